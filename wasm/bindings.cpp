@@ -1,0 +1,583 @@
+// Embind adapter: the core (namespace mlp) as a handful of coarse calls for
+// JavaScript. This file only validates JS values, converts them to and from
+// core types, and turns every C++ exception into a value; all the maths is
+// in core/. wasm/engine.mjs wraps these calls in the public JS API.
+//
+// Conventions at the boundary:
+//   - Every call returns { ok: true, value } or { ok: false, kind, error }.
+//     No exception ever crosses into JS (it would leak wasm stack and arrive
+//     as a bare number), so the module stays usable after any failure.
+//   - Inputs are read with type checks that cannot throw in JS: a JS
+//     exception thrown through wasm would skip the C++ destructors.
+//   - Typed arrays going in are copied into C++ storage; results are copied
+//     into fresh JS-owned typed arrays (slice() of a temporary heap view), so
+//     no view of wasm memory outlives the call that created it.
+//   - Names are camelCase in JS, snake_case in C++.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+#include <malloc.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/dataset.hpp"
+#include "core/errors.hpp"
+#include "core/evaluation.hpp"
+#include "core/model_file.hpp"
+#include "core/trainer.hpp"
+
+namespace {
+
+using emscripten::val;
+
+// A bad argument that is not a training-configuration problem (wrong type,
+// index out of range, unknown split...).
+struct ArgumentError : mlp::Error {
+  using mlp::Error::Error;
+};
+
+// ---- Results ---------------------------------------------------------------
+
+val success(val value) {
+  val r = val::object();
+  r.set("ok", true);
+  r.set("value", std::move(value));
+  return r;
+}
+
+val failure(const char* kind, const std::string& message) {
+  val r = val::object();
+  r.set("ok", false);
+  r.set("kind", std::string(kind));
+  r.set("error", message);
+  return r;
+}
+
+// Runs f() and converts every exception into a failure value. The most
+// specific core type is reported as `kind`, the message is the core's own.
+template <typename F>
+val guarded(F&& f) {
+  try {
+    return success(f());
+  } catch (const mlp::ConfigError& e) {
+    return failure("ConfigError", e.what());
+  } catch (const mlp::IdxError& e) {
+    return failure("IdxError", e.what());
+  } catch (const mlp::ModelFileError& e) {
+    return failure("ModelFileError", e.what());
+  } catch (const mlp::DivergedError& e) {
+    return failure("DivergedError", e.what());
+  } catch (const ArgumentError& e) {
+    return failure("ArgumentError", e.what());
+  } catch (const mlp::Error& e) {
+    return failure("Error", e.what());
+  } catch (const std::bad_alloc&) {
+    return failure("OutOfMemory",
+                   "out of memory: the WebAssembly heap cannot grow any further (limit 2 GB); "
+                   "try a smaller network or batch size");
+  } catch (const std::exception& e) {
+    return failure("Error", e.what());
+  } catch (...) {
+    return failure("Error", "unknown C++ exception");
+  }
+}
+
+// ---- Reading JS values -----------------------------------------------------
+
+// Shortest text that reads back as the same double ("0.1", "1e+06", "NaN").
+std::string format_number(double x) {
+  if (std::isnan(x)) return "NaN";
+  if (std::isinf(x)) return x > 0 ? "Infinity" : "-Infinity";
+  char buf[32];
+  if (std::floor(x) == x && std::fabs(x) < 1e21) {  // whole numbers as JS prints them
+    std::snprintf(buf, sizeof buf, "%.0f", x);
+    return buf;
+  }
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  return buf;
+}
+
+std::string describe(const val& v) {
+  if (v.isNumber()) return format_number(v.as<double>());
+  if (v.isString()) return "'" + v.as<std::string>() + "'";
+  if (v.isNull()) return "null";
+  if (v.isArray()) return "an array";
+  return "a value of type " + v.typeOf().as<std::string>();
+}
+
+// E is the error type reported: ConfigError for training settings,
+// ArgumentError for everything else.
+template <typename E = mlp::ConfigError>
+double number_of(const val& v, const std::string& name) {
+  if (!v.isNumber()) throw E(name + " must be a number, got " + describe(v));
+  return v.as<double>();
+}
+
+// An integer in [lo, hi], reported under `name` otherwise.
+template <typename E = mlp::ConfigError>
+long long integer_of(const val& v, const std::string& name, double lo, double hi) {
+  const double x = number_of<E>(v, name);
+  if (!std::isfinite(x) || std::floor(x) != x) throw E(name + " must be a whole number, got " + format_number(x));
+  if (x < lo || x > hi)
+    throw E(name + " must be between " + format_number(lo) + " and " + format_number(hi) +
+                           ", got " + format_number(x));
+  return static_cast<long long>(x);
+}
+
+std::string string_of(const val& v, const std::string& name) {
+  if (!v.isString()) throw mlp::ConfigError(name + " must be a string, got " + describe(v));
+  return v.as<std::string>();
+}
+
+bool bool_of(const val& v, const std::string& name) {
+  if (v.isTrue()) return true;
+  if (v.isFalse()) return false;
+  throw mlp::ConfigError(name + " must be true or false, got " + describe(v));
+}
+
+bool is_plain_object(const val& v) {
+  return v.typeOf().as<std::string>() == "object" && !v.isNull() && !v.isArray();
+}
+
+// Rejects fields outside `known`, so a misspelt option is an error, not a
+// silently ignored setting.
+template <typename E = mlp::ConfigError>
+void check_fields(const val& object, const std::vector<std::string>& known, const std::string& what) {
+  const val keys = val::global("Object").call<val>("keys", object);
+  const int n = keys["length"].as<int>();
+  for (int i = 0; i < n; ++i) {
+    const std::string key = keys[i].as<std::string>();
+    bool found = false;
+    for (const auto& k : known) found = found || k == key;
+    if (!found) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw E("unknown " + what + " field '" + key + "' (expected " + list + ")");
+    }
+  }
+}
+
+bool has(const val& object, const char* field) { return !object[field].isUndefined(); }
+
+// Copies a JS Uint8Array into C++ storage (one copy, through a heap view
+// that exists only inside this function).
+std::vector<std::uint8_t> bytes_of(const val& v, const std::string& name) {
+  if (!v.instanceof(val::global("Uint8Array")))
+    throw ArgumentError(name + " must be a Uint8Array, got " + describe(v));
+  std::vector<std::uint8_t> out(v["length"].as<std::size_t>());
+  val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", v);
+  return out;
+}
+
+std::vector<float> floats_of(const val& v, const std::string& name) {
+  if (!v.instanceof(val::global("Float32Array")))
+    throw ArgumentError(name + " must be a Float32Array, got " + describe(v));
+  std::vector<float> out(v["length"].as<std::size_t>());
+  val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", v);
+  return out;
+}
+
+// ---- Writing JS values -----------------------------------------------------
+
+// A JS-owned copy of n elements at p.
+template <typename T>
+val copy_out(const T* p, std::size_t n) {
+  return val(emscripten::typed_memory_view(n, p)).call<val>("slice");
+}
+
+// ---- Configuration ---------------------------------------------------------
+
+const std::vector<std::string> kOptimizerFields = {"optimizer", "learningRate", "momentum",
+                                                   "beta1",     "beta2",        "epsilon"};
+
+void read_optimizer(const val& c, mlp::OptimizerConfig& o) {
+  if (has(c, "optimizer")) o.kind = mlp::parse_optimizer(string_of(c["optimizer"], "optimizer"));
+  if (has(c, "learningRate")) o.learning_rate = number_of(c["learningRate"], "learningRate");
+  if (has(c, "momentum")) o.momentum = number_of(c["momentum"], "momentum");
+  if (has(c, "beta1")) o.beta1 = number_of(c["beta1"], "beta1");
+  if (has(c, "beta2")) o.beta2 = number_of(c["beta2"], "beta2");
+  if (has(c, "epsilon")) o.epsilon = number_of(c["epsilon"], "epsilon");
+}
+
+// Plain JS config → TrainConfig. Type errors are reported here; the core's
+// validate() reports everything about values (sizes, ranges).
+mlp::TrainConfig read_config(const val& c) {
+  mlp::TrainConfig config;
+  if (c.isUndefined() || c.isNull()) return config;
+  if (!is_plain_object(c)) throw mlp::ConfigError("the trainer config must be an object, got " + describe(c));
+  std::vector<std::string> known = {"layers", "activation", "loss", "batchSize", "l2", "seed", "sumGradients"};
+  known.insert(known.end(), kOptimizerFields.begin(), kOptimizerFields.end());
+  check_fields(c, known, "config");
+
+  if (has(c, "layers")) {
+    const val layers = c["layers"];
+    if (!layers.isArray()) throw mlp::ConfigError("layers must be an array of sizes, got " + describe(layers));
+    const int n = layers["length"].as<int>();
+    if (n > 1000) throw mlp::ConfigError("layers has " + std::to_string(n) + " entries");
+    config.architecture.sizes.clear();
+    for (int k = 0; k < n; ++k) {
+      // Range checks belong to the core; only what cannot become an int is caught here.
+      config.architecture.sizes.push_back(static_cast<int>(
+          integer_of(layers[k], "layers[" + std::to_string(k) + "]", -2147483648.0, 2147483647.0)));
+    }
+  }
+  if (has(c, "activation"))
+    config.architecture.hidden = mlp::parse_activation(string_of(c["activation"], "activation"));
+  if (has(c, "loss")) config.architecture.output = mlp::parse_output_loss(string_of(c["loss"], "loss"));
+  read_optimizer(c, config.optimizer);
+  if (has(c, "batchSize"))
+    config.batch_size = static_cast<int>(integer_of(c["batchSize"], "batchSize", -2147483648.0, 2147483647.0));
+  if (has(c, "l2")) config.l2 = number_of(c["l2"], "l2");
+  if (has(c, "seed"))
+    config.seed = static_cast<std::uint64_t>(integer_of(c["seed"], "seed", 0, 9007199254740991.0));
+  if (has(c, "sumGradients")) config.sum_gradients = bool_of(c["sumGradients"], "sumGradients");
+  config.validate();
+  return config;
+}
+
+val optimizer_to_js(const mlp::OptimizerConfig& o, val out) {
+  out.set("optimizer", mlp::to_string(o.kind));
+  out.set("learningRate", o.learning_rate);
+  out.set("momentum", o.momentum);
+  out.set("beta1", o.beta1);
+  out.set("beta2", o.beta2);
+  out.set("epsilon", o.epsilon);
+  return out;
+}
+
+val config_to_js(const mlp::TrainConfig& c) {
+  val out = val::object();
+  val layers = val::array();
+  for (int s : c.architecture.sizes) layers.call<void>("push", s);
+  out.set("layers", layers);
+  out.set("activation", mlp::to_string(c.architecture.hidden));
+  out.set("loss", mlp::to_string(c.architecture.output));
+  optimizer_to_js(c.optimizer, out);
+  out.set("batchSize", c.batch_size);
+  out.set("l2", c.l2);
+  out.set("seed", static_cast<double>(c.seed));
+  out.set("sumGradients", c.sum_gradients);
+  return out;
+}
+
+// ---- Data ------------------------------------------------------------------
+
+// The engine's loaded splits, shared with its trainers so that a trainer
+// picks up data loaded after it was created.
+struct Data {
+  std::shared_ptr<const mlp::Dataset> train, validation, test;
+
+  const mlp::Dataset& split(const val& name) const {
+    if (!train) throw ArgumentError("no data loaded: call loadData first");
+    const std::string s = name.isString() ? name.as<std::string>() : std::string();
+    if (s == "train") return *train;
+    if (s == "validation") return *validation;
+    if (s == "test") return *test;
+    throw ArgumentError("unknown split " + describe(name) + " (expected 'train', 'validation' or 'test')");
+  }
+};
+
+// ---- Trainer ---------------------------------------------------------------
+
+class TrainerHandle {
+ public:
+  TrainerHandle(std::unique_ptr<mlp::Trainer> trainer, std::shared_ptr<Data> data)
+      : trainer_(std::move(trainer)), data_(std::move(data)), bound_train_(data_->train) {}
+
+  val train_batches(val n) {
+    return guarded([&] {
+      const int batches = static_cast<int>(integer_of<ArgumentError>(n, "the number of batches", 1, 1e9));
+      sync_training_data();
+      const mlp::ChunkResult r = trainer_->train_batches(batches);
+      std::vector<float> loss, accuracy;
+      loss.reserve(r.records->size());
+      accuracy.reserve(r.records->size());
+      for (const auto& rec : *r.records) {
+        loss.push_back(rec.loss);
+        accuracy.push_back(rec.accuracy);
+      }
+      val out = progress_to_js();
+      out.set("batches", r.batches);
+      out.set("samples", static_cast<double>(r.samples));
+      out.set("loss", r.loss);
+      out.set("accuracy", r.accuracy);
+      out.set("epochFinished", r.epoch_finished);
+      out.set("batchLoss", copy_out(loss.data(), loss.size()));
+      out.set("batchAccuracy", copy_out(accuracy.data(), accuracy.size()));
+      return out;
+    });
+  }
+
+  val evaluate(val split) {
+    return guarded([&] {
+      const mlp::Evaluation e = trainer_->evaluate(data_->split(split));
+      val out = val::object();
+      out.set("loss", e.loss);
+      out.set("accuracy", e.accuracy);
+      out.set("count", e.count);
+      out.set("confusion", copy_out(e.confusion.data(), e.confusion.size()));
+      return out;
+    });
+  }
+
+  // images: Float32Array of n·inputs pixel values in [0, 1], image after image.
+  val predict(val images) {
+    return guarded([&] {
+      const std::vector<float> x = floats_of(images, "images");
+      const int in = trainer_->network().input_size();
+      if (x.empty() || x.size() % static_cast<std::size_t>(in) != 0)
+        throw ArgumentError("images has " + std::to_string(x.size()) + " values, expected a multiple of " +
+                            std::to_string(in) + " (one image of " + std::to_string(in) + " pixels)");
+      for (std::size_t i = 0; i < x.size(); ++i)
+        if (!std::isfinite(x[i])) throw ArgumentError("images[" + std::to_string(i) + "] is not a finite number");
+      const auto n = static_cast<Eigen::Index>(x.size() / static_cast<std::size_t>(in));
+      const mlp::Matrix<float> p = trainer_->predict(Eigen::Map<const mlp::Matrix<float>>(x.data(), in, n));
+      return copy_out(p.data(), static_cast<std::size_t>(p.size()));  // column j = image j
+    });
+  }
+
+  val predict_split(val split) {
+    return guarded([&] {
+      const mlp::Dataset& data = data_->split(split);
+      const int n = data.size(), out = trainer_->network().output_size();
+      const int chunk = std::max(1, std::min(n, 1000));
+      std::vector<float> probabilities(static_cast<std::size_t>(n) * out);
+      std::vector<std::uint8_t> predicted(static_cast<std::size_t>(n));
+      mlp::Matrix<float> x(data.features(), chunk), y(data.num_classes, chunk);
+      std::vector<std::int32_t> order(static_cast<std::size_t>(chunk));
+      std::vector<int> best;
+      for (int start = 0; start < n; start += chunk) {
+        const int b = std::min(chunk, n - start);
+        std::iota(order.begin(), order.begin() + b, start);
+        mlp::gather_batch(data, order.data(), x.leftCols(b), y.leftCols(b));
+        const mlp::Matrix<float> p = trainer_->predict(x.leftCols(b));
+        std::copy(p.data(), p.data() + p.size(), probabilities.begin() + static_cast<std::ptrdiff_t>(start) * out);
+        mlp::argmax_columns(p, best);
+        for (int j = 0; j < b; ++j) predicted[static_cast<std::size_t>(start + j)] = static_cast<std::uint8_t>(best[j]);
+      }
+      val result = val::object();
+      result.set("labels", copy_out(data.labels.data(), data.labels.size()));
+      result.set("predicted", copy_out(predicted.data(), predicted.size()));
+      result.set("probabilities", copy_out(probabilities.data(), probabilities.size()));
+      return result;
+    });
+  }
+
+  val layer_weights(val k) {
+    return guarded([&] {
+      const auto& net = trainer_->network();
+      if (!k.isNumber() || std::floor(k.as<double>()) != k.as<double>() || k.as<double>() < 0 ||
+          k.as<double>() >= net.layer_count())
+        throw ArgumentError("layer index " + describe(k) + " is out of range: the network has " +
+                            std::to_string(net.layer_count()) + " weight layers (0.." +
+                            std::to_string(net.layer_count() - 1) + ")");
+      const auto& layer = net.layer(static_cast<int>(k.as<double>()));
+      // Conversion only: the core stores W column-major, JS wants rows.
+      const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w = layer.w;
+      val out = val::object();
+      out.set("rows", layer.outputs());
+      out.set("cols", layer.inputs());
+      out.set("data", copy_out(w.data(), static_cast<std::size_t>(w.size())));
+      out.set("bias", copy_out(layer.b.data(), static_cast<std::size_t>(layer.b.size())));
+      return out;
+    });
+  }
+
+  val set_learning_rate(val lr) {
+    return guarded([&] {
+      trainer_->set_learning_rate(number_of(lr, "learningRate"));
+      return val::undefined();
+    });
+  }
+
+  // Fields left out keep their current values; the optimiser's state restarts.
+  val set_optimizer(val c) {
+    return guarded([&] {
+      if (!is_plain_object(c)) throw mlp::ConfigError("the optimizer settings must be an object, got " + describe(c));
+      check_fields(c, kOptimizerFields, "optimizer");
+      mlp::OptimizerConfig o = trainer_->config().optimizer;
+      read_optimizer(c, o);
+      o.validate();
+      trainer_->set_optimizer(o);
+      return val::undefined();
+    });
+  }
+
+  val config() const {
+    return guarded([&] { return config_to_js(trainer_->config()); });
+  }
+
+  val progress() const {
+    return guarded([&] { return progress_to_js(); });
+  }
+
+  val save() const {
+    return guarded([&] {
+      const std::vector<std::uint8_t> bytes = mlp::save_model(trainer_->state());
+      return copy_out(bytes.data(), bytes.size());
+    });
+  }
+
+ private:
+  // Hands the engine's current training split to the trainer if loadData
+  // replaced it since the last call.
+  void sync_training_data() {
+    if (data_->train == bound_train_) return;
+    trainer_->set_training_data(data_->train);
+    bound_train_ = data_->train;
+  }
+
+  val progress_to_js() const {
+    const mlp::Progress& p = trainer_->progress();
+    val out = val::object();
+    out.set("epoch", p.epoch);
+    out.set("batchInEpoch", p.batch_in_epoch);
+    out.set("batchesPerEpoch", trainer_->batches_per_epoch());
+    out.set("step", static_cast<double>(p.step));
+    return out;
+  }
+
+  std::unique_ptr<mlp::Trainer> trainer_;
+  std::shared_ptr<Data> data_;
+  std::shared_ptr<const mlp::Dataset> bound_train_;
+};
+
+// ---- Engine ----------------------------------------------------------------
+
+class Engine {
+ public:
+  Engine() : data_(std::make_shared<Data>()) {}
+
+  // { trainImages, trainLabels, testImages, testLabels, validation = 10000 }
+  val load_data(val d) {
+    return guarded([&] {
+      if (!is_plain_object(d)) throw ArgumentError("loadData needs an object, got " + describe(d));
+      check_fields<ArgumentError>(d, {"trainImages", "trainLabels", "testImages", "testLabels", "validation"}, "loadData");
+      int validation = 10000;
+      if (has(d, "validation"))
+        validation = static_cast<int>(integer_of(d["validation"], "validation", -2147483648.0, 2147483647.0));
+      mlp::Splits splits;
+      {  // the raw bytes are released as soon as they are parsed
+        mlp::Dataset train = mlp::Dataset::from_idx(bytes_of(d["trainImages"], "trainImages"),
+                                                    bytes_of(d["trainLabels"], "trainLabels"), "train");
+        mlp::Dataset test = mlp::Dataset::from_idx(bytes_of(d["testImages"], "testImages"),
+                                                   bytes_of(d["testLabels"], "testLabels"), "test");
+        splits = mlp::make_splits(train, std::move(test), validation);
+      }
+      // Replace all three only once everything has parsed.
+      auto next = std::make_shared<mlp::Dataset>(std::move(splits.train));
+      data_->validation = std::make_shared<mlp::Dataset>(std::move(splits.validation));
+      data_->test = std::make_shared<mlp::Dataset>(std::move(splits.test));
+      data_->train = std::move(next);
+      return data_info();
+    });
+  }
+
+  val create_trainer(val config) {
+    return guarded([&] {
+      const mlp::TrainConfig c = read_config(config);
+      return val(TrainerHandle(std::make_unique<mlp::Trainer>(c, data_->train), data_));
+    });
+  }
+
+  val load_model(val bytes) {
+    return guarded([&] {
+      const std::vector<std::uint8_t> file = bytes_of(bytes, "model bytes");
+      const mlp::TrainerState state = mlp::load_model(file.data(), file.size());
+      return val(TrainerHandle(std::make_unique<mlp::Trainer>(state, data_->train), data_));
+    });
+  }
+
+  // Raw pixels of images [start, start + count) of a split, image after image.
+  val split_images(val split, val start, val count) {
+    return guarded([&] {
+      const mlp::Dataset& data = data_->split(split);
+      const auto first = integer_of<ArgumentError>(start, "start", 0, data.size());
+      const auto n = integer_of<ArgumentError>(count, "count", 0, static_cast<double>(data.size() - first));
+      const std::uint8_t* p = data.images.data() + first * data.features();
+      return copy_out(p, static_cast<std::size_t>(n * data.features()));
+    });
+  }
+
+  val data_info() const {
+    if (!data_->train) return val::null();
+    val out = val::object();
+    out.set("train", data_->train->size());
+    out.set("validation", data_->validation->size());
+    out.set("test", data_->test->size());
+    out.set("rows", data_->train->rows);
+    out.set("cols", data_->train->cols);
+    return out;
+  }
+
+ private:
+  std::shared_ptr<Data> data_;
+};
+
+// ---- Module-level facts ----------------------------------------------------
+
+bool simd() {
+#ifdef __wasm_simd128__
+  return true;
+#else
+  return false;
+#endif
+}
+
+bool eigen_vectorized() {
+#ifdef EIGEN_VECTORIZE
+  return true;
+#else
+  return false;
+#endif
+}
+
+// Size of wasm linear memory; it only ever grows.
+double memory_bytes() { return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0; }
+
+// Bytes currently allocated by malloc (leak checks).
+double allocated_bytes() { return static_cast<double>(mallinfo().uordblks); }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(mlp) {
+  using emscripten::class_;
+  using emscripten::function;
+
+  class_<TrainerHandle>("Trainer")
+      .function("trainBatches", &TrainerHandle::train_batches)
+      .function("evaluate", &TrainerHandle::evaluate)
+      .function("predict", &TrainerHandle::predict)
+      .function("predictSplit", &TrainerHandle::predict_split)
+      .function("layerWeights", &TrainerHandle::layer_weights)
+      .function("setLearningRate", &TrainerHandle::set_learning_rate)
+      .function("setOptimizer", &TrainerHandle::set_optimizer)
+      .function("config", &TrainerHandle::config)
+      .function("progress", &TrainerHandle::progress)
+      .function("save", &TrainerHandle::save);
+
+  class_<Engine>("Engine")
+      .constructor<>()
+      .function("loadData", &Engine::load_data)
+      .function("createTrainer", &Engine::create_trainer)
+      .function("loadModel", &Engine::load_model)
+      .function("splitImages", &Engine::split_images)
+      .function("dataInfo", &Engine::data_info);
+
+  function("simd", &simd);
+  function("eigenVectorized", &eigen_vectorized);
+  function("memoryBytes", &memory_bytes);
+  function("allocatedBytes", &allocated_bytes);
+}

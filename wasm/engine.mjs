@@ -1,0 +1,163 @@
+// The MLP engine for JavaScript: a thin wrapper over the Embind module
+// (mlp.mjs + mlp.wasm, built from wasm/bindings.cpp). It only unwraps the
+// adapter's { ok, value } / { ok: false, kind, error } results: a failure
+// becomes a thrown Error whose message is the core's own, with `kind` naming
+// the core error type. Every returned typed array is a JS-owned copy, safe to
+// keep or transfer to another thread. The API is documented in wasm/README.md.
+import createMlpModule from './mlp.mjs';
+
+function unwrap(result) {
+  if (result.ok) return result.value;
+  const error = new Error(result.error);
+  error.kind = result.kind;  // 'ConfigError' | 'IdxError' | 'ModelFileError' | 'DivergedError' | 'ArgumentError' | 'OutOfMemory' | 'Error'
+  throw error;
+}
+
+function deletedError() {
+  const error = new Error('this trainer has been deleted');
+  error.kind = 'ArgumentError';
+  return error;
+}
+
+class Trainer {
+  #handle;
+
+  constructor(handle) {
+    this.#handle = handle;
+  }
+
+  #raw() {
+    if (!this.#handle) throw deletedError();
+    return this.#handle;
+  }
+
+  /** Trains up to n batches (stops early at the end of an epoch). */
+  trainBatches(n) {
+    return unwrap(this.#raw().trainBatches(n));
+  }
+
+  /** split: 'train' | 'validation' | 'test' → { loss, accuracy, count, confusion } */
+  evaluate(split) {
+    return unwrap(this.#raw().evaluate(split));
+  }
+
+  /** Float32Array of n·784 pixels in [0, 1] → Float32Array of n·10 probabilities. */
+  predict(images) {
+    return unwrap(this.#raw().predict(images));
+  }
+
+  predictSplit(split) {
+    return unwrap(this.#raw().predictSplit(split));
+  }
+
+  layerWeights(k) {
+    return unwrap(this.#raw().layerWeights(k));
+  }
+
+  setLearningRate(learningRate) {
+    unwrap(this.#raw().setLearningRate(learningRate));
+  }
+
+  setOptimizer(settings) {
+    unwrap(this.#raw().setOptimizer(settings));
+  }
+
+  config() {
+    return unwrap(this.#raw().config());
+  }
+
+  progress() {
+    return unwrap(this.#raw().progress());
+  }
+
+  /** The whole run as a .safetensors file. */
+  save() {
+    return unwrap(this.#raw().save());
+  }
+
+  get deleted() {
+    return !this.#handle;
+  }
+
+  /** Frees the C++ trainer; further calls throw. Calling it twice is harmless. */
+  delete() {
+    if (this.#handle) this.#handle.delete();
+    this.#handle = null;
+  }
+}
+
+class Engine {
+  #module;
+  #engine;
+
+  constructor(module) {
+    this.#module = module;
+    this.#engine = new module.Engine();
+    /** True when the module was built with WebAssembly SIMD. */
+    this.simd = module.simd();
+    /** True when Eigen's own vector kernels are compiled in (SSE mapped to wasm SIMD). */
+    this.eigenVectorized = module.eigenVectorized();
+  }
+
+  #raw() {
+    if (!this.#engine) throw new Error('this engine has been deleted');
+    return this.#engine;
+  }
+
+  /** { trainImages, trainLabels, testImages, testLabels, validation = 10000 } (raw IDX bytes) */
+  loadData(data) {
+    return unwrap(this.#raw().loadData(data));
+  }
+
+  /** The sizes of the loaded splits, or null before loadData. */
+  dataInfo() {
+    return this.#raw().dataInfo();
+  }
+
+  createTrainer(config = {}) {
+    return new Trainer(unwrap(this.#raw().createTrainer(config)));
+  }
+
+  /** A trainer resumed from .safetensors bytes written by trainer.save(). */
+  loadModel(bytes) {
+    return new Trainer(unwrap(this.#raw().loadModel(bytes)));
+  }
+
+  /** Uint8Array(count·784): raw pixels of images start..start+count-1 of a split. */
+  splitImages(split, start, count) {
+    return unwrap(this.#raw().splitImages(split, start, count));
+  }
+
+  /** Size of the WebAssembly memory in bytes (it can grow, never shrink). */
+  memoryBytes() {
+    return this.#module.memoryBytes();
+  }
+
+  /** Bytes currently allocated on the C++ heap. */
+  allocatedBytes() {
+    return this.#module.allocatedBytes();
+  }
+
+  /** Frees the loaded data (trainers keep what they use until deleted). */
+  delete() {
+    if (this.#engine) this.#engine.delete();
+    this.#engine = null;
+  }
+}
+
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+
+/**
+ * Instantiates a fresh module. Options are passed to the Emscripten module:
+ * `wasmBinary` (bytes of mlp.wasm) or `locateFile`. In Node, mlp.wasm is read
+ * from beside this file when no wasmBinary is given.
+ */
+export async function createEngine(options = {}) {
+  const moduleOptions = { ...options };
+  if (isNode && !moduleOptions.wasmBinary && !moduleOptions.locateFile) {
+    const { readFile } = await import('node:fs/promises');
+    moduleOptions.wasmBinary = await readFile(new URL('./mlp.wasm', import.meta.url));
+  }
+  const module = await createMlpModule(moduleOptions);
+  return new Engine(module);
+}
