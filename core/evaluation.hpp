@@ -1,0 +1,28 @@
+#pragma once
+// Loss, accuracy and confusion matrix of a network on a dataset, and class
+// probabilities for any images.
+#include <vector>
+
+#include "dataset.hpp"
+#include "network.hpp"
+
+namespace mlp {
+
+struct Evaluation {
+  double loss = 0;      // mean per sample of L (without the λΩ term)
+  double accuracy = 0;  // fraction in [0, 1]
+  int count = 0;
+  int classes = 0;
+  std::vector<int> confusion;  // (classes × classes), row-major: [true][predicted]
+};
+
+// Index of the largest entry of each column.
+void argmax_columns(const Eigen::Ref<const Matrix<float>>& p, std::vector<int>& out);
+
+// Runs the network over `data` in chunks of at most `chunk` samples.
+Evaluation evaluate(Network<float>& net, const Dataset& data, int chunk = 1000);
+
+// Probabilities (out, n) for images x: (in, n) in [0, 1].
+Matrix<float> predict(Network<float>& net, const Eigen::Ref<const Matrix<float>>& x, int chunk = 1000);
+
+}  // namespace mlp

@@ -1,0 +1,71 @@
+#pragma once
+// A multilayer perceptron: dense layers with one hidden activation and an
+// output + loss pair. Parameters live in one flat vector (layer by layer,
+// W then b); the workspace holds one column per sample for up to capacity()
+// samples, so forward/backward never allocate once reserve() has been called.
+//
+// Dimension letters: in/out = a layer's widths, b = samples in the batch.
+#include <vector>
+
+#include "architecture.hpp"
+#include "dense_layer.hpp"
+#include "random.hpp"
+
+namespace mlp {
+
+template <typename T>
+class Network {
+ public:
+  explicit Network(Architecture arch);  // validates; weights zero until initialize()
+  Network(const Network& other);
+  Network& operator=(const Network&) = delete;
+  Network(Network&&) noexcept = default;
+  Network& operator=(Network&&) = delete;
+
+  const Architecture& architecture() const { return arch_; }
+  int layer_count() const { return static_cast<int>(layers_.size()); }
+  int input_size() const { return arch_.sizes.front(); }
+  int output_size() const { return arch_.sizes.back(); }
+  const DenseLayer<T>& layer(int k) const { return layers_[k]; }
+  DenseLayer<T>& layer(int k) { return layers_[k]; }
+
+  Vector<T>& parameters() { return params_; }
+  const Vector<T>& parameters() const { return params_; }
+  Vector<T>& gradients() { return grads_; }
+  const Vector<T>& gradients() const { return grads_; }
+
+  // Xavier/Glorot uniform for sigmoid/tanh, He uniform for ReLU; biases 0.
+  void initialize(Random& rng);
+
+  void reserve(int batch);  // allocate the workspace for up to `batch` columns
+  int capacity() const { return capacity_; }
+
+  // Forward pass. x: (in, b) with b ≤ capacity(). Returns p: (out, b).
+  Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> forward(const Eigen::Ref<const Matrix<T>>& x);
+  // Σ over the batch of the loss of the last forward() against y: (out, b).
+  T loss_sum(const Eigen::Ref<const Matrix<T>>& y);
+  // Backpropagation (the report's Fig. 1) for the last forward() on x:
+  // gradients of  scale·Σ_batch L + λ·Ω,  Ω = ½ Σ_k ‖W_k‖²  (biases not decayed).
+  void backward(const Eigen::Ref<const Matrix<T>>& x, const Eigen::Ref<const Matrix<T>>& y,
+                T scale, T l2);
+  T l2_penalty() const;  // Ω
+
+ private:
+  void bind_layers();
+
+  Architecture arch_;
+  Vector<T> params_;
+  Vector<T> grads_;
+  std::vector<DenseLayer<T>> layers_;
+  int capacity_ = 0;
+  std::vector<Matrix<T>> act_;   // act_[k]: (out_k, capacity) h_k, or logits z for the last layer
+  std::vector<Matrix<T>> grad_;  // grad_[k]: (out_k, capacity) ∂J/∂a_k
+  Matrix<T> prob_;               // (out, capacity)
+  OutputScratch<T> scratch_;
+  int last_batch_ = 0;
+};
+
+extern template class Network<float>;
+extern template class Network<double>;
+
+}  // namespace mlp

@@ -1,0 +1,57 @@
+#pragma once
+// Optimisers update the flat parameter vector from the flat gradient vector
+// in one pass. Implementations live in optimizers/, one per file.
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tensor.hpp"
+
+namespace mlp {
+
+enum class OptimizerKind { Sgd, Momentum, Nesterov, Adam };
+
+std::string to_string(OptimizerKind k);
+OptimizerKind parse_optimizer(const std::string& name);  // throws ConfigError
+
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::Sgd;
+  double learning_rate = 1e-3;
+  double momentum = 0.9;  // Momentum, Nesterov
+  double beta1 = 0.9;     // Adam
+  double beta2 = 0.999;   // Adam
+  double epsilon = 1e-8;  // Adam
+  void validate() const;  // throws ConfigError
+};
+
+template <typename T>
+class Optimizer {
+ public:
+  explicit Optimizer(const OptimizerConfig& config) : config_(config) {}
+  virtual ~Optimizer() = default;
+
+  // θ ← update(θ, ∇θ); counts the step.
+  void step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads) {
+    ++steps_;
+    update(params, grads);
+  }
+  // Named state vectors (momentum buffers, moments) for saving and resuming.
+  virtual std::vector<std::pair<std::string, Vector<T>*>> state() { return {}; }
+
+  const OptimizerConfig& config() const { return config_; }
+  void set_learning_rate(double lr);  // validates
+  long long steps() const { return steps_; }
+  void set_steps(long long steps) { steps_ = steps; }
+
+ protected:
+  virtual void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads) = 0;
+  OptimizerConfig config_;
+  long long steps_ = 0;
+};
+
+// A fresh optimiser (zero state) for n parameters.
+template <typename T>
+std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerConfig& config, Eigen::Index n);
+
+}  // namespace mlp

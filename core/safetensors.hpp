@@ -1,0 +1,27 @@
+#pragma once
+// The safetensors container: 8-byte little-endian header length, a JSON
+// header {name: {dtype, shape, data_offsets}, "__metadata__": {str: str}},
+// then the tensor bytes. Only F32 tensors are read or written.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlp {
+
+struct Tensor {
+  std::vector<std::int64_t> shape;
+  std::vector<float> data;  // row-major
+};
+
+struct SafeTensors {
+  std::map<std::string, std::string> metadata;
+  std::map<std::string, Tensor> tensors;
+};
+
+std::vector<std::uint8_t> encode_safetensors(const SafeTensors& file);
+// Throws ModelFileError for a bad header length, invalid JSON, unknown dtype,
+// offsets out of bounds, overlapping or leaving holes, or shape/size mismatch.
+SafeTensors decode_safetensors(const std::uint8_t* data, std::size_t size);
+
+}  // namespace mlp

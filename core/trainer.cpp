@@ -1,0 +1,190 @@
+#include "trainer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "errors.hpp"
+
+namespace mlp {
+
+Trainer::Trainer(const TrainConfig& config, std::shared_ptr<const Dataset> train)
+    : config_((config.validate(), config)), net_(config.architecture), rng_(config.seed) {
+  net_.initialize(rng_);
+  set_optimizer(config.optimizer);
+  set_training_data(std::move(train));
+}
+
+Trainer::Trainer(const TrainerState& state, std::shared_ptr<const Dataset> train)
+    : config_((state.config.validate(), state.config)), net_(state.config.architecture), rng_(state.config.seed) {
+  if (state.parameters.size() != net_.parameters().size())
+    throw Error("saved state has " + std::to_string(state.parameters.size()) + " parameters, the network " +
+                config_.architecture.describe() + " needs " + std::to_string(net_.parameters().size()));
+  net_.parameters() = state.parameters;
+  set_optimizer(config_.optimizer);
+  for (auto& [name, vec] : optimizer_state_) {
+    auto it = std::find_if(state.optimizer_state.begin(), state.optimizer_state.end(),
+                           [&](const auto& entry) { return entry.first == name; });
+    if (it == state.optimizer_state.end() || it->second.size() != vec->size())
+      throw Error("saved state lacks optimizer state '" + name + "' of " + std::to_string(vec->size()) +
+                  " values");
+    *vec = it->second;
+  }
+  optimizer_->set_steps(state.optimizer_steps);
+  progress_ = state.progress;
+  if (!progress_.rng_state.empty()) rng_.set_state(Random::parse_state_hex(progress_.rng_state));
+  set_training_data(std::move(train));
+}
+
+void Trainer::set_training_data(std::shared_ptr<const Dataset> train) {
+  train_ = std::move(train);
+  if (!train_) return;
+  if (train_->size() == 0) throw Error("the training set is empty");
+  if (train_->features() != net_.input_size())
+    throw Error("training images have " + std::to_string(train_->features()) + " pixels, the network expects " +
+                std::to_string(net_.input_size()));
+  if (train_->num_classes > net_.output_size())
+    throw Error("the data has " + std::to_string(train_->num_classes) + " classes, the network only " +
+                std::to_string(net_.output_size()) + " outputs");
+  const int b = config_.batch_size;
+  x_.resize(net_.input_size(), b);
+  y_.resize(net_.output_size(), b);
+  net_.reserve(b);
+  if (progress_.epoch_rng_state.empty()) return;
+  if (progress_.batch_in_epoch >= batches_per_epoch()) {  // a different, smaller set: start afresh
+    progress_.batch_in_epoch = 0;
+    progress_.epoch_rng_state.clear();
+    return;
+  }
+  // Mid-epoch: redraw this epoch's permutation from the state it was drawn from.
+  rng_.set_state(Random::parse_state_hex(progress_.epoch_rng_state));
+  draw_epoch_order();
+}
+
+void Trainer::draw_epoch_order() {
+  progress_.epoch_rng_state = rng_.state_hex();
+  order_.resize(static_cast<std::size_t>(train_->size()));
+  std::iota(order_.begin(), order_.end(), 0);
+  rng_.shuffle(order_);
+}
+
+int Trainer::batches_per_epoch() const {
+  if (!train_) return 0;
+  return (train_->size() + config_.batch_size - 1) / config_.batch_size;
+}
+
+void Trainer::set_learning_rate(double lr) {
+  optimizer_->set_learning_rate(lr);
+  config_.optimizer.learning_rate = lr;
+}
+
+void Trainer::set_optimizer(const OptimizerConfig& config) {
+  auto next = make_optimizer<float>(config, net_.parameters().size());
+  optimizer_ = std::move(next);
+  optimizer_state_ = optimizer_->state();
+  config_.optimizer = config;
+  saved_optimizer_state_.resize(optimizer_state_.size());
+}
+
+void Trainer::snapshot() {
+  saved_parameters_ = net_.parameters();
+  for (std::size_t i = 0; i < optimizer_state_.size(); ++i) saved_optimizer_state_[i] = *optimizer_state_[i].second;
+  saved_progress_ = progress_;
+  saved_optimizer_steps_ = optimizer_->steps();
+}
+
+void Trainer::restore_snapshot() {
+  net_.parameters() = saved_parameters_;
+  for (std::size_t i = 0; i < optimizer_state_.size(); ++i) *optimizer_state_[i].second = saved_optimizer_state_[i];
+  progress_ = saved_progress_;
+  optimizer_->set_steps(saved_optimizer_steps_);
+}
+
+void Trainer::diverged(const std::string& what) {
+  const Progress at = progress_;
+  restore_snapshot();
+  throw DivergedError("training diverged: " + what + " at epoch " + std::to_string(at.epoch + 1) + ", batch " +
+                      std::to_string(at.batch_in_epoch + 1) + " (learning rate " +
+                      std::to_string(config_.optimizer.learning_rate) +
+                      "); the weights from before this chunk were kept");
+}
+
+ChunkResult Trainer::train_batches(int max_batches) {
+  if (!train_) throw Error("no training data: load a dataset first");
+  if (max_batches < 1) throw ConfigError("the number of batches must be at least 1");
+  snapshot();
+  if (progress_.epoch_rng_state.empty()) draw_epoch_order();
+  records_.clear();
+  records_.reserve(static_cast<std::size_t>(max_batches));
+
+  const int n = train_->size(), per_epoch = batches_per_epoch();
+  const auto l2 = static_cast<float>(config_.l2);
+  ChunkResult result;
+  double loss_sum = 0;
+  long long correct_sum = 0;
+  while (result.batches < max_batches) {
+    const int start = progress_.batch_in_epoch * config_.batch_size;
+    const int b = std::min(config_.batch_size, n - start);
+    const std::int32_t* batch = order_.data() + start;
+    auto x = x_.leftCols(b);  // (in, b)
+    auto y = y_.leftCols(b);  // (out, b)
+    gather_batch(*train_, batch, x, y);
+
+    const auto p = net_.forward(x);
+    const double loss = net_.loss_sum(y);
+    if (!std::isfinite(loss)) diverged("the loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite"));
+    argmax_columns(p, predicted_);
+    int correct = 0;
+    for (int j = 0; j < b; ++j) correct += predicted_[static_cast<std::size_t>(j)] == train_->labels[batch[j]];
+
+    const float scale = config_.sum_gradients ? 1.0f : 1.0f / static_cast<float>(b);
+    net_.backward(x, y, scale, l2);
+    optimizer_->step(net_.parameters(), net_.gradients());
+
+    records_.push_back({static_cast<float>(loss / b), static_cast<float>(correct) / static_cast<float>(b)});
+    loss_sum += loss;
+    correct_sum += correct;
+    result.samples += b;
+    ++result.batches;
+    ++progress_.step;
+    if (++progress_.batch_in_epoch == per_epoch) {
+      ++progress_.epoch;
+      progress_.batch_in_epoch = 0;
+      progress_.epoch_rng_state.clear();
+      result.epoch_finished = true;
+      break;
+    }
+  }
+  if (!net_.parameters().allFinite()) diverged("a weight became NaN or infinite");
+  result.loss = loss_sum / static_cast<double>(result.samples);
+  result.accuracy = static_cast<double>(correct_sum) / static_cast<double>(result.samples);
+  result.records = &records_;
+  return result;
+}
+
+Evaluation Trainer::evaluate(const Dataset& data) {
+  if (data.features() != net_.input_size())
+    throw Error("images have " + std::to_string(data.features()) + " pixels, the network expects " +
+                std::to_string(net_.input_size()));
+  return mlp::evaluate(net_, data, std::max(config_.batch_size, 1000));
+}
+
+Matrix<float> Trainer::predict(const Eigen::Ref<const Matrix<float>>& x) {
+  if (x.rows() != net_.input_size())
+    throw Error("an image has " + std::to_string(x.rows()) + " pixels, the network expects " +
+                std::to_string(net_.input_size()));
+  return mlp::predict(net_, x, std::max(config_.batch_size, 1000));
+}
+
+TrainerState Trainer::state() const {
+  TrainerState s;
+  s.config = config_;
+  s.parameters = net_.parameters();
+  for (const auto& [name, vec] : optimizer_state_) s.optimizer_state.emplace_back(name, *vec);
+  s.optimizer_steps = optimizer_->steps();
+  s.progress = progress_;
+  s.progress.rng_state = rng_.state_hex();
+  return s;
+}
+
+}  // namespace mlp

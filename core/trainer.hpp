@@ -1,0 +1,102 @@
+#pragma once
+// Mini-batch training of a Network<float> on a Dataset, in chunks of batches
+// so that a caller (the CLI, the browser worker) keeps control between them.
+// Each epoch visits the training set in a fresh permutation drawn from the
+// run's one random stream; the last batch of an epoch may be smaller.
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dataset.hpp"
+#include "evaluation.hpp"
+#include "network.hpp"
+#include "optimizer.hpp"
+#include "train_config.hpp"
+
+namespace mlp {
+
+struct BatchRecord {
+  float loss;      // mean per sample over the batch
+  float accuracy;  // fraction of the batch classified right, before the update
+};
+
+struct ChunkResult {
+  int batches = 0;
+  long long samples = 0;
+  double loss = 0;      // mean per sample over the chunk
+  double accuracy = 0;  // fraction over the chunk
+  bool epoch_finished = false;
+  const std::vector<BatchRecord>* records = nullptr;  // one per batch, valid until the next call
+};
+
+struct Progress {
+  int epoch = 0;           // completed epochs
+  int batch_in_epoch = 0;  // batches done in the current epoch
+  long long step = 0;      // batches done in all
+  std::string epoch_rng_state;  // random state the current epoch's permutation was drawn from ("" = not drawn yet)
+  std::string rng_state;        // random state now (filled by Trainer::state())
+};
+
+// The complete state of a run: what a model file stores.
+struct TrainerState {
+  TrainConfig config;
+  Vector<float> parameters;
+  std::vector<std::pair<std::string, Vector<float>>> optimizer_state;
+  long long optimizer_steps = 0;
+  Progress progress;
+};
+
+class Trainer {
+ public:
+  // A new run: weights initialised from config.seed. `train` may be null
+  // (then only evaluation and prediction work until set_training_data).
+  Trainer(const TrainConfig& config, std::shared_ptr<const Dataset> train);
+  // Resumes a saved run exactly where it stopped.
+  Trainer(const TrainerState& state, std::shared_ptr<const Dataset> train);
+
+  // Trains at most max_batches batches, stopping early at the end of an
+  // epoch. On a NaN/Inf loss or weight, restores the state from before this
+  // call and throws DivergedError.
+  ChunkResult train_batches(int max_batches);
+
+  Evaluation evaluate(const Dataset& data);
+  Matrix<float> predict(const Eigen::Ref<const Matrix<float>>& x);  // (out, n)
+
+  void set_training_data(std::shared_ptr<const Dataset> train);
+  void set_learning_rate(double lr);
+  // Switches optimiser between batches, keeping the weights; its state starts at zero.
+  void set_optimizer(const OptimizerConfig& config);
+
+  const TrainConfig& config() const { return config_; }
+  const Network<float>& network() const { return net_; }
+  const Progress& progress() const { return progress_; }
+  int batches_per_epoch() const;
+  TrainerState state() const;
+
+ private:
+  void draw_epoch_order();
+  void snapshot();
+  void restore_snapshot();
+  [[noreturn]] void diverged(const std::string& what);
+
+  TrainConfig config_;
+  Network<float> net_;
+  std::unique_ptr<Optimizer<float>> optimizer_;
+  std::vector<std::pair<std::string, Vector<float>*>> optimizer_state_;
+  std::shared_ptr<const Dataset> train_;
+  Random rng_;
+  Progress progress_;
+  std::vector<std::int32_t> order_;  // the current epoch's permutation
+  Matrix<float> x_;                  // (in, batch)
+  Matrix<float> y_;                  // (out, batch)
+  std::vector<int> predicted_;
+  std::vector<BatchRecord> records_;
+  // Last good state, for recovery from divergence.
+  Vector<float> saved_parameters_;
+  std::vector<Vector<float>> saved_optimizer_state_;
+  Progress saved_progress_;
+  long long saved_optimizer_steps_ = 0;
+};
+
+}  // namespace mlp
