@@ -1,0 +1,145 @@
+// Live loss and accuracy charts (uPlot). The x axis is in epochs: per-batch
+// values (smoothed) sit at fractional positions, per-epoch values at whole
+// numbers, so both share one chart. Earlier runs can be overlaid (dashed).
+import uPlot from './vendor/uPlot.esm.js';
+
+const SPLITS = [
+  { key: 'train', label: 'Train', colour: '--c-train' },
+  { key: 'validation', label: 'Validation', colour: '--c-val' },
+  { key: 'test', label: 'Test', colour: '--c-test' },
+];
+const OVERLAY_COLOURS = ['--c-o1', '--c-o2', '--c-o3', '--c-o4', '--c-o5', '--c-o6'];
+
+function cssVar(name) {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+}
+
+const fmtLoss = (u, v) => (v == null ? '–' : v.toFixed(4));
+const fmtPct = (u, v) => (v == null ? '–' : `${v.toFixed(2)} %`);
+const fmtEpoch = (u, v) => (v == null ? '–' : `epoch ${v.toFixed(2)}`);
+
+export class Charts {
+  /**
+   * lossEl, accEl: containers. Each chart is (re)built when the set of
+   * overlaid runs changes; data updates only call setData.
+   */
+  constructor(lossEl, accEl) {
+    this.els = { loss: lossEl, accuracy: accEl };
+    this.plots = { loss: null, accuracy: null };
+    this.overlayKey = null;
+    this.sync = uPlot.sync('mnist-curves');
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(lossEl);
+  }
+
+  size() {
+    const w = Math.max(260, Math.floor(this.els.loss.clientWidth));
+    return { width: w, height: Math.round(Math.min(260, Math.max(180, w * 0.45))) };
+  }
+
+  resize() {
+    const s = this.size();
+    for (const p of Object.values(this.plots)) if (p && (p.width !== s.width || p.height !== s.height)) p.setSize(s);
+  }
+
+  build(metric, overlays) {
+    const isLoss = metric === 'loss';
+    const fmt = isLoss ? fmtLoss : fmtPct;
+    const axis = cssVar('--fg-muted');
+    const grid = cssVar('--grid');
+    const series = [
+      { label: 'Position', value: fmtEpoch },
+      {
+        label: 'Train (per batch, smoothed)',
+        stroke: cssVar('--c-train-batch'),
+        width: 1.25,
+        value: fmt,
+        points: { show: false },
+      },
+    ];
+    for (const s of SPLITS) {
+      series.push({
+        label: `${s.label} (epoch)`,
+        stroke: cssVar(s.colour),
+        width: 2,
+        value: fmt,
+        spanGaps: true,
+        points: { show: true, size: 6, fill: cssVar(s.colour) },
+      });
+    }
+    overlays.forEach((o, i) => {
+      series.push({
+        label: `${o.label} test`,
+        stroke: cssVar(OVERLAY_COLOURS[i % OVERLAY_COLOURS.length]),
+        width: 1.5,
+        dash: [5, 4],
+        value: fmt,
+        spanGaps: true,
+        points: { show: true, size: 4 },
+      });
+    });
+    const opts = {
+      ...this.size(),
+      class: 'chart',
+      scales: {
+        x: { time: false, range: (u, min, max) => [0, Math.max(1, Math.ceil(max ?? 1))] },
+        y: {
+          range: isLoss
+            ? (u, min, max) => [0, max > 0 ? max * 1.05 : 1]
+            : (u, min, max) => [Math.max(0, Math.floor((min ?? 0) / 5) * 5), 100],
+        },
+      },
+      axes: [
+        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, label: 'epoch', labelSize: 20, size: 36 },
+        {
+          stroke: axis,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid },
+          size: 52,
+          values: isLoss ? undefined : (u, vals) => vals.map((v) => `${v} %`),
+        },
+      ],
+      legend: { live: true },
+      cursor: { sync: { key: this.sync.key }, drag: { x: true, y: false } },
+      series,
+    };
+    const el = this.els[metric];
+    el.replaceChildren();
+    const plot = new uPlot(opts, this.emptyData(series.length), el);
+    plot.root.querySelector('.u-over')?.setAttribute('aria-hidden', 'true');
+    return plot;
+  }
+
+  emptyData(n) {
+    return Array.from({ length: n }, () => []);
+  }
+
+  /**
+   * run: { x, emaLoss, emaAccuracy, epochs: [{ x, train, validation, test }] }
+   * overlays: [{ label, epochs }] (earlier runs' epoch results).
+   */
+  update(run, overlays = []) {
+    const key = overlays.map((o) => o.id).join(',');
+    if (key !== this.overlayKey || !this.plots.loss) {
+      this.plots.loss?.destroy();
+      this.plots.accuracy?.destroy();
+      this.plots.loss = this.build('loss', overlays);
+      this.plots.accuracy = this.build('accuracy', overlays);
+      this.overlayKey = key;
+    }
+    this.plots.loss.setData(this.table(run, overlays, 'loss'));
+    this.plots.accuracy.setData(this.table(run, overlays, 'accuracy'));
+  }
+
+  table(run, overlays, metric) {
+    const scale = metric === 'accuracy' ? 100 : 1;
+    const batch = run ? [run.x, metric === 'loss' ? run.emaLoss : run.emaAccuracy.map((v) => v * scale)] : [[], []];
+    const epochs = run?.epochs ?? [];
+    const pick = (e, split) => (e[split] ? e[split][metric] * scale : null);
+    const epochTable = [epochs.map((e) => e.x), ...SPLITS.map((s) => epochs.map((e) => pick(e, s.key)))];
+    const tables = [batch, epochTable];
+    for (const o of overlays) tables.push([o.epochs.map((e) => e.x), o.epochs.map((e) => pick(e, 'test'))]);
+    if (batch[0].length === 0 && epochs.length === 0 && overlays.length === 0) return this.emptyData(5);
+    return uPlot.join(tables);
+  }
+}
