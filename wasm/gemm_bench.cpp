@@ -1,0 +1,315 @@
+// Benchmark-only entry points compiled into the module (tests/benchmarks/
+// browser/ calls them from its worker through the raw Emscripten module):
+//
+//   gemmBench(m, k, n, op, minMs)   float GEMM throughput with Eigen and the
+//       module's own compile flags: C(m×n) = op(A)·op(B) for op "NN" (A·B),
+//       "NT" (A·Bᵀ) or "TN" (Aᵀ·B) — the three products a dense layer uses
+//       (forward W·X, weight gradient G·Xᵀ, input gradient Wᵀ·G).
+//       → { gflops, msPerCall, calls, flops }  (median over timed blocks)
+//
+//   profileTrainStep(sizes, batch, minMs)   the core's training step split
+//       into its phases, each timed on its own with the core's own code
+//       (DenseLayer, activate, output_probabilities, ...): where the time of
+//       one batch goes. → { phases: [{ name, ms }], stepMs, ... }
+//
+// Nothing here is used by the page or the trainer; it only measures. The
+// same file also builds natively (g++ -O3 -march=native -DGEMM_BENCH_MAIN
+// -I. -I/usr/include/eigen3 wasm/gemm_bench.cpp core/*.cpp) to time the
+// identical code outside the browser.
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/activation.hpp"
+#include "core/dataset.hpp"
+#include "core/dense_layer.hpp"
+#include "core/evaluation.hpp"
+#include "core/network.hpp"
+#include "core/output_loss.hpp"
+#include "core/random.hpp"
+#include "core/tensor.hpp"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
+#include <emscripten/val.h>
+#else
+#include <chrono>
+#endif
+
+namespace {
+
+using Mat = mlp::Matrix<float>;
+
+double now_ms() {
+#ifdef __EMSCRIPTEN__
+  return emscripten_get_now();
+#else
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+#endif
+}
+
+// Median time per call of f: calls are grouped in blocks of at least ~2 ms
+// (so the timer's resolution does not matter), and blocks are repeated
+// until minMs has passed (at least 5 blocks). One untimed warm-up block.
+struct Timing {
+  double ms_per_call = 0;
+  long long calls = 0;
+};
+
+Timing time_calls(const std::function<void()>& f, double min_ms) {
+  f();
+  int per_block = 1;
+  for (;;) {  // size the block
+    const double t0 = now_ms();
+    for (int i = 0; i < per_block; ++i) f();
+    const double dt = now_ms() - t0;
+    if (dt >= 2.0 || per_block >= (1 << 20)) break;
+    per_block *= dt < 0.2 ? 8 : 2;
+  }
+  std::vector<double> blocks;
+  const double start = now_ms();
+  while (blocks.size() < 5 || (now_ms() - start < min_ms && blocks.size() < 1000)) {
+    const double t0 = now_ms();
+    for (int i = 0; i < per_block; ++i) f();
+    blocks.push_back((now_ms() - t0) / per_block);
+  }
+  std::sort(blocks.begin(), blocks.end());
+  Timing t;
+  t.ms_per_call = blocks[blocks.size() / 2];
+  t.calls = static_cast<long long>(blocks.size()) * per_block;
+  return t;
+}
+
+void fill_random(Mat& m, mlp::Random& rng, double scale) {
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(rng.symmetric(scale));
+}
+
+struct GemmResult {
+  double gflops = 0;
+  double ms_per_call = 0;
+  long long calls = 0;
+  double flops = 0;
+  bool ok = false;
+};
+
+GemmResult gemm_bench(int m, int k, int n, const std::string& op, double min_ms) {
+  GemmResult r;
+  if (m < 1 || k < 1 || n < 1 || m > 8192 || k > 8192 || n > 8192) return r;
+  if (op != "NN" && op != "NT" && op != "TN") return r;
+  mlp::Random rng(42);
+  // Stored shapes so that op(A) is m×k and op(B) is k×n.
+  Mat a = op == "TN" ? Mat(k, m) : Mat(m, k);
+  Mat b = op == "NT" ? Mat(n, k) : Mat(k, n);
+  Mat c(m, n);
+  fill_random(a, rng, 1.0);
+  fill_random(b, rng, 1.0);
+  std::function<void()> f;
+  if (op == "NN") f = [&] { c.noalias() = a * b; };
+  else if (op == "NT") f = [&] { c.noalias() = a * b.transpose(); };
+  else f = [&] { c.noalias() = a.transpose() * b; };
+  const Timing t = time_calls(f, min_ms);
+  r.flops = 2.0 * m * k * n;
+  r.ms_per_call = t.ms_per_call;
+  r.calls = t.calls;
+  r.gflops = r.flops / (t.ms_per_call * 1e6);
+  r.ok = true;
+  return r;
+}
+
+struct Phase {
+  std::string name;
+  double ms = 0;  // per batch
+};
+
+struct ProfileResult {
+  std::vector<Phase> phases;
+  double step_ms = 0;      // the whole step through Network (forward, loss, argmax, backward, SGD)
+  double gather_ms = 0;    // gather_batch (uint8 → float, one-hot): also part of Trainer's step
+  bool ok = false;
+};
+
+// The training step of Trainer::train_batches, phase by phase, with SGD and
+// sigmoid + BCE as configured by the caller's architecture (hidden sigmoid).
+ProfileResult profile_train_step(const std::vector<int>& sizes, int batch, double min_ms) {
+  ProfileResult r;
+  mlp::Architecture arch;
+  arch.sizes = sizes;
+  try {
+    arch.validate();
+  } catch (...) {
+    return r;
+  }
+  if (batch < 1 || batch > 65536) return r;
+  mlp::Random rng(7);
+  mlp::Network<float> net(arch);
+  net.initialize(rng);
+  net.reserve(batch);
+
+  // Synthetic MNIST-shaped data: random bytes and labels, 64 batches' worth.
+  const int in = sizes.front(), out = sizes.back(), layers = static_cast<int>(sizes.size()) - 1;
+  mlp::Dataset data;
+  const int n = batch * 64;
+  data.images.resize(in, n);
+  data.labels.resize(static_cast<std::size_t>(n));
+  data.num_classes = out;
+  for (Eigen::Index i = 0; i < data.images.size(); ++i)
+    data.images.data()[i] = static_cast<std::uint8_t>(rng.below(256));
+  for (auto& l : data.labels) l = static_cast<std::uint8_t>(rng.below(static_cast<std::uint32_t>(out)));
+  std::vector<std::int32_t> order(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = (i * 7919) % n;
+  Mat x(in, batch), y(out, batch);
+  mlp::gather_batch(data, order.data(), x, y);
+
+  // Workspaces laid out as Network's: act[k], grad[k] (out_k, batch).
+  std::vector<Mat> act(layers), grad(layers);
+  for (int k = 0; k < layers; ++k) {
+    act[k].resize(sizes[k + 1], batch);
+    grad[k].resize(sizes[k + 1], batch);
+  }
+  Mat p(out, batch);
+  mlp::OutputScratch<float> scratch;
+  scratch.reserve(batch);
+  std::vector<int> predicted;
+  const float scale = 1.0f / static_cast<float>(batch), lr = 1e-3f;
+  const Mat x0 = x;
+
+  auto add = [&](const std::string& name, const std::function<void()>& f) {
+    r.phases.push_back({name, time_calls(f, min_ms).ms_per_call});
+  };
+  int cursor = 0;
+  add("gather (u8→float, one-hot)", [&] {
+    mlp::gather_batch(data, order.data() + cursor, x, y);
+    cursor = (cursor + batch) % (n - batch + 1);
+  });
+  x = x0;
+  // Forward, layer by layer, leaving every workspace filled for backward.
+  for (int k = 0; k < layers; ++k) {
+    auto& layer = net.layer(k);
+    const Mat& h_in = k == 0 ? x : act[k - 1];
+    const std::string tag = "L" + std::to_string(k + 1) + " " + std::to_string(sizes[k]) + "→" + std::to_string(sizes[k + 1]);
+    add(tag + " fwd GEMM W·X", [&] { act[k].noalias() = layer.w * h_in; });
+    add(tag + " fwd bias", [&] { act[k].colwise() += layer.b; });
+    if (k < layers - 1) {
+      const Mat saved = act[k];
+      add(tag + " sigmoid", [&] { mlp::activate(arch.hidden, act[k]); });
+      act[k] = saved;
+      mlp::activate(arch.hidden, act[k]);
+    }
+  }
+  add("output σ", [&] { mlp::output_probabilities<float>(arch.output, act.back(), p, scratch); });
+  add("loss (BCE sum)", [&] {
+    volatile float s = mlp::output_loss_sum<float>(arch.output, act.back(), y, scratch);
+    (void)s;
+  });
+  add("argmax + count", [&] { mlp::argmax_columns(p, predicted); });
+  add("output grad s(p-y)", [&] { grad.back() = scale * (p - y); });
+  for (int k = layers - 1; k >= 0; --k) {
+    auto& layer = net.layer(k);
+    const Mat& h_in = k == 0 ? x : act[k - 1];
+    const std::string tag = "L" + std::to_string(k + 1) + " " + std::to_string(sizes[k]) + "→" + std::to_string(sizes[k + 1]);
+    add(tag + " dW GEMM G·Xᵀ", [&] { layer.dw.noalias() = grad[k] * h_in.transpose(); });
+    add(tag + " db rowsum", [&] { layer.db = grad[k].rowwise().sum(); });
+    if (k > 0) {
+      add(tag + " dX GEMM Wᵀ·G", [&] { grad[k - 1].noalias() = layer.w.transpose() * grad[k]; });
+      const Mat saved = grad[k - 1];
+      add(tag + " σ' (G⊙h(1-h))", [&] {
+        grad[k - 1] = saved;  // (the copy is timed separately below and subtracted)
+        mlp::apply_derivative(arch.hidden, grad[k - 1], act[k - 1]);
+      });
+      const double copy_ms = time_calls([&] { grad[k - 1] = saved; }, min_ms).ms_per_call;
+      r.phases.back().ms = std::max(0.0, r.phases.back().ms - copy_ms);
+    }
+  }
+  add("SGD θ -= η∇", [&] { net.parameters() -= lr * net.gradients(); });
+  mlp::Vector<float> saved_params = net.parameters();
+  add("snapshot copy (per chunk)", [&] { saved_params = net.parameters(); });
+  add("allFinite (per chunk)", [&] { volatile bool s = net.parameters().allFinite(); (void)s; });
+
+  // The whole step through Network, as Trainer runs it (minus the per-chunk snapshot).
+  r.gather_ms = r.phases.front().ms;
+  r.step_ms = time_calls([&] {
+                const auto prob = net.forward(x);
+                volatile float loss = net.loss_sum(y);
+                (void)loss;
+                mlp::argmax_columns(prob, predicted);
+                net.backward(x, y, scale, 0.0f);
+                net.parameters() -= lr * net.gradients();
+              }, min_ms).ms_per_call;
+  r.ok = true;
+  return r;
+}
+
+}  // namespace
+
+#ifdef __EMSCRIPTEN__
+
+namespace {
+
+using emscripten::val;
+
+val gemm_bench_js(int m, int k, int n, std::string op, double min_ms) {
+  const GemmResult g = gemm_bench(m, k, n, op, min_ms);
+  if (!g.ok) return val::null();
+  val out = val::object();
+  out.set("m", m);
+  out.set("k", k);
+  out.set("n", n);
+  out.set("op", op);
+  out.set("gflops", g.gflops);
+  out.set("msPerCall", g.ms_per_call);
+  out.set("calls", static_cast<double>(g.calls));
+  out.set("flops", g.flops);
+  return out;
+}
+
+val profile_train_step_js(val sizes_js, int batch, double min_ms) {
+  std::vector<int> sizes;
+  const int len = sizes_js["length"].as<int>();
+  for (int i = 0; i < len; ++i) sizes.push_back(sizes_js[i].as<int>());
+  const ProfileResult p = profile_train_step(sizes, batch, min_ms);
+  if (!p.ok) return val::null();
+  val phases = val::array();
+  for (const auto& ph : p.phases) {
+    val o = val::object();
+    o.set("name", ph.name);
+    o.set("ms", ph.ms);
+    phases.call<void>("push", o);
+  }
+  val out = val::object();
+  out.set("phases", phases);
+  out.set("stepMs", p.step_ms);
+  out.set("gatherMs", p.gather_ms);
+  out.set("batch", batch);
+  return out;
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(gemm_bench) {
+  emscripten::function("gemmBench", &gemm_bench_js);
+  emscripten::function("profileTrainStep", &profile_train_step_js);
+}
+
+#elif defined(GEMM_BENCH_MAIN)
+
+#include <cstdio>
+
+int main(int argc, char** argv) {
+  const double min_ms = argc > 1 ? std::atof(argv[1]) : 300;
+  const int shapes[][3] = {{256, 256, 256}, {800, 784, 128}, {128, 784, 800}, {80, 784, 128}, {20, 784, 128}};
+  for (const auto& s : shapes) {
+    const GemmResult g = gemm_bench(s[0], s[1], s[2], "NN", min_ms);
+    std::printf("gemm NN %dx%dx%d: %.1f GFLOP/s (%.3f ms)\n", s[0], s[1], s[2], g.gflops, g.ms_per_call);
+  }
+  for (int h : {20, 80, 800}) {
+    const ProfileResult p = profile_train_step({784, h, 10}, 128, min_ms);
+    std::printf("784-%d-10 step %.4f ms (+gather %.4f)\n", h, p.step_ms, p.gather_ms);
+    for (const auto& ph : p.phases) std::printf("  %-32s %.4f ms\n", ph.name.c_str(), ph.ms);
+  }
+}
+
+#endif
