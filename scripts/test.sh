@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The README's test command: sets up, builds everything, runs every test.
+#  1. native Catch2 tests under AddressSanitizer + UBSan (ctest)
+#  2. native release build (CLI, benchmark), whose CLI the wasm tests compare with
+#  3. the WebAssembly module and the site
+#  4. JS tests under node --test: the wasm module (Node) and the page (headless Chromium)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=/usr/share/nodejs
+jobs=${JOBS:-2}
+
+scripts/setup.sh
+cmake --preset native-debug
+cmake --build --preset native-debug -j "$jobs"
+ctest --preset native-debug -j "$jobs"
+
+cmake --preset native-release >/dev/null
+cmake --build --preset native-release -j "$jobs"
+
+cmake --preset wasm-release >/dev/null
+cmake --build --preset wasm-release -j "$jobs"
+node scripts/build-site.mjs
+
+node --test --test-concurrency=1 tests/wasm/ tests/browser/
