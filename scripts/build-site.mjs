@@ -12,10 +12,11 @@
 // Re-running is cheap: files whose size and mtime are unchanged are not
 // copied again, and a .gz is only recompressed when its source hash changes.
 //
-// Usage: node scripts/build-site.mjs [--out DIR] [--allow-missing-wasm]
+// Usage: node scripts/build-site.mjs [--out DIR] [--wasm DIR] [--allow-missing-wasm]
+//   --wasm DIR: take the engine from DIR instead of build/wasm/dist
 // No dependencies beyond Node's built-ins.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
@@ -39,29 +40,31 @@ const WASM_FILES = ['engine.mjs', 'mlp.mjs', 'mlp.wasm'];
 const WEB_SKIP = new Set(['node_modules', 'package.json', 'package-lock.json']);
 
 function parseArgs(argv) {
-  const args = { out: join(ROOT, 'build', 'site'), allowMissingWasm: false };
+  const args = { out: join(ROOT, 'build', 'site'), wasm: join(ROOT, 'build', 'wasm', 'dist'), allowMissingWasm: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') args.out = argv[++i];
+    else if (argv[i] === '--wasm') args.wasm = argv[++i];
     else if (argv[i] === '--allow-missing-wasm') args.allowMissingWasm = true;
-    else throw new Error(`unknown argument '${argv[i]}' (expected --out DIR or --allow-missing-wasm)`);
+    else throw new Error(`unknown argument '${argv[i]}' (expected --out DIR, --wasm DIR or --allow-missing-wasm)`);
   }
   return args;
 }
 
 const stats = { copied: 0, unchanged: 0, compressed: 0 };
 
-// Copies src to dst unless dst already has the same size and is not older.
+// Copies src to dst unless dst already has the same size and mtime (copies keep the source's mtime).
 function copyIfChanged(src, dst) {
   const s = statSync(src);
   if (existsSync(dst)) {
     const d = statSync(dst);
-    if (d.size === s.size && d.mtimeMs >= s.mtimeMs) {
+    if (d.size === s.size && Math.abs(d.mtimeMs - s.mtimeMs) < 1) {
       stats.unchanged++;
       return;
     }
   }
   mkdirSync(dirname(dst), { recursive: true });
   copyFileSync(src, dst);
+  utimesSync(dst, s.atime, s.mtime);
   stats.copied++;
 }
 
@@ -141,7 +144,7 @@ function main() {
 
   copyTree(join(ROOT, 'web'), args.out, WEB_SKIP);
 
-  const wasmDir = join(ROOT, 'build', 'wasm', 'dist');
+  const wasmDir = args.wasm;
   const missing = WASM_FILES.filter((f) => !existsSync(join(wasmDir, f)));
   if (missing.length > 0 && !args.allowMissingWasm) {
     throw new Error(

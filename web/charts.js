@@ -133,7 +133,7 @@ export class Charts {
 
   table(run, overlays, metric) {
     const scale = metric === 'accuracy' ? 100 : 1;
-    const batch = run ? [run.x, metric === 'loss' ? run.emaLoss : run.emaAccuracy.map((v) => v * scale)] : [[], []];
+    const batch = run ? downsample(run.x, metric === 'loss' ? run.emaLoss : run.emaAccuracy, scale) : [[], []];
     const epochs = run?.epochs ?? [];
     const pick = (e, split) => (e[split] ? e[split][metric] * scale : null);
     const epochTable = [epochs.map((e) => e.x), ...SPLITS.map((s) => epochs.map((e) => pick(e, s.key)))];
@@ -142,4 +142,22 @@ export class Charts {
     if (batch[0].length === 0 && epochs.length === 0 && overlays.length === 0) return this.emptyData(5);
     return uPlot.join(tables);
   }
+}
+
+// At most ~MAX_POINTS per-batch points are drawn: the smoothed curve loses
+// nothing visible, and a redraw stays a few milliseconds however long the run.
+const MAX_POINTS = 1500;
+function downsample(x, y, scale) {
+  const n = x.length;
+  const stride = Math.max(1, Math.ceil(n / MAX_POINTS));
+  const xs = [];
+  const ys = [];
+  for (let i = 0; i < n; i++) {
+    // Keep every stride-th point, each epoch's end (integer x) and the last point.
+    if (i % stride === 0 || i === n - 1 || Number.isInteger(x[i])) {
+      xs.push(x[i]);
+      ys.push(y[i] * scale);
+    }
+  }
+  return [xs, ys];
 }

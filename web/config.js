@@ -21,7 +21,8 @@ export const PRESETS = [
     help:
       'The report’s setting: one hidden layer of 20 sigmoid units, sigmoid outputs with binary cross-entropy, ' +
       'plain SGD at η = 0.001, batches of 128. The gradient is summed over the batch (η = 0.001 on the mean ' +
-      'gradient barely moves in one epoch). About 90 % test accuracy after the first epoch.',
+      'gradient learns almost nothing: 10 % after one epoch). About 84 % test accuracy after one epoch, ' +
+      '88 % after two, 92 % after ten.',
   },
   {
     id: 'h40',

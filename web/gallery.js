@@ -89,8 +89,8 @@ export class Gallery {
         { class: 'tile-caption' },
         el('strong', { text: String(predicted[i]) }),
         ` ${pct(this.confidence(i), 0)}`,
-        ok ? null : el('span', { class: 'tile-true', text: ` (is ${labels[i]})` }),
       );
+      const truth = ok ? null : el('span', { class: 'tile-true', text: `is ${labels[i]}` });
       const button = el(
         'button',
         {
@@ -103,6 +103,7 @@ export class Gallery {
         },
         canvas,
         caption,
+        truth,
       );
       tiles.push(button);
     }

@@ -25,7 +25,7 @@ import { ProbabilityBars, drawDigit, el, pct, renderConfusion, renderWeights } f
 
 const $ = (id) => document.getElementById(id);
 const EMA_BETA = 0.98; // smoothing of the per-batch curves (~50 batches)
-const DRAW_INTERVAL_MS = 120;
+const DRAW_INTERVAL_MS = 200; // chart redraws while training, at most 5 per second
 
 const app = {
   worker: null,
@@ -43,6 +43,7 @@ const app = {
   galleryStale: true,
   galleryVisible: false,
   weightsStale: true,
+  slow: [], // message handlers that took > 16 ms
 };
 
 // ---- Messaging ----------------------------------------------------------------
@@ -76,7 +77,13 @@ function settle(msg) {
 function startWorker() {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'trainer' });
   app.worker = worker;
-  worker.onmessage = (e) => onWorkerMessage(e.data);
+  worker.onmessage = (e) => {
+    const t0 = performance.now();
+    const data = e.data; // deserialised on first access
+    const ms = performance.now() - t0;
+    if (ms > 16) app.slow.push({ type: `receive ${data?.type}`, ms: Math.round(ms), at: Math.round(t0) }) > 50 && app.slow.shift();
+    onWorkerMessage(data);
+  };
   worker.onerror = (e) => {
     e.preventDefault();
     workerCrashed(e.message || 'the worker script failed to load');
@@ -145,7 +152,7 @@ const handlers = {
     announce(`Training diverged: ${m.message}`);
   },
   [FromWorker.CHECKPOINT](m) {
-    saveCheckpoint(m);
+    later(() => saveCheckpoint(m));
   },
   [FromWorker.PREDICTION](m) {
     settle(m);
@@ -171,8 +178,12 @@ const handlers = {
 
 function onWorkerMessage(msg) {
   const h = handlers[msg?.type];
-  if (h) h(msg);
-  else console.warn('unknown message from the worker', msg?.type);
+  if (!h) return console.warn('unknown message from the worker', msg?.type);
+  const t0 = performance.now();
+  h(msg);
+  const ms = performance.now() - t0;
+  // Slow handlers are kept for inspection (window.mnist.app.slow).
+  if (ms > 16) app.slow.push({ type: msg.type, ms: Math.round(ms), at: Math.round(t0) }) > 50 && app.slow.shift();
 }
 
 // ---- Data ---------------------------------------------------------------------
@@ -550,19 +561,30 @@ function onEpoch(m) {
   run.confusion = m.confusion;
   run.classes = m.classes;
   run.runMs = m.runMs;
-  renderConfusion($('confusion'), m.confusion, m.classes, `After epoch ${m.epoch}: ${pct(m.test.accuracy, 2)} of ${m.test.count.toLocaleString('en')} test digits right.`);
-  addEpochRow(entry);
+  // Each view is drawn in its own task so that no single task on this thread
+  // grows long (the page must stay responsive while the worker trains).
+  later(() =>
+    renderConfusion($('confusion'), m.confusion, m.classes, `After epoch ${m.epoch}: ${pct(m.test.accuracy, 2)} of ${m.test.count.toLocaleString('en')} test digits right.`),
+  );
+  later(() => addEpochRow(entry));
+  later(() => {
+    app.weightsStale = true;
+    app.galleryStale = true;
+    refreshModelViews();
+    redrawCurrentDigit();
+  });
+  later(renderRuns);
   announce(
     `Epoch ${m.epoch}: test accuracy ${pct(m.test.accuracy, 2)}` +
       (m.validation ? `, validation ${pct(m.validation.accuracy, 2)}` : '') +
       `, loss ${m.test.loss.toFixed(4)}.`,
   );
-  app.weightsStale = true;
-  app.galleryStale = true;
-  refreshModelViews();
-  redrawCurrentDigit();
-  renderRuns();
   scheduleDraw();
+}
+
+/** Runs fn in a task of its own. */
+function later(fn) {
+  setTimeout(fn, 0);
 }
 
 let drawQueued = false;
@@ -580,9 +602,12 @@ function scheduleDraw() {
 
 let charts = null;
 function drawAll() {
+  const t0 = performance.now();
   drawStats();
   const overlays = app.runs.filter((r) => app.overlays.has(r.id) && r !== app.run);
   charts.update(app.run, overlays);
+  const ms = performance.now() - t0;
+  if (ms > 16) app.slow.push({ type: 'draw', ms: Math.round(ms), at: Math.round(t0) }) > 50 && app.slow.shift();
 }
 
 function fmtTime(ms) {

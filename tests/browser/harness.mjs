@@ -26,8 +26,10 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+// WASM_DIST=DIR takes the engine from DIR instead of build/wasm/dist.
 export function buildSite() {
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-site.mjs')], { encoding: 'utf8' });
+  const extra = process.env.WASM_DIST ? ['--wasm', process.env.WASM_DIST] : [];
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-site.mjs'), ...extra], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`build-site failed:\n${r.stdout}${r.stderr}`);
   return r.stdout.trim();
 }
