@@ -3,7 +3,7 @@
 // next to the native figures of the same machine and moment. Figures only,
 // no assertions.
 //
-//   node tests/benchmarks/wasm_bench.mjs [--runs 5] [--seconds 0.5]
+//   node tests/benchmarks/wasm_bench.mjs [--runs 5] [--seconds 0.5] [--dist build/wasm/dist] [--no-native]
 //
 // The workload mirrors tests/benchmarks/mlp_bench.cpp (BM_Train, BM_Predict):
 // 784-H-10 for H = 20, 80, 800, sigmoid hidden layer, sigmoid + BCE output,
@@ -17,15 +17,22 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = new URL('../../', import.meta.url);
-const dist = new URL('build/wasm/dist/', root);
 const nativeBench = new URL('build/native-release/tests/benchmarks/mlp_bench', root);
 
 const { values: args } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, seconds: { type: 'string', default: '0.5' } },
+  options: {
+    runs: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '0.5' },
+    dist: { type: 'string', default: 'build/wasm/dist' },  // e.g. another build variant
+    'no-native': { type: 'boolean', default: false },
+  },
 });
+const dist = pathToFileURL(path.resolve(fileURLToPath(root), args.dist) + '/');
 const RUNS = Number(args.runs), SECONDS = Number(args.seconds);
 const HIDDEN = [20, 80, 800];
 const BATCH = 128, BATCHES_PER_EPOCH = 64, PREDICT_IMAGES = 1024;
@@ -87,6 +94,7 @@ function measure(step, items) {
 // ---- native ----------------------------------------------------------------
 
 function nativeFigures() {
+  if (args['no-native']) return { note: 'native: skipped (--no-native)' };
   if (!existsSync(nativeBench)) return { note: `native: ${nativeBench.pathname} not built (cmake --build --preset native-release)` };
   const out = execFileSync(nativeBench.pathname, [
     '--benchmark_format=json', `--benchmark_repetitions=${RUNS}`, '--benchmark_report_aggregates_only=true',
@@ -139,7 +147,7 @@ for (const kind of ['Train', 'Predict']) {
   }
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-console.log(`wasm: SIMD ${engine.simd ? 'on' : 'off'}, Eigen vectorised ${engine.eigenVectorized ? 'yes' : 'no'}; ` +
+console.log(`wasm: ${fileURLToPath(dist)}; SIMD ${engine.simd ? 'on' : 'off'}, Eigen vectorised ${engine.eigenVectorized ? 'yes' : 'no'}; ` +
             `Node ${process.versions.node}; median of ${RUNS} runs of >= ${SECONDS} s; batch ${BATCH}, sigmoid/BCE, SGD`);
 for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 if (native.note) console.log(native.note);
