@@ -1,0 +1,111 @@
+// The WebAssembly build and the native build of the same core give the same
+// run for the same seed: the native figures come from running
+// build/native-release/core/mlp_train (JSON lines on stdout) from this test.
+//
+// Not bitwise: Eigen's kernels differ (AVX/FMA natively, SSE mapped to wasm
+// SIMD in the browser), so float sums round differently. Stated tolerance
+// (observed: ~1e-6 relative, identical accuracies): losses within 1e-4
+// relative, accuracies within 0.001 (10 of 10,000 images).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { before, describe, test } from 'node:test';
+
+import { MNIST_DIR, MNIST_MISSING, NATIVE_DIR, createTestEngine, readMnist } from './support.mjs';
+
+const LOSS_RTOL = 1e-4;
+const ACCURACY_ATOL = 0.001;
+
+const mlpTrain = fileURLToPath(new URL('core/mlp_train', NATIVE_DIR));
+const mnist = await readMnist();
+const skip = !mnist ? MNIST_MISSING
+  : !existsSync(mlpTrain) ? `${mlpTrain} is not built (cmake --preset native-release && cmake --build --preset native-release)`
+  : false;
+
+// Native and wasm runs of the same configuration on 10,000 training images
+// (validation = the last 50,000), evaluated on all three splits.
+const CASES = [
+  { name: "the report's 784-20-10, sigmoid + BCE, SGD lr 0.001", epochs: 1,
+    config: { layers: [784, 20, 10], activation: 'sigmoid', loss: 'sigmoid-bce', optimizer: 'sgd', learningRate: 0.001, batchSize: 128, seed: 1 } },
+  { name: '784-20-10 sigmoid + BCE, SGD lr 0.5, 2 epochs', epochs: 2,
+    config: { layers: [784, 20, 10], activation: 'sigmoid', loss: 'sigmoid-bce', optimizer: 'sgd', learningRate: 0.5, batchSize: 128, seed: 7 } },
+  { name: '784-64-32-10 relu + softmax, Adam, batch 100, L2', epochs: 2,
+    config: { layers: [784, 64, 32, 10], activation: 'relu', loss: 'softmax-ce', optimizer: 'adam', learningRate: 0.001, batchSize: 100, l2: 1e-4, seed: 3 } },
+  { name: '784-40-10 tanh + BCE, Nesterov, summed gradients', epochs: 1,
+    config: { layers: [784, 40, 10], activation: 'tanh', loss: 'sigmoid-bce', optimizer: 'nesterov', learningRate: 0.001, momentum: 0.9, batchSize: 64, sumGradients: true, seed: 11 } },
+];
+
+function runNative({ config, epochs }) {
+  const args = [
+    '--data', fileURLToPath(MNIST_DIR), '--validation', '50000', '--epochs', String(epochs), '--no-progress',
+    '--layers', config.layers.join('-'), '--activation', config.activation, '--loss', config.loss,
+    '--optimizer', config.optimizer, '--lr', String(config.learningRate), '--batch', String(config.batchSize),
+    '--seed', String(config.seed), '--l2', String(config.l2 ?? 0),
+  ];
+  if (config.momentum !== undefined) args.push('--momentum', String(config.momentum));
+  if (config.sumGradients) args.push('--sum');
+  const out = execFileSync(mlpTrain, args, { encoding: 'utf8', timeout: 120000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = out.trim().split('\n').map((line) => JSON.parse(line));
+  return { epochs: lines.filter((l) => !l.final), final: lines.find((l) => l.final) };
+}
+
+function runWasm(engine, { config, epochs }) {
+  const trainer = engine.createTrainer(config);
+  const epochLines = [];
+  while (trainer.progress().epoch < epochs) {
+    let loss = 0, accuracy = 0, samples = 0;
+    for (let done = false; !done;) {
+      const r = trainer.trainBatches(25);
+      loss += r.loss * r.samples;
+      accuracy += r.accuracy * r.samples;
+      samples += r.samples;
+      done = r.epochFinished;
+    }
+    const v = trainer.evaluate('validation');
+    epochLines.push({ epoch: trainer.progress().epoch, train_loss: loss / samples, train_accuracy: accuracy / samples,
+                      validation_loss: v.loss, validation_accuracy: v.accuracy });
+  }
+  const final = {};
+  for (const split of ['train', 'validation', 'test']) {
+    const e = trainer.evaluate(split);
+    final[`${split}_loss`] = e.loss;
+    final[`${split}_accuracy`] = e.accuracy;
+  }
+  trainer.delete();
+  return { epochs: epochLines, final };
+}
+
+function assertClose(wasm, native, where) {
+  for (const key of Object.keys(wasm)) {
+    if (key === 'epoch') continue;
+    const w = wasm[key], n = native[key];
+    assert.ok(typeof n === 'number', `${where}: native output lacks ${key}`);
+    if (key.endsWith('_loss'))
+      assert.ok(Math.abs(w - n) <= LOSS_RTOL * Math.abs(n), `${where} ${key}: wasm ${w} vs native ${n}`);
+    else
+      assert.ok(Math.abs(w - n) <= ACCURACY_ATOL, `${where} ${key}: wasm ${w} vs native ${n}`);
+  }
+}
+
+describe('wasm and native runs agree', { skip }, () => {
+  let engine;
+
+  before(async () => {
+    engine = await createTestEngine();
+    engine.loadData({ ...mnist, validation: 50000 });
+  });
+
+  for (const c of CASES) {
+    test(c.name, (t) => {
+      const native = runNative(c);
+      const wasm = runWasm(engine, c);
+      assert.equal(native.epochs.length, c.epochs);
+      wasm.epochs.forEach((line, i) => assertClose(line, native.epochs[i], `epoch ${i + 1}`));
+      assertClose(wasm.final, native.final, 'final');
+      const worst = Math.max(...Object.keys(wasm.final).filter((k) => k.endsWith('_loss'))
+        .map((k) => Math.abs(wasm.final[k] - native.final[k]) / Math.abs(native.final[k])));
+      t.diagnostic(`largest relative loss difference ${worst.toExponential(2)}; test accuracy wasm ${wasm.final.test_accuracy}, native ${native.final.test_accuracy}`);
+    });
+  }
+});
