@@ -30,6 +30,11 @@ export class Charts {
     this.sync = uPlot.sync('mnist-curves');
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(lossEl);
+    // Colours come from CSS variables: rebuild when the colour scheme changes.
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+      this.overlayKey = null;
+      this.onSchemeChange?.();
+    });
   }
 
   size() {

@@ -983,6 +983,11 @@ function onKey(e) {
 function init() {
   setupForm();
   charts = new Charts($('chart-loss'), $('chart-acc'));
+  charts.onSchemeChange = () => {
+    drawAll();
+    app.weightsStale = true;
+    refreshWeights();
+  };
   drawBars = new ProbabilityBars($('draw-bars'));
   pad = new DrawingPad($('pad'), { onChange: onDraw });
   gallery = new Gallery({
