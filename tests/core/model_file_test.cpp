@@ -1,0 +1,274 @@
+// Model files: a saved run reloads bit for bit, resumes training exactly
+// as if it had never stopped, is laid out as PyTorch/numpy users expect, and
+// inconsistent files are rejected with a message.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/errors.hpp"
+#include "core/model_file.hpp"
+#include "core/safetensors.hpp"
+#include "test_support.hpp"
+
+using Bytes = std::vector<std::uint8_t>;
+using mlp::OptimizerKind;
+using nlohmann::json;
+
+namespace {
+
+mlp::TrainerState load(const Bytes& b) { return mlp::load_model(b.data(), b.size()); }
+
+mlp::SafeTensors decoded(const Bytes& b) { return mlp::decode_safetensors(b.data(), b.size()); }
+
+Bytes reencode(const mlp::SafeTensors& f) { return mlp::encode_safetensors(f); }
+
+// Trains until `batches` batches are done (train_batches stops at epoch ends).
+void train(mlp::Trainer& t, int batches) {
+  while (batches > 0) batches -= t.train_batches(batches).batches;
+}
+
+mlp::TrainConfig config_for(OptimizerKind kind) {
+  mlp::TrainConfig c = mlp_test::small_config(kind);
+  c.architecture.sizes = {16, 6, 5, 4};
+  c.architecture.hidden = mlp::Activation::Tanh;
+  c.architecture.output = mlp::OutputLoss::SoftmaxCe;
+  c.l2 = 1e-3;
+  c.batch_size = 6;
+  c.seed = 777;
+  return c;
+}
+
+// A saved, partly trained run.
+Bytes saved_model(OptimizerKind kind = OptimizerKind::Adam) {
+  mlp::Trainer t(config_for(kind), mlp_test::share(mlp_test::make_quadrants(20)));
+  train(t, 5);
+  return mlp::save_model(t.state());
+}
+
+}  // namespace
+
+TEST_CASE("save_model then load_model restores the complete trainer state", "[model]") {
+  const auto kind =
+      GENERATE(OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Nesterov, OptimizerKind::Adam);
+  CAPTURE(mlp::to_string(kind));
+  mlp::TrainConfig c = config_for(kind);
+  c.sum_gradients = true;
+  mlp::Trainer t(c, mlp_test::share(mlp_test::make_quadrants(20)));
+  train(t, 5);
+  const mlp::TrainerState s = t.state();
+  const mlp::TrainerState back = load(mlp::save_model(s));
+
+  CHECK(back.config.architecture.sizes == c.architecture.sizes);
+  CHECK(back.config.architecture.hidden == c.architecture.hidden);
+  CHECK(back.config.architecture.output == c.architecture.output);
+  CHECK(back.config.optimizer.kind == kind);
+  CHECK(back.config.optimizer.learning_rate == c.optimizer.learning_rate);
+  CHECK(back.config.optimizer.momentum == c.optimizer.momentum);
+  CHECK(back.config.optimizer.beta1 == c.optimizer.beta1);
+  CHECK(back.config.optimizer.beta2 == c.optimizer.beta2);
+  CHECK(back.config.optimizer.epsilon == c.optimizer.epsilon);
+  CHECK(back.config.batch_size == c.batch_size);
+  CHECK(back.config.l2 == c.l2);
+  CHECK(back.config.seed == c.seed);
+  CHECK(back.config.sum_gradients == true);
+  CHECK(back.parameters == s.parameters);
+  REQUIRE(back.optimizer_state.size() == s.optimizer_state.size());
+  for (std::size_t i = 0; i < s.optimizer_state.size(); ++i) {
+    CHECK(back.optimizer_state[i].first == s.optimizer_state[i].first);
+    CHECK(back.optimizer_state[i].second == s.optimizer_state[i].second);
+  }
+  CHECK(back.optimizer_steps == s.optimizer_steps);
+  CHECK(back.progress.epoch == s.progress.epoch);
+  CHECK(back.progress.batch_in_epoch == s.progress.batch_in_epoch);
+  CHECK(back.progress.step == s.progress.step);
+  CHECK(back.progress.epoch_rng_state == s.progress.epoch_rng_state);
+  CHECK(back.progress.rng_state == s.progress.rng_state);
+}
+
+TEST_CASE("a seed above 2^53 survives the round trip", "[model]") {
+  mlp::TrainConfig c = config_for(OptimizerKind::Sgd);
+  c.seed = 0xFEDCBA9876543211ULL;
+  mlp::Trainer t(c, nullptr);
+  CHECK(load(mlp::save_model(t.state())).config.seed == c.seed);
+}
+
+TEST_CASE("a reloaded model predicts bit for bit the same", "[model]") {
+  const auto data = mlp_test::share(mlp_test::make_quadrants(20));
+  mlp::Trainer t(config_for(OptimizerKind::Adam), data);
+  train(t, 7);
+  mlp::Trainer reloaded(load(mlp::save_model(t.state())), nullptr);
+  mlp::Random rng(3);
+  const mlp::Matrix<float> x = mlp_test::random_matrix<float>(16, 9, rng).cwiseAbs();
+  const mlp::Matrix<float> a = t.predict(x), b = reloaded.predict(x);
+  CHECK(a == b);
+  const auto ea = t.evaluate(*data), eb = reloaded.evaluate(*data);
+  CHECK(ea.loss == eb.loss);
+  CHECK(ea.confusion == eb.confusion);
+}
+
+TEST_CASE("training resumed from a saved file continues exactly as an uninterrupted run", "[model]") {
+  const auto kind =
+      GENERATE(OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Nesterov, OptimizerKind::Adam);
+  const int k = GENERATE(1, 3, 4, 7);  // 4 batches per epoch: mid-epoch, at an epoch end, in the next epoch
+  CAPTURE(mlp::to_string(kind), k);
+  constexpr int kTotal = 11;
+  const auto data = mlp_test::share(mlp_test::make_quadrants(20));  // batches 6, 6, 6, 2
+
+  mlp::Trainer straight(config_for(kind), data);
+  train(straight, kTotal);
+
+  Bytes file;
+  {
+    mlp::Trainer first(config_for(kind), data);
+    train(first, k);
+    file = mlp::save_model(first.state());
+  }
+  mlp::Trainer resumed(load(file), data);
+  CHECK(resumed.progress().step == k);
+  train(resumed, kTotal - k);
+
+  CHECK(resumed.network().parameters() == straight.network().parameters());
+  CHECK(resumed.progress().step == straight.progress().step);
+  CHECK(resumed.progress().epoch == straight.progress().epoch);
+  CHECK(resumed.progress().batch_in_epoch == straight.progress().batch_in_epoch);
+  const auto a = straight.state(), b = resumed.state();
+  CHECK(a.optimizer_steps == b.optimizer_steps);
+  for (std::size_t i = 0; i < a.optimizer_state.size(); ++i)
+    CHECK(a.optimizer_state[i].second == b.optimizer_state[i].second);
+  CHECK(a.progress.rng_state == b.progress.rng_state);
+  // And the next chunk reports the same numbers.
+  const auto ra = straight.train_batches(2), rb = resumed.train_batches(2);
+  CHECK(ra.loss == rb.loss);
+  CHECK(ra.accuracy == rb.accuracy);
+}
+
+TEST_CASE("a model file is plain safetensors with PyTorch-layout weights", "[model]") {
+  const auto data = mlp_test::share(mlp_test::make_quadrants(20));
+  mlp::Trainer t(config_for(OptimizerKind::Momentum), data);
+  train(t, 3);
+  const Bytes file = mlp::save_model(t.state());
+  const auto f = decoded(file);
+
+  CHECK(f.metadata.at("format").size() > 0);
+  for (const char* key : {"architecture", "training", "progress"}) {
+    CAPTURE(key);
+    REQUIRE(f.metadata.count(key) == 1);
+    CHECK(json::parse(f.metadata.at(key)).is_object());
+  }
+  CHECK(json::parse(f.metadata.at("architecture"))["sizes"] == std::vector<int>{16, 6, 5, 4});
+
+  const auto& net = t.network();
+  REQUIRE(f.tensors.size() == 2 * 3 + 1);  // 3 layers + the momentum buffer
+  for (int k = 0; k < net.layer_count(); ++k) {
+    const auto& layer = net.layer(k);
+    const auto& w = f.tensors.at("layers." + std::to_string(k) + ".weight");
+    const auto& b = f.tensors.at("layers." + std::to_string(k) + ".bias");
+    REQUIRE(w.shape == std::vector<std::int64_t>{layer.outputs(), layer.inputs()});
+    REQUIRE(b.shape == std::vector<std::int64_t>{layer.outputs()});
+    for (int r = 0; r < layer.outputs(); ++r) {
+      for (int c = 0; c < layer.inputs(); ++c)
+        REQUIRE(w.data[static_cast<std::size_t>(r * layer.inputs() + c)] == layer.w(r, c));  // row-major
+      REQUIRE(b.data[static_cast<std::size_t>(r)] == layer.b(r));
+    }
+  }
+  const auto& v = f.tensors.at("optimizer.velocity");
+  CHECK(v.shape == std::vector<std::int64_t>{net.parameters().size()});
+}
+
+TEST_CASE("inconsistent model files are rejected with a message", "[model][malformed]") {
+  const Bytes good = saved_model(OptimizerKind::Adam);
+  REQUIRE_NOTHROW(load(good));
+  auto f = decoded(good);
+
+  SECTION("not safetensors at all") {
+    const Bytes junk{'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0};
+    REQUIRE_THROWS_AS(load(junk), mlp::ModelFileError);
+  }
+  SECTION("truncated file") {
+    const Bytes cut(good.begin(), good.end() - 5);
+    REQUIRE_THROWS_AS(load(cut), mlp::ModelFileError);
+  }
+  SECTION("missing layer tensor") {
+    f.tensors.erase("layers.1.bias");
+    REQUIRE_THROWS_AS(load(reencode(f)), mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("'layers.1.bias' is missing"));
+  }
+  SECTION("wrong weight shape") {
+    auto& w = f.tensors.at("layers.0.weight");
+    w.shape = {16, 6};  // transposed
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("layers.0.weight") && Catch::Contains("[16,6]") &&
+                                               Catch::Contains("expected [6,16]"));
+  }
+  SECTION("an extra layer") {
+    f.tensors["layers.3.weight"] = {{4, 4}, std::vector<float>(16, 0.0f)};
+    REQUIRE_THROWS_AS(load(reencode(f)), mlp::ModelFileError);
+  }
+  SECTION("an unknown tensor") {
+    f.tensors["embedding"] = {{2}, {1.0f, 2.0f}};
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("embedding"));
+  }
+  SECTION("optimizer state of the wrong length") {
+    f.tensors.at("optimizer.m").shape = {3};
+    f.tensors.at("optimizer.m").data.resize(3);
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("optimizer.m"));
+  }
+  SECTION("unknown or missing format") {
+    f.metadata["format"] = "someone-else/7";
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("format"));
+    f.metadata.erase("format");
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("format"));
+  }
+  SECTION("NaN or infinite weights") {
+    const float bad = GENERATE(std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity());
+    f.tensors.at("layers.2.weight").data[3] = bad;
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("NaN or infinite"));
+  }
+  SECTION("missing or invalid metadata") {
+    const std::string key = GENERATE("architecture", "training", "progress");
+    CAPTURE(key);
+    f.metadata[key] = "{not json";
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains(key));
+    f.metadata.erase(key);
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains(key) && Catch::Contains("missing"));
+  }
+  SECTION("an invalid configuration") {
+    auto training = json::parse(f.metadata.at("training"));
+    training["learning_rate"] = -1.0;
+    f.metadata["training"] = training.dump();
+    REQUIRE_THROWS_AS(load(reencode(f)), mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("learning rate"));
+  }
+  SECTION("an unknown activation") {
+    auto arch = json::parse(f.metadata.at("architecture"));
+    arch["hidden"] = "gelu";
+    f.metadata["architecture"] = arch.dump();
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("gelu"));
+  }
+  SECTION("negative progress counters") {
+    auto progress = json::parse(f.metadata.at("progress"));
+    progress["step"] = -3;
+    f.metadata["progress"] = progress.dump();
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("negative"));
+  }
+  SECTION("a broken or degenerate random state") {
+    auto progress = json::parse(f.metadata.at("progress"));
+    progress["rng_state"] = GENERATE(std::string("xyz"), std::string(64, '0'));
+    f.metadata["progress"] = progress.dump();
+    REQUIRE_THROWS_AS(load(reencode(f)), mlp::ModelFileError);
+  }
+}
+
+TEST_CASE("a state that does not fit the trainer is rejected", "[model][trainer]") {
+  mlp::TrainerState s = load(saved_model(OptimizerKind::Adam));
+  SECTION("missing optimizer state") {
+    s.optimizer_state.pop_back();
+    REQUIRE_THROWS_AS(mlp::Trainer(s, nullptr), mlp::Error);
+  }
+  SECTION("parameter count") {
+    s.parameters.conservativeResize(s.parameters.size() - 1);
+    REQUIRE_THROWS_WITH(mlp::Trainer(s, nullptr), Catch::Contains("parameters"));
+  }
+}
