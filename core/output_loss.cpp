@@ -40,13 +40,16 @@ T output_loss_sum(OutputLoss kind, const Eigen::Ref<const Matrix<T>>& z,
     // -y ln σ(z) - (1-y) ln(1-σ(z)) = max(z,0) - z y + ln(1 + e^{-|z|})
     return (za.max(T(0)) - za * ya + (-za.abs()).exp().log1p()).sum();
   }
-  // -Σ_k y_k ln softmax(z)_k = logsumexp(z) - Σ_k y_k z_k   (Σ_k y_k = 1)
+  // -Σ_k y_k ln softmax(z)_k = ln Σ_k e^(z_k - m) - Σ_k y_k (z_k - m)   (Σ_k y_k = 1, m = max z)
+  // Shifting by m per column before summing over the batch: summing m and
+  // y·z over the batch separately loses the loss to cancellation (or gives
+  // inf - inf) when logits are large.
   const Eigen::Index b = z.cols();
   auto m = scratch.max.head(b);
   auto s = scratch.sum.head(b);
   m = z.colwise().maxCoeff();
   s = (z.rowwise() - m).array().exp().matrix().colwise().sum();
-  return (m.array() + s.array().log()).sum() - (za * ya).sum();
+  return s.array().log().sum() - (ya * (z.rowwise() - m).array()).sum();
 }
 
 template void output_probabilities<float>(OutputLoss, const Eigen::Ref<const Matrix<float>>&,

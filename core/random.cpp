@@ -85,6 +85,9 @@ Random::State Random::parse_state_hex(const std::string& hex) {
     }
     s[w] = v;
   }
+  // All zero is xoshiro's fixed point: next() would return 0 forever and
+  // below(n) would never leave its rejection loop.
+  if ((s[0] | s[1] | s[2] | s[3]) == 0) throw Error("random state must not be all zero");
   return s;
 }
 

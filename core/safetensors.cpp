@@ -87,10 +87,13 @@ SafeTensors decode_safetensors(const std::uint8_t* bytes, std::size_t size) {
     Tensor tensor;
     const auto& shape = entry["shape"];
     if (!shape.is_array()) fail(where + " has a shape that is not an array");
+    std::uint64_t elements = 1;
     for (const auto& d : shape) {
       if (!d.is_number_unsigned() || d.get<std::uint64_t>() > (1u << 30))
         fail(where + " has an invalid dimension " + d.dump());
       tensor.shape.push_back(d.get<std::int64_t>());
+      elements *= d.get<std::uint64_t>();  // ≤ 2^32 · 2^30: no overflow
+      if (elements > (1ull << 32)) fail(where + " has shape " + shape.dump() + ", more than 2^32 elements");
     }
     const auto& offsets = entry["data_offsets"];
     if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||

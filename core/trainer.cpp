@@ -50,12 +50,12 @@ void Trainer::set_training_data(std::shared_ptr<const Dataset> train) {
   x_.resize(net_.input_size(), b);
   y_.resize(net_.output_size(), b);
   net_.reserve(b);
-  if (progress_.epoch_rng_state.empty()) return;
   if (progress_.batch_in_epoch >= batches_per_epoch()) {  // a different, smaller set: start afresh
     progress_.batch_in_epoch = 0;
     progress_.epoch_rng_state.clear();
     return;
   }
+  if (progress_.epoch_rng_state.empty()) return;
   // Mid-epoch: redraw this epoch's permutation from the state it was drawn from.
   rng_.set_state(Random::parse_state_hex(progress_.epoch_rng_state));
   draw_epoch_order();
@@ -115,7 +115,7 @@ ChunkResult Trainer::train_batches(int max_batches) {
   snapshot();
   if (progress_.epoch_rng_state.empty()) draw_epoch_order();
   records_.clear();
-  records_.reserve(static_cast<std::size_t>(max_batches));
+  records_.reserve(static_cast<std::size_t>(std::min(max_batches, batches_per_epoch())));  // not 1e9 records
 
   const int n = train_->size(), per_epoch = batches_per_epoch();
   const auto l2 = static_cast<float>(config_.l2);
@@ -166,6 +166,9 @@ Evaluation Trainer::evaluate(const Dataset& data) {
   if (data.features() != net_.input_size())
     throw Error("images have " + std::to_string(data.features()) + " pixels, the network expects " +
                 std::to_string(net_.input_size()));
+  if (data.num_classes > net_.output_size())  // labels index the one-hot rows and the confusion matrix
+    throw Error("the data has " + std::to_string(data.num_classes) + " classes, the network only " +
+                std::to_string(net_.output_size()) + " outputs");
   return mlp::evaluate(net_, data, std::max(config_.batch_size, 1000));
 }
 
