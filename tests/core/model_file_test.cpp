@@ -1,6 +1,7 @@
 // Model files: a saved run reloads bit for bit, resumes training exactly
 // as if it had never stopped, is laid out as PyTorch/numpy users expect, and
 // inconsistent files are rejected with a message.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -176,6 +177,40 @@ TEST_CASE("a model file is plain safetensors with PyTorch-layout weights", "[mod
   }
   const auto& v = f.tensors.at("optimizer.velocity");
   CHECK(v.shape == std::vector<std::int64_t>{net.parameters().size()});
+
+  // Read again without the core's decoder, as Python's safetensors would:
+  // u64 little-endian header size, a JSON object whose __metadata__ maps
+  // strings to strings, F32 tensors whose offsets tile the data exactly.
+  std::uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | file[static_cast<std::size_t>(i)];
+  REQUIRE(8 + n <= file.size());
+  const json header = json::parse(file.begin() + 8, file.begin() + 8 + static_cast<std::ptrdiff_t>(n));
+  REQUIRE(header.is_object());
+  REQUIRE(header.contains("__metadata__"));
+  for (const auto& [key, value] : header["__metadata__"].items()) {
+    CAPTURE(key);
+    CHECK(value.is_string());
+  }
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+  for (const auto& [name, entry] : header.items()) {
+    if (name == "__metadata__") continue;
+    CAPTURE(name);
+    CHECK(entry["dtype"] == "F32");
+    std::uint64_t count = 1;
+    for (const auto& d : entry["shape"]) count *= d.get<std::uint64_t>();
+    const auto begin = entry["data_offsets"][0].get<std::uint64_t>();
+    const auto end = entry["data_offsets"][1].get<std::uint64_t>();
+    CHECK(end - begin == 4 * count);
+    ranges.emplace_back(begin, end);
+  }
+  CHECK(ranges.size() == f.tensors.size());
+  std::sort(ranges.begin(), ranges.end());
+  std::uint64_t at = 0;
+  for (const auto& [begin, end] : ranges) {
+    CHECK(begin == at);
+    at = end;
+  }
+  CHECK(8 + n + at == file.size());
 }
 
 TEST_CASE("inconsistent model files are rejected with a message", "[model][malformed]") {
