@@ -1,0 +1,190 @@
+// The benchmark page's controller. It starts one worker per implementation —
+// ours (module worker, wasm/engine.mjs), TF.js wasm backend and TF.js cpu
+// backend (classic workers) — and measures them in the same page session,
+// one worker at a time, interleaving the implementations run by run so that
+// any drift in machine load hits all of them alike.
+//
+// tests/benchmarks/browser_bench.mjs drives it with Playwright:
+//   await page.evaluate((o) => window.runBench(o), options)  → results (JSON)
+// Nothing is asserted here: it only measures.
+
+const BATCH = 128;
+
+class WorkerClient {
+  constructor(name, url, options) {
+    this.name = name;
+    this.worker = new Worker(url, options);
+    this.nextId = 1;
+    this.pending = new Map();
+    this.worker.onmessage = (event) => {
+      const msg = event.data;
+      if (msg.type === 'log') return console.log(msg.text);
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) p.resolve(msg.result);
+      else p.reject(new Error(`${this.name}: ${msg.error}`));
+    };
+    this.worker.onerror = (event) => {
+      const error = new Error(`${this.name}: worker error: ${event.message ?? 'failed to load'}`);
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    };
+  }
+
+  call(cmd, args) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, cmd, args });
+    });
+  }
+
+  terminate() {
+    this.worker.terminate();
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const status = (text) => {
+  console.log(text);
+  const el = document.getElementById('status');
+  if (el) el.textContent = text;
+};
+
+// Untimed warm-up that also sizes the timed runs: `count` units of work
+// (batches or inference passes) per run so that one run lasts about targetMs.
+async function calibrate(client, cmd, unitArg, targetMs, minUnits) {
+  let units = minUnits;
+  let perUnit = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const r = await client.call(cmd, { [unitArg]: units });
+    perUnit = r.ms / units;
+    if (r.ms >= 0.3 * targetMs) break;
+    units = Math.max(units, Math.ceil((0.3 * targetMs) / Math.max(perUnit, 1e-3)));
+  }
+  return { units: Math.max(minUnits, Math.round(targetMs / perUnit)), warmupPerUnitMs: perUnit };
+}
+
+async function runBench(options = {}) {
+  const {
+    archs = [20, 80, 800],
+    runs = 5,
+    trainMs = 1500,
+    inferMs = 1000,
+    backends = ['wasm', 'cpu'],
+    gemmMinMs = 1000,
+    profile = true,
+    dataUrl = new URL('./data/', location.href).href,
+  } = options;
+  const started = performance.now();
+  const result = {
+    userAgent: navigator.userAgent,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    crossOriginIsolated: self.crossOriginIsolated,
+    options: { archs, runs, trainMs, inferMs, backends, gemmMinMs, profile, batch: BATCH },
+  };
+
+  status('starting workers');
+  const impls = [{ key: 'ours', client: new WorkerClient('ours', './ours-worker.mjs', { type: 'module' }) }];
+  for (const b of backends) impls.push({ key: `tfjs-${b}`, client: new WorkerClient(`tfjs-${b}`, './tfjs-worker.js') });
+  try {
+    result.ours = await impls[0].client.call('init', { dataUrl });
+    for (const impl of impls.slice(1)) {
+      result[impl.key] = await impl.client.call('init', { backend: impl.key.slice(5), dataUrl });
+    }
+    const ours = impls[0].client;
+
+    // --- GEMM ceiling -------------------------------------------------------
+    status('GEMM ceiling');
+    result.gemm = [];
+    for (const [m, k, n, op] of [
+      [256, 256, 256, 'NN'],
+      [128, 784, 800, 'NN'],
+      [800, 784, 128, 'NN'],
+    ]) {
+      const g = await ours.call('gemm', { m, k, n, op, minMs: gemmMinMs });
+      console.log(`gemm ${m}x${k}x${n} ${op}: ${g.gflops.toFixed(1)} GFLOP/s`);
+      result.gemm.push(g);
+    }
+
+    // --- Per architecture -----------------------------------------------------
+    result.archs = [];
+    for (const hidden of archs) {
+      const sizes = [784, hidden, 10];
+      const name = sizes.join('-');
+      const entry = { name, sizes, impls: {} };
+      result.archs.push(entry);
+
+      // The products of one training step at exactly this shape (column-major,
+      // as the core computes them): forward W·X, weight gradient G·Xᵀ, input
+      // gradient Wᵀ·G (not for the first layer).
+      status(`${name}: shape-matched GEMMs`);
+      entry.gemm = [];
+      for (let l = 0; l + 1 < sizes.length; l++) {
+        const [i, o] = [sizes[l], sizes[l + 1]];
+        const shapes = [
+          { role: `L${l + 1} fwd`, m: o, k: i, n: BATCH, op: 'NN' },
+          { role: `L${l + 1} dW`, m: o, k: BATCH, n: i, op: 'NT' },
+        ];
+        if (l > 0) shapes.push({ role: `L${l + 1} dX`, m: i, k: o, n: BATCH, op: 'TN' });
+        for (const s of shapes) {
+          const g = await ours.call('gemm', { ...s, minMs: 200 });
+          entry.gemm.push({ role: s.role, ...g });
+        }
+      }
+
+      for (const impl of impls) {
+        status(`${name}: ${impl.key} warm-up`);
+        await impl.client.call('createModel', { sizes, learningRate: 0.001 });
+        impl.train = await calibrate(impl.client, 'trainRun', 'batches', trainMs, 3);
+        impl.infer = await calibrate(impl.client, 'inferRun', 'reps', inferMs, 1);
+        entry.impls[impl.key] = { train: [], infer: [], trainBatchesPerRun: impl.train.units, inferRepsPerRun: impl.infer.units };
+      }
+      for (let r = 0; r < runs; r++) {
+        for (const impl of impls) {
+          status(`${name}: train run ${r + 1}/${runs} ${impl.key}`);
+          const t = await impl.client.call('trainRun', { batches: impl.train.units });
+          entry.impls[impl.key].train.push({ ...t, samplesPerSec: (t.samples / t.ms) * 1000 });
+        }
+      }
+      for (let r = 0; r < runs; r++) {
+        for (const impl of impls) {
+          status(`${name}: inference run ${r + 1}/${runs} ${impl.key}`);
+          const t = await impl.client.call('inferRun', { reps: impl.infer.units });
+          entry.impls[impl.key].infer.push({ ...t, samplesPerSec: (t.samples / t.ms) * 1000 });
+        }
+      }
+      for (const impl of impls) {
+        const e = entry.impls[impl.key];
+        e.trainMedian = median(e.train.map((x) => x.samplesPerSec));
+        e.inferMedian = median(e.infer.map((x) => x.samplesPerSec));
+        e.testAccuracy = await impl.client.call('testAccuracy');
+        if (impl.key !== 'ours') e.memory = await impl.client.call('memory');
+        console.log(
+          `${name} ${impl.key}: train ${e.trainMedian.toFixed(0)} samples/s, infer ${e.inferMedian.toFixed(0)} samples/s` +
+            ` (test acc ${(e.testAccuracy * 100).toFixed(1)}% after warm-up + ${runs} runs)`,
+        );
+      }
+
+      if (profile) {
+        status(`${name}: per-phase profile`);
+        entry.profile = await ours.call('profile', { sizes, batch: BATCH, minMs: 100 });
+      }
+    }
+  } finally {
+    for (const impl of impls) impl.client.terminate();
+  }
+  result.elapsedMs = performance.now() - started;
+  status('done');
+  return result;
+}
+
+window.runBench = runBench;
+window.benchReady = true;
+status('ready');

@@ -1,0 +1,108 @@
+// Our side of the browser benchmark: a module worker, like the page's, that
+// trains through the public engine API (wasm/engine.mjs) on the real MNIST
+// IDX bytes. trainer.trainBatches() gathers each batch from the uint8 images
+// (uint8 → float conversion and one-hot labels included in the timing, as in
+// real training). A second, raw instance of the same module runs the
+// benchmark-only entry points of wasm/gemm_bench.cpp (GEMM throughput and the
+// per-phase profile of one training step).
+import { createEngine } from './wasm/engine.mjs';
+import createMlpModule from './wasm/mlp.mjs';
+
+let engine = null;
+let raw = null;
+let trainer = null;
+
+const post = (msg) => self.postMessage(msg);
+
+async function fetchBytes(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+async function init({ dataUrl }) {
+  engine = await createEngine();
+  raw = await createMlpModule();
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
+    ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(
+      (f) => fetchBytes(`${dataUrl}${f}`),
+    ),
+  );
+  const info = engine.loadData({ trainImages, trainLabels, testImages, testLabels, validation: 10000 });
+  return {
+    simd: engine.simd,
+    eigenVectorized: engine.eigenVectorized,
+    data: info,
+    gemmBench: typeof raw.gemmBench === 'function',
+    crossOriginIsolated: self.crossOriginIsolated,
+  };
+}
+
+function createModel({ sizes, learningRate = 0.001 }) {
+  if (trainer) trainer.delete();
+  trainer = engine.createTrainer({
+    layers: sizes,
+    activation: 'sigmoid',
+    loss: 'sigmoid-bce',
+    optimizer: 'sgd',
+    learningRate,
+    batchSize: 128,
+    seed: 1,
+  });
+  return trainer.config();
+}
+
+function trainRun({ batches }) {
+  const t0 = performance.now();
+  let done = 0;
+  let samples = 0;
+  let loss = NaN;
+  while (done < batches) {
+    const r = trainer.trainBatches(batches - done);  // stops early at an epoch's end
+    done += r.batches;
+    samples += r.samples;
+    loss = r.loss;
+  }
+  return { ms: performance.now() - t0, batches: done, samples, loss };
+}
+
+function inferRun({ reps = 1 }) {
+  const t0 = performance.now();
+  let samples = 0;
+  let checksum = 0;
+  for (let r = 0; r < reps; r++) {
+    const p = trainer.predictSplit('test');  // uint8 gather + forward in chunks of 1000 + copies out
+    samples += p.predicted.length;
+    checksum += p.probabilities[0] + p.predicted[p.predicted.length - 1];
+  }
+  return { ms: performance.now() - t0, samples, checksum };
+}
+
+function testAccuracy() {
+  return trainer.evaluate('test').accuracy;
+}
+
+function gemm({ m, k, n, op = 'NN', minMs = 300 }) {
+  const r = raw.gemmBench(m, k, n, op, minMs);
+  if (!r) throw new Error(`gemmBench rejected ${m}x${k}x${n} ${op}`);
+  return r;
+}
+
+function profile({ sizes, batch = 128, minMs = 100 }) {
+  const r = raw.profileTrainStep(sizes, batch, minMs);
+  if (!r) throw new Error(`profileTrainStep rejected ${sizes.join('-')}`);
+  return r;
+}
+
+const handlers = { init, createModel, trainRun, inferRun, testAccuracy, gemm, profile };
+
+self.onmessage = async (event) => {
+  const { id, cmd, args } = event.data;
+  try {
+    const handler = handlers[cmd];
+    if (!handler) throw new Error(`unknown command ${cmd}`);
+    post({ type: 'reply', id, ok: true, result: await handler(args ?? {}) });
+  } catch (err) {
+    post({ type: 'reply', id, ok: false, error: `${err?.message ?? err}\n${err?.stack ?? ''}` });
+  }
+};

