@@ -17,6 +17,7 @@ export const PRESETS = [
     batchSize: 128,
     epochs: 10,
     l2: 0,
+    lrDecay: 1,
     gradient: 'sum',
     help:
       'The report’s setting: one hidden layer of 20 sigmoid units, sigmoid outputs with binary cross-entropy, ' +
@@ -35,6 +36,7 @@ export const PRESETS = [
     batchSize: 128,
     epochs: 10,
     l2: 0,
+    lrDecay: 1,
     gradient: 'sum',
     help: 'Twice the hidden units of the report’s network: a little slower per epoch, a little more accurate.',
   },
@@ -49,6 +51,7 @@ export const PRESETS = [
     batchSize: 128,
     epochs: 10,
     l2: 0,
+    lrDecay: 1,
     gradient: 'sum',
     help: 'Eighty hidden units: about 64 000 weights.',
   },
@@ -63,24 +66,26 @@ export const PRESETS = [
     batchSize: 128,
     epochs: 10,
     l2: 0,
+    lrDecay: 1,
     gradient: 'sum',
     help: 'Three hidden layers of sigmoids: deeper is not better here, the gradient fades through the sigmoids.',
   },
   {
     id: 'fast',
-    label: '784-256-10 ReLU + Adam (fast, ≥ 98 %)',
-    hidden: [256],
+    label: '784-512-10 ReLU + Adam (fast, 98 %)',
+    hidden: [512],
     activation: 'relu',
     loss: 'softmax-ce',
     optimizer: 'adam',
-    learningRate: 0.001,
+    learningRate: 0.002,
     batchSize: 128,
-    epochs: 15,
+    epochs: 8,
     l2: 0,
+    lrDecay: 0.7,
     gradient: 'mean',
     help:
-      'A modern recipe: 256 ReLU units, softmax with cross-entropy, Adam at 0.001 on the mean gradient. ' +
-      'Reaches 98 % test accuracy in well under a minute.',
+      'A modern recipe: 512 ReLU units, softmax with cross-entropy, Adam at η = 0.002 decayed ×0.7 after each ' +
+      'epoch, batches of 128. About 96.6 % after one epoch and 98 % after five, in well under a minute.',
   },
 ];
 
@@ -116,6 +121,7 @@ export function presetValues(id, { inputSize = 784, classes = 10 } = {}) {
     batchSize: String(p.batchSize),
     epochs: String(p.epochs),
     l2: String(p.l2),
+    lrDecay: String(p.lrDecay),
     seed: '1',
     gradient: p.gradient,
   };
@@ -124,7 +130,7 @@ export function presetValues(id, { inputSize = 784, classes = 10 } = {}) {
 // Fields that define the network and the run: changing one needs a new
 // trainer. The learning rate and the optimiser change live.
 export const STRUCTURAL_FIELDS = ['layers', 'activation', 'loss', 'batchSize', 'l2', 'seed', 'gradient'];
-const PRESET_FIELDS = ['layers', 'activation', 'loss', 'optimizer', 'learningRate', 'batchSize', 'l2', 'gradient'];
+const PRESET_FIELDS = ['layers', 'activation', 'loss', 'optimizer', 'learningRate', 'lrDecay', 'batchSize', 'l2', 'gradient'];
 
 /** The id of the preset the values match (ignoring epochs, seed, momentum), or 'custom'. */
 export function matchPreset(values, dims) {
@@ -138,7 +144,7 @@ export function matchPreset(values, dims) {
 function normalise(field, value) {
   const s = String(value ?? '').trim();
   if (field === 'layers') return s.replace(/\s+/g, '').replace(/[,x×]/g, '-');
-  if (['learningRate', 'batchSize', 'l2'].includes(field) && s !== '' && Number.isFinite(Number(s))) return String(Number(s));
+  if (['learningRate', 'lrDecay', 'batchSize', 'l2'].includes(field) && s !== '' && Number.isFinite(Number(s))) return String(Number(s));
   return s;
 }
 
@@ -182,9 +188,10 @@ export function parseLayers(text, { inputSize = 784, classes = 10 } = {}) {
 }
 
 /**
- * Validates the form values (strings). Returns { config, epochs, errors }
+ * Validates the form values (strings). Returns { config, epochs, schedule, errors }
  * where errors maps a field name to a message; config (the engine's plain
- * config, wasm/README.md) is null when there is any error.
+ * config, wasm/README.md) is null when there is any error. schedule holds
+ * what the worker does between epochs: { lrDecay } (η ← γ·η after each epoch).
  */
 export function validateForm(values, { inputSize = 784, classes = 10, trainSize = Infinity } = {}) {
   const errors = {};
@@ -211,9 +218,10 @@ export function validateForm(values, { inputSize = 784, classes = 10, trainSize 
   );
   const epochs = take('epochs', parseNumber(values.epochs, { integer: true, min: 1, max: 1000, name: 'the number of epochs' }));
   const l2 = take('l2', parseNumber(values.l2, { min: 0, max: 10, name: 'λ' }));
+  const lrDecay = take('lrDecay', parseNumber(values.lrDecay, { min: 0, max: 1, minExclusive: true, name: 'the decay γ' }));
   const seed = take('seed', parseNumber(values.seed, { integer: true, min: 0, max: 2 ** 32 - 1, name: 'the seed' }));
   if (values.gradient !== 'mean' && values.gradient !== 'sum') errors.gradient = 'Choose mean or sum.';
-  if (Object.keys(errors).length > 0) return { config: null, epochs: null, errors };
+  if (Object.keys(errors).length > 0) return { config: null, epochs: null, schedule: null, errors };
   return {
     config: {
       layers,
@@ -228,12 +236,13 @@ export function validateForm(values, { inputSize = 784, classes = 10, trainSize 
       sumGradients: values.gradient === 'sum',
     },
     epochs,
+    schedule: { lrDecay },
     errors,
   };
 }
 
 /** Form values (strings) from an engine config, e.g. of a loaded model. */
-export function valuesFromConfig(config, epochs = 10) {
+export function valuesFromConfig(config, epochs = 10, schedule = { lrDecay: 1 }) {
   return {
     layers: config.layers.join('-'),
     activation: config.activation,
@@ -244,6 +253,7 @@ export function valuesFromConfig(config, epochs = 10) {
     batchSize: String(config.batchSize),
     epochs: String(epochs),
     l2: String(config.l2),
+    lrDecay: String(schedule?.lrDecay ?? 1),
     seed: String(config.seed),
     gradient: config.sumGradients ? 'sum' : 'mean',
   };
@@ -264,10 +274,12 @@ export function structuralChange(a, b) {
 }
 
 /** A short description of a config: "784-20-10 sigmoid · SGD η=0.001 · batch 128". */
-export function describeConfig(c) {
+export function describeConfig(c, schedule = null) {
   const opt = OPTIMIZERS.find(([v]) => v === c.optimizer)?.[1] ?? c.optimizer;
   const act = c.layers.length > 2 ? ` ${ACTIVATIONS.find(([v]) => v === c.activation)?.[1] ?? c.activation}` : '';
   const out = c.loss === 'softmax-ce' ? ' softmax' : '';
   const grad = c.sumGradients ? ' Σ' : '';
-  return `${c.layers.join('-')}${act}${out} · ${opt} η=${c.learningRate}${grad} · batch ${c.batchSize}${c.l2 ? ` · λ=${c.l2}` : ''}`;
+  const eta = Number(c.learningRate.toPrecision(3));
+  const decay = schedule?.lrDecay && schedule.lrDecay < 1 ? ` ×${schedule.lrDecay}/epoch` : '';
+  return `${c.layers.join('-')}${act}${out} · ${opt} η=${eta}${decay}${grad} · batch ${c.batchSize}${c.l2 ? ` · λ=${c.l2}` : ''}`;
 }

@@ -145,11 +145,10 @@ const handlers = {
     onEpoch(m);
   },
   [FromWorker.DIVERGED](m) {
-    showAlert(
-      `Training diverged and stopped: ${m.message}. The weights from before the failing batch are kept; ` +
-        'lower the learning rate (or switch to the mean gradient) and train again.',
-    );
-    announce(`Training diverged: ${m.message}`);
+    if (app.trainer) app.trainer.progress = m.progress;
+    showAlert(`Training stopped: ${m.message}. Lower the learning rate (or use the mean gradient) and train again.`);
+    announce(`Training stopped: ${m.message}`);
+    drawStats();
   },
   [FromWorker.CHECKPOINT](m) {
     later(() => saveCheckpoint(m));
@@ -206,6 +205,12 @@ async function dataReady(m) {
     `${m.source}: ${n(i.train)} training, ${n(i.validation)} validation, ${n(i.test)} test images of ${i.rows}×${i.cols}` +
     (m.cached ? ' (from this browser’s cache).' : '.');
   document.body.dataset.dataState = 'ready';
+  // Other image sizes: the network's input follows the data.
+  const sizes = readForm().layers.split('-');
+  if (/^\d+$/.test(sizes[0] ?? '') && Number(sizes[0]) !== i.rows * i.cols) {
+    sizes[0] = String(i.rows * i.cols);
+    form().elements.layers.value = sizes.join('-');
+  }
   refreshForm();
   if (!app.restored) {
     app.restored = true;
@@ -249,7 +254,7 @@ async function loadOwnIdx(event) {
 // ---- The form -----------------------------------------------------------------
 
 const form = () => $('config-form');
-const FIELDS = ['layers', 'activation', 'loss', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'l2', 'seed', 'gradient'];
+const FIELDS = ['layers', 'activation', 'loss', 'optimizer', 'learningRate', 'momentum', 'lrDecay', 'batchSize', 'epochs', 'l2', 'seed', 'gradient'];
 
 function dims() {
   const i = app.dataInfo ?? { rows: 28, cols: 28, train: Infinity };
@@ -287,6 +292,7 @@ function setupForm() {
     if (e.target.name === 'preset') return;
     refreshForm();
     if (e.target.name === 'learningRate' || e.target.name === 'optimizer' || e.target.name === 'momentum') applyLiveOptimizer();
+    if (e.target.name === 'lrDecay') applyLiveSchedule();
   });
   form().addEventListener('submit', (e) => {
     e.preventDefault();
@@ -362,9 +368,16 @@ function applyLiveOptimizer() {
   }, 250);
 }
 
+function applyLiveSchedule() {
+  const { schedule } = validateForm(readForm(), dims());
+  if (!schedule || !app.trainer) return;
+  send(ToWorker.SET_SCHEDULE, schedule);
+  if (app.run) app.run.schedule = schedule;
+}
+
 // ---- Training controls ----------------------------------------------------------
 
-function newRun(config, label) {
+function newRun(config, label, schedule = { lrDecay: 1 }) {
   const number = app.runs.reduce((n, r) => Math.max(n, r.number ?? 0), 0) + 1;
   const run = {
     id: `run-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
@@ -372,6 +385,7 @@ function newRun(config, label) {
     label: label ?? `Run ${number}`,
     createdAt: Date.now(),
     config,
+    schedule,
     source: app.dataSource,
     x: [],
     loss: [],
@@ -391,14 +405,14 @@ function newRun(config, label) {
 
 /** Creates a trainer for the form's config (a new run). */
 async function createTrainer() {
-  const { config, errors } = refreshForm();
+  const { config, schedule, errors } = refreshForm();
   if (!config) {
     showFirstError(errors);
     return false;
   }
   try {
     const m = await request(ToWorker.CREATE, { config });
-    const run = newRun(m.config);
+    const run = newRun(m.config, undefined, schedule);
     run.progress = m.progress;
     trainerChanged(m);
     resetViews();
@@ -420,19 +434,20 @@ async function createTrainer() {
 async function train() {
   if (!app.dataInfo || app.state === State.RUNNING) return;
   if (app.state === State.PAUSED) return resume();
-  const { config, epochs, errors } = refreshForm();
+  const { config, epochs, schedule, errors } = refreshForm();
   if (!config) return showFirstError(errors);
   if (!app.trainer || structuralChange(app.trainer.config, config)) {
     if (!(await createTrainer())) return;
   }
   hideAlert();
   app.targetEpoch = app.trainer.progress.epoch + epochs;
-  send(ToWorker.TRAIN, { epochs });
+  if (app.run) app.run.schedule = schedule;
+  send(ToWorker.TRAIN, { epochs, lrDecay: schedule.lrDecay });
 }
 
 function resume() {
-  const { epochs } = validateForm(readForm(), dims());
-  send(ToWorker.TRAIN, { epochs: epochs ?? 1, resume: true });
+  const { epochs, schedule } = validateForm(readForm(), dims());
+  send(ToWorker.TRAIN, { epochs: epochs ?? 1, resume: true, ...(schedule ?? {}) });
 }
 
 function pause() {
@@ -516,7 +531,7 @@ function updateControls() {
   else if (running) hint = 'Training… Space pauses. The learning rate and optimiser can be changed live.';
   else if (paused) hint = 'Paused mid-epoch. Resume, or Step one batch at a time.';
   else if (changed) hint = 'The network settings differ from the current model: Train starts a new run (the current one stays in the history).';
-  else if (app.trainer) hint = `Model: ${describeConfig(app.trainer.config)}.`;
+  else if (app.trainer) hint = `Model: ${describeConfig(app.trainer.config, app.run?.schedule)}.`;
   else hint = 'Choose a preset and press Train.';
   $('train-hint').textContent = hint;
 }
@@ -820,7 +835,7 @@ async function restoreSaved() {
   try {
     const m = await request(ToWorker.LOAD_MODEL, { bytes: saved.bytes.slice(0), reason: 'restored' });
     app.run = app.runs.find((r) => r.id === saved.runId) ?? newRun(m.config, 'Restored model');
-    writeForm(valuesFromConfig(m.config, readForm().epochs));
+    writeForm(valuesFromConfig(app.run.config ?? m.config, readForm().epochs, app.run.schedule));
     trainerChanged(m);
     resetViews();
     renderRuns();
@@ -920,7 +935,7 @@ function renderRuns() {
         { for: id },
         el('strong', { text: r.label }),
         current ? el('span', { class: 'tag', text: 'current' }) : null,
-        el('span', { class: 'run-desc', text: describeConfig(r.config) }),
+        el('span', { class: 'run-desc', text: describeConfig(r.config, r.schedule) }),
         el('span', {
           class: 'run-result',
           text: r.epochs.length ? `${r.epochs.length} epoch${r.epochs.length > 1 ? 's' : ''}, best test ${pct(best, 2)}` : 'no epoch yet',

@@ -10,7 +10,9 @@
 //   loadIdx     {id, trainImages, trainLabels, testImages, testLabels: ArrayBuffer, validation}
 //                                                the user's own IDX files (raw or gzip) → dataReady | error{id}
 //   create      {id, config}                     a new trainer from a plain config (wasm/README.md) → trainer | error{id}
-//   train       {epochs}                         train until `epochs` more epochs are done → status, chunk*, epoch*
+//   train       {epochs, lrDecay, resume?}       train until `epochs` more epochs are done; after each epoch
+//                                                η ← lrDecay·η → status, chunk*, epoch*, trainer (new η)
+//   setSchedule {lrDecay}                        live
 //   pause       {}                               stop at the next chunk boundary (≤ one chunk) → status 'paused'
 //   step        {}                               train exactly one batch, then pause → chunk, status
 //   stop        {}                               like pause, but forgets the epoch target → status 'idle'
@@ -52,6 +54,7 @@ export const ToWorker = Object.freeze({
   STOP: 'stop',
   SET_LEARNING_RATE: 'setLearningRate',
   SET_OPTIMIZER: 'setOptimizer',
+  SET_SCHEDULE: 'setSchedule',
   PREDICT: 'predict',
   PREDICTIONS: 'predictions',
   WEIGHTS: 'weights',

@@ -21,6 +21,7 @@ let trainer = null;
 let state = State.IDLE;
 let stopAtEpoch = Infinity; // absolute epoch count at which training stops
 let stepsLeft = Infinity; // batches left to train before pausing (1 for a single step)
+let lrDecay = 1; // η ← lrDecay·η after each epoch
 let batchesPerChunk = 1;
 let scheduled = false;
 // Epoch accumulators for the training loss/accuracy reported at each epoch end.
@@ -166,6 +167,10 @@ function endEpoch(r) {
     evalMs: performance.now() - t0,
     runMs,
   });
+  if (lrDecay < 1) {
+    trainer.setLearningRate(trainer.config().learningRate * lrDecay);
+    send(FromWorker.TRAINER, trainerInfo('schedule'));
+  }
   checkpoint('epoch');
 }
 
@@ -366,6 +371,7 @@ const handlers = {
   [ToWorker.TRAIN](msg) {
     const t = requireTrainer();
     if (!dataInfo) throw new Error('the data is not loaded yet');
+    if (msg.lrDecay !== undefined) lrDecay = msg.lrDecay;
     // A resume keeps the target of the interrupted run, if it had one.
     if (!(msg.resume && Number.isFinite(stopAtEpoch))) stopAtEpoch = t.progress().epoch + Math.max(1, msg.epochs | 0);
     stepsLeft = Infinity;
@@ -398,6 +404,9 @@ const handlers = {
   [ToWorker.SET_OPTIMIZER](msg) {
     requireTrainer().setOptimizer(msg.optimizer);
     send(FromWorker.TRAINER, trainerInfo('optimizer', msg.id));
+  },
+  [ToWorker.SET_SCHEDULE](msg) {
+    lrDecay = msg.lrDecay;
   },
   [ToWorker.PREDICT](msg) {
     const probabilities = requireTrainer().predict(msg.image);
