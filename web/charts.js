@@ -27,6 +27,7 @@ export class Charts {
     this.els = { loss: lossEl, accuracy: accEl };
     this.plots = { loss: null, accuracy: null };
     this.overlayKey = null;
+    this.focus = {};
     this.sync = uPlot.sync('mnist-curves');
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(lossEl);
@@ -88,10 +89,13 @@ export class Charts {
       class: 'chart',
       scales: {
         x: { time: false, range: (u, min, max) => [0, Math.max(1, Math.ceil(max ?? 1))] },
+        // Once there are epoch results the view follows them, so that the
+        // late differences (97 % vs 98 %) stay visible; the first batches'
+        // steep start may then run off the chart.
         y: {
           range: isLoss
-            ? (u, min, max) => [0, max > 0 ? max * 1.05 : 1]
-            : (u, min, max) => [Math.max(0, Math.floor((min ?? 0) / 5) * 5), 100],
+            ? (u, min, max) => [0, Math.min(max > 0 ? max * 1.05 : 1, this.focus.lossMax ?? Infinity)]
+            : (u, min, max) => [Math.max(min ?? 0, this.focus.accMin ?? 0) > 0 ? niceFloor(Math.max(min ?? 0, this.focus.accMin ?? 0)) : 0, 100],
         },
       },
       axes: [
@@ -124,6 +128,7 @@ export class Charts {
    * overlays: [{ label, epochs }] (earlier runs' epoch results).
    */
   update(run, overlays = []) {
+    this.focus = focusOf(run, overlays);
     const key = overlays.map((o) => o.id).join(',');
     if (key !== this.overlayKey || !this.plots.loss) {
       this.plots.loss?.destroy();
@@ -147,6 +152,28 @@ export class Charts {
     if (batch[0].length === 0 && epochs.length === 0 && overlays.length === 0) return this.emptyData(5);
     return uPlot.join(tables);
   }
+}
+
+// The y range worth showing once epochs are done: accuracy from a little
+// below the lowest epoch value, loss up to twice the highest epoch value.
+function focusOf(run, overlays) {
+  const epochs = [...(run?.epochs ?? []), ...overlays.flatMap((o) => o.epochs)];
+  if (epochs.length === 0) return {};
+  let accMin = Infinity;
+  let lossMax = 0;
+  for (const e of epochs) {
+    for (const split of ['train', 'validation', 'test']) {
+      if (!e[split]) continue;
+      accMin = Math.min(accMin, 100 * e[split].accuracy);
+      lossMax = Math.max(lossMax, e[split].loss);
+    }
+  }
+  return { accMin: accMin - 3, lossMax: 2 * lossMax };
+}
+
+function niceFloor(x) {
+  const step = x > 90 ? 1 : x > 50 ? 5 : 10;
+  return Math.max(0, Math.floor(x / step) * step);
 }
 
 // At most ~MAX_POINTS per-batch points are drawn: the smoothed curve loses

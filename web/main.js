@@ -319,7 +319,10 @@ function refreshForm() {
   f.preset.value = preset;
   $('preset-help').textContent =
     preset === 'custom' ? 'Your own settings.' : PRESETS.find((p) => p.id === preset).help;
-  $('momentum-field').hidden = !(values.optimizer === 'momentum' || values.optimizer === 'nesterov');
+  // Momentum only applies to the momentum methods; it stays visible (and explains itself).
+  const usesMomentum = values.optimizer === 'momentum' || values.optimizer === 'nesterov';
+  f.momentum.disabled = !usesMomentum;
+  $('momentum-help').textContent = usesMomentum ? 'Fraction of the last step kept.' : 'Used by Momentum and Nesterov.';
   const layers = parseLayers(values.layers, dims());
   $('param-count').textContent = layers.value ? `${layers.parameters.toLocaleString('en')} weights and biases.` : '';
   updateControls();
@@ -699,6 +702,9 @@ async function refreshWeights() {
 let gallery;
 let galleryBusy = false;
 async function refreshGallery() {
+  if (app.trainer && !gallery.data) {
+    $('gallery-count').textContent = app.galleryVisible ? 'Classifying the test set…' : 'The test digits load when this section is on screen.';
+  }
   if (!app.trainer || galleryBusy || !app.galleryStale || !app.galleryVisible) return;
   galleryBusy = true;
   app.galleryStale = false;
