@@ -2,6 +2,7 @@
 // A fully connected layer whose weights and gradients are views into the
 // network's flat parameter and gradient vectors (W then b, per layer), so an
 // optimiser update is one pass over one vector.
+#include "gemm.hpp"
 #include "tensor.hpp"
 
 namespace mlp {
@@ -22,30 +23,41 @@ class DenseLayer {
   int inputs() const { return static_cast<int>(w.cols()); }
   int outputs() const { return static_cast<int>(w.rows()); }
 
+  // Reserves the product buffers for batches of up to `batch` samples.
+  void reserve(int batch) {
+    forward_gemm_.reserve(outputs(), batch, inputs());
+    weight_gemm_.reserve(outputs(), inputs(), batch);
+    input_gemm_.reserve(inputs(), batch, outputs());
+  }
+
   // A = W X + b 1ᵀ.  x: (in, batch) → a: (out, batch)
-  void forward(const Eigen::Ref<const Matrix<T>>& x, Eigen::Ref<Matrix<T>> a) const {
-    a.noalias() = w * x;
-    a.colwise() += b;
+  void forward(const Eigen::Ref<const Matrix<T>>& x, Eigen::Ref<Matrix<T>> a) {
+    a.colwise() = b;
+    forward_gemm_.template accumulate<false, false>(a, w, x);
   }
 
   // ∇W = G Xᵀ + λW,  ∇b = G 1.  g: (out, batch), x: (in, batch).
   // Gradients are overwritten (not accumulated) on every batch.
-  void weight_gradients(const Eigen::Ref<const Matrix<T>>& g,
-                        const Eigen::Ref<const Matrix<T>>& x, T l2) {
-    dw.noalias() = g * x.transpose();
-    if (l2 != T(0)) dw += l2 * w;
+  void weight_gradients(const Eigen::Ref<const Matrix<T>>& g, const Eigen::Ref<const Matrix<T>>& x, T l2) {
+    if (l2 != T(0)) dw = l2 * w;
+    else dw.setZero();
+    weight_gemm_.template accumulate<false, true>(dw, g, x);
     db = g.rowwise().sum();
   }
 
   // ∇X = Wᵀ G.  g: (out, batch) → dx: (in, batch)
-  void input_gradient(const Eigen::Ref<const Matrix<T>>& g, Eigen::Ref<Matrix<T>> dx) const {
-    dx.noalias() = w.transpose() * g;
+  void input_gradient(const Eigen::Ref<const Matrix<T>>& g, Eigen::Ref<Matrix<T>> dx) {
+    dx.setZero();
+    input_gemm_.template accumulate<true, false>(dx, w, g);
   }
 
   MatrixMap<T> w;   // (out, in)
   VectorMap<T> b;   // (out)
   MatrixMap<T> dw;  // (out, in)
   VectorMap<T> db;  // (out)
+
+ private:
+  Gemm<T> forward_gemm_, weight_gemm_, input_gemm_;
 };
 
 }  // namespace mlp

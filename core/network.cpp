@@ -53,6 +53,7 @@ void Network<T>::reserve(int batch) {
     act_[k].resize(layers_[k].outputs(), batch);
     grad_[k].resize(layers_[k].outputs(), batch);
   }
+  for (auto& layer : layers_) layer.reserve(batch);
   prob_.resize(output_size(), batch);
   scratch_.reserve(batch);
   capacity_ = batch;
