@@ -14,6 +14,8 @@ function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
+// Axis labels stay short even for a diverging loss: 120000 → "1.2e5".
+const compact = (v) => (v == null ? '' : Math.abs(v) >= 1e4 ? v.toExponential(1).replace('+', '') : String(Number(v.toPrecision(6))));
 const fmtLoss = (u, v) => (v == null ? '–' : v.toFixed(4));
 const fmtPct = (u, v) => (v == null ? '–' : `${v.toFixed(2)} %`);
 const fmtEpoch = (u, v) => (v == null ? '–' : `epoch ${v.toFixed(2)}`);
@@ -105,7 +107,7 @@ export class Charts {
           grid: { stroke: grid, width: 1 },
           ticks: { stroke: grid },
           size: 52,
-          values: isLoss ? undefined : (u, vals) => vals.map((v) => `${v} %`),
+          values: isLoss ? (u, vals) => vals.map(compact) : (u, vals) => vals.map((v) => `${v} %`),
         },
       ],
       legend: { live: true },

@@ -40,9 +40,14 @@ export class Gallery {
 
   clear() {
     this.data = null;
+    this.order = null;
     this.grid.replaceChildren();
     this.count.textContent = 'No model yet.';
     this.more.hidden = true;
+    this.selected = null;
+    this.bars.set(null);
+    this.detailText.textContent = 'Select a digit to see its probabilities.';
+    this.detailCanvas.getContext('2d').clearRect(0, 0, this.detailCanvas.width, this.detailCanvas.height);
   }
 
   setFilter(filter) {

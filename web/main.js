@@ -397,6 +397,7 @@ function newRun(config, label, schedule = { lrDecay: 1 }) {
     emaAccuracy: [],
     ema: { loss: 0, accuracy: 0, t: 0 },
     epochs: [],
+    stepOffset: 0, // the trainer's step when the run began (a loaded model may start later)
     progress: null,
     runMs: 0,
     confusion: null,
@@ -417,6 +418,7 @@ async function createTrainer() {
     const m = await request(ToWorker.CREATE, { config });
     const run = newRun(m.config, undefined, schedule);
     run.progress = m.progress;
+    run.stepOffset = m.progress.step;
     trainerChanged(m);
     resetViews();
     await storage.setKey('currentRun', run.id).catch(() => {});
@@ -487,6 +489,8 @@ function trainerChanged(m) {
     return;
   }
   app.trainer = { config: m.config, progress: m.progress, parameters: m.parameters };
+  // Another model: the gallery's predictions are out of date until it is on screen again.
+  if (m.reason === 'created' || m.reason === 'loaded' || m.reason === 'restored') gallery.clear();
   if (app.state === 'none') setTrainState(State.IDLE);
   app.weightsStale = true;
   app.galleryStale = true;
@@ -776,47 +780,63 @@ function redrawCurrentDigit() {
 
 // ---- Saving and restoring -----------------------------------------------------------
 
-function serialiseRun(run) {
+// A run as stored: typed arrays, and (for a checkpoint) only what the saved
+// model has seen, since the worker may have trained on before the save ran.
+function serialiseRun(run, checkpoint = null) {
+  let n = run.x.length;
+  let epochs = run.epochs;
+  if (checkpoint) {
+    n = Math.max(0, Math.min(n, checkpoint.progress.step - (run.stepOffset ?? 0)));
+    epochs = epochs.filter((e) => e.step <= checkpoint.progress.step);
+  }
+  const { ema, ...rest } = run;
   return {
-    ...run,
-    x: Float64Array.from(run.x),
-    loss: Float32Array.from(run.loss),
-    accuracy: Float32Array.from(run.accuracy),
-    emaLoss: Float32Array.from(run.emaLoss),
-    emaAccuracy: Float32Array.from(run.emaAccuracy),
+    ...rest,
+    x: Float64Array.from(run.x.slice(0, n)),
+    loss: Float32Array.from(run.loss.slice(0, n)),
+    accuracy: Float32Array.from(run.accuracy.slice(0, n)),
+    emaLoss: Float32Array.from(run.emaLoss.slice(0, n)),
+    emaAccuracy: Float32Array.from(run.emaAccuracy.slice(0, n)),
+    epochs,
+    ...(checkpoint ? { progress: checkpoint.progress, runMs: checkpoint.runMs } : {}),
   };
 }
 
 function deserialiseRun(r) {
-  return {
+  const run = {
     ...r,
     x: Array.from(r.x ?? []),
     loss: Array.from(r.loss ?? []),
     accuracy: Array.from(r.accuracy ?? []),
     emaLoss: Array.from(r.emaLoss ?? []),
     emaAccuracy: Array.from(r.emaAccuracy ?? []),
-    ema: r.ema ?? { loss: 0, accuracy: 0, t: 0 },
     epochs: r.epochs ?? [],
   };
+  // The smoothing state, to continue the curves where they stopped.
+  const ema = { loss: 0, accuracy: 0, t: 0 };
+  for (let i = 0; i < run.loss.length; i++) {
+    ema.t++;
+    ema.loss = EMA_BETA * ema.loss + (1 - EMA_BETA) * run.loss[i];
+    ema.accuracy = EMA_BETA * ema.accuracy + (1 - EMA_BETA) * run.accuracy[i];
+  }
+  run.ema = ema;
+  return run;
 }
 
-async function persistRun(run) {
+async function persistRun(run, checkpoint = null) {
   try {
-    await storage.putRun(serialiseRun(run));
+    await storage.putRun(serialiseRun(run, checkpoint));
   } catch (err) {
     console.warn('could not save the run history', err);
   }
 }
 
 async function saveCheckpoint(m) {
-  if (app.trainer) app.trainer.progress = m.progress;
   const run = app.run;
   try {
     await storage.setKey('model', { bytes: m.bytes, runId: run?.id ?? null, savedAt: Date.now(), progress: m.progress, config: m.config });
     if (run) {
-      run.runMs = m.runMs;
-      run.progress = m.progress;
-      await persistRun(run);
+      await persistRun(run, m);
       await storage.setKey('currentRun', run.id);
     }
     $('model-status').textContent = `Saved in this browser at ${new Date().toLocaleTimeString()} (epoch ${m.progress.epoch}, batch ${m.progress.batchInEpoch}).`;
@@ -840,7 +860,11 @@ async function restoreSaved() {
   }
   try {
     const m = await request(ToWorker.LOAD_MODEL, { bytes: saved.bytes.slice(0), reason: 'restored' });
-    app.run = app.runs.find((r) => r.id === saved.runId) ?? newRun(m.config, 'Restored model');
+    app.run = app.runs.find((r) => r.id === saved.runId);
+    if (!app.run) {
+      app.run = newRun(m.config, 'Restored model');
+      app.run.stepOffset = m.progress.step;
+    }
     writeForm(valuesFromConfig(app.run.config ?? m.config, readForm().epochs, app.run.schedule));
     trainerChanged(m);
     resetViews();
@@ -884,6 +908,7 @@ async function loadModelFile(file) {
     const m = await request(ToWorker.LOAD_MODEL, { bytes: bytes.slice(0), name: file.name });
     const run = newRun(m.config, `Loaded ${file.name}`);
     run.progress = m.progress;
+    run.stepOffset = m.progress.step;
     writeForm(valuesFromConfig(m.config, readForm().epochs));
     trainerChanged(m);
     resetViews();

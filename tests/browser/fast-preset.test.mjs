@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
 import { after, before, test } from 'node:test';
 
-import { buildSite, launch, screenshot, startServer } from './harness.mjs';
+import { buildSite, launch, screenshot, startServer, startTrace } from './harness.mjs';
 
 const BUDGET_S = 60;
 let server;
@@ -37,6 +37,7 @@ test(`the fast preset reaches 98 % test accuracy within ${BUDGET_S} s`, { timeou
     l2: document.getElementById('f-l2').value,
     epochs: document.getElementById('f-epochs').value,
   }));
+  const trace = await startTrace(browser.context, page);
   await page.click('#btn-train');
   // Until 98 % or the preset's epochs are done (generous: a busy machine is slower).
   await page.waitForFunction(
@@ -56,16 +57,22 @@ test(`the fast preset reaches 98 % test accuracy within ${BUDGET_S} s`, { timeou
     };
   });
   await page.click('#btn-stop').catch(() => {});
+  await page.waitForFunction(() => document.body.dataset.trainState === 'idle');
+  // The worker's CPU time: what the run costs on an otherwise idle machine.
+  const { worker } = await trace.stop();
+  const workerCpuS = worker.reduce((a, t) => a + t.cpuMs, 0) / 1000;
+  const workerWallS = worker.reduce((a, t) => a + t.wallMs, 0) / 1000;
   await screenshot(page, '06-fast-preset');
   const load = loadavg()[0] / availableParallelism();
   const hit = result.epochs.find((e) => e.acc >= 0.98);
   console.log(`fast preset: ${config.layers} ${config.activation} ${config.loss} ${config.optimizer} η=${config.lr} batch ${config.batch} λ=${config.l2}`);
   console.log(`  per epoch: ${result.epochs.map((e) => `${e.epoch}: ${(100 * e.acc).toFixed(2)} % @ ${e.s.toFixed(1)} s`).join(', ')}`);
-  console.log(`  ${hit ? `98 % reached at epoch ${hit.epoch} after ${hit.s.toFixed(1)} s` : 'did not reach 98 %'}; ${Math.round(result.rate)} samples/s; load per core ${load.toFixed(2)}`);
+  console.log(`  ${hit ? `98 % reached at epoch ${hit.epoch} after ${hit.s.toFixed(1)} s` : 'did not reach 98 %'}; load per core ${load.toFixed(2)}`);
+  console.log(`  worker thread: ${workerCpuS.toFixed(1)} s of CPU in ${workerWallS.toFixed(1)} s of tasks (until stopped, a little after 98 %)`);
   assert.ok(hit, 'reaches 98 % test accuracy');
-  // The 60 s budget is a statement about this machine's speed; on a machine
-  // whose cores are taken by other work (load above 1.5 per core) it is
-  // reported, not enforced.
+  // The 60 s budget is about this machine's speed. When other processes keep
+  // the cores busy (load above 1.5 per core) the wall time says more about
+  // them than about us: then the worker's CPU time must fit the budget.
   if (load <= 1.5) assert.ok(hit.s <= BUDGET_S, `98 % after ${hit.s.toFixed(1)} s`);
-  else if (hit.s > BUDGET_S) console.log(`  (over ${BUDGET_S} s on an overloaded machine: not enforced)`);
+  else assert.ok(workerCpuS <= BUDGET_S, `98 % after ${workerCpuS.toFixed(1)} s of worker CPU time`);
 });

@@ -111,8 +111,10 @@ export async function launch(origin) {
 export const screenshot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 /**
- * Records a Chromium trace of the page's renderer. stop() resolves with the
- * main thread's tasks: [{ wallMs, cpuMs }] (cpuMs is thread time).
+ * Records a Chromium trace of the page's renderer. stop() resolves with its
+ * tasks: { main: [{ wallMs, cpuMs }], worker: [...] } for the renderer's main
+ * thread and its dedicated workers (cpuMs is thread time: what the task cost,
+ * however long other processes kept the thread waiting).
  */
 export async function startTrace(context, page) {
   const cdp = await context.newCDPSession(page);
@@ -128,10 +130,13 @@ export async function startTrace(context, page) {
       await cdp.send('Tracing.end');
       await done;
       await cdp.detach();
-      const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-      return events
-        .filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}:${e.tid}`))
-        .map((e) => ({ wallMs: e.dur / 1000, cpuMs: (e.tdur ?? e.dur) / 1000 }));
+      const threads = new Map();
+      for (const e of events) if (e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args?.name ?? '');
+      const tasks = (name) =>
+        events
+          .filter((e) => e.name === 'RunTask' && e.ph === 'X' && name.test(threads.get(`${e.pid}:${e.tid}`) ?? ''))
+          .map((e) => ({ wallMs: e.dur / 1000, cpuMs: (e.tdur ?? e.dur) / 1000 }));
+      return { main: tasks(/^CrRendererMain$/), worker: tasks(/^DedicatedWorker/) };
     },
   };
 }
