@@ -10,16 +10,25 @@
 // SGD, batch 128, synthetic MNIST-shaped data (random bytes and labels,
 // 64 batches per epoch), one trainBatches(1) call per batch; inference is one
 // predict() call on 1024 images. Each figure is the median of --runs timed
-// runs of at least --seconds each, after a warm-up. The native figures come
+// runs of at least --seconds each, after a warm-up (V8 flag --no-liftoff, so
+// the optimised code runs from the start). The native figures come
 // from build/native-release/tests/benchmarks/mlp_bench (Google Benchmark,
 // items_per_second), run by this script when it exists.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+
+// Steady-state figures: compile the module with V8's optimising tier straight
+// away. Otherwise the first seconds run Liftoff (baseline) code while the
+// optimised code compiles in the background, which on a busy machine can
+// take most of a short run and halve the figures.
+v8.setFlagsFromString('--no-liftoff');
 
 const root = new URL('../../', import.meta.url);
 const nativeBench = new URL('build/native-release/tests/benchmarks/mlp_bench', root);
@@ -75,7 +84,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Median items/s of `step` (which processes `items` items) over RUNS runs. */
 function measure(step, items) {
-  for (let i = 0; i < 3; i++) step();  // warm-up
+  const warmUp = performance.now();
+  do step(); while (performance.now() - warmUp < 200);
   const rates = [];
   for (let r = 0; r < RUNS; r++) {
     let n = 0;
@@ -148,6 +158,7 @@ for (const kind of ['Train', 'Predict']) {
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 console.log(`wasm: ${fileURLToPath(dist)}; SIMD ${engine.simd ? 'on' : 'off'}, Eigen vectorised ${engine.eigenVectorized ? 'yes' : 'no'}; ` +
-            `Node ${process.versions.node}; median of ${RUNS} runs of >= ${SECONDS} s; batch ${BATCH}, sigmoid/BCE, SGD`);
+            `Node ${process.versions.node}; median of ${RUNS} runs of >= ${SECONDS} s; batch ${BATCH}, sigmoid/BCE, SGD; ` +
+            `load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} CPUs (figures are only comparable on an idle machine)`);
 for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 if (native.note) console.log(native.note);
