@@ -24,6 +24,9 @@ let stepsLeft = Infinity; // batches left to train before pausing (1 for a singl
 let lrDecay = 1; // η ← lrDecay·η after each epoch
 let batchesPerChunk = 1;
 let scheduled = false;
+// The end-of-epoch evaluation, one split per task so that requests (pause,
+// stop, predictions) still get answered between them: { r, t0, train, splits, results }.
+let pendingEval = null;
 // Epoch accumulators for the training loss/accuracy reported at each epoch end.
 let epochSum = { loss: 0, correct: 0, samples: 0 };
 // Wall time spent running (training + evaluation), and a sliding window for samples/s.
@@ -37,10 +40,11 @@ let rate = [];
 const tickChannel = new MessageChannel();
 tickChannel.port1.onmessage = () => {
   scheduled = false;
-  tick();
+  if (pendingEval) evaluateStep();
+  else tick();
 };
 function schedule() {
-  if (!scheduled && state === State.RUNNING) {
+  if (!scheduled && (state === State.RUNNING || pendingEval)) {
     scheduled = true;
     tickChannel.port2.postMessage(0);
   }
@@ -126,8 +130,15 @@ function tick() {
     batchesPerChunk: n,
   });
 
-  if (r.epochFinished) endEpoch(r);
+  if (r.epochFinished) {
+    startEvaluation(r);
+    return;
+  }
+  afterChunk(r);
+}
 
+// What follows a chunk (or an epoch's evaluation): stop at the target, pause after a step, or go on.
+function afterChunk(r) {
   if (r.epoch >= stopAtEpoch) {
     stopAtEpoch = Infinity;
     stepsLeft = Infinity;
@@ -137,34 +148,57 @@ function tick() {
   }
   if (stepsLeft <= 0) {
     stepsLeft = Infinity;
-    setState(State.PAUSED, 'step');
+    if (state === State.RUNNING) setState(State.PAUSED, 'step');
     return;
   }
   schedule();
 }
 
-function endEpoch(r) {
-  const t0 = performance.now();
-  const evaluate = (split) => {
-    const e = trainer.evaluate(split);
-    return { loss: e.loss, accuracy: e.accuracy, count: e.count, confusion: e.confusion };
-  };
-  const validation = dataInfo.validation > 0 ? evaluate('validation') : null;
-  const test = evaluate('test');
+function startEvaluation(r) {
   const train = epochSum.samples > 0
     ? { loss: epochSum.loss / epochSum.samples, accuracy: epochSum.correct / epochSum.samples, count: epochSum.samples }
     : null;
   resetEpochSum();
-  runMs += performance.now() - t0;
+  const splits = dataInfo.validation > 0 ? ['validation', 'test'] : ['test'];
+  pendingEval = { r, train, splits, results: {}, evalMs: 0, trainer };
+  schedule();
+}
+
+function evaluateStep() {
+  const job = pendingEval;
+  if (job.trainer !== trainer) {
+    pendingEval = null; // the model was replaced meanwhile
+    return;
+  }
+  const t0 = performance.now();
+  const split = job.splits.shift();
+  try {
+    job.results[split] = trainer.evaluate(split);
+  } catch (err) {
+    pendingEval = null;
+    stopTraining();
+    send(FromWorker.ERROR, { scope: 'train', kind: err.kind, message: `evaluating the ${split} set failed: ${err.message}` });
+    return;
+  }
+  const ms = performance.now() - t0;
+  job.evalMs += ms;
+  runMs += ms;
+  if (job.splits.length > 0) {
+    schedule();
+    return;
+  }
+  pendingEval = null;
+  const { r, train, results } = job;
+  const brief = (e) => e && { loss: e.loss, accuracy: e.accuracy, count: e.count };
   send(FromWorker.EPOCH, {
     epoch: r.epoch,
     step: r.step,
     train,
-    validation: validation && { loss: validation.loss, accuracy: validation.accuracy, count: validation.count },
-    test: { loss: test.loss, accuracy: test.accuracy, count: test.count },
-    confusion: test.confusion,
-    classes: Math.round(Math.sqrt(test.confusion.length)),
-    evalMs: performance.now() - t0,
+    validation: brief(results.validation),
+    test: brief(results.test),
+    confusion: results.test.confusion,
+    classes: Math.round(Math.sqrt(results.test.confusion.length)),
+    evalMs: job.evalMs,
     runMs,
   });
   if (lrDecay < 1) {
@@ -172,6 +206,8 @@ function endEpoch(r) {
     send(FromWorker.TRAINER, trainerInfo('schedule'));
   }
   checkpoint('epoch');
+  // Paused or stopped meanwhile: the evaluation was still finished, training is not resumed.
+  if (state === State.RUNNING) afterChunk(r);
 }
 
 function diverged(err) {
@@ -334,6 +370,7 @@ function stopTraining() {
 
 function replaceTrainer(next) {
   stopTraining();
+  pendingEval = null;
   if (trainer) trainer.delete();
   trainer = next;
   batchesPerChunk = 1;
