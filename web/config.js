@@ -77,15 +77,15 @@ export const PRESETS = [
     activation: 'relu',
     loss: 'softmax-ce',
     optimizer: 'adam',
-    learningRate: 0.002,
+    learningRate: 0.003,
     batchSize: 128,
     epochs: 8,
     l2: 0,
-    lrDecay: 0.7,
+    lrDecay: 0.5,
     gradient: 'mean',
     help:
-      'A modern recipe: 512 ReLU units, softmax with cross-entropy, Adam at η = 0.002 decayed ×0.7 after each ' +
-      'epoch, batches of 128. About 96.6 % after one epoch and 98 % after five, in well under a minute.',
+      'A modern recipe: 512 ReLU units, softmax with cross-entropy, Adam at η = 0.003 halved after each ' +
+      'epoch, batches of 128. About 96 % test accuracy after one epoch and 98 % after four, in under a minute.',
   },
 ];
 
