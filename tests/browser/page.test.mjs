@@ -2,6 +2,7 @@
 // default network, pause/resume, drawing, model files, reload, and the
 // main thread's responsiveness. Run: node --test tests/browser/
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { availableParallelism, loadavg } from 'node:os';
 
@@ -224,11 +225,6 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     assert.equal(await state(), 'idle');
   });
 
-  test('downloading the model gives a .safetensors file', { timeout: MINUTE }, async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#btn-download')]);
-    assert.match(download.suggestedFilename(), /^mnist-784-20-10-sigmoid-sgd-epoch\d+\.safetensors$/);
-  });
-
   test('after a reload the model and the curves are back', { timeout: 3 * MINUTE }, async () => {
     const before = {
       test: await page.textContent('#stat-test'),
@@ -251,6 +247,19 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     const points = await page.evaluate(() => window.mnist.app.run.x.length);
     assert.ok(points >= 390, `restored ${points} per-batch points`);
     await screenshot(page, '05-restored');
+  });
+
+  test('the model downloads as .safetensors and loads back', { timeout: MINUTE }, async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#btn-download')]);
+    assert.match(download.suggestedFilename(), /^mnist-784-20-10-sigmoid-sgd-epoch\d+\.safetensors$/);
+    // …and loading it back resumes that model as a new run.
+    const bytes = await readFile(await download.path());
+    const progress = await page.evaluate(() => window.mnist.app.trainer.progress);
+    await page.setInputFiles('#model-file', { name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: bytes });
+    await page.waitForFunction(() => /^Loaded /.test(document.getElementById('model-status').textContent), null, { timeout: 10_000 });
+    assert.equal(await page.textContent('#model-error'), '');
+    assert.deepEqual(await page.evaluate(() => window.mnist.app.trainer.progress), progress);
+    assert.match(await page.textContent('#run-list .run.is-current'), /Loaded mnist-784-20-10/);
   });
 
   test('784-80-10: time for one epoch in the page', { timeout: 5 * MINUTE }, async () => {
