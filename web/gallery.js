@@ -1,7 +1,7 @@
 // The test-set gallery: each tile is a button with the digit, its predicted
 // label and confidence; "mistakes" shows the misclassified ones, most
 // confident first. Selecting a tile shows its probability bars.
-import { ProbabilityBars, drawDigit, el, pct } from './viz.js';
+import { ProbabilityBars, digitImage, drawDigit, el, pct } from './viz.js';
 
 const PAGE = 48;
 
@@ -87,8 +87,7 @@ export class Gallery {
     for (let t = 0; t < n; t++) {
       const i = idx[t];
       const ok = labels[i] === predicted[i];
-      const canvas = el('canvas', { 'aria-hidden': 'true' });
-      drawDigit(canvas, this.images.subarray(i * rows * cols, (i + 1) * rows * cols), rows, cols);
+      const canvas = digitImage(this.images.subarray(i * rows * cols, (i + 1) * rows * cols), rows, cols);
       const caption = el(
         'span',
         { class: 'tile-caption' },

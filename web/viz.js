@@ -65,6 +65,34 @@ export function drawDigit(canvas, pixels, rows, cols, { scale = 255 } = {}) {
   ctx.putImageData(img, 0, 0);
 }
 
+// One scratch canvas turns small images into data: URLs for <img> elements:
+// dozens of static images cost the compositor far less than dozens of canvases.
+let scratch = null;
+function imageURL(width, height, fill) {
+  scratch ??= document.createElement('canvas');
+  scratch.width = width;
+  scratch.height = height;
+  const ctx = scratch.getContext('2d');
+  const img = ctx.createImageData(width, height);
+  fill(img.data);
+  ctx.putImageData(img, 0, 0);
+  return scratch.toDataURL('image/png');
+}
+
+/** A grey-scale digit (Uint8 0..255 or float 0..1 with scale 1) as an <img>, white ink on black. */
+export function digitImage(pixels, rows, cols, { scale = 255, alt = '' } = {}) {
+  const src = imageURL(cols, rows, (d) => {
+    for (let i = 0; i < rows * cols; i++) {
+      const v = Math.max(0, Math.min(255, Math.round((pixels[i] * 255) / scale)));
+      d[4 * i] = v;
+      d[4 * i + 1] = v;
+      d[4 * i + 2] = v;
+      d[4 * i + 3] = 255;
+    }
+  });
+  return el('img', { src, alt, width: cols, height: rows, decoding: 'async' });
+}
+
 /**
  * Confusion matrix as a table: rows = true digit, columns = predicted.
  * Cell shading: the diagonal by recall, off-diagonal cells by their share of the row.
@@ -123,27 +151,23 @@ export function renderWeights(container, { rows: units, cols: inputs, data }, im
   const shown = Math.min(units, limit);
   const dark = matchMedia('(prefers-color-scheme: dark)').matches;
   const tiles = [];
+  const bg = dark ? 24 : 255;
   for (let u = 0; u < shown; u++) {
     let max = 1e-12;
     for (let i = 0; i < inputs; i++) max = Math.max(max, Math.abs(data[u * inputs + i]));
-    const canvas = el('canvas', { class: 'weight', role: 'img', 'aria-label': `hidden unit ${u + 1}` });
-    canvas.width = imgCols;
-    canvas.height = imgRows;
-    const ctx = canvas.getContext('2d');
-    const img = ctx.createImageData(imgCols, imgRows);
-    for (let i = 0; i < imgRows * imgCols && i < inputs; i++) {
-      const v = data[u * inputs + i] / max; // −1..1
-      const a = Math.abs(v);
-      // Blend from the background (white or near-black) to red / blue.
-      const bg = dark ? 24 : 255;
-      const [r, g, b] = v >= 0 ? [220, 38, 38] : [37, 99, 235];
-      img.data[4 * i] = Math.round(bg + (r - bg) * a);
-      img.data[4 * i + 1] = Math.round(bg + (g - bg) * a);
-      img.data[4 * i + 2] = Math.round(bg + (b - bg) * a);
-      img.data[4 * i + 3] = 255;
-    }
-    ctx.putImageData(img, 0, 0);
-    tiles.push(canvas);
+    const src = imageURL(imgCols, imgRows, (d) => {
+      for (let i = 0; i < imgRows * imgCols && i < inputs; i++) {
+        const v = data[u * inputs + i] / max; // −1..1
+        const a = Math.abs(v);
+        // Blend from the background (white or near-black) to red / blue.
+        const [r, g, b] = v >= 0 ? [220, 38, 38] : [37, 99, 235];
+        d[4 * i] = Math.round(bg + (r - bg) * a);
+        d[4 * i + 1] = Math.round(bg + (g - bg) * a);
+        d[4 * i + 2] = Math.round(bg + (b - bg) * a);
+        d[4 * i + 3] = 255;
+      }
+    });
+    tiles.push(el('img', { class: 'weight', src, alt: `hidden unit ${u + 1}`, width: imgCols, height: imgRows }));
   }
   container.replaceChildren(...tiles);
   return shown;
