@@ -24,7 +24,7 @@ Trainer::Trainer(const TrainerState& state, std::shared_ptr<const Dataset> train
   set_optimizer(config_.optimizer);
   for (auto& [name, vec] : optimizer_state_) {
     auto it = std::find_if(state.optimizer_state.begin(), state.optimizer_state.end(),
-                           [&](const auto& entry) { return entry.first == name; });
+                           [&n = name](const auto& entry) { return entry.first == n; });
     if (it == state.optimizer_state.end() || it->second.size() != vec->size())
       throw Error("saved state lacks optimizer state '" + name + "' of " + std::to_string(vec->size()) +
                   " values");
