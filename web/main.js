@@ -528,7 +528,6 @@ function updateControls() {
   const pauseBtn = $('btn-pause');
   pauseBtn.disabled = !(running || paused);
   pauseBtn.textContent = paused ? 'Resume' : 'Pause';
-  pauseBtn.setAttribute('aria-pressed', paused ? 'true' : 'false');
   $('btn-step').disabled = !ready || running;
   $('btn-stop').disabled = !(running || paused);
   $('btn-reset').disabled = !ready || running;
