@@ -9,6 +9,16 @@
 // Nothing is asserted here: it only measures.
 
 const BATCH = 128;
+// GEMM ceiling shapes: C(m×n) = A(m×k)·B(k×n); 800×784×128 is our forward of 784-800-10 (column-major).
+const GEMM_SHAPES = [
+  [256, 256, 256, 'NN'],
+  [128, 784, 800, 'NN'],
+  [800, 784, 128, 'NN'],
+];
+// The ceiling probe timed in alternation with slices of ours' training, so
+// that the fraction of the ceiling compares figures taken under the same
+// machine load.
+const PROBE = { m: 256, k: 256, n: 256, op: 'NN' };
 
 class WorkerClient {
   constructor(name, url, options) {
@@ -87,7 +97,7 @@ async function runBench(options = {}) {
     userAgent: navigator.userAgent,
     hardwareConcurrency: navigator.hardwareConcurrency,
     crossOriginIsolated: self.crossOriginIsolated,
-    options: { archs, runs, trainMs, inferMs, backends, gemmMinMs, profile, batch: BATCH },
+    options: { archs, runs, trainMs, inferMs, backends, gemmMinMs, profile, batch: BATCH, probe: PROBE },
   };
 
   status('starting workers');
@@ -101,16 +111,26 @@ async function runBench(options = {}) {
     const ours = impls[0].client;
 
     // --- GEMM ceiling -------------------------------------------------------
+    // Ours at the brief's shapes (and our forward layout of the big one), then
+    // TF.js's own matMul at the same shapes for reference.
     status('GEMM ceiling');
+    result.simdPeakGflops = await ours.call('simdPeak', { minMs: gemmMinMs / 2 });
+    console.log(`f32x4 mul+add roofline: ${result.simdPeakGflops.toFixed(1)} GFLOP/s`);
     result.gemm = [];
-    for (const [m, k, n, op] of [
-      [256, 256, 256, 'NN'],
-      [128, 784, 800, 'NN'],
-      [800, 784, 128, 'NN'],
-    ]) {
+    for (const [m, k, n, op] of GEMM_SHAPES) {
       const g = await ours.call('gemm', { m, k, n, op, minMs: gemmMinMs });
-      console.log(`gemm ${m}x${k}x${n} ${op}: ${g.gflops.toFixed(1)} GFLOP/s`);
+      console.log(`gemm ${m}x${k}x${n} ${op}: ${g.gflops.toFixed(1)} GFLOP/s (best block ${g.bestGflops.toFixed(1)})`);
       result.gemm.push(g);
+    }
+    result.tfjsGemm = {};
+    for (const impl of impls.slice(1)) {
+      if (impl.key !== 'tfjs-wasm') continue;  // the cpu backend's matMul is far below (see its training figures)
+      result.tfjsGemm[impl.key] = [];
+      for (const [m, k, n] of GEMM_SHAPES) {
+        const g = await impl.client.call('gemm', { m, k, n, minMs: gemmMinMs / 2 });
+        console.log(`${impl.key} tf.matMul ${m}x${k}x${n}: ${g.gflops.toFixed(1)} GFLOP/s`);
+        result.tfjsGemm[impl.key].push(g);
+      }
     }
 
     // --- Per architecture -----------------------------------------------------
@@ -153,6 +173,12 @@ async function runBench(options = {}) {
           entry.impls[impl.key].train.push({ ...t, samplesPerSec: (t.samples / t.ms) * 1000 });
         }
       }
+      // Fraction of the ceiling: ours' training interleaved slice by slice with the probe.
+      entry.ceilingRuns = [];
+      for (let r = 0; r < Math.max(3, Math.ceil(runs / 2)); r++) {
+        status(`${name}: training vs GEMM probe ${r + 1}`);
+        entry.ceilingRuns.push(await ours.call('trainVsGemm', { batches: impls[0].train.units, slices: 10, probe: PROBE }));
+      }
       for (let r = 0; r < runs; r++) {
         for (const impl of impls) {
           status(`${name}: inference run ${r + 1}/${runs} ${impl.key}`);
@@ -175,6 +201,9 @@ async function runBench(options = {}) {
       if (profile) {
         status(`${name}: per-phase profile`);
         entry.profile = await ours.call('profile', { sizes, batch: BATCH, minMs: 100 });
+        // A training run right after the profile, to set it against.
+        const t = await ours.call('trainRun', { batches: impls[0].train.units });
+        entry.profile.trainMsPerBatch = t.ms / t.batches;
       }
     }
   } finally {

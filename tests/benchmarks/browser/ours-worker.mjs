@@ -66,6 +66,26 @@ function trainRun({ batches }) {
   return { ms: performance.now() - t0, batches: done, samples, loss };
 }
 
+// Training and the GEMM ceiling probe in alternating slices (train a slice,
+// then time the probe for about as long), so that both see the same machine
+// load: the basis of the fraction-of-ceiling figure.
+function trainVsGemm({ batches, slices = 10, probe }) {
+  const per = Math.max(1, Math.round(batches / slices));
+  let trainMs = 0;
+  let samples = 0;
+  let flops = 0;
+  let gemmMs = 0;
+  for (let s = 0; s < slices; s++) {
+    const t = trainRun({ batches: per });
+    trainMs += t.ms;
+    samples += t.samples;
+    const g = raw.gemmBench(probe.m, probe.k, probe.n, probe.op, Math.max(20, t.ms));
+    flops += g.flops * g.calls;
+    gemmMs += g.msPerCall * g.calls;
+  }
+  return { trainMs, samples, samplesPerSec: (samples / trainMs) * 1000, probeGflops: flops / (gemmMs * 1e6) };
+}
+
 function inferRun({ reps = 1 }) {
   const t0 = performance.now();
   let samples = 0;
@@ -94,7 +114,13 @@ function profile({ sizes, batch = 128, minMs = 100 }) {
   return r;
 }
 
-const handlers = { init, createModel, trainRun, inferRun, testAccuracy, gemm, profile };
+// The 4-lane multiply-then-add roofline (GFLOP/s): what a GEMM could reach
+// with WebAssembly SIMD and no fused multiply-add.
+function simdPeak({ minMs = 300 }) {
+  return raw.simdPeak(minMs);
+}
+
+const handlers = { init, createModel, trainRun, trainVsGemm, inferRun, testAccuracy, gemm, profile, simdPeak };
 
 self.onmessage = async (event) => {
   const { id, cmd, args } = event.data;

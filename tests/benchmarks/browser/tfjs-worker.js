@@ -208,7 +208,41 @@ function testAccuracy() {
   });
 }
 
+// tf.matMul throughput at one shape (row-major: C(m×n) = A(m×k)·B(k×n)),
+// the same shapes as ours' GEMM ceiling: how fast TF.js's own GEMM is.
+function gemm({ m, k, n, minMs = 300 }) {
+  const a = tf.randomUniform([m, k]);
+  const b = tf.randomUniform([k, n]);
+  const once = () => {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  };
+  once();
+  let perBlock = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < perBlock; i++) once();
+    const dt = performance.now() - t0;
+    if (dt >= 2 || perBlock >= 1 << 16) break;
+    perBlock *= dt < 0.2 ? 8 : 2;
+  }
+  const blocks = [];
+  const start = performance.now();
+  while (blocks.length < 5 || (performance.now() - start < minMs && blocks.length < 1000)) {
+    const t0 = performance.now();
+    for (let i = 0; i < perBlock; i++) once();
+    blocks.push((performance.now() - t0) / perBlock);
+  }
+  tf.dispose([a, b]);
+  blocks.sort((x, y) => x - y);
+  const flops = 2 * m * k * n;
+  const ms = blocks[blocks.length >> 1];
+  return { m, k, n, gflops: flops / (ms * 1e6), bestGflops: flops / (blocks[0] * 1e6), msPerCall: ms, flops };
+}
+
 const handlers = {
+  gemm,
   init,
   createModel,
   trainRun,
