@@ -1,6 +1,5 @@
 #include "architecture.hpp"
 
-#include <sstream>
 
 #include "dense_layer.hpp"
 #include "errors.hpp"
@@ -51,9 +50,9 @@ void Architecture::validate() const {
 }
 
 std::string Architecture::describe() const {
-  std::ostringstream out;
-  for (std::size_t k = 0; k < sizes.size(); ++k) out << (k ? "-" : "") << sizes[k];
-  return out.str();
+  std::string out;
+  for (std::size_t k = 0; k < sizes.size(); ++k) out += (k ? "-" : "") + std::to_string(sizes[k]);
+  return out;
 }
 
 std::vector<int> parse_sizes(const std::string& text) {
