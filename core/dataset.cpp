@@ -34,9 +34,14 @@ void gather_batch(const Dataset& data, const std::int32_t* order, Eigen::Ref<Mat
                   Eigen::Ref<Matrix<float>> y) {
   constexpr float kScale = 1.0f / 255.0f;
   y.setZero();
-  // A copy per sample is unavoidable here: the batch is a gather.
+  const Eigen::Index pixels = x.rows();
+  // A copy per sample is unavoidable here: the batch is a gather. The inner
+  // loop is written on raw pointers because Eigen does not vectorise a
+  // uint8 → float cast, while compilers do (SSE/AVX natively, SIMD128 in wasm).
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
-    x.col(j) = data.images.col(order[j]).cast<float>() * kScale;
+    const std::uint8_t* __restrict src = data.images.col(order[j]).data();
+    float* __restrict dst = x.col(j).data();
+    for (Eigen::Index i = 0; i < pixels; ++i) dst[i] = static_cast<float>(src[i]) * kScale;
     y(data.labels[order[j]], j) = 1.0f;
   }
 }
