@@ -4,7 +4,7 @@
 #   scripts/bench.sh [driver options]        e.g. scripts/bench.sh --quick
 #
 # 1. builds the native-release preset (mlp_bench, mlp_train), the
-#    wasm-release preset (build/wasm/dist) and the site (build/site);
+#    wasm-release preset (build/wasm/dist, and dist-bench with the GEMM probe) and the site (build/site);
 # 2. runs tests/benchmarks/browser_bench.mjs, which assembles build/bench-site,
 #    serves it with scripts/serve.mjs, and in one headless Chromium session
 #    (Debian's, via playwright-core) measures ours vs TensorFlow.js (wasm

