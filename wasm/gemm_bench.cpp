@@ -1,8 +1,9 @@
 // Benchmark-only entry points compiled into the module (tests/benchmarks/
 // browser/ calls them from its worker through the raw Emscripten module):
 //
-//   gemmBench(m, k, n, op, minMs)   float GEMM throughput with Eigen and the
-//       module's own compile flags: C(m×n) = op(A)·op(B) for op "NN" (A·B),
+//   gemmBench(m, k, n, op, minMs)   float GEMM throughput of the core's own
+//       product path (mlp::Gemm, Eigen's kernel) with the module's compile
+//       flags: C(m×n) = op(A)·op(B) for op "NN" (A·B),
 //       "NT" (A·Bᵀ) or "TN" (Aᵀ·B) — the three products a dense layer uses
 //       (forward W·X, weight gradient G·Xᵀ, input gradient Wᵀ·G).
 //       → { gflops, msPerCall, calls, flops }  (median over timed blocks)
@@ -11,6 +12,8 @@
 //       into its phases, each timed on its own with the core's own code
 //       (DenseLayer, activate, output_probabilities, ...): where the time of
 //       one batch goes. → { phases: [{ name, ms }], stepMs, ... }
+//
+//   simdPeak(minMs)   the f32x4 multiply-then-add roofline, GFLOP/s.
 //
 // Nothing here is used by the page or the trainer; it only measures. The
 // same file also builds natively (g++ -O3 -march=native -DGEMM_BENCH_MAIN
@@ -27,6 +30,7 @@
 #include "core/dataset.hpp"
 #include "core/dense_layer.hpp"
 #include "core/evaluation.hpp"
+#include "core/gemm.hpp"
 #include "core/network.hpp"
 #include "core/output_loss.hpp"
 #include "core/random.hpp"
@@ -110,10 +114,13 @@ GemmResult gemm_bench(int m, int k, int n, const std::string& op, double min_ms)
   Mat c(m, n);
   fill_random(a, rng, 1.0);
   fill_random(b, rng, 1.0);
+  // Through the core's own product path (mlp::Gemm, as DenseLayer uses it):
+  // C is cleared, then op(A)·op(B) is accumulated into it.
+  mlp::Gemm<float> gemm;
   std::function<void()> f;
-  if (op == "NN") f = [&] { c.noalias() = a * b; };
-  else if (op == "NT") f = [&] { c.noalias() = a * b.transpose(); };
-  else f = [&] { c.noalias() = a.transpose() * b; };
+  if (op == "NN") f = [&] { c.setZero(); gemm.accumulate<false, false>(c, a, b); };
+  else if (op == "NT") f = [&] { c.setZero(); gemm.accumulate<false, true>(c, a, b); };
+  else f = [&] { c.setZero(); gemm.accumulate<true, false>(c, a, b); };
   const Timing t = time_calls(f, min_ms);
   r.flops = 2.0 * m * k * n;
   r.ms_per_call = t.ms_per_call;
