@@ -241,7 +241,26 @@ function gemm({ m, k, n, minMs = 300 }) {
   return { m, k, n, gflops: flops / (ms * 1e6), bestGflops: flops / (blocks[0] * 1e6), msPerCall: ms, flops };
 }
 
+// Where TF.js's training step goes: tf.profile of one step, time per kernel
+// (summed over calls), largest first. A diagnostic, not used for the figures.
+async function profileStep() {
+  const info = await tf.profile(() => {
+    trainBatch();
+  });
+  const byKernel = new Map();
+  for (const k of info.kernels) {
+    const key = `${k.name}${k.inputShapes ? ' ' + JSON.stringify(k.inputShapes) : ''}`;
+    const e = byKernel.get(key) ?? { name: key, ms: 0, calls: 0 };
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    e.calls++;
+    byKernel.set(key, e);
+  }
+  const kernels = [...byKernel.values()].sort((a, b) => b.ms - a.ms);
+  return { kernels, totalKernelMs: kernels.reduce((s, k) => s + k.ms, 0) };
+}
+
 const handlers = {
+  profileStep,
   gemm,
   init,
   createModel,
