@@ -7,8 +7,8 @@
 // and writes build/site/data/manifest.json, which the page reads for its
 // download progress and integrity checks.
 //
-// Every raw MNIST file is checked against the SHA-256 pinned below (from
-// shared/TOOLCHAIN.md) before it is compressed; a mismatch stops the build.
+// Every raw MNIST file is checked against the SHA-256 pinned in
+// scripts/mnist.sha256 before it is compressed; a mismatch stops the build.
 // Re-running is cheap: files whose size and mtime are unchanged are not
 // copied again, and a .gz is only recompressed when its source hash changes.
 //
@@ -24,12 +24,13 @@ import { gzipSync, constants as zlibConstants } from 'node:zlib';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const MNIST_SHA256 = {
-  'train-images-idx3-ubyte': 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
-  'train-labels-idx1-ubyte': '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5',
-  't10k-images-idx3-ubyte': '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
-  't10k-labels-idx1-ubyte': 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2',
-};
+// Pinned hashes, in sha256sum format; scripts/setup.sh checks the same file.
+const MNIST_SHA256 = Object.fromEntries(
+  readFileSync(join(ROOT, 'scripts', 'mnist.sha256'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).reverse()),
+);
 // The roles the page loads them as, in download order.
 const MNIST_ROLES = {
   trainImages: 'train-images-idx3-ubyte',
