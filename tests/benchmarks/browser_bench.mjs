@@ -535,7 +535,7 @@ function markdown(browser, native, size, analysis, args) {
   else if (native)
     L.push(
       `Google Benchmark, ${args.runs} repetitions, median items/s by wall-clock time (as the browser's figures); synthetic MNIST-shaped data, Trainer::train_batches(1) per iteration (batch 128), ` +
-        `Trainer::predict on 1024 images per call (no uint8 conversion). CPU: ${native.context?.num_cpus} × ${native.context?.mhz_per_cpu} MHz, library build ${native.context?.library_build_type}.`,
+        `Trainer::predict on 1024 images per call (no uint8 conversion). CPU: ${native.context?.num_cpus} × ${native.context?.mhz_per_cpu} MHz; Debian's libbenchmark reports its own build as ${native.context?.library_build_type} (ours is -O3 -march=native).`,
     );
   else L.push('Not run (--no-native).');
   L.push('');
