@@ -4,14 +4,18 @@
 // because every derivative here can be written in terms of the output.
 #include <string>
 
-#include "tensor.hpp"
+#include "enum_names.hpp"
+#include "matrix.hpp"
 
 namespace mlp {
 
 enum class Activation { Sigmoid, Tanh, Relu };
+inline constexpr EnumNames<3> kActivationNames{"sigmoid", "tanh", "relu"};
 
-std::string to_string(Activation a);
-Activation parse_activation(const std::string& name);  // throws ConfigError
+inline std::string to_string(Activation a) { return enum_name(kActivationNames, a); }
+inline Activation parse_activation(const std::string& name) {  // throws ConfigError
+  return parse_enum<Activation>(kActivationNames, name, "activation");
+}
 
 // h = g(a), elementwise, in place.
 template <typename Block>

@@ -15,12 +15,15 @@ struct Architecture {
 
   int layer_count() const { return static_cast<int>(sizes.size()) - 1; }
   long long parameter_count() const;
-  // Throws ConfigError for fewer than two sizes, a size < 1, or a network
-  // too large to be sensible (a width over 1<<16 or over 2^28 parameters).
+  // Throws ConfigError unless every field of the architecture is in its
+  // range (config_field.hpp: sizes, widths, parameter count).
   void validate() const;
   std::string describe() const;  // "784-20-10"
 };
 
-std::vector<int> parse_sizes(const std::string& text);  // "784-20-10" or "784,20,10"
+// Weights and biases of a network of these sizes: Σ_k out_k · (in_k + 1).
+double parameter_count(const std::vector<int>& sizes);
+std::string describe_sizes(const std::vector<int>& sizes);  // "784-20-10"
+std::vector<int> parse_sizes(const std::string& text);      // "784-20-10" or "784,20,10"
 
 }  // namespace mlp

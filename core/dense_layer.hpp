@@ -3,7 +3,7 @@
 // network's flat parameter and gradient vectors (W then b, per layer), so an
 // optimiser update is one pass over one vector.
 #include "gemm.hpp"
-#include "tensor.hpp"
+#include "matrix.hpp"
 
 namespace mlp {
 

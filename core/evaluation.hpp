@@ -19,8 +19,15 @@ struct Evaluation {
 // Index of the largest entry of each column.
 void argmax_columns(const Eigen::Ref<const Matrix<float>>& p, std::vector<int>& out);
 
-// Runs the network over `data` in chunks of at most `chunk` samples.
+// Class probabilities and the predicted class of every sample of a dataset.
+struct Predictions {
+  Matrix<float> probabilities;      // (out, n)
+  std::vector<std::uint8_t> predicted;  // (n)
+};
+
+// Both run the network over `data` in chunks of at most `chunk` samples.
 Evaluation evaluate(Network<float>& net, const Dataset& data, int chunk = 1000);
+Predictions predict_dataset(Network<float>& net, const Dataset& data, int chunk = 1000);
 
 // Probabilities (out, n) for images x: (in, n) in [0, 1].
 Matrix<float> predict(Network<float>& net, const Eigen::Ref<const Matrix<float>>& x, int chunk = 1000);

@@ -10,7 +10,7 @@
 
 #include <type_traits>
 
-#include "tensor.hpp"
+#include "matrix.hpp"
 #ifdef __wasm_simd128__
 #include "simd_gemm.hpp"
 #endif

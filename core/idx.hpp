@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tensor.hpp"
+#include "matrix.hpp"
 
 namespace mlp {
 

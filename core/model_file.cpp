@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config_field.hpp"
 #include "errors.hpp"
+#include "random.hpp"
 #include "safetensors.hpp"
 
 namespace mlp {
@@ -15,12 +17,50 @@ std::string layer_name(int k, const char* part) { return "layers." + std::to_str
 
 [[noreturn]] void fail(const std::string& message) { throw ModelFileError("model file: " + message); }
 
-json training_json(const TrainConfig& c) {
-  const auto& o = c.optimizer;
-  return {{"optimizer", to_string(o.kind)}, {"learning_rate", o.learning_rate}, {"momentum", o.momentum},
-          {"beta1", o.beta1}, {"beta2", o.beta2}, {"epsilon", o.epsilon},
-          {"batch_size", c.batch_size}, {"l2", c.l2}, {"seed", std::to_string(c.seed)},
-          {"sum_gradients", c.sum_gradients}};
+const char* section_of(const ConfigField& f) {
+  return f.group == FieldGroup::Architecture ? "architecture" : "training";
+}
+
+json value_json(const ConfigField& f, const FieldValue& v) {
+  switch (f.kind) {
+    case FieldKind::Integer: return static_cast<std::int64_t>(std::get<double>(v));
+    case FieldKind::Number: return std::get<double>(v);
+    case FieldKind::Boolean: return std::get<bool>(v);
+    case FieldKind::Choice: return std::get<std::string>(v);
+    case FieldKind::Sizes: return std::get<std::vector<int>>(v);
+  }
+  return nullptr;
+}
+
+// A field's JSON value as a FieldValue, its JSON type checked (check_value then checks its range).
+FieldValue field_value(const ConfigField& f, const json& j) {
+  const auto wrong = [&](const char* what) -> FieldValue {
+    fail("metadata '" + std::string(section_of(f)) + "': '" + f.name + "' must be " + what + ", got a " +
+         j.type_name());
+  };
+  switch (f.kind) {
+    case FieldKind::Number: return j.is_number() ? FieldValue(j.get<double>()) : wrong("a number");
+    case FieldKind::Integer:
+      if (j.is_number()) return j.get<double>();
+      // Files written before the schema store the seed as a string of digits.
+      if (j.is_string() && !j.get_ref<const std::string&>().empty() && j.get_ref<const std::string&>().size() <= 16 &&
+          j.get_ref<const std::string&>().find_first_not_of("0123456789") == std::string::npos)
+        return std::stod(j.get<std::string>());
+      return wrong("a whole number");
+    case FieldKind::Boolean: return j.is_boolean() ? FieldValue(j.get<bool>()) : wrong("true or false");
+    case FieldKind::Choice: return j.is_string() ? FieldValue(j.get<std::string>()) : wrong("a string");
+    case FieldKind::Sizes: {
+      if (!j.is_array() || j.size() > 1000) return wrong("an array of at most 1000 sizes");
+      std::vector<int> sizes;
+      for (const auto& e : j) {
+        if (!e.is_number_integer() || e.get<double>() < -2147483648.0 || e.get<double>() > 2147483647.0)
+          return wrong("an array of whole numbers");
+        sizes.push_back(e.get<int>());
+      }
+      return sizes;
+    }
+  }
+  return wrong("valid");
 }
 
 // Reads a JSON string from metadata, with the key named in any error.
@@ -35,27 +75,20 @@ json metadata_json(const SafeTensors& file, const std::string& key) {
 }
 
 TrainConfig parse_config(const json& arch, const json& training) {
+  if (!arch.is_object()) fail("metadata 'architecture' is not a JSON object");
+  if (!training.is_object()) fail("metadata 'training' is not a JSON object");
   TrainConfig c;
   try {
-    c.architecture.sizes = arch.at("sizes").get<std::vector<int>>();
-    c.architecture.hidden = parse_activation(arch.at("hidden").get<std::string>());
-    c.architecture.output = parse_output_loss(arch.at("output").get<std::string>());
-    auto& o = c.optimizer;
-    o.kind = parse_optimizer(training.at("optimizer").get<std::string>());
-    o.learning_rate = training.at("learning_rate").get<double>();
-    o.momentum = training.at("momentum").get<double>();
-    o.beta1 = training.at("beta1").get<double>();
-    o.beta2 = training.at("beta2").get<double>();
-    o.epsilon = training.at("epsilon").get<double>();
-    c.batch_size = training.at("batch_size").get<int>();
-    c.l2 = training.at("l2").get<double>();
-    c.seed = std::stoull(training.at("seed").get<std::string>());
-    c.sum_gradients = training.at("sum_gradients").get<bool>();
+    for (const auto& f : config_fields()) {
+      const json& section = f.group == FieldGroup::Architecture ? arch : training;
+      const auto it = section.find(f.name);
+      if (it == section.end()) {
+        if (f.required_in_file) fail("metadata '" + std::string(section_of(f)) + "' lacks '" + f.name + "'");
+        continue;
+      }
+      assign(c, f, field_value(f, *it));
+    }
     c.validate();
-  } catch (const json::exception& e) {
-    fail(std::string("architecture or training metadata is incomplete (") + e.what() + ")");
-  } catch (const std::logic_error&) {
-    fail("the training seed is not a number");
   } catch (const ConfigError& e) {
     fail(std::string("invalid configuration: ") + e.what());
   }
@@ -76,9 +109,10 @@ std::vector<std::uint8_t> save_model(const TrainerState& state) {
   const auto& arch = state.config.architecture;
   SafeTensors file;
   file.metadata["format"] = kFormat;
-  file.metadata["architecture"] =
-      json{{"sizes", arch.sizes}, {"hidden", to_string(arch.hidden)}, {"output", to_string(arch.output)}}.dump();
-  file.metadata["training"] = training_json(state.config).dump();
+  json sections{{"architecture", json::object()}, {"training", json::object()}};
+  for (const auto& f : config_fields()) sections[section_of(f)][f.name] = value_json(f, f.get(state.config));
+  file.metadata["architecture"] = sections["architecture"].dump();
+  file.metadata["training"] = sections["training"].dump();
   const auto& p = state.progress;
   file.metadata["progress"] = json{{"epoch", p.epoch}, {"batch_in_epoch", p.batch_in_epoch}, {"step", p.step},
                                    {"optimizer_steps", state.optimizer_steps},

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "trainer.hpp"
+#include "trainer_state.hpp"
 
 namespace mlp {
 

@@ -1,7 +1,6 @@
 #include "optimizer.hpp"
 
-#include <cmath>
-
+#include "config_field.hpp"
 #include "errors.hpp"
 #include "optimizers/adam.hpp"
 #include "optimizers/momentum.hpp"
@@ -9,43 +8,10 @@
 
 namespace mlp {
 
-std::string to_string(OptimizerKind k) {
-  switch (k) {
-    case OptimizerKind::Sgd: return "sgd";
-    case OptimizerKind::Momentum: return "momentum";
-    case OptimizerKind::Nesterov: return "nesterov";
-    case OptimizerKind::Adam: return "adam";
-  }
-  return "?";
-}
-
-OptimizerKind parse_optimizer(const std::string& name) {
-  if (name == "sgd") return OptimizerKind::Sgd;
-  if (name == "momentum") return OptimizerKind::Momentum;
-  if (name == "nesterov") return OptimizerKind::Nesterov;
-  if (name == "adam") return OptimizerKind::Adam;
-  throw ConfigError("unknown optimizer '" + name + "' (expected sgd, momentum, nesterov or adam)");
-}
-
-namespace {
-void require(bool ok, const std::string& message) {
-  if (!ok) throw ConfigError(message);
-}
-std::string num(double x) {
-  std::string s = std::to_string(x);
-  return std::isfinite(x) ? s : (std::isnan(x) ? "NaN" : "infinity");
-}
-}  // namespace
-
 void OptimizerConfig::validate() const {
-  require(std::isfinite(learning_rate) && learning_rate > 0 && learning_rate <= 100,
-          "learning rate must be a number in (0, 100], got " + num(learning_rate));
-  require(std::isfinite(momentum) && momentum >= 0 && momentum < 1,
-          "momentum must be in [0, 1), got " + num(momentum));
-  require(std::isfinite(beta1) && beta1 >= 0 && beta1 < 1, "beta1 must be in [0, 1), got " + num(beta1));
-  require(std::isfinite(beta2) && beta2 >= 0 && beta2 < 1, "beta2 must be in [0, 1), got " + num(beta2));
-  require(std::isfinite(epsilon) && epsilon > 0 && epsilon < 1,
-          "epsilon must be in (0, 1), got " + num(epsilon));
+  TrainConfig c;
+  c.optimizer = *this;
+  validate_group(c, FieldGroup::Optimizer);
 }
 
 template <typename T>

@@ -6,14 +6,18 @@
 #include <utility>
 #include <vector>
 
-#include "tensor.hpp"
+#include "enum_names.hpp"
+#include "matrix.hpp"
 
 namespace mlp {
 
 enum class OptimizerKind { Sgd, Momentum, Nesterov, Adam };
+inline constexpr EnumNames<4> kOptimizerNames{"sgd", "momentum", "nesterov", "adam"};
 
-std::string to_string(OptimizerKind k);
-OptimizerKind parse_optimizer(const std::string& name);  // throws ConfigError
+inline std::string to_string(OptimizerKind k) { return enum_name(kOptimizerNames, k); }
+inline OptimizerKind parse_optimizer(const std::string& name) {  // throws ConfigError
+  return parse_enum<OptimizerKind>(kOptimizerNames, name, "optimizer");
+}
 
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::Sgd;

@@ -4,16 +4,6 @@
 
 namespace mlp {
 
-std::string to_string(OutputLoss l) {
-  return l == OutputLoss::SigmoidBce ? "sigmoid-bce" : "softmax-ce";
-}
-
-OutputLoss parse_output_loss(const std::string& name) {
-  if (name == "sigmoid-bce" || name == "bce") return OutputLoss::SigmoidBce;
-  if (name == "softmax-ce" || name == "softmax" || name == "ce") return OutputLoss::SoftmaxCe;
-  throw ConfigError("unknown loss '" + name + "' (expected sigmoid-bce or softmax-ce)");
-}
-
 template <typename T>
 void output_probabilities(OutputLoss kind, const Eigen::Ref<const Matrix<T>>& z,
                           Eigen::Ref<Matrix<T>> p, OutputScratch<T>& scratch) {

@@ -6,14 +6,18 @@
 //   SoftmaxCe:  p = softmax(z), L = -Σ_k y ln p   (each column of y sums to 1)
 #include <string>
 
-#include "tensor.hpp"
+#include "enum_names.hpp"
+#include "matrix.hpp"
 
 namespace mlp {
 
 enum class OutputLoss { SigmoidBce, SoftmaxCe };
+inline constexpr EnumNames<2> kOutputLossNames{"sigmoid-bce", "softmax-ce"};
 
-std::string to_string(OutputLoss l);
-OutputLoss parse_output_loss(const std::string& name);  // throws ConfigError
+inline std::string to_string(OutputLoss l) { return enum_name(kOutputLossNames, l); }
+inline OutputLoss parse_output_loss(const std::string& name) {  // throws ConfigError
+  return parse_enum<OutputLoss>(kOutputLossNames, name, "loss");
+}
 
 template <typename T>
 using RowVector = Eigen::Matrix<T, 1, Eigen::Dynamic>;

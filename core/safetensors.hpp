@@ -7,12 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace mlp {
+#include "tensor.hpp"
 
-struct Tensor {
-  std::vector<std::int64_t> shape;
-  std::vector<float> data;  // row-major
-};
+namespace mlp {
 
 struct SafeTensors {
   std::map<std::string, std::string> metadata;

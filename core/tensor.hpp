@@ -1,20 +1,14 @@
 #pragma once
-// Eigen aliases used across the core. One column per sample throughout:
-// a batch of B images is a (784, B) matrix, a layer's weights are (out, in).
-#include <Eigen/Core>
+// A named n-dimensional array of floats as files hold it: a shape and its
+// elements in row-major order (the safetensors layout; see safetensors.hpp).
 #include <cstdint>
+#include <vector>
 
 namespace mlp {
 
-template <typename T>
-using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
-template <typename T>
-using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
-template <typename T>
-using MatrixMap = Eigen::Map<Matrix<T>>;
-template <typename T>
-using VectorMap = Eigen::Map<Vector<T>>;
-
-using ByteMatrix = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic>;
+struct Tensor {
+  std::vector<std::int64_t> shape;
+  std::vector<float> data;  // row-major
+};
 
 }  // namespace mlp

@@ -162,14 +162,23 @@ ChunkResult Trainer::train_batches(int max_batches) {
   return result;
 }
 
-Evaluation Trainer::evaluate(const Dataset& data) {
+void Trainer::check_fits(const Dataset& data) const {
   if (data.features() != net_.input_size())
     throw Error("images have " + std::to_string(data.features()) + " pixels, the network expects " +
                 std::to_string(net_.input_size()));
   if (data.num_classes > net_.output_size())  // labels index the one-hot rows and the confusion matrix
     throw Error("the data has " + std::to_string(data.num_classes) + " classes, the network only " +
                 std::to_string(net_.output_size()) + " outputs");
+}
+
+Evaluation Trainer::evaluate(const Dataset& data) {
+  check_fits(data);
   return mlp::evaluate(net_, data, std::max(config_.batch_size, 1000));
+}
+
+Predictions Trainer::predict_dataset(const Dataset& data) {
+  check_fits(data);
+  return mlp::predict_dataset(net_, data, std::max(config_.batch_size, 1000));
 }
 
 Matrix<float> Trainer::predict(const Eigen::Ref<const Matrix<float>>& x) {

@@ -13,6 +13,7 @@
 #include "network.hpp"
 #include "optimizer.hpp"
 #include "train_config.hpp"
+#include "trainer_state.hpp"
 
 namespace mlp {
 
@@ -30,23 +31,6 @@ struct ChunkResult {
   const std::vector<BatchRecord>* records = nullptr;  // one per batch, valid until the next call
 };
 
-struct Progress {
-  int epoch = 0;           // completed epochs
-  int batch_in_epoch = 0;  // batches done in the current epoch
-  long long step = 0;      // batches done in all
-  std::string epoch_rng_state;  // random state the current epoch's permutation was drawn from ("" = not drawn yet)
-  std::string rng_state;        // random state now (filled by Trainer::state())
-};
-
-// The complete state of a run: what a model file stores.
-struct TrainerState {
-  TrainConfig config;
-  Vector<float> parameters;
-  std::vector<std::pair<std::string, Vector<float>>> optimizer_state;
-  long long optimizer_steps = 0;
-  Progress progress;
-};
-
 class Trainer {
  public:
   // A new run: weights initialised from config.seed. `train` may be null
@@ -61,6 +45,7 @@ class Trainer {
   ChunkResult train_batches(int max_batches);
 
   Evaluation evaluate(const Dataset& data);
+  Predictions predict_dataset(const Dataset& data);
   Matrix<float> predict(const Eigen::Ref<const Matrix<float>>& x);  // (out, n)
 
   void set_training_data(std::shared_ptr<const Dataset> train);
@@ -75,6 +60,7 @@ class Trainer {
   TrainerState state() const;
 
  private:
+  void check_fits(const Dataset& data) const;  // throws Error
   void draw_epoch_order();
   void snapshot();
   void restore_snapshot();

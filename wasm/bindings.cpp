@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/config_field.hpp"
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/evaluation.hpp"
@@ -93,25 +94,14 @@ val guarded(F&& f) {
 
 // ---- Reading JS values -----------------------------------------------------
 
-// Shortest text that reads back as the same double ("0.1", "1e+06", "NaN").
-std::string format_number(double x) {
-  if (std::isnan(x)) return "NaN";
-  if (std::isinf(x)) return x > 0 ? "Infinity" : "-Infinity";
-  char buf[32];
-  if (std::floor(x) == x && std::fabs(x) < 1e21) {  // whole numbers as JS prints them
-    std::snprintf(buf, sizeof buf, "%.0f", x);
-    return buf;
-  }
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, x);
-    if (std::strtod(buf, nullptr) == x) break;
-  }
-  return buf;
-}
+using mlp::format_number;
 
 std::string describe(const val& v) {
   if (v.isNumber()) return format_number(v.as<double>());
-  if (v.isString()) return "'" + v.as<std::string>() + "'";
+  if (v.isString()) {
+    const std::string text = v.as<std::string>();
+    return "'" + (text.size() > 32 ? text.substr(0, 32) + "…" : text) + "'";
+  }
   if (v.isNull()) return "null";
   if (v.isArray()) return "an array";
   return "a value of type " + v.typeOf().as<std::string>();
@@ -198,78 +188,118 @@ val copy_out(const T* p, std::size_t n) {
 }
 
 // ---- Configuration ---------------------------------------------------------
+// Every field is read and written through the core's table (config_field.hpp):
+// here only JS types are checked; ranges and choices are the core's.
 
-const std::vector<std::string> kOptimizerFields = {"optimizer", "learningRate", "momentum",
-                                                   "beta1",     "beta2",        "epsilon"};
-
-void read_optimizer(const val& c, mlp::OptimizerConfig& o) {
-  if (has(c, "optimizer")) o.kind = mlp::parse_optimizer(string_of(c["optimizer"], "optimizer"));
-  if (has(c, "learningRate")) o.learning_rate = number_of(c["learningRate"], "learningRate");
-  if (has(c, "momentum")) o.momentum = number_of(c["momentum"], "momentum");
-  if (has(c, "beta1")) o.beta1 = number_of(c["beta1"], "beta1");
-  if (has(c, "beta2")) o.beta2 = number_of(c["beta2"], "beta2");
-  if (has(c, "epsilon")) o.epsilon = number_of(c["epsilon"], "epsilon");
+// A JS value as the field's kind; type errors name the field as JS does.
+mlp::FieldValue field_value(const mlp::ConfigField& f, const val& v) {
+  const std::string& name = f.js_name;
+  switch (f.kind) {
+    case mlp::FieldKind::Number: return number_of(v, name);
+    case mlp::FieldKind::Integer: {
+      const double x = number_of(v, name);
+      if (!std::isfinite(x) || std::floor(x) != x)
+        throw mlp::ConfigError(name + " must be a whole number, got " + format_number(x));
+      return x;
+    }
+    case mlp::FieldKind::Boolean: return bool_of(v, name);
+    case mlp::FieldKind::Choice: return string_of(v, name);
+    case mlp::FieldKind::Sizes: {
+      if (!v.isArray()) throw mlp::ConfigError(name + " must be an array of sizes, got " + describe(v));
+      const int n = v["length"].as<int>();
+      if (n > 1000) throw mlp::ConfigError(name + " has " + std::to_string(n) + " entries");
+      std::vector<int> sizes;
+      for (int k = 0; k < n; ++k)  // ranges are the core's; only what cannot become an int is caught here
+        sizes.push_back(static_cast<int>(
+            integer_of(v[k], name + "[" + std::to_string(k) + "]", -2147483648.0, 2147483647.0)));
+      return sizes;
+    }
+  }
+  throw mlp::ConfigError("unsupported field kind");
 }
 
-// Plain JS config → TrainConfig. Type errors are reported here; the core's
-// validate() reports everything about values (sizes, ranges).
+val value_to_js(const mlp::FieldValue& v) {
+  if (const auto* x = std::get_if<double>(&v)) return val(*x);
+  if (const auto* b = std::get_if<bool>(&v)) return val(*b);
+  if (const auto* s = std::get_if<std::string>(&v)) return val(*s);
+  val out = val::array();
+  for (int size : std::get<std::vector<int>>(v)) out.call<void>("push", size);
+  return out;
+}
+
+// The JS names of the fields `pick` selects.
+template <typename Pick>
+std::vector<std::string> js_names(Pick pick) {
+  std::vector<std::string> names;
+  for (const auto& f : mlp::config_fields())
+    if (pick(f)) names.push_back(f.js_name);
+  return names;
+}
+
+// Sets the fields present in the JS object c (all of which `pick` must
+// select) on config; `what` names the object in errors.
+template <typename Pick>
+void read_fields(const val& c, mlp::TrainConfig& config, Pick pick, const std::string& what) {
+  check_fields(c, js_names(pick), what);
+  for (const auto& f : mlp::config_fields())
+    if (pick(f) && has(c, f.js_name.c_str())) mlp::assign(config, f, field_value(f, c[f.js_name]));
+}
+
+const auto kAllFields = [](const mlp::ConfigField&) { return true; };
+const auto kOptimizerFields = [](const mlp::ConfigField& f) { return f.group == mlp::FieldGroup::Optimizer; };
+
+// Plain JS config → TrainConfig (missing fields keep their defaults).
 mlp::TrainConfig read_config(const val& c) {
   mlp::TrainConfig config;
   if (c.isUndefined() || c.isNull()) return config;
   if (!is_plain_object(c)) throw mlp::ConfigError("the trainer config must be an object, got " + describe(c));
-  std::vector<std::string> known = {"layers", "activation", "loss", "batchSize", "l2", "seed", "sumGradients"};
-  known.insert(known.end(), kOptimizerFields.begin(), kOptimizerFields.end());
-  check_fields(c, known, "config");
-
-  if (has(c, "layers")) {
-    const val layers = c["layers"];
-    if (!layers.isArray()) throw mlp::ConfigError("layers must be an array of sizes, got " + describe(layers));
-    const int n = layers["length"].as<int>();
-    if (n > 1000) throw mlp::ConfigError("layers has " + std::to_string(n) + " entries");
-    config.architecture.sizes.clear();
-    for (int k = 0; k < n; ++k) {
-      // Range checks belong to the core; only what cannot become an int is caught here.
-      config.architecture.sizes.push_back(static_cast<int>(
-          integer_of(layers[k], "layers[" + std::to_string(k) + "]", -2147483648.0, 2147483647.0)));
-    }
-  }
-  if (has(c, "activation"))
-    config.architecture.hidden = mlp::parse_activation(string_of(c["activation"], "activation"));
-  if (has(c, "loss")) config.architecture.output = mlp::parse_output_loss(string_of(c["loss"], "loss"));
-  read_optimizer(c, config.optimizer);
-  if (has(c, "batchSize"))
-    config.batch_size = static_cast<int>(integer_of(c["batchSize"], "batchSize", -2147483648.0, 2147483647.0));
-  if (has(c, "l2")) config.l2 = number_of(c["l2"], "l2");
-  if (has(c, "seed"))
-    config.seed = static_cast<std::uint64_t>(integer_of(c["seed"], "seed", 0, 9007199254740991.0));
-  if (has(c, "sumGradients")) config.sum_gradients = bool_of(c["sumGradients"], "sumGradients");
+  read_fields(c, config, kAllFields, "config");
   config.validate();
   return config;
 }
 
-val optimizer_to_js(const mlp::OptimizerConfig& o, val out) {
-  out.set("optimizer", mlp::to_string(o.kind));
-  out.set("learningRate", o.learning_rate);
-  out.set("momentum", o.momentum);
-  out.set("beta1", o.beta1);
-  out.set("beta2", o.beta2);
-  out.set("epsilon", o.epsilon);
+val config_to_js(const mlp::TrainConfig& c) {
+  val out = val::object();
+  for (const auto& f : mlp::config_fields()) out.set(f.js_name, value_to_js(f.get(c)));
   return out;
 }
 
-val config_to_js(const mlp::TrainConfig& c) {
-  val out = val::object();
-  val layers = val::array();
-  for (int s : c.architecture.sizes) layers.call<void>("push", s);
-  out.set("layers", layers);
-  out.set("activation", mlp::to_string(c.architecture.hidden));
-  out.set("loss", mlp::to_string(c.architecture.output));
-  optimizer_to_js(c.optimizer, out);
-  out.set("batchSize", c.batch_size);
-  out.set("l2", c.l2);
-  out.set("seed", static_cast<double>(c.seed));
-  out.set("sumGradients", c.sum_gradients);
+val interval_to_js(const mlp::Interval& range, val out) {
+  out.set("min", range.min);
+  out.set("max", range.max);
+  out.set("minOpen", range.min_open);
+  out.set("maxOpen", range.max_open);
   return out;
+}
+
+// The table itself, for the page's form: [{ name, jsName, kind, default, ... }].
+val schema_to_js() {
+  val fields = val::array();
+  for (const auto& f : mlp::config_fields()) {
+    val out = val::object();
+    out.set("name", f.name);
+    out.set("jsName", f.js_name);
+    out.set("flag", f.flag);
+    out.set("label", f.label);
+    out.set("help", f.help);
+    out.set("kind", mlp::enum_name(mlp::kFieldKindNames, f.kind));
+    out.set("structural", f.structural);
+    out.set("default", value_to_js(f.default_value()));
+    if (f.kind == mlp::FieldKind::Number || f.kind == mlp::FieldKind::Integer || f.kind == mlp::FieldKind::Sizes)
+      interval_to_js(f.range, out);
+    if (f.kind == mlp::FieldKind::Sizes) {
+      out.set("countMin", f.count.min);
+      out.set("countMax", f.count.max);
+      out.set("maxParameters", f.max_parameters);
+    }
+    if (f.kind == mlp::FieldKind::Choice) {
+      val choices = val::array();
+      for (const auto& c : f.choices) choices.call<void>("push", c);
+      out.set("choices", choices);
+    }
+    fields.call<void>("push", out);
+  }
+  return fields;
 }
 
 // ---- Data ------------------------------------------------------------------
@@ -351,26 +381,11 @@ class TrainerHandle {
   val predict_split(val split) {
     return guarded([&] {
       const mlp::Dataset& data = data_->split(split);
-      const int n = data.size(), out = trainer_->network().output_size();
-      const int chunk = std::max(1, std::min(n, 1000));
-      std::vector<float> probabilities(static_cast<std::size_t>(n) * out);
-      std::vector<std::uint8_t> predicted(static_cast<std::size_t>(n));
-      mlp::Matrix<float> x(data.features(), chunk), y(data.num_classes, chunk);
-      std::vector<std::int32_t> order(static_cast<std::size_t>(chunk));
-      std::vector<int> best;
-      for (int start = 0; start < n; start += chunk) {
-        const int b = std::min(chunk, n - start);
-        std::iota(order.begin(), order.begin() + b, start);
-        mlp::gather_batch(data, order.data(), x.leftCols(b), y.leftCols(b));
-        const mlp::Matrix<float> p = trainer_->predict(x.leftCols(b));
-        std::copy(p.data(), p.data() + p.size(), probabilities.begin() + static_cast<std::ptrdiff_t>(start) * out);
-        mlp::argmax_columns(p, best);
-        for (int j = 0; j < b; ++j) predicted[static_cast<std::size_t>(start + j)] = static_cast<std::uint8_t>(best[j]);
-      }
+      const mlp::Predictions p = trainer_->predict_dataset(data);
       val result = val::object();
       result.set("labels", copy_out(data.labels.data(), data.labels.size()));
-      result.set("predicted", copy_out(predicted.data(), predicted.size()));
-      result.set("probabilities", copy_out(probabilities.data(), probabilities.size()));
+      result.set("predicted", copy_out(p.predicted.data(), p.predicted.size()));
+      result.set("probabilities", copy_out(p.probabilities.data(), static_cast<std::size_t>(p.probabilities.size())));
       return result;
     });
   }
@@ -406,11 +421,10 @@ class TrainerHandle {
   val set_optimizer(val c) {
     return guarded([&] {
       if (!is_plain_object(c)) throw mlp::ConfigError("the optimizer settings must be an object, got " + describe(c));
-      check_fields(c, kOptimizerFields, "optimizer");
-      mlp::OptimizerConfig o = trainer_->config().optimizer;
-      read_optimizer(c, o);
-      o.validate();
-      trainer_->set_optimizer(o);
+      mlp::TrainConfig next = trainer_->config();
+      read_fields(c, next, kOptimizerFields, "optimizer");
+      next.optimizer.validate();
+      trainer_->set_optimizer(next.optimizer);
       return val::undefined();
     });
   }
@@ -544,6 +558,15 @@ bool eigen_vectorized() {
 #endif
 }
 
+// The configuration's fields: names, kinds, ranges, defaults (see schema_to_js).
+val config_schema() { return schema_to_js(); }
+
+// A JS config checked as createTrainer would, without building a network:
+// { ok, value: the complete config } or the error createTrainer would give.
+val validate_config(val config) {
+  return guarded([&] { return config_to_js(read_config(config)); });
+}
+
 // Size of wasm linear memory; it only ever grows.
 double memory_bytes() { return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0; }
 
@@ -576,6 +599,8 @@ EMSCRIPTEN_BINDINGS(mlp) {
       .function("splitImages", &Engine::split_images)
       .function("dataInfo", &Engine::data_info);
 
+  function("configSchema", &config_schema);
+  function("validateConfig", &validate_config);
   function("simd", &simd);
   function("eigenVectorized", &eigen_vectorized);
   function("memoryBytes", &memory_bytes);

@@ -104,6 +104,21 @@ class Engine {
     return this.#engine;
   }
 
+  /**
+   * The training configuration's fields, as the core describes them (the one
+   * source of names, kinds, ranges and defaults): [{ name, jsName, flag,
+   * label, help, kind, structural, default, min, max, minOpen, maxOpen,
+   * choices, countMin, countMax, maxParameters }].
+   */
+  schema() {
+    return this.#module.configSchema();
+  }
+
+  /** Checks a plain config as createTrainer would, without building a network; returns it complete. */
+  validateConfig(config) {
+    return unwrap(this.#module.validateConfig(config));
+  }
+
   /** { trainImages, trainLabels, testImages, testLabels, validation = 10000 } (raw IDX bytes) */
   loadData(data) {
     return unwrap(this.#raw().loadData(data));

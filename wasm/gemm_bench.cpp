@@ -34,7 +34,7 @@
 #include "core/network.hpp"
 #include "core/output_loss.hpp"
 #include "core/random.hpp"
-#include "core/tensor.hpp"
+#include "core/matrix.hpp"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten/bind.h>

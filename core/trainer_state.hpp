@@ -1,0 +1,29 @@
+#pragma once
+// The complete state of a training run, what a model file stores: the
+// configuration, the parameters, the optimiser's state and where the run is.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "matrix.hpp"
+#include "train_config.hpp"
+
+namespace mlp {
+
+struct Progress {
+  int epoch = 0;                // completed epochs
+  int batch_in_epoch = 0;       // batches done in the current epoch
+  long long step = 0;           // batches done in all
+  std::string epoch_rng_state;  // random state the current epoch's permutation was drawn from ("" = not drawn yet)
+  std::string rng_state;        // random state now (filled by Trainer::state())
+};
+
+struct TrainerState {
+  TrainConfig config;
+  Vector<float> parameters;
+  std::vector<std::pair<std::string, Vector<float>>> optimizer_state;
+  long long optimizer_steps = 0;
+  Progress progress;
+};
+
+}  // namespace mlp
