@@ -1,0 +1,84 @@
+// The training configuration's fields as the engine describes them
+// (engine.schema(), from the core's table core/config_field.hpp): the same
+// checks in JavaScript, so the form refuses exactly what the engine refuses
+// (tests/wasm/config_schema.test.mjs proves it field by field), with ranges,
+// choices and defaults taken from the schema instead of copied.
+//
+// A field: { name, jsName, flag, label, help, kind, structural, default,
+//            min, max, minOpen, maxOpen, choices, countMin, countMax, maxParameters }
+// kind ∈ 'number' | 'integer' | 'boolean' | 'choice' | 'sizes'.
+
+/** Weights and biases of a network of these sizes: Σ_k out_k · (in_k + 1). */
+export function parameterCount(sizes) {
+  let n = 0;
+  for (let k = 1; k < sizes.length; k++) n += sizes[k] * (sizes[k - 1] + 1);
+  return n;
+}
+
+/** "(0, 100]" */
+export function intervalText(field) {
+  return `${field.minOpen ? '(' : '['}${field.min}, ${field.max}${field.maxOpen ? ')' : ']'}`;
+}
+
+function inInterval(field, x) {
+  if (!Number.isFinite(x)) return false;
+  const above = field.minOpen ? x > field.min : x >= field.min;
+  const below = field.maxOpen ? x < field.max : x <= field.max;
+  return above && below;
+}
+
+const cap = (s) => s[0].toUpperCase() + s.slice(1);
+
+function checkSizes(field, sizes) {
+  if (!Array.isArray(sizes)) return 'Give the layer sizes as a list.';
+  if (sizes.length > 1000) return `${sizes.length} layer sizes are far too many.`;
+  for (const s of sizes) if (typeof s !== 'number' || !Number.isInteger(s)) return `“${s}” is not a whole number.`;
+  if (sizes.length < field.countMin) return 'Give at least an input and an output size, e.g. 784-10.';
+  if (sizes.length > field.countMax) return `At most ${field.countMax - 2} hidden layers.`;
+  const small = sizes.find((n) => n < field.min);
+  if (small !== undefined) return `A layer of ${small} units is too small (at least ${field.min}).`;
+  const wide = sizes.find((n) => n > field.max);
+  if (wide !== undefined) return `A layer of ${wide} units is too wide (at most ${field.max}).`;
+  const params = parameterCount(sizes);
+  if (params > field.maxParameters) {
+    const millions = (x) => `${Math.round(x / 1e6)} million`;
+    return `${millions(params)} weights is too many for a browser tab (at most ${millions(field.maxParameters)}).`;
+  }
+  return null;
+}
+
+/** null when the engine accepts `value` for `field`, else a sentence saying why not. */
+export function checkValue(field, value) {
+  const name = field.label;
+  switch (field.kind) {
+    case 'number':
+      if (typeof value !== 'number' || Number.isNaN(value)) return `${cap(name)} must be a number.`;
+      return inInterval(field, value) ? null : `${cap(name)} must be in ${intervalText(field)}.`;
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) return `${cap(name)} must be a whole number.`;
+      return inInterval(field, value) ? null : `${cap(name)} must be in ${intervalText(field)}.`;
+    case 'boolean':
+      return typeof value === 'boolean' ? null : `${cap(name)} must be true or false.`;
+    case 'choice':
+      return field.choices.includes(value) ? null : `Choose one of ${field.choices.join(', ')}.`;
+    case 'sizes':
+      return checkSizes(field, value);
+    default:
+      return `Unknown kind of field “${field.kind}”.`;
+  }
+}
+
+/** The field with this JS name, or undefined. */
+export function fieldOf(schema, jsName) {
+  return schema.find((f) => f.jsName === jsName);
+}
+
+/** The engine's default config: { layers: [784, 20, 10], activation: 'sigmoid', ... }. */
+export function defaultConfig(schema) {
+  return Object.fromEntries(schema.map((f) => [f.jsName, structuredClone(f.default)]));
+}
+
+/** The JS names of the fields whose change needs a new network. */
+export function structuralFields(schema) {
+  return schema.filter((f) => f.structural).map((f) => f.jsName);
+}
