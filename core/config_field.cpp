@@ -122,13 +122,35 @@ std::vector<ConfigField> make_fields() {
                                      {0, kMaxSafeInteger}),
                           MLP_NUMBER_MEMBER(seed)));
 
-  ConfigField sum = field(G::Run, K::Boolean, "sum_gradients", "sumGradients", "--sum", "sumGradients",
-                          "step on the gradient of the batch's summed loss", true);
-  sum.false_flag = "--mean";
-  sum.false_help = "step on the gradient of the batch's mean loss";
-  f.push_back(with_access(
-      sum, [](const TrainConfig& c) -> FieldValue { return c.sum_gradients; },
-      [](TrainConfig& c, const FieldValue& v) { c.sum_gradients = std::get<bool>(v); }));
+  ConfigField gradient = field(G::Run, K::Choice, "gradient", "gradient", "--gradient", "gradient",
+                               "the step's factor on the batch's summed gradient: 1/batch (mean), 1 (sum) "
+                               "or 1/2 (half: the course template's η/len(mini_batch))",
+                               true);
+  gradient.shorthands = {{"--mean", "mean"}, {"--sum", "sum"}};
+  f.push_back(with_access(with_choices(gradient, kGradientScaleNames),
+                          MLP_CHOICE_MEMBER(gradient, kGradientScaleNames)));
+
+  // Added after model format 1 was first written: older files lack them and get the defaults.
+  ConfigField limit = with_range(field(G::Run, K::Integer, "train_limit", "trainLimit", "--train-limit",
+                                       "training-set size", "train on the first N training images only (0: all)",
+                                       true),
+                                 {0, 2147483647.0});
+  limit.required_in_file = false;
+  f.push_back(with_access(limit, MLP_NUMBER_MEMBER(train_limit)));
+  ConfigField init = with_choices(field(G::Run, K::Choice, "init", "init", "--init", "initialization",
+                                        "initial weights: uniform (Glorot, He for ReLU; biases 0) or gaussian "
+                                        "(N(0,1)/sqrt(fan-in), biases N(0,1): the course template's)",
+                                        true),
+                                  kInitializationNames);
+  init.required_in_file = false;
+  f.push_back(with_access(init, MLP_CHOICE_MEMBER(init, kInitializationNames)));
+  ConfigField batching = with_choices(field(G::Run, K::Choice, "batching", "batching", "--batching", "batching",
+                                            "shuffled (each image once an epoch) or slices (the course template's "
+                                            "X[idxs[k]:idxs[k+B-1]]: runs between two random indices)",
+                                            true),
+                                      kBatchingNames);
+  batching.required_in_file = false;
+  f.push_back(with_access(batching, MLP_CHOICE_MEMBER(batching, kBatchingNames)));
   return f;
 }
 

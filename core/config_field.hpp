@@ -7,6 +7,7 @@
 // form are all derived from that table: adding a hyperparameter is one entry
 // there plus the code that uses it.
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -39,7 +40,7 @@ struct ConfigField {
   FieldKind kind;
   std::string name;     // model-file key, snake_case ("learning_rate")
   std::string js_name;  // the engine's JS objects and the page's form ("learningRate")
-  std::string flag;     // command line ("--lr"); for a Boolean, the flag that sets it
+  std::string flag;     // command line ("--lr"); a Boolean's "--x" sets it and "--no-x" clears it
   std::string label;    // in messages ("learning rate")
   std::string help;     // one line for --help and the page
   bool structural;      // changing it needs a new network; the others apply live
@@ -47,8 +48,8 @@ struct ConfigField {
   Interval count;       // Sizes: how many sizes
   double max_parameters = 0;         // Sizes: weights and biases in all
   std::vector<std::string> choices;  // Choice
-  std::string false_flag;            // Boolean: the flag that clears it
-  std::string false_help;            // Boolean: what clearing it means
+  // Choice: flags that set one choice ("--sum" for --gradient sum).
+  std::vector<std::pair<std::string, std::string>> shorthands;
   bool required_in_file = true;      // false for fields added after model format 1
   FieldValue (*get)(const TrainConfig&) = nullptr;
   void (*set)(TrainConfig&, const FieldValue&) = nullptr;  // after check_value

@@ -82,6 +82,12 @@ TrainConfig parse_config(const json& arch, const json& training) {
     for (const auto& f : config_fields()) {
       const json& section = f.group == FieldGroup::Architecture ? arch : training;
       const auto it = section.find(f.name);
+      // Files written before the step factor was a choice say sum_gradients: true/false.
+      const auto legacy = training.find("sum_gradients");
+      if (f.name == "gradient" && it == section.end() && legacy != training.end() && legacy->is_boolean()) {
+        assign(c, f, std::string(legacy->get<bool>() ? "sum" : "mean"));
+        continue;
+      }
       if (it == section.end()) {
         if (f.required_in_file) fail("metadata '" + std::string(section_of(f)) + "' lacks '" + f.name + "'");
         continue;

@@ -33,9 +33,15 @@ void Network<T>::bind_layers() {
 }
 
 template <typename T>
-void Network<T>::initialize(Random& rng) {
+void Network<T>::initialize(Random& rng, Initialization scheme) {
   for (auto& layer : layers_) {
     const double in = layer.inputs(), out = layer.outputs();
+    if (scheme == Initialization::Gaussian) {  // W ~ N(0, 1)/√in, b ~ N(0, 1)
+      const double scale = 1 / std::sqrt(in);
+      for (Eigen::Index i = 0; i < layer.w.size(); ++i) layer.w.data()[i] = static_cast<T>(rng.normal() * scale);
+      for (Eigen::Index i = 0; i < layer.b.size(); ++i) layer.b[i] = static_cast<T>(rng.normal());
+      continue;
+    }
     const double limit = arch_.hidden == Activation::Relu ? std::sqrt(6.0 / in)
                                                           : std::sqrt(6.0 / (in + out));
     for (Eigen::Index i = 0; i < layer.w.size(); ++i)

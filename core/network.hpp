@@ -9,6 +9,7 @@
 
 #include "architecture.hpp"
 #include "dense_layer.hpp"
+#include "initialization.hpp"
 #include "random.hpp"
 
 namespace mlp {
@@ -34,8 +35,8 @@ class Network {
   Vector<T>& gradients() { return grads_; }
   const Vector<T>& gradients() const { return grads_; }
 
-  // Xavier/Glorot uniform for sigmoid/tanh, He uniform for ReLU; biases 0.
-  void initialize(Random& rng);
+  // New weights and biases drawn as `scheme` says (initialization.hpp).
+  void initialize(Random& rng, Initialization scheme = Initialization::Uniform);
 
   void reserve(int batch);  // allocate the workspace for up to `batch` columns
   int capacity() const { return capacity_; }

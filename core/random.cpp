@@ -1,5 +1,6 @@
 #include "random.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 #include "errors.hpp"
@@ -46,6 +47,13 @@ std::uint32_t Random::below(std::uint32_t n) {
     }
   }
   return static_cast<std::uint32_t>(m >> 32);
+}
+
+double Random::normal() {
+  constexpr double kTwoPi = 6.283185307179586;
+  const double u1 = 1.0 - static_cast<double>(next() >> 11) * 0x1.0p-53;  // (0, 1]: log never sees 0
+  const double u2 = static_cast<double>(next() >> 11) * 0x1.0p-53;
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2);
 }
 
 double Random::symmetric(double limit) {

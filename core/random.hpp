@@ -21,6 +21,8 @@ class Random {
   std::uint32_t below(std::uint32_t n);
   // Uniform in [-limit, limit).
   double symmetric(double limit);
+  // Standard normal (Box–Muller, one value per two draws).
+  double normal();
   // Fisher–Yates shuffle of a permutation.
   void shuffle(std::vector<std::int32_t>& order);
 

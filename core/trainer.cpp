@@ -10,7 +10,7 @@ namespace mlp {
 
 Trainer::Trainer(const TrainConfig& config, std::shared_ptr<const Dataset> train)
     : config_((config.validate(), config)), net_(config.architecture), rng_(config.seed) {
-  net_.initialize(rng_);
+  net_.initialize(rng_, config_.init);
   set_optimizer(config.optimizer);
   set_training_data(std::move(train));
 }
@@ -46,10 +46,18 @@ void Trainer::set_training_data(std::shared_ptr<const Dataset> train) {
   if (train_->num_classes > net_.output_size())
     throw Error("the data has " + std::to_string(train_->num_classes) + " classes, the network only " +
                 std::to_string(net_.output_size()) + " outputs");
+  if (batches_per_epoch() == 0)
+    throw Error("slice batching needs more training images than the batch size (" + std::to_string(training_size()) +
+                " images, batches of " + std::to_string(config_.batch_size) + ")");
   const int b = config_.batch_size;
   x_.resize(net_.input_size(), b);
   y_.resize(net_.output_size(), b);
   net_.reserve(b);
+  if (config_.batching == Batching::Slices) {
+    identity_.resize(static_cast<std::size_t>(training_size()));
+    std::iota(identity_.begin(), identity_.end(), 0);
+    gradient_sum_.resize(net_.gradients().size());
+  }
   if (progress_.batch_in_epoch >= batches_per_epoch()) {  // a different, smaller set: start afresh
     progress_.batch_in_epoch = 0;
     progress_.epoch_rng_state.clear();
@@ -63,14 +71,19 @@ void Trainer::set_training_data(std::shared_ptr<const Dataset> train) {
 
 void Trainer::draw_epoch_order() {
   progress_.epoch_rng_state = rng_.state_hex();
-  order_.resize(static_cast<std::size_t>(train_->size()));
+  order_.resize(static_cast<std::size_t>(training_size()));
   std::iota(order_.begin(), order_.end(), 0);
   rng_.shuffle(order_);
 }
 
+int Trainer::training_size() const {
+  if (!train_) return 0;
+  return config_.train_limit > 0 ? std::min(config_.train_limit, train_->size()) : train_->size();
+}
+
 int Trainer::batches_per_epoch() const {
   if (!train_) return 0;
-  return (train_->size() + config_.batch_size - 1) / config_.batch_size;
+  return mlp::batches_per_epoch(config_.batching, training_size(), config_.batch_size);
 }
 
 void Trainer::set_learning_rate(double lr) {
@@ -109,6 +122,38 @@ void Trainer::diverged(const std::string& what) {
                       "); the weights from before this chunk were kept");
 }
 
+// One batch: forward, loss, accuracy, backward and one optimiser step on the
+// `count` samples at `samples`. Batches larger than the workspace (slices)
+// are run through it in pieces whose gradients are summed, so the step is the
+// same as for one big batch and nothing is allocated. Returns the loss sum.
+double Trainer::train_batch(const std::int32_t* samples, int count, int& correct) {
+  correct = 0;
+  if (count == 0) return 0;  // an empty slice: a zero gradient, no step
+  const int capacity = config_.batch_size;
+  const float scale = gradient_factor(config_.gradient, count);
+  const auto l2 = static_cast<float>(config_.l2);
+  double loss = 0;
+  for (int done = 0; done < count; done += capacity) {
+    const int b = std::min(capacity, count - done);
+    const std::int32_t* batch = samples + done;
+    auto x = x_.leftCols(b);  // (in, b)
+    auto y = y_.leftCols(b);  // (out, b)
+    gather_batch(*train_, batch, x, y);
+    const auto p = net_.forward(x);
+    const double piece = net_.loss_sum(y);
+    if (!std::isfinite(piece)) diverged("the loss became " + std::string(std::isnan(piece) ? "NaN" : "infinite"));
+    loss += piece;
+    argmax_columns(p, predicted_);
+    for (int j = 0; j < b; ++j) correct += predicted_[static_cast<std::size_t>(j)] == train_->labels[batch[j]];
+    net_.backward(x, y, scale, done == 0 ? l2 : 0.0f);  // λW once per step
+    if (count <= capacity) break;
+    if (done == 0) gradient_sum_ = net_.gradients();
+    else gradient_sum_ += net_.gradients();
+  }
+  optimizer_->step(net_.parameters(), count <= capacity ? net_.gradients() : gradient_sum_);
+  return loss;
+}
+
 ChunkResult Trainer::train_batches(int max_batches) {
   if (!train_) throw Error("no training data: load a dataset first");
   if (max_batches < 1) throw ConfigError("the number of batches must be at least 1");
@@ -117,34 +162,21 @@ ChunkResult Trainer::train_batches(int max_batches) {
   records_.clear();
   records_.reserve(static_cast<std::size_t>(std::min(max_batches, batches_per_epoch())));  // not 1e9 records
 
-  const int n = train_->size(), per_epoch = batches_per_epoch();
-  const auto l2 = static_cast<float>(config_.l2);
+  const int per_epoch = batches_per_epoch();
   ChunkResult result;
   double loss_sum = 0;
   long long correct_sum = 0;
   while (result.batches < max_batches) {
-    const int start = progress_.batch_in_epoch * config_.batch_size;
-    const int b = std::min(config_.batch_size, n - start);
-    const std::int32_t* batch = order_.data() + start;
-    auto x = x_.leftCols(b);  // (in, b)
-    auto y = y_.leftCols(b);  // (out, b)
-    gather_batch(*train_, batch, x, y);
-
-    const auto p = net_.forward(x);
-    const double loss = net_.loss_sum(y);
-    if (!std::isfinite(loss)) diverged("the loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite"));
-    argmax_columns(p, predicted_);
+    const BatchSpan span =
+        batch_span(config_.batching, order_, identity_, progress_.batch_in_epoch, config_.batch_size);
     int correct = 0;
-    for (int j = 0; j < b; ++j) correct += predicted_[static_cast<std::size_t>(j)] == train_->labels[batch[j]];
-
-    const float scale = config_.sum_gradients ? 1.0f : 1.0f / static_cast<float>(b);
-    net_.backward(x, y, scale, l2);
-    optimizer_->step(net_.parameters(), net_.gradients());
-
-    records_.push_back({static_cast<float>(loss / b), static_cast<float>(correct) / static_cast<float>(b)});
+    const double loss = train_batch(span.samples, span.count, correct);
+    const auto b = static_cast<float>(span.count);
+    records_.push_back(span.count ? BatchRecord{static_cast<float>(loss) / b, static_cast<float>(correct) / b}
+                                  : BatchRecord{NAN, NAN});
     loss_sum += loss;
     correct_sum += correct;
-    result.samples += b;
+    result.samples += span.count;
     ++result.batches;
     ++progress_.step;
     if (++progress_.batch_in_epoch == per_epoch) {
@@ -156,8 +188,10 @@ ChunkResult Trainer::train_batches(int max_batches) {
     }
   }
   if (!net_.parameters().allFinite()) diverged("a weight became NaN or infinite");
-  result.loss = loss_sum / static_cast<double>(result.samples);
-  result.accuracy = static_cast<double>(correct_sum) / static_cast<double>(result.samples);
+  if (result.samples > 0) {
+    result.loss = loss_sum / static_cast<double>(result.samples);
+    result.accuracy = static_cast<double>(correct_sum) / static_cast<double>(result.samples);
+  }
   result.records = &records_;
   return result;
 }

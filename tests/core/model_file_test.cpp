@@ -57,7 +57,7 @@ TEST_CASE("save_model then load_model restores the complete trainer state", "[mo
       GENERATE(OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Nesterov, OptimizerKind::Adam);
   CAPTURE(mlp::to_string(kind));
   mlp::TrainConfig c = config_for(kind);
-  c.sum_gradients = true;
+  c.gradient = mlp::GradientScale::Sum;
   mlp::Trainer t(c, mlp_test::share(mlp_test::make_quadrants(20)));
   train(t, 5);
   const mlp::TrainerState s = t.state();
@@ -75,7 +75,7 @@ TEST_CASE("save_model then load_model restores the complete trainer state", "[mo
   CHECK(back.config.batch_size == c.batch_size);
   CHECK(back.config.l2 == c.l2);
   CHECK(back.config.seed == c.seed);
-  CHECK(back.config.sum_gradients == true);
+  CHECK(back.config.gradient == mlp::GradientScale::Sum);
   CHECK(back.parameters == s.parameters);
   REQUIRE(back.optimizer_state.size() == s.optimizer_state.size());
   for (std::size_t i = 0; i < s.optimizer_state.size(); ++i) {

@@ -180,7 +180,7 @@ TEST_CASE("a diverging run throws DivergedError and keeps the weights from befor
     c.architecture.output = mlp::OutputLoss::SoftmaxCe;
     c.architecture.sizes = {16, 32, 32, 32, 4};
     c.optimizer.learning_rate = 100;  // the largest accepted
-    c.sum_gradients = true;
+    c.gradient = mlp::GradientScale::Sum;
     constexpr int kChunk = 4;
 
     // Where does it diverge? A twin run, one batch per call.
@@ -230,7 +230,7 @@ TEST_CASE("a diverging run throws DivergedError and keeps the weights from befor
     c.architecture.hidden = mlp::Activation::Relu;
     c.architecture.output = mlp::OutputLoss::SoftmaxCe;
     c.optimizer.learning_rate = 100;
-    c.sum_gradients = true;
+    c.gradient = mlp::GradientScale::Sum;
     mlp::TrainerState s = mlp::Trainer(c, data).state();
     s.parameters.setConstant(1e18f);
     mlp::Trainer t(s, data);
