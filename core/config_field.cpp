@@ -16,143 +16,118 @@ namespace mlp {
 namespace {
 
 // Accessors of a numeric member, for Number and Integer fields.
-#define MLP_NUMBER_MEMBER(path)                                                 \
+#define MLP_NUMBER_MEMBER(path)                                                   \
   [](const TrainConfig& c) -> FieldValue { return static_cast<double>(c.path); }, \
       [](TrainConfig& c, const FieldValue& v) { c.path = static_cast<decltype(c.path)>(std::get<double>(v)); }
 
 // Accessors of an enum member named by `names`.
-#define MLP_CHOICE_MEMBER(path, names)                                                          \
-  [](const TrainConfig& c) -> FieldValue { return enum_name(names, c.path); },                  \
-      [](TrainConfig& c, const FieldValue& v) {                                                 \
-        c.path = parse_enum<decltype(c.path)>(names, std::get<std::string>(v), "value");        \
+#define MLP_CHOICE_MEMBER(path, names)                                                   \
+  [](const TrainConfig& c) -> FieldValue { return enum_name(names, c.path); },           \
+      [](TrainConfig& c, const FieldValue& v) {                                          \
+        c.path = parse_enum<decltype(c.path)>(names, std::get<std::string>(v), "value"); \
       }
+
+using Get = FieldValue (*)(const TrainConfig&);
+using Set = void (*)(TrainConfig&, const FieldValue&);
+using G = FieldGroup;
+using K = FieldKind;
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 − 1: exact in a double and in JS
 
-ConfigField field(FieldGroup group, FieldKind kind, const char* name, const char* js_name, const char* flag,
-                  const char* label, const char* help, bool structural) {
-  ConfigField f{};
-  f.group = group;
-  f.kind = kind;
-  f.name = name;
-  f.js_name = js_name;
-  f.flag = flag;
-  f.label = label;
-  f.help = help;
-  f.structural = structural;
-  return f;
+constexpr ConfigField field(G group, K kind, const char* name, const char* js_name, const char* flag,
+                            const char* label, const char* help, bool structural, Get get, Set set) {
+  return {group, kind, name, js_name, flag, label, help, structural, get, set};
 }
-
-ConfigField with_range(ConfigField f, Interval range) {
+constexpr ConfigField in(ConfigField f, Interval range) {
   f.range = range;
   return f;
 }
-
 template <std::size_t N>
-ConfigField with_choices(ConfigField f, const EnumNames<N>& names) {
-  f.choices = name_vector(names);
+constexpr ConfigField one_of(ConfigField f, const EnumNames<N>& names) {
+  f.choices = names.data();
+  f.choice_count = N;
+  return f;
+}
+constexpr ConfigField optional_in_file(ConfigField f) {
+  f.required_in_file = false;
+  return f;
+}
+constexpr ConfigField sizes_field() {
+  ConfigField f = field(G::Architecture, K::Sizes, "sizes", "layers", "--layers", "layer sizes",
+                        "input, hidden..., output sizes, e.g. 784-20-10 or 784-80-40-20-10", true,
+                        [](const TrainConfig& c) -> FieldValue { return c.architecture.sizes; },
+                        [](TrainConfig& c, const FieldValue& v) { c.architecture.sizes = std::get<std::vector<int>>(v); });
+  f.range = {1, 1 << 16};
+  f.count = {2, 34};  // at most 32 hidden layers
+  f.max_parameters = static_cast<double>(MLP_MAX_PARAMETERS);
+  return f;
+}
+constexpr ConfigField gradient_field() {
+  ConfigField f = one_of(field(G::Run, K::Choice, "gradient", "gradient", "--gradient", "gradient",
+                               "the step's factor on the batch's summed gradient (mean 1/batch, sum 1, half 1/2: the "
+                               "course template's η/len(mini_batch))",
+                               true, MLP_CHOICE_MEMBER(gradient, kGradientScaleNames)),
+                         kGradientScaleNames);
+  f.shorthands[0] = {"--mean", "mean"};
+  f.shorthands[1] = {"--sum", "sum"};
   return f;
 }
 
-template <typename Get, typename Set>
-ConfigField with_access(ConfigField f, Get get, Set set) {
-  f.get = get;
-  f.set = set;
-  return f;
-}
+constexpr ConfigField kFields[] = {
+    sizes_field(),
+    one_of(field(G::Architecture, K::Choice, "hidden", "activation", "--activation", "activation",
+                 "activation of the hidden layers", true, MLP_CHOICE_MEMBER(architecture.hidden, kActivationNames)),
+           kActivationNames),
+    one_of(field(G::Architecture, K::Choice, "output", "loss", "--loss", "loss", "output layer and loss", true,
+                 MLP_CHOICE_MEMBER(architecture.output, kOutputLossNames)),
+           kOutputLossNames),
 
-std::vector<ConfigField> make_fields() {
-  using G = FieldGroup;
-  using K = FieldKind;
-  std::vector<ConfigField> f;
+    one_of(field(G::Optimizer, K::Choice, "optimizer", "optimizer", "--optimizer", "optimizer", "update rule", false,
+                 MLP_CHOICE_MEMBER(optimizer.kind, kOptimizerNames)),
+           kOptimizerNames),
+    in(field(G::Optimizer, K::Number, "learning_rate", "learningRate", "--lr", "learning rate", "learning rate η",
+             false, MLP_NUMBER_MEMBER(optimizer.learning_rate)),
+       {0, 100, true, false}),
+    in(field(G::Optimizer, K::Number, "momentum", "momentum", "--momentum", "momentum", "for momentum and nesterov",
+             false, MLP_NUMBER_MEMBER(optimizer.momentum)),
+       {0, 1, false, true}),
+    in(field(G::Optimizer, K::Number, "beta1", "beta1", "--beta1", "beta1", "for adam: decay of the first moment",
+             false, MLP_NUMBER_MEMBER(optimizer.beta1)),
+       {0, 1, false, true}),
+    in(field(G::Optimizer, K::Number, "beta2", "beta2", "--beta2", "beta2", "for adam: decay of the second moment",
+             false, MLP_NUMBER_MEMBER(optimizer.beta2)),
+       {0, 1, false, true}),
+    in(field(G::Optimizer, K::Number, "epsilon", "epsilon", "--epsilon", "epsilon",
+             "for adam: added to the root of the second moment", false, MLP_NUMBER_MEMBER(optimizer.epsilon)),
+       {0, 1, true, true}),
 
-  ConfigField sizes = field(G::Architecture, K::Sizes, "sizes", "layers", "--layers", "layer sizes",
-                            "input, hidden..., output sizes, e.g. 784-20-10 or 784-80-40-20-10", true);
-  sizes.range = {1, 1 << 16};
-  sizes.count = {2, 34};  // at most 32 hidden layers
-  sizes.max_parameters = static_cast<double>(MLP_MAX_PARAMETERS);
-  f.push_back(with_access(
-      sizes, [](const TrainConfig& c) -> FieldValue { return c.architecture.sizes; },
-      [](TrainConfig& c, const FieldValue& v) { c.architecture.sizes = std::get<std::vector<int>>(v); }));
+    in(field(G::Run, K::Integer, "batch_size", "batchSize", "--batch", "batch size", "samples per mini-batch", true,
+             MLP_NUMBER_MEMBER(batch_size)),
+       {1, 1 << 16}),
+    in(field(G::Run, K::Number, "l2", "l2", "--l2", "L2 weight decay λ", "L2 weight decay λ on the weights (not the biases)",
+             true, MLP_NUMBER_MEMBER(l2)),
+       {0, 10}),
+    in(field(G::Run, K::Integer, "seed", "seed", "--seed", "seed", "seed of initialisation and shuffling", true,
+             MLP_NUMBER_MEMBER(seed)),
+       {0, kMaxSafeInteger}),
+    gradient_field(),
 
-  f.push_back(with_access(with_choices(field(G::Architecture, K::Choice, "hidden", "activation", "--activation",
-                                             "activation", "activation of the hidden layers", true),
-                                       kActivationNames),
-                          MLP_CHOICE_MEMBER(architecture.hidden, kActivationNames)));
-  f.push_back(with_access(with_choices(field(G::Architecture, K::Choice, "output", "loss", "--loss", "loss",
-                                             "output layer and loss", true),
-                                       kOutputLossNames),
-                          MLP_CHOICE_MEMBER(architecture.output, kOutputLossNames)));
-
-  f.push_back(with_access(with_choices(field(G::Optimizer, K::Choice, "optimizer", "optimizer", "--optimizer",
-                                             "optimizer", "update rule", false),
-                                       kOptimizerNames),
-                          MLP_CHOICE_MEMBER(optimizer.kind, kOptimizerNames)));
-  f.push_back(with_access(with_range(field(G::Optimizer, K::Number, "learning_rate", "learningRate", "--lr",
-                                           "learning rate", "learning rate η", false),
-                                     {0, 100, true, false}),
-                          MLP_NUMBER_MEMBER(optimizer.learning_rate)));
-  f.push_back(with_access(with_range(field(G::Optimizer, K::Number, "momentum", "momentum", "--momentum",
-                                           "momentum", "for momentum and nesterov", false),
-                                     {0, 1, false, true}),
-                          MLP_NUMBER_MEMBER(optimizer.momentum)));
-  f.push_back(with_access(with_range(field(G::Optimizer, K::Number, "beta1", "beta1", "--beta1", "beta1",
-                                           "for adam: decay of the first moment", false),
-                                     {0, 1, false, true}),
-                          MLP_NUMBER_MEMBER(optimizer.beta1)));
-  f.push_back(with_access(with_range(field(G::Optimizer, K::Number, "beta2", "beta2", "--beta2", "beta2",
-                                           "for adam: decay of the second moment", false),
-                                     {0, 1, false, true}),
-                          MLP_NUMBER_MEMBER(optimizer.beta2)));
-  f.push_back(with_access(with_range(field(G::Optimizer, K::Number, "epsilon", "epsilon", "--epsilon", "epsilon",
-                                           "for adam: added to the root of the second moment", false),
-                                     {0, 1, true, true}),
-                          MLP_NUMBER_MEMBER(optimizer.epsilon)));
-
-  f.push_back(with_access(with_range(field(G::Run, K::Integer, "batch_size", "batchSize", "--batch", "batch size",
-                                           "samples per mini-batch", true),
-                                     {1, 1 << 16}),
-                          MLP_NUMBER_MEMBER(batch_size)));
-  f.push_back(with_access(with_range(field(G::Run, K::Number, "l2", "l2", "--l2", "L2 weight decay λ",
-                                           "L2 weight decay λ on the weights (not the biases)", true),
-                                     {0, 10}),
-                          MLP_NUMBER_MEMBER(l2)));
-  f.push_back(with_access(with_range(field(G::Run, K::Integer, "seed", "seed", "--seed", "seed",
-                                           "seed of initialisation and shuffling", true),
-                                     {0, kMaxSafeInteger}),
-                          MLP_NUMBER_MEMBER(seed)));
-
-  ConfigField gradient = field(G::Run, K::Choice, "gradient", "gradient", "--gradient", "gradient",
-                               "the step's factor on the batch's summed gradient: 1/batch (mean), 1 (sum) "
-                               "or 1/2 (half: the course template's η/len(mini_batch))",
-                               true);
-  gradient.shorthands = {{"--mean", "mean"}, {"--sum", "sum"}};
-  f.push_back(with_access(with_choices(gradient, kGradientScaleNames),
-                          MLP_CHOICE_MEMBER(gradient, kGradientScaleNames)));
-
-  // Added after model format 1 was first written: older files lack them and get the defaults.
-  ConfigField limit = with_range(field(G::Run, K::Integer, "train_limit", "trainLimit", "--train-limit",
-                                       "training-set size", "train on the first N training images only (0: all)",
-                                       true),
-                                 {0, 2147483647.0});
-  limit.required_in_file = false;
-  f.push_back(with_access(limit, MLP_NUMBER_MEMBER(train_limit)));
-  ConfigField init = with_choices(field(G::Run, K::Choice, "init", "init", "--init", "initialization",
-                                        "initial weights: uniform (Glorot, He for ReLU; biases 0) or gaussian "
-                                        "(N(0,1)/sqrt(fan-in), biases N(0,1): the course template's)",
-                                        true),
-                                  kInitializationNames);
-  init.required_in_file = false;
-  f.push_back(with_access(init, MLP_CHOICE_MEMBER(init, kInitializationNames)));
-  ConfigField batching = with_choices(field(G::Run, K::Choice, "batching", "batching", "--batching", "batching",
-                                            "shuffled (each image once an epoch) or slices (the course template's "
-                                            "X[idxs[k]:idxs[k+B-1]]: runs between two random indices)",
-                                            true),
-                                      kBatchingNames);
-  batching.required_in_file = false;
-  f.push_back(with_access(batching, MLP_CHOICE_MEMBER(batching, kBatchingNames)));
-  return f;
-}
+    // Added after model format 1 was first written: older files lack them and get the defaults.
+    optional_in_file(in(field(G::Run, K::Integer, "train_limit", "trainLimit", "--train-limit", "training-set size",
+                              "train on the first N training images only (0: all)", true,
+                              MLP_NUMBER_MEMBER(train_limit)),
+                        {0, 2147483647.0})),
+    optional_in_file(one_of(field(G::Run, K::Choice, "init", "init", "--init", "initialization",
+                                  "initial weights (uniform: Glorot, He for ReLU, zero biases; gaussian: "
+                                  "N(0,1)/sqrt(fan-in) and N(0,1) biases, the course template's)",
+                                  true, MLP_CHOICE_MEMBER(init, kInitializationNames)),
+                            kInitializationNames)),
+    optional_in_file(one_of(field(G::Run, K::Choice, "batching", "batching", "--batching", "batching",
+                                  "batches (shuffled: each image once an epoch; slices: the course template's "
+                                  "X[idxs[k]:idxs[k+B-1]], runs between two random indices)",
+                                  true, MLP_CHOICE_MEMBER(batching, kBatchingNames)),
+                            kBatchingNames)),
+};
 
 #undef MLP_NUMBER_MEMBER
 #undef MLP_CHOICE_MEMBER
@@ -212,45 +187,43 @@ std::string Interval::describe() const {
   return std::string(min_open ? "(" : "[") + format_number(min) + ", " + format_number(max) + (max_open ? ")" : "]");
 }
 
-const std::vector<ConfigField>& config_fields() {
-  static const std::vector<ConfigField> fields = make_fields();
-  return fields;
-}
+ConfigFields config_fields() { return {kFields, sizeof kFields / sizeof kFields[0]}; }
 
 const ConfigField& config_field(const std::string& name) {
   for (const auto& f : config_fields())
-    if (f.name == name) return f;
+    if (name == f.name) return f;
   throw Error("no configuration field '" + name + "'");
 }
 
 void check_value(const ConfigField& f, const FieldValue& v) {
-  if (!holds_kind(f, v)) throw ConfigError(f.label + " must be " + kind_noun(f.kind));
+  const std::string label = f.label;
+  if (!holds_kind(f, v)) throw ConfigError(label + " must be " + kind_noun(f.kind));
   switch (f.kind) {
     case FieldKind::Number: {
       const double x = std::get<double>(v);
       if (!f.range.contains(x))
-        throw ConfigError(f.label + " must be a number in " + f.range.describe() + ", got " + format_number(x));
+        throw ConfigError(label + " must be a number in " + f.range.describe() + ", got " + format_number(x));
       return;
     }
     case FieldKind::Integer: {
       const double x = std::get<double>(v);
       if (!std::isfinite(x) || std::floor(x) != x)
-        throw ConfigError(f.label + " must be a whole number, got " + format_number(x));
+        throw ConfigError(label + " must be a whole number, got " + format_number(x));
       if (!f.range.contains(x))
-        throw ConfigError(f.label + " must be between " + format_number(f.range.min) + " and " +
+        throw ConfigError(label + " must be between " + format_number(f.range.min) + " and " +
                           format_number(f.range.max) + ", got " + format_number(x));
       return;
     }
     case FieldKind::Boolean: return;
     case FieldKind::Choice: {
       const auto& name = std::get<std::string>(v);
-      for (const auto& c : f.choices)
-        if (c == name) return;
+      for (std::size_t i = 0; i < f.choice_count; ++i)
+        if (name == f.choices[i]) return;
       std::string list;
-      for (std::size_t i = 0; i < f.choices.size(); ++i)
-        list += (i == 0 ? "" : i + 1 == f.choices.size() ? " or " : ", ") + f.choices[i];
+      for (std::size_t i = 0; i < f.choice_count; ++i)
+        list += (i == 0 ? "" : i + 1 == f.choice_count ? " or " : ", ") + std::string(f.choices[i]);
       const std::string shown = name.size() > 32 ? name.substr(0, 32) + "…" : name;
-      throw ConfigError("unknown " + f.label + " '" + shown + "' (expected " + list + ")");
+      throw ConfigError("unknown " + label + " '" + shown + "' (expected " + list + ")");
     }
     case FieldKind::Sizes: check_sizes(f, std::get<std::vector<int>>(v)); return;
   }
@@ -264,6 +237,43 @@ void assign(TrainConfig& c, const ConfigField& f, const FieldValue& v) {
 void validate_group(const TrainConfig& c, FieldGroup group) {
   for (const auto& f : config_fields())
     if (f.group == group) check_value(f, f.get(c));
+}
+
+namespace {
+
+// The whole text must be a decimal number ("1e-3", "-0.5"); strtod's hex,
+// "inf", "nan" and leading spaces are refused.
+double number_text(const std::string& text, const std::string& where) {
+  const bool plain = !text.empty() && text.size() <= 64 && text.find_first_not_of("0123456789+-.eE") == std::string::npos;
+  char* end = nullptr;
+  const double x = plain ? std::strtod(text.c_str(), &end) : NAN;
+  if (!plain || end != text.c_str() + text.size()) throw ConfigError(where + " expects a number, got '" + text.substr(0, 32) + "'");
+  return x;
+}
+
+// Digits with an optional sign; kept as a double so that the range is checked
+// before any conversion ("--batch 4294967424" is an error, not 128).
+double integer_text(const std::string& text, const std::string& where) {
+  const std::size_t first = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  const bool plain =
+      text.size() > first && text.size() <= 20 && text.find_first_not_of("0123456789", first) == std::string::npos;
+  if (!plain) throw ConfigError(where + " expects a whole number, got '" + text.substr(0, 32) + "'");
+  return std::strtod(text.c_str(), nullptr);
+}
+
+}  // namespace
+
+FieldValue parse_value(const ConfigField& f, const std::string& text, const std::string& where) {
+  switch (f.kind) {
+    case FieldKind::Number: return number_text(text, where);
+    case FieldKind::Integer: return integer_text(text, where);
+    case FieldKind::Choice: return text;
+    case FieldKind::Sizes: return parse_sizes(text);
+    case FieldKind::Boolean:
+      if (text == "true" || text == "false") return text == "true";
+      throw ConfigError(where + " expects true or false, got '" + text.substr(0, 32) + "'");
+  }
+  throw ConfigError(where + ": unsupported kind");
 }
 
 std::string format_number(double x) {

@@ -5,9 +5,9 @@
 // network. Validation, the model file's metadata, the command line's flags
 // and help, the bindings and, through the engine's schema() call, the page's
 // form are all derived from that table: adding a hyperparameter is one entry
-// there plus the code that uses it.
+// there plus the code that uses it. The table is constant data.
+#include <cstddef>
 #include <string>
-#include <utility>
 #include <variant>
 #include <vector>
 
@@ -35,29 +35,44 @@ struct Interval {
 // 2^53, the largest any field allows), Boolean, Choice as its name, Sizes.
 using FieldValue = std::variant<double, bool, std::string, std::vector<int>>;
 
+// A flag that sets one choice of a Choice field ("--sum" for --gradient sum).
+struct Shorthand {
+  const char* flag = nullptr;
+  const char* choice = nullptr;
+};
+
 struct ConfigField {
   FieldGroup group;
   FieldKind kind;
-  std::string name;     // model-file key, snake_case ("learning_rate")
-  std::string js_name;  // the engine's JS objects and the page's form ("learningRate")
-  std::string flag;     // command line ("--lr"); a Boolean's "--x" sets it and "--no-x" clears it
-  std::string label;    // in messages ("learning rate")
-  std::string help;     // one line for --help and the page
+  const char* name;     // model-file key, snake_case ("learning_rate")
+  const char* js_name;  // the engine's JS objects and the page's form ("learningRate")
+  const char* flag;     // command line ("--lr"); a Boolean's "--x" sets it and "--no-x" clears it
+  const char* label;    // in messages ("learning rate")
+  const char* help;     // one line for --help and the page
   bool structural;      // changing it needs a new network; the others apply live
-  Interval range;       // Number, Integer; Sizes: each size
-  Interval count;       // Sizes: how many sizes
-  double max_parameters = 0;         // Sizes: weights and biases in all
-  std::vector<std::string> choices;  // Choice
-  // Choice: flags that set one choice ("--sum" for --gradient sum).
-  std::vector<std::pair<std::string, std::string>> shorthands;
-  bool required_in_file = true;      // false for fields added after model format 1
-  FieldValue (*get)(const TrainConfig&) = nullptr;
-  void (*set)(TrainConfig&, const FieldValue&) = nullptr;  // after check_value
+  FieldValue (*get)(const TrainConfig&);
+  void (*set)(TrainConfig&, const FieldValue&);  // after check_value
+  Interval range{};      // Number, Integer; Sizes: each size
+  Interval count{};      // Sizes: how many sizes
+  double max_parameters = 0;               // Sizes: weights and biases in all
+  const char* const* choices = nullptr;   // Choice
+  std::size_t choice_count = 0;
+  Shorthand shorthands[2]{};              // Choice
+  bool required_in_file = true;           // false for fields added after model format 1
 
   FieldValue default_value() const { return get(TrainConfig{}); }
 };
 
-const std::vector<ConfigField>& config_fields();
+// The table, as a range of ConfigField.
+struct ConfigFields {
+  const ConfigField* first;
+  std::size_t count;
+  const ConfigField* begin() const { return first; }
+  const ConfigField* end() const { return first + count; }
+  std::size_t size() const { return count; }
+};
+
+ConfigFields config_fields();
 // The field whose model-file name is `name` (a programming error otherwise).
 const ConfigField& config_field(const std::string& name);
 
@@ -67,6 +82,11 @@ void check_value(const ConfigField& field, const FieldValue& v);
 void assign(TrainConfig& c, const ConfigField& field, const FieldValue& v);
 // check_value for every field of `group`.
 void validate_group(const TrainConfig& c, FieldGroup group);
+
+// A value written as text, as the command line and the presets give it
+// ("0.001", "128", "784-20-10", "sigmoid", "true"): strict (the whole text,
+// no hex, no "inf"); throws ConfigError naming `where`. Ranges are not checked.
+FieldValue parse_value(const ConfigField& field, const std::string& text, const std::string& where);
 
 // Shortest text that reads back as the same double ("0.1", "1e-05", "NaN"),
 // whole numbers as JavaScript prints them ("65536").

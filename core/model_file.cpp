@@ -35,7 +35,7 @@ json value_json(const ConfigField& f, const FieldValue& v) {
 // A field's JSON value as a FieldValue, its JSON type checked (check_value then checks its range).
 FieldValue field_value(const ConfigField& f, const json& j) {
   const auto wrong = [&](const char* what) -> FieldValue {
-    fail("metadata '" + std::string(section_of(f)) + "': '" + f.name + "' must be " + what + ", got a " +
+    fail("metadata '" + std::string(section_of(f)) + "': '" + std::string(f.name) + "' must be " + what + ", got a " +
          j.type_name());
   };
   switch (f.kind) {
@@ -84,12 +84,12 @@ TrainConfig parse_config(const json& arch, const json& training) {
       const auto it = section.find(f.name);
       // Files written before the step factor was a choice say sum_gradients: true/false.
       const auto legacy = training.find("sum_gradients");
-      if (f.name == "gradient" && it == section.end() && legacy != training.end() && legacy->is_boolean()) {
+      if (std::string(f.name) == "gradient" && it == section.end() && legacy != training.end() && legacy->is_boolean()) {
         assign(c, f, std::string(legacy->get<bool>() ? "sum" : "mean"));
         continue;
       }
       if (it == section.end()) {
-        if (f.required_in_file) fail("metadata '" + std::string(section_of(f)) + "' lacks '" + f.name + "'");
+        if (f.required_in_file) fail("metadata '" + std::string(section_of(f)) + "' lacks '" + std::string(f.name) + "'");
         continue;
       }
       assign(c, f, field_value(f, *it));

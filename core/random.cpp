@@ -50,10 +50,13 @@ std::uint32_t Random::below(std::uint32_t n) {
 }
 
 double Random::normal() {
-  constexpr double kTwoPi = 6.283185307179586;
-  const double u1 = 1.0 - static_cast<double>(next() >> 11) * 0x1.0p-53;  // (0, 1]: log never sees 0
-  const double u2 = static_cast<double>(next() >> 11) * 0x1.0p-53;
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2);
+  // Marsaglia's polar method: a point uniform in the unit disc (by rejection)
+  // gives a normal deviate through one log and one square root.
+  for (;;) {
+    const double u = symmetric(1.0), v = symmetric(1.0);
+    const double s = u * u + v * v;
+    if (s > 0 && s < 1) return u * std::sqrt(-2.0 * std::log(s) / s);
+  }
 }
 
 double Random::symmetric(double limit) {

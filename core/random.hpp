@@ -21,7 +21,7 @@ class Random {
   std::uint32_t below(std::uint32_t n);
   // Uniform in [-limit, limit).
   double symmetric(double limit);
-  // Standard normal (Box–Muller, one value per two draws).
+  // Standard normal (Marsaglia's polar method: two or more draws per value).
   double normal();
   // Fisher–Yates shuffle of a permutation.
   void shuffle(std::vector<std::int32_t>& order);

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/config_field.hpp"
+#include "core/config_preset.hpp"
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/evaluation.hpp"
@@ -193,7 +194,7 @@ val copy_out(const T* p, std::size_t n) {
 
 // A JS value as the field's kind; type errors name the field as JS does.
 mlp::FieldValue field_value(const mlp::ConfigField& f, const val& v) {
-  const std::string& name = f.js_name;
+  const std::string name = f.js_name;
   switch (f.kind) {
     case mlp::FieldKind::Number: return number_of(v, name);
     case mlp::FieldKind::Integer: {
@@ -242,7 +243,7 @@ template <typename Pick>
 void read_fields(const val& c, mlp::TrainConfig& config, Pick pick, const std::string& what) {
   check_fields(c, js_names(pick), what);
   for (const auto& f : mlp::config_fields())
-    if (pick(f) && has(c, f.js_name.c_str())) mlp::assign(config, f, field_value(f, c[f.js_name]));
+    if (pick(f) && has(c, f.js_name)) mlp::assign(config, f, field_value(f, c[f.js_name]));
 }
 
 const auto kAllFields = [](const mlp::ConfigField&) { return true; };
@@ -294,7 +295,7 @@ val schema_to_js() {
     }
     if (f.kind == mlp::FieldKind::Choice) {
       val choices = val::array();
-      for (const auto& c : f.choices) choices.call<void>("push", c);
+      for (std::size_t i = 0; i < f.choice_count; ++i) choices.call<void>("push", std::string(f.choices[i]));
       out.set("choices", choices);
     }
     fields.call<void>("push", out);
@@ -561,6 +562,27 @@ bool eigen_vectorized() {
 // The configuration's fields: names, kinds, ranges, defaults (see schema_to_js).
 val config_schema() { return schema_to_js(); }
 
+// The core's named readings of the report: [{ name, label, description, config }],
+// config holding only the fields the preset sets, by their JS names.
+val config_presets() {
+  val out = val::array();
+  for (const auto& p : mlp::config_presets()) {
+    val preset = val::object();
+    preset.set("name", p.name);
+    preset.set("label", p.label);
+    preset.set("description", p.description);
+    val config = val::object();
+    for (const auto& v : p.values) {
+      if (!v.field) continue;
+      const mlp::ConfigField& f = mlp::config_field(v.field);
+      config.set(f.js_name, value_to_js(mlp::parse_value(f, v.text, f.name)));
+    }
+    preset.set("config", config);
+    out.call<void>("push", preset);
+  }
+  return out;
+}
+
 // A JS config checked as createTrainer would, without building a network:
 // { ok, value: the complete config } or the error createTrainer would give.
 val validate_config(val config) {
@@ -600,6 +622,7 @@ EMSCRIPTEN_BINDINGS(mlp) {
       .function("dataInfo", &Engine::data_info);
 
   function("configSchema", &config_schema);
+  function("configPresets", &config_presets);
   function("validateConfig", &validate_config);
   function("simd", &simd);
   function("eigenVectorized", &eigen_vectorized);

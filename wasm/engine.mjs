@@ -114,6 +114,15 @@ class Engine {
     return this.#module.configSchema();
   }
 
+  /**
+   * The core's named readings of the report (the report's code, done
+   * properly with the mean or the summed gradient): [{ name, label,
+   * description, config }], config holding the fields each one sets.
+   */
+  presets() {
+    return this.#module.configPresets();
+  }
+
   /** Checks a plain config as createTrainer would, without building a network; returns it complete. */
   validateConfig(config) {
     return unwrap(this.#module.validateConfig(config));

@@ -54,6 +54,8 @@ int run(const mlp::cli::Options& o) {
             << " init) on " << trainer->training_size() << " images, validating on "
             << splits.validation.size() << "\n";
 
+  const int used = trainer->training_size();
+  const mlp::Dataset trained_on = used < train->size() ? train->slice(0, used) : *train;
   const bool show_progress = o.progress && isatty(STDERR_FILENO);
   const int per_epoch = trainer->batches_per_epoch();
   const auto run_start = Clock::now();
@@ -75,6 +77,7 @@ int run(const mlp::cli::Options& o) {
     }
     const double train_seconds = seconds_since(epoch_start);
     json line = {{"epoch", epoch}, {"train_loss", loss / samples}, {"train_accuracy", accuracy / samples}};
+    if (o.eval_train) line.update(evaluation_json("train_eval", trainer->evaluate(trained_on)));
     line.update(evaluation_json("validation", trainer->evaluate(splits.validation)));
     line["seconds"] = train_seconds;
     line["samples_per_second"] = static_cast<double>(samples) / train_seconds;
@@ -83,8 +86,7 @@ int run(const mlp::cli::Options& o) {
   }
 
   json final_line = {{"final", true}, {"layers", c.architecture.describe()}, {"epochs", trainer->progress().epoch}};
-  const int used = trainer->training_size();
-  final_line.update(evaluation_json("train", trainer->evaluate(used < train->size() ? train->slice(0, used) : *train)));
+  final_line.update(evaluation_json("train", trainer->evaluate(trained_on)));
   final_line.update(evaluation_json("validation", trainer->evaluate(splits.validation)));
   final_line.update(evaluation_json("test", trainer->evaluate(splits.test)));
   final_line["seconds_total"] = seconds_since(run_start);

