@@ -80,7 +80,8 @@ describe('serve', () => {
 
   test('sends the right MIME types', async () => {
     const types = {
-      'main.js': 'text/javascript; charset=utf-8',
+      'page/main.js': 'text/javascript; charset=utf-8',
+      'worker/worker.js': 'text/javascript; charset=utf-8',
       'wasm/engine.mjs': 'text/javascript; charset=utf-8',
       'style.css': 'text/css; charset=utf-8',
       'data/manifest.json': 'application/json; charset=utf-8',
@@ -97,8 +98,8 @@ describe('serve', () => {
   });
 
   test('answers 304 to a matching ETag, 404, 403 outside the site, 405 for POST', async () => {
-    const first = await get(new URL('main.js', server.url).href);
-    const again = await get(new URL('main.js', server.url).href, { headers: { 'If-None-Match': first.headers.etag } });
+    const first = await get(new URL('page/main.js', server.url).href);
+    const again = await get(new URL('page/main.js', server.url).href, { headers: { 'If-None-Match': first.headers.etag } });
     assert.equal(again.status, 304);
     assert.equal((await get(new URL('nope.js', server.url).href)).status, 404);
     assert.equal((await get(server.url, { path: '/..%2f..%2fscripts%2fserve.mjs' })).status, 403);

@@ -5,8 +5,8 @@
 // as separate tasks; incoming messages (pause, step, stop, learning rate,
 // predictions) are handled between chunks, so they take effect within one chunk.
 // The number of batches per chunk adapts to the measured time per batch.
-import { createEngine } from './wasm/engine.mjs';
-import { FromWorker, State, ToWorker, post } from './protocol.js';
+import { createEngine } from '../wasm/engine.mjs';
+import { FromWorker, State, ToWorker, post } from '../shared/protocol.js';
 
 const CHUNK_MS = 25;
 const MAX_BATCHES_PER_CHUNK = 4096;
@@ -256,7 +256,7 @@ async function readWithProgress(response, onBytes) {
 }
 
 async function loadMnist() {
-  const manifestUrl = new URL('data/manifest.json', self.location.href);
+  const manifestUrl = new URL('../data/manifest.json', import.meta.url);
   const res = await fetch(manifestUrl, { cache: 'no-cache' });
   if (!res.ok) throw new Error(`cannot load the data manifest (${res.status} ${res.statusText})`);
   const manifest = await res.json();
@@ -277,7 +277,7 @@ async function loadMnist() {
   const raw = {};
   const keep = new Set();
   for (const f of manifest.files) {
-    const url = new URL(`data/${f.url}`, self.location.href);
+    const url = new URL(`../data/${f.url}`, import.meta.url);
     // The hash in the key invalidates the cached copy when the data changes.
     const key = `${url.href}?sha256=${f.sha256}`;
     keep.add(key);

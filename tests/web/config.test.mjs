@@ -10,8 +10,8 @@ import {
   structuralChange,
   validateForm,
   valuesFromConfig,
-} from '../../web/config.js';
-import { FromWorker, ToWorker, message, transferList } from '../../web/protocol.js';
+} from '../../web/page/config.js';
+import { FromWorker, ToWorker, message, transferList } from '../../web/shared/protocol.js';
 
 test('every preset validates and is recognised', () => {
   for (const p of PRESETS) {

@@ -19,7 +19,7 @@ import {
 import { DrawingPad } from './draw.js';
 import { Gallery } from './gallery.js';
 import { preprocessDigit } from './preprocess.js';
-import { FromWorker, State, ToWorker, post } from './protocol.js';
+import { FromWorker, State, ToWorker, post } from '../shared/protocol.js';
 import * as storage from './storage.js';
 import { ProbabilityBars, drawDigit, el, pct, renderConfusion, renderWeights } from './viz.js';
 
@@ -75,7 +75,7 @@ function settle(msg) {
 }
 
 function startWorker() {
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'trainer' });
+  const worker = new Worker(new URL('../worker/worker.js', import.meta.url), { type: 'module', name: 'trainer' });
   app.worker = worker;
   worker.onmessage = (e) => {
     const t0 = performance.now();
