@@ -19,7 +19,7 @@ import {
 import { DrawingPad } from './draw.js';
 import { Gallery } from './gallery.js';
 import { preprocessDigit } from './preprocess.js';
-import { FromWorker, State, ToWorker, post } from '../shared/protocol.js';
+import { FromWorker, State, ToWorker, check, post } from '../shared/protocol.js';
 import * as storage from './storage.js';
 import { ProbabilityBars, drawDigit, el, pct, renderConfusion, renderWeights } from './viz.js';
 
@@ -82,6 +82,12 @@ function startWorker() {
     const data = e.data; // deserialised on first access
     const ms = performance.now() - t0;
     if (ms > 16) app.slow.push({ type: `receive ${data?.type}`, ms: Math.round(ms), at: Math.round(t0) }) > 50 && app.slow.shift();
+    try {
+      check(data, FromWorker);
+    } catch (err) {
+      console.error(err.message);
+      return;
+    }
     onWorkerMessage(data);
   };
   worker.onerror = (e) => {
@@ -690,7 +696,7 @@ async function refreshWeights() {
   weightsBusy = true;
   app.weightsStale = false;
   try {
-    const w = await request(ToWorker.WEIGHTS, { layer: 0 });
+    const w = await request(ToWorker.GET_WEIGHTS, { layer: 0 });
     const { rows, cols } = app.dataInfo;
     const shown = renderWeights($('weights'), w, rows, cols, 64);
     $('weights').setAttribute('aria-label', `${shown} hidden units’ weight images`);
@@ -712,7 +718,7 @@ async function refreshGallery() {
   galleryBusy = true;
   app.galleryStale = false;
   try {
-    const m = await request(ToWorker.PREDICTIONS, { withImages: !gallery.images });
+    const m = await request(ToWorker.PREDICT_TEST_SET, { withImages: !gallery.images });
     gallery.setData(m);
   } catch {
     app.galleryStale = true;

@@ -6,7 +6,8 @@
 // predictions) are handled between chunks, so they take effect within one chunk.
 // The number of batches per chunk adapts to the measured time per batch.
 import { createEngine } from '../wasm/engine.mjs';
-import { FromWorker, State, ToWorker, post } from '../shared/protocol.js';
+import { parameterCount } from '../shared/layers.js';
+import { FromWorker, State, ToWorker, check, post } from '../shared/protocol.js';
 
 const CHUNK_MS = 25;
 const MAX_BATCHES_PER_CHUNK = 4096;
@@ -61,10 +62,7 @@ function resetEpochSum() {
 
 function trainerInfo(reason, id) {
   const config = trainer.config();
-  const layers = config.layers;
-  let parameters = 0;
-  for (let k = 1; k < layers.length; k++) parameters += layers[k] * (layers[k - 1] + 1);
-  return { id, config, progress: trainer.progress(), parameters, reason, runMs };
+  return { id, config, progress: trainer.progress(), parameters: parameterCount(config.layers), reason, runMs };
 }
 
 function checkpoint(reason) {
@@ -189,7 +187,7 @@ function evaluateStep() {
   }
   pendingEval = null;
   const { r, train, results } = job;
-  const brief = (e) => e && { loss: e.loss, accuracy: e.accuracy, count: e.count };
+  const brief = (e) => (e ? { loss: e.loss, accuracy: e.accuracy, count: e.count } : null);
   send(FromWorker.EPOCH, {
     epoch: r.epoch,
     step: r.step,
@@ -351,7 +349,7 @@ function dataLoaded(info) {
     stopTraining();
     trainer.delete();
     trainer = null;
-    send(FromWorker.TRAINER, { config: null, progress: null, parameters: 0, reason: 'data-changed' });
+    send(FromWorker.TRAINER, { config: null, progress: null, parameters: 0, reason: 'data-changed', runMs });
   }
 }
 
@@ -449,7 +447,7 @@ const handlers = {
     const probabilities = requireTrainer().predict(msg.image);
     send(FromWorker.PREDICTION, { id: msg.id, probabilities });
   },
-  [ToWorker.PREDICTIONS](msg) {
+  [ToWorker.PREDICT_TEST_SET](msg) {
     const p = requireTrainer().predictSplit('test');
     const images = msg.withImages ? engine.splitImages('test', 0, dataInfo.test) : null;
     send(FromWorker.PREDICTIONS, {
@@ -462,7 +460,7 @@ const handlers = {
       cols: dataInfo.cols,
     });
   },
-  [ToWorker.WEIGHTS](msg) {
+  [ToWorker.GET_WEIGHTS](msg) {
     const w = requireTrainer().layerWeights(msg.layer ?? 0);
     send(FromWorker.WEIGHTS, { id: msg.id, layer: msg.layer ?? 0, rows: w.rows, cols: w.cols, data: w.data });
   },
@@ -486,8 +484,8 @@ const SCOPES = {
   [ToWorker.SET_LEARNING_RATE]: 'config',
   [ToWorker.SET_OPTIMIZER]: 'config',
   [ToWorker.PREDICT]: 'predict',
-  [ToWorker.PREDICTIONS]: 'predict',
-  [ToWorker.WEIGHTS]: 'predict',
+  [ToWorker.PREDICT_TEST_SET]: 'predict',
+  [ToWorker.GET_WEIGHTS]: 'predict',
 };
 
 // Requests run one at a time in arrival order (data loading is async).
@@ -502,11 +500,13 @@ ready.catch((err) => {
 
 self.onmessage = (event) => {
   const msg = event.data;
-  const handler = handlers[msg?.type];
-  if (!handler) {
-    send(FromWorker.ERROR, { id: msg?.id, scope: 'engine', message: `unknown request '${msg?.type}'` });
+  try {
+    check(msg, ToWorker);
+  } catch (err) {
+    send(FromWorker.ERROR, { id: Number.isInteger(msg?.id) ? msg.id : undefined, scope: 'engine', message: err.message });
     return;
   }
+  const handler = handlers[msg.type];
   queue = queue
     .then(() => ready)
     .then(() => handler(msg))
@@ -515,7 +515,7 @@ self.onmessage = (event) => {
         id: msg.id,
         request: msg.type,
         scope: SCOPES[msg.type] ?? 'train',
-        kind: err?.kind,
+        kind: typeof err?.kind === 'string' ? err.kind : undefined,
         message: err?.message ?? String(err),
       });
     });
