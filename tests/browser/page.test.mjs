@@ -90,14 +90,14 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     // Train until the test accuracy reaches 85 % (the first epoch gives ~84 %, the second ~88 %).
     await page.waitForFunction(
       () => {
-        const e = window.mnist.app.run?.epochs ?? [];
+        const e = window.mnist.run?.epochs ?? [];
         return e.length >= 1 && (e.at(-1).test.accuracy >= 0.85 || e.length >= 3);
       },
       null,
       { timeout: 4 * MINUTE },
     );
     const seconds = (Date.now() - t0) / 1000;
-    const epochs = await page.evaluate(() => window.mnist.app.run.epochs.map((e) => e.test.accuracy));
+    const epochs = await page.evaluate(() => window.mnist.run.epochs.map((e) => e.test.accuracy));
     console.log(
       `default network (784-20-10 sigmoid, SGD η=0.001, gradient sum, batch 128): test accuracy by epoch ` +
         `${epochs.map((a) => `${(100 * a).toFixed(2)} %`).join(', ')} (${seconds.toFixed(1)} s)`,
@@ -169,13 +169,13 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     await waitState('running');
     await page.waitForFunction((s) => Number(document.getElementById('stat-batch').dataset.step) > s + 5, s2 + 1, { timeout: 10_000 });
     // The learning rate changes live, without a new run.
-    const runId = await page.evaluate(() => window.mnist.app.run.id);
+    const runId = await page.evaluate(() => window.mnist.run.id);
     await page.fill('#f-learningRate', '0.002');
-    await page.waitForFunction(() => window.mnist.app.trainer.config.learningRate === 0.002, null, { timeout: 5000 });
+    await page.waitForFunction(() => window.mnist.trainer.config.learningRate === 0.002, null, { timeout: 5000 });
     assert.equal(await state(), 'running');
-    assert.equal(await page.evaluate(() => window.mnist.app.run.id), runId);
+    assert.equal(await page.evaluate(() => window.mnist.run.id), runId);
     await page.fill('#f-learningRate', '0.001');
-    await page.waitForFunction(() => window.mnist.app.trainer.config.learningRate === 0.001, null, { timeout: 5000 });
+    await page.waitForFunction(() => window.mnist.trainer.config.learningRate === 0.001, null, { timeout: 5000 });
     await page.click('#btn-stop');
     await waitState('idle');
   });
@@ -247,7 +247,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     assert.match(await page.textContent('#model-status'), /Restored/);
     assert.equal(await page.textContent('#btn-train'), 'Train more');
     // The charts have their points back.
-    const points = await page.evaluate(() => window.mnist.app.run.x.length);
+    const points = await page.evaluate(() => window.mnist.run.x.length);
     assert.ok(points >= 390, `restored ${points} per-batch points`);
     await screenshot(page, '05-restored');
   });
@@ -257,11 +257,11 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     assert.match(download.suggestedFilename(), /^mnist-784-20-10-sigmoid-sgd-epoch\d+\.safetensors$/);
     // …and loading it back resumes that model as a new run.
     const bytes = await readFile(await download.path());
-    const progress = await page.evaluate(() => window.mnist.app.trainer.progress);
+    const progress = await page.evaluate(() => window.mnist.trainer.progress);
     await page.setInputFiles('#model-file', { name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: bytes });
     await page.waitForFunction(() => /^Loaded /.test(document.getElementById('model-status').textContent), null, { timeout: 10_000 });
     assert.equal(await page.textContent('#model-error'), '');
-    assert.deepEqual(await page.evaluate(() => window.mnist.app.trainer.progress), progress);
+    assert.deepEqual(await page.evaluate(() => window.mnist.trainer.progress), progress);
     assert.match(await page.textContent('#run-list .run.is-current'), /Loaded mnist-784-20-10/);
   });
 
@@ -269,10 +269,10 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     await page.selectOption('#f-preset', 'h80');
     assert.equal(await page.textContent('#btn-train'), 'Train new network');
     await page.click('#btn-train');
-    await page.waitForFunction(() => window.mnist.app.run.epochs.length >= 1, null, { timeout: 4 * MINUTE });
+    await page.waitForFunction(() => window.mnist.run.epochs.length >= 1, null, { timeout: 4 * MINUTE });
     const r = await page.evaluate(() => {
-      const run = window.mnist.app.run;
-      return { runMs: run.epochs[0].runMs, acc: run.epochs[0].test.accuracy, rate: window.mnist.app.samplesPerSecond };
+      const run = window.mnist.run;
+      return { runMs: run.epochs[0].runMs, acc: run.epochs[0].test.accuracy, rate: window.mnist.samplesPerSecond };
     });
     await page.click('#btn-stop');
     await waitState('idle');
@@ -370,7 +370,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     assert.equal(await page.inputValue('#f-layers'), '64-20-10');
     await page.fill('#f-epochs', '2');
     await page.click('#btn-train');
-    await page.waitForFunction(() => document.body.dataset.trainState === 'idle' && window.mnist.app.run.epochs.length === 2, null, { timeout: MINUTE });
+    await page.waitForFunction(() => document.body.dataset.trainState === 'idle' && window.mnist.run.epochs.length === 2, null, { timeout: MINUTE });
     await page.click('#idx-mnist');
     await page.waitForFunction(() => /MNIST: 50,000/.test(document.getElementById('data-status').textContent), null, { timeout: MINUTE });
     assert.equal(await page.inputValue('#f-layers'), '784-20-10');
