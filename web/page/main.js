@@ -118,5 +118,8 @@ window.mnist = Object.freeze({
   get slow() {
     return app.slow.entries;
   },
+  get lastSaved() {
+    return app.persistence.lastSaved;
+  },
   crashWorker: () => app.client.send(ToWorker.CRASH),
 });

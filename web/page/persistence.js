@@ -9,6 +9,8 @@ import { $, el } from './viz.js';
 const saveModel = (bytes, runId, { progress, config }) => storage.setKey('model', { bytes, runId, savedAt: Date.now(), progress, config });
 
 export class Persistence {
+  /** The last checkpoint saved in IndexedDB: { reason, step }, or null. */
+  lastSaved = null;
   #app;
   #restored = false;
 
@@ -77,6 +79,7 @@ export class Persistence {
         await runs.persist(run, m);
         await runs.rememberCurrent(run);
       }
+      this.lastSaved = { reason: m.reason, step: m.progress.step };
       $('model-status').textContent = `Saved in this browser at ${new Date().toLocaleTimeString()} (epoch ${m.progress.epoch}, batch ${m.progress.batchInEpoch}).`;
     } catch (err) {
       $('model-status').textContent = `Could not save in this browser: ${err.message}`;
