@@ -1,4 +1,4 @@
-// Unit tests for web/preprocess.js (pure functions, no browser needed).
+// Unit tests for web/page/preprocess.js (pure functions, no browser needed).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
