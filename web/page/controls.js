@@ -148,7 +148,7 @@ export class Controls {
       notices.announce(`Training finished after ${this.trainer?.progress.epoch ?? '?'} epochs${e ? `: test accuracy ${pct(e.test.accuracy, 2)}` : ''}.`);
     }
     if (prev === State.RUNNING && state !== State.RUNNING) {
-      views.weightsStale = true;
+      views.markWeightsStale();
       views.refresh();
     }
     this.update();

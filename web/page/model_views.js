@@ -9,9 +9,9 @@ import { $, renderWeights } from './viz.js';
 const MAX_UNITS = 64;
 
 export class ModelViews {
-  weightsStale = true;
-  galleryStale = true;
-  galleryVisible = false;
+  #weightsStale = true;
+  #galleryStale = true;
+  #galleryVisible = false; // the gallery is on screen (or nearly)
   #app;
   #gallery = null;
   #weightsBusy = false;
@@ -34,7 +34,7 @@ export class ModelViews {
     }
     new IntersectionObserver(
       (entries) => {
-        this.galleryVisible = entries.some((e) => e.isIntersecting);
+        this.#galleryVisible = entries.some((e) => e.isIntersecting);
         this.refreshGallery();
       },
       { rootMargin: '200px' },
@@ -43,8 +43,13 @@ export class ModelViews {
 
   /** The model changed: both views are out of date. */
   markStale() {
-    this.weightsStale = true;
-    this.galleryStale = true;
+    this.#weightsStale = true;
+    this.#galleryStale = true;
+  }
+
+  /** The weights changed (training stopped) or must be drawn again (colour scheme). */
+  markWeightsStale() {
+    this.#weightsStale = true;
   }
 
   /** Another model: the gallery's predictions are out of date until it is on screen again. */
@@ -53,15 +58,15 @@ export class ModelViews {
   }
 
   refresh() {
-    if (this.#app.controls.state !== State.RUNNING || this.weightsStale) this.refreshWeights();
+    if (this.#app.controls.state !== State.RUNNING || this.#weightsStale) this.refreshWeights();
     this.refreshGallery();
   }
 
   async refreshWeights() {
     const { controls, client, data } = this.#app;
-    if (!controls.trainer || this.#weightsBusy || !this.weightsStale) return;
+    if (!controls.trainer || this.#weightsBusy || !this.#weightsStale) return;
     this.#weightsBusy = true;
-    this.weightsStale = false;
+    this.#weightsStale = false;
     try {
       const w = await client.request(ToWorker.GET_WEIGHTS, { layer: 0 });
       const { rows, cols } = data.info;
@@ -69,7 +74,7 @@ export class ModelViews {
       $('weights').setAttribute('aria-label', `${shown} hidden units’ weight images`);
       $('weights-note').textContent = shown < w.rows ? `Showing ${shown} of ${w.rows} units.` : `${w.rows} units.`;
     } catch {
-      this.weightsStale = true;
+      this.#weightsStale = true;
     } finally {
       this.#weightsBusy = false;
     }
@@ -79,16 +84,16 @@ export class ModelViews {
     const { controls, client } = this.#app;
     const gallery = this.#gallery;
     if (controls.trainer && !gallery.data) {
-      $('gallery-count').textContent = this.galleryVisible ? 'Classifying the test set…' : 'The test digits load when this section is on screen.';
+      $('gallery-count').textContent = this.#galleryVisible ? 'Classifying the test set…' : 'The test digits load when this section is on screen.';
     }
-    if (!controls.trainer || this.#galleryBusy || !this.galleryStale || !this.galleryVisible) return;
+    if (!controls.trainer || this.#galleryBusy || !this.#galleryStale || !this.#galleryVisible) return;
     this.#galleryBusy = true;
-    this.galleryStale = false;
+    this.#galleryStale = false;
     try {
       const m = await client.request(ToWorker.PREDICT_TEST_SET, { withImages: !gallery.images });
       gallery.setData(m);
     } catch {
-      this.galleryStale = true;
+      this.#galleryStale = true;
     } finally {
       this.#galleryBusy = false;
     }

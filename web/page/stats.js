@@ -33,7 +33,7 @@ export class Stats {
     this.#charts = new Charts($('chart-loss'), $('chart-acc'));
     this.#charts.onSchemeChange = () => {
       this.drawAll();
-      this.#app.views.weightsStale = true;
+      this.#app.views.markWeightsStale();
       this.#app.views.refreshWeights();
     };
   }
