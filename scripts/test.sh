@@ -23,4 +23,4 @@ cmake --preset wasm-release >/dev/null
 cmake --build --preset wasm-release -j "$jobs"
 node scripts/build-site.mjs
 
-node --test --test-concurrency=1 tests/wasm/ tests/browser/
+node --test --test-concurrency=1 tests/web/ tests/wasm/ tests/browser/

@@ -69,10 +69,12 @@ export function startServer(site) {
 }
 
 /**
- * Launches Chromium with a fresh profile. Returns { context, page,
- * consoleErrors, foreignRequests, requests, close }.
+ * Launches Chromium with a fresh profile. origins: the site's origin, or a
+ * list of them; a request anywhere else is a foreign request. Returns
+ * { context, page, consoleErrors, foreignRequests, requests, close }.
  */
-export async function launch(origin) {
+export async function launch(origins) {
+  const own = new Set([origins].flat());
   mkdirSync(ARTIFACTS, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'mnist-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -95,7 +97,7 @@ export async function launch(origin) {
   context.on('request', (r) => {
     const u = r.url();
     requests.push(u);
-    if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) foreignRequests.push(u);
+    if (!u.startsWith('data:') && !u.startsWith('blob:') && !own.has(new URL(u).origin)) foreignRequests.push(u);
   });
   // Workers' console goes through the page's console event in playwright.
   const page = context.pages()[0] ?? (await context.newPage());

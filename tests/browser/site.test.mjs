@@ -1,12 +1,13 @@
 // scripts/build-site.mjs and scripts/serve.mjs, without a browser.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { MNIST_FILES } from '../../web/shared/mnist_files.js';
 import { ROOT, buildSite, startServer } from './harness.mjs';
 
 const buildScript = join(ROOT, 'scripts', 'build-site.mjs');
@@ -16,9 +17,7 @@ describe('build-site', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mnist-bad-'));
     const out = mkdtempSync(join(tmpdir(), 'site-'));
     try {
-      for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
-        writeFileSync(join(dir, name), 'not MNIST');
-      }
+      for (const { name } of MNIST_FILES) writeFileSync(join(dir, name), 'not MNIST');
       const r = spawnSync(process.execPath, [buildScript, '--out', out, '--mnist', dir, '--allow-missing-wasm'], { encoding: 'utf8' });
       assert.equal(r.status, 1);
       assert.match(r.stderr, /MNIST file train-images-idx3-ubyte does not match its pinned SHA-256/);
@@ -33,6 +32,22 @@ describe('build-site', () => {
     buildSite();
     const second = buildSite();
     assert.match(second, /\(0 copied, \d+ unchanged, 0 compressed; MNIST 11\.2 MB gzip\)/);
+    assert.doesNotMatch(second, /removed/);
+  });
+
+  test('removes files that are no longer part of the site', () => {
+    buildSite();
+    const site = join(ROOT, 'build', 'site');
+    // What a module left behind when it moved (web/main.js became web/page/main.js).
+    writeFileSync(join(site, 'main.js'), '// stale');
+    mkdirSync(join(site, 'old'), { recursive: true });
+    writeFileSync(join(site, 'old', 'protocol.js'), '// stale');
+    const out = buildSite();
+    assert.match(out, /removed 2 file\(s\) no longer in the site/);
+    assert.equal(existsSync(join(site, 'main.js')), false);
+    assert.equal(existsSync(join(site, 'old')), false);
+    assert.equal(existsSync(join(site, 'page', 'main.js')), true);
+    assert.equal(existsSync(join(site, 'data', 'manifest.json')), true);
   });
 });
 
@@ -80,7 +95,8 @@ describe('serve', () => {
 
   test('sends the right MIME types', async () => {
     const types = {
-      'main.js': 'text/javascript; charset=utf-8',
+      'page/main.js': 'text/javascript; charset=utf-8',
+      'worker/worker.js': 'text/javascript; charset=utf-8',
       'wasm/engine.mjs': 'text/javascript; charset=utf-8',
       'style.css': 'text/css; charset=utf-8',
       'data/manifest.json': 'application/json; charset=utf-8',
@@ -97,8 +113,8 @@ describe('serve', () => {
   });
 
   test('answers 304 to a matching ETag, 404, 403 outside the site, 405 for POST', async () => {
-    const first = await get(new URL('main.js', server.url).href);
-    const again = await get(new URL('main.js', server.url).href, { headers: { 'If-None-Match': first.headers.etag } });
+    const first = await get(new URL('page/main.js', server.url).href);
+    const again = await get(new URL('page/main.js', server.url).href, { headers: { 'If-None-Match': first.headers.etag } });
     assert.equal(again.status, 304);
     assert.equal((await get(new URL('nope.js', server.url).href)).status, 404);
     assert.equal((await get(server.url, { path: '/..%2f..%2fscripts%2fserve.mjs' })).status, 403);

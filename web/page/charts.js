@@ -1,7 +1,7 @@
 // Live loss and accuracy charts (uPlot). The x axis is in epochs: per-batch
 // values (smoothed) sit at fractional positions, per-epoch values at whole
 // numbers, so both share one chart. Earlier runs can be overlaid (dashed).
-import uPlot from './vendor/uPlot.esm.js';
+import uPlot from '../vendor/uPlot.esm.js';
 
 const SPLITS = [
   { key: 'train', label: 'Train', colour: '--c-train' },

@@ -1,4 +1,4 @@
-// Unit tests for web/config.js (form validation and presets) and web/protocol.js.
+// Unit tests for web/page/config.js (form validation and presets).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -10,8 +10,7 @@ import {
   structuralChange,
   validateForm,
   valuesFromConfig,
-} from '../../web/config.js';
-import { FromWorker, ToWorker, message, transferList } from '../../web/protocol.js';
+} from '../../web/page/config.js';
 
 test('every preset validates and is recognised', () => {
   for (const p of PRESETS) {
@@ -78,13 +77,4 @@ test('structural changes need a new trainer, optimiser changes do not', () => {
   assert.equal(structuralChange(a, { ...a, layers: [784, 30, 10] }), true);
   assert.equal(structuralChange(a, { ...a, sumGradients: !a.sumGradients }), true);
   assert.deepEqual(validateForm(valuesFromConfig(a, 10)).config, a);
-});
-
-test('protocol messages are typed and transfer their buffers', () => {
-  const loss = new Float32Array(4);
-  const msg = message(FromWorker.CHUNK, { batchLoss: loss, batchAccuracy: new Float32Array(4), bytes: new ArrayBuffer(8), n: 3 });
-  assert.equal(msg.type, 'chunk');
-  assert.equal(transferList(msg).length, 3);
-  assert.throws(() => message('trian'), /unknown message type/);
-  assert.equal(new Set(Object.values(ToWorker)).size, Object.values(ToWorker).length);
 });

@@ -1,5 +1,9 @@
 // Small DOM views: probability bars, the confusion matrix (a real table, so it
-// is its own screen-reader fallback), first-layer weight images, digit images.
+// is its own screen-reader fallback), first-layer weight images, digit images;
+// and the two DOM helpers every page module uses, $ and el.
+
+/** The element with this id. */
+export const $ = (id) => document.getElementById(id);
 
 /** Creates an element with attributes and children. */
 export function el(tag, attrs = {}, ...children) {

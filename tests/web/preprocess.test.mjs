@@ -1,4 +1,4 @@
-// Unit tests for web/preprocess.js (pure functions, no browser needed).
+// Unit tests for web/page/preprocess.js (pure functions, no browser needed).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -9,7 +9,7 @@ import {
   placeAt,
   preprocessDigit,
   resampleArea,
-} from '../../web/preprocess.js';
+} from '../../web/page/preprocess.js';
 
 // A w×h image with the rectangle [x, x+rw) × [y, y+rh) filled with `value`.
 function rect(w, h, x, y, rw, rh, value = 1) {

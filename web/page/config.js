@@ -1,5 +1,6 @@
 // Network presets and validation of the training form. Pure functions (no
 // DOM), shared by the page and the unit tests.
+import { parameterCount } from '../shared/layers.js';
 
 /**
  * Presets fill the form. `hidden` are the hidden layer sizes; the input and
@@ -181,8 +182,7 @@ export function parseLayers(text, { inputSize = 784, classes = 10 } = {}) {
   if (sizes[sizes.length - 1] !== classes) return { error: `The last size must be ${classes}, one output per class.` };
   const wide = sizes.find((n) => n > 65536);
   if (wide) return { error: `A layer of ${wide} units is too wide (at most 65536).` };
-  let params = 0;
-  for (let k = 1; k < sizes.length; k++) params += sizes[k] * (sizes[k - 1] + 1);
+  const params = parameterCount(sizes);
   if (params > 50e6) return { error: `${(params / 1e6).toFixed(0)} million weights is too many for a browser tab (at most 50 million).` };
   return { value: sizes, parameters: params };
 }

@@ -4,9 +4,9 @@
 // it just forgets on reload.
 //
 // Stores:
-//   kv    key → value   'model': { bytes: ArrayBuffer, runId, savedAt, progress }
+//   kv    key → value   'model': { bytes: ArrayBuffer, runId, savedAt, progress, config }
 //                        'currentRun': run id
-//   runs  keyPath 'id'  run records (see main.js: newRun)
+//   runs  keyPath 'id'  run records in their stored form (run_record.js: serialiseRun)
 
 const DB_NAME = 'mnist-mlp';
 const DB_VERSION = 1;

@@ -1,6 +1,6 @@
 // MNIST-style preprocessing of a hand-drawn digit, as pure functions on
 // Float32Array images (row-major, one value per pixel, 0 = background,
-// 1 = full ink). No DOM: unit-tested under Node (tests/browser/preprocess.test.mjs).
+// 1 = full ink). No DOM: unit-tested under Node (tests/web/preprocess.test.mjs).
 //
 // MNIST's digits were made like this (LeCun et al.): the ink's bounding box is
 // scaled to fit a 20×20 box keeping its aspect ratio, with anti-aliasing, and

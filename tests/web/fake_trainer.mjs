@@ -1,0 +1,128 @@
+// A stand-in for the engine's trainer (wasm/README.md) for the training
+// session's tests: batches "take" msPerBatch on a fake clock, losses and
+// accuracies are chosen per step, and every call is recorded.
+
+/** A clock the tests move by hand: now() for the session, advance(ms) for the fake trainer. */
+export function fakeClock() {
+  let t = 1000;
+  return { now: () => t, advance: (ms) => (t += ms) };
+}
+
+export class FakeTrainer {
+  /**
+   * batchesPerEpoch, batchSize, lastBatchSize: the epoch's shape (the last batch may be smaller);
+   * msPerBatch: fake time per batch (may be changed between ticks); evalMs: fake time per evaluate();
+   * loss(step), accuracy(step): of the batch with that (1-based) step; divergeAtStep: a batch that throws.
+   */
+  constructor(clock, options = {}) {
+    Object.assign(this, {
+      batchesPerEpoch: 10,
+      batchSize: 4,
+      lastBatchSize: 4,
+      msPerBatch: 0.5,
+      evalMs: 3,
+      loss: (step) => 1 / step,
+      accuracy: (step) => (step % 4) / 4,
+      divergeAtStep: Infinity,
+      layers: [16, 8, 4],
+      learningRate: 0.1,
+      ...options,
+    });
+    this.clock = clock;
+    this.epoch = 0;
+    this.batchInEpoch = 0;
+    this.step = 0;
+    this.chunks = []; // n asked for, per trainBatches call
+    this.evaluated = [];
+    this.learningRates = [];
+    this.deleted = false;
+  }
+
+  #sizeOf(batchInEpoch) {
+    return batchInEpoch === this.batchesPerEpoch ? this.lastBatchSize : this.batchSize;
+  }
+
+  trainBatches(n) {
+    if (this.deleted) throw new Error('this trainer has been deleted');
+    this.chunks.push(n);
+    const k = Math.min(n, this.batchesPerEpoch - this.batchInEpoch);
+    if (this.step + k >= this.divergeAtStep) {
+      this.clock.advance(this.msPerBatch);
+      throw Object.assign(new Error('training diverged: the loss became NaN'), { kind: 'DivergedError' });
+    }
+    const batchLoss = new Float32Array(k);
+    const batchAccuracy = new Float32Array(k);
+    let samples = 0;
+    let loss = 0;
+    let correct = 0;
+    for (let i = 0; i < k; i++) {
+      this.step++;
+      this.batchInEpoch++;
+      const size = this.#sizeOf(this.batchInEpoch);
+      batchLoss[i] = this.loss(this.step);
+      batchAccuracy[i] = this.accuracy(this.step);
+      samples += size;
+      loss += batchLoss[i] * size;
+      correct += batchAccuracy[i] * size;
+    }
+    this.clock.advance(k * this.msPerBatch);
+    const epochFinished = this.batchInEpoch === this.batchesPerEpoch;
+    if (epochFinished) {
+      this.epoch++;
+      this.batchInEpoch = 0;
+    }
+    return {
+      batches: k,
+      samples,
+      loss: loss / samples,
+      accuracy: correct / samples,
+      epochFinished,
+      ...this.progress(),
+      batchLoss,
+      batchAccuracy,
+    };
+  }
+
+  evaluate(split) {
+    this.evaluated.push(split);
+    this.clock.advance(this.evalMs);
+    const classes = this.layers.at(-1);
+    return { loss: 0.5, accuracy: split === 'test' ? 0.75 : 0.8, count: 100, confusion: new Int32Array(classes * classes) };
+  }
+
+  progress() {
+    return { epoch: this.epoch, batchInEpoch: this.batchInEpoch, batchesPerEpoch: this.batchesPerEpoch, step: this.step };
+  }
+
+  config() {
+    return {
+      layers: this.layers,
+      activation: 'sigmoid',
+      loss: 'sigmoid-bce',
+      optimizer: 'sgd',
+      learningRate: this.learningRate,
+      momentum: 0.9,
+      batchSize: this.batchSize,
+      l2: 0,
+      seed: 1,
+      sumGradients: false,
+    };
+  }
+
+  setLearningRate(lr) {
+    this.learningRate = lr;
+    this.learningRates.push(lr);
+  }
+
+  setOptimizer(settings) {
+    this.optimizer = settings;
+  }
+
+  save() {
+    return new Uint8Array([this.step & 255, 1, 2, 3]);
+  }
+
+  delete() {
+    this.deleted = true;
+  }
+}

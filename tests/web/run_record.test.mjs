@@ -1,0 +1,177 @@
+// Unit tests for web/page/run_record.js: the run record's curves, epochs,
+// smoothing and stored form.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import {
+  EMA_BETA,
+  addEpoch,
+  appendChunk,
+  createRun,
+  deserialiseRun,
+  emptyEma,
+  lastX,
+  nextRunNumber,
+  recordSettingsChange,
+  serialiseRun,
+  smooth,
+} from '../../web/page/run_record.js';
+
+const near = (a, b, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
+
+// A `chunk` message of k batches starting at (1-based) step `first`, in epochs of `bpe` batches.
+function chunk(first, k, { bpe = 10, loss = (s) => 1 / s, accuracy = (s) => s / 100, runMs = first * 10 } = {}) {
+  const steps = Array.from({ length: k }, (_, i) => first + i);
+  const last = first + k - 1;
+  const epochIndex = Math.floor((first - 1) / bpe);
+  const inEpoch = last - epochIndex * bpe;
+  return {
+    firstStep: first,
+    epochIndex,
+    firstBatch: first - epochIndex * bpe,
+    batchLoss: Float32Array.from(steps, loss),
+    batchAccuracy: Float32Array.from(steps, accuracy),
+    epoch: inEpoch === bpe ? epochIndex + 1 : epochIndex,
+    batchInEpoch: inEpoch === bpe ? 0 : inEpoch,
+    batchesPerEpoch: bpe,
+    step: last,
+    runMs,
+  };
+}
+
+const epochMessage = (epoch, step, accuracy = 0.9) => ({
+  epoch,
+  step,
+  train: { loss: 0.4, accuracy: accuracy - 0.01, count: 40 },
+  validation: null,
+  test: { loss: 0.3, accuracy, count: 10 },
+  confusion: new Int32Array(4),
+  classes: 2,
+  runMs: step * 10 + 5,
+});
+
+test('smoothing: an EMA with bias correction, as computed by hand', () => {
+  const ema = emptyEma();
+  // One batch: the corrected average is the value itself.
+  const s1 = smooth(ema, 1, 0.5);
+  near(s1.loss, 1);
+  near(s1.accuracy, 0.5);
+  near(ema.loss, 1 - EMA_BETA);
+  // Two batches, 1 then 0: β(1−β)·1 / (1 − β²) = β / (1 + β) = 0.98 / 1.98.
+  const s2 = smooth(ema, 0, 0.5);
+  near(s2.loss, 0.98 / 1.98, 1e-12);
+  near(s2.accuracy, 0.5, 1e-12);
+  assert.equal(ema.t, 2);
+  // A constant input gives that constant from the first batch on (uncorrected it would start near 0).
+  const c = emptyEma();
+  for (let i = 0; i < 5; i++) near(smooth(c, 2.5, 1).loss, 2.5, 1e-12);
+  near(c.loss, 2.5 * (1 - EMA_BETA ** 5), 1e-12);
+});
+
+test('a new run, numbered after the others', () => {
+  assert.equal(nextRunNumber([]), 1);
+  assert.equal(nextRunNumber([{ number: 2 }, { number: 7 }, {}]), 8);
+  const run = createRun({ config: { layers: [4, 2] }, number: 3, source: 'MNIST', createdAt: 1234 });
+  assert.equal(run.label, 'Run 3');
+  assert.match(run.id, /^run-1234-\d+$/);
+  assert.deepEqual(run.schedule, { lrDecay: 1 });
+  assert.deepEqual([run.x, run.epochs, run.stepOffset, run.runMs], [[], [], 0, 0]);
+  assert.equal(createRun({ config: {}, number: 1, label: 'Restored model' }).label, 'Restored model');
+  assert.equal(lastX(run), 0);
+  assert.equal(lastX(null), 0);
+});
+
+test('chunks add points at their place in the epoch, raw and smoothed', () => {
+  const run = createRun({ config: {}, number: 1 });
+  const p1 = appendChunk(run, chunk(1, 4));
+  assert.deepEqual(p1, { epoch: 0, batchInEpoch: 4, batchesPerEpoch: 10, step: 4 });
+  appendChunk(run, chunk(5, 6)); // to the epoch's end
+  appendChunk(run, chunk(11, 2));
+  assert.equal(run.x.length, 12);
+  near(run.x[0], 0.1);
+  near(run.x[9], 1);
+  near(run.x[11], 1.2);
+  assert.equal(lastX(run), run.x[11]);
+  near(run.loss[2], 1 / 3);
+  assert.deepEqual(run.progress, { epoch: 1, batchInEpoch: 2, batchesPerEpoch: 10, step: 12 });
+  assert.equal(run.runMs, 110);
+  // The smoothed curve is smooth() applied batch after batch.
+  const ema = emptyEma();
+  for (let i = 0; i < 12; i++) {
+    const s = smooth(ema, run.loss[i], run.accuracy[i]);
+    near(run.emaLoss[i], s.loss, 1e-12);
+    near(run.emaAccuracy[i], s.accuracy, 1e-12);
+  }
+});
+
+test('epochs are recorded with their results; settings changes with where they happened', () => {
+  const run = createRun({ config: { learningRate: 0.1, optimizer: 'sgd', layers: [4, 2] }, number: 1 });
+  appendChunk(run, chunk(1, 10));
+  const entry = addEpoch(run, epochMessage(1, 10));
+  assert.deepEqual(entry, { epoch: 1, x: 1, step: 10, train: { loss: 0.4, accuracy: 0.89, count: 40 }, validation: null, test: { loss: 0.3, accuracy: 0.9, count: 10 }, runMs: 105 });
+  assert.equal(run.epochs.length, 1);
+  assert.equal(run.classes, 2);
+  assert.equal(run.runMs, 105);
+  recordSettingsChange(run, { learningRate: 0.05, optimizer: 'adam', layers: [4, 2] }, { learningRate: 0.05, optimizer: 'adam' });
+  assert.equal(run.config.learningRate, 0.05);
+  assert.deepEqual(run.changes, [{ x: 1, learningRate: 0.05, optimizer: 'adam' }]);
+});
+
+test('the stored form has typed arrays and no smoothing state; it reads back as it was', () => {
+  const run = createRun({ config: { layers: [4, 2] }, number: 1, createdAt: 5 });
+  appendChunk(run, chunk(1, 10));
+  addEpoch(run, epochMessage(1, 10));
+  appendChunk(run, chunk(11, 3));
+  const stored = serialiseRun(run);
+  assert.ok(stored.x instanceof Float64Array);
+  assert.ok(stored.loss instanceof Float32Array && stored.emaAccuracy instanceof Float32Array);
+  assert.equal(stored.ema, undefined);
+  assert.equal(stored.x.length, 13);
+  assert.equal(structuredClone(stored).id, run.id, 'IndexedDB can store it');
+  const back = deserialiseRun(structuredClone(stored));
+  assert.deepEqual(back.x, run.x);
+  assert.deepEqual(back.epochs, run.epochs);
+  assert.ok(Array.isArray(back.loss));
+  assert.ok(run.ema, 'the live run keeps its smoothing state');
+});
+
+test('a restored run continues its smoothed curve exactly where it stopped', () => {
+  const whole = createRun({ config: {}, number: 1 });
+  appendChunk(whole, chunk(1, 7));
+  appendChunk(whole, chunk(8, 9));
+  const first = createRun({ config: {}, number: 1 });
+  appendChunk(first, chunk(1, 7));
+  const restored = deserialiseRun(serialiseRun(first));
+  assert.deepEqual(restored.ema, first.ema);
+  appendChunk(restored, chunk(8, 9));
+  for (let i = 0; i < 16; i++) near(restored.emaLoss[i], whole.emaLoss[i], 1e-6);
+  near(restored.emaLoss[15], whole.emaLoss[15], 1e-12);
+});
+
+test('a checkpoint keeps only what the saved model has seen', () => {
+  // A run that began at step 100 (a loaded model); the worker trained on to
+  // step 125 while the checkpoint of step 120 was on its way.
+  const run = createRun({ config: {}, number: 1 });
+  run.stepOffset = 100;
+  appendChunk(run, chunk(101, 10)); // steps 101..110 = epoch 11
+  addEpoch(run, epochMessage(11, 110));
+  appendChunk(run, chunk(111, 10));
+  addEpoch(run, epochMessage(12, 120));
+  appendChunk(run, chunk(121, 5));
+  assert.equal(run.x.length, 25);
+  const checkpoint = { progress: { epoch: 11, batchInEpoch: 7, batchesPerEpoch: 10, step: 117 }, runMs: 1170 };
+  const stored = serialiseRun(run, checkpoint);
+  assert.equal(stored.x.length, 17, 'points up to step 117');
+  assert.equal(stored.emaLoss.length, 17);
+  near(stored.x.at(-1), run.x[16]);
+  assert.deepEqual(stored.epochs.map((e) => e.epoch), [11], 'the epoch of step 120 is not in the model yet');
+  assert.deepEqual(stored.progress, checkpoint.progress);
+  assert.equal(stored.runMs, 1170);
+  // The live run is untouched.
+  assert.equal(run.x.length, 25);
+  assert.equal(run.epochs.length, 2);
+  assert.equal(run.progress.step, 125);
+  // A checkpoint from before the run began keeps nothing; one after its end keeps everything.
+  assert.equal(serialiseRun(run, { progress: { ...checkpoint.progress, step: 90 }, runMs: 0 }).x.length, 0);
+  assert.equal(serialiseRun(run, { progress: { ...checkpoint.progress, step: 999 }, runMs: 0 }).x.length, 25);
+});

@@ -1,0 +1,281 @@
+// Unit tests for web/worker/training_session.js with a fake trainer and a
+// fake clock: chunk scheduling, the epoch target, steps, the per-epoch
+// bookkeeping, evaluation, divergence. Every message the session emits goes
+// through protocol.message(), so each one is checked against its field list.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { FromWorker, State, message } from '../../web/shared/protocol.js';
+import { CHUNK_MS, MAX_BATCHES_PER_CHUNK, RATE_WINDOW, TrainingSession } from '../../web/worker/training_session.js';
+import { FakeTrainer, fakeClock } from './fake_trainer.mjs';
+
+const DATA = { train: 40, validation: 10, test: 10, rows: 4, cols: 4 };
+
+function setup(trainerOptions = {}, data = DATA) {
+  const clock = fakeClock();
+  const sent = [];
+  const session = new TrainingSession({ emit: (type, payload) => sent.push(message(type, payload)), now: clock.now });
+  const trainer = new FakeTrainer(clock, trainerOptions);
+  session.setData(data);
+  session.replaceTrainer(trainer);
+  sent.length = 0;
+  const of = (type) => sent.filter((m) => m.type === type);
+  // Runs ticks as the worker's scheduler would, while the session wants them (at most `limit`).
+  const run = (limit = 10_000) => {
+    let n = 0;
+    while (session.wantsTick && n < limit) {
+      session.tick();
+      n++;
+    }
+    return n;
+  };
+  return { clock, sent, session, trainer, of, run };
+}
+
+test(`the batches per chunk adapt towards ${CHUNK_MS} ms of work`, () => {
+  const { session, trainer, of, run } = setup({ batchesPerEpoch: 100_000, msPerBatch: 0.5 });
+  session.train({ epochs: 1 });
+  run(12);
+  const sizes = of(FromWorker.CHUNK).map((c) => c.batchesPerChunk);
+  // From one batch, halfway to the 25 ms target (50 batches of 0.5 ms) each chunk.
+  assert.deepEqual(sizes, [1, 26, 38, 44, 47, 49, 50, 50, 50, 50, 50, 50]);
+  assert.deepEqual(trainer.chunks, sizes);
+  assert.equal(of(FromWorker.CHUNK).at(-1).trainMs, CHUNK_MS);
+
+  // Slower batches: back down to ~25 ms (25 / 10 ms = 2.5 batches, rounded).
+  trainer.msPerBatch = 10;
+  run(10);
+  assert.equal(session.batchesPerChunk, 3);
+  assert.ok(of(FromWorker.CHUNK).at(-1).trainMs <= 30);
+
+  // Batches that take no measurable time: capped.
+  trainer.msPerBatch = 0;
+  run(30);
+  assert.equal(session.batchesPerChunk, MAX_BATCHES_PER_CHUNK);
+});
+
+test('training stops at the epoch target, with a checkpoint', () => {
+  const { session, trainer, of, sent, run } = setup({ batchesPerEpoch: 10 });
+  session.train({ epochs: 2 });
+  assert.equal(session.state, State.RUNNING);
+  assert.deepEqual(sent.at(-1), { type: 'status', state: 'running' });
+  run();
+  assert.equal(trainer.epoch, 2);
+  assert.equal(trainer.batchInEpoch, 0);
+  assert.deepEqual(of(FromWorker.EPOCH).map((e) => e.epoch), [1, 2]);
+  assert.deepEqual(sent.at(-2), { type: 'status', state: 'idle', message: 'finished' });
+  assert.equal(sent.at(-1).type, 'checkpoint');
+  assert.equal(sent.at(-1).reason, 'finished');
+  assert.equal(session.wantsTick, false);
+  // "Train more" counts from where the trainer is.
+  session.train({ epochs: 1 });
+  run();
+  assert.equal(trainer.epoch, 3);
+});
+
+test('a resume keeps the target of the interrupted run; stop forgets it', () => {
+  const { session, trainer, of, run } = setup({ batchesPerEpoch: 10, msPerBatch: 5 });
+  session.train({ epochs: 3 });
+  run(3); // 1 + 3 + 4 batches: mid-epoch 1
+  session.pause();
+  assert.equal(session.state, State.PAUSED);
+  assert.equal(of(FromWorker.CHECKPOINT).at(-1).reason, 'pause');
+  assert.equal(session.wantsTick, false);
+  session.train({ epochs: 1, resume: true });
+  run();
+  assert.equal(trainer.epoch, 3, 'the resumed run still ends at epoch 3');
+
+  session.train({ epochs: 5 });
+  run(2);
+  session.stop();
+  assert.deepEqual(of(FromWorker.STATUS).at(-1), { type: 'status', state: 'idle', message: 'stopped' });
+  assert.equal(of(FromWorker.CHECKPOINT).at(-1).reason, 'stop');
+  const stoppedAt = trainer.epoch;
+  assert.ok(stoppedAt + 1 < 3 + 5);
+  session.train({ epochs: 1, resume: true });
+  run();
+  assert.equal(trainer.epoch, stoppedAt + 1, 'after a stop, a resume trains the epochs it is given');
+});
+
+test('a step trains exactly one batch, then pauses', () => {
+  const { session, trainer, of, sent, run } = setup({ batchesPerEpoch: 1000, msPerBatch: 0.5 });
+  session.train({ epochs: 1 });
+  run(5); // the chunks have grown meanwhile
+  session.pause();
+  assert.ok(session.batchesPerChunk > 1);
+  const stepBefore = trainer.step;
+  sent.length = 0;
+  session.step();
+  assert.equal(session.state, State.RUNNING);
+  assert.equal(run(), 1);
+  assert.equal(trainer.step, stepBefore + 1);
+  const [chunk] = of(FromWorker.CHUNK);
+  assert.equal(chunk.batchLoss.length, 1);
+  assert.equal(chunk.batchesPerChunk, 1);
+  assert.equal(chunk.firstStep, stepBefore + 1);
+  assert.deepEqual(sent.at(-1), { type: 'status', state: 'paused', message: 'step' });
+  assert.equal(session.state, State.PAUSED);
+  // While running, a step request is ignored.
+  session.train({ epochs: 1, resume: true });
+  session.step();
+  assert.equal(run(1), 1);
+  assert.ok(of(FromWorker.CHUNK).at(-1).batchesPerChunk > 1);
+});
+
+test('the epoch’s training loss and accuracy are the sample-weighted means of its chunks', () => {
+  // 7 batches of 4 samples and a last batch of 1: chunks of 1, 3 and 4 batches.
+  const { session, trainer, of, run } = setup({
+    batchesPerEpoch: 8,
+    batchSize: 4,
+    lastBatchSize: 1,
+    loss: (s) => s * s,
+    accuracy: (s) => s / 10,
+    msPerBatch: 5,
+  });
+  session.train({ epochs: 1 });
+  run();
+  const chunks = of(FromWorker.CHUNK);
+  assert.deepEqual(chunks.map((c) => c.batchLoss.length), [1, 3, 4]);
+  const sizes = [4, 4, 4, 4, 4, 4, 4, 1];
+  const steps = sizes.map((_, i) => i + 1);
+  const samples = 29;
+  const loss = steps.reduce((a, s, i) => a + s * s * sizes[i], 0) / samples;
+  const accuracy = steps.reduce((a, s, i) => a + (s / 10) * sizes[i], 0) / samples;
+  const [epoch] = of(FromWorker.EPOCH);
+  assert.equal(epoch.train.count, samples);
+  assert.ok(Math.abs(epoch.train.loss - loss) < 1e-9, `${epoch.train.loss} vs ${loss}`);
+  assert.ok(Math.abs(epoch.train.accuracy - accuracy) < 1e-6, `${epoch.train.accuracy} vs ${accuracy}`);
+  // Not the plain mean of the chunks' means.
+  const naive = chunks.reduce((a, c) => a + c.batchLoss.reduce((x, y) => x + y, 0) / c.batchLoss.length, 0) / chunks.length;
+  assert.ok(Math.abs(naive - loss) > 1);
+  // The chunks' batches are placed in their epoch.
+  assert.deepEqual(chunks.map((c) => [c.epochIndex, c.firstBatch, c.firstStep]), [[0, 1, 1], [0, 2, 2], [0, 5, 5]]);
+  // The next epoch starts from zero.
+  session.train({ epochs: 1 });
+  run();
+  const second = of(FromWorker.EPOCH)[1];
+  assert.equal(second.train.count, samples);
+  assert.equal(trainer.epoch, 2);
+});
+
+test('the evaluation runs one split per tick; a pause between them finishes it without resuming', () => {
+  const { session, trainer, of, run } = setup({ batchesPerEpoch: 3, msPerBatch: 100 });
+  session.train({ epochs: 5 });
+  run(3); // three chunks of one batch: the epoch's last chunk
+  assert.equal(of(FromWorker.EPOCH).length, 0);
+  assert.equal(session.wantsTick, true);
+  session.tick();
+  assert.deepEqual(trainer.evaluated, ['validation']);
+  assert.equal(of(FromWorker.EPOCH).length, 0, 'no epoch message before the last split');
+  session.pause();
+  assert.equal(session.state, State.PAUSED);
+  assert.equal(session.wantsTick, true, 'the evaluation still wants its tick');
+  session.tick();
+  assert.deepEqual(trainer.evaluated, ['validation', 'test']);
+  const [epoch] = of(FromWorker.EPOCH);
+  assert.deepEqual(epoch.validation, { loss: 0.5, accuracy: 0.8, count: 100 });
+  assert.deepEqual(epoch.test, { loss: 0.5, accuracy: 0.75, count: 100 });
+  assert.equal(epoch.classes, 4);
+  assert.equal(of(FromWorker.CHECKPOINT).at(-1).reason, 'epoch');
+  assert.equal(session.wantsTick, false);
+  assert.equal(trainer.step, 3, 'training did not resume');
+});
+
+test('without a validation split only the test set is evaluated', () => {
+  const { session, trainer, of, run } = setup({ batchesPerEpoch: 2 }, { ...DATA, validation: 0 });
+  session.train({ epochs: 1 });
+  run();
+  assert.deepEqual(trainer.evaluated, ['test']);
+  assert.equal(of(FromWorker.EPOCH)[0].validation, null);
+});
+
+test('runMs counts training and evaluation; evalMs the evaluation alone', () => {
+  const { session, of, run } = setup({ batchesPerEpoch: 4, msPerBatch: 2, evalMs: 7 });
+  session.train({ epochs: 1 });
+  run();
+  const chunks = of(FromWorker.CHUNK);
+  assert.deepEqual(chunks.map((c) => c.trainMs), chunks.map((c) => 2 * c.batchLoss.length));
+  assert.equal(chunks.at(-1).runMs, 8);
+  const [epoch] = of(FromWorker.EPOCH);
+  assert.equal(epoch.evalMs, 14);
+  assert.equal(epoch.runMs, 8 + 14);
+  assert.equal(session.runMs, 22);
+  assert.equal(of(FromWorker.CHECKPOINT).at(-1).runMs, 22);
+  // A new trainer starts its own count (or continues a given one).
+  session.replaceTrainer(new FakeTrainer(fakeClock()), { runMs: 5000 });
+  assert.equal(session.runMs, 5000);
+});
+
+test(`samples/s is measured over the last ${RATE_WINDOW} chunks`, () => {
+  const { session, trainer, of, run } = setup({ batchesPerEpoch: 1e9, batchSize: 4, msPerBatch: 1 });
+  session.train({ epochs: 1 });
+  run(RATE_WINDOW + 5);
+  assert.equal(of(FromWorker.CHUNK).at(-1).samplesPerSecond, 4000);
+  trainer.msPerBatch = 2;
+  run(1);
+  const mixed = of(FromWorker.CHUNK).at(-1).samplesPerSecond;
+  assert.ok(mixed > 2000 && mixed < 4000, `${mixed}`);
+  run(RATE_WINDOW - 2);
+  assert.ok(of(FromWorker.CHUNK).at(-1).samplesPerSecond > 2000, 'one fast chunk is still in the window');
+  run(1);
+  assert.equal(of(FromWorker.CHUNK).at(-1).samplesPerSecond, 2000);
+});
+
+test('the learning-rate decay applies after each epoch and is reported', () => {
+  const { session, trainer, of, run } = setup({ batchesPerEpoch: 2, learningRate: 0.1 });
+  session.train({ epochs: 2, lrDecay: 0.5 });
+  run();
+  assert.deepEqual(trainer.learningRates, [0.05, 0.025]);
+  const reports = of(FromWorker.TRAINER).filter((m) => m.reason === 'schedule');
+  assert.deepEqual(reports.map((m) => m.config.learningRate), [0.05, 0.025]);
+  assert.equal(reports[0].parameters, 8 * 17 + 4 * 9);
+  session.setSchedule(1);
+  session.train({ epochs: 1 });
+  run();
+  assert.deepEqual(trainer.learningRates, [0.05, 0.025], 'γ = 1: no change');
+});
+
+test('a diverging batch stops training and says so', () => {
+  const { session, trainer, of, sent, run } = setup({ batchesPerEpoch: 100, msPerBatch: 1, divergeAtStep: 30 });
+  session.train({ epochs: 1 });
+  run();
+  assert.equal(session.state, State.DIVERGED);
+  assert.equal(session.wantsTick, false);
+  const [d] = of(FromWorker.DIVERGED);
+  assert.equal(d.kind, 'DivergedError');
+  assert.match(d.message, /diverged/);
+  assert.deepEqual(d.progress, trainer.progress());
+  assert.ok(trainer.step < 30);
+  assert.deepEqual(sent.at(-1), { type: 'status', state: 'diverged', message: d.message });
+});
+
+test('replacing the trainer deletes the old one and drops its pending evaluation', () => {
+  const { session, trainer, of, run } = setup({ batchesPerEpoch: 1 });
+  session.train({ epochs: 3 });
+  run(1); // the epoch's only chunk: its evaluation is pending
+  assert.equal(session.wantsTick, true);
+  const next = new FakeTrainer(fakeClock());
+  session.replaceTrainer(next);
+  assert.equal(trainer.deleted, true);
+  assert.equal(session.trainer, next);
+  assert.equal(session.state, State.IDLE);
+  assert.deepEqual(of(FromWorker.STATUS).map((m) => m.state).slice(-2), ['paused', 'idle']);
+  run();
+  assert.deepEqual(trainer.evaluated, []);
+  assert.equal(of(FromWorker.EPOCH).length, 0);
+});
+
+test('data of another image size drops the trainer; training needs a trainer and data', () => {
+  const { session, trainer, of } = setup();
+  session.setData({ ...DATA, rows: 3, cols: 3 });
+  assert.equal(trainer.deleted, true);
+  assert.equal(session.trainer, null);
+  assert.deepEqual(of(FromWorker.TRAINER).at(-1), { type: 'trainer', config: null, progress: null, parameters: 0, reason: 'data-changed', runMs: 0 });
+  assert.throws(() => session.train({ epochs: 1 }), /no model yet/);
+  assert.throws(() => session.step(), /no model yet/);
+
+  const clock = fakeClock();
+  const fresh = new TrainingSession({ emit: () => {}, now: clock.now });
+  fresh.replaceTrainer(new FakeTrainer(clock));
+  assert.throws(() => fresh.train({ epochs: 1 }), /data is not loaded/);
+});

@@ -1,0 +1,355 @@
+// The message protocol between the page (web/page/) and the training worker
+// (web/worker/). Both sides import this module; nothing else is sent.
+//
+// Every message is a plain object { type, ...fields }. The field lists in
+// MESSAGES below are the documentation and the contract at once: message()
+// (which post() calls) refuses an unknown type, an unknown field, a missing
+// required field or a field of the wrong type, and check() does the same for
+// a message received. Requests that expect exactly one answer carry an
+// integer `id`; the answer (or an `error`) repeats it. Typed arrays and
+// ArrayBuffers are transferred, not copied (see transferList).
+//
+// Field types: 'number', 'integer', 'string', 'boolean', 'array', 'object'
+// (any plain object), 'ArrayBuffer', a typed array's name ('Float32Array',
+// 'Uint8Array', 'Int32Array'), 'null', a quoted literal ("'idle'"), or the
+// name of a shape in SHAPES; alternatives are joined by ' | '. A field whose
+// name ends in '?' may be left out. Shapes describe objects the engine makes:
+// their fields are checked, further fields are allowed.
+
+export const ToWorker = Object.freeze({
+  LOAD_MNIST: 'loadMnist',
+  LOAD_IDX: 'loadIdx',
+  CREATE: 'create',
+  TRAIN: 'train',
+  PAUSE: 'pause',
+  STEP: 'step',
+  STOP: 'stop',
+  SET_LEARNING_RATE: 'setLearningRate',
+  SET_OPTIMIZER: 'setOptimizer',
+  SET_SCHEDULE: 'setSchedule',
+  PREDICT: 'predict',
+  PREDICT_TEST_SET: 'predictTestSet',
+  GET_WEIGHTS: 'getWeights',
+  SAVE: 'save',
+  LOAD_MODEL: 'loadModel',
+  CRASH: 'crash',
+});
+
+export const FromWorker = Object.freeze({
+  READY: 'ready',
+  DATA_PROGRESS: 'dataProgress',
+  DATA_READY: 'dataReady',
+  TRAINER: 'trainer',
+  STATUS: 'status',
+  CHUNK: 'chunk',
+  EPOCH: 'epoch',
+  DIVERGED: 'diverged',
+  CHECKPOINT: 'checkpoint',
+  PREDICTION: 'prediction',
+  PREDICTIONS: 'predictions',
+  WEIGHTS: 'weights',
+  MODEL: 'model',
+  ERROR: 'error',
+});
+
+/** The worker's training state, as `status` reports it. */
+export const State = Object.freeze({
+  IDLE: 'idle',
+  RUNNING: 'running',
+  PAUSED: 'paused',
+  DIVERGED: 'diverged',
+});
+
+export const SHAPES = Object.freeze({
+  // trainer.progress(): where the trainer is (step counts batches since the start of the run)
+  Progress: { epoch: 'integer', batchInEpoch: 'integer', batchesPerEpoch: 'integer', step: 'integer' },
+  // engine.loadData(): the sizes of the splits and of an image
+  DataInfo: { train: 'integer', validation: 'integer', test: 'integer', rows: 'integer', cols: 'integer' },
+  // the engine's plain trainer config (wasm/README.md); the fields the page reads
+  Config: {
+    layers: 'array',
+    activation: 'string',
+    loss: 'string',
+    optimizer: 'string',
+    learningRate: 'number',
+    momentum: 'number',
+    batchSize: 'integer',
+    l2: 'number',
+    seed: 'integer',
+    sumGradients: 'boolean',
+  },
+  // trainer.setOptimizer()'s argument: fields left out keep their values
+  OptimizerSettings: { optimizer: 'string', 'learningRate?': 'number', 'momentum?': 'number' },
+  // one split's result after an epoch: mean loss, accuracy in [0, 1], number of images
+  Metrics: { loss: 'number', accuracy: 'number', count: 'integer' },
+});
+
+const STATES = "'idle' | 'running' | 'paused' | 'diverged'";
+
+export const MESSAGES = Object.freeze({
+  // ---- page → worker ----
+  // Download the site's MNIST (or read it from Cache Storage) → dataProgress*, then dataReady | error (scope 'data').
+  [ToWorker.LOAD_MNIST]: {},
+  // The user's own IDX files, raw or gzip; `validation` training images are held out → dataReady{id} | error{id}.
+  [ToWorker.LOAD_IDX]: {
+    id: 'integer',
+    trainImages: 'ArrayBuffer',
+    trainLabels: 'ArrayBuffer',
+    testImages: 'ArrayBuffer',
+    testLabels: 'ArrayBuffer',
+    validation: 'integer',
+  },
+  // A new trainer (fresh weights) from a config; runMs: running time to count on from → trainer{id} | error{id}.
+  [ToWorker.CREATE]: { id: 'integer', config: 'Config', 'runMs?': 'number' },
+  // Train until `epochs` more epochs are done (a resume keeps the target of the interrupted run);
+  // after each epoch η ← lrDecay·η → status, chunk*, epoch* (+ trainer{reason 'schedule'}, checkpoint), status.
+  [ToWorker.TRAIN]: { epochs: 'integer', 'lrDecay?': 'number', 'resume?': 'boolean' },
+  // The decay applied after each epoch from now on, live.
+  [ToWorker.SET_SCHEDULE]: { lrDecay: 'number' },
+  // Stop at the next chunk boundary (≤ one chunk) → status 'paused', checkpoint.
+  [ToWorker.PAUSE]: {},
+  // Train exactly one batch, then pause → status 'running', chunk, status 'paused'.
+  [ToWorker.STEP]: {},
+  // Like pause, but forgets the epoch target → status 'idle', checkpoint.
+  [ToWorker.STOP]: {},
+  // Live, between chunks → trainer{id}.
+  [ToWorker.SET_LEARNING_RATE]: { id: 'integer', learningRate: 'number' },
+  // Live; keeps the weights, restarts the optimiser's state → trainer{id}.
+  [ToWorker.SET_OPTIMIZER]: { id: 'integer', optimizer: 'OptimizerSettings' },
+  // Class probabilities of one image of rows×cols pixels in [0, 1] → prediction{id}.
+  [ToWorker.PREDICT]: { id: 'integer', image: 'Float32Array' },
+  // The model's predictions for the whole test set (and its images, once) → predictions{id}.
+  [ToWorker.PREDICT_TEST_SET]: { id: 'integer', withImages: 'boolean' },
+  // One layer's weight matrix → weights{id}.
+  [ToWorker.GET_WEIGHTS]: { id: 'integer', layer: 'integer' },
+  // The model as .safetensors bytes → model{id}.
+  [ToWorker.SAVE]: { id: 'integer' },
+  // Resume a model saved by save (or a checkpoint); reason 'restored' after a reload → trainer{id} | error{id}.
+  [ToWorker.LOAD_MODEL]: { id: 'integer', bytes: 'ArrayBuffer', 'name?': 'string', 'reason?': "'restored'", 'runMs?': 'number' },
+  // Test hook: an uncaught error in the worker, as a real crash would be.
+  [ToWorker.CRASH]: {},
+
+  // ---- worker → page ----
+  // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, threads.
+  [FromWorker.READY]: { simd: 'boolean', eigenVectorized: 'boolean', threads: 'boolean' },
+  // Bytes of the compressed download so far (at most every 50 ms); cached: files read from Cache Storage.
+  [FromWorker.DATA_PROGRESS]: { loaded: 'integer', total: 'integer', file: 'string', cached: 'integer' },
+  // Data loaded; id answers loadIdx; cached: every file came from Cache Storage.
+  [FromWorker.DATA_READY]: { 'id?': 'integer', info: 'DataInfo', source: 'string', cached: 'boolean' },
+  // The trainer now (config null: there is none, e.g. the new data has another image size).
+  [FromWorker.TRAINER]: {
+    'id?': 'integer',
+    config: 'Config | null',
+    progress: 'Progress | null',
+    parameters: 'integer',
+    reason: "'created' | 'loaded' | 'restored' | 'learning-rate' | 'optimizer' | 'schedule' | 'data-changed'",
+    runMs: 'number',
+  },
+  // The training state changed; message: why ('finished', 'step', 'stopped', the divergence).
+  [FromWorker.STATUS]: { state: STATES, 'message?': 'string' },
+  // One chunk of training, all in one epoch: batch b of it sits at x = epochIndex + (firstBatch + b) / batchesPerEpoch.
+  [FromWorker.CHUNK]: {
+    firstStep: 'integer', // step of the chunk's first batch
+    epochIndex: 'integer', // the (0-based) epoch the chunk's batches belong to
+    firstBatch: 'integer', // 1-based number of the chunk's first batch in its epoch
+    batchLoss: 'Float32Array', // per batch
+    batchAccuracy: 'Float32Array', // per batch
+    samples: 'integer', // in the chunk
+    epoch: 'integer', // progress after the chunk: completed epochs,
+    batchInEpoch: 'integer', // batches of the current epoch,
+    batchesPerEpoch: 'integer',
+    step: 'integer', // and batches since the start
+    trainMs: 'number', // time the chunk took
+    runMs: 'number', // running time of the run so far (training and evaluation)
+    samplesPerSecond: 'number', // over the last 40 chunks
+    batchesPerChunk: 'integer', // batches asked for (the chunk stops early at an epoch's end)
+  },
+  // An epoch ended: the mean training loss/accuracy over its batches (null when it was not
+  // trained in this session), validation (null without a validation split) and test results.
+  [FromWorker.EPOCH]: {
+    epoch: 'integer',
+    step: 'integer',
+    train: 'Metrics | null',
+    validation: 'Metrics | null',
+    test: 'Metrics',
+    confusion: 'Int32Array', // classes × classes, row = true label, column = predicted
+    classes: 'integer',
+    evalMs: 'number', // time the evaluation took
+    runMs: 'number',
+  },
+  // Training stopped on a NaN/Inf; the engine restored the weights from before the failing chunk.
+  [FromWorker.DIVERGED]: { message: 'string', 'kind?': 'string', progress: 'Progress' },
+  // For autosave, at an epoch's end, on pause, stop and at the target.
+  [FromWorker.CHECKPOINT]: {
+    bytes: 'ArrayBuffer',
+    config: 'Config',
+    progress: 'Progress',
+    runMs: 'number',
+    reason: "'epoch' | 'pause' | 'stop' | 'finished'",
+  },
+  [FromWorker.PREDICTION]: { id: 'integer', probabilities: 'Float32Array' },
+  // images: n·rows·cols bytes, only when asked for.
+  [FromWorker.PREDICTIONS]: {
+    id: 'integer',
+    labels: 'Uint8Array',
+    predicted: 'Uint8Array',
+    probabilities: 'Float32Array', // n × classes
+    images: 'Uint8Array | null',
+    rows: 'integer',
+    cols: 'integer',
+  },
+  // rows (units) × cols (inputs), row-major.
+  [FromWorker.WEIGHTS]: { id: 'integer', layer: 'integer', rows: 'integer', cols: 'integer', data: 'Float32Array' },
+  [FromWorker.MODEL]: { id: 'integer', bytes: 'ArrayBuffer' },
+  // A request failed (id: which one; request: its type) or something failed on its own (no id).
+  // kind: the engine's error kind ('ConfigError', 'IdxError', …) when it comes from the engine.
+  [FromWorker.ERROR]: {
+    'id?': 'integer',
+    'request?': 'string',
+    scope: "'engine' | 'data' | 'config' | 'model' | 'train' | 'predict'",
+    'kind?': 'string',
+    message: 'string',
+  },
+});
+
+// ---- Checking ------------------------------------------------------------------
+
+const tag = (v) => Object.prototype.toString.call(v).slice(8, -1);
+const isPlainObject = (v) => v !== null && typeof v === 'object' && tag(v) === 'Object';
+const BASIC = {
+  number: (v) => typeof v === 'number',
+  integer: (v) => Number.isInteger(v),
+  string: (v) => typeof v === 'string',
+  boolean: (v) => typeof v === 'boolean',
+  array: (v) => Array.isArray(v),
+  object: isPlainObject,
+  null: (v) => v === null,
+  ArrayBuffer: (v) => tag(v) === 'ArrayBuffer',
+  Float32Array: (v) => tag(v) === 'Float32Array',
+  Float64Array: (v) => tag(v) === 'Float64Array',
+  Int32Array: (v) => tag(v) === 'Int32Array',
+  Uint8Array: (v) => tag(v) === 'Uint8Array',
+};
+
+function describe(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'object') return tag(v) === 'Object' ? 'object' : tag(v);
+  if (typeof v === 'number' && !Number.isInteger(v)) return `number ${v}`;
+  if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
+  return typeof v === 'number' ? `integer ${v}` : typeof v;
+}
+
+// A field list → [{ name, optional, type, alternatives: [(value, path) → error | null] }].
+function compileFields(fields, context) {
+  return Object.entries(fields).map(([key, type]) => {
+    const optional = key.endsWith('?');
+    const name = optional ? key.slice(0, -1) : key;
+    return { name, optional, type, alternatives: type.split('|').map((t) => compileType(t.trim(), `${context}.${name}`)) };
+  });
+}
+
+function compileType(t, context) {
+  if (/^'[^']*'$/.test(t)) {
+    const literal = t.slice(1, -1);
+    return (v) => v === literal;
+  }
+  if (BASIC[t]) return BASIC[t];
+  if (SHAPES[t]) {
+    const fields = compileFields(SHAPES[t], t);
+    return (v, path) => (isPlainObject(v) ? checkFields(fields, v, path, { extra: true }) ?? true : false);
+  }
+  throw new Error(`protocol: ${context}: unknown field type '${t}'`);
+}
+
+// null when value has the fields, else the first problem.
+function checkFields(fields, value, path, { extra = false } = {}) {
+  for (const f of fields) {
+    const v = value[f.name];
+    if (v === undefined) {
+      if (f.optional) continue;
+      return `${path}: missing field '${f.name}' (${f.type})`;
+    }
+    let problem = null;
+    for (const check of f.alternatives) {
+      const r = check(v, `${path}.${f.name}`);
+      if (r === true) {
+        problem = null;
+        break;
+      }
+      if (typeof r === 'string') problem = r; // a shape's own problem says more than "wrong type"
+      else problem ??= `${path}.${f.name} must be ${f.type}, not ${describe(v)}`;
+    }
+    if (problem) return problem;
+  }
+  if (!extra) {
+    const known = new Set(fields.map((f) => f.name));
+    const unknown = Object.keys(value).filter((k) => k !== 'type' && !known.has(k) && value[k] !== undefined);
+    if (unknown.length > 0) return `${path}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}`;
+  }
+  return null;
+}
+
+const COMPILED = new Map(Object.entries(MESSAGES).map(([type, fields]) => [type, compileFields(fields, type)]));
+{
+  const to = Object.values(ToWorker);
+  const from = Object.values(FromWorker);
+  for (const type of [...to, ...from]) if (!COMPILED.has(type)) throw new Error(`protocol: no field list for '${type}'`);
+  for (const type of COMPILED.keys()) if (!to.includes(type) && !from.includes(type)) throw new Error(`protocol: '${type}' has no direction`);
+  if (new Set([...to, ...from]).size !== to.length + from.length) throw new Error('protocol: a type is used in both directions');
+}
+
+/** A protocol error: the message does not match its field list. */
+export class ProtocolError extends Error {
+  constructor(message) {
+    super(`protocol: ${message}`);
+    this.name = 'ProtocolError';
+  }
+}
+
+/**
+ * Builds a message { type, ...payload } (fields that are undefined are left
+ * out). Throws a ProtocolError for an unknown type or a payload that does not
+ * match the type's field list, so mistakes fail loudly on the sending side.
+ */
+export function message(type, payload = {}) {
+  const fields = COMPILED.get(type);
+  if (!fields) throw new ProtocolError(`unknown message type '${type}'`);
+  if (!isPlainObject(payload)) throw new ProtocolError(`${type}: the payload must be a plain object, not ${describe(payload)}`);
+  const problem = checkFields(fields, payload, type);
+  if (problem) throw new ProtocolError(problem);
+  const msg = { type };
+  for (const [k, v] of Object.entries(payload)) if (v !== undefined && k !== 'type') msg[k] = v;
+  return msg;
+}
+
+/**
+ * Checks a received message against its field list; `direction` (ToWorker
+ * or FromWorker) restricts the types accepted. Returns msg, or throws a ProtocolError.
+ */
+export function check(msg, direction = null) {
+  if (!isPlainObject(msg)) throw new ProtocolError(`a message must be a plain object, not ${describe(msg)}`);
+  const fields = COMPILED.get(msg.type);
+  if (!fields || (direction && !Object.values(direction).includes(msg.type))) {
+    throw new ProtocolError(`unknown message type ${describe(msg.type)}`);
+  }
+  const problem = checkFields(fields, msg, msg.type);
+  if (problem) throw new ProtocolError(problem);
+  return msg;
+}
+
+/** The buffers of every typed array / ArrayBuffer directly in the payload (one level deep), deduplicated. */
+export function transferList(msg) {
+  const list = new Set();
+  for (const value of Object.values(msg)) {
+    if (value instanceof ArrayBuffer) list.add(value);
+    else if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) list.add(value.buffer);
+  }
+  return [...list];
+}
+
+/** Posts a checked message on target (a Worker or the worker's global scope), transferring its buffers. */
+export function post(target, type, payload) {
+  const msg = message(type, payload);
+  target.postMessage(msg, transferList(msg));
+}
