@@ -61,7 +61,8 @@ describe('errors at the boundary', { skip: mnist ? false : MNIST_MISSING }, () =
       [{ l2: -0.1 }, /L2 weight decay/],
       [{ seed: -1 }, /seed must be between 0 and/],
       [{ seed: 1.5 }, /seed must be a whole number/],
-      [{ sumGradients: 'yes' }, /sumGradients must be true or false/],
+      [{ gradient: 'median' }, /unknown gradient 'median' \(expected mean, sum or half\)/],
+      [{ gradient: true }, /gradient must be a string, got a value of type boolean/],
       [{ learningrate: 0.1 }, /unknown config field 'learningrate'/],
       [[784, 20, 10], /config must be an object/],
       [{ layers: [100, 10] }, /training images have 784 pixels, the network expects 100/],
@@ -136,7 +137,7 @@ describe('errors at the boundary', { skip: mnist ? false : MNIST_MISSING }, () =
 
   test('a diverging run throws and keeps the weights from before the chunk', () => {
     const trainer = engine.createTrainer({ layers: [784, 256, 256, 256, 10], activation: 'relu', loss: 'softmax-ce',
-                                           learningRate: 100, sumGradients: true, seed: 1 });
+                                           learningRate: 100, gradient: 'sum', seed: 1 });
     const error = (() => {
       for (let i = 0; i < 50; i++) {
         const before = { progress: trainer.progress(), weights: trainer.layerWeights(1).data };

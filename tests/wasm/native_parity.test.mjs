@@ -33,7 +33,7 @@ const CASES = [
   { name: '784-64-32-10 relu + softmax, Adam, batch 100, L2', epochs: 2,
     config: { layers: [784, 64, 32, 10], activation: 'relu', loss: 'softmax-ce', optimizer: 'adam', learningRate: 0.001, batchSize: 100, l2: 1e-4, seed: 3 } },
   { name: '784-40-10 tanh + BCE, Nesterov, summed gradients', epochs: 1,
-    config: { layers: [784, 40, 10], activation: 'tanh', loss: 'sigmoid-bce', optimizer: 'nesterov', learningRate: 0.001, momentum: 0.9, batchSize: 64, sumGradients: true, seed: 11 } },
+    config: { layers: [784, 40, 10], activation: 'tanh', loss: 'sigmoid-bce', optimizer: 'nesterov', learningRate: 0.001, momentum: 0.9, batchSize: 64, gradient: 'sum', seed: 11 } },
 ];
 
 function runNative({ config, epochs }) {
@@ -44,7 +44,7 @@ function runNative({ config, epochs }) {
     '--seed', String(config.seed), '--l2', String(config.l2 ?? 0),
   ];
   if (config.momentum !== undefined) args.push('--momentum', String(config.momentum));
-  if (config.sumGradients) args.push('--sum');
+  if (config.gradient) args.push('--gradient', config.gradient);
   const out = execFileSync(mlpTrain, args, { encoding: 'utf8', timeout: 120000, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = out.trim().split('\n').map((line) => JSON.parse(line));
   return { epochs: lines.filter((l) => !l.final), final: lines.find((l) => l.final) };

@@ -149,12 +149,12 @@ describe('training on 10,000 MNIST images', { skip: mnist ? false : MNIST_MISSIN
     const trainer = engine.createTrainer({ layers: [784, 64, 10], activation: 'relu', loss: 'softmax-ce', optimizer: 'adam', learningRate: 0.002, seed: 42 });
     assert.deepEqual(trainer.config(), {
       layers: [784, 64, 10], activation: 'relu', loss: 'softmax-ce', optimizer: 'adam', learningRate: 0.002,
-      momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, batchSize: 128, l2: 0, seed: 42, sumGradients: false,
+      momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, batchSize: 128, l2: 0, seed: 42, gradient: 'mean', trainLimit: 0, init: 'uniform', batching: 'shuffled',
     });
     const defaults = engine.createTrainer();
     assert.deepEqual(defaults.config(), {
       layers: [784, 20, 10], activation: 'sigmoid', loss: 'sigmoid-bce', optimizer: 'sgd', learningRate: 0.001,
-      momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, batchSize: 128, l2: 0, seed: 1, sumGradients: false,
+      momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, batchSize: 128, l2: 0, seed: 1, gradient: 'mean', trainLimit: 0, init: 'uniform', batching: 'shuffled',
     });
     trainer.delete();
     defaults.delete();

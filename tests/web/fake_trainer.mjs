@@ -105,7 +105,7 @@ export class FakeTrainer {
       batchSize: this.batchSize,
       l2: 0,
       seed: 1,
-      sumGradients: false,
+      gradient: 'mean',
     };
   }
 

@@ -16,7 +16,7 @@ const config = {
   batchSize: 128,
   l2: 0,
   seed: 1,
-  sumGradients: true,
+  gradient: 'sum',
 };
 const chunk = () => ({
   firstStep: 1,
@@ -103,7 +103,9 @@ test('shapes check their fields (extra fields allowed) and can be null where the
   assert.doesNotThrow(() => message(FromWorker.TRAINER, { ...trainer, id: undefined, config: null, progress: null, parameters: 0, reason: 'data-changed' }));
   const { step, ...noStep } = progress;
   assert.throws(() => message(FromWorker.TRAINER, { ...trainer, progress: noStep }), /trainer\.progress: missing field 'step'/);
-  assert.throws(() => message(FromWorker.TRAINER, { ...trainer, config: { ...config, layers: '784-20-10' } }), /trainer\.config\.layers must be array, not '784-20-10'/);
+  // A config is the engine's: its fields are the schema's, checked by the engine (tests/wasm/config_schema.test.mjs).
+  assert.throws(() => message(FromWorker.TRAINER, { ...trainer, config: [784, 20, 10] }), /trainer\.config must be object \| null, not array/);
+  assert.throws(() => message(FromWorker.TRAINER, { ...trainer, progress: { ...progress, step: '4' } }), /trainer\.progress\.step must be integer, not '4'/);
   assert.throws(() => message(FromWorker.CHECKPOINT, { bytes: new ArrayBuffer(1), config, progress: null, runMs: 1, reason: 'epoch' }), /checkpoint\.progress must be Progress/);
   const metrics = { loss: 0.3, accuracy: 0.9, count: 10000 };
   const epoch = { epoch: 1, step: 391, train: null, validation: null, test: metrics, confusion: new Int32Array(100), classes: 10, evalMs: 80, runMs: 900 };

@@ -1,18 +1,32 @@
-// The training form: fills its selects, reads and writes its values, shows
-// each field's validation error (config.js validates) and the hints that
-// follow the values, and passes live changes of the learning rate,
-// optimiser and schedule on to the training controls.
-import { ACTIVATIONS, DEFAULT_PRESET, LOSSES, OPTIMIZERS, PRESETS, matchPreset, parseLayers, presetValues, validateForm } from './config.js';
+// The training form: builds its choices and limits from the engine's schema
+// (until the engine is ready it only holds values), reads and writes its
+// values, shows each field's validation error (config.js validates) and the
+// hints that follow the values, and passes live changes of the learning
+// rate, optimiser and schedule on to the training controls.
+//
+// A form control whose name is a schema field's JS name (or one of the
+// page's own fields) is a field of the form: a new engine field needs only
+// its control in index.html.
+import {
+  DEFAULT_PRESET,
+  PAGE_FIELDS,
+  PRESETS,
+  choiceLabel,
+  matchPreset,
+  parseLayers,
+  presetValues,
+  structuralChange,
+  validateForm,
+  valuesFromConfig,
+} from './config.js';
 import { $, el } from './viz.js';
 
-export const FIELDS = ['layers', 'activation', 'loss', 'optimizer', 'learningRate', 'momentum', 'lrDecay', 'batchSize', 'epochs', 'l2', 'seed', 'gradient'];
-
-function fillSelect(select, options) {
-  select.replaceChildren(...options.map(([value, label]) => el('option', { value, text: label })));
-}
+const LIVE_OPTIMIZER = new Set(['learningRate', 'optimizer', 'momentum']);
 
 export class ConfigForm {
   #app;
+  #schema = null;
+  #fields = []; // the form's field names: schema fields with a control, then the page's
 
   constructor(app) {
     this.#app = app;
@@ -22,22 +36,27 @@ export class ConfigForm {
     return $('config-form');
   }
 
+  get schema() {
+    return this.#schema;
+  }
+
+  /** The form's field names, in the schema's order. */
+  get fields() {
+    return this.#fields;
+  }
+
   setup() {
     const form = this.#form;
     const f = form.elements;
-    fillSelect(f.preset, [...PRESETS.map((p) => [p.id, p.label]), ['custom', 'Custom']]);
-    fillSelect(f.activation, ACTIVATIONS);
-    fillSelect(f.loss, LOSSES);
-    fillSelect(f.optimizer, OPTIMIZERS);
-    this.write(presetValues(DEFAULT_PRESET, this.#app.data.dims()));
+    f.preset.replaceChildren(...[...PRESETS.map((p) => [p.id, p.label]), ['custom', 'Custom']].map(([value, text]) => el('option', { value, text })));
     f.preset.addEventListener('change', () => {
-      if (f.preset.value !== 'custom') this.write({ ...presetValues(f.preset.value, this.#app.data.dims()), seed: f.seed.value });
+      if (this.#schema && f.preset.value !== 'custom') this.write({ ...this.#preset(f.preset.value), seed: f.seed.value });
     });
     form.addEventListener('input', (e) => {
       if (e.target.name === 'preset') return;
       this.refresh();
       const controls = this.#app.controls;
-      if (e.target.name === 'learningRate' || e.target.name === 'optimizer' || e.target.name === 'momentum') controls.applyLiveOptimizer();
+      if (LIVE_OPTIMIZER.has(e.target.name)) controls.applyLiveOptimizer();
       if (e.target.name === 'lrDecay') controls.applyLiveSchedule();
     });
     form.addEventListener('submit', (e) => {
@@ -46,49 +65,96 @@ export class ConfigForm {
     });
   }
 
+  /** The engine is ready: its fields' choices and limits go into the controls, then the default preset. */
+  useSchema(schema) {
+    this.#schema = schema;
+    const f = this.#form.elements;
+    // A control of the field's name, or a group its choices go into.
+    const present = (name) => f[name] || this.#form.querySelector(`[data-choices="${name}"]`);
+    this.#fields = [...schema, ...PAGE_FIELDS].map((s) => s.jsName).filter(present);
+    for (const field of [...schema, ...PAGE_FIELDS]) {
+      if (!this.#fields.includes(field.jsName)) continue;
+      if (field.kind === 'choice') this.#fillChoices(field);
+      const input = f[field.jsName];
+      if ((field.kind === 'number' || field.kind === 'integer') && input instanceof HTMLInputElement) {
+        if (!field.minOpen) input.min = String(field.min);
+        if (!field.maxOpen) input.max = String(field.max);
+      }
+    }
+    this.write(this.#preset(DEFAULT_PRESET));
+  }
+
+  #preset(id) {
+    return presetValues(id, this.#schema, this.#fields, this.#app.data.dims());
+  }
+
+  #fillChoices(field) {
+    const input = this.#form.elements[field.jsName];
+    if (input instanceof HTMLSelectElement) {
+      input.replaceChildren(...field.choices.map((value) => el('option', { value, text: choiceLabel(value) })));
+      return;
+    }
+    const group = this.#form.querySelector(`[data-choices="${field.jsName}"]`);
+    group?.replaceChildren(
+      ...field.choices.map((value) =>
+        el('label', {}, el('input', { type: 'radio', name: field.jsName, value }), ` ${choiceLabel(value)}`),
+      ),
+    );
+  }
+
   /** The form's values, as strings. */
   read() {
     const f = this.#form.elements;
-    const values = {};
-    for (const k of FIELDS) values[k] = f[k].value;
-    return values;
+    return Object.fromEntries(this.#fields.map((k) => [k, f[k].value]));
   }
 
   write(values) {
     const f = this.#form.elements;
-    for (const k of FIELDS) if (values[k] !== undefined) f[k].value = values[k];
+    for (const k of this.#fields) if (values[k] !== undefined) f[k].value = values[k];
     this.refresh();
   }
 
-  /** validateForm's result for the current values, without touching the page. */
+  /** Form values of an engine config (a loaded model's) and the page's settings. */
+  valuesOf(config, options) {
+    return valuesFromConfig(config, this.#schema, this.#fields, options);
+  }
+
+  /** True when configs a and b need different trainers. */
+  structuralChange(a, b) {
+    return !this.#schema || structuralChange(a, b, this.#schema);
+  }
+
+  /** validateForm's result for the current values, without touching the page (no config before the schema). */
   validate() {
-    return validateForm(this.read(), this.#app.data.dims());
+    if (!this.#schema) return { config: null, epochs: null, schedule: null, errors: {} };
+    return validateForm(this.read(), this.#schema, this.#app.data.dims());
   }
 
   /** Validates, shows errors next to their fields, updates hints. Returns validateForm's result. */
   refresh() {
+    const result = this.validate();
+    if (!this.#schema) return result;
     const dims = this.#app.data.dims();
     const values = this.read();
-    const result = validateForm(values, dims);
     const f = this.#form.elements;
-    for (const k of FIELDS) {
+    for (const k of this.#fields) {
       const msg = result.errors[k] ?? '';
       const out = $(`err-${k}`);
       if (out) out.textContent = msg;
-      const inputs = k === 'gradient' ? [...f.gradient] : [f[k]];
+      const inputs = f[k] instanceof RadioNodeList ? [...f[k]] : [f[k]];
       for (const input of inputs) {
         if (msg) input.setAttribute('aria-invalid', 'true');
         else input.removeAttribute('aria-invalid');
       }
     }
-    const preset = matchPreset(values, dims);
+    const preset = matchPreset(values, this.#schema, dims);
     f.preset.value = preset;
     $('preset-help').textContent = preset === 'custom' ? 'Your own settings.' : PRESETS.find((p) => p.id === preset).help;
     // Momentum only applies to the momentum methods; it stays visible (and explains itself).
     const usesMomentum = values.optimizer === 'momentum' || values.optimizer === 'nesterov';
     f.momentum.disabled = !usesMomentum;
     $('momentum-help').textContent = usesMomentum ? 'Fraction of the last step kept.' : 'Used by Momentum and Nesterov.';
-    const layers = parseLayers(values.layers, dims);
+    const layers = parseLayers(values.layers, this.#schema, dims);
     $('param-count').textContent = layers.value ? `${layers.parameters.toLocaleString('en')} weights and biases.` : '';
     this.#app.controls.update();
     return result;
@@ -96,7 +162,7 @@ export class ConfigForm {
 
   /** Focuses the first field with an error and says why training cannot start. */
   showFirstError(errors) {
-    const first = FIELDS.find((k) => errors[k]);
+    const first = this.#fields.find((k) => errors[k]);
     if (!first) return;
     const f = this.#form.elements[first];
     (f instanceof RadioNodeList ? f[0] : f).focus();
@@ -111,7 +177,7 @@ export class ConfigForm {
 
   /** Data of another image size: the layers' input size follows it. */
   fitInputSize(inputSize) {
-    const sizes = this.read().layers.split('-');
+    const sizes = this.#form.elements.layers.value.split('-');
     if (/^\d+$/.test(sizes[0] ?? '') && Number(sizes[0]) !== inputSize) {
       sizes[0] = String(inputSize);
       this.#form.elements.layers.value = sizes.join('-');

@@ -3,7 +3,7 @@
 // and the page's view of the worker's trainer and training state, which
 // decides what the buttons offer.
 import { State, ToWorker } from '../shared/protocol.js';
-import { describeConfig, structuralChange } from './config.js';
+import { describeConfig } from './config.js';
 import { recordSettingsChange } from './run_record.js';
 import { $, pct } from './viz.js';
 
@@ -77,7 +77,7 @@ export class Controls {
     if (this.state === State.PAUSED) return this.resume();
     const { config, epochs, schedule, errors } = form.refresh();
     if (!config) return form.showFirstError(errors);
-    if (!this.trainer || structuralChange(this.trainer.config, config)) {
+    if (!this.trainer || this.#app.form.structuralChange(this.trainer.config, config)) {
       if (!(await this.createTrainer())) return;
     }
     notices.hideAlert();
@@ -100,7 +100,7 @@ export class Controls {
     if (!this.#app.data.info || this.state === State.RUNNING) return;
     const { config, errors } = form.refresh();
     if (!config) return form.showFirstError(errors);
-    if (!this.trainer || structuralChange(this.trainer.config, config)) {
+    if (!this.trainer || this.#app.form.structuralChange(this.trainer.config, config)) {
       if (!(await this.createTrainer())) return;
     }
     client.send(ToWorker.STEP);
@@ -183,7 +183,7 @@ export class Controls {
     const running = s === State.RUNNING;
     const paused = s === State.PAUSED;
     const { config } = this.#app.form.validate();
-    const changed = this.trainer && config && structuralChange(this.trainer.config, config);
+    const changed = this.trainer && config && this.#app.form.structuralChange(this.trainer.config, config);
     const trainBtn = $('btn-train');
     trainBtn.disabled = !ready || running || paused;
     trainBtn.textContent = !this.trainer ? 'Train' : changed ? 'Train new network' : this.trainer.progress.step > 0 ? 'Train more' : 'Train';

@@ -36,6 +36,7 @@ const app = {};
 // Messages that answer no request (answers go to the request's promise).
 const handlers = {
   [FromWorker.READY](m) {
+    app.form.useSchema(m.schema);
     app.controls.engineReady(m);
     app.notices.showEngine(m);
     app.data.loadMnist();

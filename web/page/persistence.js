@@ -2,7 +2,7 @@
 // curves up to them) saved in IndexedDB, the saved model and its run
 // restored after a reload, models downloaded and uploaded as .safetensors.
 import { State, ToWorker } from '../shared/protocol.js';
-import { describeConfig, valuesFromConfig } from './config.js';
+import { describeConfig } from './config.js';
 import * as storage from './storage.js';
 import { $, el } from './viz.js';
 
@@ -57,7 +57,7 @@ export class Persistence {
         run.stepOffset = m.progress.step;
       }
       const run = runs.current;
-      form.write(valuesFromConfig(run.config ?? m.config, form.read().epochs, run.schedule));
+      form.write(form.valuesOf(run.config ?? m.config, { epochs: form.read().epochs, schedule: run.schedule }));
       controls.trainerChanged(m);
       stats.resetViews();
       runList.render();
@@ -120,7 +120,7 @@ export class Persistence {
       const run = runs.start({ config: m.config, label: `Loaded ${file.name}`, source: data.source });
       run.progress = m.progress;
       run.stepOffset = m.progress.step;
-      form.write(valuesFromConfig(m.config, form.read().epochs));
+      form.write(form.valuesOf(m.config, { epochs: form.read().epochs }));
       controls.trainerChanged(m);
       stats.resetViews();
       await saveModel(bytes, run.id, m).catch(() => {});

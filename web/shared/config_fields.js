@@ -8,12 +8,9 @@
 //            min, max, minOpen, maxOpen, choices, countMin, countMax, maxParameters }
 // kind ∈ 'number' | 'integer' | 'boolean' | 'choice' | 'sizes'.
 
-/** Weights and biases of a network of these sizes: Σ_k out_k · (in_k + 1). */
-export function parameterCount(sizes) {
-  let n = 0;
-  for (let k = 1; k < sizes.length; k++) n += sizes[k] * (sizes[k - 1] + 1);
-  return n;
-}
+import { parameterCount } from './layers.js';
+
+export { parameterCount };
 
 /** "(0, 100]" */
 export function intervalText(field) {
@@ -27,7 +24,6 @@ function inInterval(field, x) {
   return above && below;
 }
 
-const cap = (s) => s[0].toUpperCase() + s.slice(1);
 
 function checkSizes(field, sizes) {
   if (!Array.isArray(sizes)) return 'Give the layer sizes as a list.';
@@ -49,16 +45,16 @@ function checkSizes(field, sizes) {
 
 /** null when the engine accepts `value` for `field`, else a sentence saying why not. */
 export function checkValue(field, value) {
-  const name = field.label;
+  const name = `The ${field.label}`;
   switch (field.kind) {
     case 'number':
-      if (typeof value !== 'number' || Number.isNaN(value)) return `${cap(name)} must be a number.`;
-      return inInterval(field, value) ? null : `${cap(name)} must be in ${intervalText(field)}.`;
+      if (typeof value !== 'number' || Number.isNaN(value)) return `${name} must be a number.`;
+      return inInterval(field, value) ? null : `${name} must be in ${intervalText(field)}.`;
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) return `${cap(name)} must be a whole number.`;
-      return inInterval(field, value) ? null : `${cap(name)} must be in ${intervalText(field)}.`;
+      if (typeof value !== 'number' || !Number.isInteger(value)) return `${name} must be a whole number.`;
+      return inInterval(field, value) ? null : `${name} must be in ${intervalText(field)}.`;
     case 'boolean':
-      return typeof value === 'boolean' ? null : `${cap(name)} must be true or false.`;
+      return typeof value === 'boolean' ? null : `${name} must be true or false.`;
     case 'choice':
       return field.choices.includes(value) ? null : `Choose one of ${field.choices.join(', ')}.`;
     case 'sizes':

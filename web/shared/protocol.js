@@ -65,19 +65,7 @@ export const SHAPES = Object.freeze({
   Progress: { epoch: 'integer', batchInEpoch: 'integer', batchesPerEpoch: 'integer', step: 'integer' },
   // engine.loadData(): the sizes of the splits and of an image
   DataInfo: { train: 'integer', validation: 'integer', test: 'integer', rows: 'integer', cols: 'integer' },
-  // the engine's plain trainer config (wasm/README.md); the fields the page reads
-  Config: {
-    layers: 'array',
-    activation: 'string',
-    loss: 'string',
-    optimizer: 'string',
-    learningRate: 'number',
-    momentum: 'number',
-    batchSize: 'integer',
-    l2: 'number',
-    seed: 'integer',
-    sumGradients: 'boolean',
-  },
+
   // trainer.setOptimizer()'s argument: fields left out keep their values
   OptimizerSettings: { optimizer: 'string', 'learningRate?': 'number', 'momentum?': 'number' },
   // one split's result after an epoch: mean loss, accuracy in [0, 1], number of images
@@ -99,8 +87,9 @@ export const MESSAGES = Object.freeze({
     testLabels: 'ArrayBuffer',
     validation: 'integer',
   },
-  // A new trainer (fresh weights) from a config; runMs: running time to count on from → trainer{id} | error{id}.
-  [ToWorker.CREATE]: { id: 'integer', config: 'Config', 'runMs?': 'number' },
+  // A new trainer (fresh weights) from the engine's plain config (its fields are the schema's, engine.schema(),
+  // and the engine checks them); runMs: running time to count on from → trainer{id} | error{id}.
+  [ToWorker.CREATE]: { id: 'integer', config: 'object', 'runMs?': 'number' },
   // Train until `epochs` more epochs are done (a resume keeps the target of the interrupted run);
   // after each epoch η ← lrDecay·η → status, chunk*, epoch* (+ trainer{reason 'schedule'}, checkpoint), status.
   [ToWorker.TRAIN]: { epochs: 'integer', 'lrDecay?': 'number', 'resume?': 'boolean' },
@@ -130,8 +119,9 @@ export const MESSAGES = Object.freeze({
   [ToWorker.CRASH]: {},
 
   // ---- worker → page ----
-  // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, threads.
-  [FromWorker.READY]: { simd: 'boolean', eigenVectorized: 'boolean', threads: 'boolean' },
+  // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, threads; the
+  // configuration's fields (engine.schema()) and the core's readings of the report (engine.presets()).
+  [FromWorker.READY]: { simd: 'boolean', eigenVectorized: 'boolean', threads: 'boolean', schema: 'array', presets: 'array' },
   // Bytes of the compressed download so far (at most every 50 ms); cached: files read from Cache Storage.
   [FromWorker.DATA_PROGRESS]: { loaded: 'integer', total: 'integer', file: 'string', cached: 'integer' },
   // Data loaded; id answers loadIdx; cached: every file came from Cache Storage.
@@ -139,7 +129,7 @@ export const MESSAGES = Object.freeze({
   // The trainer now (config null: there is none, e.g. the new data has another image size).
   [FromWorker.TRAINER]: {
     'id?': 'integer',
-    config: 'Config | null',
+    config: 'object | null',
     progress: 'Progress | null',
     parameters: 'integer',
     reason: "'created' | 'loaded' | 'restored' | 'learning-rate' | 'optimizer' | 'schedule' | 'data-changed'",
@@ -182,7 +172,7 @@ export const MESSAGES = Object.freeze({
   // For autosave, at an epoch's end, on pause, stop and at the target.
   [FromWorker.CHECKPOINT]: {
     bytes: 'ArrayBuffer',
-    config: 'Config',
+    config: 'object',
     progress: 'Progress',
     runMs: 'number',
     reason: "'epoch' | 'pause' | 'stop' | 'finished'",

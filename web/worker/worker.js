@@ -34,7 +34,13 @@ function schedule() {
 let handlers = null;
 const ready = createEngine().then((engine) => {
   handlers = requestHandlers({ engine, session, emit, siteUrl: SITE_URL });
-  emit(FromWorker.READY, { simd: Boolean(engine.simd), eigenVectorized: Boolean(engine.eigenVectorized), threads: false });
+  emit(FromWorker.READY, {
+    simd: Boolean(engine.simd),
+    eigenVectorized: Boolean(engine.eigenVectorized),
+    threads: false,
+    schema: engine.schema(),
+    presets: engine.presets(),
+  });
 });
 ready.catch((err) => {
   emit(FromWorker.ERROR, { scope: 'engine', message: `the WebAssembly engine failed to start: ${err?.message ?? err}` });
