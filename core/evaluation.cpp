@@ -20,8 +20,7 @@ namespace {
 // forward pass: p (out, b) are the chunk's probabilities, predicted its
 // argmax; the network's last forward() is the chunk's, for loss_sum().
 template <typename Visit>
-void for_each_chunk(Network<float>& net, const Dataset& data, int chunk, Visit&& visit) {
-  const int n = data.size();
+void for_each_chunk(Network<float>& net, const Dataset& data, int n, int chunk, Visit&& visit) {
   if (n == 0) return;
   chunk = std::max(1, std::min(chunk, n));
   Matrix<float> x(data.features(), chunk);       // (in, chunk)
@@ -40,15 +39,15 @@ void for_each_chunk(Network<float>& net, const Dataset& data, int chunk, Visit&&
 
 }  // namespace
 
-Evaluation evaluate(Network<float>& net, const Dataset& data, int chunk) {
-  const int n = data.size(), classes = net.output_size();
+Evaluation evaluate(Network<float>& net, const Dataset& data, int chunk, int count) {
+  const int n = count < 0 ? data.size() : std::min(count, data.size()), classes = net.output_size();
   Evaluation result;
   result.count = n;
   result.classes = classes;
   result.confusion.assign(static_cast<std::size_t>(classes) * classes, 0);
   double loss = 0;
   long long correct = 0;
-  for_each_chunk(net, data, chunk, [&](int start, const auto& p, const auto& y, const std::vector<int>& predicted) {
+  for_each_chunk(net, data, n, chunk, [&](int start, const auto& p, const auto& y, const std::vector<int>& predicted) {
     loss += net.loss_sum(y);
     for (Eigen::Index j = 0; j < p.cols(); ++j) {
       const int truth = data.labels[static_cast<std::size_t>(start + j)];
@@ -67,7 +66,7 @@ Predictions predict_dataset(Network<float>& net, const Dataset& data, int chunk)
   Predictions result;
   result.probabilities.resize(net.output_size(), data.size());
   result.predicted.resize(static_cast<std::size_t>(data.size()));
-  for_each_chunk(net, data, chunk, [&](int start, const auto& p, const auto&, const std::vector<int>& predicted) {
+  for_each_chunk(net, data, data.size(), chunk, [&](int start, const auto& p, const auto&, const std::vector<int>& predicted) {
     result.probabilities.middleCols(start, p.cols()) = p;
     for (Eigen::Index j = 0; j < p.cols(); ++j)
       result.predicted[static_cast<std::size_t>(start + j)] = static_cast<std::uint8_t>(predicted[static_cast<std::size_t>(j)]);

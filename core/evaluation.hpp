@@ -25,8 +25,9 @@ struct Predictions {
   std::vector<std::uint8_t> predicted;  // (n)
 };
 
-// Both run the network over `data` in chunks of at most `chunk` samples.
-Evaluation evaluate(Network<float>& net, const Dataset& data, int chunk = 1000);
+// Both run the network over `data` (evaluate: its first `count` samples, all
+// when count < 0) in chunks of at most `chunk` samples.
+Evaluation evaluate(Network<float>& net, const Dataset& data, int chunk = 1000, int count = -1);
 Predictions predict_dataset(Network<float>& net, const Dataset& data, int chunk = 1000);
 
 // Probabilities (out, n) for images x: (in, n) in [0, 1].

@@ -210,6 +210,12 @@ Evaluation Trainer::evaluate(const Dataset& data) {
   return mlp::evaluate(net_, data, std::max(config_.batch_size, 1000));
 }
 
+Evaluation Trainer::evaluate_training(int count) {
+  if (!train_) throw Error("no training data: load a dataset first");
+  const int n = count < 0 ? training_size() : std::min(count, training_size());
+  return mlp::evaluate(net_, *train_, std::max(config_.batch_size, 1000), n);
+}
+
 Predictions Trainer::predict_dataset(const Dataset& data) {
   check_fits(data);
   return mlp::predict_dataset(net_, data, std::max(config_.batch_size, 1000));

@@ -45,6 +45,8 @@ class Trainer {
   ChunkResult train_batches(int max_batches);
 
   Evaluation evaluate(const Dataset& data);
+  // The images it trains on (the first training_size(), or the first `count` of them).
+  Evaluation evaluate_training(int count = -1);
   Predictions predict_dataset(const Dataset& data);
   Matrix<float> predict(const Eigen::Ref<const Matrix<float>>& x);  // (out, n)
 

@@ -352,14 +352,15 @@ class TrainerHandle {
   }
 
   val evaluate(val split) {
+    return guarded([&] { return evaluation_to_js(trainer_->evaluate(data_->split(split))); });
+  }
+
+  // The images it trains on (its first trainLimit training images), or the first `count` of them.
+  val evaluate_training(val count) {
     return guarded([&] {
-      const mlp::Evaluation e = trainer_->evaluate(data_->split(split));
-      val out = val::object();
-      out.set("loss", e.loss);
-      out.set("accuracy", e.accuracy);
-      out.set("count", e.count);
-      out.set("confusion", copy_out(e.confusion.data(), e.confusion.size()));
-      return out;
+      sync_training_data();
+      const int n = count.isUndefined() ? -1 : static_cast<int>(integer_of<ArgumentError>(count, "count", 1, 2147483647.0));
+      return evaluation_to_js(trainer_->evaluate_training(n));
     });
   }
 
@@ -452,6 +453,15 @@ class TrainerHandle {
     if (data_->train == bound_train_) return;
     trainer_->set_training_data(data_->train);
     bound_train_ = data_->train;
+  }
+
+  static val evaluation_to_js(const mlp::Evaluation& e) {
+    val out = val::object();
+    out.set("loss", e.loss);
+    out.set("accuracy", e.accuracy);
+    out.set("count", e.count);
+    out.set("confusion", copy_out(e.confusion.data(), e.confusion.size()));
+    return out;
   }
 
   val progress_to_js() const {
@@ -604,6 +614,7 @@ EMSCRIPTEN_BINDINGS(mlp) {
   class_<TrainerHandle>("Trainer")
       .function("trainBatches", &TrainerHandle::train_batches)
       .function("evaluate", &TrainerHandle::evaluate)
+      .function("evaluateTraining", &TrainerHandle::evaluate_training)
       .function("predict", &TrainerHandle::predict)
       .function("predictSplit", &TrainerHandle::predict_split)
       .function("layerWeights", &TrainerHandle::layer_weights)

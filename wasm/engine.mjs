@@ -41,6 +41,11 @@ class Trainer {
     return unwrap(this.#raw().evaluate(split));
   }
 
+  /** The images it trains on (its first trainLimit training images), or the first `count` of them → as evaluate. */
+  evaluateTraining(count) {
+    return unwrap(this.#raw().evaluateTraining(count));
+  }
+
   /** Float32Array of n·784 pixels in [0, 1] → Float32Array of n·10 probabilities. */
   predict(images) {
     return unwrap(this.#raw().predict(images));
