@@ -471,7 +471,7 @@ function markdown(browser, native, size, analysis, args) {
       const gemm = p.phases.filter((x) => x.name.includes('GEMM')).reduce((s, x) => s + x.ms, 0);
       const measured = p.trainMsPerBatch ?? 128000 / a.impls.ours.trainMedian;
       L.push(
-        `**${a.name}**: whole step via Network (forward, loss, argmax, backward, SGD) ${p.stepMs.toFixed(3)} ms + gather ${p.gatherMs.toFixed(3)} ms; ` +
+        `**${a.name}** (${p.activation}, ${p.loss}, ${p.optimizer}): whole step via Network and the optimizer (forward, loss, argmax, backward, update) ${p.stepMs.toFixed(3)} ms + gather ${p.gatherMs.toFixed(3)} ms; ` +
           `sum of phases ${total.toFixed(3)} ms, of which the layers' GEMM calls ${gemm.toFixed(3)} ms (${((gemm / total) * 100).toFixed(0)}%), ` +
           `everything else ${(total - gemm).toFixed(3)} ms (${(((total - gemm) / total) * 100).toFixed(0)}%); a trainBatches run right after: ${measured.toFixed(3)} ms per batch.`,
       );
