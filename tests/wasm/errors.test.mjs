@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
-import { MNIST_MISSING, createTestEngine, readMnist, sliceIdxLabels, smallMnist, thrown } from './support.mjs';
-
-const mnist = await readMnist();
+import { syntheticMnist } from '../support/synthetic_mnist.mjs';
+import { createTestEngine, sliceIdxLabels, thrown } from './support.mjs';
 
 /** Asserts fn throws an Error of `kind` whose message matches `pattern`. */
 function rejects(fn, kind, pattern) {
@@ -16,12 +15,12 @@ function rejects(fn, kind, pattern) {
   return error;
 }
 
-describe('errors at the boundary', { skip: mnist ? false : MNIST_MISSING }, () => {
+describe('errors at the boundary', () => {
   let engine, data;
 
   before(async () => {
     engine = await createTestEngine();
-    data = smallMnist(mnist, { train: 2000, validation: 500, test: 500 });
+    data = syntheticMnist({ train: 2000, validation: 500, test: 500 });
   });
 
   test('calls that need data say so before loadData', () => {
@@ -115,7 +114,7 @@ describe('errors at the boundary', { skip: mnist ? false : MNIST_MISSING }, () =
       [{ ...good, trainImages: good.trainImages.subarray(0, good.trainImages.length - 1) }, /train-images: truncated/],
       [{ ...good, testLabels: good.testLabels.subarray(0, 100) }, /test-labels: truncated/],
       [labelsAsImages, /train-images: IDX file has 1 dimension/],
-      [{ ...good, testLabels: sliceIdxLabels(mnist.testLabels, 499) }, /test: 500 images but 499 labels/],
+      [{ ...good, testLabels: sliceIdxLabels(good.testLabels, 499) }, /test: 500 images but 499 labels/],
       [{ ...good, validation: 2500 }, /validation size 2500 must be in \[0, 2500\)/],
       [{ ...good, trainImages: 'bytes' }, /trainImages must be a Uint8Array/],
       [{ ...good, extra: 1 }, /unknown loadData field 'extra'/],

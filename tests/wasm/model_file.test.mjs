@@ -4,16 +4,15 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
-import { MNIST_MISSING, createTestEngine, readMnist, smallMnist, thrown } from './support.mjs';
+import { syntheticMnist } from '../support/synthetic_mnist.mjs';
+import { createTestEngine, thrown } from './support.mjs';
 
-const mnist = await readMnist();
-
-describe('model files', { skip: mnist ? false : MNIST_MISSING }, () => {
+describe('model files', () => {
   let engine;
 
   before(async () => {
     engine = await createTestEngine();
-    engine.loadData(smallMnist(mnist, { train: 3000, validation: 1000, test: 1000 }));
+    engine.loadData(syntheticMnist({ train: 3000, validation: 1000, test: 1000 }));
   });
 
   for (const optimizer of ['sgd', 'momentum', 'nesterov', 'adam']) {
