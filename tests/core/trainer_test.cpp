@@ -69,6 +69,7 @@ TEST_CASE("training data must fit the network", "[trainer][config]") {
     mlp::Trainer t(c, nullptr);
     CHECK(t.batches_per_epoch() == 0);
     REQUIRE_THROWS_AS(t.train_batches(1), mlp::Error);
+    REQUIRE_THROWS_WITH(t.train_batches(1), "no training data: load a dataset first");
     const Matrix<float> p = t.predict(Matrix<float>::Constant(16, 3, 0.5f));
     CHECK(p.rows() == 4);
     CHECK(p.cols() == 3);
@@ -111,6 +112,7 @@ TEST_CASE("epochs are split into ceil(n / batch) batches, the last one partial",
   CHECK(t.state().optimizer_steps == 8);
 
   REQUIRE_THROWS_AS(t.train_batches(0), mlp::ConfigError);
+  REQUIRE_THROWS_WITH(t.train_batches(0), "the number of batches must be at least 1");
   CHECK(t.progress().step == 8);
 }
 
@@ -267,6 +269,47 @@ TEST_CASE("a diverging run throws DivergedError and keeps the weights from befor
   }
 }
 
+TEST_CASE("an update that makes a weight infinite while every loss stays finite is caught after the chunk",
+          "[trainer][divergence]") {
+  // Pixel 0 is 0 in every image, so the weight W1(0, 0) it feeds neither
+  // changes the loss nor gets a gradient from it; only the L2 term moves it:
+  // w ← w - η(0 + λw) = (1 - ηλ) w = -9 w at η = 1, λ = 10 (the largest
+  // accepted). From 3e37 the first update gives -2.7e38 (finite), the second
+  // +inf (float ends at 3.4e38), while the loss of both batches is finite:
+  // only the weights check at the end of the chunk can see it.
+  mlp::Dataset d = mlp_test::make_quadrants(64);
+  d.images.row(0).setZero();
+  const auto data = mlp_test::share(std::move(d));
+  mlp::TrainConfig c = mlp_test::small_config();  // SGD, sigmoid, sigmoid + BCE
+  c.optimizer.learning_rate = 1;
+  c.l2 = 10;
+  mlp::TrainerState s = mlp::Trainer(c, data).state();
+  s.parameters[0] = 3e37f;  // W1(0, 0): layer 0's W comes first, column-major (out, in)
+
+  // One batch: the weight is still finite, and the loss was too.
+  mlp::Trainer probe(s, data);
+  const auto first = probe.train_batches(1);
+  REQUIRE(std::isfinite(first.loss));
+  REQUIRE(probe.network().parameters()[0] == Approx(-2.7e38));
+  REQUIRE(mlp_test::all_finite(probe.network().parameters()));
+
+  // Two batches in one chunk: the second update overflows.
+  mlp::Trainer t(s, data);
+  const mlp::Vector<float> before = t.network().parameters();
+  REQUIRE_THROWS_AS(t.train_batches(2), mlp::DivergedError);
+  CHECK(t.network().parameters() == before);
+  CHECK(t.progress().step == 0);
+  CHECK(t.progress().epoch == 0);
+  CHECK(t.progress().batch_in_epoch == 0);
+  CHECK(t.state().optimizer_steps == 0);
+  REQUIRE_THROWS_WITH(t.train_batches(2), Catch::Contains("training diverged: a weight became NaN or infinite") &&
+                                              Catch::Contains("learning rate 1.0") &&
+                                              Catch::Contains("the weights from before this chunk were kept"));
+  CHECK(t.network().parameters() == before);
+  // Kept weights are usable: the probe's single batch still trains from them.
+  CHECK(t.train_batches(1).batches == 1);
+}
+
 TEST_CASE("set_optimizer switches optimiser without touching the weights", "[trainer]") {
   const auto data = mlp_test::share(mlp_test::make_quadrants(32));
   mlp::Trainer t(mlp_test::small_config(OptimizerKind::Momentum), data);
@@ -296,6 +339,7 @@ TEST_CASE("set_optimizer switches optimiser without touching the weights", "[tra
   mlp::OptimizerConfig bad = adam;
   bad.beta2 = 1.0;
   REQUIRE_THROWS_AS(t.set_optimizer(bad), mlp::ConfigError);
+  REQUIRE_THROWS_WITH(t.set_optimizer(bad), Catch::Contains("beta2"));
   CHECK(t.config().optimizer.kind == OptimizerKind::Adam);
   CHECK_NOTHROW(t.train_batches(1));
 }
@@ -306,7 +350,9 @@ TEST_CASE("set_learning_rate validates and is recorded in the config", "[trainer
   CHECK(t.config().optimizer.learning_rate == 0.05);
   CHECK(t.state().config.optimizer.learning_rate == 0.05);
   REQUIRE_THROWS_AS(t.set_learning_rate(-1), mlp::ConfigError);
+  REQUIRE_THROWS_WITH(t.set_learning_rate(-1), Catch::Contains("learning rate") && Catch::Contains("got -1"));
   REQUIRE_THROWS_AS(t.set_learning_rate(std::nan("")), mlp::ConfigError);
+  REQUIRE_THROWS_WITH(t.set_learning_rate(std::nan("")), Catch::Contains("learning rate") && Catch::Contains("NaN"));
   CHECK(t.config().optimizer.learning_rate == 0.05);
 }
 
@@ -391,7 +437,9 @@ TEST_CASE("argmax_columns picks the largest entry of each column", "[evaluation]
 TEST_CASE("predict and evaluate reject data that does not fit the network", "[trainer]") {
   mlp::Trainer t(mlp_test::small_config(), nullptr);  // 16 inputs, 4 outputs
   REQUIRE_THROWS_AS(t.predict(Matrix<float>::Zero(15, 2)), mlp::Error);
+  REQUIRE_THROWS_WITH(t.predict(Matrix<float>::Zero(15, 2)), "an image has 15 pixels, the network expects 16");
   REQUIRE_THROWS_AS(t.evaluate(mlp_test::make_noise(4, 25, 4)), mlp::Error);
+  REQUIRE_THROWS_WITH(t.evaluate(mlp_test::make_noise(4, 25, 4)), "images have 25 pixels, the network expects 16");
   // Labels up to 9 for a 4-output network: must be an error, not writes
   // outside the one-hot targets and the 4×4 confusion matrix.
   REQUIRE_THROWS_AS(t.evaluate(mlp_test::make_noise(30, 16, 10)), mlp::Error);
