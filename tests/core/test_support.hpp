@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/random.hpp"
 #include "core/matrix.hpp"
+#include "core/random.hpp"
 #include "core/train_config.hpp"
 #include "tests/support/synthetic_data.hpp"
 
