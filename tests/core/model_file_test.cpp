@@ -320,6 +320,12 @@ TEST_CASE("a state that does not fit the trainer is rejected", "[model][trainer]
     REQUIRE_THROWS_AS(mlp::Trainer(s, nullptr), mlp::Error);
     REQUIRE_THROWS_WITH(mlp::Trainer(s, nullptr), Catch::Contains("saved state lacks optimizer state 'v'"));
   }
+  SECTION("optimizer state of the wrong length") {
+    const auto n = s.parameters.size();
+    s.optimizer_state[0].second.conservativeResize(n - 1);
+    REQUIRE_THROWS_WITH(mlp::Trainer(s, nullptr),
+                        "saved state lacks optimizer state 'm' of " + std::to_string(n) + " values");
+  }
   SECTION("parameter count") {
     s.parameters.conservativeResize(s.parameters.size() - 1);
     REQUIRE_THROWS_WITH(mlp::Trainer(s, nullptr), Catch::Contains("parameters"));

@@ -190,6 +190,14 @@ TEST_CASE("corrupted safetensors files are rejected with a clear message", "[saf
                         Catch::Contains("dtype, shape and data_offsets"));
     REQUIRE_THROWS_WITH(decode(make_file(R"({"w":{"dtype":"F32","shape":[-4],"data_offsets":[0,16]}})", 16)),
                         Catch::Contains("invalid dimension"));
+    // A non-string dtype must not escape as a JSON library exception, nor a
+    // scalar shape pass for a one-element list.
+    REQUIRE_THROWS_AS(decode(make_file(R"({"w":{"dtype":32,"shape":[4],"data_offsets":[0,16]}})", 16)),
+                      mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(decode(make_file(R"({"w":{"dtype":32,"shape":[4],"data_offsets":[0,16]}})", 16)),
+                        "model file: tensor 'w' has a non-string dtype");
+    REQUIRE_THROWS_WITH(decode(make_file(R"({"w":{"dtype":"F32","shape":4,"data_offsets":[0,16]}})", 16)),
+                        "model file: tensor 'w' has a shape that is not an array");
     REQUIRE_THROWS_WITH(decode(make_file(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0]}})", 16)),
                         Catch::Contains("data_offsets"));
     REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":{"k":1}})", 0)), Catch::Contains("not a string"));

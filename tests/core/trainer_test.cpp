@@ -65,6 +65,13 @@ TEST_CASE("training data must fit the network", "[trainer][config]") {
     REQUIRE_THROWS_WITH(mlp::Trainer(c, mlp_test::share(mlp_test::make_noise(10, 16, 10))),
                         Catch::Contains("10 classes"));
   }
+  SECTION("an empty training set") {
+    // With no batch in an epoch, training could never reach an epoch's end.
+    const auto empty = mlp_test::share(mlp_test::make_quadrants(0));
+    REQUIRE_THROWS_WITH(mlp::Trainer(c, empty), "the training set is empty");
+    mlp::Trainer t(c, mlp_test::share(mlp_test::make_quadrants(16)));
+    REQUIRE_THROWS_WITH(t.set_training_data(empty), "the training set is empty");
+  }
   SECTION("no data: training refuses, prediction works") {
     mlp::Trainer t(c, nullptr);
     CHECK(t.batches_per_epoch() == 0);
