@@ -149,6 +149,8 @@ describe('training on 10,000 synthetic MNIST-shaped images', () => {
       });
     const p = dense(trainer.layerWeights(1), dense(trainer.layerWeights(0), x));
     const q = trainer.predict(x);
+    assert.equal(p.length, 10);
+    assert.equal(q.length, 10);
     p.forEach((v, k) => assert.ok(Math.abs(v - q[k]) < 1e-5, `output ${k}: ${v} vs ${q[k]}`));
     trainer.delete();
   });
