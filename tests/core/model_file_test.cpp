@@ -277,6 +277,13 @@ TEST_CASE("inconsistent model files are rejected with a message", "[model][malfo
     f.metadata.erase(key);
     REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains(key) && Catch::Contains("missing"));
   }
+  SECTION("metadata that is JSON but not an object") {
+    const std::string key = GENERATE("architecture", "training");
+    CAPTURE(key);
+    f.metadata[key] = GENERATE(std::string("[16, 6, 5, 4]"), std::string("42"));
+    REQUIRE_THROWS_AS(load(reencode(f)), mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(load(reencode(f)), "model file: metadata '" + key + "' is not a JSON object");
+  }
   SECTION("an invalid configuration") {
     auto training = json::parse(f.metadata.at("training"));
     training["learning_rate"] = -1.0;

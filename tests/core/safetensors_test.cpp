@@ -201,6 +201,8 @@ TEST_CASE("corrupted safetensors files are rejected with a clear message", "[saf
     REQUIRE_THROWS_WITH(decode(make_file(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0]}})", 16)),
                         Catch::Contains("data_offsets"));
     REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":{"k":1}})", 0)), Catch::Contains("not a string"));
+    REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":"k"})", 0)), "model file: __metadata__ is not an object");
+    REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":["k"]})", 0)), "model file: __metadata__ is not an object");
   }
   SECTION("a shape whose element count overflows") {
     // 2^90 elements: must be rejected, not overflow 64-bit arithmetic.

@@ -2,6 +2,9 @@
 // diverging run, optimiser switches, evaluation and prediction.
 #include <cmath>
 #include <limits>
+#include <numeric>
+#include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -121,6 +124,35 @@ TEST_CASE("epochs are split into ceil(n / batch) batches, the last one partial",
   REQUIRE_THROWS_AS(t.train_batches(0), mlp::ConfigError);
   REQUIRE_THROWS_WITH(t.train_batches(0), "the number of batches must be at least 1");
   CHECK(t.progress().step == 8);
+}
+
+TEST_CASE("every epoch is a new permutation of the training set", "[trainer][determinism]") {
+  // The trainer records the random state each epoch's permutation is drawn
+  // from (progress().epoch_rng_state): it must change at every epoch's start.
+  const int n = 20;  // 3 batches of 8
+  mlp::Trainer t(mlp_test::small_config(), mlp_test::share(mlp_test::make_quadrants(n)));
+  auto order = [&] {
+    mlp::Random rng(0);
+    rng.set_state(mlp::Random::parse_state_hex(t.progress().epoch_rng_state));
+    std::vector<std::int32_t> o(static_cast<std::size_t>(n));
+    std::iota(o.begin(), o.end(), 0);
+    rng.shuffle(o);
+    return o;
+  };
+  std::vector<std::string> states;
+  std::vector<std::vector<std::int32_t>> orders;
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    t.train_batches(1);  // into the epoch: its permutation is drawn
+    REQUIRE(t.progress().epoch == epoch);
+    states.push_back(t.progress().epoch_rng_state);
+    orders.push_back(order());
+    t.train_batches(100);  // to the epoch's end
+  }
+  CHECK(states[0] != states[1]);
+  CHECK(states[1] != states[2]);
+  CHECK(orders[0] != orders[1]);
+  CHECK(orders[1] != orders[2]);
+  CHECK(orders[0] != orders[2]);
 }
 
 TEST_CASE("a batch larger than the training set makes one batch per epoch", "[trainer]") {
