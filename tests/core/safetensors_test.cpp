@@ -121,6 +121,16 @@ TEST_CASE("a file written by another safetensors writer is read", "[safetensors]
   CHECK(f.tensors.at("y").data == std::vector<float>{42.0f});
 }
 
+TEST_CASE("encode refuses a tensor whose values do not fill its shape", "[safetensors]") {
+  // Such a file would describe bytes it does not hold.
+  mlp::SafeTensors f;
+  f.tensors["w"] = {{2, 2}, {1.0f, 2.0f, 3.0f}};
+  REQUIRE_THROWS_AS(mlp::encode_safetensors(f), mlp::Error);
+  REQUIRE_THROWS_WITH(mlp::encode_safetensors(f), "tensor 'w' has 3 values but its shape holds 4");
+  f.tensors["w"].data.push_back(4.0f);
+  CHECK_NOTHROW(mlp::encode_safetensors(f));
+}
+
 TEST_CASE("corrupted safetensors files are rejected with a clear message", "[safetensors][malformed]") {
   const auto tensor = [](const std::string& name, const std::string& dtype, const std::string& shape,
                          std::uint64_t begin, std::uint64_t end) {
