@@ -60,8 +60,8 @@ describe('errors at the boundary', () => {
       [{ l2: -0.1 }, /L2 weight decay/],
       [{ seed: -1 }, /seed must be between 0 and/],
       [{ seed: 1.5 }, /seed must be a whole number/],
-      [{ gradient: 'median' }, /unknown gradient 'median' \(expected mean, sum or half\)/],
-      [{ gradient: true }, /gradient must be a string, got a value of type boolean/],
+      [{ gradient: 'median' }, /^unknown gradient 'median' \(expected mean, sum or half\)$/],
+      [{ gradient: true }, /^gradient must be a string, got a value of type boolean$/],
       [{ learningrate: 0.1 }, /unknown config field 'learningrate'/],
       [[784, 20, 10], /config must be an object/],
       // Valid on its own, but not for the loaded data: a plain Error, not a ConfigError.
