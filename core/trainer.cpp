@@ -166,7 +166,10 @@ ChunkResult Trainer::train_batches(int max_batches) {
   ChunkResult result;
   double loss_sum = 0;
   long long correct_sum = 0;
+  int last_epoch = progress_.epoch, last_batch = progress_.batch_in_epoch;  // of the chunk's last batch
   while (result.batches < max_batches) {
+    last_epoch = progress_.epoch;
+    last_batch = progress_.batch_in_epoch;
     const BatchSpan span =
         batch_span(config_.batching, order_, identity_, progress_.batch_in_epoch, config_.batch_size);
     int correct = 0;
@@ -187,7 +190,12 @@ ChunkResult Trainer::train_batches(int max_batches) {
       break;
     }
   }
-  if (!net_.parameters().allFinite()) diverged("a weight became NaN or infinite");
+  if (!net_.parameters().allFinite()) {
+    // Checked once per chunk: name the last batch trained, not the next one.
+    progress_.epoch = last_epoch;
+    progress_.batch_in_epoch = last_batch;
+    diverged("a weight became NaN or infinite");
+  }
   if (result.samples > 0) {
     result.loss = loss_sum / static_cast<double>(result.samples);
     result.accuracy = static_cast<double>(correct_sum) / static_cast<double>(result.samples);

@@ -6,13 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { createTestEngine, syntheticIdx, thrown } from './support.mjs';
+import { syntheticMnist } from '../support/synthetic_mnist.mjs';
+import { createTestEngine, thrown } from './support.mjs';
 
 test('out of memory is an Error, at creation or in training, and the module still works', async () => {
   const engine = await createTestEngine();
-  const train = syntheticIdx(512, 1), testSplit = syntheticIdx(64, 2);
-  engine.loadData({ trainImages: train.images, trainLabels: train.labels,
-                    testImages: testSplit.images, testLabels: testSplit.labels, validation: 0 });
+  engine.loadData(syntheticMnist({ train: 512, validation: 0, test: 64, learnable: false }));
 
   // 784-6000-6000-10 has 40.8 M parameters, under the cap; with batches of
   // 65,536 its activations and their gradients alone need 6.3 GB.
