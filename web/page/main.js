@@ -132,6 +132,8 @@ window.mnist = Object.freeze({
   closeWorker: () => app.client.send(ToWorker.CLOSE),
   hangWorker: () => app.client.send(ToWorker.HANG),
   killWorker: () => app.client.kill(),
+  /** The model's probabilities for an image (an array of pixels in [0, 1]). */
+  predict: (pixels) => app.client.request(ToWorker.PREDICT, { image: Float32Array.from(pixels) }).then((m) => Array.from(m.probabilities)),
   /** The engine's heap: { allocatedBytes, memoryBytes, peakHeapBytes }. */
   memory: () => app.client.request(ToWorker.MEMORY).then(({ allocatedBytes, memoryBytes, peakHeapBytes }) => ({ allocatedBytes, memoryBytes, peakHeapBytes })),
 });

@@ -32,7 +32,13 @@ export class Watchdog {
    * onDead(silentMs): the worker said nothing for silentMs. judging(): false while silence says nothing
    * (e.g. the page is hidden). now, setInterval, clearInterval: the clock and timer (performance.now, window's).
    */
-  constructor({ onDead, judging = () => true, now = () => performance.now(), setInterval = globalThis.setInterval, clearInterval = globalThis.clearInterval }) {
+  constructor({
+    onDead,
+    judging = () => true,
+    now = () => performance.now(),
+    setInterval = (fn, ms) => globalThis.setInterval(fn, ms),
+    clearInterval = (id) => globalThis.clearInterval(id),
+  }) {
     this.#onDead = onDead;
     this.#judging = judging;
     this.#now = now;
