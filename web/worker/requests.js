@@ -154,8 +154,8 @@ export function requestHandlers({ engine, session, emit, siteUrl, onBusy = () =>
       for (;;);
     },
     [ToWorker.CRASH]() {
-      // Test hook: an uncaught error, as a real crash would be.
-      setTimeout(() => {
+      // Test hook: an uncaught error, as a real crash would be (a microtask: at once, even while training).
+      queueMicrotask(() => {
         throw new Error('simulated worker crash');
       });
     },
