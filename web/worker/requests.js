@@ -52,6 +52,7 @@ export function requestHandlers({ engine, session, emit, siteUrl, onBusy = () =>
   }
 
   function dataLoaded(raw, validation, answer) {
+    onBusy(1000 + Object.values(raw).reduce((n, b) => n + b.byteLength, 0) / 20_000); // parsing: ~20 MB/s at worst
     const info = engine.loadData({ ...raw, validation });
     session.setData(info);
     emit(FromWorker.DATA_READY, { ...answer, info });
@@ -110,6 +111,7 @@ export function requestHandlers({ engine, session, emit, siteUrl, onBusy = () =>
       emit(FromWorker.PREDICTION, { id: msg.id, probabilities });
     },
     [ToWorker.PREDICT_TEST_SET](msg) {
+      onBusy(1000 + 3 * session.expectedMs(session.dataInfo?.test ?? 0, { evaluation: true }));
       const p = session.requireTrainer().predictSplit('test');
       const data = session.dataInfo;
       const images = msg.withImages ? engine.splitImages('test', 0, data.test) : null;
