@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "errors.hpp"
+#include "memory_estimate.hpp"
 
 namespace mlp {
 
@@ -92,6 +93,9 @@ void Trainer::set_learning_rate(double lr) {
 }
 
 void Trainer::set_optimizer(const OptimizerConfig& config) {
+  TrainConfig with = config_;  // more optimiser state may not fit
+  with.optimizer = config;
+  check_memory(with);
   auto next = make_optimizer<float>(config, net_.parameters().size());
   optimizer_ = std::move(next);
   optimizer_state_ = optimizer_->state();
@@ -243,6 +247,13 @@ TrainerState Trainer::state() const {
   for (const auto& [name, vec] : optimizer_state_) s.optimizer_state.emplace_back(name, *vec);
   s.optimizer_steps = optimizer_->steps();
   s.progress = progress_;
+  s.progress.rng_state = rng_.state_hex();
+  return s;
+}
+
+TrainerStateView Trainer::state_view() const {
+  TrainerStateView s{&config_, &net_.parameters(), {}, optimizer_->steps(), progress_};
+  for (const auto& [name, vec] : optimizer_state_) s.optimizer_state.emplace_back(name, vec);
   s.progress.rng_state = rng_.state_hex();
   return s;
 }

@@ -4,15 +4,45 @@
 // scope: requests (requests.js) run one at a time in arrival order, and the
 // TrainingSession (training_session.js) gets one task per tick while it has
 // work, so incoming requests are handled between chunks.
+//
+// Liveness: a heartbeat every HEARTBEAT_MS (a timer, and between chunks),
+// and before a call that may block longer, one that says for how long
+// (busyMs), for the page's watchdog (web/page/watchdog.js). An error that
+// the engine did not report (no `kind`: a wasm trap, a RangeError) leaves
+// the engine in an unknown state: the worker says `fatal` and closes, and
+// the page starts another.
 import { createEngine } from '../wasm/engine.mjs';
 import { FromWorker, ToWorker, check, post } from '../shared/protocol.js';
 import { SCOPES, requestHandlers } from './requests.js';
-import { TrainingSession } from './training_session.js';
+import { TrainingSession, isReported } from './training_session.js';
 
 const SITE_URL = new URL('../', import.meta.url);
+export const HEARTBEAT_MS = 250;
 
 const emit = (type, payload) => post(self, type, payload);
-const session = new TrainingSession({ emit });
+let lastBeat = 0;
+function beat(busyMs) {
+  lastBeat = performance.now();
+  emit(FromWorker.HEARTBEAT, busyMs ? { busyMs } : {});
+}
+const beats = setInterval(() => {
+  if (performance.now() - lastBeat >= HEARTBEAT_MS - 20) beat();
+}, HEARTBEAT_MS);
+beat();
+
+const session = new TrainingSession({ emit, onBusy: beat });
+
+let dead = false;
+function fatal(err) {
+  if (dead) return;
+  dead = true;
+  clearInterval(beats);
+  try {
+    emit(FromWorker.FATAL, { message: err?.message ?? String(err) });
+  } finally {
+    self.close();
+  }
+}
 
 // A MessageChannel gives a zero-delay task (setTimeout(0) is clamped to 4 ms
 // when nested); messages from the page are queued as tasks too, so they run
@@ -21,11 +51,18 @@ const ticks = new MessageChannel();
 let scheduled = false;
 ticks.port1.onmessage = () => {
   scheduled = false;
-  session.tick();
+  if (dead) return;
+  try {
+    session.tick();
+  } catch (err) {
+    fatal(err);
+    return;
+  }
+  if (performance.now() - lastBeat >= HEARTBEAT_MS) beat();
   schedule();
 };
 function schedule() {
-  if (!scheduled && session.wantsTick) {
+  if (!scheduled && !dead && session.wantsTick) {
     scheduled = true;
     ticks.port2.postMessage(0);
   }
@@ -33,13 +70,14 @@ function schedule() {
 
 let handlers = null;
 const ready = createEngine().then((engine) => {
-  handlers = requestHandlers({ engine, session, emit, siteUrl: SITE_URL });
+  handlers = requestHandlers({ engine, session, emit, siteUrl: SITE_URL, onBusy: beat });
   emit(FromWorker.READY, {
     simd: Boolean(engine.simd),
     eigenVectorized: Boolean(engine.eigenVectorized),
     threads: false,
     schema: engine.schema(),
     presets: engine.presets(),
+    limits: engine.limits(),
   });
 });
 ready.catch((err) => {
@@ -67,7 +105,7 @@ self.onmessage = (event) => {
   }
   queue = queue
     .then(() => ready)
-    .then(() => handlers[msg.type](msg))
-    .catch((err) => answerError(msg, SCOPES[msg.type] ?? 'train', err))
+    .then(() => (dead ? undefined : handlers[msg.type](msg)))
+    .catch((err) => (isReported(err) ? answerError(msg, SCOPES[msg.type] ?? 'train', err) : fatal(err)))
     .finally(schedule);
 };
