@@ -12,13 +12,13 @@ import { test } from 'node:test';
 
 import { FromWorker, ToWorker } from '../../web/shared/protocol.js';
 import { requestHandlers } from '../../web/worker/requests.js';
-import { createTestEngine, syntheticIdx, thrown } from './support.mjs';
+import { syntheticMnist } from '../support/synthetic_mnist.mjs';
+import { createTestEngine, thrown } from './support.mjs';
 
 const GB = 1e9;
 
 function loadTiny(engine, n = 16) {
-  const train = syntheticIdx(n, 1), test = syntheticIdx(16, 2);
-  engine.loadData({ trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels, validation: 0 });
+  engine.loadData(syntheticMnist({ train: n, validation: 0, test: 16, learnable: false }));
 }
 
 /** What the page hears when it asks the worker to check a config: { ok, message, memory }. */
