@@ -9,14 +9,15 @@
 // The port is $PORT when set (0 = any free port), else the first free port
 // from 8080 on. The URL is printed as "Serving DIR at http://127.0.0.1:PORT/".
 // No dependencies beyond Node's built-ins.
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dirname, extname, join, normalize, relative, resolve, sep } from 'node:path';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SITE = resolve(process.argv[2] ?? join(ROOT, 'build', 'site'));
 const HOST = '127.0.0.1';
+let REAL_SITE = SITE;  // SITE with its symbolic links resolved (set once it is known to exist)
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -55,25 +56,58 @@ function send(res, status, text, extra = {}) {
   res.end(text);
 }
 
+const MAX_URL = 4096;
+
+// The file a request path names inside SITE and its canonical URL path
+// (each segment percent-encoded, so it can go into a Location header);
+// null for a malformed path, { outside: true } for one that leaves the site. The path is decoded
+// once; an encoded '/' separates segments like a plain one; '.' and '..' are
+// resolved, and the result must stay within SITE.
+function within(dir, path) {
+  return path === dir || path.startsWith(dir + sep);
+}
+
+function resolvePath(site, rawPath) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return null;
+  }
+  // Control characters (CR, LF, NUL...) and backslashes never name one of our files.
+  if (/[\u0000-\u001f\u007f\\]/.test(decoded)) return null;
+  const file = resolve(site, '.' + sep + decoded);
+  if (!within(site, file)) return { outside: true };
+  const segments = relative(site, file).split(sep).filter((s) => s !== '');
+  return { file, urlPath: '/' + segments.map(encodeURIComponent).join('/'), directoryRequested: decoded.endsWith('/') };
+}
+
 function handle(req, res) {
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
-  let pathname;
-  try {
-    pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-  } catch {
-    return send(res, 400, 'Bad Request\n');
-  }
-  if (pathname.includes('\0')) return send(res, 400, 'Bad Request\n');
-  if (pathname.endsWith('/')) pathname += 'index.html';
-  const file = normalize(join(SITE, pathname));
-  if (file !== SITE && !file.startsWith(SITE + sep)) return send(res, 403, 'Forbidden\n');
+  // Only origin-form targets ("/path?query"): not "*", "http://host/..." or "//host/...".
+  const url = req.url;
+  if (typeof url !== 'string' || !url.startsWith('/') || url.startsWith('//')) return send(res, 400, 'Bad Request\n');
+  if (url.length > MAX_URL) return send(res, 414, 'URI Too Long\n');
+  const end = url.search(/[?#]/);
+  const target = resolvePath(SITE, end < 0 ? url : url.slice(0, end));
+  if (!target) return send(res, 400, 'Bad Request\n');
+  if (target.outside) return send(res, 403, 'Forbidden\n');
+  let file = target.file;
+  if (target.directoryRequested) file = join(file, 'index.html');
   let st;
   try {
     st = statSync(file);
+    // A symbolic link inside the site must not lead out of it either.
+    if (!within(REAL_SITE, realpathSync(file))) return send(res, 403, 'Forbidden\n');
   } catch {
-    return send(res, 404, `Not Found: ${pathname}\n`);
+    return send(res, 404, 'Not Found\n');
   }
-  if (st.isDirectory()) return send(res, 301, '', { Location: `${pathname}/` });
+  // A folder without the slash: redirect to the same path with it, on this origin.
+  if (st.isDirectory()) {
+    const location = target.urlPath === '/' ? '/' : `${target.urlPath}/`;
+    return send(res, 301, '', { Location: location });
+  }
+  if (!st.isFile()) return send(res, 404, 'Not Found\n');
 
   const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
   const headers = {
@@ -95,6 +129,21 @@ function handle(req, res) {
     .pipe(res);
 }
 
+// Whatever a request does, the server answers it or drops its connection, and goes on.
+function safely(req, res) {
+  try {
+    handle(req, res);
+  } catch (err) {
+    console.error(`serve: ${req.method} request failed: ${err.message}`);
+    if (!res.headersSent) {
+      try {
+        return send(res, 500, 'Internal Server Error\n');
+      } catch {}
+    }
+    res.destroy();
+  }
+}
+
 function listen(server, port) {
   return new Promise((resolvePort, reject) => {
     const onError = (err) => {
@@ -114,11 +163,18 @@ function listen(server, port) {
 async function main() {
   try {
     statSync(join(SITE, 'index.html'));
+    REAL_SITE = realpathSync(SITE);
   } catch {
     console.error(`serve: ${relative(process.cwd(), SITE) || SITE}/index.html not found; run 'node scripts/build-site.mjs' first`);
     process.exit(1);
   }
-  const server = createServer(handle);
+  const server = createServer(safely);
+  // Malformed requests (bad request lines, oversized headers): a 400 or 431 if the socket can still take it.
+  server.on('clientError', (err, socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
   let port;
   if (process.env.PORT !== undefined && process.env.PORT !== '') {
     port = await listen(server, Number(process.env.PORT));

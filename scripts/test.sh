@@ -4,7 +4,8 @@
 #  2. native release build (CLI, benchmark), whose CLI the wasm tests compare
 #     with, and the report's reproduction on real MNIST
 #  3. the WebAssembly module and the site
-#  4. JS tests under node --test: the wasm module (Node) and the page (headless Chromium)
+#  4. JS tests under node --test: the wasm module (Node), the server under hostile
+#     requests and the page (headless Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
@@ -23,4 +24,4 @@ cmake --preset wasm-release >/dev/null
 cmake --build --preset wasm-release -j "$jobs"
 node scripts/build-site.mjs
 
-node --test --test-concurrency=1 tests/web/ tests/wasm/ tests/browser/
+node --test --test-concurrency=1 tests/web/ tests/wasm/ tests/server/ tests/browser/
