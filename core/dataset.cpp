@@ -95,12 +95,17 @@ void gather_batch(const Dataset& data, const std::int32_t* order, Eigen::Ref<Mat
 }
 
 Splits make_splits(const Dataset& train_full, Dataset test, int validation) {
+  if (train_full.size() == 0) throw IdxError("the training set has no images");
+  if (test.size() == 0) throw IdxError("the test set has no images");
   if (validation < 0 || validation >= train_full.size())
     throw ConfigError("validation size " + std::to_string(validation) + " must be in [0, " +
                       std::to_string(train_full.size()) + ")");
-  if (test.features() != train_full.features())
-    throw IdxError("test images have " + std::to_string(test.features()) + " pixels, training images " +
-                   std::to_string(train_full.features()));
+  if (test.rows != train_full.rows || test.cols != train_full.cols || test.features() != train_full.features()) {
+    const auto shape = [](const Dataset& d) {
+      return std::to_string(d.rows) + "x" + std::to_string(d.cols) + " (" + std::to_string(d.features()) + " pixels)";
+    };
+    throw IdxError("test images are " + shape(test) + ", training images " + shape(train_full));
+  }
   const int cut = train_full.size() - validation;
   return {train_full.slice(0, cut), train_full.slice(cut, train_full.size()), std::move(test)};
 }

@@ -1,6 +1,7 @@
 #include "idx.hpp"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "errors.hpp"
@@ -60,14 +61,15 @@ std::vector<std::uint32_t> read_header(const std::uint8_t* data, std::size_t siz
 
 IdxImages parse_idx_images(const std::uint8_t* data, std::size_t size, const std::string& what) {
   const auto dims = read_header(data, size, what, 3);
+  if (dims[0] > 0x7fffffffu) throw IdxError(what + ": image count " + std::to_string(dims[0]) + " is too large");
   IdxImages images;
   images.count = static_cast<int>(dims[0]);
   images.rows = static_cast<int>(dims[1]);
   images.cols = static_cast<int>(dims[2]);
-  if (dims[0] > 0x7fffffffu) throw IdxError(what + ": image count " + std::to_string(dims[0]) + " is too large");
   const auto pixels = static_cast<Eigen::Index>(images.rows) * images.cols;
   images.pixels.resize(pixels, images.count);
-  std::memcpy(images.pixels.data(), data + 16, static_cast<std::size_t>(pixels) * images.count);
+  if (images.count > 0)  // no images: no buffer (data() is null), nothing to copy
+    std::memcpy(images.pixels.data(), data + 16, static_cast<std::size_t>(pixels) * images.count);
   return images;
 }
 
@@ -99,9 +101,16 @@ std::vector<std::uint8_t> encode_idx_labels(const std::vector<std::uint8_t>& lab
 }
 
 std::vector<std::uint8_t> read_file(const std::string& path) {
+  // Only regular files: a folder reads as empty, a device or a pipe may never end.
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status)) throw Error("cannot open '" + path + "'");
+  if (!std::filesystem::is_regular_file(status)) throw Error("'" + path + "' is not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot open '" + path + "'");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw Error("cannot read '" + path + "'");
+  return bytes;
 }
 
 }  // namespace mlp

@@ -8,6 +8,7 @@
 #include "errors.hpp"
 #include "random.hpp"
 #include "safetensors.hpp"
+#include "untrusted_json.hpp"
 
 namespace mlp {
 namespace {
@@ -17,7 +18,20 @@ constexpr const char* kFormat = "mnist-mlp/1";
 
 std::string layer_name(int k, const char* part) { return "layers." + std::to_string(k) + "." + part; }
 
-[[noreturn]] void fail(const std::string& message) { throw ModelFileError("model file: " + message); }
+// Every message is short: the parts quoted from the file are excerpts, and the whole is capped again.
+[[noreturn]] void fail(const std::string& message) { throw ModelFileError("model file: " + excerpt(message, 400)); }
+
+// A progress counter: a JSON integer (not a float, not a boolean) in [0, max],
+// read without any conversion before the range check.
+long long progress_counter(const json& j, const std::string& what, double max) {
+  if (!j.is_number_integer()) fail("progress metadata: " + what + " must be a whole number, got " + describe_json(j));
+  if (!j.is_number_unsigned() && j.get<std::int64_t>() < 0)
+    fail("progress metadata has negative counters (" + what + " is " + std::to_string(j.get<std::int64_t>()) + ")");
+  if (j.get<double>() > max)
+    fail("progress metadata: " + what + " must be at most " + std::to_string(static_cast<long long>(max)) + ", got " +
+         describe_json(j));
+  return static_cast<long long>(j.get<std::uint64_t>());
+}
 
 const char* section_of(const ConfigField& f) {
   return f.group == FieldGroup::Architecture ? "architecture" : "training";
@@ -37,18 +51,21 @@ json value_json(const ConfigField& f, const FieldValue& v) {
 // A field's JSON value as a FieldValue, its JSON type checked (check_value then checks its range).
 FieldValue field_value(const ConfigField& f, const json& j) {
   const auto wrong = [&](const char* what) -> FieldValue {
-    fail("metadata '" + std::string(section_of(f)) + "': '" + std::string(f.name) + "' must be " + what + ", got a " +
-         j.type_name());
+    fail("metadata '" + std::string(section_of(f)) + "': '" + std::string(f.name) + "' must be " + what + ", got " +
+         describe_json(j));
   };
   switch (f.kind) {
     case FieldKind::Number: return j.is_number() ? FieldValue(j.get<double>()) : wrong("a number");
-    case FieldKind::Integer:
-      if (j.is_number()) return j.get<double>();
-      // Files written before the schema store the seed as a string of digits.
-      if (j.is_string() && !j.get_ref<const std::string&>().empty() && j.get_ref<const std::string&>().size() <= 16 &&
-          j.get_ref<const std::string&>().find_first_not_of("0123456789") == std::string::npos)
-        return std::stod(j.get<std::string>());
+    case FieldKind::Integer: {
+      // As save_model writes it: a JSON integer (check_value then checks the range of its double).
+      if (j.is_number_integer()) return j.get<double>();
+      // Files written before the schema store the seed as a string of digits, as std::to_string wrote it.
+      const std::string* text = j.is_string() ? &j.get_ref<const std::string&>() : nullptr;
+      if (text && !text->empty() && text->size() <= 16 && text->find_first_not_of("0123456789") == std::string::npos &&
+          (text->size() == 1 || (*text)[0] != '0'))
+        return std::stod(*text);
       return wrong("a whole number");
+    }
     case FieldKind::Boolean: return j.is_boolean() ? FieldValue(j.get<bool>()) : wrong("true or false");
     case FieldKind::Choice: return j.is_string() ? FieldValue(j.get<std::string>()) : wrong("a string");
     case FieldKind::Sizes: {
@@ -69,11 +86,8 @@ FieldValue field_value(const ConfigField& f, const json& j) {
 json metadata_json(const SafeTensors& file, const std::string& key) {
   auto it = file.metadata.find(key);
   if (it == file.metadata.end()) fail("metadata '" + key + "' is missing");
-  try {
-    return json::parse(it->second);
-  } catch (const json::exception& e) {
-    fail("metadata '" + key + "' is not valid JSON (" + e.what() + ")");
-  }
+  const std::string& text = it->second;
+  return parse_untrusted_json(text.data(), text.data() + text.size(), "metadata '" + key + "'");
 }
 
 TrainConfig parse_config(const json& arch, const json& training) {
@@ -105,10 +119,45 @@ TrainConfig parse_config(const json& arch, const json& training) {
 
 const Tensor& tensor(const SafeTensors& file, const std::string& name, std::vector<std::int64_t> shape) {
   auto it = file.tensors.find(name);
-  if (it == file.tensors.end()) fail("tensor '" + name + "' is missing");
+  if (it == file.tensors.end()) fail("tensor '" + excerpt(name) + "' is missing");
   if (it->second.shape != shape)
-    fail("tensor '" + name + "' has shape " + json(it->second.shape).dump() + ", expected " + json(shape).dump());
+    fail("tensor '" + excerpt(name) + "' has shape " + shape_text(it->second.shape) + ", expected " + shape_text(shape));
   return it->second;
+}
+
+// Where the run is. Counters leave room to count on: epoch and batch fit an
+// int with one to spare, steps are exact in a double (and in JavaScript).
+Progress parse_progress(const json& p, long long& optimizer_steps) {
+  if (!p.is_object()) fail("metadata 'progress' is not a JSON object");
+  const auto field = [&](const char* key) -> const json& {
+    const auto it = p.find(key);
+    if (it == p.end()) fail(std::string("progress metadata is incomplete ('") + key + "' is missing)");
+    return *it;
+  };
+  const auto counter = [&](const char* key, double max) {
+    return progress_counter(field(key), std::string("'") + key + "'", max);
+  };
+  const auto state = [&](const char* key) {
+    const json& s = field(key);
+    if (!s.is_string()) fail(std::string("progress metadata: '") + key + "' must be a string, got " + describe_json(s));
+    const std::string& text = s.get_ref<const std::string&>();
+    if (!text.empty()) {
+      try {
+        Random::parse_state_hex(text);
+      } catch (const Error& e) {
+        fail(std::string("progress metadata: ") + e.what());
+      }
+    }
+    return text;
+  };
+  Progress progress;
+  progress.epoch = static_cast<int>(counter("epoch", 2147483646.0));
+  progress.batch_in_epoch = static_cast<int>(counter("batch_in_epoch", 2147483646.0));
+  progress.step = counter("step", 9007199254740991.0);
+  optimizer_steps = counter("optimizer_steps", 9007199254740991.0);
+  progress.epoch_rng_state = state("epoch_rng_state");
+  progress.rng_state = state("rng_state");
+  return progress;
 }
 
 }  // namespace
@@ -197,14 +246,37 @@ TrainerState load_model(const std::uint8_t* data, std::size_t size) {
     fail("not a model of this trainer (metadata 'format' must be '" + std::string(kFormat) + "')");
   TrainerState state;
   state.config = parse_config(metadata_json(file, "architecture"), metadata_json(file, "training"));
+  state.progress = parse_progress(metadata_json(file, "progress"), state.optimizer_steps);
   const auto& arch = state.config.architecture;
 
-  state.parameters.resize(static_cast<Eigen::Index>(arch.parameter_count()));
+  // Every tensor's shape is checked before the parameters are allocated, so
+  // their size is bounded by the bytes the file holds, not by what it claims.
+  const long long parameters = arch.parameter_count();
   std::size_t expected_tensors = 0;
+  for (int k = 0; k < arch.layer_count(); ++k) {
+    const int in = arch.sizes[k], out = arch.sizes[k + 1];
+    tensor(file, layer_name(k, "weight"), {out, in});
+    tensor(file, layer_name(k, "bias"), {out});
+    expected_tensors += 2;
+  }
+  for (const auto& [name, t] : file.tensors) {
+    if (name.rfind("optimizer.", 0) != 0) continue;
+    tensor(file, name, {parameters});
+    ++expected_tensors;
+  }
+  if (file.tensors.size() != expected_tensors) {
+    for (const auto& [name, t] : file.tensors)
+      if (name.rfind("optimizer.", 0) != 0 && name.rfind("layers.", 0) != 0)
+        fail("unexpected tensor '" + excerpt(name) + "'");
+    fail("the file has layer tensors beyond the " + std::to_string(arch.layer_count()) + " layers of " +
+         arch.describe());
+  }
+
+  state.parameters.resize(static_cast<Eigen::Index>(parameters));
   Eigen::Index offset = 0;
   for (int k = 0; k < arch.layer_count(); ++k) {
     const int in = arch.sizes[k], out = arch.sizes[k + 1];
-    const auto& w = tensor(file, layer_name(k, "weight"), {out, in});
+    const auto& w = file.tensors.at(layer_name(k, "weight"));
     // Row-major [out, in] into column-major W, 16 rows at a time: both sides a cache line at a time
     // (element by element, a 6000×6000 layer takes seconds).
     float* to = state.parameters.data() + offset;
@@ -213,45 +285,15 @@ TrainerState load_model(const std::uint8_t* data, std::size_t size) {
         for (int i = r; i < std::min(out, r + 16); ++i)
           to[static_cast<Eigen::Index>(j) * out + i] = w.data[static_cast<std::size_t>(i) * in + j];
     offset += static_cast<Eigen::Index>(out) * in;
-    const auto& b = tensor(file, layer_name(k, "bias"), {out});
+    const auto& b = file.tensors.at(layer_name(k, "bias"));
     std::copy(b.data.begin(), b.data.end(), state.parameters.data() + offset);
     offset += out;
-    expected_tensors += 2;
   }
   if (!state.parameters.allFinite()) fail("the weights contain NaN or infinite values");
-
-  for (const auto& [name, t] : file.tensors) {
-    if (name.rfind("optimizer.", 0) != 0) continue;
-    const auto& vec = tensor(file, name, {state.parameters.size()});
-    state.optimizer_state.emplace_back(name.substr(10), Eigen::Map<const Vector<float>>(vec.data.data(), vec.data.size()));
-    ++expected_tensors;
-  }
-  if (file.tensors.size() != expected_tensors) {
-    for (const auto& [name, t] : file.tensors)
-      if (name.rfind("optimizer.", 0) != 0 && name.rfind("layers.", 0) != 0) fail("unexpected tensor '" + name + "'");
-    fail("the file has layer tensors beyond the " + std::to_string(arch.layer_count()) + " layers of " +
-         arch.describe());
-  }
-  try {
-    const json p = metadata_json(file, "progress");
-    state.progress.epoch = p.at("epoch").get<int>();
-    state.progress.batch_in_epoch = p.at("batch_in_epoch").get<int>();
-    state.progress.step = p.at("step").get<long long>();
-    state.optimizer_steps = p.at("optimizer_steps").get<long long>();
-    state.progress.epoch_rng_state = p.at("epoch_rng_state").get<std::string>();
-    state.progress.rng_state = p.at("rng_state").get<std::string>();
-    for (const auto* s : {&state.progress.epoch_rng_state, &state.progress.rng_state})
-      if (!s->empty()) Random::parse_state_hex(*s);
-  } catch (const json::exception& e) {
-    fail(std::string("progress metadata is incomplete (") + e.what() + ")");
-  } catch (const ModelFileError&) {
-    throw;
-  } catch (const Error& e) {
-    fail(std::string("progress metadata: ") + e.what());
-  }
-  if (state.progress.epoch < 0 || state.progress.batch_in_epoch < 0 || state.progress.step < 0 ||
-      state.optimizer_steps < 0)
-    fail("progress metadata has negative counters");
+  for (const auto& [name, vec] : file.tensors)
+    if (name.rfind("optimizer.", 0) == 0)
+      state.optimizer_state.emplace_back(name.substr(10),
+                                         Eigen::Map<const Vector<float>>(vec.data.data(), vec.data.size()));
   return state;
 }
 
