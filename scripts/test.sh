@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: sets up, builds everything, runs every test.
-#  1. native Catch2 tests under AddressSanitizer + UBSan (ctest)
+#  1. native Catch2 tests under AddressSanitizer + UBSan (ctest), then a
+#     30-second run of each fuzz target (tests/fuzz, scripts/fuzz.sh)
 #  2. native release build (CLI, benchmark), whose CLI the wasm tests compare
 #     with, and the report's reproduction on real MNIST
 #  3. the WebAssembly module and the site
@@ -15,6 +16,7 @@ scripts/setup.sh
 cmake --preset native-debug
 cmake --build --preset native-debug -j "$jobs"
 ctest --preset native-debug -j "$jobs"
+SECONDS_EACH=${FUZZ_SECONDS:-30} scripts/fuzz.sh   # a short smoke of each libFuzzer target (clang, ASan + UBSan)
 
 cmake --preset native-release >/dev/null
 cmake --build --preset native-release -j "$jobs"

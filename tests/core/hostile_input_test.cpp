@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -384,4 +385,42 @@ TEST_CASE("read_file refuses what is not a regular file", "[hostile][idx]") {
   REQUIRE_THROWS_WITH(mlp::read_file("/dev/zero"), Catch::Contains("not a regular file"));  // would never end
   REQUIRE_THROWS_WITH(mlp::read_file("/"), Catch::Contains("not a regular file"));          // would read as empty
   REQUIRE_THROWS_WITH(mlp::read_file("/nonexistent/model.safetensors"), Catch::Contains("cannot open"));
+}
+
+// Every input a fuzzer (tests/fuzz) found a problem with, kept in
+// tests/fuzz/regressions/: a model file (*.safetensors) must load or be
+// refused with a short ModelFileError; an IDX file (idx-*) must parse or be
+// refused with an IdxError.
+TEST_CASE("the fuzzers' findings are refused or loaded without a crash", "[hostile][fuzz]") {
+  const std::filesystem::path dir = std::filesystem::path(__FILE__).parent_path() / ".." / "fuzz" / "regressions";
+  REQUIRE(std::filesystem::is_directory(dir));
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || name[0] == '.' || name == "README.md") continue;
+    CAPTURE(name);
+    ++files;
+    const Bytes b = mlp::read_file(entry.path().string());
+    if (name.rfind("idx-", 0) == 0) {
+      try {
+        mlp::parse_idx_images(b.data(), b.size(), "images");
+      } catch (const mlp::IdxError&) {
+      }
+      try {
+        mlp::parse_idx_labels(b.data(), b.size(), "labels");
+      } catch (const mlp::IdxError&) {
+      }
+      continue;
+    }
+    try {
+      const mlp::TrainerState s = load(b);
+      mlp::Trainer t(s, nullptr);
+      const Bytes again = mlp::save_model(t.state());
+      CHECK_NOTHROW(load(again));
+    } catch (const mlp::ModelFileError& e) {
+      CHECK(std::strlen(e.what()) < kShortMessage);
+    } catch (const mlp::Error&) {  // the Trainer's own checks (e.g. another optimizer's state)
+    }
+  }
+  CHECK(files > 0);
 }
