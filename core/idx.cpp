@@ -108,8 +108,12 @@ std::vector<std::uint8_t> read_file(const std::string& path) {
   if (!std::filesystem::is_regular_file(status)) throw Error("'" + path + "' is not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot open '" + path + "'");
-  std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) throw Error("cannot read '" + path + "'");
+  // One allocation of the file's size (growing a vector byte by byte peaks at up to twice that).
+  const auto size = std::filesystem::file_size(path, error);
+  if (error) throw Error("cannot read '" + path + "'");
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+  if (!bytes.empty() && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+    throw Error("cannot read '" + path + "'");
   return bytes;
 }
 

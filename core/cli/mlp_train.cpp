@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "core/dataset.hpp"
@@ -35,16 +37,34 @@ json evaluation_json(const std::string& split, const mlp::Evaluation& e) {
   return {{split + "_loss", e.loss}, {split + "_accuracy", e.accuracy}};
 }
 
+// Fails now, not after the training, when the model file cannot be written.
+void check_writable(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path p(path);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (fs::is_directory(p, error)) throw mlp::Error("cannot write model file '" + path + "': it is a folder");
+  if (!fs::is_directory(dir, error) || access(dir.c_str(), W_OK) != 0)
+    throw mlp::Error("cannot write model file '" + path + "': no writable folder '" + dir.string() + "'");
+}
+
 int run(const mlp::cli::Options& o) {
+  if (!o.save_path.empty()) check_writable(o.save_path);
+  // The model file first: a bad one is refused before the data is read.
+  std::optional<mlp::TrainerState> loaded;
+  if (!o.load_path.empty()) {
+    const auto bytes = mlp::read_file(o.load_path);
+    loaded = mlp::load_model(bytes.data(), bytes.size());
+  }
   auto splits = mlp::load_mnist_dir(o.data_dir, o.validation);
   const auto train = std::make_shared<mlp::Dataset>(std::move(splits.train));
 
   std::unique_ptr<mlp::Trainer> trainer;
-  if (o.load_path.empty()) {
-    trainer = std::make_unique<mlp::Trainer>(o.config, train);
+  if (loaded) {
+    trainer = std::make_unique<mlp::Trainer>(*loaded, train);
+    loaded.reset();
   } else {
-    const auto bytes = mlp::read_file(o.load_path);
-    trainer = std::make_unique<mlp::Trainer>(mlp::load_model(bytes.data(), bytes.size()), train);
+    trainer = std::make_unique<mlp::Trainer>(o.config, train);
   }
   const auto& c = trainer->config();
   std::cerr << "training " << c.architecture.describe() << " (" << to_string(c.architecture.hidden) << ", "
@@ -96,9 +116,14 @@ int run(const mlp::cli::Options& o) {
 
   if (!o.save_path.empty()) {
     const auto bytes = mlp::save_model(trainer->state());
-    std::FILE* f = std::fopen(o.save_path.c_str(), "wb");
-    if (!f || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() || std::fclose(f) != 0)
+    // Written beside it and renamed: a failed write never destroys the previous file (maybe the --load one).
+    const std::string partial = o.save_path + ".partial";
+    std::FILE* f = std::fopen(partial.c_str(), "wb");
+    const bool written = f && std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+    if (!(f && std::fclose(f) == 0 && written) || std::rename(partial.c_str(), o.save_path.c_str()) != 0) {
+      std::remove(partial.c_str());
       throw mlp::Error("cannot write model file '" + o.save_path + "'");
+    }
     std::cerr << "saved " << o.save_path << " (" << bytes.size() << " bytes)\n";
   }
   return 0;
