@@ -100,12 +100,12 @@ Splits make_splits(const Dataset& train_full, Dataset test, int validation) {
   if (validation < 0 || validation >= train_full.size())
     throw ConfigError("validation size " + std::to_string(validation) + " must be in [0, " +
                       std::to_string(train_full.size()) + ")");
-  if (test.rows != train_full.rows || test.cols != train_full.cols || test.features() != train_full.features()) {
-    const auto shape = [](const Dataset& d) {
-      return std::to_string(d.rows) + "x" + std::to_string(d.cols) + " (" + std::to_string(d.features()) + " pixels)";
-    };
-    throw IdxError("test images are " + shape(test) + ", training images " + shape(train_full));
-  }
+  if (test.features() != train_full.features())
+    throw IdxError("test images have " + std::to_string(test.features()) + " pixels, training images " +
+                   std::to_string(train_full.features()));
+  if (test.rows != train_full.rows || test.cols != train_full.cols)  // the same number of pixels, another shape
+    throw IdxError("test images are " + std::to_string(test.rows) + "x" + std::to_string(test.cols) +
+                   ", training images " + std::to_string(train_full.rows) + "x" + std::to_string(train_full.cols));
   const int cut = train_full.size() - validation;
   return {train_full.slice(0, cut), train_full.slice(cut, train_full.size()), std::move(test)};
 }

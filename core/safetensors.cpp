@@ -71,10 +71,10 @@ SafeTensors decode_safetensors(const std::uint8_t* bytes, std::size_t size) {
   if (size < 8) fail("file is " + std::to_string(size) + " bytes, too short for a safetensors header");
   std::uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[i];
-  if (n > kMaxHeader) fail("header length " + std::to_string(n) + " is larger than the 1 MB limit");
   if (n > size - 8)
     fail("header length " + std::to_string(n) + " runs past the end of the file (" + std::to_string(size) +
          " bytes)");
+  if (n > kMaxHeader) fail("header length " + std::to_string(n) + " is larger than the 1 MB limit");
   const auto* text = reinterpret_cast<const char*>(bytes + 8);
   const json header = parse_untrusted_json(text, text + n, "header");
   if (!header.is_object()) fail("header is not a JSON object");
@@ -107,7 +107,7 @@ SafeTensors decode_safetensors(const std::uint8_t* bytes, std::size_t size) {
     if (!dtype.is_string()) fail(where + " has a non-string dtype");
     if (dtype != "F32") fail(where + " has dtype " + excerpt(dtype.get_ref<const std::string&>(), 16) + "; only F32 is supported");
     const auto& shape = entry["shape"];
-    if (!shape.is_array()) fail(where + " has a shape that is not an array but " + describe_json(shape));
+    if (!shape.is_array()) fail(where + " has a shape that is not an array");
     if (shape.size() > kMaxDimensions)
       fail(where + " has " + std::to_string(shape.size()) + " dimensions, more than " +
            std::to_string(kMaxDimensions));
