@@ -342,7 +342,7 @@ TEST_CASE("strange but well-formed headers are handled", "[hostile][safetensors]
     }
   }
   SECTION("wrong dtypes and offsets") {
-    for (const std::string& entry :
+    for (const char* entry :
          {R"({"dtype":"F64","shape":[1],"data_offsets":[0,4]})", R"({"dtype":1,"shape":[1],"data_offsets":[0,4]})",
           R"({"dtype":"F32","shape":[1],"data_offsets":[4,0]})", R"({"dtype":"F32","shape":[1],"data_offsets":[0,4,8]})",
           R"({"dtype":"F32","shape":[1],"data_offsets":[-4,0]})", R"({"dtype":"F32","shape":[1],"data_offsets":[0,1e300]})",
@@ -350,7 +350,7 @@ TEST_CASE("strange but well-formed headers are handled", "[hostile][safetensors]
           R"({"dtype":"F32","shape":[1],"data_offsets":"0-4"})", R"({"dtype":"F32","shape":{"0":1},"data_offsets":[0,4]})",
           R"({"dtype":"F32","shape":[4294967296],"data_offsets":[0,4]})", R"([1,2,3])", R"("F32")"}) {
       CAPTURE(entry);
-      const std::string m = message_of(safetensors_file("{\"w\":" + entry + "}", Bytes(4, 0)));
+      const std::string m = message_of(safetensors_file("{\"w\":" + std::string(entry) + "}", Bytes(4, 0)));
       CHECK(m.size() < kShortMessage);
     }
   }
