@@ -58,15 +58,15 @@ function send(res, status, text, extra = {}) {
 
 const MAX_URL = 4096;
 
-// The file a request path names inside SITE and its canonical URL path
-// (each segment percent-encoded, so it can go into a Location header);
-// null for a malformed path, { outside: true } for one that leaves the site. The path is decoded
-// once; an encoded '/' separates segments like a plain one; '.' and '..' are
-// resolved, and the result must stay within SITE.
 function within(dir, path) {
   return path === dir || path.startsWith(dir + sep);
 }
 
+// The file a request path names inside SITE and its canonical URL path (each
+// segment percent-encoded, so it can go into a Location header); null for a
+// malformed path, { outside: true } for one that leaves the site. The path is
+// decoded once; an encoded '/' separates segments like a plain one; '.' and
+// '..' are resolved, and the result must stay within SITE.
 function resolvePath(site, rawPath) {
   let decoded;
   try {
