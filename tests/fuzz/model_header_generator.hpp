@@ -14,6 +14,7 @@
 // The JSON text is written by hand so that all of these can be expressed.
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -232,15 +233,9 @@ class ModelFileGenerator {
   std::string tensor(const std::string& name, std::vector<long long> shape, std::uint64_t& offset, std::string& data) {
     long long count = 1;
     for (auto d : shape) count *= d;
-    if (count < 0 || count > (1 << 16)) count = 0;  // an absurd architecture: its tensors stay small
+    if (count < 0 || count > (1 << 12)) count = 0;  // an absurd architecture: its data stays small (the header still says otherwise)
     std::uint64_t begin = offset, end = offset + static_cast<std::uint64_t>(count) * 4;
-    for (long long i = 0; i < count; ++i) {
-      float x = static_cast<float>(in_.ConsumeIntegralInRange(-8, 8)) / 8;
-      if (in_.ConsumeIntegralInRange(0, 255) == 255) x = in_.ConsumeBool() ? NAN : INFINITY;
-      char bytes[4];
-      std::memcpy(bytes, &x, 4);
-      data.append(bytes, 4);
-    }
+    append_values(static_cast<std::size_t>(count), data);
     offset = end;
     std::string dtype = "\"F32\"";
     switch (in_.ConsumeIntegralInRange(0, 31)) {  // one hostile part, now and then
@@ -268,6 +263,24 @@ class ModelFileGenerator {
     std::string out = quoted(name) + ":{";
     for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + fields[i];
     return out + "}";
+  }
+
+  // `count` floats: one value repeated, then a few chosen ones (NaN and
+  // infinity among them). Filled by doubling rather than one decision per
+  // value: a per-value loop of up to 65,536 instrumented steps made this
+  // target 30 times slower than the byte-mutation one.
+  void append_values(std::size_t count, std::string& data) {
+    if (count == 0) return;
+    const std::size_t begin = data.size(), bytes = 4 * count;
+    const float base = static_cast<float>(in_.ConsumeIntegralInRange(-8, 8)) / 8;
+    std::string block(reinterpret_cast<const char*>(&base), 4);
+    while (block.size() < bytes) block.append(block, 0, std::min(block.size(), bytes - block.size()));
+    data += block;
+    for (int n = in_.ConsumeIntegralInRange(0, 3); n > 0; --n) {
+      float x = static_cast<float>(in_.ConsumeIntegralInRange(-8, 8)) / 8;
+      if (in_.ConsumeIntegralInRange(0, 15) == 15) x = in_.ConsumeBool() ? NAN : INFINITY;
+      std::memcpy(&data[begin + 4 * in_.ConsumeIntegralInRange<std::size_t>(0, count - 1)], &x, 4);
+    }
   }
 
   // Byte damage to a finished header: cut, flip, insert.
