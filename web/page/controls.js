@@ -144,7 +144,7 @@ export class Controls {
     this.state = state;
     document.body.dataset.trainState = state;
     if (state === State.IDLE && message === 'finished') {
-      const e = runs.current?.epochs.at(-1);
+      const e = runs.current?.epochs.findLast((x) => x.test);
       notices.announce(`Training finished after ${this.trainer?.progress.epoch ?? '?'} epochs${e ? `: test accuracy ${pct(e.test.accuracy, 2)}` : ''}.`);
     }
     if (prev === State.RUNNING && state !== State.RUNNING) {

@@ -15,7 +15,7 @@ export class RunList {
     const { runs, stats } = this.#app;
     const list = $('run-list');
     const items = [...runs.list].reverse().map((r) => {
-      const best = r.epochs.reduce((b, e) => Math.max(b, e.test.accuracy), -1);
+      const best = r.epochs.reduce((b, e) => Math.max(b, e.test?.accuracy ?? -1), -1);
       const current = r === runs.current;
       const id = `overlay-${r.id}`;
       const check = el('input', {
@@ -52,7 +52,9 @@ export class RunList {
           el('span', { class: 'run-desc', text: describeConfig(r.config, r.schedule) }),
           el('span', {
             class: 'run-result',
-            text: r.epochs.length ? `${r.epochs.length} epoch${r.epochs.length > 1 ? 's' : ''}, best test ${pct(best, 2)}` : 'no epoch yet',
+            text: r.epochs.length
+              ? `${r.epochs.length} epoch${r.epochs.length > 1 ? 's' : ''}${best >= 0 ? `, best test ${pct(best, 2)}` : ''}`
+              : 'no epoch yet',
           }),
         ),
         del,

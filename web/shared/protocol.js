@@ -155,14 +155,17 @@ export const MESSAGES = Object.freeze({
     batchesPerChunk: 'integer', // batches asked for (the chunk stops early at an epoch's end)
   },
   // An epoch ended: the mean training loss/accuracy over its batches (null when it was not
-  // trained in this session), validation (null without a validation split) and test results.
+  // trained in this session), and the splits evaluated after it (null: not evaluated, e.g.
+  // validation without a validation split; a queue's run evaluates what its figures need):
+  // trainSet the images it trains on, validation, test.
   [FromWorker.EPOCH]: {
     epoch: 'integer',
     step: 'integer',
     train: 'Metrics | null',
+    'trainSet?': 'Metrics | null',
     validation: 'Metrics | null',
-    test: 'Metrics',
-    confusion: 'Int32Array', // classes × classes, row = true label, column = predicted
+    test: 'Metrics | null',
+    confusion: 'Int32Array | null', // of the test set: classes × classes, row = true label, column = predicted
     classes: 'integer',
     evalMs: 'number', // time the evaluation took
     runMs: 'number',

@@ -6,8 +6,9 @@
 // so that requests (pause, step, stop, predictions) are handled between chunks.
 //
 // One tick is either a chunk of training, ~CHUNK_MS of work, or, after an
-// epoch's last chunk, the evaluation of one split (validation, then test).
-// The number of batches per chunk adapts to the measured time per batch.
+// epoch's last chunk, the evaluation of one split (by default validation,
+// then test; train() can ask for others, see EVALUATION_SPLITS). The number
+// of batches per chunk adapts to the measured time per batch.
 import { parameterCount } from '../shared/layers.js';
 import { FromWorker, State } from '../shared/protocol.js';
 
@@ -15,6 +16,23 @@ export const CHUNK_MS = 25;
 export const MAX_BATCHES_PER_CHUNK = 4096;
 /** Chunks in the samples/s window. */
 export const RATE_WINDOW = 40;
+
+/**
+ * The splits an epoch's end can evaluate, in the order they are evaluated:
+ * 'trainSet' the images the trainer trains on (trainer.evaluateTraining(),
+ * what the report's "training accuracy" curves show), 'validation', 'test'.
+ */
+export const EVALUATION_SPLITS = Object.freeze(['trainSet', 'validation', 'test']);
+/** What train() evaluates unless told otherwise: validation and test after every epoch. */
+export const DEFAULT_EVALUATION = Object.freeze({ each: Object.freeze(['validation', 'test']), last: Object.freeze([]) });
+
+/** An evaluation plan { each, last } (splits after every epoch, and also after the target's last), checked. */
+export function checkEvaluation({ each = [], last = [] } = {}) {
+  for (const s of [...each, ...last]) {
+    if (!EVALUATION_SPLITS.includes(s)) throw new Error(`unknown evaluation split '${s}' (expected ${EVALUATION_SPLITS.join(', ')})`);
+  }
+  return { each: [...each], last: [...last] };
+}
 
 export class TrainingSession {
   #emit;
@@ -25,6 +43,7 @@ export class TrainingSession {
   #stopAtEpoch = Infinity; // absolute epoch count at which training stops
   #stepsLeft = Infinity; // batches left to train before pausing (1 for a single step)
   #lrDecay = 1; // η ← lrDecay·η after each epoch
+  #evaluation = DEFAULT_EVALUATION; // which splits each epoch's end evaluates
   #batchesPerChunk = 1;
   // The end-of-epoch evaluation, one split per tick: { r, train, splits, results, evalMs, trainer }.
   #pendingEval = null;
@@ -107,13 +126,28 @@ export class TrainingSession {
     if (this.#state !== State.IDLE) this.#setState(State.IDLE);
   }
 
-  /** Trains until `epochs` more epochs are done; a resume keeps the target of the interrupted run. */
-  train({ epochs, lrDecay, resume = false }) {
+  /**
+   * Trains until `epochs` more epochs are done; a resume keeps the target of
+   * the interrupted run. evaluate: { each, last }, the splits (EVALUATION_SPLITS)
+   * to evaluate after every epoch and, in addition, after the target's last
+   * one; a resume without it keeps the plan, a new target without it
+   * evaluates DEFAULT_EVALUATION.
+   */
+  train({ epochs, lrDecay, resume = false, evaluate }) {
     const t = this.requireTrainer();
     if (!this.#dataInfo) throw new Error('the data is not loaded yet');
+    if (evaluate) this.#evaluation = checkEvaluation(evaluate);
+    else if (!resume) this.#evaluation = DEFAULT_EVALUATION;
     if (lrDecay !== undefined) this.#lrDecay = lrDecay;
     if (!(resume && Number.isFinite(this.#stopAtEpoch))) this.#stopAtEpoch = t.progress().epoch + Math.max(1, epochs | 0);
     this.#stepsLeft = Infinity;
+    if (!this.#pendingEval && t.progress().epoch >= this.#stopAtEpoch) {
+      // Paused after the target's last epoch (during its evaluation): nothing is left to train.
+      this.#stopAtEpoch = Infinity;
+      this.#setState(State.IDLE, 'finished');
+      this.#checkpoint('finished');
+      return;
+    }
     this.#setState(State.RUNNING);
   }
 
@@ -252,7 +286,9 @@ export class TrainingSession {
     const s = this.#epochSum;
     const train = s.samples > 0 ? { loss: s.loss / s.samples, accuracy: s.correct / s.samples, count: s.samples } : null;
     this.#resetEpochSum();
-    const splits = this.#dataInfo.validation > 0 ? ['validation', 'test'] : ['test'];
+    const { each, last } = this.#evaluation;
+    const wanted = new Set([...each, ...(r.epoch >= this.#stopAtEpoch ? last : [])]);
+    const splits = EVALUATION_SPLITS.filter((s) => wanted.has(s) && (s !== 'validation' || this.#dataInfo.validation > 0));
     this.#pendingEval = { r, train, splits, results: {}, evalMs: 0, trainer: this.#trainer };
   }
 
@@ -262,20 +298,23 @@ export class TrainingSession {
       this.#pendingEval = null; // the model was replaced meanwhile
       return;
     }
-    const t0 = this.#now();
-    const split = job.splits.shift();
-    try {
-      job.results[split] = this.#trainer.evaluate(split);
-    } catch (err) {
-      this.#pendingEval = null;
-      this.#stopTraining();
-      this.#emit(FromWorker.ERROR, { scope: 'train', kind: err.kind, message: `evaluating the ${split} set failed: ${err.message}` });
-      return;
+    if (job.splits.length > 0) {
+      const t0 = this.#now();
+      const split = job.splits.shift();
+      try {
+        job.results[split] = split === 'trainSet' ? this.#trainer.evaluateTraining() : this.#trainer.evaluate(split);
+      } catch (err) {
+        this.#pendingEval = null;
+        this.#stopTraining();
+        const name = split === 'trainSet' ? 'training' : split;
+        this.#emit(FromWorker.ERROR, { scope: 'train', kind: err.kind, message: `evaluating the ${name} set failed: ${err.message}` });
+        return;
+      }
+      const ms = this.#now() - t0;
+      job.evalMs += ms;
+      this.#runMs += ms;
+      if (job.splits.length > 0) return;
     }
-    const ms = this.#now() - t0;
-    job.evalMs += ms;
-    this.#runMs += ms;
-    if (job.splits.length > 0) return;
 
     this.#pendingEval = null;
     const { r, train, results } = job;
@@ -284,10 +323,11 @@ export class TrainingSession {
       epoch: r.epoch,
       step: r.step,
       train,
+      trainSet: brief(results.trainSet),
       validation: brief(results.validation),
       test: brief(results.test),
-      confusion: results.test.confusion,
-      classes: Math.round(Math.sqrt(results.test.confusion.length)),
+      confusion: results.test?.confusion ?? null,
+      classes: this.#trainer.config().layers.at(-1),
       evalMs: job.evalMs,
       runMs: this.#runMs,
     });
