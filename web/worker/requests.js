@@ -14,6 +14,7 @@ export const SCOPES = Object.freeze({
   [ToWorker.LOAD_IDX]: 'data',
   [ToWorker.CREATE]: 'config',
   [ToWorker.LOAD_MODEL]: 'model',
+  [ToWorker.QUEUE_START]: 'config',
   [ToWorker.SET_LEARNING_RATE]: 'config',
   [ToWorker.SET_OPTIMIZER]: 'config',
   [ToWorker.PREDICT]: 'predict',
@@ -23,10 +24,11 @@ export const SCOPES = Object.freeze({
 
 /**
  * The request handlers, by type. engine: the loaded engine (engine.mjs);
- * session: the TrainingSession; emit(type, payload): sends to the page;
- * siteUrl: the site's root, where data/manifest.json is.
+ * session: the TrainingSession; experiments: the ExperimentQueue;
+ * emit(type, payload): sends to the page; siteUrl: the site's root, where
+ * data/manifest.json is.
  */
-export function requestHandlers({ engine, session, emit, siteUrl }) {
+export function requestHandlers({ engine, session, experiments, emit, siteUrl }) {
   function dataLoaded(raw, validation, answer) {
     const info = engine.loadData({ ...raw, validation });
     session.setData(info);
@@ -103,6 +105,18 @@ export function requestHandlers({ engine, session, emit, siteUrl }) {
     [ToWorker.SAVE](msg) {
       const bytes = session.requireTrainer().save();
       emit(FromWorker.MODEL, { id: msg.id, bytes: bytes.buffer });
+    },
+    [ToWorker.QUEUE_START](msg) {
+      experiments.start(msg);
+    },
+    [ToWorker.QUEUE_PAUSE]() {
+      experiments.pause();
+    },
+    [ToWorker.QUEUE_RESUME]() {
+      experiments.resume();
+    },
+    [ToWorker.QUEUE_CANCEL]() {
+      experiments.cancel();
     },
     [ToWorker.CRASH]() {
       // Test hook: an uncaught error, as a real crash would be.

@@ -3,16 +3,27 @@
 // (web/shared/protocol.js). This file wires the parts to the worker's global
 // scope: requests (requests.js) run one at a time in arrival order, and the
 // TrainingSession (training_session.js) gets one task per tick while it has
-// work, so incoming requests are handled between chunks.
+// work, so incoming requests are handled between chunks. The ExperimentQueue
+// (experiment_queue.js) trains runs one after another on that session: it
+// takes the ticks (passing them on to the session) and hears everything the
+// session says.
 import { createEngine } from '../wasm/engine.mjs';
 import { FromWorker, ToWorker, check, post } from '../shared/protocol.js';
 import { SCOPES, requestHandlers } from './requests.js';
+import { ExperimentQueue } from './experiment_queue.js';
 import { TrainingSession } from './training_session.js';
 
 const SITE_URL = new URL('../', import.meta.url);
 
 const emit = (type, payload) => post(self, type, payload);
-const session = new TrainingSession({ emit });
+let experiments = null; // the ExperimentQueue, once the engine is loaded
+const session = new TrainingSession({
+  emit(type, payload) {
+    emit(type, payload);
+    experiments?.observe(type, payload);
+  },
+});
+const runner = () => experiments ?? session;
 
 // A MessageChannel gives a zero-delay task (setTimeout(0) is clamped to 4 ms
 // when nested); messages from the page are queued as tasks too, so they run
@@ -21,11 +32,11 @@ const ticks = new MessageChannel();
 let scheduled = false;
 ticks.port1.onmessage = () => {
   scheduled = false;
-  session.tick();
+  runner().tick();
   schedule();
 };
 function schedule() {
-  if (!scheduled && session.wantsTick) {
+  if (!scheduled && runner().wantsTick) {
     scheduled = true;
     ticks.port2.postMessage(0);
   }
@@ -33,7 +44,14 @@ function schedule() {
 
 let handlers = null;
 const ready = createEngine().then((engine) => {
-  handlers = requestHandlers({ engine, session, emit, siteUrl: SITE_URL });
+  experiments = new ExperimentQueue({
+    session,
+    emit,
+    createTrainer: (config) => engine.createTrainer(config),
+    loadModel: (bytes) => engine.loadModel(bytes),
+    validateConfig: (config) => engine.validateConfig(config),
+  });
+  handlers = requestHandlers({ engine, session, experiments, emit, siteUrl: SITE_URL });
   emit(FromWorker.READY, {
     simd: Boolean(engine.simd),
     eigenVectorized: Boolean(engine.eigenVectorized),
@@ -69,5 +87,8 @@ self.onmessage = (event) => {
     .then(() => ready)
     .then(() => handlers[msg.type](msg))
     .catch((err) => answerError(msg, SCOPES[msg.type] ?? 'train', err))
-    .finally(schedule);
+    .finally(() => {
+      experiments?.checkTrainer(); // a request that replaced the queue's trainer ends the queue
+      schedule();
+    });
 };
