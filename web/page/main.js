@@ -87,6 +87,7 @@ app.views.setup();
 app.controls.setup();
 app.data.setup();
 app.persistence.setup();
+app.runList.setup();
 $('alert-dismiss').addEventListener('click', () => app.notices.hideAlert());
 $('alert-restart').addEventListener('click', restartWorker);
 

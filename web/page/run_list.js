@@ -1,6 +1,7 @@
 // The run list: one line per run of the history, newest first, with its
 // settings and best test accuracy, a checkbox to overlay it on the charts
-// and a delete button.
+// (and the report's figures) and a delete button; and which curves of the
+// overlaid runs the charts draw.
 import { describeConfig } from './config.js';
 import { $, el, pct } from './viz.js';
 
@@ -9,6 +10,14 @@ export class RunList {
 
   constructor(app) {
     this.#app = app;
+  }
+
+  setup() {
+    $('overlay-splits').addEventListener('change', () => {
+      const { runs, stats } = this.#app;
+      runs.overlaySplits = [...document.querySelectorAll('#overlay-splits input:checked')].map((i) => i.value);
+      stats.drawAll();
+    });
   }
 
   render() {

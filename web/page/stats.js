@@ -4,6 +4,7 @@
 // table and the confusion matrix — each epoch-end view in a task of its own.
 import { State } from '../shared/protocol.js';
 import { Charts } from './charts.js';
+import { legendLabels } from './legend.js';
 import { addEpoch, appendChunk } from './run_record.js';
 import { later } from './tasks.js';
 import { $, el, pct, renderConfusion } from './viz.js';
@@ -93,12 +94,15 @@ export class Stats {
     );
   }
 
-  /** The stats line and the charts (with the overlaid runs). */
+  /** The stats line and the charts (with the overlaid runs, named by what differs from the current one). */
   drawAll() {
     this.#app.slow.time('draw', () => {
-      const { runs } = this.#app;
+      const { runs, controls } = this.#app;
       this.drawStats();
-      this.#charts.update(runs.current, runs.overlaid());
+      const overlays = runs.overlaid();
+      const named = runs.current ? [runs.current, ...overlays] : overlays;
+      const labels = overlays.length ? legendLabels(named, { presets: controls.engine?.presets ?? [] }).slice(named.length - overlays.length) : [];
+      this.#charts.update(runs.current, overlays, { labels, splits: runs.overlaySplits });
     });
   }
 
