@@ -83,11 +83,11 @@ export function stepFactor(config) {
     case 'half':
       return {
         perImage: 0.5,
-        symbol: '½ · Σ',
+        symbol: '½ × summed',
         text: 'η × ½ × the batch’s summed gradient (the template divides η by len(mini_batch) = 2)',
       };
     case 'sum':
-      return { perImage: 1, symbol: 'Σ', text: `η × the batch’s summed gradient (${b} times the mean’s)` };
+      return { perImage: 1, symbol: 'summed', text: `η × the batch’s summed gradient (${b} times the mean’s)` };
     default:
       return { perImage: 1 / b, symbol: 'mean', text: `η × the batch’s mean gradient (the sum ÷ ${b})` };
   }

@@ -14,12 +14,16 @@
 //   views        model_views.js     weight images and the test gallery
 //   pad          draw_panel.js      the drawing pad and its prediction
 //   persistence  persistence.js     IndexedDB autosave and restore, model download and upload
+//   experiments  experiments_panel.js  the report's experiments queued in the worker (kept: experiment_store.js)
+//   figures      figure_views.js    the report's figures regenerated, its numbers beside ours
 //   slow         tasks.js           main-thread work that took longer than a frame
 import { FromWorker, ToWorker } from '../shared/protocol.js';
 import { ConfigForm } from './config_form.js';
 import { Controls } from './controls.js';
 import { DataPanel } from './data_panel.js';
 import { DrawPanel } from './draw_panel.js';
+import { Experiments } from './experiments_panel.js';
+import { FigureViews } from './figure_views.js';
 import { ModelViews } from './model_views.js';
 import { Notices } from './notices.js';
 import { Persistence } from './persistence.js';
@@ -38,17 +42,34 @@ const handlers = {
   [FromWorker.READY](m) {
     app.form.useSchema(m.schema);
     app.controls.engineReady(m);
+    app.experiments.engineReady(m);
     app.notices.showEngine(m);
     app.data.loadMnist();
   },
   [FromWorker.DATA_PROGRESS]: (m) => app.data.showProgress(m),
-  [FromWorker.DATA_READY]: (m) => app.data.ready(m),
+  async [FromWorker.DATA_READY](m) {
+    await app.data.ready(m); // restores the saved model and runs first
+    await app.experiments.restoreOnce();
+  },
   [FromWorker.TRAINER]: (m) => app.controls.trainerChanged(m),
   [FromWorker.STATUS]: (m) => app.controls.setTrainState(m.state, m.message),
-  [FromWorker.CHUNK]: (m) => app.stats.onChunk(m),
-  [FromWorker.EPOCH]: (m) => app.stats.onEpoch(m),
+  [FromWorker.CHUNK](m) {
+    app.stats.onChunk(m);
+    app.experiments.onProgress();
+  },
+  [FromWorker.EPOCH](m) {
+    app.stats.onEpoch(m);
+    app.experiments.onProgress();
+    app.figures.update();
+  },
   [FromWorker.DIVERGED]: (m) => app.controls.diverged(m),
-  [FromWorker.CHECKPOINT]: (m) => later(() => app.persistence.saveCheckpoint(m)),
+  [FromWorker.CHECKPOINT](m) {
+    // The run it belongs to is the current one now: an experiment queue makes the next run current right after.
+    const run = app.runs.current;
+    app.experiments.onCheckpoint(m, run);
+    later(() => app.persistence.saveCheckpoint(m, run));
+  },
+  [FromWorker.QUEUE]: (m) => app.experiments.onQueue(m),
   [FromWorker.ERROR](m) {
     if (m.scope === 'data') app.data.showError(m.message);
     app.notices.showError(m);
@@ -63,6 +84,7 @@ function workerCrashed(message) {
 function restartWorker() {
   app.notices.hideAlert();
   app.persistence.forget();
+  app.experiments.forget();
   app.data.forget();
   app.client.restart();
 }
@@ -79,6 +101,8 @@ app.stats = new Stats(app);
 app.views = new ModelViews(app);
 app.pad = new DrawPanel(app);
 app.persistence = new Persistence(app);
+app.experiments = new Experiments(app);
+app.figures = new FigureViews(app);
 
 app.form.setup();
 app.stats.setup();
@@ -88,6 +112,8 @@ app.controls.setup();
 app.data.setup();
 app.persistence.setup();
 app.runList.setup();
+app.figures.setup();
+app.experiments.setup();
 $('alert-dismiss').addEventListener('click', () => app.notices.hideAlert());
 $('alert-restart').addEventListener('click', restartWorker);
 
@@ -122,6 +148,14 @@ window.mnist = Object.freeze({
   },
   get lastSaved() {
     return app.persistence.lastSaved;
+  },
+  /** The experiment queue (experiment_store.js's form), or null. */
+  get queue() {
+    return app.experiments.queue;
+  },
+  /** What the report's figures show: [{ id, number, caption, columns, rows: [{ epoch, cells }], runIds }]. */
+  get figures() {
+    return app.figures.snapshot();
   },
   crashWorker: () => app.client.send(ToWorker.CRASH),
 });

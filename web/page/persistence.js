@@ -69,10 +69,9 @@ export class Persistence {
     }
   }
 
-  /** A `checkpoint` from the worker: the model, and the current run up to it. */
-  async saveCheckpoint(m) {
+  /** A `checkpoint` from the worker: the model, and its run (the current one when it came) up to it. */
+  async saveCheckpoint(m, run = this.#app.runs.current) {
     const { runs } = this.#app;
-    const run = runs.current;
     try {
       await saveModel(m.bytes, run?.id ?? null, m);
       if (run) {

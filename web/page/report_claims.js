@@ -267,7 +267,9 @@ function explain({ names, byReading, rows, score, label }) {
       const empty = r.loss.filter((x) => Number.isNaN(x)).length;
       const epochsSeen = r.x.length && bpe ? r.x.length / bpe : 0;
       const slices = r.config.batching === 'slices';
-      const pool = r.config.trainLimit ? `the first ${num(r.config.trainLimit)} training images` : 'all the training images';
+      // The images it draws from: as many as its training-set evaluation counted (the data may have fewer than the limit).
+      const size = r.epochs.find((e) => e.trainSet)?.trainSet.count ?? r.config.trainLimit;
+      const pool = r.config.trainLimit ? `the first ${num(Math.min(size, r.config.trainLimit))} training images` : 'all the training images';
       return slices
         ? `in ${label(n)}, ${bpe} slices of ${pool}, ${epochsSeen ? `${(empty / epochsSeen).toFixed(1)} of them empty` : 'some empty'}: ${num(images)} images an epoch on average, some seen several times, others not at all`
         : `in ${label(n)}, ${bpe} shuffled batches: ${num(images)} images an epoch, each once`;
