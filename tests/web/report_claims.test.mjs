@@ -109,4 +109,8 @@ test('the spike rule: more than 2 points between consecutive epochs after 70 % o
   assert.deepEqual(spikesOf(run([0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, null, 0.99])).spikes, []);
   assert.equal(measure([]).rows.length, CLAIMS.length);
   assert.deepEqual(measure([]).explanation, []);
+  // As many claims hold in both readings: the nearer test accuracy decides, and the sentence says so.
+  const a = report('report-code', { final: CODE, test: 0.895 });
+  const b = report('proper-sum', { final: CODE, test: 0.9, first: 20 });
+  assert.match(measure([...a, ...b]).explanation.join(' '), /“Done properly, summed gradient” is a little closer to the report: as many of its claims hold \(5 of 6\), and its 784-20-10’s test accuracy is nearer the report’s\./);
 });

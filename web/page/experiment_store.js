@@ -1,13 +1,16 @@
 // The experiment queue as this browser keeps it (IndexedDB through
 // storage.js's key-value store), so that a reload finds it again and resumes
 // its interrupted run: the queue (its runs, their state and run record ids)
-// and the last checkpoint of the run it is at. The runs' curves are run
-// records, kept by runs.js like every other run. Fails soft: without
-// IndexedDB the queue just does not survive a reload.
+// and the last checkpoint of the run it is at, stored in one write with that
+// run's record up to it, so that the curves a reload restores end where the
+// model resumes. (The runs' records are also kept by runs.js like every
+// other run, saved apart from the model.) Fails soft: without IndexedDB the
+// queue just does not survive a reload.
 //
 //   'experimentQueue'       { id, experiment, readings, epochs, evaluation, createdAt, state, index,
 //                             items: [{ key, reading, label, config, epochs, evaluate, runId, status }] }
-//   'experimentCheckpoint'  { queueId, index, runId, bytes: ArrayBuffer, progress, runMs }
+//   'experimentCheckpoint'  { queueId, index, runId, bytes: ArrayBuffer, progress, runMs,
+//                             run: the run record up to the checkpoint (run_record.js serialiseRun) }
 import * as storage from './storage.js';
 
 const QUEUE = 'experimentQueue';
@@ -33,12 +36,14 @@ export async function saveQueue(queue) {
   }
 }
 
-/** Saves the checkpoint of the queue's current run: the worker's checkpoint message and where it belongs. */
-export async function saveCheckpoint({ queueId, index, runId, bytes, progress, runMs }) {
+/** Saves the checkpoint of the queue's current run (the worker's checkpoint message and where it belongs); true once stored. */
+export async function saveCheckpoint({ queueId, index, runId, bytes, progress, runMs, run }) {
   try {
-    await storage.setKey(CHECKPOINT, { queueId, index, runId, bytes, progress, runMs });
+    await storage.setKey(CHECKPOINT, { queueId, index, runId, bytes, progress, runMs, run });
+    return true;
   } catch (err) {
     console.warn('could not save the experiment checkpoint', err);
+    return false;
   }
 }
 

@@ -26,11 +26,13 @@ const LOCK = 'The report’s experiments are training: pause, resume or cancel t
 export class Experiments {
   /** The queue (experiment_store.js's form), or null. */
   queue = null;
+  /** The last checkpoint of the queue stored in IndexedDB: { queueId, index, progress }, or null. */
+  lastSaved = null;
   #app;
   #presets = [];
   #restored = false;
   #progressQueued = false;
-  #resumeRunMs = 0; // the running time of the checkpoint a restored queue resumes from
+  #resumeRun = null; // the stored run record a restored queue's checkpoint came with
 
   constructor(app) {
     this.#app = app;
@@ -163,8 +165,8 @@ export class Experiments {
       this.#changed({ save: false });
       return;
     }
-    const cp = saved.checkpoint?.queueId === q.id && saved.checkpoint.index === q.index && saved.checkpoint.bytes ? saved.checkpoint : null;
-    this.#resumeRunMs = cp?.runMs ?? 0;
+    const cp = saved.checkpoint?.queueId === q.id && saved.checkpoint.index === q.index && saved.checkpoint.bytes && saved.checkpoint.run ? saved.checkpoint : null;
+    this.#resumeRun = cp?.run ?? null;
     this.#changed({ save: false });
     try {
       await this.#app.client.request(ToWorker.QUEUE_START, {
@@ -217,9 +219,13 @@ export class Experiments {
     const { runs, stats, runList, data, controls, form } = this.#app;
     const q = this.queue;
     let run = item.runId ? runs.find(item.runId) : null;
-    if (run && m.resumed) {
-      // The curves up to the checkpoint the worker resumed from (a later save may have stored more).
-      Object.assign(run, deserialiseRun(serialiseRun(run, { progress: m.progress, runMs: this.#resumeRunMs })));
+    const stored = m.resumed ? this.#resumeRun : null;
+    this.#resumeRun = null;
+    if (stored && stored.id === item.runId) {
+      // The curves stored with the checkpoint the worker resumed from, in place of the record runs.js kept (saved apart, maybe at another epoch).
+      const back = deserialiseRun(stored);
+      if (run) Object.assign(run, back);
+      else runs.list.push((run = back));
     } else {
       if (run) runs.remove(run); // started afresh: its old curves go
       run = runs.start({ config: controls.trainer?.config ?? item.config, label: item.label, source: data.source });
@@ -241,7 +247,11 @@ export class Experiments {
   onCheckpoint(m, run) {
     const q = this.queue;
     if (!this.active || !run?.experiment || run.experiment.queueId !== q.id) return;
-    store.saveCheckpoint({ queueId: q.id, index: run.experiment.index, runId: run.id, bytes: m.bytes, progress: m.progress, runMs: m.runMs });
+    const index = run.experiment.index;
+    const record = serialiseRun(run, m); // the curves up to the checkpoint
+    store.saveCheckpoint({ queueId: q.id, index, runId: run.id, bytes: m.bytes, progress: m.progress, runMs: m.runMs, run: record }).then((stored) => {
+      if (stored) this.lastSaved = { queueId: q.id, index, progress: m.progress };
+    });
   }
 
   /** A chunk or an epoch of the current run: the progress line, soon. */

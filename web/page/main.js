@@ -149,9 +149,12 @@ window.mnist = Object.freeze({
   get lastSaved() {
     return app.persistence.lastSaved;
   },
-  /** The experiment queue (experiment_store.js's form), or null. */
+  /** The experiment queue (experiment_store.js's form), or null; its last checkpoint stored. */
   get queue() {
     return app.experiments.queue;
+  },
+  get queueSaved() {
+    return app.experiments.lastSaved;
   },
   /** What the report's figures show: [{ id, number, caption, columns, rows: [{ epoch, cells }], runIds }]. */
   get figures() {

@@ -227,10 +227,13 @@ function explain({ names, byReading, rows, score, label }) {
     const tie = rest.every((n) => ratio(n) === ratio(best) && gap(n) === gap(best));
     const others = rest.map((n) => `${say(n)} in ${label(n)}`).join(', ');
     const gaps = ranked.filter((n) => gap(n) != null).map((n) => `${pct(test[n].value)} in ${label(n)} (${points(gap(n))} away)`);
+    const sameCount = rest.every((n) => ratio(n) === ratio(best));
     out.push(
       (tie
         ? `Neither reading is closer to the report: ${say(best)} of its claims hold in ${label(best)}, ${others}.`
-        : `${label(best)} is closer to the report: ${say(best)} of its claims hold there, against ${others}.`) +
+        : sameCount
+          ? `${label(best)} is a little closer to the report: as many of its claims hold (${say(best)}), and its 784-20-10’s test accuracy is nearer the report’s.`
+          : `${label(best)} is closer to the report: ${say(best)} of its claims hold there, against ${others}.`) +
         (gaps.length ? ` The report’s 90.25 % test accuracy of 784-20-10 compares with ${gaps.join(' and ')}.` : ''),
     );
   }

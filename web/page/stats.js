@@ -56,12 +56,16 @@ export class Stats {
     const entry = addEpoch(run, m);
     // Each view is drawn in its own task so that no single task on this thread
     // grows long (the page must stay responsive while the worker trains).
+    // (Each only while the run is still the current one: an experiment queue moves on to its next run at once.)
+    const current = () => runs.current === run;
     if (m.confusion && m.test) {
-      later(() =>
-        renderConfusion($('confusion'), m.confusion, m.classes, `After epoch ${m.epoch}: ${pct(m.test.accuracy, 2)} of ${m.test.count.toLocaleString('en')} test digits right.`),
+      later(
+        () =>
+          current() &&
+          renderConfusion($('confusion'), m.confusion, m.classes, `After epoch ${m.epoch}: ${pct(m.test.accuracy, 2)} of ${m.test.count.toLocaleString('en')} test digits right.`),
       );
     }
-    later(() => this.#addEpochRow(entry));
+    later(() => current() && this.#addEpochRow(entry));
     later(() => {
       views.markStale();
       views.refresh();
