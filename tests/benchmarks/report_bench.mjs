@@ -75,7 +75,7 @@ try {
   const evalTotal = runs.reduce((a, r) => a + r.evalMs, 0);
   console.log(`| **all ${runs.length}** | **${s(total)}** | ${s(evalTotal)} | ${s(total - evalTotal)} | ${runs.reduce((a, r) => a + r.images, 0).toLocaleString('en')} | | | |`);
   console.log(`\nwall time from the click to the queue's end: ${s(wallMs)}; worker time (training + evaluation): ${s(total)}`);
-  console.log(`CPU time (trace): worker thread ${s(cpu(tasks.worker))} in ${tasks.worker.length} tasks, page's main thread ${s(cpu(tasks.main))} in ${tasks.main.length} tasks (largest ${Math.max(0, ...tasks.main.map((t) => t.cpuMs)).toFixed(1)} ms)`);
+  console.log(`CPU time (trace): worker thread ${s(cpu(tasks.worker))} in ${tasks.worker.length} tasks, page's main thread ${s(cpu(tasks.main))} in ${tasks.main.length} tasks (largest ${tasks.main.reduce((m, t) => Math.max(m, t.cpuMs), 0).toFixed(1)} ms)`);
   console.log(`load average (1 min) before / after: ${load0.toFixed(2)} / ${load1.toFixed(2)} on ${availableParallelism()} cores`);
   console.log(`\n${(await page.textContent('#claims-table')).replace(/\s+\n/g, '\n').replace(/ {2,}/g, ' ').trim()}`);
   console.log(`\n${await page.evaluate(() => [...document.querySelectorAll('#claims-explanation p')].map((p) => p.textContent).join('\n'))}`);

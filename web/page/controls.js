@@ -220,7 +220,7 @@ export class Controls {
   applyLiveOptimizer() {
     clearTimeout(this.#liveTimer);
     this.#liveTimer = setTimeout(async () => {
-      if (!this.trainer) return;
+      if (!this.trainer || this.lockedBy) return; // an experiment's run keeps the settings it was planned with
       const { client, runs, notices, runList } = this.#app;
       const { config, errors } = this.#app.form.validate();
       if (errors.learningRate || errors.optimizer || errors.momentum || !config) return;
@@ -251,7 +251,7 @@ export class Controls {
 
   applyLiveSchedule() {
     const { schedule } = this.#app.form.validate();
-    if (!schedule || !this.trainer) return;
+    if (!schedule || !this.trainer || this.lockedBy) return;
     this.#app.client.send(ToWorker.SET_SCHEDULE, schedule);
     if (this.#app.runs.current) this.#app.runs.current.schedule = schedule;
   }
