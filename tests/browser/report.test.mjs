@@ -23,6 +23,16 @@ async function runExperiment(page, { experiment, reading = 'report-code', proper
   await page.click('#btn-experiment-run');
 }
 
+/** Waits until every figure draws `series` curves (by figure id) and the numbers table has measured `reading`. */
+const waitFigures = (page, series, reading = 'report-code') =>
+  page.waitForFunction(
+    ([want, r]) =>
+      Object.entries(want).every(([id, n]) => document.querySelector(`[data-figure="${id}"]`).dataset.series === String(n)) &&
+      document.querySelector(`#claims-table td[data-reading="${r}"]`) !== null,
+    [series, reading],
+    { timeout: 20_000 },
+  );
+
 const waitQueue = (page, state, timeout = 2 * MINUTE) =>
   page.waitForFunction((s) => window.mnist.queue?.state === s, state, { timeout, polling: 100 });
 
@@ -115,7 +125,8 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
 
     // Fig. 3: three curves, named by what differs, in three colours.
     await page.locator('#figure-3').scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => document.getElementById('figure-3').dataset.series === '3', null, { timeout: 10_000 });
+    // Fig. 3 has the three runs; Fig. 4 the one depth run there is (784-80-10); Figs. 5–9 the default network.
+    await waitFigures(page, { fig3: 3, fig4: 1, fig5: 1, fig6: 1, fig7: 1, fig8: 1, fig9: 1 });
     assert.deepEqual(await page.locator('#figure-3 .legend li').allTextContents(), ['20 hidden', '40 hidden', '80 hidden']);
     const strokes = await page.locator('#figure-3 .legend line').evaluateAll((lines) => lines.map((l) => l.getAttribute('stroke')));
     assert.equal(new Set(strokes).size, 3);
@@ -124,9 +135,6 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
     const fig3 = (await page.evaluate(() => window.mnist.figures)).find((f) => f.id === 'fig3');
     assert.deepEqual(fig3.runIds, queue.items.map((i) => i.runId));
     assert.deepEqual(fig3.rows.map((r) => r.epoch), [1, 2, 3]);
-    // Fig. 4 has the one depth run there is (784-80-10); Figs. 6–9 the default network.
-    assert.equal(await page.getAttribute('#figure-4', 'data-series'), '1');
-    assert.equal(await page.getAttribute('#figure-9', 'data-series'), '1');
     await page.locator('#figure-3').screenshot({ path: 'build/test-artifacts/report-01-width-fig3.png' });
     await page.locator('#report').screenshot({ path: 'build/test-artifacts/report-01-width.png' });
   });
@@ -140,7 +148,7 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
     assert.deepEqual([...new Set(queue.items.map((i) => i.reading))], ['report-code', 'proper-sum']);
     assert.ok(queue.items.every((i) => i.status === 'done' || i.status === 'diverged'), JSON.stringify(queue.items.map((i) => i.status)));
     await page.locator('#figures').scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => document.getElementById('figure-3').dataset.series === '6', null, { timeout: 10_000 });
+    await waitFigures(page, { fig3: 6, fig4: 6, fig5: 6, fig6: 2, fig7: 2, fig8: 2, fig9: 2 }, 'proper-sum');
 
     const figures = await figureTables(page);
     const series = Object.fromEntries(figures.map((f) => [f.id, f.series]));
@@ -198,7 +206,7 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
     const explanation = await page.locator('#claims-explanation p').allTextContents();
     console.log(`explanation (synthetic data, 2 epochs):\n  ${explanation.join('\n  ')}`);
     assert.match(explanation[0], /^These runs trained 2 epochs, the report 100/);
-    assert.ok(explanation.some((p) => /is closer to the report|Neither reading is closer/.test(p)));
+    assert.ok(explanation.some((p) => /is (a little )?closer to the report|Neither reading is closer/.test(p)));
     assert.ok(explanation.some((p) => /^With η = 0\.001, each step moves the weights by η × ½ = 0\.0005 .* and by η × 1 = 0\.001 in “done properly, summed gradient”: 2 times less in “the report's code”/.test(p)));
     await screenshot(page, 'report-02-whole-report');
   });
@@ -293,6 +301,7 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
     page = await pageWithData(browser, url);
     await runExperiment(page, { experiment: 'width', epochs: 2 });
     await waitQueue(page, 'finished', 3 * MINUTE);
+    await waitFigures(page, { fig3: 3 });
     const fig3 = (await page.evaluate(() => window.mnist.figures)).find((f) => f.id === 'fig3');
     assert.deepEqual(fig3.columns, ['20 hidden', '40 hidden', '80 hidden']);
     const acc = fig3.rows.map((r) => r.cells.map((c) => Number.parseFloat(c)));

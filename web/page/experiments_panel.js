@@ -12,6 +12,7 @@ import { EXPERIMENTS, REPORT_EPOCHS, formatEta, planQueue, stepFactor } from './
 import * as store from './experiment_store.js';
 import { deserialiseRun, serialiseRun } from './run_record.js';
 import { fmtTime } from './stats.js';
+import { later } from './tasks.js';
 import { $, el } from './viz.js';
 
 const READINGS = [
@@ -22,6 +23,8 @@ const READINGS = [
 const STATUS_TEXT = { queued: 'queued', running: 'training', done: 'done', diverged: 'diverged', stopped: 'stopped', cancelled: 'cancelled' };
 const STATE_TEXT = { running: 'Running', paused: 'Paused', finished: 'Finished', cancelled: 'Cancelled' };
 const LOCK = 'The report’s experiments are training: pause, resume or cancel them in the Experiments panel.';
+/** The queue's own checkpoint at an epoch's end is stored at most this often (on pause, stop and at the end always). */
+export const CHECKPOINT_INTERVAL_MS = 1000;
 
 export class Experiments {
   /** The queue (experiment_store.js's form), or null. */
@@ -33,6 +36,7 @@ export class Experiments {
   #restored = false;
   #progressQueued = false;
   #resumeRun = null; // the stored run record a restored queue's checkpoint came with
+  #checkpointAt = -Infinity; // when the last epoch checkpoint was stored
 
   constructor(app) {
     this.#app = app;
@@ -234,11 +238,13 @@ export class Experiments {
       run.progress = m.progress;
       item.runId = run.id;
     }
+    // The run and its epoch views must be current before its first chunk and epoch arrive; the form and the run list follow in tasks of their own.
     runs.current = run;
     item.status = 'running';
-    form.write(form.valuesOf(run.config, { epochs: item.epochs }));
+    this.#checkpointAt = -Infinity;
     stats.resetViews();
-    runList.render();
+    later(() => runs.current === run && form.write(form.valuesOf(run.config, { epochs: item.epochs })));
+    later(() => runList.render());
     runs.persist(run);
     runs.rememberCurrent(run).catch(() => {});
   }
@@ -247,6 +253,8 @@ export class Experiments {
   onCheckpoint(m, run) {
     const q = this.queue;
     if (!this.active || !run?.experiment || run.experiment.queueId !== q.id) return;
+    if (m.reason === 'epoch' && performance.now() - this.#checkpointAt < CHECKPOINT_INTERVAL_MS) return;
+    this.#checkpointAt = performance.now();
     const index = run.experiment.index;
     const record = serialiseRun(run, m); // the curves up to the checkpoint
     store.saveCheckpoint({ queueId: q.id, index, runId: run.id, bytes: m.bytes, progress: m.progress, runMs: m.runMs, run: record }).then((stored) => {

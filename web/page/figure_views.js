@@ -8,6 +8,7 @@ import uPlot from '../vendor/uPlot.esm.js';
 import { FIGURES, figureSeries, figureTable, quantityName } from './report_figures.js';
 import { measureClaims } from './report_claims.js';
 import { EXPERIMENTS } from './experiment_plan.js';
+import { later } from './tasks.js';
 import { $, el } from './viz.js';
 
 export const REDRAW_MS = 400;
@@ -87,7 +88,7 @@ export class FigureViews {
     );
   }
 
-  /** The figures, their open tables and the numbers table, now. */
+  /** The figures' data now; their charts, open tables and the numbers table each in a task of its own. */
   draw() {
     const { runs, controls } = this.#app;
     const presets = controls.engine?.presets ?? [];
@@ -95,10 +96,12 @@ export class FigureViews {
     for (const f of FIGURES) {
       const v = this.#views.get(f.id);
       v.series = figureSeries(f, runs.list, { overlays, presets });
-      this.#drawFigure(f, v);
-      if (v.details.open) this.#renderTable(f);
+      later(() => {
+        this.#drawFigure(f, v);
+        if (v.details.open) this.#renderTable(f);
+      });
     }
-    this.#drawClaims(measureClaims(runs.list, { presets }));
+    later(() => this.#drawClaims(measureClaims(runs.list, { presets })));
   }
 
   /** What the figures show now, for the console and the browser tests. */
