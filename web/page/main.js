@@ -60,7 +60,7 @@ const handlers = {
   [FromWorker.EPOCH](m) {
     app.stats.onEpoch(m);
     app.experiments.onProgress();
-    app.figures.update();
+    if (app.runs.current?.experiment) app.figures.update(); // only the experiments' runs are in the figures (and ticked ones)
   },
   [FromWorker.DIVERGED]: (m) => app.controls.diverged(m),
   [FromWorker.CHECKPOINT](m) {
