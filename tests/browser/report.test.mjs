@@ -23,10 +23,11 @@ async function runExperiment(page, { experiment, reading = 'report-code', proper
   await page.click('#btn-experiment-run');
 }
 
-/** Waits until every figure draws `series` curves (by figure id) and the numbers table has measured `reading`. */
+/** Waits until the figures are drawn from every epoch there is: each with `series` curves (by figure id), the numbers table with `reading`. */
 const waitFigures = (page, series, reading = 'report-code') =>
   page.waitForFunction(
     ([want, r]) =>
+      window.mnist.figuresSettled &&
       Object.entries(want).every(([id, n]) => document.querySelector(`[data-figure="${id}"]`).dataset.series === String(n)) &&
       document.querySelector(`#claims-table td[data-reading="${r}"]`) !== null,
     [series, reading],

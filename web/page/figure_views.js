@@ -35,6 +35,7 @@ export class FigureViews {
   #views = new Map(); // figure id → { root, chart, legend, table, details, empty, plot, key, series }
   #queued = false;
   #lastDraw = 0;
+  #drawing = 0; // figure and table tasks of the last draw still to run
 
   constructor(app) {
     this.#app = app;
@@ -72,6 +73,11 @@ export class FigureViews {
     });
   }
 
+  /** True when no redraw is queued or under way: what is drawn is what the runs say. */
+  get settled() {
+    return !this.#queued && this.#drawing === 0;
+  }
+
   /** Redraws soon (at most every REDRAW_MS). */
   update() {
     if (this.#queued) return;
@@ -93,15 +99,25 @@ export class FigureViews {
     const { runs, controls } = this.#app;
     const presets = controls.engine?.presets ?? [];
     const overlays = runs.list.filter((r) => runs.overlays.has(r.id));
+    const task = (fn) => {
+      this.#drawing++;
+      later(() => {
+        try {
+          fn();
+        } finally {
+          this.#drawing--;
+        }
+      });
+    };
     for (const f of FIGURES) {
       const v = this.#views.get(f.id);
       v.series = figureSeries(f, runs.list, { overlays, presets });
-      later(() => {
+      task(() => {
         this.#drawFigure(f, v);
         if (v.details.open) this.#renderTable(f);
       });
     }
-    later(() => this.#drawClaims(measureClaims(runs.list, { presets })));
+    task(() => this.#drawClaims(measureClaims(runs.list, { presets })));
   }
 
   /** What the figures show now, for the console and the browser tests. */

@@ -160,5 +160,9 @@ window.mnist = Object.freeze({
   get figures() {
     return app.figures.snapshot();
   },
+  /** True when the figures show what the runs say (no redraw queued). */
+  get figuresSettled() {
+    return app.figures.settled;
+  },
   crashWorker: () => app.client.send(ToWorker.CRASH),
 });
