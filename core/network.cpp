@@ -72,17 +72,33 @@ Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> Network<T>::forwar
     throw Error("input has " + std::to_string(x.rows()) + " rows, the network expects " +
                 std::to_string(input_size()));
   if (b > capacity_) reserve(static_cast<int>(b));
+  last_batch_ = static_cast<int>(b);
   const int last = layer_count() - 1;
   for (int k = 0; k <= last; ++k) {
-    auto a = act_[k].leftCols(b);  // (out_k, b)
-    if (k == 0) layers_[0].forward(x, a);
-    else layers_[k].forward(act_[k - 1].leftCols(b), a);
-    if (k < last) activate(arch_.hidden, a);  // h_k = g(a_k)
+    forward_affine(k, x);
+    if (k < last) forward_activation(k);
   }
-  auto p = prob_.leftCols(b);  // (out, b)
-  output_probabilities<T>(arch_.output, act_[last].leftCols(b), p, scratch_);
-  last_batch_ = static_cast<int>(b);
-  return p;
+  forward_output();
+  return prob_.leftCols(b);  // (out, b)
+}
+
+template <typename T>
+void Network<T>::forward_affine(int k, const Eigen::Ref<const Matrix<T>>& x) {
+  auto a = act_[k].leftCols(last_batch_);  // (out_k, b)
+  if (k == 0) layers_[0].forward(x, a);
+  else layers_[k].forward(act_[k - 1].leftCols(last_batch_), a);
+}
+
+template <typename T>
+void Network<T>::forward_activation(int k) {
+  auto a = act_[k].leftCols(last_batch_);  // (out_k, b)
+  activate(arch_.hidden, a);               // h_k = g(a_k), in place
+}
+
+template <typename T>
+void Network<T>::forward_output() {
+  auto p = prob_.leftCols(last_batch_);  // (out, b)
+  output_probabilities<T>(arch_.output, act_.back().leftCols(last_batch_), p, scratch_);
 }
 
 template <typename T>
@@ -93,22 +109,41 @@ T Network<T>::loss_sum(const Eigen::Ref<const Matrix<T>>& y) {
 template <typename T>
 void Network<T>::backward(const Eigen::Ref<const Matrix<T>>& x,
                           const Eigen::Ref<const Matrix<T>>& y, T scale, T l2) {
-  const auto b = y.cols();
-  const int last = layer_count() - 1;
-  // G ← ∇_z J = scale (p - y): the fused output + loss gradient.
-  grad_[last].leftCols(b) = scale * (prob_.leftCols(b) - y);
-  for (int k = last; k >= 0; --k) {
-    auto g = grad_[k].leftCols(b);  // (out_k, b)
-    if (k == 0) {
-      layers_[0].weight_gradients(g, x, l2);
-      break;  // ∇x is not needed: skipping it saves a third of the first layer's work
-    }
-    auto h_prev = act_[k - 1].leftCols(b);  // (in_k, b)
-    layers_[k].weight_gradients(g, h_prev, l2);
-    auto g_prev = grad_[k - 1].leftCols(b);
-    layers_[k].input_gradient(g, g_prev);           // G ← Wᵀ G
-    apply_derivative(arch_.hidden, g_prev, h_prev);  // G ← G ⊙ g'(a)
+  backward_output(y, scale);
+  for (int k = layer_count() - 1; k >= 0; --k) {
+    backward_weights(k, x, l2);
+    if (k == 0) break;  // ∇x is not needed: skipping it saves a third of the first layer's work
+    backward_input(k);
+    backward_activation(k);
   }
+}
+
+template <typename T>
+void Network<T>::backward_output(const Eigen::Ref<const Matrix<T>>& y, T scale) {
+  // G ← ∇_z J = scale (p - y): the fused output + loss gradient.
+  grad_.back().leftCols(last_batch_) = scale * (prob_.leftCols(last_batch_) - y);
+}
+
+template <typename T>
+void Network<T>::backward_weights(int k, const Eigen::Ref<const Matrix<T>>& x, T l2) {
+  auto g = grad_[k].leftCols(last_batch_);  // (out_k, b)
+  // ∇W_k = G h_{k-1}ᵀ + λW_k,  ∇b_k = G 1,  h_{-1} = x: (in_k, b)
+  if (k == 0) layers_[0].weight_gradients(g, x, l2);
+  else layers_[k].weight_gradients(g, act_[k - 1].leftCols(last_batch_), l2);
+}
+
+template <typename T>
+void Network<T>::backward_input(int k) {
+  auto g = grad_[k].leftCols(last_batch_);           // (out_k, b)
+  auto g_prev = grad_[k - 1].leftCols(last_batch_);  // (in_k, b)
+  layers_[k].input_gradient(g, g_prev);              // G ← Wᵀ G
+}
+
+template <typename T>
+void Network<T>::backward_activation(int k) {
+  auto g_prev = grad_[k - 1].leftCols(last_batch_);  // (in_k, b)
+  auto h_prev = act_[k - 1].leftCols(last_batch_);   // (in_k, b)
+  apply_derivative(arch_.hidden, g_prev, h_prev);    // G ← G ⊙ g'(a), from h = g(a)
 }
 
 template <typename T>

@@ -51,6 +51,19 @@ class Network {
                 T scale, T l2);
   T l2_penalty() const;  // Ω
 
+  // forward() and backward() are these steps, run in this order (backward
+  // from the last layer down); they are public so that a profiler can time
+  // each on its own and still run exactly the code that trains. Each works on
+  // the batch of the last forward(): its b columns of the workspace. x and y
+  // are that batch's input (in, b) and targets (out, b); only layer 0 reads x.
+  void forward_affine(int k, const Eigen::Ref<const Matrix<T>>& x);  // a_k = W_k h_{k-1} + b_k,  h_{-1} = x
+  void forward_activation(int k);                                    // h_k = g(a_k), hidden layers only
+  void forward_output();                                             // p = output(z),  z = a_last
+  void backward_output(const Eigen::Ref<const Matrix<T>>& y, T scale);  // G_last ← scale (p - y)
+  void backward_weights(int k, const Eigen::Ref<const Matrix<T>>& x, T l2);  // ∇W_k, ∇b_k from G_k
+  void backward_input(int k);       // k ≥ 1: G_{k-1} ← W_kᵀ G_k
+  void backward_activation(int k);  // k ≥ 1: G_{k-1} ← G_{k-1} ⊙ g'(a_{k-1})
+
  private:
   void bind_layers();
 

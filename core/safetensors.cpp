@@ -22,25 +22,39 @@ std::int64_t element_count(const std::vector<std::int64_t>& shape) {
 
 }  // namespace
 
-std::vector<std::uint8_t> encode_safetensors(const SafeTensors& file) {
+std::vector<std::uint8_t> safetensors_header(const std::map<std::string, std::string>& metadata,
+                                             const std::vector<TensorEntry>& tensors) {
   json header = json::object();
-  if (!file.metadata.empty()) header["__metadata__"] = file.metadata;
+  if (!metadata.empty()) header["__metadata__"] = metadata;
   std::uint64_t offset = 0;
-  for (const auto& [name, tensor] : file.tensors) {
-    if (static_cast<std::int64_t>(tensor.data.size()) != element_count(tensor.shape))
-      throw Error("tensor '" + name + "' has " + std::to_string(tensor.data.size()) +
-                  " values but its shape holds " + std::to_string(element_count(tensor.shape)));
-    const std::uint64_t bytes = tensor.data.size() * sizeof(float);
-    header[name] = {{"dtype", "F32"}, {"shape", tensor.shape}, {"data_offsets", {offset, offset + bytes}}};
+  for (const auto& t : tensors) {
+    const std::uint64_t bytes = static_cast<std::uint64_t>(element_count(t.shape)) * sizeof(float);
+    header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // keeps the tensor data 8-byte aligned
-  std::vector<std::uint8_t> out(8 + text.size() + offset);
+  std::vector<std::uint8_t> out(8 + text.size());
   const std::uint64_t n = text.size();
   for (int i = 0; i < 8; ++i) out[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n >> (8 * i));
   std::memcpy(out.data() + 8, text.data(), text.size());
-  std::uint8_t* data = out.data() + 8 + text.size();
+  return out;
+}
+
+std::vector<std::uint8_t> encode_safetensors(const SafeTensors& file) {
+  std::vector<TensorEntry> entries;
+  std::uint64_t data_bytes = 0;
+  for (const auto& [name, tensor] : file.tensors) {
+    if (static_cast<std::int64_t>(tensor.data.size()) != element_count(tensor.shape))
+      throw Error("tensor '" + name + "' has " + std::to_string(tensor.data.size()) +
+                  " values but its shape holds " + std::to_string(element_count(tensor.shape)));
+    entries.push_back({name, tensor.shape});
+    data_bytes += tensor.data.size() * sizeof(float);
+  }
+  std::vector<std::uint8_t> out = safetensors_header(file.metadata, entries);
+  const std::size_t header = out.size();
+  out.resize(header + data_bytes);
+  std::uint8_t* data = out.data() + header;
   for (const auto& [name, tensor] : file.tensors) {  // little-endian hosts only (x86, wasm)
     std::memcpy(data, tensor.data.data(), tensor.data.size() * sizeof(float));
     data += tensor.data.size() * sizeof(float);

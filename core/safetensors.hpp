@@ -17,6 +17,17 @@ struct SafeTensors {
 };
 
 std::vector<std::uint8_t> encode_safetensors(const SafeTensors& file);
+
+// What a file's header says of one F32 tensor.
+struct TensorEntry {
+  std::string name;
+  std::vector<std::int64_t> shape;
+};
+// The first bytes of a file whose F32 tensors follow in the order given
+// (by name, as encode_safetensors lays them out): the 8-byte length, then
+// the JSON header padded to a multiple of 8. For writers that stream the data.
+std::vector<std::uint8_t> safetensors_header(const std::map<std::string, std::string>& metadata,
+                                             const std::vector<TensorEntry>& tensors);
 // Throws ModelFileError for a bad header length, invalid JSON, unknown dtype,
 // offsets out of bounds, overlapping or leaving holes, or shape/size mismatch.
 SafeTensors decode_safetensors(const std::uint8_t* data, std::size_t size);

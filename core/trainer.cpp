@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "errors.hpp"
+#include "memory_estimate.hpp"
 
 namespace mlp {
 
@@ -92,6 +93,9 @@ void Trainer::set_learning_rate(double lr) {
 }
 
 void Trainer::set_optimizer(const OptimizerConfig& config) {
+  TrainConfig with = config_;  // more optimiser state may not fit
+  with.optimizer = config;
+  check_memory(with);
   auto next = make_optimizer<float>(config, net_.parameters().size());
   optimizer_ = std::move(next);
   optimizer_state_ = optimizer_->state();
@@ -166,7 +170,10 @@ ChunkResult Trainer::train_batches(int max_batches) {
   ChunkResult result;
   double loss_sum = 0;
   long long correct_sum = 0;
+  int last_epoch = progress_.epoch, last_batch = progress_.batch_in_epoch;  // of the chunk's last batch
   while (result.batches < max_batches) {
+    last_epoch = progress_.epoch;
+    last_batch = progress_.batch_in_epoch;
     const BatchSpan span =
         batch_span(config_.batching, order_, identity_, progress_.batch_in_epoch, config_.batch_size);
     int correct = 0;
@@ -187,7 +194,12 @@ ChunkResult Trainer::train_batches(int max_batches) {
       break;
     }
   }
-  if (!net_.parameters().allFinite()) diverged("a weight became NaN or infinite");
+  if (!net_.parameters().allFinite()) {
+    // Checked once per chunk: name the last batch trained, not the next one.
+    progress_.epoch = last_epoch;
+    progress_.batch_in_epoch = last_batch;
+    diverged("a weight became NaN or infinite");
+  }
   if (result.samples > 0) {
     result.loss = loss_sum / static_cast<double>(result.samples);
     result.accuracy = static_cast<double>(correct_sum) / static_cast<double>(result.samples);
@@ -235,6 +247,13 @@ TrainerState Trainer::state() const {
   for (const auto& [name, vec] : optimizer_state_) s.optimizer_state.emplace_back(name, *vec);
   s.optimizer_steps = optimizer_->steps();
   s.progress = progress_;
+  s.progress.rng_state = rng_.state_hex();
+  return s;
+}
+
+TrainerStateView Trainer::state_view() const {
+  TrainerStateView s{&config_, &net_.parameters(), {}, optimizer_->steps(), progress_};
+  for (const auto& [name, vec] : optimizer_state_) s.optimizer_state.emplace_back(name, vec);
   s.progress.rng_state = rng_.state_hex();
   return s;
 }

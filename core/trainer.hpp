@@ -61,6 +61,8 @@ class Trainer {
   int batches_per_epoch() const;
   int training_size() const;  // the training images used: the first train_limit, or all
   TrainerState state() const;
+  // The same, pointing at the trainer's own vectors (valid until it changes): saving without a copy.
+  TrainerStateView state_view() const;
 
  private:
   void check_fits(const Dataset& data) const;  // throws Error

@@ -26,4 +26,20 @@ struct TrainerState {
   Progress progress;
 };
 
+// A TrainerState whose vectors live elsewhere (in a trainer): what a model
+// file is written from without copying the weights and optimiser state.
+struct TrainerStateView {
+  const TrainConfig* config = nullptr;
+  const Vector<float>* parameters = nullptr;
+  std::vector<std::pair<std::string, const Vector<float>*>> optimizer_state;
+  long long optimizer_steps = 0;
+  Progress progress;
+};
+
+inline TrainerStateView view_of(const TrainerState& s) {
+  TrainerStateView v{&s.config, &s.parameters, {}, s.optimizer_steps, s.progress};
+  for (const auto& [name, vec] : s.optimizer_state) v.optimizer_state.emplace_back(name, &vec);
+  return v;
+}
+
 }  // namespace mlp

@@ -7,6 +7,9 @@
 #                784-80-40-20-10 (depth) at η = 1e-3; 784-20-10 at η = 1e-4, 1e-5
 #   readings:    code, full-data, shuffled, mean, sum, uniform-init (each one
 #                factor of the code undone), proper-mean, proper-sum (all of them)
+# The code's slices on all 50,000 images visit about n²/6B = 3.3 M samples an
+# epoch (a slice averages n/6 images): full-data runs only the default
+# network, with 2 seeds (about 15 minutes a run here).
 # Writes build/reproduction/<reading>/<experiment>-seed<N>.jsonl (a finished
 # run is not run again) and prints the README's tables.
 #   scripts/reproduce-report.sh [EPOCHS] [SEEDS]   (MLP_TRAIN overrides the binary, JOBS the parallel runs)
@@ -32,11 +35,16 @@ declare -A readings=(
 )
 
 jobs=()
-for reading in code full-data shuffled mean sum uniform-init proper-mean proper-sum; do
+for reading in code shuffled mean sum uniform-init proper-mean proper-sum full-data; do
   mkdir -p "$out/$reading"
   for e in "${experiments[@]}"; do
     read -r layers lr <<<"$e"
-    for seed in $(seq 1 "$seeds"); do
+    n=$seeds
+    if [ "$reading" = full-data ]; then
+      [ "$e" = "784-20-10 0.001" ] || continue
+      n=$((seeds < 2 ? seeds : 2))
+    fi
+    for seed in $(seq 1 "$n"); do
       file="$out/$reading/$layers-lr$lr-seed$seed.jsonl"
       if [ -s "$file" ] && grep -q '"final":true' "$file" && [ "$(grep -c '"epoch":' "$file")" -ge "$epochs" ]; then continue; fi
       jobs+=("$bin ${readings[$reading]} --layers $layers --lr $lr --seed $seed --epochs $epochs --eval-train --no-progress > $file.tmp 2>/dev/null && mv $file.tmp $file")

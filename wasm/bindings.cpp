@@ -34,6 +34,7 @@
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/evaluation.hpp"
+#include "core/memory_estimate.hpp"
 #include "core/model_file.hpp"
 #include "core/trainer.hpp"
 
@@ -439,10 +440,19 @@ class TrainerHandle {
     return guarded([&] { return progress_to_js(); });
   }
 
+  // Written straight into a JS-owned Uint8Array, piece by piece from the
+  // trainer's vectors: the wasm heap needs no copy of the model (a 600 MB
+  // file would not fit beside the trainer it comes from).
   val save() const {
     return guarded([&] {
-      const std::vector<std::uint8_t> bytes = mlp::save_model(trainer_->state());
-      return copy_out(bytes.data(), bytes.size());
+      const mlp::ModelWriter writer(trainer_->state_view());
+      val out = val::global("Uint8Array").new_(static_cast<double>(writer.size()));
+      double at = 0;
+      writer.write([&](const std::uint8_t* p, std::size_t n) {
+        out.call<void>("set", val(emscripten::typed_memory_view(n, p)), at);
+        at += static_cast<double>(n);
+      });
+      return out;
     });
   }
 
@@ -519,8 +529,11 @@ class Engine {
 
   val load_model(val bytes) {
     return guarded([&] {
-      const std::vector<std::uint8_t> file = bytes_of(bytes, "model bytes");
-      const mlp::TrainerState state = mlp::load_model(file.data(), file.size());
+      mlp::TrainerState state;
+      {  // the file's bytes are freed before the trainer is built
+        const std::vector<std::uint8_t> file = bytes_of(bytes, "model bytes");
+        state = mlp::load_model(file.data(), file.size());
+      }
       return val(TrainerHandle(std::make_unique<mlp::Trainer>(state, data_->train), data_));
     });
   }
@@ -599,11 +612,46 @@ val validate_config(val config) {
   return guarded([&] { return config_to_js(read_config(config)); });
 }
 
+// What a config needs (core/memory_estimate.hpp), in bytes, with the budget
+// it is checked against: { parameters, file, training, saving, loading, peak, budget }.
+// The config's fields are checked first, but not the memory it needs.
+val memory_estimate(val config) {
+  return guarded([&] {
+    mlp::TrainConfig c;
+    if (!config.isUndefined() && !config.isNull()) {
+      if (!is_plain_object(config)) throw mlp::ConfigError("the trainer config must be an object, got " + describe(config));
+      read_fields(config, c, kAllFields, "config");
+    }
+    const mlp::MemoryEstimate e = mlp::estimate_memory(c);
+    val out = val::object();
+    out.set("parameters", e.parameters);
+    out.set("file", e.file);
+    out.set("training", e.training);
+    out.set("saving", e.saving);
+    out.set("loading", e.loading);
+    out.set("peak", e.peak());
+    out.set("budget", mlp::memory_budget());
+    return out;
+  });
+}
+
+// What uploads are checked against: { memoryBudget, maxModelFileBytes }.
+val limits() {
+  val out = val::object();
+  out.set("memoryBudget", mlp::memory_budget());
+  out.set("maxModelFileBytes", mlp::max_model_file_bytes(mlp::config_field("sizes").max_parameters));
+  return out;
+}
+
 // Size of wasm linear memory; it only ever grows.
 double memory_bytes() { return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0; }
 
 // Bytes currently allocated by malloc (leak checks).
 double allocated_bytes() { return static_cast<double>(mallinfo().uordblks); }
+
+// The most the heap has ever held (dlmalloc's peak footprint, fragmentation
+// included): what a memory estimate must stay above.
+double peak_heap_bytes() { return static_cast<double>(mallinfo().usmblks); }
 
 }  // namespace
 
@@ -635,8 +683,11 @@ EMSCRIPTEN_BINDINGS(mlp) {
   function("configSchema", &config_schema);
   function("configPresets", &config_presets);
   function("validateConfig", &validate_config);
+  function("memoryEstimate", &memory_estimate);
+  function("limits", &limits);
   function("simd", &simd);
   function("eigenVectorized", &eigen_vectorized);
   function("memoryBytes", &memory_bytes);
   function("allocatedBytes", &allocated_bytes);
+  function("peakHeapBytes", &peak_heap_bytes);
 }

@@ -133,6 +133,20 @@ class Engine {
     return unwrap(this.#module.validateConfig(config));
   }
 
+  /**
+   * What a config needs, in bytes (core/memory_estimate.hpp): { parameters, file (its model file),
+   * training, saving, loading (reading the file back), peak, budget }. validateConfig and
+   * createTrainer refuse a config whose peak is over the budget; this call only checks the fields.
+   */
+  memoryEstimate(config) {
+    return unwrap(this.#module.memoryEstimate(config));
+  }
+
+  /** { memoryBudget, maxModelFileBytes }: the heap a trainer may plan on, the largest model file any accepted network has. */
+  limits() {
+    return this.#module.limits();
+  }
+
   /** { trainImages, trainLabels, testImages, testLabels, validation = 10000 } (raw IDX bytes) */
   loadData(data) {
     return unwrap(this.#raw().loadData(data));
@@ -165,6 +179,11 @@ class Engine {
   /** Bytes currently allocated on the C++ heap. */
   allocatedBytes() {
     return this.#module.allocatedBytes();
+  }
+
+  /** The most the C++ heap has ever held, in bytes (its high-water mark, fragmentation included). */
+  peakHeapBytes() {
+    return this.#module.peakHeapBytes();
   }
 
   /** Frees the loaded data (trainers keep what they use until deleted). */

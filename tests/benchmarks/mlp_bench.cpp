@@ -1,5 +1,6 @@
 // Training and inference throughput of the core on synthetic MNIST-shaped
-// data (random bytes, random labels): no dataset files needed.
+// data (random bytes, random labels, from tests/support/synthetic_data.hpp):
+// no dataset files needed.
 //
 //   build/native-release/tests/benchmarks/mlp_bench
 //
@@ -11,23 +12,17 @@
 
 #include <memory>
 
-#include "core/random.hpp"
 #include "core/trainer.hpp"
+#include "tests/support/synthetic_data.hpp"
 
 namespace {
 
 constexpr int kBatch = 128;
 constexpr int kBatchesPerEpoch = 64;  // so train_batches(1) always runs one full batch
 
+// MNIST-shaped noise from the one synthetic generator.
 std::shared_ptr<const mlp::Dataset> synthetic_mnist(int n) {
-  mlp::Random rng(2024);
-  auto data = std::make_shared<mlp::Dataset>();
-  data->images.resize(784, n);
-  data->labels.resize(static_cast<std::size_t>(n));
-  for (Eigen::Index i = 0; i < data->images.size(); ++i)
-    data->images.data()[i] = static_cast<std::uint8_t>(rng.below(256));
-  for (auto& label : data->labels) label = static_cast<std::uint8_t>(rng.below(10));
-  return data;
+  return mlp_test::share(mlp_test::make_noise(n, 784, 10, 2024));
 }
 
 mlp::TrainConfig report_config(int hidden) {
@@ -55,9 +50,7 @@ void BM_Predict(benchmark::State& state) {
   const int hidden = static_cast<int>(state.range(0));
   constexpr int kImages = 1024;
   mlp::Trainer trainer(report_config(hidden), nullptr);
-  mlp::Random rng(7);
-  mlp::Matrix<float> x(784, kImages);
-  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.below(256)) / 255.0f;
+  const mlp::Matrix<float> x = mlp_test::make_noise(kImages, 784, 10, 7).images.cast<float>() / 255.0f;
   benchmark::DoNotOptimize(trainer.predict(x).data());  // warm-up
   for (auto _ : state) {
     mlp::Matrix<float> p = trainer.predict(x);

@@ -7,8 +7,9 @@
 //
 // The workload mirrors tests/benchmarks/mlp_bench.cpp (BM_Train, BM_Predict):
 // 784-H-10 for H = 20, 80, 800, sigmoid hidden layer, sigmoid + BCE output,
-// SGD, batch 128, synthetic MNIST-shaped data (random bytes and labels,
-// 64 batches per epoch), one trainBatches(1) call per batch; inference is one
+// SGD, batch 128, synthetic MNIST-shaped data (random bytes and labels from
+// tests/support/synthetic_mnist.mjs, 64 batches per epoch), one
+// trainBatches(1) call per batch; inference is one
 // predict() call on 1024 images. Each figure is the median of --runs timed
 // runs of at least --seconds each, after a warm-up (V8 flag --no-liftoff, so
 // the optimised code runs from the start). The native figures come
@@ -23,6 +24,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
+
+import { syntheticMnist } from '../support/synthetic_mnist.mjs';
 
 // Steady-state figures: compile the module with V8's optimising tier straight
 // away. Otherwise the first seconds run Liftoff (baseline) code while the
@@ -45,38 +48,6 @@ const dist = pathToFileURL(path.resolve(fileURLToPath(root), args.dist) + '/');
 const RUNS = Number(args.runs), SECONDS = Number(args.seconds);
 const HIDDEN = [20, 80, 800];
 const BATCH = 128, BATCHES_PER_EPOCH = 64, PREDICT_IMAGES = 1024;
-
-// ---- synthetic data as IDX bytes -------------------------------------------
-
-function random(seed) {  // xorshift32, deterministic
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s;
-  };
-}
-
-function idxImages(n, next) {
-  const out = new Uint8Array(16 + n * 784);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 0x00000803);
-  view.setUint32(4, n);
-  view.setUint32(8, 28);
-  view.setUint32(12, 28);
-  for (let i = 16; i < out.length; i++) out[i] = next() & 255;
-  return out;
-}
-
-function idxLabels(n, next) {
-  const out = new Uint8Array(8 + n);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 0x00000801);
-  view.setUint32(4, n);
-  for (let i = 8; i < out.length; i++) out[i] = next() % 10;
-  return out;
-}
 
 // ---- timing ----------------------------------------------------------------
 
@@ -122,13 +93,8 @@ function nativeFigures() {
 
 const { createEngine } = await import(new URL('engine.mjs', dist));
 const engine = await createEngine({ wasmBinary: await readFile(new URL('mlp.wasm', dist)) });
-const next = random(2024);
-const n = BATCH * BATCHES_PER_EPOCH;
-engine.loadData({
-  trainImages: idxImages(n, next), trainLabels: idxLabels(n, next),
-  testImages: idxImages(PREDICT_IMAGES, next), testLabels: idxLabels(PREDICT_IMAGES, next),
-  validation: 0,
-});
+engine.loadData(syntheticMnist({ train: BATCH * BATCHES_PER_EPOCH, validation: 0, test: PREDICT_IMAGES,
+                                seed: 2024, learnable: false }));
 const images = Float32Array.from(engine.splitImages('test', 0, PREDICT_IMAGES), (v) => v / 255);
 
 const wasm = {};

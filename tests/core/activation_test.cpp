@@ -107,4 +107,5 @@ TEST_CASE("activation names round-trip and unknown names are rejected", "[activa
   REQUIRE_THROWS_AS(mlp::parse_activation("softplus"), mlp::ConfigError);
   REQUIRE_THROWS_WITH(mlp::parse_activation("softplus"), Catch::Contains("unknown activation 'softplus'"));
   REQUIRE_THROWS_AS(mlp::parse_activation(""), mlp::ConfigError);
+  REQUIRE_THROWS_WITH(mlp::parse_activation(""), "unknown activation '' (expected sigmoid, tanh or relu)");
 }

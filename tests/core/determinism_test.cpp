@@ -85,6 +85,27 @@ TEST_CASE("Random::below stays in range and is roughly uniform", "[random]") {
   CHECK(std::all_of(seen.begin(), seen.end(), [](bool s) { return s; }));
 }
 
+TEST_CASE("Random::below is Lemire's multiply-shift with rejection, draw for draw", "[random][determinism]") {
+  // Written from Lemire, "Fast random integer generation in an interval"
+  // (2019), on the reference stream. For n just above 2^31 almost half the
+  // draws are rejected, so a missing or wrong rejection step shows at once;
+  // the page, the CLI and model files rely on the exact sequence.
+  for (std::uint32_t n : {1u, 10u, 37u, 0x80000001u, 0xFFFFFFFFu}) {
+    CAPTURE(n);
+    ReferenceXoshiro ref(2024);
+    auto reference_below = [&] {
+      std::uint64_t m = (ref.next() >> 32) * n;
+      if (static_cast<std::uint32_t>(m) < n) {
+        const std::uint32_t threshold = (0u - n) % n;
+        while (static_cast<std::uint32_t>(m) < threshold) m = (ref.next() >> 32) * n;
+      }
+      return static_cast<std::uint32_t>(m >> 32);
+    };
+    mlp::Random rng(2024);
+    for (int i = 0; i < 1000; ++i) REQUIRE(rng.below(n) == reference_below());
+  }
+}
+
 TEST_CASE("Random::symmetric stays within -limit..limit and uses both signs", "[random]") {
   mlp::Random rng(5);
   double lo = 1, hi = -1, sum = 0;
@@ -135,6 +156,7 @@ TEST_CASE("an all-zero random state is rejected", "[random]") {
   // xoshiro's all-zero state is a fixed point: next() returns 0 forever and
   // below(n) would spin in its rejection loop.
   REQUIRE_THROWS_AS(mlp::Random::parse_state_hex(std::string(64, '0')), mlp::Error);
+  REQUIRE_THROWS_WITH(mlp::Random::parse_state_hex(std::string(64, '0')), "random state must not be all zero");
 }
 
 TEST_CASE("two trainers with the same seed train identically, another seed differs", "[determinism]") {
@@ -170,19 +192,53 @@ TEST_CASE("two trainers with the same seed train identically, another seed diffe
   CHECK(ea.confusion == eb.confusion);
 }
 
-TEST_CASE("the same seed with different data order only differs through the shuffle", "[determinism]") {
-  // Same seed, same data: identical. Same weights but a different epoch
-  // permutation (another seed, weights copied): different trajectories,
-  // which shows the shuffle is really driven by the seed.
-  const auto data = mlp_test::share(mlp_test::make_quadrants(48));
-  mlp::TrainConfig config = mlp_test::small_config();
+namespace {
+
+// The epoch permutation a trainer drew, redrawn from the random state it
+// records for the current epoch (Trainer::draw_epoch_order).
+std::vector<std::int32_t> epoch_order(const mlp::Trainer& t, int n) {
+  mlp::Random rng(0);
+  rng.set_state(mlp::Random::parse_state_hex(t.progress().epoch_rng_state));
+  std::vector<std::int32_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  rng.shuffle(order);
+  return order;
+}
+
+}  // namespace
+
+TEST_CASE("from the same weights, a seed changes training only through the epoch shuffle", "[determinism]") {
+  // a: seed 42. b: a's weights, seed 1234 and its random stream: another
+  // epoch permutation, another trajectory. c: a's weights and a's random
+  // stream under seed 1234: the same permutation, and then the very same
+  // run, so nothing but the shuffle depends on the seed once the weights exist.
+  const int n = 48;  // 6 batches of 8
+  const auto data = mlp_test::share(mlp_test::make_quadrants(n));
+  const mlp::TrainConfig config = mlp_test::small_config();
   mlp::Trainer a(config, data);
   mlp::TrainerState s = a.state();
   s.config.seed = 1234;
+  mlp::Trainer c(s, data);
   s.progress.rng_state = mlp::Random(1234).state_hex();
   mlp::Trainer b(s, data);
   REQUIRE(a.network().parameters() == b.network().parameters());
-  a.train_batches(3);
-  b.train_batches(3);
+  REQUIRE(a.network().parameters() == c.network().parameters());
+
+  const auto ra = a.train_batches(3), rb = b.train_batches(3), rc = c.train_batches(3);
+  REQUIRE(ra.batches == 3);
+  REQUIRE(rb.batches == 3);
+  REQUIRE(rc.batches == 3);
+
+  // Different permutations, so different batches and weights.
+  const auto order_a = epoch_order(a, n), order_b = epoch_order(b, n);
+  CHECK(order_a != order_b);
   CHECK(a.network().parameters() != b.network().parameters());
+  CHECK(ra.loss != rb.loss);
+
+  // The same permutation: identical losses, accuracies and weights.
+  CHECK(epoch_order(c, n) == order_a);
+  CHECK(rc.loss == ra.loss);
+  CHECK(rc.accuracy == ra.accuracy);
+  for (int i = 0; i < 3; ++i) CHECK((*rc.records)[i].loss == (*ra.records)[i].loss);
+  CHECK(c.network().parameters() == a.network().parameters());
 }

@@ -226,10 +226,12 @@ TEST_CASE("inconsistent model files are rejected with a message", "[model][malfo
   SECTION("not safetensors at all") {
     const Bytes junk{'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0};
     REQUIRE_THROWS_AS(load(junk), mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(load(junk), Catch::Contains("header length") && Catch::Contains("runs past the end"));
   }
   SECTION("truncated file") {
     const Bytes cut(good.begin(), good.end() - 5);
     REQUIRE_THROWS_AS(load(cut), mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(load(cut), Catch::Contains("outside the") && Catch::Contains("data bytes"));
   }
   SECTION("missing layer tensor") {
     f.tensors.erase("layers.1.bias");
@@ -245,10 +247,11 @@ TEST_CASE("inconsistent model files are rejected with a message", "[model][malfo
   SECTION("an extra layer") {
     f.tensors["layers.3.weight"] = {{4, 4}, std::vector<float>(16, 0.0f)};
     REQUIRE_THROWS_AS(load(reencode(f)), mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("layer tensors beyond the 3 layers of 16-6-5-4"));
   }
   SECTION("an unknown tensor") {
     f.tensors["embedding"] = {{2}, {1.0f, 2.0f}};
-    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("embedding"));
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("unexpected tensor 'embedding'"));
   }
   SECTION("optimizer state of the wrong length") {
     f.tensors.at("optimizer.m").shape = {3};
@@ -274,6 +277,13 @@ TEST_CASE("inconsistent model files are rejected with a message", "[model][malfo
     f.metadata.erase(key);
     REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains(key) && Catch::Contains("missing"));
   }
+  SECTION("metadata that is JSON but not an object") {
+    const std::string key = GENERATE("architecture", "training");
+    CAPTURE(key);
+    f.metadata[key] = GENERATE(std::string("[16, 6, 5, 4]"), std::string("42"));
+    REQUIRE_THROWS_AS(load(reencode(f)), mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(load(reencode(f)), "model file: metadata '" + key + "' is not a JSON object");
+  }
   SECTION("an invalid configuration") {
     auto training = json::parse(f.metadata.at("training"));
     training["learning_rate"] = -1.0;
@@ -288,16 +298,25 @@ TEST_CASE("inconsistent model files are rejected with a message", "[model][malfo
     REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("gelu"));
   }
   SECTION("negative progress counters") {
+    const std::string counter = GENERATE("epoch", "batch_in_epoch", "step", "optimizer_steps");
+    CAPTURE(counter);
     auto progress = json::parse(f.metadata.at("progress"));
-    progress["step"] = -3;
+    progress[counter] = -3;
     f.metadata["progress"] = progress.dump();
-    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("negative"));
+    REQUIRE_THROWS_AS(load(reencode(f)), mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("progress metadata has negative counters"));
   }
   SECTION("a broken or degenerate random state") {
     auto progress = json::parse(f.metadata.at("progress"));
-    progress["rng_state"] = GENERATE(std::string("xyz"), std::string(64, '0'));
+    const auto [state, message] = GENERATE(std::make_pair(std::string("xyz"), "64 hex digits"),
+                                           std::make_pair(std::string(64, '0'), "must not be all zero"));
+    const std::string key = GENERATE("rng_state", "epoch_rng_state");
+    CAPTURE(key, state);
+    progress[key] = state;
     f.metadata["progress"] = progress.dump();
     REQUIRE_THROWS_AS(load(reencode(f)), mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("progress metadata: random state") &&
+                                               Catch::Contains(message));
   }
 }
 
@@ -306,6 +325,13 @@ TEST_CASE("a state that does not fit the trainer is rejected", "[model][trainer]
   SECTION("missing optimizer state") {
     s.optimizer_state.pop_back();
     REQUIRE_THROWS_AS(mlp::Trainer(s, nullptr), mlp::Error);
+    REQUIRE_THROWS_WITH(mlp::Trainer(s, nullptr), Catch::Contains("saved state lacks optimizer state 'v'"));
+  }
+  SECTION("optimizer state of the wrong length") {
+    const auto n = s.parameters.size();
+    s.optimizer_state[0].second.conservativeResize(n - 1);
+    REQUIRE_THROWS_WITH(mlp::Trainer(s, nullptr),
+                        "saved state lacks optimizer state 'm' of " + std::to_string(n) + " values");
   }
   SECTION("parameter count") {
     s.parameters.conservativeResize(s.parameters.size() - 1);

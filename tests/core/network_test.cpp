@@ -231,6 +231,7 @@ TEST_CASE("architecture validation rejects bad sizes with a message", "[network]
     REQUIRE_THROWS_AS(a.validate(), mlp::ConfigError);
     REQUIRE_THROWS_WITH(a.validate(), Catch::Contains("at least 1"));
     REQUIRE_THROWS_AS(mlp::Network<float>(a), mlp::ConfigError);
+    REQUIRE_THROWS_WITH(mlp::Network<float>(a), Catch::Contains("layer 1 has size") && Catch::Contains("at least 1"));
   }
   SECTION("absurd width") {
     a.sizes = {784, 100000, 10};
@@ -242,9 +243,19 @@ TEST_CASE("architecture validation rejects bad sizes with a message", "[network]
   }
 }
 
-TEST_CASE("parse_sizes accepts dashes and commas and rejects junk", "[network][config]") {
+TEST_CASE("parse_sizes accepts dashes, commas and x and rejects junk by name", "[network][config]") {
   CHECK(mlp::parse_sizes("784-20-10") == std::vector<int>{784, 20, 10});
   CHECK(mlp::parse_sizes("784,800,10") == std::vector<int>{784, 800, 10});
-  for (const char* bad : {"784--10", "784-x1-10", "784-0-10", "", "784-20-"})
+  CHECK(mlp::parse_sizes("784x20x10") == std::vector<int>{784, 20, 10});
+  for (const char* bad : {"784--10", "", "784-20-", "784-x1-10"}) {  // x separates too
+    CAPTURE(bad);
     REQUIRE_THROWS_AS(mlp::parse_sizes(bad), mlp::ConfigError);
+    REQUIRE_THROWS_WITH(mlp::parse_sizes(bad), "layer sizes '" + std::string(bad) + "' have an empty entry");
+  }
+  for (const char* bad : {"a1", "0", "1e3", "99999999999"}) {
+    CAPTURE(bad);
+    REQUIRE_THROWS_AS(mlp::parse_sizes(std::string("784-") + bad + "-10"), mlp::ConfigError);
+    REQUIRE_THROWS_WITH(mlp::parse_sizes(std::string("784-") + bad + "-10"),
+                        "layer size '" + std::string(bad) + "' is not a positive integer");
+  }
 }

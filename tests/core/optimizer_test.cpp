@@ -193,6 +193,7 @@ TEST_CASE("invalid optimiser configurations are rejected with a specific message
   SECTION("make_optimizer validates too") {
     c.momentum = 2.0;
     REQUIRE_THROWS_AS(mlp::make_optimizer<float>(c, 3), mlp::ConfigError);
+    REQUIRE_THROWS_WITH(mlp::make_optimizer<float>(c, 3), Catch::Contains("momentum") && Catch::Contains("got 2"));
   }
 }
 

@@ -121,6 +121,16 @@ TEST_CASE("a file written by another safetensors writer is read", "[safetensors]
   CHECK(f.tensors.at("y").data == std::vector<float>{42.0f});
 }
 
+TEST_CASE("encode refuses a tensor whose values do not fill its shape", "[safetensors]") {
+  // Such a file would describe bytes it does not hold.
+  mlp::SafeTensors f;
+  f.tensors["w"] = {{2, 2}, {1.0f, 2.0f, 3.0f}};
+  REQUIRE_THROWS_AS(mlp::encode_safetensors(f), mlp::Error);
+  REQUIRE_THROWS_WITH(mlp::encode_safetensors(f), "tensor 'w' has 3 values but its shape holds 4");
+  f.tensors["w"].data.push_back(4.0f);
+  CHECK_NOTHROW(mlp::encode_safetensors(f));
+}
+
 TEST_CASE("corrupted safetensors files are rejected with a clear message", "[safetensors][malformed]") {
   const auto tensor = [](const std::string& name, const std::string& dtype, const std::string& shape,
                          std::uint64_t begin, std::uint64_t end) {
@@ -168,6 +178,7 @@ TEST_CASE("corrupted safetensors files are rejected with a clear message", "[saf
     REQUIRE_THROWS_WITH(decode(make_file(h, 8)), Catch::Contains("outside the 8 data bytes"));
     const std::string huge = "{" + tensor("w", "F32", "[2,2]", 18446744073709551600ULL, 16) + "}";
     REQUIRE_THROWS_AS(decode(make_file(huge, 16)), mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(decode(make_file(huge, 16)), Catch::Contains("outside the 16 data bytes"));
   }
   SECTION("overlapping tensors") {
     const std::string h = "{" + tensor("a", "F32", "[4]", 0, 16) + "," + tensor("b", "F32", "[4]", 8, 24) + "}";
@@ -189,9 +200,19 @@ TEST_CASE("corrupted safetensors files are rejected with a clear message", "[saf
                         Catch::Contains("dtype, shape and data_offsets"));
     REQUIRE_THROWS_WITH(decode(make_file(R"({"w":{"dtype":"F32","shape":[-4],"data_offsets":[0,16]}})", 16)),
                         Catch::Contains("invalid dimension"));
+    // A non-string dtype must not escape as a JSON library exception, nor a
+    // scalar shape pass for a one-element list.
+    REQUIRE_THROWS_AS(decode(make_file(R"({"w":{"dtype":32,"shape":[4],"data_offsets":[0,16]}})", 16)),
+                      mlp::ModelFileError);
+    REQUIRE_THROWS_WITH(decode(make_file(R"({"w":{"dtype":32,"shape":[4],"data_offsets":[0,16]}})", 16)),
+                        "model file: tensor 'w' has a non-string dtype");
+    REQUIRE_THROWS_WITH(decode(make_file(R"({"w":{"dtype":"F32","shape":4,"data_offsets":[0,16]}})", 16)),
+                        "model file: tensor 'w' has a shape that is not an array");
     REQUIRE_THROWS_WITH(decode(make_file(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0]}})", 16)),
                         Catch::Contains("data_offsets"));
     REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":{"k":1}})", 0)), Catch::Contains("not a string"));
+    REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":"k"})", 0)), "model file: __metadata__ is not an object");
+    REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":["k"]})", 0)), "model file: __metadata__ is not an object");
   }
   SECTION("a shape whose element count overflows") {
     // 2^90 elements: must be rejected, not overflow 64-bit arithmetic.

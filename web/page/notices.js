@@ -43,7 +43,7 @@ export class Notices {
   }
 
   showCrash(message) {
-    this.showAlert(`The training worker crashed: ${message}. Your last saved model is kept; restart the worker to go on.`, { restart: true });
+    this.showAlert(`The training worker crashed: ${message}. Your last checkpoint is kept; restart the worker to go on.`, { restart: true });
     this.setBadge('badge-engine', 'Engine: crashed', 'bad');
   }
 

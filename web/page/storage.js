@@ -1,83 +1,173 @@
 // Keeps the user's work in IndexedDB: the current model (.safetensors bytes)
-// and the history of runs (config, curves, epoch results), so that a reload
-// restores both. All functions fail soft: without IndexedDB the page works,
-// it just forgets on reload.
+// with the data it belongs to, the user's own IDX files, and the history of
+// runs (config, curves, epoch results), so that a reload restores them.
+// Without IndexedDB (a private window) or past the quota the page works on:
+// every write rejects with a StorageError whose message the page shows.
 //
 // Stores:
-//   kv    key → value   'model': { bytes: ArrayBuffer, runId, savedAt, progress, config }
+//   kv    key → value   'model': { bytes: ArrayBuffer, runId, savedAt, progress, config, data }
+//                               data: the DataRef it was trained on (data_panel.js)
 //                        'currentRun': run id
+//                        'userData': { ref: DataRef, files: { [role]: Blob }, validation }
 //   runs  keyPath 'id'  run records in their stored form (run_record.js: serialiseRun)
+//
+// A checkpoint (saveCheckpoint) is one transaction: the run record first,
+// then the model, the pointer to the current run last. Either all of it is
+// stored or none (a tab closed mid-write keeps the previous checkpoint).
 
 const DB_NAME = 'mnist-mlp';
 const DB_VERSION = 1;
 
-function promisify(request) {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
+/** Why storing failed: reason 'quota' | 'unavailable' | 'failed'; message says it for the user. */
+export class StorageError extends Error {
+  constructor(reason, message, cause) {
+    super(message);
+    this.name = 'StorageError';
+    this.reason = reason;
+    this.cause = cause;
+  }
 }
 
+function storageError(err) {
+  if (err instanceof StorageError) return err;
+  const name = err?.name ?? '';
+  if (name === 'QuotaExceededError' || /quota/i.test(err?.message ?? ''))
+    return new StorageError('quota', 'the browser’s storage for this page is full (quota exceeded)', err);
+  if (name === 'InvalidStateError' || name === 'SecurityError' || name === 'UnknownError')
+    return new StorageError('unavailable', 'this browser does not let the page store data (a private window?)', err);
+  return new StorageError('failed', `the browser could not store it (${err?.message ?? name ?? err})`, err);
+}
+
+let factory = () => globalThis.indexedDB;
 let dbPromise = null;
+
+/** Tests: use another IndexedDB (a fake); also forgets the open database. */
+export function useIndexedDB(next) {
+  factory = () => next;
+  dbPromise = null;
+}
+
 function db() {
   if (!dbPromise) {
     dbPromise = new Promise((resolve, reject) => {
-      if (typeof indexedDB === 'undefined') return reject(new Error('IndexedDB is not available'));
-      const req = indexedDB.open(DB_NAME, DB_VERSION);
+      let idb;
+      try {
+        idb = factory();
+      } catch (err) {
+        idb = null;
+        void err;
+      }
+      if (!idb) return reject(new StorageError('unavailable', 'this browser does not let the page store data (a private window?)'));
+      let req;
+      try {
+        req = idb.open(DB_NAME, DB_VERSION);
+      } catch (err) {
+        return reject(storageError(err));
+      }
       req.onupgradeneeded = () => {
         const d = req.result;
         if (!d.objectStoreNames.contains('kv')) d.createObjectStore('kv');
         if (!d.objectStoreNames.contains('runs')) d.createObjectStore('runs', { keyPath: 'id' });
       };
       req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-      req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+      req.onerror = () => reject(new StorageError('unavailable', `this browser does not let the page store data (${req.error?.message ?? 'IndexedDB failed to open'})`, req.error));
+      req.onblocked = () => reject(new StorageError('unavailable', 'IndexedDB is blocked by another tab of this page'));
+    });
+    // Let a later call try again (the user may free space or leave private mode).
+    dbPromise.catch(() => {
+      dbPromise = null;
     });
   }
   return dbPromise;
 }
 
-async function withStore(name, mode, fn) {
+/**
+ * Runs fn({ kv, runs }) in one transaction over `stores` and resolves with
+ * what fn returns once the transaction has committed (readwrite) or its
+ * requests succeeded (readonly); rejects with a StorageError when any
+ * request fails or the transaction aborts. fn issues its requests at once.
+ */
+async function transact(stores, mode, fn) {
   const d = await db();
-  const tx = d.transaction(name, mode);
-  const result = await fn(tx.objectStore(name));
-  if (mode === 'readwrite') {
-    await new Promise((resolve, reject) => {
-      tx.oncomplete = resolve;
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
-    });
-  }
-  return result;
+  return new Promise((resolve, reject) => {
+    let tx;
+    try {
+      tx = d.transaction(stores, mode);
+    } catch (err) {
+      reject(storageError(err));
+      return;
+    }
+    let result;
+    let failed = null;
+    tx.oncomplete = () => (failed ? reject(failed) : resolve(result));
+    tx.onabort = () => reject(failed ?? storageError(tx.error ?? new Error('the transaction was aborted')));
+    tx.onerror = (e) => {
+      failed ??= storageError(e?.target?.error ?? tx.error);
+    };
+    try {
+      const named = Object.fromEntries([stores].flat().map((s) => [s, tx.objectStore(s)]));
+      result = fn(named);
+    } catch (err) {
+      failed = storageError(err);
+      try {
+        tx.abort();
+      } catch {
+        reject(failed);
+      }
+    }
+  });
+}
+
+// The value of a request, once the transaction is done.
+function valueOf(request) {
+  const box = {};
+  request.onsuccess = () => {
+    box.value = request.result;
+  };
+  return box;
 }
 
 export async function getKey(key) {
-  return withStore('kv', 'readonly', (s) => promisify(s.get(key)));
+  const box = await transact('kv', 'readonly', ({ kv }) => valueOf(kv.get(key)));
+  return box.value;
 }
 
-export async function setKey(key, value) {
-  return withStore('kv', 'readwrite', (s) => promisify(s.put(value, key)));
+export function setKey(key, value) {
+  return transact('kv', 'readwrite', ({ kv }) => void kv.put(value, key));
 }
 
-export async function deleteKey(key) {
-  return withStore('kv', 'readwrite', (s) => promisify(s.delete(key)));
+export function deleteKey(key) {
+  return transact('kv', 'readwrite', ({ kv }) => void kv.delete(key));
 }
 
-export async function putRun(run) {
-  return withStore('runs', 'readwrite', (s) => promisify(s.put(run)));
+export function putRun(run) {
+  return transact('runs', 'readwrite', ({ runs }) => void runs.put(run));
 }
 
 export async function getRun(id) {
-  return withStore('runs', 'readonly', (s) => promisify(s.get(id)));
+  const box = await transact('runs', 'readonly', ({ runs }) => valueOf(runs.get(id)));
+  return box.value;
 }
 
 export async function listRuns() {
-  const runs = await withStore('runs', 'readonly', (s) => promisify(s.getAll()));
-  return runs.sort((a, b) => a.createdAt - b.createdAt);
+  const box = await transact('runs', 'readonly', ({ runs }) => valueOf(runs.getAll()));
+  return (box.value ?? []).sort((a, b) => a.createdAt - b.createdAt);
 }
 
-export async function deleteRun(id) {
-  return withStore('runs', 'readwrite', (s) => promisify(s.delete(id)));
+export function deleteRun(id) {
+  return transact('runs', 'readwrite', ({ runs }) => void runs.delete(id));
+}
+
+/**
+ * One checkpoint, all or nothing: `run` (a stored run record, or null) first, then `model`
+ * (the 'model' record), the pointer to the current run (run.id) last.
+ */
+export function saveCheckpoint({ run, model }) {
+  return transact(['runs', 'kv'], 'readwrite', ({ runs, kv }) => {
+    if (run) runs.put(run);
+    kv.put(model, 'model');
+    if (run) kv.put(run.id, 'currentRun');
+  });
 }
 
 /** Asks the browser not to evict our storage under pressure (best effort). */

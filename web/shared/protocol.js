@@ -37,6 +37,10 @@ export const ToWorker = Object.freeze({
   QUEUE_RESUME: 'queueResume',
   QUEUE_CANCEL: 'queueCancel',
   CRASH: 'crash',
+  CHECK_CONFIG: 'checkConfig',
+  MEMORY: 'memory',
+  CLOSE: 'close',
+  HANG: 'hang',
 });
 
 export const FromWorker = Object.freeze({
@@ -55,6 +59,10 @@ export const FromWorker = Object.freeze({
   MODEL: 'model',
   QUEUE: 'queue',
   ERROR: 'error',
+  HEARTBEAT: 'heartbeat',
+  CONFIG_CHECKED: 'configChecked',
+  MEMORY_REPORT: 'memoryReport',
+  FATAL: 'fatal',
 });
 
 /** The worker's training state, as `status` reports it. */
@@ -144,11 +152,19 @@ export const MESSAGES = Object.freeze({
   [ToWorker.QUEUE_CANCEL]: {},
   // Test hook: an uncaught error in the worker, as a real crash would be.
   [ToWorker.CRASH]: {},
+  // The engine's verdict on a config (validateConfig: every field and the memory it needs) → configChecked{id} | error{id}.
+  [ToWorker.CHECK_CONFIG]: { id: 'integer', config: 'object' },
+  // The engine's heap now → memoryReport{id} (leak checks).
+  [ToWorker.MEMORY]: { id: 'integer' },
+  // Test hooks: the worker closes itself (no error event), or hangs (a busy loop that never ends).
+  [ToWorker.CLOSE]: {},
+  [ToWorker.HANG]: {},
 
   // ---- worker → page ----
   // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, threads; the
   // configuration's fields (engine.schema()) and the core's readings of the report (engine.presets()).
-  [FromWorker.READY]: { simd: 'boolean', eigenVectorized: 'boolean', threads: 'boolean', schema: 'array', presets: 'array' },
+  // limits: { memoryBudget, maxModelFileBytes } (engine.limits()): what uploads are checked against.
+  [FromWorker.READY]: { simd: 'boolean', eigenVectorized: 'boolean', threads: 'boolean', schema: 'array', presets: 'array', 'limits?': 'object' },
   // Bytes of the compressed download so far (at most every 50 ms); cached: files read from Cache Storage.
   [FromWorker.DATA_PROGRESS]: { loaded: 'integer', total: 'integer', file: 'string', cached: 'integer' },
   // Data loaded; id answers loadIdx; cached: every file came from Cache Storage.
@@ -199,13 +215,13 @@ export const MESSAGES = Object.freeze({
   },
   // Training stopped on a NaN/Inf; the engine restored the weights from before the failing chunk.
   [FromWorker.DIVERGED]: { message: 'string', 'kind?': 'string', progress: 'Progress' },
-  // For autosave, at an epoch's end, on pause, stop and at the target.
+  // For autosave, at an epoch's end, on pause, stop, at the target and every 30 s of training ('periodic').
   [FromWorker.CHECKPOINT]: {
     bytes: 'ArrayBuffer',
     config: 'object',
     progress: 'Progress',
     runMs: 'number',
-    reason: "'epoch' | 'pause' | 'stop' | 'finished'",
+    reason: "'epoch' | 'pause' | 'stop' | 'finished' | 'periodic'",
   },
   [FromWorker.PREDICTION]: { id: 'integer', probabilities: 'Float32Array' },
   // images: n·rows·cols bytes, only when asked for.
@@ -245,6 +261,15 @@ export const MESSAGES = Object.freeze({
     'kind?': 'string',
     message: 'string',
   },
+  // The worker is alive (every 250 ms, and between chunks); busyMs: it starts work that may keep it
+  // silent that long (a big network's chunk, evaluation, save or load), so the watchdog waits longer.
+  [FromWorker.HEARTBEAT]: { 'busyMs?': 'number' },
+  // The config is valid and fits: the engine's complete config and engine.memoryEstimate() of it.
+  [FromWorker.CONFIG_CHECKED]: { id: 'integer', config: 'object', memory: 'object' },
+  [FromWorker.MEMORY_REPORT]: { id: 'integer', allocatedBytes: 'number', memoryBytes: 'number', peakHeapBytes: 'number' },
+  // Something failed that the engine did not report (a wasm trap, a RangeError): the worker's state
+  // cannot be trusted and it closes itself; the page starts a new one.
+  [FromWorker.FATAL]: { message: 'string' },
 });
 
 // ---- Checking ------------------------------------------------------------------

@@ -19,21 +19,24 @@ import { checkEvaluation } from './training_session.js';
 
 const ACTIVE = new Set(['running', 'paused']);
 
+// A queue that cannot be started as asked (the page shows why); kind as requests.js's RequestError.
+const requestError = (message, kind = 'RequestError') => Object.assign(new Error(message), { kind });
+
 /** The queue's items, checked (the configs by validateConfig when given); throws on the first problem. */
 export function checkItems(items, validateConfig = null) {
-  if (!Array.isArray(items) || items.length === 0) throw new Error('a queue needs at least one run');
+  if (!Array.isArray(items) || items.length === 0) throw requestError('a queue needs at least one run');
   return items.map((item, i) => {
     const where = `run ${i + 1} of the queue`;
-    if (item === null || typeof item !== 'object') throw new Error(`${where} is not an object`);
+    if (item === null || typeof item !== 'object') throw requestError(`${where} is not an object`);
     const { config, epochs, evaluate } = item;
-    if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new Error(`${where} has no config`);
-    if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`${where}: epochs must be a whole number ≥ 1, not ${epochs}`);
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) throw requestError(`${where} has no config`);
+    if (!Number.isInteger(epochs) || epochs < 1) throw requestError(`${where}: epochs must be a whole number ≥ 1, not ${epochs}`);
     let plan;
     try {
       plan = checkEvaluation(evaluate ?? {});
       if (validateConfig) validateConfig(config);
     } catch (err) {
-      throw Object.assign(new Error(`${where}: ${err.message}`), { kind: err.kind });
+      throw requestError(`${where}: ${err.message}`, err.kind ?? 'RequestError');
     }
     return { config, epochs, evaluate: plan };
   });
@@ -98,8 +101,8 @@ export class ExperimentQueue {
    */
   start({ id, queueId, items, start = 0, checkpoint = null, runMs = 0, paused = false }) {
     const checked = checkItems(items, this.#validateConfig);
-    if (!Number.isInteger(start) || start < 0 || start >= checked.length) throw new Error(`the queue has no run ${start + 1}`);
-    if (!this.#session.dataInfo) throw new Error('the data is not loaded yet');
+    if (!Number.isInteger(start) || start < 0 || start >= checked.length) throw requestError(`the queue has no run ${start + 1}`);
+    if (!this.#session.dataInfo) throw requestError('the data is not loaded yet');
     if (this.active) this.cancel();
     this.#queue = { id: queueId, items: checked, index: start, state: paused ? 'paused' : 'running' };
     this.#ended = null;

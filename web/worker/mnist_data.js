@@ -9,6 +9,11 @@ export const CACHE_NAME = 'mnist-data-v1';
 /** Minimum time between two progress reports. */
 export const PROGRESS_INTERVAL_MS = 50;
 
+/** A data file problem the page shows (kind 'DataError'); it never means the worker is broken. */
+export function dataError(message) {
+  return Object.assign(new Error(message), { kind: 'DataError' });
+}
+
 export const isGzip = (bytes) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
 export async function gunzip(blobOrBytes) {
@@ -50,7 +55,16 @@ async function readWithProgress(response, onBytes) {
  * Resolves with { raw: { [role]: Uint8Array }, source, cached } (cached: every file came from the cache).
  * now and fetch can be replaced (tests).
  */
-export async function downloadMnist(siteUrl, onProgress, { now = () => performance.now(), fetch = globalThis.fetch } = {}) {
+export async function downloadMnist(siteUrl, onProgress, options = {}) {
+  try {
+    return await download(siteUrl, onProgress, options);
+  } catch (err) {
+    // The network, the cache or the files: all the data's problems, none of the worker's.
+    throw err?.kind ? err : dataError(err?.message ?? String(err));
+  }
+}
+
+async function download(siteUrl, onProgress, { now = () => performance.now(), fetch = globalThis.fetch } = {}) {
   const res = await fetch(new URL('data/manifest.json', siteUrl), { cache: 'no-cache' });
   if (!res.ok) throw new Error(`cannot load the data manifest (${res.status} ${res.statusText})`);
   const manifest = await res.json();
@@ -119,13 +133,13 @@ export async function downloadMnist(siteUrl, onProgress, { now = () => performan
 export async function readIdxFiles(files) {
   const raw = {};
   for (const role of MNIST_ROLES) {
-    if (!(files[role] instanceof ArrayBuffer)) throw new Error(`${role}: no file given`);
+    if (!(files[role] instanceof ArrayBuffer)) throw dataError(`${role}: no file given`);
     let bytes = new Uint8Array(files[role]);
     if (isGzip(bytes)) {
       try {
         bytes = await gunzip(bytes);
       } catch {
-        throw new Error(`${role}: the file looks gzip-compressed but does not decompress`);
+        throw dataError(`${role}: the file looks gzip-compressed but does not decompress`);
       }
     }
     raw[role] = bytes;

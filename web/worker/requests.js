@@ -1,9 +1,17 @@
 // What the worker does for each request from the page (web/shared/protocol.js):
 // data loading, trainers, training control (delegated to the TrainingSession),
-// predictions and model files. A handler that throws is answered with an
-// `error` in the request's scope (see SCOPES); the entry point does that.
+// predictions and model files. A handler that throws an error with a `kind`
+// (the engine's, or RequestError/DataError here) is answered with an `error`
+// in the request's scope (see SCOPES); one without a kind ends the worker
+// (worker.js). Calls that can run out of memory say so in their answer.
+import { parameterCount } from '../shared/layers.js';
 import { FromWorker, ToWorker } from '../shared/protocol.js';
 import { downloadMnist, readIdxFiles } from './mnist_data.js';
+
+/** A request that cannot be done as asked (no model yet, wrong input size): the page shows its message. */
+export class RequestError extends Error {
+  kind = 'RequestError';
+}
 
 /** Validation images held out of MNIST's 60,000 training images. */
 export const VALIDATION_SIZE = 10000;
@@ -20,7 +28,11 @@ export const SCOPES = Object.freeze({
   [ToWorker.PREDICT]: 'predict',
   [ToWorker.PREDICT_TEST_SET]: 'predict',
   [ToWorker.GET_WEIGHTS]: 'predict',
+  [ToWorker.CHECK_CONFIG]: 'config',
+  [ToWorker.SAVE]: 'model',
 });
+
+const isOutOfMemory = (err) => err?.kind === 'OutOfMemory';
 
 /**
  * The request handlers, by type. engine: the loaded engine (engine.mjs);
@@ -28,8 +40,21 @@ export const SCOPES = Object.freeze({
  * emit(type, payload): sends to the page; siteUrl: the site's root, where
  * data/manifest.json is.
  */
-export function requestHandlers({ engine, session, experiments, emit, siteUrl }) {
+export function requestHandlers({ engine, session, experiments, emit, siteUrl, onBusy = () => {} }) {
+  // Runs make() for a new trainer; when it runs out of memory beside the current trainer (whose last
+  // checkpoint the page keeps), the current one is let go and make() tried once more.
+  function roomFor(make) {
+    try {
+      return make();
+    } catch (err) {
+      if (!isOutOfMemory(err) || !session.trainer) throw err;
+      session.releaseTrainer();
+      return make();
+    }
+  }
+
   function dataLoaded(raw, validation, answer) {
+    onBusy(1000 + Object.values(raw).reduce((n, b) => n + b.byteLength, 0) / 20_000); // parsing: ~20 MB/s at worst
     const info = engine.loadData({ ...raw, validation });
     session.setData(info);
     emit(FromWorker.DATA_READY, { ...answer, info });
@@ -45,16 +70,19 @@ export function requestHandlers({ engine, session, experiments, emit, siteUrl })
       dataLoaded(raw, msg.validation, { id: msg.id, source: 'your IDX files', cached: false });
     },
     [ToWorker.CREATE](msg) {
-      session.replaceTrainer(engine.createTrainer(msg.config), { runMs: msg.runMs });
+      const config = engine.validateConfig(msg.config);
+      onBusy(1000 + parameterCount(config.layers) / 50_000); // zeroing and initialising the weights
+      session.replaceTrainer(roomFor(() => engine.createTrainer(config)), { runMs: msg.runMs });
       emit(FromWorker.TRAINER, session.trainerInfo('created', msg.id));
     },
     [ToWorker.LOAD_MODEL](msg) {
-      const next = engine.loadModel(new Uint8Array(msg.bytes));
+      onBusy(1000 + msg.bytes.byteLength / 20_000); // about 20 MB/s at worst
+      const next = roomFor(() => engine.loadModel(new Uint8Array(msg.bytes)));
       const data = session.dataInfo;
       const inputs = next.config().layers[0];
       if (data && inputs !== data.rows * data.cols) {
         next.delete();
-        throw new Error(`this model takes ${inputs} inputs but the loaded images have ${data.rows}×${data.cols} = ${data.rows * data.cols} pixels`);
+        throw new RequestError(`this model takes ${inputs} inputs but the loaded images have ${data.rows}×${data.cols} = ${data.rows * data.cols} pixels`);
       }
       session.replaceTrainer(next, { runMs: msg.runMs });
       emit(FromWorker.TRAINER, session.trainerInfo(msg.reason ?? 'loaded', msg.id));
@@ -85,6 +113,7 @@ export function requestHandlers({ engine, session, experiments, emit, siteUrl })
       emit(FromWorker.PREDICTION, { id: msg.id, probabilities });
     },
     [ToWorker.PREDICT_TEST_SET](msg) {
+      onBusy(1000 + 3 * session.expectedMs(session.dataInfo?.test ?? 0, { evaluation: true }));
       const p = session.requireTrainer().predictSplit('test');
       const data = session.dataInfo;
       const images = msg.withImages ? engine.splitImages('test', 0, data.test) : null;
@@ -103,7 +132,9 @@ export function requestHandlers({ engine, session, experiments, emit, siteUrl })
       emit(FromWorker.WEIGHTS, { id: msg.id, layer: msg.layer, rows: w.rows, cols: w.cols, data: w.data });
     },
     [ToWorker.SAVE](msg) {
-      const bytes = session.requireTrainer().save();
+      const trainer = session.requireTrainer();
+      onBusy(1000 + parameterCount(trainer.config().layers) * 12 / 50_000);
+      const bytes = trainer.save();
       emit(FromWorker.MODEL, { id: msg.id, bytes: bytes.buffer });
     },
     [ToWorker.QUEUE_START](msg) {
@@ -118,9 +149,29 @@ export function requestHandlers({ engine, session, experiments, emit, siteUrl })
     [ToWorker.QUEUE_CANCEL]() {
       experiments.cancel();
     },
+    [ToWorker.CHECK_CONFIG](msg) {
+      const config = engine.validateConfig(msg.config); // every field, and the memory they need together
+      emit(FromWorker.CONFIG_CHECKED, { id: msg.id, config, memory: engine.memoryEstimate(config) });
+    },
+    [ToWorker.MEMORY](msg) {
+      emit(FromWorker.MEMORY_REPORT, {
+        id: msg.id,
+        allocatedBytes: engine.allocatedBytes(),
+        memoryBytes: engine.memoryBytes(),
+        peakHeapBytes: engine.peakHeapBytes(),
+      });
+    },
+    [ToWorker.CLOSE]() {
+      // Test hook: the worker ends without an error event, as when the browser kills it.
+      self.close();
+    },
+    [ToWorker.HANG]() {
+      // Test hook: a worker that never answers again.
+      for (;;);
+    },
     [ToWorker.CRASH]() {
-      // Test hook: an uncaught error, as a real crash would be.
-      setTimeout(() => {
+      // Test hook: an uncaught error, as a real crash would be (a microtask: at once, even while training).
+      queueMicrotask(() => {
         throw new Error('simulated worker crash');
       });
     },

@@ -9,13 +9,28 @@
 // epoch's last chunk, the evaluation of one split (by default validation,
 // then test; train() can ask for others, see EVALUATION_SPLITS). The number
 // of batches per chunk adapts to the measured time per batch.
+//
+// Errors: a diverging chunk (the engine's DivergedError) stops the run with
+// `diverged`; any other error the engine reports (it has a `kind`, e.g.
+// OutOfMemory) stops it with an `error` that says what to do; an error
+// without a `kind` (a wasm trap, a RangeError) is thrown on to the host,
+// which treats the worker as lost.
 import { parameterCount } from '../shared/layers.js';
 import { FromWorker, State } from '../shared/protocol.js';
 
 export const CHUNK_MS = 25;
-export const MAX_BATCHES_PER_CHUNK = 4096;
-/** Chunks in the samples/s window. */
-export const RATE_WINDOW = 40;
+/** Training time between two checkpoints at most (besides those at pause, stop and each epoch's end). */
+export const CHECKPOINT_MS = 30_000;
+/** Work expected to take longer than this is announced (onBusy), so the page's watchdog waits for it. */
+export const BUSY_NOTICE_MS = 200;
+/** Before anything is measured: 1 GFLOP/s, about 6 flops per parameter and sample to train (2 to evaluate). */
+const GUESS_MS_PER_PARAMETER_SAMPLE = 6e-6;
+
+// A request that cannot be done now (the page shows it); kind as requests.js's RequestError.
+const requestError = (message) => Object.assign(new Error(message), { kind: 'RequestError' });
+
+/** True for an error the engine reported (it names its kind); anything else means the worker cannot be trusted. */
+export const isReported = (err) => typeof err?.kind === 'string';
 
 /**
  * The splits an epoch's end can evaluate, in the order they are evaluated:
@@ -33,6 +48,9 @@ export function checkEvaluation({ each = [], last = [] } = {}) {
   }
   return { each: [...each], last: [...last] };
 }
+export const MAX_BATCHES_PER_CHUNK = 4096;
+/** Chunks in the samples/s window. */
+export const RATE_WINDOW = 40;
 
 export class TrainingSession {
   #emit;
@@ -52,11 +70,18 @@ export class TrainingSession {
   // Time spent running (training + evaluation), and the samples/s window.
   #runMs = 0;
   #rate = [];
+  #lastCheckpointAt = 0; // now() of the last checkpoint (or of the start of training)
+  #msPerSample = 0; // training time per sample, measured (0: not yet)
+  #onBusy;
 
-  /** emit(type, payload): sends a message to the page. now(): milliseconds (performance.now). */
-  constructor({ emit, now = () => performance.now() }) {
+  /**
+   * emit(type, payload): sends a message to the page. now(): milliseconds (performance.now).
+   * onBusy(ms): the next call may keep the worker busy for up to ms (the host tells the page's watchdog).
+   */
+  constructor({ emit, now = () => performance.now(), onBusy = () => {} }) {
     this.#emit = emit;
     this.#now = now;
+    this.#onBusy = onBusy;
   }
 
   get state() {
@@ -92,7 +117,7 @@ export class TrainingSession {
   }
 
   requireTrainer() {
-    if (!this.#trainer) throw new Error('there is no model yet: train one or load a saved one');
+    if (!this.#trainer) throw requestError('there is no model yet: train one or load a saved one');
     return this.#trainer;
   }
 
@@ -122,6 +147,7 @@ export class TrainingSession {
     this.#trainer = next;
     this.#batchesPerChunk = 1;
     this.#rate = [];
+    this.#msPerSample = 0;
     this.#resetEpochSum();
     if (this.#state !== State.IDLE) this.#setState(State.IDLE);
   }
@@ -135,12 +161,13 @@ export class TrainingSession {
    */
   train({ epochs, lrDecay, resume = false, evaluate }) {
     const t = this.requireTrainer();
-    if (!this.#dataInfo) throw new Error('the data is not loaded yet');
+    if (!this.#dataInfo) throw requestError('the data is not loaded yet');
     if (evaluate) this.#evaluation = checkEvaluation(evaluate);
     else if (!resume) this.#evaluation = DEFAULT_EVALUATION;
     if (lrDecay !== undefined) this.#lrDecay = lrDecay;
     if (!(resume && Number.isFinite(this.#stopAtEpoch))) this.#stopAtEpoch = t.progress().epoch + Math.max(1, epochs | 0);
     this.#stepsLeft = Infinity;
+    this.#lastCheckpointAt = this.#now();
     if (!this.#pendingEval && t.progress().epoch >= this.#stopAtEpoch) {
       // Paused after the target's last epoch (during its evaluation): nothing is left to train.
       this.#stopAtEpoch = Infinity;
@@ -149,6 +176,30 @@ export class TrainingSession {
       return;
     }
     this.#setState(State.RUNNING);
+  }
+
+  /** Deletes the trainer (to make room for another one); the page hears `trainer` with config null. */
+  releaseTrainer() {
+    if (!this.#trainer) return;
+    this.#stopTraining();
+    this.#pendingEval = null;
+    this.#trainer.delete();
+    this.#trainer = null;
+    if (this.#state !== State.IDLE) this.#setState(State.IDLE);
+    this.#emit(FromWorker.TRAINER, { config: null, progress: null, parameters: 0, reason: 'data-changed', runMs: this.#runMs });
+  }
+
+  /** How long `samples` samples of training (evaluation: a third) may take, at worst, in ms. */
+  expectedMs(samples, { evaluation = false } = {}) {
+    const t = this.#trainer;
+    if (!t) return 0;
+    const perSample = this.#msPerSample || GUESS_MS_PER_PARAMETER_SAMPLE * parameterCount(t.config().layers);
+    return samples * perSample * (evaluation ? 0.5 : 1);
+  }
+
+  // Tells the host that the next call may take a while (3× the expectation, + 1 s).
+  #busy(expectedMs) {
+    if (expectedMs > BUSY_NOTICE_MS) this.#onBusy(Math.ceil(3 * expectedMs + 1000));
   }
 
   pause() {
@@ -208,7 +259,21 @@ export class TrainingSession {
   #checkpoint(reason) {
     const t = this.#trainer;
     if (!t) return;
-    const bytes = t.save();
+    this.#lastCheckpointAt = this.#now();
+    // About 1 ms per 50 KB of model file (4 bytes per parameter and optimiser value).
+    this.#busy(parameterCount(t.config().layers) * 12 / 50_000);
+    let bytes;
+    try {
+      bytes = t.save();
+    } catch (err) {
+      if (!isReported(err)) throw err;
+      this.#emit(FromWorker.ERROR, {
+        scope: 'train',
+        kind: err.kind,
+        message: `could not save a checkpoint: ${err.message}. Training goes on, but a crash or a reload would lose it: download the model, or train a smaller network`,
+      });
+      return;
+    }
     this.#emit(FromWorker.CHECKPOINT, { bytes: bytes.buffer, config: t.config(), progress: t.progress(), runMs: this.#runMs, reason });
   }
 
@@ -217,16 +282,20 @@ export class TrainingSession {
     if (this.#state !== State.RUNNING || !trainer) return;
     const t0 = this.#now();
     const n = Math.max(1, Math.min(this.#batchesPerChunk, this.#stepsLeft));
+    this.#busy(this.expectedMs(n * trainer.config().batchSize));
     let r;
     try {
       r = trainer.trainBatches(n);
     } catch (err) {
       this.#runMs += this.#now() - t0;
-      this.#diverged(err);
+      if (err?.kind === 'DivergedError') this.#diverged(err);
+      else if (isReported(err)) this.#failed(err, 'training stopped');
+      else throw err; // not the engine's: the host ends this worker
       return;
     }
     const trainMs = this.#now() - t0;
     this.#runMs += trainMs;
+    if (r.samples > 0) this.#msPerSample = trainMs / r.samples;
 
     // Aim the next chunk at CHUNK_MS, moving halfway there to damp noise.
     if (r.batches > 0) {
@@ -264,7 +333,18 @@ export class TrainingSession {
     });
 
     if (r.epochFinished) this.#startEvaluation(r);
-    else this.#afterChunk(r);
+    else {
+      if (this.#now() - this.#lastCheckpointAt >= CHECKPOINT_MS) this.#checkpoint('periodic');
+      this.#afterChunk(r);
+    }
+  }
+
+  // An error the engine reported stopped training: paused, with the engine's message and what to do.
+  #failed(err, what) {
+    this.#stopTraining();
+    // The engine's out-of-memory message already says what to try; the others get where to go on from.
+    const advice = err.kind === 'OutOfMemory' ? '' : '. The model is kept: change the settings and train again';
+    this.#emit(FromWorker.ERROR, { scope: 'train', kind: err.kind, message: `${what}: ${err.message}${advice}` });
   }
 
   // What follows a chunk (or an epoch's evaluation): stop at the target, pause after a step, or go on.
@@ -301,13 +381,14 @@ export class TrainingSession {
     if (job.splits.length > 0) {
       const t0 = this.#now();
       const split = job.splits.shift();
+      const images = split === 'trainSet' ? Math.min(this.#dataInfo?.train ?? 0, this.#trainer.config().trainLimit || Infinity) : (this.#dataInfo?.[split] ?? 0);
+      this.#busy(this.expectedMs(images, { evaluation: true }));
       try {
         job.results[split] = split === 'trainSet' ? this.#trainer.evaluateTraining() : this.#trainer.evaluate(split);
       } catch (err) {
         this.#pendingEval = null;
-        this.#stopTraining();
-        const name = split === 'trainSet' ? 'training' : split;
-        this.#emit(FromWorker.ERROR, { scope: 'train', kind: err.kind, message: `evaluating the ${name} set failed: ${err.message}` });
+        if (!isReported(err)) throw err;
+        this.#failed(err, `evaluating the ${split === 'trainSet' ? 'training' : split} set failed`);
         return;
       }
       const ms = this.#now() - t0;

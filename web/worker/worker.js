@@ -7,23 +7,54 @@
 // (experiment_queue.js) trains runs one after another on that session: it
 // takes the ticks (passing them on to the session) and hears everything the
 // session says.
+//
+// Liveness: a heartbeat every HEARTBEAT_MS (a timer, and between chunks),
+// and before a call that may block longer, one that says for how long
+// (busyMs), for the page's watchdog (web/page/watchdog.js). An error that
+// the engine did not report (no `kind`: a wasm trap, a RangeError) leaves
+// the engine in an unknown state: the worker says `fatal` and closes, and
+// the page starts another.
 import { createEngine } from '../wasm/engine.mjs';
 import { FromWorker, ToWorker, check, post } from '../shared/protocol.js';
-import { SCOPES, requestHandlers } from './requests.js';
 import { ExperimentQueue } from './experiment_queue.js';
-import { TrainingSession } from './training_session.js';
+import { SCOPES, requestHandlers } from './requests.js';
+import { TrainingSession, isReported } from './training_session.js';
 
 const SITE_URL = new URL('../', import.meta.url);
+export const HEARTBEAT_MS = 250;
 
 const emit = (type, payload) => post(self, type, payload);
+let lastBeat = 0;
+function beat(busyMs) {
+  lastBeat = performance.now();
+  emit(FromWorker.HEARTBEAT, busyMs ? { busyMs } : {});
+}
+const beats = setInterval(() => {
+  if (performance.now() - lastBeat >= HEARTBEAT_MS - 20) beat();
+}, HEARTBEAT_MS);
+beat();
+
 let experiments = null; // the ExperimentQueue, once the engine is loaded
 const session = new TrainingSession({
   emit(type, payload) {
     emit(type, payload);
     experiments?.observe(type, payload);
   },
+  onBusy: beat,
 });
 const runner = () => experiments ?? session;
+
+let dead = false;
+function fatal(err) {
+  if (dead) return;
+  dead = true;
+  clearInterval(beats);
+  try {
+    emit(FromWorker.FATAL, { message: err?.message ?? String(err) });
+  } finally {
+    self.close();
+  }
+}
 
 // A MessageChannel gives a zero-delay task (setTimeout(0) is clamped to 4 ms
 // when nested); messages from the page are queued as tasks too, so they run
@@ -32,11 +63,18 @@ const ticks = new MessageChannel();
 let scheduled = false;
 ticks.port1.onmessage = () => {
   scheduled = false;
-  runner().tick();
+  if (dead) return;
+  try {
+    runner().tick();
+  } catch (err) {
+    fatal(err);
+    return;
+  }
+  if (performance.now() - lastBeat >= HEARTBEAT_MS) beat();
   schedule();
 };
 function schedule() {
-  if (!scheduled && runner().wantsTick) {
+  if (!scheduled && !dead && runner().wantsTick) {
     scheduled = true;
     ticks.port2.postMessage(0);
   }
@@ -51,13 +89,14 @@ const ready = createEngine().then((engine) => {
     loadModel: (bytes) => engine.loadModel(bytes),
     validateConfig: (config) => engine.validateConfig(config),
   });
-  handlers = requestHandlers({ engine, session, experiments, emit, siteUrl: SITE_URL });
+  handlers = requestHandlers({ engine, session, experiments, emit, siteUrl: SITE_URL, onBusy: beat });
   emit(FromWorker.READY, {
     simd: Boolean(engine.simd),
     eigenVectorized: Boolean(engine.eigenVectorized),
     threads: false,
     schema: engine.schema(),
     presets: engine.presets(),
+    limits: engine.limits(),
   });
 });
 ready.catch((err) => {
@@ -85,8 +124,8 @@ self.onmessage = (event) => {
   }
   queue = queue
     .then(() => ready)
-    .then(() => handlers[msg.type](msg))
-    .catch((err) => answerError(msg, SCOPES[msg.type] ?? 'train', err))
+    .then(() => (dead ? undefined : handlers[msg.type](msg)))
+    .catch((err) => (isReported(err) ? answerError(msg, SCOPES[msg.type] ?? 'train', err) : fatal(err)))
     .finally(() => {
       experiments?.checkTrainer(); // a request that replaced the queue's trainer ends the queue
       schedule();

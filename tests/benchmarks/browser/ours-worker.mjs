@@ -3,8 +3,9 @@
 // IDX bytes. trainer.trainBatches() gathers each batch from the uint8 images
 // (uint8 → float conversion and one-hot labels included in the timing, as in
 // real training). A second, raw instance of the same module runs the
-// benchmark-only entry points of wasm/gemm_bench.cpp (GEMM throughput and the
-// per-phase profile of one training step).
+// benchmark-only entry points of tests/benchmarks/wasm/gemm_bench.cpp (GEMM
+// throughput and the per-phase profile of one training step, for the same
+// config as the trainer's).
 import { createEngine } from './wasm/engine.mjs';
 import createMlpModule from './wasm/mlp.mjs';
 
@@ -38,17 +39,20 @@ async function init({ dataUrl }) {
   };
 }
 
+// The benchmark's training config: what createModel trains and profile times.
+const modelConfig = (sizes, learningRate = 0.001) => ({
+  layers: sizes,
+  activation: 'sigmoid',
+  loss: 'sigmoid-bce',
+  optimizer: 'sgd',
+  learningRate,
+  batchSize: 128,
+  seed: 1,
+});
+
 function createModel({ sizes, learningRate = 0.001 }) {
   if (trainer) trainer.delete();
-  trainer = engine.createTrainer({
-    layers: sizes,
-    activation: 'sigmoid',
-    loss: 'sigmoid-bce',
-    optimizer: 'sgd',
-    learningRate,
-    batchSize: 128,
-    seed: 1,
-  });
+  trainer = engine.createTrainer(modelConfig(sizes, learningRate));
   return trainer.config();
 }
 
@@ -109,7 +113,7 @@ function gemm({ m, k, n, op = 'NN', minMs = 300 }) {
 }
 
 function profile({ sizes, batch = 128, minMs = 100 }) {
-  const r = raw.profileTrainStep(sizes, batch, minMs);
+  const r = raw.profileTrainStep(modelConfig(sizes), batch, minMs);
   if (!r) throw new Error(`profileTrainStep rejected ${sizes.join('-')}`);
   return r;
 }

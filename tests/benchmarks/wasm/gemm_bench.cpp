@@ -1,5 +1,7 @@
-// Benchmark-only entry points compiled into the module (tests/benchmarks/
-// browser/ calls them from its worker through the raw Emscripten module):
+// Benchmark-only entry points of the dist-bench module (built by
+// tests/benchmarks/wasm/CMakeLists.txt next to the product's build/wasm/dist;
+// tests/benchmarks/browser/ calls them from its worker through the raw
+// Emscripten module):
 //
 //   gemmBench(m, k, n, op, minMs)   float GEMM throughput of the core's own
 //       product path (mlp::Gemm, Eigen's kernel) with the module's compile
@@ -8,17 +10,20 @@
 //       (forward W·X, weight gradient G·Xᵀ, input gradient Wᵀ·G).
 //       → { gflops, msPerCall, calls, flops }  (median over timed blocks)
 //
-//   profileTrainStep(sizes, batch, minMs)   the core's training step split
-//       into its phases, each timed on its own with the core's own code
-//       (DenseLayer, activate, output_probabilities, ...): where the time of
-//       one batch goes. → { phases: [{ name, ms }], stepMs, ... }
+//   profileTrainStep(config, batch, minMs)   the core's training step split
+//       into its phases, each timed on its own. The phases are the very calls
+//       Network::forward and Network::backward are made of (forward_affine,
+//       forward_activation, ..., backward_activation), the core's optimizer
+//       and gather_batch, so the profile runs the code that trains, for the
+//       network, output + loss and optimizer of `config` ({ layers,
+//       activation, loss, optimizer, learningRate }, as engine.createTrainer
+//       takes them). → { phases: [{ name, ms }], stepMs, ... }
 //
 //   simdPeak(minMs)   the f32x4 multiply-then-add roofline, GFLOP/s.
 //
 // Nothing here is used by the page or the trainer; it only measures. The
-// same file also builds natively (g++ -O3 -march=native -DGEMM_BENCH_MAIN
-// -I. -I/usr/include/eigen3 wasm/gemm_bench.cpp core/*.cpp) to time the
-// identical code outside the browser.
+// same file also builds natively as build/native-*/tests/benchmarks/gemm_bench
+// (GEMM_BENCH_MAIN) to time the identical code outside the browser.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -26,15 +31,15 @@
 #include <string>
 #include <vector>
 
-#include "core/activation.hpp"
+#include "core/architecture.hpp"
 #include "core/dataset.hpp"
-#include "core/dense_layer.hpp"
 #include "core/evaluation.hpp"
 #include "core/gemm.hpp"
-#include "core/network.hpp"
-#include "core/output_loss.hpp"
-#include "core/random.hpp"
 #include "core/matrix.hpp"
+#include "core/network.hpp"
+#include "core/optimizer.hpp"
+#include "core/random.hpp"
+#include "tests/support/synthetic_data.hpp"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten/bind.h>
@@ -162,67 +167,61 @@ struct Phase {
 
 struct ProfileResult {
   std::vector<Phase> phases;
-  double step_ms = 0;      // median; the whole step through Network (forward, loss, argmax, backward, SGD)
+  double step_ms = 0;      // median; the whole step through Network and the optimizer (forward, loss, argmax, backward, update)
   double step_best_ms = 0;
   double gather_ms = 0;    // gather_batch (uint8 → float, one-hot): also part of Trainer's step
   bool ok = false;
 };
 
-// The training step of Trainer::train_batches, phase by phase, with SGD and
-// sigmoid + BCE as configured by the caller's architecture (hidden sigmoid).
-ProfileResult profile_train_step(const std::vector<int>& sizes, int batch, double min_ms) {
+// What profile_train_step runs: the network and optimizer of a training config.
+struct ProfileConfig {
+  mlp::Architecture architecture;
+  mlp::OptimizerConfig optimizer;
+};
+
+// The training step of Trainer::train_batches, phase by phase. Every phase
+// is one of the calls Network::forward/backward are made of, in their order,
+// or the core's optimizer step: nothing here recomputes the network's math.
+ProfileResult profile_train_step(const ProfileConfig& config, int batch, double min_ms) {
   ProfileResult r;
-  mlp::Architecture arch;
-  arch.sizes = sizes;
   try {
-    arch.validate();
+    config.architecture.validate();
+    config.optimizer.validate();
   } catch (...) {
     return r;
   }
   if (batch < 1 || batch > 65536) return r;
+  const mlp::Architecture& arch = config.architecture;
   mlp::Random rng(7);
   mlp::Network<float> net(arch);
   net.initialize(rng);
   net.reserve(batch);
+  auto optimizer = mlp::make_optimizer<float>(config.optimizer, net.parameters().size());
 
-  // Synthetic MNIST-shaped data: random bytes and labels, as many images as
-  // MNIST's training split (so the gather misses caches as in real training),
-  // visited in a random permutation.
-  const int in = sizes.front(), out = sizes.back(), layers = static_cast<int>(sizes.size()) - 1;
-  mlp::Dataset data;
+  // MNIST-shaped noise from the one synthetic generator, as many images as
+  // MNIST's training split (so the gather misses caches as in real
+  // training), visited in a random permutation.
+  const int in = net.input_size(), out = net.output_size(), layers = net.layer_count();
   const int n = std::max(50000, 2 * batch);
-  data.images.resize(in, n);
-  data.labels.resize(static_cast<std::size_t>(n));
-  data.num_classes = out;
-  for (Eigen::Index i = 0; i < data.images.size(); ++i)
-    data.images.data()[i] = static_cast<std::uint8_t>(rng.below(256));
-  for (auto& l : data.labels) l = static_cast<std::uint8_t>(rng.below(static_cast<std::uint32_t>(out)));
+  const mlp::Dataset data = mlp_test::make_noise(n, in, out, 7);
   std::vector<std::int32_t> order(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
   rng.shuffle(order);
   Mat x(in, batch), y(out, batch);
   mlp::gather_batch(data, order.data(), x, y);
-
-  // Workspaces laid out as Network's: act[k], grad[k] (out_k, batch).
-  std::vector<Mat> act(layers), grad(layers);
-  for (int k = 0; k < layers; ++k) {
-    act[k].resize(sizes[k + 1], batch);
-    grad[k].resize(sizes[k + 1], batch);
-  }
-  Mat p(out, batch);
-  mlp::OutputScratch<float> scratch;
-  scratch.reserve(batch);
   std::vector<int> predicted;
-  const float scale = 1.0f / static_cast<float>(batch), lr = 1e-3f;
-  const Mat x0 = x;
+  const float scale = 1.0f / static_cast<float>(batch), l2 = 0.0f;
+  const Mat x0 = x, y0 = y;
 
   auto add = [&](const std::string& name, const std::function<void()>& f) {
     const Timing t = time_calls(f, min_ms);
     r.phases.push_back({name, t.ms_per_call, t.best_ms});
   };
-  // Times f minus a preparation step (a copy restoring its input) timed alone.
-  auto add_minus = [&](const std::string& name, const std::function<void()>& f, const std::function<void()>& prep) {
-    const Timing t = time_calls(f, min_ms), c = time_calls(prep, min_ms);
+  // An in-place step (an activation or its derivative) cannot be repeated on
+  // its own output: it is timed together with the step that writes its input,
+  // and that step's time, measured alone, is subtracted.
+  auto add_after = [&](const std::string& name, const std::function<void()>& prep, const std::function<void()>& f) {
+    const Timing t = time_calls([&] { prep(); f(); }, min_ms), c = time_calls(prep, min_ms);
     r.phases.push_back({name, std::max(0.0, t.ms_per_call - c.ms_per_call), std::max(0.0, t.best_ms - c.best_ms)});
   };
   int cursor = 0;
@@ -231,60 +230,59 @@ ProfileResult profile_train_step(const std::vector<int>& sizes, int batch, doubl
     cursor = (cursor + batch) % (n - batch + 1);
   });
   x = x0;
-  // Forward, layer by layer, with the core's own functions, leaving every
-  // workspace filled for backward.
+  y = y0;
+
+  const std::string hidden = mlp::to_string(arch.hidden), output = mlp::to_string(arch.output);
   auto tag_of = [&](int k) {
-    return "L" + std::to_string(k + 1) + " " + std::to_string(sizes[k]) + "→" + std::to_string(sizes[k + 1]);
+    return "L" + std::to_string(k + 1) + " " + std::to_string(arch.sizes[k]) + "→" + std::to_string(arch.sizes[k + 1]);
   };
+  // Forward, step by step. One forward() first sets the batch; each step
+  // then leaves the workspace as forward() would for the steps after it.
+  auto p = net.forward(x);
   for (int k = 0; k < layers; ++k) {
-    auto& layer = net.layer(k);
-    const Mat& h_in = k == 0 ? x : act[k - 1];
-    add(tag_of(k) + " forward W·X+b (GEMM)", [&] { layer.forward(h_in, act[k]); });
-    if (k < layers - 1) {
-      const Mat pre = act[k];
-      add_minus(tag_of(k) + " sigmoid", [&] { act[k] = pre; mlp::activate(arch.hidden, act[k]); }, [&] { act[k] = pre; });
-      act[k] = pre;
-      mlp::activate(arch.hidden, act[k]);
-    }
+    add(tag_of(k) + " forward W·X+b (GEMM)", [&] { net.forward_affine(k, x); });
+    if (k < layers - 1)
+      add_after(tag_of(k) + " " + hidden, [&] { net.forward_affine(k, x); }, [&] { net.forward_activation(k); });
   }
-  add("output σ", [&] { mlp::output_probabilities<float>(arch.output, act.back(), p, scratch); });
-  add("loss (BCE sum)", [&] {
-    volatile float s = mlp::output_loss_sum<float>(arch.output, act.back(), y, scratch);
+  add("output (" + output + ") probabilities", [&] { net.forward_output(); });
+  add("loss (" + output + ") sum", [&] {
+    volatile float s = net.loss_sum(y);
     (void)s;
   });
   add("argmax", [&] { mlp::argmax_columns(p, predicted); });
-  add("output grad s(p-y)", [&] { grad.back() = scale * (p - y); });
+
+  // Backward, step by step, from the last layer down.
+  add("output grad s(p-y)", [&] { net.backward_output(y, scale); });
   for (int k = layers - 1; k >= 0; --k) {
-    auto& layer = net.layer(k);
-    const Mat& h_in = k == 0 ? x : act[k - 1];
-    add(tag_of(k) + " weight grads G·Xᵀ, rowsum (GEMM)", [&] { layer.weight_gradients(grad[k], h_in, 0.0f); });
-    if (k > 0) {
-      add(tag_of(k) + " input grad Wᵀ·G (GEMM)", [&] { layer.input_gradient(grad[k], grad[k - 1]); });
-      const Mat saved = grad[k - 1];
-      add_minus(tag_of(k) + " σ' G⊙h(1-h)", [&] {
-        grad[k - 1] = saved;
-        mlp::apply_derivative(arch.hidden, grad[k - 1], act[k - 1]);
-      }, [&] { grad[k - 1] = saved; });
-    }
+    add(tag_of(k) + " weight grads G·Xᵀ, rowsum (GEMM)", [&] { net.backward_weights(k, x, l2); });
+    if (k == 0) break;
+    add(tag_of(k) + " input grad Wᵀ·G (GEMM)", [&] { net.backward_input(k); });
+    add_after(tag_of(k) + " " + hidden + "' G⊙g'(a)", [&] { net.backward_input(k); },
+              [&] { net.backward_activation(k); });
   }
+
   mlp::Vector<float> saved_params = net.parameters();
-  add("SGD θ -= η∇", [&] { net.parameters() -= lr * net.gradients(); });
-  // Thousands of steps along one gradient saturate the sigmoids, and the
-  // step timed below would then run on subnormal floats (many times slower
-  // on x86, natively and in wasm): start it from the original weights.
+  add(mlp::to_string(config.optimizer.kind) + " update θ -= η·step", [&] {
+    optimizer->step(net.parameters(), net.gradients());
+  });
+  // Thousands of steps along one gradient saturate the units, and the step
+  // timed below would then run on subnormal floats (many times slower on
+  // x86, natively and in wasm): start it from the original weights and a
+  // fresh optimizer.
   net.parameters() = saved_params;
+  optimizer = mlp::make_optimizer<float>(config.optimizer, net.parameters().size());
   add("snapshot copy (per chunk)", [&] { saved_params = net.parameters(); });
   add("allFinite (per chunk)", [&] { volatile bool s = net.parameters().allFinite(); (void)s; });
 
-  // The whole step through Network, as Trainer runs it (minus the per-chunk snapshot).
+  // The whole step as Trainer runs it (minus the gather and the per-chunk snapshot).
   r.gather_ms = r.phases.front().ms;
   const Timing step = time_calls([&] {
                 const auto prob = net.forward(x);
                 volatile float loss = net.loss_sum(y);
                 (void)loss;
                 mlp::argmax_columns(prob, predicted);
-                net.backward(x, y, scale, 0.0f);
-                net.parameters() -= lr * net.gradients();
+                net.backward(x, y, scale, l2);
+                optimizer->step(net.parameters(), net.gradients());
               }, min_ms);
   r.step_ms = step.ms_per_call;
   r.step_best_ms = step.best_ms;
@@ -316,11 +314,35 @@ val gemm_bench_js(int m, int k, int n, std::string op, double min_ms) {
   return out;
 }
 
-val profile_train_step_js(val sizes_js, int batch, double min_ms) {
-  std::vector<int> sizes;
-  const int len = sizes_js["length"].as<int>();
-  for (int i = 0; i < len; ++i) sizes.push_back(sizes_js[i].as<int>());
-  const ProfileResult p = profile_train_step(sizes, batch, min_ms);
+// { layers, activation, loss, optimizer, learningRate } → ProfileConfig; the
+// fields default as engine.createTrainer's do. Throws on bad input (the
+// caller turns that into null).
+ProfileConfig profile_config_from(const val& config) {
+  ProfileConfig c;
+  const val layers = config["layers"];
+  const int len = layers["length"].as<int>();
+  c.architecture.sizes.clear();
+  for (int i = 0; i < len; ++i) c.architecture.sizes.push_back(layers[i].as<int>());
+  auto text = [&](const char* key, const char* fallback) {
+    const val v = config[key];
+    return v.isUndefined() ? std::string(fallback) : v.as<std::string>();
+  };
+  c.architecture.hidden = mlp::parse_activation(text("activation", "sigmoid"));
+  c.architecture.output = mlp::parse_output_loss(text("loss", "sigmoid-bce"));
+  c.optimizer.kind = mlp::parse_optimizer(text("optimizer", "sgd"));
+  const val lr = config["learningRate"];
+  if (!lr.isUndefined()) c.optimizer.learning_rate = lr.as<double>();
+  return c;
+}
+
+val profile_train_step_js(val config_js, int batch, double min_ms) {
+  ProfileConfig config;
+  try {
+    config = profile_config_from(config_js);
+  } catch (const std::exception&) {
+    return val::null();
+  }
+  const ProfileResult p = profile_train_step(config, batch, min_ms);
   if (!p.ok) return val::null();
   val phases = val::array();
   for (const auto& ph : p.phases) {
@@ -336,6 +358,10 @@ val profile_train_step_js(val sizes_js, int batch, double min_ms) {
   out.set("stepBestMs", p.step_best_ms);
   out.set("gatherMs", p.gather_ms);
   out.set("batch", batch);
+  out.set("network", config.architecture.describe());
+  out.set("activation", mlp::to_string(config.architecture.hidden));
+  out.set("loss", mlp::to_string(config.architecture.output));
+  out.set("optimizer", mlp::to_string(config.optimizer.kind));
   return out;
 }
 
@@ -360,7 +386,11 @@ int main(int argc, char** argv) {
     std::printf("gemm NN %dx%dx%d: %.1f GFLOP/s (best %.1f; %.3f ms)\n", s[0], s[1], s[2], g.gflops, g.best_gflops, g.ms_per_call);
   }
   for (int h : {20, 80, 800}) {
-    const ProfileResult p = profile_train_step({784, h, 10}, 128, min_ms);
+    ProfileConfig c;  // the benchmark's configuration: sigmoid, sigmoid + BCE, SGD
+    c.architecture.sizes = {784, h, 10};
+    c.optimizer.learning_rate = 1e-3;
+    const ProfileResult p = profile_train_step(c, 128, min_ms);
+    if (!p.ok) return 1;
     std::printf("784-%d-10 step %.4f ms (best %.4f) + gather %.4f\n", h, p.step_ms, p.step_best_ms, p.gather_ms);
     for (const auto& ph : p.phases) std::printf("  %-44s %.4f ms (best %.4f)\n", ph.name.c_str(), ph.ms, ph.best_ms);
   }

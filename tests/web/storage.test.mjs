@@ -1,0 +1,77 @@
+// web/page/storage.js on a fake IndexedDB (fake_indexeddb.mjs): a checkpoint
+// is one transaction, run record first and the current-run pointer last; a
+// tab closed mid-write keeps the previous checkpoint whole; a full quota and
+// a missing IndexedDB reject with a StorageError that says so.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import * as storage from '../../web/page/storage.js';
+import { FakeIndexedDB } from './fake_indexeddb.mjs';
+
+const model = (step, size = 100) => ({ bytes: new ArrayBuffer(size), runId: 'run-1', progress: { step }, data: { kind: 'mnist', id: 'MNIST' } });
+const run = (step) => ({ id: 'run-1', createdAt: 1, progress: { step }, x: new Float64Array(step) });
+
+test('a checkpoint is written in one transaction: the run first, the model, the pointer last', async () => {
+  const idb = new FakeIndexedDB();
+  storage.useIndexedDB(idb);
+  await storage.saveCheckpoint({ run: run(5), model: model(5) });
+  assert.deepEqual(idb.commits, [
+    { store: 'runs', op: 'put', key: 'run-1' },
+    { store: 'kv', op: 'put', key: 'model' },
+    { store: 'kv', op: 'put', key: 'currentRun' },
+  ]);
+  assert.equal((await storage.getKey('model')).progress.step, 5);
+  assert.deepEqual((await storage.getKey('model')).data, { kind: 'mnist', id: 'MNIST' });
+  assert.equal(await storage.getKey('currentRun'), 'run-1');
+  assert.equal((await storage.listRuns())[0].progress.step, 5);
+});
+
+test('a tab closed in the middle of a checkpoint keeps the previous one, model and run alike', async () => {
+  for (let cut = 0; cut < 3; cut++) {
+    const idb = new FakeIndexedDB();
+    storage.useIndexedDB(idb);
+    await storage.saveCheckpoint({ run: run(5), model: model(5) });
+    idb.closeAfterOps = cut; // the tab closes after `cut` of the next transaction's writes
+    const pending = storage.saveCheckpoint({ run: run(9), model: model(9) });
+    await new Promise((r) => setTimeout(r, 20));
+    idb.closeAfterOps = Infinity;
+    // A new tab reads what was committed.
+    storage.useIndexedDB(idb);
+    assert.equal((await storage.getKey('model')).progress.step, 5, `cut after ${cut} writes`);
+    assert.equal((await storage.listRuns())[0].progress.step, 5);
+    assert.equal(await storage.getKey('currentRun'), 'run-1');
+    void pending;
+  }
+});
+
+test('quota exceeded: the checkpoint is refused with a StorageError, the previous one stays', async () => {
+  const idb = new FakeIndexedDB({ quotaBytes: 5000 });
+  storage.useIndexedDB(idb);
+  await storage.saveCheckpoint({ run: run(5), model: model(5) });
+  const err = await storage.saveCheckpoint({ run: run(6), model: model(6, 10_000) }).then(
+    () => null,
+    (e) => e,
+  );
+  assert.ok(err instanceof storage.StorageError, String(err));
+  assert.equal(err.reason, 'quota');
+  assert.match(err.message, /full|quota/);
+  assert.equal((await storage.getKey('model')).progress.step, 5);
+  assert.equal((await storage.listRuns())[0].progress.step, 5, 'the run record of the refused checkpoint is not kept either');
+});
+
+test('without IndexedDB every call rejects with a StorageError saying so', async () => {
+  storage.useIndexedDB(undefined);
+  for (const call of [() => storage.getKey('model'), () => storage.saveCheckpoint({ run: run(1), model: model(1) }), () => storage.listRuns()]) {
+    const err = await call().then(
+      () => null,
+      (e) => e,
+    );
+    assert.ok(err instanceof storage.StorageError);
+    assert.equal(err.reason, 'unavailable');
+    assert.match(err.message, /does not let the page store data/);
+  }
+  // An IndexedDB whose open() throws (as some private modes do) is the same.
+  storage.useIndexedDB({ open: () => { throw Object.assign(new Error('denied'), { name: 'SecurityError' }); } });
+  const err = await storage.getKey('model').then(() => null, (e) => e);
+  assert.equal(err?.reason, 'unavailable');
+});
