@@ -110,7 +110,10 @@ test('shapes check their fields (extra fields allowed) and can be null where the
   const metrics = { loss: 0.3, accuracy: 0.9, count: 10000 };
   const epoch = { epoch: 1, step: 391, train: null, validation: null, test: metrics, confusion: new Int32Array(100), classes: 10, evalMs: 80, runMs: 900 };
   assert.doesNotThrow(() => message(FromWorker.EPOCH, epoch));
-  assert.throws(() => message(FromWorker.EPOCH, { ...epoch, test: null }), /epoch\.test must be Metrics, not null/);
+  // A queue's run evaluates only what its figures need: the test set may be left out, with its confusion matrix.
+  assert.doesNotThrow(() => message(FromWorker.EPOCH, { ...epoch, trainSet: metrics, test: null, confusion: null }));
+  assert.throws(() => message(FromWorker.EPOCH, { ...epoch, test: undefined }), /epoch: missing field 'test'/);
+  assert.throws(() => message(FromWorker.EPOCH, { ...epoch, trainSet: { loss: 1 } }), /epoch\.trainSet: missing field 'accuracy'/);
   assert.throws(() => message(FromWorker.EPOCH, { ...epoch, test: { loss: 0.3, accuracy: 0.9 } }), /epoch\.test: missing field 'count'/);
 });
 
@@ -128,4 +131,20 @@ test('typed arrays and ArrayBuffers are transferred, once each', () => {
   const model = message(FromWorker.MODEL, { id: 3, bytes: new ArrayBuffer(8) });
   assert.equal(transferList(model).length, 1);
   assert.equal(transferList(message(ToWorker.STOP)).length, 0);
+});
+
+test('the experiment queue’s messages', () => {
+  const items = [{ config, epochs: 100, evaluate: { each: ['trainSet'], last: ['validation', 'test'] } }];
+  assert.doesNotThrow(() => message(ToWorker.QUEUE_START, { id: 1, queueId: 'q', items }));
+  assert.doesNotThrow(() => message(ToWorker.QUEUE_START, { id: 1, queueId: 'q', items, start: 2, checkpoint: new ArrayBuffer(8), runMs: 5, paused: true }));
+  assert.throws(() => message(ToWorker.QUEUE_START, { id: 1, queueId: 'q', items: {} }), /queueStart\.items must be array/);
+  assert.throws(() => message(ToWorker.QUEUE_START, { id: 1, items }), /queueStart: missing field 'queueId'/);
+  assert.equal(transferList(message(ToWorker.QUEUE_START, { id: 1, queueId: 'q', items, checkpoint: new ArrayBuffer(8) })).length, 1, 'the checkpoint is transferred');
+  for (const type of [ToWorker.QUEUE_PAUSE, ToWorker.QUEUE_RESUME, ToWorker.QUEUE_CANCEL]) assert.doesNotThrow(() => message(type));
+  const q = { queueId: 'q', state: 'running', index: 0, total: 7, reason: 'item-started', resumed: true, progress };
+  assert.doesNotThrow(() => message(FromWorker.QUEUE, q));
+  assert.doesNotThrow(() => message(FromWorker.QUEUE, { ...q, reason: 'item-finished', outcome: 'diverged', message: 'the loss became NaN' }));
+  assert.throws(() => message(FromWorker.QUEUE, { ...q, state: 'idle' }), /queue\.state must be 'running' \| 'paused' \| 'finished' \| 'cancelled'/);
+  assert.throws(() => message(FromWorker.QUEUE, { ...q, reason: 'done' }), /queue\.reason must be/);
+  assert.throws(() => message(FromWorker.QUEUE, { ...q, outcome: 'ok' }), /queue\.outcome must be 'done' \| 'diverged'/);
 });

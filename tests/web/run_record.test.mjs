@@ -47,6 +47,7 @@ const epochMessage = (epoch, step, accuracy = 0.9) => ({
   test: { loss: 0.3, accuracy, count: 10 },
   confusion: new Int32Array(4),
   classes: 2,
+  evalMs: 4,
   runMs: step * 10 + 5,
 });
 
@@ -108,13 +109,29 @@ test('epochs are recorded with their results; settings changes with where they h
   const run = createRun({ config: { learningRate: 0.1, optimizer: 'sgd', layers: [4, 2] }, number: 1 });
   appendChunk(run, chunk(1, 10));
   const entry = addEpoch(run, epochMessage(1, 10));
-  assert.deepEqual(entry, { epoch: 1, x: 1, step: 10, train: { loss: 0.4, accuracy: 0.89, count: 40 }, validation: null, test: { loss: 0.3, accuracy: 0.9, count: 10 }, runMs: 105 });
+  assert.deepEqual(entry, {
+    epoch: 1,
+    x: 1,
+    step: 10,
+    train: { loss: 0.4, accuracy: 0.89, count: 40 },
+    trainSet: null,
+    validation: null,
+    test: { loss: 0.3, accuracy: 0.9, count: 10 },
+    runMs: 105,
+    evalMs: 4,
+  });
   assert.equal(run.epochs.length, 1);
   assert.equal(run.classes, 2);
   assert.equal(run.runMs, 105);
   recordSettingsChange(run, { learningRate: 0.05, optimizer: 'adam', layers: [4, 2] }, { learningRate: 0.05, optimizer: 'adam' });
   assert.equal(run.config.learningRate, 0.05);
   assert.deepEqual(run.changes, [{ x: 1, learningRate: 0.05, optimizer: 'adam' }]);
+  // An epoch that evaluated the training images but not the test set keeps the last confusion matrix.
+  const confusion = run.confusion;
+  const lean = addEpoch(run, { ...epochMessage(2, 20), trainSet: { loss: 0.2, accuracy: 0.95, count: 30 }, test: null, confusion: null });
+  assert.deepEqual(lean.trainSet, { loss: 0.2, accuracy: 0.95, count: 30 });
+  assert.equal(lean.test, null);
+  assert.equal(run.confusion, confusion);
 });
 
 test('the stored form has typed arrays and no smoothing state; it reads back as it was', () => {

@@ -279,3 +279,55 @@ test('data of another image size drops the trainer; training needs a trainer and
   fresh.replaceTrainer(new FakeTrainer(clock));
   assert.throws(() => fresh.train({ epochs: 1 }), /data is not loaded/);
 });
+
+test('an evaluation plan evaluates its splits after every epoch, and more after the last', () => {
+  const { session, trainer, of, run } = setup({ batchesPerEpoch: 4 });
+  session.train({ epochs: 3, evaluate: { each: ['trainSet'], last: ['validation', 'test'] } });
+  run();
+  // Each split once per epoch, in the order trainSet, validation, test.
+  assert.deepEqual(trainer.evaluated, ['trainSet', 'trainSet', 'trainSet', 'validation', 'test']);
+  const epochs = of(FromWorker.EPOCH);
+  assert.deepEqual(epochs.map((e) => [Boolean(e.trainSet), Boolean(e.validation), Boolean(e.test), Boolean(e.confusion)]), [
+    [true, false, false, false],
+    [true, false, false, false],
+    [true, true, true, true],
+  ]);
+  assert.deepEqual(epochs[0].trainSet, { loss: 0.4, accuracy: 0.85, count: 16 });
+  assert.equal(epochs[0].classes, 4);
+  assert.equal(session.state, State.IDLE);
+
+  // A new target without a plan evaluates the default again: validation and test, no training set.
+  trainer.evaluated.length = 0;
+  session.train({ epochs: 1 });
+  run();
+  assert.deepEqual(trainer.evaluated, ['validation', 'test']);
+  assert.equal(of(FromWorker.EPOCH).at(-1).trainSet, null);
+});
+
+test('an empty plan still reports each epoch; a resume keeps the plan; unknown splits are refused', () => {
+  const { session, trainer, of, run } = setup({ batchesPerEpoch: 4 });
+  session.train({ epochs: 3, evaluate: { each: [], last: ['trainSet'] } });
+  run(2);
+  session.pause();
+  session.train({ epochs: 1, resume: true });
+  run();
+  assert.deepEqual(trainer.evaluated, ['trainSet']);
+  assert.deepEqual(of(FromWorker.EPOCH).map((e) => e.epoch), [1, 2, 3]);
+  assert.throws(() => session.train({ epochs: 1, evaluate: { each: ['train'] } }), /unknown evaluation split 'train'/);
+});
+
+test('a resume after a pause during the last epoch’s evaluation finishes without training more', () => {
+  const { session, trainer, of, run } = setup({ batchesPerEpoch: 4, msPerBatch: 0 });
+  session.train({ epochs: 1 });
+  // The epoch's chunks, then its evaluation: pause in between.
+  while (trainer.epoch < 1) session.tick();
+  assert.equal(of(FromWorker.EPOCH).length, 0);
+  session.pause();
+  run();
+  assert.equal(of(FromWorker.EPOCH).length, 1);
+  session.train({ epochs: 5, resume: true });
+  assert.equal(session.state, State.IDLE);
+  assert.equal(trainer.step, 4, 'no batch beyond the target');
+  assert.equal(of(FromWorker.STATUS).at(-1).message, 'finished');
+  assert.equal(of(FromWorker.CHECKPOINT).at(-1).reason, 'finished');
+});

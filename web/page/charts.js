@@ -1,6 +1,8 @@
 // Live loss and accuracy charts (uPlot). The x axis is in epochs: per-batch
 // values (smoothed) sit at fractional positions, per-epoch values at whole
-// numbers, so both share one chart. Earlier runs can be overlaid (dashed).
+// numbers, so both share one chart. Earlier runs can be overlaid: each in a
+// colour of its own, its training, validation and test curves (as chosen)
+// dashed, one dash pattern per split.
 import uPlot from '../vendor/uPlot.esm.js';
 
 const SPLITS = [
@@ -8,7 +10,16 @@ const SPLITS = [
   { key: 'validation', label: 'Validation', colour: '--c-val' },
   { key: 'test', label: 'Test', colour: '--c-test' },
 ];
+/** The curves an overlaid run can add, and their dashes. */
+export const OVERLAY_SPLITS = Object.freeze(['train', 'validation', 'test']);
+const OVERLAY_DASH = { train: [9, 3], validation: [4, 3], test: [1.5, 3] };
+const OVERLAY_NAME = { train: 'training', validation: 'validation', test: 'test' };
 const OVERLAY_COLOURS = ['--c-o1', '--c-o2', '--c-o3', '--c-o4', '--c-o5', '--c-o6'];
+// The training images evaluated after each epoch (a run of the report's experiments).
+const TRAIN_SET = { key: 'trainSet', label: 'Training set', colour: '--c-train' };
+const hasTrainSet = (run) => Boolean(run?.epochs.some((e) => e.trainSet));
+// An overlaid run's training curve: its training images evaluated after each epoch when it has them, else its batches' means.
+const trainKey = (run) => (hasTrainSet(run) ? 'trainSet' : 'train');
 
 function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -50,7 +61,7 @@ export class Charts {
     for (const p of Object.values(this.plots)) if (p && (p.width !== s.width || p.height !== s.height)) p.setSize(s);
   }
 
-  build(metric, overlays) {
+  build(metric, overlays, { labels, splits, trainSet }) {
     const isLoss = metric === 'loss';
     const fmt = isLoss ? fmtLoss : fmtPct;
     const axis = cssVar('--fg-muted');
@@ -65,26 +76,29 @@ export class Charts {
         points: { show: false },
       },
     ];
-    for (const s of SPLITS) {
+    for (const s of trainSet ? [...SPLITS, TRAIN_SET] : SPLITS) {
       series.push({
         label: `${s.label} (epoch)`,
         stroke: cssVar(s.colour),
         width: 2,
+        dash: s === TRAIN_SET ? [6, 2] : undefined,
         value: fmt,
         spanGaps: true,
         points: { show: true, size: 6, fill: cssVar(s.colour) },
       });
     }
     overlays.forEach((o, i) => {
-      series.push({
-        label: `${o.label} test`,
-        stroke: cssVar(OVERLAY_COLOURS[i % OVERLAY_COLOURS.length]),
-        width: 1.5,
-        dash: [5, 4],
-        value: fmt,
-        spanGaps: true,
-        points: { show: true, size: 4 },
-      });
+      for (const split of splits) {
+        series.push({
+          label: `${labels[i]} · ${OVERLAY_NAME[split]}`,
+          stroke: cssVar(OVERLAY_COLOURS[i % OVERLAY_COLOURS.length]),
+          width: 1.5,
+          dash: OVERLAY_DASH[split],
+          value: fmt,
+          spanGaps: true,
+          points: { show: true, size: 4 },
+        });
+      }
     });
     const opts = {
       ...this.size(),
@@ -126,32 +140,41 @@ export class Charts {
   }
 
   /**
-   * run: { x, emaLoss, emaAccuracy, epochs: [{ x, train, validation, test }] }
-   * overlays: [{ label, epochs }] (earlier runs' epoch results).
+   * run: { x, emaLoss, emaAccuracy, epochs: [{ x, train, trainSet?, validation, test }] }
+   * overlays: [{ id, label, epochs }] (earlier runs' epoch results); labels:
+   * what to call each (default: its label); splits: which of OVERLAY_SPLITS
+   * each overlay draws.
    */
-  update(run, overlays = []) {
+  update(run, overlays = [], { labels = overlays.map((o) => o.label), splits = OVERLAY_SPLITS } = {}) {
     this.focus = focusOf(run, overlays);
-    const key = overlays.map((o) => o.id).join(',');
+    const options = { labels, splits: OVERLAY_SPLITS.filter((s) => splits.includes(s)), trainSet: hasTrainSet(run) };
+    const key = JSON.stringify([overlays.map((o) => o.id), options]);
     if (key !== this.overlayKey || !this.plots.loss) {
       this.plots.loss?.destroy();
       this.plots.accuracy?.destroy();
-      this.plots.loss = this.build('loss', overlays);
-      this.plots.accuracy = this.build('accuracy', overlays);
+      this.plots.loss = this.build('loss', overlays, options);
+      this.plots.accuracy = this.build('accuracy', overlays, options);
       this.overlayKey = key;
     }
-    this.plots.loss.setData(this.table(run, overlays, 'loss'));
-    this.plots.accuracy.setData(this.table(run, overlays, 'accuracy'));
+    this.plots.loss.setData(this.table(run, overlays, 'loss', options));
+    this.plots.accuracy.setData(this.table(run, overlays, 'accuracy', options));
   }
 
-  table(run, overlays, metric) {
+  table(run, overlays, metric, { splits, trainSet }) {
     const scale = metric === 'accuracy' ? 100 : 1;
     const batch = run ? downsample(run.x, metric === 'loss' ? run.emaLoss : run.emaAccuracy, scale) : [[], []];
     const epochs = run?.epochs ?? [];
     const pick = (e, split) => (e[split] ? e[split][metric] * scale : null);
-    const epochTable = [epochs.map((e) => e.x), ...SPLITS.map((s) => epochs.map((e) => pick(e, s.key)))];
+    const own = trainSet ? [...SPLITS, TRAIN_SET] : SPLITS;
+    const epochTable = [epochs.map((e) => e.x), ...own.map((s) => epochs.map((e) => pick(e, s.key)))];
     const tables = [batch, epochTable];
-    for (const o of overlays) tables.push([o.epochs.map((e) => e.x), o.epochs.map((e) => pick(e, 'test'))]);
-    if (batch[0].length === 0 && epochs.length === 0 && overlays.length === 0) return this.emptyData(5);
+    for (const o of overlays) {
+      for (const split of splits) {
+        const key = split === 'train' ? trainKey(o) : split;
+        tables.push([o.epochs.map((e) => e.x), o.epochs.map((e) => pick(e, key))]);
+      }
+    }
+    if (batch[0].length === 0 && epochs.length === 0 && tables.length === 2) return this.emptyData(2 + own.length);
     return uPlot.join(tables);
   }
 }
@@ -164,7 +187,7 @@ function focusOf(run, overlays) {
   let accMin = Infinity;
   let lossMax = 0;
   for (const e of epochs) {
-    for (const split of ['train', 'validation', 'test']) {
+    for (const split of ['train', 'trainSet', 'validation', 'test']) {
       if (!e[split]) continue;
       accMin = Math.min(accMin, 100 * e[split].accuracy);
       lossMax = Math.max(lossMax, e[split].loss);

@@ -20,6 +20,8 @@ export class Controls {
   samplesPerSecond = 0;
   /** The worker's `ready`: { simd, eigenVectorized, threads }. */
   engine = null;
+  /** Why Train, Step, Stop and Reset are off (the experiment queue owns the trainer), or null. */
+  lockedBy = null;
   #app;
   #liveTimer = 0;
 
@@ -38,6 +40,12 @@ export class Controls {
 
   get #ready() {
     return Boolean(this.#app.data.info && this.engine);
+  }
+
+  /** Turns Train, Step, Stop and Reset off while `reason` holds (null: on again); Pause and Resume stay. */
+  lock(reason) {
+    this.lockedBy = reason;
+    this.update();
   }
 
   engineReady(m) {
@@ -75,6 +83,7 @@ export class Controls {
     const { form, client, runs, notices } = this.#app;
     if (!this.#app.data.info || this.state === State.RUNNING) return;
     if (this.state === State.PAUSED) return this.resume();
+    if (this.lockedBy) return;
     const { config, epochs, schedule, errors } = form.refresh();
     if (!config) return form.showFirstError(errors);
     if (!this.trainer || this.#app.form.structuralChange(this.trainer.config, config)) {
@@ -97,7 +106,7 @@ export class Controls {
 
   async step() {
     const { form, client } = this.#app;
-    if (!this.#app.data.info || this.state === State.RUNNING) return;
+    if (!this.#app.data.info || this.state === State.RUNNING || this.lockedBy) return;
     const { config, errors } = form.refresh();
     if (!config) return form.showFirstError(errors);
     if (!this.trainer || this.#app.form.structuralChange(this.trainer.config, config)) {
@@ -107,11 +116,12 @@ export class Controls {
   }
 
   stop() {
+    if (this.lockedBy) return;
     this.#app.client.send(ToWorker.STOP);
   }
 
   async reset() {
-    if (!this.#app.data.info) return;
+    if (!this.#app.data.info || this.lockedBy) return;
     if (this.state === State.RUNNING || this.state === State.PAUSED) this.#app.client.send(ToWorker.STOP);
     if (await this.createTrainer()) {
       this.#app.notices.announce('New network with fresh weights. The previous run stays in the history.');
@@ -144,7 +154,7 @@ export class Controls {
     this.state = state;
     document.body.dataset.trainState = state;
     if (state === State.IDLE && message === 'finished') {
-      const e = runs.current?.epochs.at(-1);
+      const e = runs.current?.epochs.findLast((x) => x.test);
       notices.announce(`Training finished after ${this.trainer?.progress.epoch ?? '?'} epochs${e ? `: test accuracy ${pct(e.test.accuracy, 2)}` : ''}.`);
     }
     if (prev === State.RUNNING && state !== State.RUNNING) {
@@ -184,18 +194,20 @@ export class Controls {
     const paused = s === State.PAUSED;
     const { config } = this.#app.form.validate();
     const changed = this.trainer && config && this.#app.form.structuralChange(this.trainer.config, config);
+    const locked = Boolean(this.lockedBy);
     const trainBtn = $('btn-train');
-    trainBtn.disabled = !ready || running || paused;
+    trainBtn.disabled = !ready || running || paused || locked;
     trainBtn.textContent = !this.trainer ? 'Train' : changed ? 'Train new network' : this.trainer.progress.step > 0 ? 'Train more' : 'Train';
     const pauseBtn = $('btn-pause');
     pauseBtn.disabled = !(running || paused);
     pauseBtn.textContent = paused ? 'Resume' : 'Pause';
-    $('btn-step').disabled = !ready || running;
-    $('btn-stop').disabled = !(running || paused);
-    $('btn-reset').disabled = !ready || running;
+    $('btn-step').disabled = !ready || running || locked;
+    $('btn-stop').disabled = !(running || paused) || locked;
+    $('btn-reset').disabled = !ready || running || locked;
     $('btn-download').disabled = !this.trainer;
     let hint;
     if (!ready) hint = 'Waiting for the data…';
+    else if (locked) hint = this.lockedBy;
     else if (running) hint = 'Training… Space pauses. The learning rate and optimiser can be changed live.';
     else if (paused) hint = 'Paused mid-epoch. Resume, or Step one batch at a time.';
     else if (changed) hint = 'The network settings differ from the current model: Train starts a new run (the current one stays in the history).';
@@ -208,7 +220,7 @@ export class Controls {
   applyLiveOptimizer() {
     clearTimeout(this.#liveTimer);
     this.#liveTimer = setTimeout(async () => {
-      if (!this.trainer) return;
+      if (!this.trainer || this.lockedBy) return; // an experiment's run keeps the settings it was planned with
       const { client, runs, notices, runList } = this.#app;
       const { config, errors } = this.#app.form.validate();
       if (errors.learningRate || errors.optimizer || errors.momentum || !config) return;
@@ -239,7 +251,7 @@ export class Controls {
 
   applyLiveSchedule() {
     const { schedule } = this.#app.form.validate();
-    if (!schedule || !this.trainer) return;
+    if (!schedule || !this.trainer || this.lockedBy) return;
     this.#app.client.send(ToWorker.SET_SCHEDULE, schedule);
     if (this.#app.runs.current) this.#app.runs.current.schedule = schedule;
   }

@@ -15,12 +15,16 @@
 //   pad          draw_panel.js      the drawing pad and its prediction
 //   persistence  persistence.js     IndexedDB autosave and restore, model download and upload
 //   recovery     recovery.js        a lost worker replaced, its data and checkpoint restored
+//   experiments  experiments_panel.js  the report's experiments queued in the worker (kept: experiment_store.js)
+//   figures      figure_views.js    the report's figures regenerated, its numbers beside ours
 //   slow         tasks.js           main-thread work that took longer than a frame
 import { FromWorker, ToWorker } from '../shared/protocol.js';
 import { ConfigForm } from './config_form.js';
 import { Controls } from './controls.js';
 import { DataPanel } from './data_panel.js';
 import { DrawPanel } from './draw_panel.js';
+import { Experiments } from './experiments_panel.js';
+import { FigureViews } from './figure_views.js';
 import { ModelViews } from './model_views.js';
 import { Notices } from './notices.js';
 import { Persistence } from './persistence.js';
@@ -41,17 +45,34 @@ const handlers = {
     app.form.useSchema(m.schema);
     app.controls.engineReady(m);
     app.persistence.engineReady(m);
+    app.experiments.engineReady(m);
     app.notices.showEngine(m);
     app.data.loadInitial(await app.persistence.wantedData());
   },
   [FromWorker.DATA_PROGRESS]: (m) => app.data.showProgress(m),
-  [FromWorker.DATA_READY]: (m) => app.data.ready(m),
+  async [FromWorker.DATA_READY](m) {
+    await app.data.ready(m); // restores the saved model and runs first
+    await app.experiments.restoreOnce();
+  },
   [FromWorker.TRAINER]: (m) => app.controls.trainerChanged(m),
   [FromWorker.STATUS]: (m) => app.controls.setTrainState(m.state, m.message),
-  [FromWorker.CHUNK]: (m) => app.stats.onChunk(m),
-  [FromWorker.EPOCH]: (m) => app.stats.onEpoch(m),
+  [FromWorker.CHUNK](m) {
+    app.stats.onChunk(m);
+    app.experiments.onProgress();
+  },
+  [FromWorker.EPOCH](m) {
+    app.stats.onEpoch(m);
+    app.experiments.onProgress();
+    if (app.runs.current?.experiment) app.figures.update(); // only the experiments' runs are in the figures (and ticked ones)
+  },
   [FromWorker.DIVERGED]: (m) => app.controls.diverged(m),
-  [FromWorker.CHECKPOINT]: (m) => later(() => app.persistence.saveCheckpoint(m)),
+  [FromWorker.CHECKPOINT](m) {
+    // The run it belongs to is the current one now: an experiment queue makes the next run current right after.
+    const run = app.runs.current;
+    app.experiments.onCheckpoint(m, run);
+    later(() => app.persistence.saveCheckpoint(m, run));
+  },
+  [FromWorker.QUEUE]: (m) => app.experiments.onQueue(m),
   [FromWorker.ERROR](m) {
     if (m.scope === 'data') app.data.showError(m.message);
     app.notices.showError(m);
@@ -60,7 +81,13 @@ const handlers = {
 
 
 app.slow = new SlowLog();
-app.client = new WorkerClient({ url: new URL('../worker/worker.js', import.meta.url), handlers, onCrash: (reason) => app.recovery.crashed(reason), slow: app.slow });
+// A lost worker takes the experiment queue's run with it: the new one resumes the queue once its data is back.
+function workerLost(reason) {
+  app.experiments.forget();
+  app.recovery.crashed(reason);
+}
+
+app.client = new WorkerClient({ url: new URL('../worker/worker.js', import.meta.url), handlers, onCrash: workerLost, slow: app.slow });
 app.notices = new Notices();
 app.data = new DataPanel(app);
 app.form = new ConfigForm(app);
@@ -72,6 +99,8 @@ app.views = new ModelViews(app);
 app.pad = new DrawPanel(app);
 app.persistence = new Persistence(app);
 app.recovery = new Recovery(app);
+app.experiments = new Experiments(app);
+app.figures = new FigureViews(app);
 
 app.form.setup();
 app.stats.setup();
@@ -80,8 +109,14 @@ app.views.setup();
 app.controls.setup();
 app.data.setup();
 app.persistence.setup();
+app.runList.setup();
+app.figures.setup();
+app.experiments.setup();
 $('alert-dismiss').addEventListener('click', () => app.notices.hideAlert());
-$('alert-restart').addEventListener('click', () => app.recovery.restartNow());
+$('alert-restart').addEventListener('click', () => {
+  app.experiments.forget();
+  app.recovery.restartNow();
+});
 
 app.controls.update();
 app.runList.render();
@@ -126,6 +161,21 @@ window.mnist = Object.freeze({
   },
   get engineCheck() {
     return app.form.engineCheck;
+  },
+  /** The experiment queue (experiment_store.js's form), or null; its last checkpoint stored. */
+  get queue() {
+    return app.experiments.queue;
+  },
+  get queueSaved() {
+    return app.experiments.lastSaved;
+  },
+  /** What the report's figures show: [{ id, number, caption, columns, rows: [{ epoch, cells }], runIds }]. */
+  get figures() {
+    return app.figures.snapshot();
+  },
+  /** True when the figures show what the runs say (no redraw queued). */
+  get figuresSettled() {
+    return app.figures.settled;
   },
   // Test hooks: the worker fails with an error event, closes itself, hangs, or is killed without a word.
   crashWorker: () => app.client.send(ToWorker.CRASH),

@@ -1,12 +1,15 @@
 // What the current model has learnt, fetched from the worker when stale:
 // the first layer's weights as images, and the test-set gallery (only while
-// it is on screen). While training, the weights follow at epoch ends only.
+// it is on screen). While training, the weights follow at epoch ends only,
+// at most once every WEIGHTS_INTERVAL_MS (short epochs come many a second).
 import { State, ToWorker } from '../shared/protocol.js';
 import { Gallery } from './gallery.js';
 import { $, renderWeights } from './viz.js';
 
 /** Weight images shown at most. */
 const MAX_UNITS = 64;
+/** While training, the weight images are redrawn at most this often. */
+export const WEIGHTS_INTERVAL_MS = 1000;
 
 export class ModelViews {
   #weightsStale = true;
@@ -16,6 +19,8 @@ export class ModelViews {
   #gallery = null;
   #weightsBusy = false;
   #galleryBusy = false;
+  #weightsAt = -Infinity; // when the weights were last fetched
+  #weightsTimer = 0;
 
   constructor(app) {
     this.#app = app;
@@ -65,6 +70,13 @@ export class ModelViews {
   async refreshWeights() {
     const { controls, client, data } = this.#app;
     if (!controls.trainer || this.#weightsBusy || !this.#weightsStale) return;
+    const wait = WEIGHTS_INTERVAL_MS - (performance.now() - this.#weightsAt);
+    if (controls.state === State.RUNNING && wait > 0) {
+      clearTimeout(this.#weightsTimer);
+      this.#weightsTimer = setTimeout(() => this.refreshWeights(), wait);
+      return;
+    }
+    this.#weightsAt = performance.now();
     this.#weightsBusy = true;
     this.#weightsStale = false;
     try {

@@ -116,10 +116,9 @@ export class Persistence {
     }
   }
 
-  /** A `checkpoint` from the worker: the model, and the current run up to it, in one transaction. */
-  async saveCheckpoint(m) {
-    const { runs, data } = this.#app;
-    const run = runs.current;
+  /** A `checkpoint` from the worker: the model, and its run (the current one when it came) up to it, in one transaction. */
+  async saveCheckpoint(m, run = this.#app.runs.current) {
+    const { data } = this.#app;
     const model = { bytes: m.bytes, runId: run?.id ?? null, savedAt: Date.now(), progress: m.progress, config: m.config, runMs: m.runMs, data: data.ref };
     this.#last = model;
     try {

@@ -1,6 +1,7 @@
 // The run list: one line per run of the history, newest first, with its
 // settings and best test accuracy, a checkbox to overlay it on the charts
-// and a delete button.
+// (and the report's figures) and a delete button; and which curves of the
+// overlaid runs the charts draw.
 import { describeConfig } from './config.js';
 import { $, el, pct } from './viz.js';
 
@@ -11,11 +12,19 @@ export class RunList {
     this.#app = app;
   }
 
+  setup() {
+    $('overlay-splits').addEventListener('change', () => {
+      const { runs, stats } = this.#app;
+      runs.overlaySplits = [...document.querySelectorAll('#overlay-splits input:checked')].map((i) => i.value);
+      stats.drawAll();
+    });
+  }
+
   render() {
     const { runs, stats } = this.#app;
     const list = $('run-list');
     const items = [...runs.list].reverse().map((r) => {
-      const best = r.epochs.reduce((b, e) => Math.max(b, e.test.accuracy), -1);
+      const best = r.epochs.reduce((b, e) => Math.max(b, e.test?.accuracy ?? -1), -1);
       const current = r === runs.current;
       const id = `overlay-${r.id}`;
       const check = el('input', {
@@ -52,7 +61,9 @@ export class RunList {
           el('span', { class: 'run-desc', text: describeConfig(r.config, r.schedule) }),
           el('span', {
             class: 'run-result',
-            text: r.epochs.length ? `${r.epochs.length} epoch${r.epochs.length > 1 ? 's' : ''}, best test ${pct(best, 2)}` : 'no epoch yet',
+            text: r.epochs.length
+              ? `${r.epochs.length} epoch${r.epochs.length > 1 ? 's' : ''}${best >= 0 ? `, best test ${pct(best, 2)}` : ''}`
+              : 'no epoch yet',
           }),
         ),
         del,

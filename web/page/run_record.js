@@ -6,7 +6,9 @@
 // A run: { id, number, label, createdAt, config, schedule, source,
 //   x, loss, accuracy, emaLoss, emaAccuracy   one entry per batch (x in epochs),
 //   ema: { loss, accuracy, t }                the smoothing state (not stored),
-//   epochs: [{ epoch, x, step, train, validation, test, runMs }],
+//   epochs: [{ epoch, x, step, train, trainSet?, validation, test, runMs, evalMs }]
+//                                            train: the epoch's batches; trainSet: the training
+//                                            images evaluated after it; null: not evaluated,
 //   stepOffset                                the trainer's step when the run began,
 //   progress, runMs, confusion, classes, changes? }
 
@@ -86,9 +88,19 @@ export function appendChunk(run, m) {
 
 /** Adds an `epoch` message's results; returns the run's new epoch entry. */
 export function addEpoch(run, m) {
-  const entry = { epoch: m.epoch, x: m.epoch, step: m.step, train: m.train, validation: m.validation, test: m.test, runMs: m.runMs };
+  const entry = {
+    epoch: m.epoch,
+    x: m.epoch,
+    step: m.step,
+    train: m.train,
+    trainSet: m.trainSet ?? null,
+    validation: m.validation,
+    test: m.test,
+    runMs: m.runMs,
+    evalMs: m.evalMs,
+  };
   run.epochs.push(entry);
-  run.confusion = m.confusion;
+  if (m.confusion) run.confusion = m.confusion; // the test set's, when it was evaluated
   run.classes = m.classes;
   run.runMs = m.runMs;
   return entry;

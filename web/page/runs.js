@@ -11,6 +11,8 @@ export class Runs {
   current = null;
   /** Ids of the runs overlaid on the charts. */
   overlays = new Set();
+  /** Which curves of an overlaid run the charts draw: 'train', 'validation', 'test'. */
+  overlaySplits = ['train', 'validation', 'test'];
 
   /** A new run, added to the history and made current. */
   start({ config, label, schedule, source }) {

@@ -4,6 +4,7 @@
 // table and the confusion matrix — each epoch-end view in a task of its own.
 import { State } from '../shared/protocol.js';
 import { Charts } from './charts.js';
+import { legendLabels } from './legend.js';
 import { addEpoch, appendChunk } from './run_record.js';
 import { later } from './tasks.js';
 import { $, el, pct, renderConfusion } from './viz.js';
@@ -55,21 +56,29 @@ export class Stats {
     const entry = addEpoch(run, m);
     // Each view is drawn in its own task so that no single task on this thread
     // grows long (the page must stay responsive while the worker trains).
-    later(() =>
-      renderConfusion($('confusion'), m.confusion, m.classes, `After epoch ${m.epoch}: ${pct(m.test.accuracy, 2)} of ${m.test.count.toLocaleString('en')} test digits right.`),
-    );
-    later(() => this.#addEpochRow(entry));
+    // (Each only while the run is still the current one: an experiment queue moves on to its next run at once.)
+    const current = () => runs.current === run;
+    if (m.confusion && m.test) {
+      later(
+        () =>
+          current() &&
+          renderConfusion($('confusion'), m.confusion, m.classes, `After epoch ${m.epoch}: ${pct(m.test.accuracy, 2)} of ${m.test.count.toLocaleString('en')} test digits right.`),
+      );
+    }
+    later(() => current() && this.#addEpochRow(entry));
     later(() => {
       views.markStale();
       views.refresh();
       pad.redraw();
     });
     later(() => runList.render());
-    notices.announce(
-      `Epoch ${m.epoch}: test accuracy ${pct(m.test.accuracy, 2)}` +
-        (m.validation ? `, validation ${pct(m.validation.accuracy, 2)}` : '') +
-        `, loss ${m.test.loss.toFixed(4)}.`,
-    );
+    const said = [
+      m.test ? `test accuracy ${pct(m.test.accuracy, 2)}` : null,
+      m.validation ? `validation ${pct(m.validation.accuracy, 2)}` : null,
+      m.trainSet ? `training set ${pct(m.trainSet.accuracy, 2)}` : null,
+      m.test ? `loss ${m.test.loss.toFixed(4)}` : null,
+    ].filter(Boolean);
+    notices.announce(`Epoch ${m.epoch}${said.length ? `: ${said.join(', ')}` : ''}.`);
     this.scheduleDraw();
   }
 
@@ -89,12 +98,15 @@ export class Stats {
     );
   }
 
-  /** The stats line and the charts (with the overlaid runs). */
+  /** The stats line and the charts (with the overlaid runs, named by what differs from the current one). */
   drawAll() {
     this.#app.slow.time('draw', () => {
-      const { runs } = this.#app;
+      const { runs, controls } = this.#app;
       this.drawStats();
-      this.#charts.update(runs.current, runs.overlaid());
+      const overlays = runs.overlaid();
+      const named = runs.current ? [runs.current, ...overlays] : overlays;
+      const labels = overlays.length ? legendLabels(named, { presets: controls.engine?.presets ?? [] }).slice(named.length - overlays.length) : [];
+      this.#charts.update(runs.current, overlays, { labels, splits: runs.overlaySplits });
     });
   }
 
@@ -110,8 +122,10 @@ export class Stats {
     $('stat-rate').textContent =
       controls.state === State.RUNNING && controls.samplesPerSecond ? Math.round(controls.samplesPerSecond).toLocaleString('en') : '–';
     $('stat-elapsed').textContent = run ? fmtTime(run.runMs ?? 0) : '–';
-    const e = run?.epochs.at(-1);
-    $('stat-val').textContent = e?.validation ? pct(e.validation.accuracy, 2) : '–';
+    // The latest epoch that evaluated each split (a queue's run may evaluate some only at its end).
+    const v = run?.epochs.findLast((x) => x.validation);
+    const e = run?.epochs.findLast((x) => x.test);
+    $('stat-val').textContent = v ? pct(v.validation.accuracy, 2) : '–';
     $('stat-test').textContent = e ? pct(e.test.accuracy, 2) : '–';
     $('stat-test').dataset.value = e ? String(e.test.accuracy) : '';
   }
@@ -122,7 +136,7 @@ export class Stats {
     $('epoch-table').tBodies[0].replaceChildren();
     for (const e of run?.epochs ?? []) this.#addEpochRow(e);
     if (run?.confusion) {
-      const e = run.epochs.at(-1);
+      const e = run.epochs.findLast((x) => x.test);
       renderConfusion($('confusion'), run.confusion, run.classes ?? 10, e ? `After epoch ${e.epoch}: ${pct(e.test.accuracy, 2)} of the test digits right.` : 'Test set');
     } else {
       $('confusion').replaceChildren(el('p', { class: 'empty', text: 'Appears after the first epoch.' }));
@@ -138,10 +152,12 @@ export class Stats {
       el('th', { scope: 'row', text: String(e.epoch) }),
       el('td', { text: f(e.train?.loss) }),
       el('td', { text: e.train ? pct(e.train.accuracy, 2) : '–' }),
+      el('td', { text: f(e.trainSet?.loss) }),
+      el('td', { text: e.trainSet ? pct(e.trainSet.accuracy, 2) : '–' }),
       el('td', { text: f(e.validation?.loss) }),
       el('td', { text: e.validation ? pct(e.validation.accuracy, 2) : '–' }),
-      el('td', { text: f(e.test.loss) }),
-      el('td', { text: pct(e.test.accuracy, 2) }),
+      el('td', { text: f(e.test?.loss) }),
+      el('td', { text: e.test ? pct(e.test.accuracy, 2) : '–' }),
       el('td', { text: fmtTime(e.runMs ?? 0) }),
     );
     $('epoch-table').tBodies[0].append(tr);

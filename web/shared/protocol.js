@@ -32,6 +32,10 @@ export const ToWorker = Object.freeze({
   GET_WEIGHTS: 'getWeights',
   SAVE: 'save',
   LOAD_MODEL: 'loadModel',
+  QUEUE_START: 'queueStart',
+  QUEUE_PAUSE: 'queuePause',
+  QUEUE_RESUME: 'queueResume',
+  QUEUE_CANCEL: 'queueCancel',
   CRASH: 'crash',
   CHECK_CONFIG: 'checkConfig',
   MEMORY: 'memory',
@@ -53,6 +57,7 @@ export const FromWorker = Object.freeze({
   PREDICTIONS: 'predictions',
   WEIGHTS: 'weights',
   MODEL: 'model',
+  QUEUE: 'queue',
   ERROR: 'error',
   HEARTBEAT: 'heartbeat',
   CONFIG_CHECKED: 'configChecked',
@@ -79,6 +84,8 @@ export const SHAPES = Object.freeze({
   // one split's result after an epoch: mean loss, accuracy in [0, 1], number of images
   Metrics: { loss: 'number', accuracy: 'number', count: 'integer' },
 });
+
+const QUEUE_STATES = "'running' | 'paused' | 'finished' | 'cancelled'";
 
 const STATES = "'idle' | 'running' | 'paused' | 'diverged'";
 
@@ -123,6 +130,26 @@ export const MESSAGES = Object.freeze({
   [ToWorker.SAVE]: { id: 'integer' },
   // Resume a model saved by save (or a checkpoint); reason 'restored' after a reload → trainer{id} | error{id}.
   [ToWorker.LOAD_MODEL]: { id: 'integer', bytes: 'ArrayBuffer', 'name?': 'string', 'reason?': "'restored'", 'runMs?': 'number' },
+  // Trains runs one after another (web/worker/experiment_queue.js), in place of any queue. items:
+  // [{ config, epochs, evaluate: { each, last } }]: the engine's config of a new trainer, the epoch
+  // it trains to, the splits its epochs evaluate (training_session.js). From item `start`, resumed
+  // from `checkpoint` (a checkpoint's bytes, runMs its running time) when given; paused: wait for
+  // queueResume → trainer, queue{'item-started'}, queue{'started', id} | error{id}; then the
+  // session's messages, queue{'item-finished'}, the next item…, queue{'finished'}.
+  [ToWorker.QUEUE_START]: {
+    id: 'integer',
+    queueId: 'string',
+    items: 'array',
+    'start?': 'integer',
+    'checkpoint?': 'ArrayBuffer',
+    'runMs?': 'number',
+    'paused?': 'boolean',
+  },
+  // Pause the queue's run at the next chunk boundary (→ status 'paused', checkpoint, queue{'paused'}),
+  // resume it (→ queue{'resumed'}), or cancel the queue (its run stops: status 'idle', checkpoint, queue{'cancelled'}).
+  [ToWorker.QUEUE_PAUSE]: {},
+  [ToWorker.QUEUE_RESUME]: {},
+  [ToWorker.QUEUE_CANCEL]: {},
   // Test hook: an uncaught error in the worker, as a real crash would be.
   [ToWorker.CRASH]: {},
   // The engine's verdict on a config (validateConfig: every field and the memory it needs) → configChecked{id} | error{id}.
@@ -171,14 +198,17 @@ export const MESSAGES = Object.freeze({
     batchesPerChunk: 'integer', // batches asked for (the chunk stops early at an epoch's end)
   },
   // An epoch ended: the mean training loss/accuracy over its batches (null when it was not
-  // trained in this session), validation (null without a validation split) and test results.
+  // trained in this session), and the splits evaluated after it (null: not evaluated, e.g.
+  // validation without a validation split; a queue's run evaluates what its figures need):
+  // trainSet the images it trains on, validation, test.
   [FromWorker.EPOCH]: {
     epoch: 'integer',
     step: 'integer',
     train: 'Metrics | null',
+    'trainSet?': 'Metrics | null',
     validation: 'Metrics | null',
-    test: 'Metrics',
-    confusion: 'Int32Array', // classes × classes, row = true label, column = predicted
+    test: 'Metrics | null',
+    confusion: 'Int32Array | null', // of the test set: classes × classes, row = true label, column = predicted
     classes: 'integer',
     evalMs: 'number', // time the evaluation took
     runMs: 'number',
@@ -207,6 +237,21 @@ export const MESSAGES = Object.freeze({
   // rows (units) × cols (inputs), row-major.
   [FromWorker.WEIGHTS]: { id: 'integer', layer: 'integer', rows: 'integer', cols: 'integer', data: 'Float32Array' },
   [FromWorker.MODEL]: { id: 'integer', bytes: 'ArrayBuffer' },
+  // The queue changed: its state, the item it is at (0-based) of `total`; id answers queueStart.
+  // 'item-started' (resumed: from the checkpoint) follows the item's trainer message; 'item-finished'
+  // says how (outcome 'done' at its epoch target, 'diverged' with message); progress: where its trainer is.
+  [FromWorker.QUEUE]: {
+    'id?': 'integer',
+    queueId: 'string',
+    state: QUEUE_STATES,
+    index: 'integer',
+    total: 'integer',
+    reason: "'started' | 'item-started' | 'item-finished' | 'paused' | 'resumed' | 'finished' | 'cancelled'",
+    'outcome?': "'done' | 'diverged'",
+    'resumed?': 'boolean',
+    'message?': 'string',
+    'progress?': 'Progress',
+  },
   // A request failed (id: which one; request: its type) or something failed on its own (no id).
   // kind: the engine's error kind ('ConfigError', 'IdxError', …) when it comes from the engine.
   [FromWorker.ERROR]: {

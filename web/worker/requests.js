@@ -22,6 +22,7 @@ export const SCOPES = Object.freeze({
   [ToWorker.LOAD_IDX]: 'data',
   [ToWorker.CREATE]: 'config',
   [ToWorker.LOAD_MODEL]: 'model',
+  [ToWorker.QUEUE_START]: 'config',
   [ToWorker.SET_LEARNING_RATE]: 'config',
   [ToWorker.SET_OPTIMIZER]: 'config',
   [ToWorker.PREDICT]: 'predict',
@@ -35,10 +36,11 @@ const isOutOfMemory = (err) => err?.kind === 'OutOfMemory';
 
 /**
  * The request handlers, by type. engine: the loaded engine (engine.mjs);
- * session: the TrainingSession; emit(type, payload): sends to the page;
- * siteUrl: the site's root, where data/manifest.json is.
+ * session: the TrainingSession; experiments: the ExperimentQueue;
+ * emit(type, payload): sends to the page; siteUrl: the site's root, where
+ * data/manifest.json is.
  */
-export function requestHandlers({ engine, session, emit, siteUrl, onBusy = () => {} }) {
+export function requestHandlers({ engine, session, experiments, emit, siteUrl, onBusy = () => {} }) {
   // Runs make() for a new trainer; when it runs out of memory beside the current trainer (whose last
   // checkpoint the page keeps), the current one is let go and make() tried once more.
   function roomFor(make) {
@@ -134,6 +136,18 @@ export function requestHandlers({ engine, session, emit, siteUrl, onBusy = () =>
       onBusy(1000 + parameterCount(trainer.config().layers) * 12 / 50_000);
       const bytes = trainer.save();
       emit(FromWorker.MODEL, { id: msg.id, bytes: bytes.buffer });
+    },
+    [ToWorker.QUEUE_START](msg) {
+      experiments.start(msg);
+    },
+    [ToWorker.QUEUE_PAUSE]() {
+      experiments.pause();
+    },
+    [ToWorker.QUEUE_RESUME]() {
+      experiments.resume();
+    },
+    [ToWorker.QUEUE_CANCEL]() {
+      experiments.cancel();
     },
     [ToWorker.CHECK_CONFIG](msg) {
       const config = engine.validateConfig(msg.config); // every field, and the memory they need together

@@ -6,8 +6,9 @@
 // so that requests (pause, step, stop, predictions) are handled between chunks.
 //
 // One tick is either a chunk of training, ~CHUNK_MS of work, or, after an
-// epoch's last chunk, the evaluation of one split (validation, then test).
-// The number of batches per chunk adapts to the measured time per batch.
+// epoch's last chunk, the evaluation of one split (by default validation,
+// then test; train() can ask for others, see EVALUATION_SPLITS). The number
+// of batches per chunk adapts to the measured time per batch.
 //
 // Errors: a diverging chunk (the engine's DivergedError) stops the run with
 // `diverged`; any other error the engine reports (it has a `kind`, e.g.
@@ -30,6 +31,23 @@ const requestError = (message) => Object.assign(new Error(message), { kind: 'Req
 
 /** True for an error the engine reported (it names its kind); anything else means the worker cannot be trusted. */
 export const isReported = (err) => typeof err?.kind === 'string';
+
+/**
+ * The splits an epoch's end can evaluate, in the order they are evaluated:
+ * 'trainSet' the images the trainer trains on (trainer.evaluateTraining(),
+ * what the report's "training accuracy" curves show), 'validation', 'test'.
+ */
+export const EVALUATION_SPLITS = Object.freeze(['trainSet', 'validation', 'test']);
+/** What train() evaluates unless told otherwise: validation and test after every epoch. */
+export const DEFAULT_EVALUATION = Object.freeze({ each: Object.freeze(['validation', 'test']), last: Object.freeze([]) });
+
+/** An evaluation plan { each, last } (splits after every epoch, and also after the target's last), checked. */
+export function checkEvaluation({ each = [], last = [] } = {}) {
+  for (const s of [...each, ...last]) {
+    if (!EVALUATION_SPLITS.includes(s)) throw new Error(`unknown evaluation split '${s}' (expected ${EVALUATION_SPLITS.join(', ')})`);
+  }
+  return { each: [...each], last: [...last] };
+}
 export const MAX_BATCHES_PER_CHUNK = 4096;
 /** Chunks in the samples/s window. */
 export const RATE_WINDOW = 40;
@@ -43,6 +61,7 @@ export class TrainingSession {
   #stopAtEpoch = Infinity; // absolute epoch count at which training stops
   #stepsLeft = Infinity; // batches left to train before pausing (1 for a single step)
   #lrDecay = 1; // η ← lrDecay·η after each epoch
+  #evaluation = DEFAULT_EVALUATION; // which splits each epoch's end evaluates
   #batchesPerChunk = 1;
   // The end-of-epoch evaluation, one split per tick: { r, train, splits, results, evalMs, trainer }.
   #pendingEval = null;
@@ -133,14 +152,29 @@ export class TrainingSession {
     if (this.#state !== State.IDLE) this.#setState(State.IDLE);
   }
 
-  /** Trains until `epochs` more epochs are done; a resume keeps the target of the interrupted run. */
-  train({ epochs, lrDecay, resume = false }) {
+  /**
+   * Trains until `epochs` more epochs are done; a resume keeps the target of
+   * the interrupted run. evaluate: { each, last }, the splits (EVALUATION_SPLITS)
+   * to evaluate after every epoch and, in addition, after the target's last
+   * one; a resume without it keeps the plan, a new target without it
+   * evaluates DEFAULT_EVALUATION.
+   */
+  train({ epochs, lrDecay, resume = false, evaluate }) {
     const t = this.requireTrainer();
     if (!this.#dataInfo) throw requestError('the data is not loaded yet');
+    if (evaluate) this.#evaluation = checkEvaluation(evaluate);
+    else if (!resume) this.#evaluation = DEFAULT_EVALUATION;
     if (lrDecay !== undefined) this.#lrDecay = lrDecay;
     if (!(resume && Number.isFinite(this.#stopAtEpoch))) this.#stopAtEpoch = t.progress().epoch + Math.max(1, epochs | 0);
     this.#stepsLeft = Infinity;
     this.#lastCheckpointAt = this.#now();
+    if (!this.#pendingEval && t.progress().epoch >= this.#stopAtEpoch) {
+      // Paused after the target's last epoch (during its evaluation): nothing is left to train.
+      this.#stopAtEpoch = Infinity;
+      this.#setState(State.IDLE, 'finished');
+      this.#checkpoint('finished');
+      return;
+    }
     this.#setState(State.RUNNING);
   }
 
@@ -332,7 +366,9 @@ export class TrainingSession {
     const s = this.#epochSum;
     const train = s.samples > 0 ? { loss: s.loss / s.samples, accuracy: s.correct / s.samples, count: s.samples } : null;
     this.#resetEpochSum();
-    const splits = this.#dataInfo.validation > 0 ? ['validation', 'test'] : ['test'];
+    const { each, last } = this.#evaluation;
+    const wanted = new Set([...each, ...(r.epoch >= this.#stopAtEpoch ? last : [])]);
+    const splits = EVALUATION_SPLITS.filter((s) => wanted.has(s) && (s !== 'validation' || this.#dataInfo.validation > 0));
     this.#pendingEval = { r, train, splits, results: {}, evalMs: 0, trainer: this.#trainer };
   }
 
@@ -342,21 +378,24 @@ export class TrainingSession {
       this.#pendingEval = null; // the model was replaced meanwhile
       return;
     }
-    const t0 = this.#now();
-    const split = job.splits.shift();
-    this.#busy(this.expectedMs(this.#dataInfo?.[split] ?? 0, { evaluation: true }));
-    try {
-      job.results[split] = this.#trainer.evaluate(split);
-    } catch (err) {
-      this.#pendingEval = null;
-      if (!isReported(err)) throw err;
-      this.#failed(err, `evaluating the ${split} set failed`);
-      return;
+    if (job.splits.length > 0) {
+      const t0 = this.#now();
+      const split = job.splits.shift();
+      const images = split === 'trainSet' ? Math.min(this.#dataInfo?.train ?? 0, this.#trainer.config().trainLimit || Infinity) : (this.#dataInfo?.[split] ?? 0);
+      this.#busy(this.expectedMs(images, { evaluation: true }));
+      try {
+        job.results[split] = split === 'trainSet' ? this.#trainer.evaluateTraining() : this.#trainer.evaluate(split);
+      } catch (err) {
+        this.#pendingEval = null;
+        if (!isReported(err)) throw err;
+        this.#failed(err, `evaluating the ${split === 'trainSet' ? 'training' : split} set failed`);
+        return;
+      }
+      const ms = this.#now() - t0;
+      job.evalMs += ms;
+      this.#runMs += ms;
+      if (job.splits.length > 0) return;
     }
-    const ms = this.#now() - t0;
-    job.evalMs += ms;
-    this.#runMs += ms;
-    if (job.splits.length > 0) return;
 
     this.#pendingEval = null;
     const { r, train, results } = job;
@@ -365,10 +404,11 @@ export class TrainingSession {
       epoch: r.epoch,
       step: r.step,
       train,
+      trainSet: brief(results.trainSet),
       validation: brief(results.validation),
       test: brief(results.test),
-      confusion: results.test.confusion,
-      classes: Math.round(Math.sqrt(results.test.confusion.length)),
+      confusion: results.test?.confusion ?? null,
+      classes: this.#trainer.config().layers.at(-1),
       evalMs: job.evalMs,
       runMs: this.#runMs,
     });

@@ -3,7 +3,10 @@
 // (web/shared/protocol.js). This file wires the parts to the worker's global
 // scope: requests (requests.js) run one at a time in arrival order, and the
 // TrainingSession (training_session.js) gets one task per tick while it has
-// work, so incoming requests are handled between chunks.
+// work, so incoming requests are handled between chunks. The ExperimentQueue
+// (experiment_queue.js) trains runs one after another on that session: it
+// takes the ticks (passing them on to the session) and hears everything the
+// session says.
 //
 // Liveness: a heartbeat every HEARTBEAT_MS (a timer, and between chunks),
 // and before a call that may block longer, one that says for how long
@@ -13,6 +16,7 @@
 // the page starts another.
 import { createEngine } from '../wasm/engine.mjs';
 import { FromWorker, ToWorker, check, post } from '../shared/protocol.js';
+import { ExperimentQueue } from './experiment_queue.js';
 import { SCOPES, requestHandlers } from './requests.js';
 import { TrainingSession, isReported } from './training_session.js';
 
@@ -30,7 +34,15 @@ const beats = setInterval(() => {
 }, HEARTBEAT_MS);
 beat();
 
-const session = new TrainingSession({ emit, onBusy: beat });
+let experiments = null; // the ExperimentQueue, once the engine is loaded
+const session = new TrainingSession({
+  emit(type, payload) {
+    emit(type, payload);
+    experiments?.observe(type, payload);
+  },
+  onBusy: beat,
+});
+const runner = () => experiments ?? session;
 
 let dead = false;
 function fatal(err) {
@@ -53,7 +65,7 @@ ticks.port1.onmessage = () => {
   scheduled = false;
   if (dead) return;
   try {
-    session.tick();
+    runner().tick();
   } catch (err) {
     fatal(err);
     return;
@@ -62,7 +74,7 @@ ticks.port1.onmessage = () => {
   schedule();
 };
 function schedule() {
-  if (!scheduled && !dead && session.wantsTick) {
+  if (!scheduled && !dead && runner().wantsTick) {
     scheduled = true;
     ticks.port2.postMessage(0);
   }
@@ -70,7 +82,14 @@ function schedule() {
 
 let handlers = null;
 const ready = createEngine().then((engine) => {
-  handlers = requestHandlers({ engine, session, emit, siteUrl: SITE_URL, onBusy: beat });
+  experiments = new ExperimentQueue({
+    session,
+    emit,
+    createTrainer: (config) => engine.createTrainer(config),
+    loadModel: (bytes) => engine.loadModel(bytes),
+    validateConfig: (config) => engine.validateConfig(config),
+  });
+  handlers = requestHandlers({ engine, session, experiments, emit, siteUrl: SITE_URL, onBusy: beat });
   emit(FromWorker.READY, {
     simd: Boolean(engine.simd),
     eigenVectorized: Boolean(engine.eigenVectorized),
@@ -107,5 +126,8 @@ self.onmessage = (event) => {
     .then(() => ready)
     .then(() => (dead ? undefined : handlers[msg.type](msg)))
     .catch((err) => (isReported(err) ? answerError(msg, SCOPES[msg.type] ?? 'train', err) : fatal(err)))
-    .finally(schedule);
+    .finally(() => {
+      experiments?.checkTrainer(); // a request that replaced the queue's trainer ends the queue
+      schedule();
+    });
 };

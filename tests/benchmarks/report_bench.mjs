@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// The whole report in the page, timed: the seven runs of the report's
+// experiments (Experiments panel → "The whole report") on real MNIST in
+// headless Chromium, one after another in the page's worker, and where the
+// time went. Figures only, no assertions.
+//
+//   node tests/benchmarks/report_bench.mjs [--epochs 100] [--reading report-code|proper|both]
+//        [--proper proper-mean|proper-sum] [--evaluation figures|all]
+//
+// Builds the site (build/site, from build/wasm/dist), serves it and drives
+// the page as a user would. Prints, per run, the worker's running time
+// (run.runMs: training and evaluation, from the session's clock), the part
+// spent evaluating (Σ evalMs of its epochs) and the images trained; then the
+// queue's total, the wall time from the click to the end, the CPU time of the
+// worker's and the page's threads from a Chromium trace (what the work cost,
+// however long the machine's other processes kept the threads waiting), the
+// report's numbers table, and a screenshot in build/test-artifacts/.
+import { parseArgs } from 'node:util';
+import { availableParallelism, loadavg } from 'node:os';
+
+import { freshPage, waitForData } from '../browser/fixtures.mjs';
+import { ARTIFACTS, buildSite, launch, startServer, startTrace } from '../browser/harness.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '100' },
+    reading: { type: 'string', default: 'report-code' },
+    proper: { type: 'string', default: 'proper-mean' },
+    evaluation: { type: 'string', default: 'figures' },
+  },
+});
+
+console.log(buildSite());
+const server = await startServer();
+const browser = await launch([new URL(server.url).origin]);
+const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
+try {
+  const page = await freshPage(browser, { origin: new URL(server.url).origin });
+  await page.goto(server.url);
+  await waitForData(page);
+  await page.check('input[name="experiment"][value="report"]');
+  await page.check(`input[name="reading"][value="${args.reading}"]`);
+  if (args.reading !== 'report-code') await page.selectOption('#f-proper', args.proper);
+  await page.check(`input[name="evaluation"][value="${args.evaluation}"]`);
+  await page.fill('#f-experiment-epochs', args.epochs);
+  const load0 = loadavg()[0];
+  const trace = await startTrace(browser.context, page);
+  const t0 = Date.now();
+  await page.click('#btn-experiment-run');
+  await page.waitForFunction(() => window.mnist.queue?.state === 'finished', null, { timeout: 60 * 60_000, polling: 500 });
+  const wallMs = Date.now() - t0;
+  const load1 = loadavg()[0];
+  const tasks = await trace.stop();
+  const cpu = (list) => list.reduce((a, t) => a + t.cpuMs, 0);
+  await page.waitForTimeout(1000); // the last figures' redraw
+  const runs = await page.evaluate(() => {
+    const q = window.mnist.queue;
+    return q.items.map((item) => {
+      const r = window.mnist.runs.find((x) => x.id === item.runId);
+      const evalMs = r.epochs.reduce((a, e) => a + (e.evalMs ?? 0), 0);
+      const images = r.epochs.reduce((a, e) => a + (e.train?.count ?? 0), 0);
+      const last = r.epochs.at(-1);
+      return { label: item.label, status: item.status, runMs: r.runMs, evalMs, images, epochs: r.epochs.length, trainSet: last?.trainSet?.accuracy, test: r.epochs.findLast((e) => e.test)?.test.accuracy };
+    });
+  });
+  console.log(`\nThe whole report (${args.reading}${args.reading !== 'report-code' ? `, ${args.proper}` : ''}), ${args.epochs} epochs per run, evaluating ${args.evaluation === 'all' ? 'everything' : 'what the figures need'}:`);
+  console.log('| run | worker time | of which evaluation | training | images trained | samples/s | final train-set acc. | final test acc. |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const pct = (x) => (x == null ? '–' : `${(100 * x).toFixed(2)} %`);
+  for (const r of runs) {
+    const train = r.runMs - r.evalMs;
+    console.log(`| ${r.label} | ${s(r.runMs)} | ${s(r.evalMs)} | ${s(train)} | ${r.images.toLocaleString('en')} | ${Math.round(r.images / (train / 1000)).toLocaleString('en')} | ${pct(r.trainSet)} | ${pct(r.test)} |`);
+  }
+  const total = runs.reduce((a, r) => a + r.runMs, 0);
+  const evalTotal = runs.reduce((a, r) => a + r.evalMs, 0);
+  console.log(`| **all ${runs.length}** | **${s(total)}** | ${s(evalTotal)} | ${s(total - evalTotal)} | ${runs.reduce((a, r) => a + r.images, 0).toLocaleString('en')} | | | |`);
+  console.log(`\nwall time from the click to the queue's end: ${s(wallMs)}; worker time (training + evaluation): ${s(total)}`);
+  console.log(`CPU time (trace): worker thread ${s(cpu(tasks.worker))} in ${tasks.worker.length} tasks, page's main thread ${s(cpu(tasks.main))} in ${tasks.main.length} tasks (largest ${tasks.main.reduce((m, t) => Math.max(m, t.cpuMs), 0).toFixed(1)} ms)`);
+  console.log(`load average (1 min) before / after: ${load0.toFixed(2)} / ${load1.toFixed(2)} on ${availableParallelism()} cores`);
+  console.log(`\n${(await page.textContent('#claims-table')).replace(/\s+\n/g, '\n').replace(/ {2,}/g, ' ').trim()}`);
+  console.log(`\n${await page.evaluate(() => [...document.querySelectorAll('#claims-explanation p')].map((p) => p.textContent).join('\n'))}`);
+  await page.locator('#report').screenshot({ path: `${ARTIFACTS}/report-bench-${args.reading}-${args.epochs}.png` });
+  console.log(`\nscreenshot: build/test-artifacts/report-bench-${args.reading}-${args.epochs}.png`);
+  if (browser.consoleErrors.length) console.log('console errors:', browser.consoleErrors);
+} finally {
+  await browser.close();
+  await server.stop();
+}
