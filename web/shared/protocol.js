@@ -32,6 +32,9 @@ export const ToWorker = Object.freeze({
   GET_WEIGHTS: 'getWeights',
   SAVE: 'save',
   LOAD_MODEL: 'loadModel',
+  TRACE_DIGIT: 'traceDigit',
+  INSPECT_HEALTH: 'inspectHealth',
+  SET_INSPECTION: 'setInspection',
   CRASH: 'crash',
 });
 
@@ -49,6 +52,8 @@ export const FromWorker = Object.freeze({
   PREDICTIONS: 'predictions',
   WEIGHTS: 'weights',
   MODEL: 'model',
+  TRACE: 'trace',
+  HEALTH: 'health',
   ERROR: 'error',
 });
 
@@ -107,14 +112,20 @@ export const MESSAGES = Object.freeze({
   [ToWorker.SET_OPTIMIZER]: { id: 'integer', optimizer: 'OptimizerSettings' },
   // Class probabilities of one image of rows×cols pixels in [0, 1] → prediction{id}.
   [ToWorker.PREDICT]: { id: 'integer', image: 'Float32Array' },
-  // The model's predictions for the whole test set (and its images, once) → predictions{id}.
-  [ToWorker.PREDICT_TEST_SET]: { id: 'integer', withImages: 'boolean' },
+  // The model's predictions for the whole test set (or the validation set: split) and, when asked, its images → predictions{id}.
+  [ToWorker.PREDICT_TEST_SET]: { id: 'integer', withImages: 'boolean', 'split?': "'test' | 'validation'" },
   // One layer's weight matrix → weights{id}.
   [ToWorker.GET_WEIGHTS]: { id: 'integer', layer: 'integer' },
   // The model as .safetensors bytes → model{id}.
   [ToWorker.SAVE]: { id: 'integer' },
   // Resume a model saved by save (or a checkpoint); reason 'restored' after a reload → trainer{id} | error{id}.
   [ToWorker.LOAD_MODEL]: { id: 'integer', bytes: 'ArrayBuffer', 'name?': 'string', 'reason?': "'restored'", 'runMs?': 'number' },
+  // One image's path through the network (web/worker/inspection.js) → trace{id}.
+  [ToWorker.TRACE_DIGIT]: { id: 'integer', image: 'Float32Array' },
+  // Each layer's health on the fixed sample, now → health{id}.
+  [ToWorker.INSPECT_HEALTH]: { id: 'integer' },
+  // Which views the worker computes by itself: health after every epoch (→ health, no id).
+  [ToWorker.SET_INSPECTION]: { health: 'boolean' },
   // Test hook: an uncaught error in the worker, as a real crash would be.
   [ToWorker.CRASH]: {},
 
@@ -163,6 +174,7 @@ export const MESSAGES = Object.freeze({
     validation: 'Metrics | null',
     test: 'Metrics',
     confusion: 'Int32Array', // classes × classes, row = true label, column = predicted
+    'validationConfusion?': 'Int32Array | null', // the same for the validation set
     classes: 'integer',
     evalMs: 'number', // time the evaluation took
     runMs: 'number',
@@ -187,10 +199,36 @@ export const MESSAGES = Object.freeze({
     images: 'Uint8Array | null',
     rows: 'integer',
     cols: 'integer',
+    'split?': "'test' | 'validation'",
   },
   // rows (units) × cols (inputs), row-major.
   [FromWorker.WEIGHTS]: { id: 'integer', layer: 'integer', rows: 'integer', cols: 'integer', data: 'Float32Array' },
   [FromWorker.MODEL]: { id: 'integer', bytes: 'ArrayBuffer' },
+  // traceDigit's answer: hidden = one Float32Array per hidden layer; contributions: what each unit feeding the
+  // output layer added to the winning logit (Σ contributions + bias = logits[predicted]).
+  [FromWorker.TRACE]: {
+    id: 'integer',
+    hidden: 'array',
+    logits: 'Float32Array',
+    probabilities: 'Float32Array',
+    predicted: 'integer',
+    contributions: 'Float32Array',
+    bias: 'number',
+    step: 'integer', // the trainer's step when traced
+  },
+  // Each weight layer's health over the first `samples` images of `split` (engine.inspectHealth): layers =
+  // [{ units, histogram: Int32Array, low, high, mean, saturated, stuck, weightGradientNorm, biasGradientNorm,
+  // weightNorm }]; after an epoch (no id) or on request (id).
+  [FromWorker.HEALTH]: {
+    'id?': 'integer',
+    epoch: 'integer',
+    step: 'integer',
+    split: "'validation' | 'test'",
+    samples: 'integer',
+    loss: 'number',
+    activation: 'string',
+    layers: 'array',
+  },
   // A request failed (id: which one; request: its type) or something failed on its own (no id).
   // kind: the engine's error kind ('ConfigError', 'IdxError', …) when it comes from the engine.
   [FromWorker.ERROR]: {

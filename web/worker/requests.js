@@ -19,14 +19,16 @@ export const SCOPES = Object.freeze({
   [ToWorker.PREDICT]: 'predict',
   [ToWorker.PREDICT_TEST_SET]: 'predict',
   [ToWorker.GET_WEIGHTS]: 'predict',
+  [ToWorker.TRACE_DIGIT]: 'predict',
+  [ToWorker.INSPECT_HEALTH]: 'predict',
 });
 
 /**
  * The request handlers, by type. engine: the loaded engine (engine.mjs);
- * session: the TrainingSession; emit(type, payload): sends to the page;
+ * session: the TrainingSession; inspector: the Inspector (inspection.js); emit(type, payload): sends to the page;
  * siteUrl: the site's root, where data/manifest.json is.
  */
-export function requestHandlers({ engine, session, emit, siteUrl }) {
+export function requestHandlers({ engine, session, inspector, emit, siteUrl }) {
   function dataLoaded(raw, validation, answer) {
     const info = engine.loadData({ ...raw, validation });
     session.setData(info);
@@ -83,9 +85,10 @@ export function requestHandlers({ engine, session, emit, siteUrl }) {
       emit(FromWorker.PREDICTION, { id: msg.id, probabilities });
     },
     [ToWorker.PREDICT_TEST_SET](msg) {
-      const p = session.requireTrainer().predictSplit('test');
+      const split = msg.split ?? 'test';
+      const p = session.requireTrainer().predictSplit(split);
       const data = session.dataInfo;
-      const images = msg.withImages ? engine.splitImages('test', 0, data.test) : null;
+      const images = msg.withImages ? engine.splitImages(split, 0, data[split]) : null;
       emit(FromWorker.PREDICTIONS, {
         id: msg.id,
         labels: p.labels,
@@ -94,11 +97,21 @@ export function requestHandlers({ engine, session, emit, siteUrl }) {
         images,
         rows: data.rows,
         cols: data.cols,
+        split: msg.split,
       });
     },
     [ToWorker.GET_WEIGHTS](msg) {
       const w = session.requireTrainer().layerWeights(msg.layer);
       emit(FromWorker.WEIGHTS, { id: msg.id, layer: msg.layer, rows: w.rows, cols: w.cols, data: w.data });
+    },
+    [ToWorker.TRACE_DIGIT](msg) {
+      inspector.trace(msg.image, msg.id);
+    },
+    [ToWorker.INSPECT_HEALTH](msg) {
+      inspector.health(msg.id);
+    },
+    [ToWorker.SET_INSPECTION](msg) {
+      inspector.setWanted(msg);
     },
     [ToWorker.SAVE](msg) {
       const bytes = session.requireTrainer().save();

@@ -287,6 +287,7 @@ export class TrainingSession {
       validation: brief(results.validation),
       test: brief(results.test),
       confusion: results.test.confusion,
+      validationConfusion: results.validation?.confusion ?? null,
       classes: Math.round(Math.sqrt(results.test.confusion.length)),
       evalMs: job.evalMs,
       runMs: this.#runMs,

@@ -6,13 +6,21 @@
 // work, so incoming requests are handled between chunks.
 import { createEngine } from '../wasm/engine.mjs';
 import { FromWorker, ToWorker, check, post } from '../shared/protocol.js';
+import { Inspector } from './inspection.js';
 import { SCOPES, requestHandlers } from './requests.js';
 import { TrainingSession } from './training_session.js';
 
 const SITE_URL = new URL('../', import.meta.url);
 
 const emit = (type, payload) => post(self, type, payload);
-const session = new TrainingSession({ emit });
+// The inspector hears of each epoch's end from the session's own messages.
+const session = new TrainingSession({
+  emit(type, payload) {
+    emit(type, payload);
+    if (type === FromWorker.EPOCH) inspector.epochEnded(payload);
+  },
+});
+const inspector = new Inspector({ emit, session });
 
 // A MessageChannel gives a zero-delay task (setTimeout(0) is clamped to 4 ms
 // when nested); messages from the page are queued as tasks too, so they run
@@ -21,11 +29,12 @@ const ticks = new MessageChannel();
 let scheduled = false;
 ticks.port1.onmessage = () => {
   scheduled = false;
-  session.tick();
+  if (inspector.wantsTick) inspector.tick();
+  else session.tick();
   schedule();
 };
 function schedule() {
-  if (!scheduled && session.wantsTick) {
+  if (!scheduled && (session.wantsTick || inspector.wantsTick)) {
     scheduled = true;
     ticks.port2.postMessage(0);
   }
@@ -33,7 +42,7 @@ function schedule() {
 
 let handlers = null;
 const ready = createEngine().then((engine) => {
-  handlers = requestHandlers({ engine, session, emit, siteUrl: SITE_URL });
+  handlers = requestHandlers({ engine, session, inspector, emit, siteUrl: SITE_URL });
   emit(FromWorker.READY, {
     simd: Boolean(engine.simd),
     eigenVectorized: Boolean(engine.eigenVectorized),
