@@ -89,6 +89,7 @@ export function addEpoch(run, m) {
   const entry = { epoch: m.epoch, x: m.epoch, step: m.step, train: m.train, validation: m.validation, test: m.test, runMs: m.runMs };
   run.epochs.push(entry);
   run.confusion = m.confusion;
+  run.validationConfusion = m.validationConfusion ?? null;
   run.classes = m.classes;
   run.runMs = m.runMs;
   return entry;

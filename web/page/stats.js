@@ -6,7 +6,7 @@ import { State } from '../shared/protocol.js';
 import { Charts } from './charts.js';
 import { addEpoch, appendChunk } from './run_record.js';
 import { later } from './tasks.js';
-import { $, el, pct, renderConfusion } from './viz.js';
+import { $, el, pct } from './viz.js';
 
 /** Chart redraws while training: at most one per this many milliseconds. */
 export const DRAW_INTERVAL_MS = 200;
@@ -27,6 +27,11 @@ export class Stats {
 
   constructor(app) {
     this.#app = app;
+  }
+
+  /** The loss and accuracy charts (charts.js), for exporting them. */
+  get charts() {
+    return this.#charts;
   }
 
   setup() {
@@ -55,9 +60,7 @@ export class Stats {
     const entry = addEpoch(run, m);
     // Each view is drawn in its own task so that no single task on this thread
     // grows long (the page must stay responsive while the worker trains).
-    later(() =>
-      renderConfusion($('confusion'), m.confusion, m.classes, `After epoch ${m.epoch}: ${pct(m.test.accuracy, 2)} of ${m.test.count.toLocaleString('en')} test digits right.`),
-    );
+    later(() => this.#app.confusion.onEpoch(m));
     later(() => this.#addEpochRow(entry));
     later(() => {
       views.markStale();
@@ -121,12 +124,8 @@ export class Stats {
     const run = this.#app.runs.current;
     $('epoch-table').tBodies[0].replaceChildren();
     for (const e of run?.epochs ?? []) this.#addEpochRow(e);
-    if (run?.confusion) {
-      const e = run.epochs.at(-1);
-      renderConfusion($('confusion'), run.confusion, run.classes ?? 10, e ? `After epoch ${e.epoch}: ${pct(e.test.accuracy, 2)} of the test digits right.` : 'Test set');
-    } else {
-      $('confusion').replaceChildren(el('p', { class: 'empty', text: 'Appears after the first epoch.' }));
-    }
+    this.#app.confusion.reset(run);
+    this.#app.inspector?.resetRun(run);
     this.drawAll();
   }
 
