@@ -87,7 +87,7 @@ export class Inspector {
   /** A gallery digit was selected (gallery.js onSelect). */
   galleryDigit({ index, split, label, pixels }) {
     const image = Float32Array.from(pixels, (v) => v / 255);
-    this.#digit.gallery = { image, label, text: `${split === 'validation' ? 'Validation' : 'Test'} digit #${index} (a ${label})` };
+    this.#digit.gallery = { image, label, text: `${split} digit #${index} (a ${label})` };
     this.#choose('gallery');
   }
 

@@ -1,6 +1,7 @@
 // Every layer's weights: the first layer's as one image per hidden unit (over
-// the input image), each a focusable button that enlarges in the zoom box on
-// hover or focus with its incoming-weight range; deeper layers as heat maps
+// the input image), each a button (one tab stop for the grid, arrow keys
+// between units) that enlarges in the zoom box on hover or focus with its
+// incoming-weight range; deeper layers as heat maps
 // (a row per unit, a column per input unit), each with a table view of its
 // units' ranges. Diverging blue–white–red (colour-blind safe: it differs in
 // lightness and in the blue–red axis that every common colour-vision
@@ -10,8 +11,8 @@ import { $, el } from './viz.js';
 
 /** Weight images shown at most. */
 const MAX_UNITS = 64;
-const POS = [202, 0, 32]; // #ca0020
-const NEG = [5, 113, 176]; // #0571b0
+const POS = [220, 38, 38]; // --pos, #dc2626
+const NEG = [37, 99, 235]; // --neg, #2563eb
 
 const fmt = (x) => (Math.abs(x) >= 100 || (Math.abs(x) < 0.01 && x !== 0) ? x.toExponential(2) : x.toFixed(3));
 
@@ -60,6 +61,19 @@ export class LayerViews {
     };
     box.addEventListener('pointerover', show);
     box.addEventListener('focusin', show);
+    // One tab stop for the grid; the arrow keys move between units.
+    box.addEventListener('keydown', (e) => {
+      const tiles = [...box.querySelectorAll('.weight-unit')];
+      const i = tiles.indexOf(e.target);
+      if (i < 0) return;
+      const cols = Math.max(1, tiles.filter((t) => t.offsetTop === tiles[0].offsetTop).length);
+      const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols, Home: -i, End: tiles.length - 1 - i }[e.key];
+      if (step === undefined) return;
+      e.preventDefault();
+      const next = tiles[Math.max(0, Math.min(tiles.length - 1, i + step))];
+      for (const t of tiles) t.tabIndex = t === next ? 0 : -1;
+      next.focus();
+    });
   }
 
   #background() {
@@ -95,7 +109,7 @@ export class LayerViews {
       tiles.push(
         el(
           'button',
-          { type: 'button', class: 'weight-unit', 'data-unit': u, 'aria-label': `Hidden unit ${u + 1}: incoming weights from ${fmt(r.lo)} to ${fmt(r.hi)}` },
+          { type: 'button', class: 'weight-unit', tabindex: u === 0 ? '0' : '-1', 'data-unit': u, 'aria-label': `Hidden unit ${u + 1}: incoming weights from ${fmt(r.lo)} to ${fmt(r.hi)}` },
           canvas,
         ),
       );
