@@ -110,7 +110,8 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5), help: v.help }));
     });
     const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    console.log(`axe (${label}): ${violations.length} violations, ${bad.length} serious or critical${bad.length ? `: ${JSON.stringify(bad)}` : ''}`);
+    const minor = violations.filter((v) => !bad.includes(v)).map((v) => `${v.id} (${v.impact})`);
+    console.log(`axe (${label}): ${violations.length} violations, ${bad.length} serious or critical${bad.length ? `: ${JSON.stringify(bad)}` : ''}${minor.length ? `; others: ${minor.join(', ')}` : ''}`);
     return bad;
   }
 

@@ -178,7 +178,7 @@ export class HealthView {
       height: 180,
       scales: { x: { time: false }, y: log ? { distr: 3 } : { range: [0, 100] } },
       axes: [
-        { stroke: axis, label: 'epoch', labelSize: 18, size: 32 },
+        { stroke: axis, label: 'epoch', labelSize: 18, size: 32, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] },
         { stroke: axis, size: 56, values: percent ? (u, v) => v.map((x) => `${x} %`) : (u, v) => v.map((x) => sci(x)) },
       ],
       legend: { live: true },
