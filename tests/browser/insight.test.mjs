@@ -328,10 +328,11 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     assert.equal(imported.points, original.points);
     assert.match(await page.textContent('#export-status'), /^Imported 1 run from runs\.json/);
     assert.equal(await page.locator('#run-list .run').count(), before + 1);
-    // …and stays after a reload (the history is in IndexedDB).
+    // …and stays after a reload (the history is in IndexedDB), the current run with its last epoch's health.
     await page.reload();
     await waitForData(page);
     await page.waitForFunction((n) => window.mnist.runs.length === n + 1, before, { timeout: 20_000 });
+    await page.waitForFunction(() => window.mnist.run?.health?.some((h) => h.epoch === 1), null, { timeout: 20_000 });
 
     const broken = JSON.parse(text);
     broken.runs[0].epochs[0].test.accuracy = 'high';

@@ -116,7 +116,7 @@ export class HealthView {
       return el(
         'article',
         { class: 'health-card', style: { '--layer': colour(k) } },
-        el('h4', { text: `${name} (${l.units} units)` }),
+        el('h3', { text: `${name} (${l.units} units)` }),
         hidden ? histogramSvg(l, name) : null,
         ...facts,
         hidden ? el('details', { class: 'table-view' }, el('summary', { text: `${name} histogram (table)` }), histogramTable(l)) : null,

@@ -204,7 +204,7 @@ export class Inspector {
         if (!table.open || table.querySelector('table')) return;
         const body = el('tbody');
         h.forEach((v, i) => body.append(el('tr', {}, el('th', { scope: 'row', text: `unit ${i + 1}` }), el('td', { text: sci(v) }))));
-        table.append(el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'table' }, el('table', { class: 'data-table' }, el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'unit' }), el('th', { scope: 'col', text: 'activation h' }))), body)));
+        table.append(el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `Hidden layer ${k + 1} activations, by unit` }, el('table', { class: 'data-table' }, el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'unit' }), el('th', { scope: 'col', text: 'activation h' }))), body)));
       },
     );
     const range = activation === 'tanh' ? '−1 (blue) … 0 (white) … 1 (red)' : activation === 'relu' ? `0 (dark) … ${sci(max)} (yellow)` : '0 (dark) … 1 (yellow)';
@@ -247,6 +247,9 @@ export class Inspector {
     // only until then.
     if (run && (m.id === undefined || !(run.health ?? []).some((h) => h.epoch === entry.epoch))) {
       run.health = [...(run.health ?? []).filter((h) => h.epoch !== entry.epoch), entry].sort((a, b) => a.epoch - b.epoch);
+      // The next checkpoint stores it with the run; when nothing trains on (the target was reached,
+      // a pause), there is no next one: store it now (the run's curves end at the saved model then).
+      if (m.id === undefined && this.#app.controls.state !== State.RUNNING) this.#app.runs.persist(run);
     }
     if (this.#healthOpen) this.#health.render(entry, run?.health ?? [entry]);
   }

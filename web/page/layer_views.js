@@ -179,7 +179,7 @@ export class LayerViews {
       { class: 'layer-map' },
       el('figcaption', { text: `Layer ${k + 1}: ${isOutput ? 'output' : 'hidden'} units (rows) × hidden layer ${k}’s ${inputs} units (columns), weights from ${fmt(-max)} to ${fmt(max)}` }),
       el('div', { class: 'heat-scroll', tabindex: '0', role: 'region', 'aria-label': `layer ${k + 1} heat map` }, canvas),
-      el('details', { class: 'table-view' }, el('summary', { text: `Layer ${k + 1} weights (table)` }), el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'table' }, table)),
+      el('details', { class: 'table-view' }, el('summary', { text: `Layer ${k + 1} weights (table)` }), el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `Layer ${k + 1} weights, by unit` }, table)),
     );
   }
 }
