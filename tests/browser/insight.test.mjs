@@ -278,6 +278,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
 
   test('CSV export parses and matches the per-epoch table', { timeout: 3 * MINUTE }, async () => {
     page = await pageWithModel(browser, synthetic, { epochs: 2 });
+    await page.waitForFunction(() => document.querySelector(`#export-runs input[data-run="${window.mnist.run.id}"]`)?.checked, null, { timeout: 10_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#btn-export-csv')]);
     assert.equal(download.suggestedFilename(), 'mnist-runs.csv');
     const rows = parseCsv(await readFile(await download.path(), 'utf8'));

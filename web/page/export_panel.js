@@ -23,6 +23,7 @@ export class ExportPanel {
   #app;
   #selected = new Set();
   #known = new Set();
+  #touched = new Set(); // runs the user ticked or unticked: left as they are
 
   constructor(app) {
     this.#app = app;
@@ -43,12 +44,13 @@ export class ExportPanel {
 
   render() {
     const { runs } = this.#app;
-    // A run seen for the first time is ticked when it is the current one or an import.
+    // An import is ticked when first seen, the current run whenever it is current (unless the user
+    // ticked or unticked it).
     for (const r of runs.list) {
-      if (this.#known.has(r.id)) continue;
+      if (!this.#known.has(r.id) && r.imported) this.#selected.add(r.id);
       this.#known.add(r.id);
-      if (r === runs.current || r.imported) this.#selected.add(r.id);
     }
+    if (runs.current && !this.#touched.has(runs.current.id)) this.#selected.add(runs.current.id);
     const items = [...runs.list].reverse().map((r) => {
       const id = `export-${r.id}`;
       return el(
@@ -59,7 +61,11 @@ export class ExportPanel {
           id,
           checked: this.#selected.has(r.id),
           'data-run': r.id,
-          onchange: (e) => (e.target.checked ? this.#selected.add(r.id) : this.#selected.delete(r.id)),
+          onchange: (e) => {
+            this.#touched.add(r.id);
+            if (e.target.checked) this.#selected.add(r.id);
+            else this.#selected.delete(r.id);
+          },
         }),
         el('label', { for: id, text: `${r.label} (${r.epochs.length} epoch${r.epochs.length === 1 ? '' : 's'})` }),
       );
@@ -72,6 +78,7 @@ export class ExportPanel {
   }
 
   #chosen() {
+    this.render();
     const runs = this.selectedRuns();
     if (runs.length === 0) this.#status('Tick at least one run to export.');
     return runs;
