@@ -64,6 +64,13 @@ class Network {
   void backward_input(int k);       // k ≥ 1: G_{k-1} ← W_kᵀ G_k
   void backward_activation(int k);  // k ≥ 1: G_{k-1} ← G_{k-1} ⊙ g'(a_{k-1})
 
+  // The last forward()'s h_k for a hidden layer k, the logits z for the last
+  // one: (out_k, b), a view of the workspace valid until the next forward().
+  // For looking inside (inspection.hpp).
+  Eigen::Block<const Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> activations(int k) const {
+    return act_[k].leftCols(last_batch_);
+  }
+
  private:
   void bind_layers();
 

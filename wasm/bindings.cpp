@@ -35,6 +35,7 @@
 #include "core/errors.hpp"
 #include "core/evaluation.hpp"
 #include "core/memory_estimate.hpp"
+#include "core/inspection.hpp"
 #include "core/model_file.hpp"
 #include "core/trainer.hpp"
 
@@ -413,6 +414,70 @@ class TrainerHandle {
     });
   }
 
+  // One image's path: every hidden layer's activations, the logits and
+  // probabilities, and what each unit feeding the output added to the winner.
+  val trace_digit(val image) {
+    return guarded([&] {
+      const std::vector<float> x = floats_of(image, "image");
+      const int in = trainer_->network().input_size();
+      if (x.size() != static_cast<std::size_t>(in))
+        throw ArgumentError("image has " + std::to_string(x.size()) + " values, expected " + std::to_string(in));
+      for (std::size_t i = 0; i < x.size(); ++i)
+        if (!std::isfinite(x[i])) throw ArgumentError("image[" + std::to_string(i) + "] is not a finite number");
+      const mlp::DigitPath<float> path =
+          mlp::trace_digit(inspection_network(), Eigen::Map<const mlp::Matrix<float>>(x.data(), in, 1));
+      val hidden = val::array();
+      for (const auto& h : path.hidden) hidden.call<void>("push", copy_vector(h));
+      val out = val::object();
+      out.set("hidden", hidden);
+      out.set("logits", copy_vector(path.logits));
+      out.set("probabilities", copy_vector(path.probabilities));
+      out.set("predicted", path.predicted);
+      out.set("contributions", copy_vector(path.contributions));
+      out.set("bias", path.bias);
+      return out;
+    });
+  }
+
+  // Each layer's health over images [start, start + count) of a split.
+  val inspect_health(val split, val start, val count, val bins) {
+    return guarded([&] {
+      const mlp::Dataset& data = data_->split(split);
+      const auto first = integer_of<ArgumentError>(start, "start", 0, data.size());
+      const auto n = integer_of<ArgumentError>(count, "count", 1, std::min(4096.0, static_cast<double>(data.size() - first)));
+      const int b = bins.isUndefined() ? 20 : static_cast<int>(integer_of<ArgumentError>(bins, "bins", 1, 256));
+      mlp::Network<float>& net = inspection_network();
+      if (data.features() != net.input_size())
+        throw ArgumentError("the " + split.as<std::string>() + " images have " + std::to_string(data.features()) +
+                            " pixels, the network takes " + std::to_string(net.input_size()));
+      mlp::Matrix<float> x(data.features(), n), y(net.output_size(), n);
+      std::vector<std::int32_t> order(static_cast<std::size_t>(n));
+      std::iota(order.begin(), order.end(), static_cast<std::int32_t>(first));
+      mlp::gather_batch(data, order.data(), x, y);
+      const mlp::NetworkHealth h = mlp::inspect_health(net, x, y, b);
+      val layers = val::array();
+      for (const auto& l : h.layers) {
+        val layer = val::object();
+        layer.set("units", l.units);
+        layer.set("histogram", copy_out(l.histogram.data(), l.histogram.size()));
+        layer.set("low", l.low);
+        layer.set("high", l.high);
+        layer.set("mean", l.mean);
+        layer.set("saturated", l.saturated);
+        layer.set("stuck", l.stuck);
+        layer.set("weightGradientNorm", l.weight_gradient_norm);
+        layer.set("biasGradientNorm", l.bias_gradient_norm);
+        layer.set("weightNorm", l.weight_norm);
+        layers.call<void>("push", layer);
+      }
+      val out = val::object();
+      out.set("samples", h.samples);
+      out.set("loss", h.loss);
+      out.set("layers", layers);
+      return out;
+    });
+  }
+
   val set_learning_rate(val lr) {
     return guarded([&] {
       trainer_->set_learning_rate(number_of(lr, "learningRate"));
@@ -465,6 +530,17 @@ class TrainerHandle {
     bound_train_ = data_->train;
   }
 
+  // A copy of the trainer's network for looking inside, so that inspection
+  // never touches the trainer's workspace or gradients; its parameters are
+  // brought up to date on every call (no allocation after the first).
+  mlp::Network<float>& inspection_network() {
+    if (!inspection_) inspection_ = std::make_unique<mlp::Network<float>>(trainer_->network());
+    else inspection_->parameters() = trainer_->network().parameters();
+    return *inspection_;
+  }
+
+  static val copy_vector(const mlp::Vector<float>& v) { return copy_out(v.data(), static_cast<std::size_t>(v.size())); }
+
   static val evaluation_to_js(const mlp::Evaluation& e) {
     val out = val::object();
     out.set("loss", e.loss);
@@ -487,6 +563,7 @@ class TrainerHandle {
   std::unique_ptr<mlp::Trainer> trainer_;
   std::shared_ptr<Data> data_;
   std::shared_ptr<const mlp::Dataset> bound_train_;
+  std::unique_ptr<mlp::Network<float>> inspection_;
 };
 
 // ---- Engine ----------------------------------------------------------------
@@ -666,6 +743,8 @@ EMSCRIPTEN_BINDINGS(mlp) {
       .function("predict", &TrainerHandle::predict)
       .function("predictSplit", &TrainerHandle::predict_split)
       .function("layerWeights", &TrainerHandle::layer_weights)
+      .function("traceDigit", &TrainerHandle::trace_digit)
+      .function("inspectHealth", &TrainerHandle::inspect_health)
       .function("setLearningRate", &TrainerHandle::set_learning_rate)
       .function("setOptimizer", &TrainerHandle::set_optimizer)
       .function("config", &TrainerHandle::config)

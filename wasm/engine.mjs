@@ -59,6 +59,26 @@ class Trainer {
     return unwrap(this.#raw().layerWeights(k));
   }
 
+  /**
+   * One image (Float32Array of 784 pixels in [0, 1]) through the network →
+   * { hidden: [Float32Array(units) per hidden layer], logits, probabilities,
+   *   predicted, contributions: Float32Array (what each unit feeding the output
+   *   added to the winning logit), bias }.
+   */
+  traceDigit(image) {
+    return unwrap(this.#raw().traceDigit(image));
+  }
+
+  /**
+   * Each layer's health over images start..start+count-1 of a split (bins:
+   * histogram bins, default 20) → { samples, loss, layers: [{ units, histogram:
+   * Int32Array, low, high, mean, saturated, stuck, weightGradientNorm,
+   * biasGradientNorm, weightNorm }] }.
+   */
+  inspectHealth(split, start, count, bins) {
+    return unwrap(this.#raw().inspectHealth(split, start, count, bins));
+  }
+
   setLearningRate(learningRate) {
     unwrap(this.#raw().setLearningRate(learningRate));
   }

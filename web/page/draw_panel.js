@@ -41,6 +41,7 @@ export class DrawPanel {
     else preview.getContext('2d').clearRect(0, 0, preview.width, preview.height);
     if (!image) clearTimeout(this.#announceTimer);
     this.#predict(image);
+    this.#app.inspector?.drawnDigit(image);
   }
 
   async #predict(image) {

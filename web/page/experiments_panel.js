@@ -72,6 +72,25 @@ export class Experiments {
     this.render();
   }
 
+  /** The experiments' ids, which a shared link may name (share.js). */
+  get ids() {
+    return EXPERIMENTS.map((x) => x.id);
+  }
+
+  /** The experiment chosen in the panel, for the page's link. */
+  get selectedId() {
+    return this.#form.elements.experiment?.value || null;
+  }
+
+  /** A link named an experiment: it is chosen (nothing is queued until Run). */
+  chooseFromLink(id) {
+    const input = [...this.#form.querySelectorAll('input[name="experiment"]')].find((r) => r.value === id);
+    if (!input) return;
+    input.checked = true;
+    this.render();
+    this.#form.closest('section, details')?.scrollIntoView({ block: 'nearest' });
+  }
+
   /** The worker's `ready`: the engine's readings of the report. */
   engineReady(m) {
     this.#presets = m.presets;

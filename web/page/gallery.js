@@ -1,12 +1,20 @@
 // The test-set gallery: each tile is a button with the digit, its predicted
 // label and confidence; "mistakes" shows the misclassified ones, most
-// confident first. Selecting a tile shows its probability bars.
+// confident first; a confusion-matrix cell shows exactly the digits of that
+// true and predicted class, most confident first. Selecting a tile shows its
+// probability bars (and tells onSelect). It shows the test set, or the
+// validation set when a cell of the validation matrix was opened.
+import { cellIndices } from './confusion.js';
 import { ProbabilityBars, digitImage, drawDigit, el, pct } from './viz.js';
 
 const PAGE = 48;
 
 export class Gallery {
-  constructor({ grid, more, count, detail, onAnnounce }) {
+  constructor({ grid, more, count, detail, onAnnounce, onSelect }) {
+    this.onSelect = onSelect;
+    this.split = 'test';
+    this.cell = null; // { truth, guess } while a confusion cell is shown
+    this.imagesBySplit = {};
     this.grid = grid;
     this.more = more;
     this.count = count;
@@ -30,7 +38,11 @@ export class Gallery {
 
   /** data: { labels, predicted, probabilities, images?, rows, cols } from the worker. */
   setData(data) {
-    if (data.images) this.images = data.images;
+    const split = data.split ?? 'test';
+    if (split !== this.split) this.selected = null;
+    if (data.images) this.imagesBySplit[split] = data.images;
+    this.split = split;
+    this.images = this.imagesBySplit[split] ?? null;
     this.data = data;
     this.classes = Math.round(data.probabilities.length / data.labels.length);
     this.order = null;
@@ -38,8 +50,22 @@ export class Gallery {
     if (this.selected !== null) this.select(this.selected, false);
   }
 
+  /** True when the images of `split` are here (they are sent once). */
+  hasImages(split) {
+    return Boolean(this.imagesBySplit[split]);
+  }
+
+  /** Shows exactly the digits of a confusion cell (null: back to the filter). */
+  setCell(cell) {
+    this.cell = cell;
+    this.shown = cell ? Math.max(PAGE, 200) : PAGE;
+    this.order = null;
+    this.render();
+  }
+
   clear() {
     this.data = null;
+    this.cell = null;
     this.order = null;
     this.grid.replaceChildren();
     this.count.textContent = 'No model yet.';
@@ -64,6 +90,10 @@ export class Gallery {
   indices() {
     if (this.order) return this.order;
     const { labels, predicted } = this.data;
+    if (this.cell) {
+      this.order = cellIndices(this.data, this.classes, this.cell.truth, this.cell.guess);
+      return this.order;
+    }
     let idx = Array.from({ length: labels.length }, (_, i) => i);
     if (this.filter === 'wrong') {
       idx = idx.filter((i) => labels[i] !== predicted[i]);
@@ -78,8 +108,10 @@ export class Gallery {
     const { labels, predicted, rows, cols } = this.data;
     const idx = this.indices();
     const wrong = this.filter === 'wrong' ? idx.length : labels.reduce((n, l, i) => n + (l !== predicted[i]), 0);
-    this.count.textContent =
-      this.filter === 'wrong'
+    const setName = this.split === 'validation' ? 'validation' : 'test';
+    this.count.textContent = this.cell
+      ? `True ${this.cell.truth}, predicted ${this.cell.guess}: ${idx.length} ${setName} digit${idx.length === 1 ? '' : 's'}, the most confident first.`
+      : this.filter === 'wrong'
         ? `${idx.length} of ${labels.length} test digits are misclassified; the most confident mistakes come first.`
         : `${labels.length} test digits, ${wrong} misclassified (${pct(wrong / labels.length, 2)} error).`;
     const tiles = [];
@@ -88,21 +120,28 @@ export class Gallery {
       const i = idx[t];
       const ok = labels[i] === predicted[i];
       const canvas = digitImage(this.images.subarray(i * rows * cols, (i + 1) * rows * cols), rows, cols);
+      // The name comes from the content (visible and screen-reader-only parts), so that it holds the visible text.
+      const what = this.split === 'validation' ? 'Validation' : 'Test';
       const caption = el(
         'span',
         { class: 'tile-caption' },
+        el('span', { class: 'sr-only', text: `${what} digit ${i}: true ${labels[i]}, predicted ` }),
         el('strong', { text: String(predicted[i]) }),
+        el('span', { class: 'sr-only', text: ' with ' }),
         ` ${pct(this.confidence(i), 0)}`,
+        el('span', { class: 'sr-only', text: ` confidence${ok ? '' : ', wrong: it'}` }),
       );
-      const truth = ok ? null : el('span', { class: 'tile-true', text: `is ${labels[i]}` });
+      const truth = ok ? null : el('span', { class: 'tile-true', text: ` is ${labels[i]}` });
       const button = el(
         'button',
         {
           type: 'button',
           class: `tile${ok ? '' : ' is-wrong'}${i === this.selected ? ' is-selected' : ''}`,
-          'aria-label': `Test digit ${i}: true ${labels[i]}, predicted ${predicted[i]} with ${pct(this.confidence(i))} confidence${ok ? '' : ', wrong'}`,
           'aria-pressed': i === this.selected ? 'true' : 'false',
           'data-index': i,
+          'data-true': labels[i],
+          'data-predicted': predicted[i],
+          'data-confidence': this.confidence(i),
           onclick: () => this.select(i),
         },
         canvas,
@@ -127,9 +166,10 @@ export class Gallery {
     const probs = probabilities.subarray(i * this.classes, (i + 1) * this.classes);
     this.bars.set(probs, { trueLabel: labels[i] });
     const ok = labels[i] === predicted[i];
-    const text = `Test digit #${i}: true label ${labels[i]}, predicted ${predicted[i]} (${pct(this.confidence(i))})${ok ? '.' : ' — wrong.'}`;
+    const text = `${this.split === 'validation' ? 'Validation' : 'Test'} digit #${i}: true label ${labels[i]}, predicted ${predicted[i]} (${pct(this.confidence(i))})${ok ? '.' : ' — wrong.'}`;
     this.detailText.textContent = text;
     this.detailCanvas.setAttribute('aria-label', `test digit ${i}, a ${labels[i]}`);
     if (announce) this.onAnnounce?.(text);
+    this.onSelect?.({ index: i, split: this.split, label: labels[i], pixels: this.images.subarray(i * rows * cols, (i + 1) * rows * cols), rows, cols });
   }
 }

@@ -10,8 +10,12 @@
 //   controls     controls.js        Train/Pause/Step/Stop/Reset, keyboard, live settings; the trainer's state
 //   runs         runs.js            the run history (records: run_record.js), overlays
 //   runList      run_list.js        the run list
-//   stats        stats.js           chunks and epochs into the run; stats line, charts, epoch table, confusion
-//   views        model_views.js     weight images and the test gallery
+//   stats        stats.js           chunks and epochs into the run; stats line, charts, epoch table
+//   confusion    confusion_view.js  the confusion matrix (test or validation) whose cells open their digits
+//   views        model_views.js     every layer's weights (layer_views.js) and the test gallery
+//   inspector    inspector.js       inside the network: one digit's path, the layers' health (health_view.js)
+//   share        share_panel.js     the link to the settings, and the settings of the link the page was opened with
+//   exports      export_panel.js    runs as CSV/JSON, charts as PNG/SVG, runs imported from JSON
 //   pad          draw_panel.js      the drawing pad and its prediction
 //   persistence  persistence.js     IndexedDB autosave and restore, model download and upload
 //   recovery     recovery.js        a lost worker replaced, its data and checkpoint restored
@@ -20,17 +24,21 @@
 //   slow         tasks.js           main-thread work that took longer than a frame
 import { FromWorker, ToWorker } from '../shared/protocol.js';
 import { ConfigForm } from './config_form.js';
+import { ConfusionView } from './confusion_view.js';
 import { Controls } from './controls.js';
 import { DataPanel } from './data_panel.js';
 import { DrawPanel } from './draw_panel.js';
 import { Experiments } from './experiments_panel.js';
 import { FigureViews } from './figure_views.js';
+import { ExportPanel } from './export_panel.js';
+import { Inspector } from './inspector.js';
 import { ModelViews } from './model_views.js';
 import { Notices } from './notices.js';
 import { Persistence } from './persistence.js';
 import { Recovery } from './recovery.js';
 import { RunList } from './run_list.js';
 import { Runs } from './runs.js';
+import { SharePanel } from './share_panel.js';
 import { Stats } from './stats.js';
 import * as storage from './storage.js';
 import { SlowLog, later } from './tasks.js';
@@ -43,6 +51,8 @@ const app = {};
 const handlers = {
   async [FromWorker.READY](m) {
     app.form.useSchema(m.schema);
+    app.share.update();
+    app.inspector.engineReady();
     app.controls.engineReady(m);
     app.persistence.engineReady(m);
     app.experiments.engineReady(m);
@@ -53,9 +63,17 @@ const handlers = {
   async [FromWorker.DATA_READY](m) {
     await app.data.ready(m); // restores the saved model and runs first
     await app.experiments.restoreOnce();
+    app.share.applyOnce(); // after any saved model is restored, so that the link has the last word
   },
-  [FromWorker.TRAINER]: (m) => app.controls.trainerChanged(m),
-  [FromWorker.STATUS]: (m) => app.controls.setTrainState(m.state, m.message),
+  [FromWorker.TRAINER](m) {
+    app.controls.trainerChanged(m);
+    app.inspector.modelChanged();
+    app.share.update();
+  },
+  [FromWorker.STATUS](m) {
+    app.controls.setTrainState(m.state, m.message);
+    app.inspector.modelChanged();
+  },
   [FromWorker.CHUNK](m) {
     app.stats.onChunk(m);
     app.experiments.onProgress();
@@ -64,7 +82,9 @@ const handlers = {
     app.stats.onEpoch(m);
     app.experiments.onProgress();
     if (app.runs.current?.experiment) app.figures.update(); // only the experiments' runs are in the figures (and ticked ones)
+    later(() => app.inspector.modelChanged());
   },
+  [FromWorker.HEALTH]: (m) => later(() => app.inspector.onHealth(m)),
   [FromWorker.DIVERGED]: (m) => app.controls.diverged(m),
   [FromWorker.CHECKPOINT](m) {
     // The run it belongs to is the current one now: an experiment queue makes the next run current right after.
@@ -95,17 +115,25 @@ app.controls = new Controls(app);
 app.runs = new Runs();
 app.runList = new RunList(app);
 app.stats = new Stats(app);
+app.confusion = new ConfusionView(app);
 app.views = new ModelViews(app);
+app.inspector = new Inspector(app);
 app.pad = new DrawPanel(app);
 app.persistence = new Persistence(app);
 app.recovery = new Recovery(app);
 app.experiments = new Experiments(app);
 app.figures = new FigureViews(app);
+app.share = new SharePanel(app);
+app.exports = new ExportPanel(app);
 
 app.form.setup();
 app.stats.setup();
+app.confusion.setup();
 app.pad.setup();
 app.views.setup();
+app.inspector.setup();
+app.share.setup();
+app.exports.setup();
 app.controls.setup();
 app.data.setup();
 app.persistence.setup();
@@ -178,6 +206,14 @@ window.mnist = Object.freeze({
     return app.figures.settled;
   },
   // Test hooks: the worker fails with an error event, closes itself, hangs, or is killed without a word.
+  /** The layers' health last shown (an entry of run.health), or null. */
+  get health() {
+    return app.inspector.latestHealth;
+  },
+  /** What the link the page was opened with set: { applied, errors, experiment }, or null. */
+  get link() {
+    return app.share.result;
+  },
   crashWorker: () => app.client.send(ToWorker.CRASH),
   closeWorker: () => app.client.send(ToWorker.CLOSE),
   hangWorker: () => app.client.send(ToWorker.HANG),

@@ -101,6 +101,7 @@ export function addEpoch(run, m) {
   };
   run.epochs.push(entry);
   if (m.confusion) run.confusion = m.confusion; // the test set's, when it was evaluated
+  if (m.validationConfusion) run.validationConfusion = m.validationConfusion;
   run.classes = m.classes;
   run.runMs = m.runMs;
   return entry;

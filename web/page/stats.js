@@ -7,7 +7,7 @@ import { Charts } from './charts.js';
 import { legendLabels } from './legend.js';
 import { addEpoch, appendChunk } from './run_record.js';
 import { later } from './tasks.js';
-import { $, el, pct, renderConfusion } from './viz.js';
+import { $, el, pct } from './viz.js';
 
 /** Chart redraws while training: at most one per this many milliseconds. */
 export const DRAW_INTERVAL_MS = 200;
@@ -28,6 +28,11 @@ export class Stats {
 
   constructor(app) {
     this.#app = app;
+  }
+
+  /** The loss and accuracy charts (charts.js), for exporting them. */
+  get charts() {
+    return this.#charts;
   }
 
   setup() {
@@ -58,13 +63,7 @@ export class Stats {
     // grows long (the page must stay responsive while the worker trains).
     // (Each only while the run is still the current one: an experiment queue moves on to its next run at once.)
     const current = () => runs.current === run;
-    if (m.confusion && m.test) {
-      later(
-        () =>
-          current() &&
-          renderConfusion($('confusion'), m.confusion, m.classes, `After epoch ${m.epoch}: ${pct(m.test.accuracy, 2)} of ${m.test.count.toLocaleString('en')} test digits right.`),
-      );
-    }
+    later(() => current() && this.#app.confusion.onEpoch(m));
     later(() => current() && this.#addEpochRow(entry));
     later(() => {
       views.markStale();
@@ -135,12 +134,8 @@ export class Stats {
     const run = this.#app.runs.current;
     $('epoch-table').tBodies[0].replaceChildren();
     for (const e of run?.epochs ?? []) this.#addEpochRow(e);
-    if (run?.confusion) {
-      const e = run.epochs.findLast((x) => x.test);
-      renderConfusion($('confusion'), run.confusion, run.classes ?? 10, e ? `After epoch ${e.epoch}: ${pct(e.test.accuracy, 2)} of the test digits right.` : 'Test set');
-    } else {
-      $('confusion').replaceChildren(el('p', { class: 'empty', text: 'Appears after the first epoch.' }));
-    }
+    this.#app.confusion.reset(run);
+    this.#app.inspector?.resetRun(run);
     this.drawAll();
   }
 

@@ -1,6 +1,6 @@
-// Small DOM views: probability bars, the confusion matrix (a real table, so it
-// is its own screen-reader fallback), first-layer weight images, digit images;
-// and the two DOM helpers every page module uses, $ and el.
+// Small DOM views: probability bars and digit images; and the two DOM
+// helpers every page module uses, $ and el. (The confusion matrix is
+// confusion_view.js, the weights layer_views.js.)
 
 /** The element with this id. */
 export const $ = (id) => document.getElementById(id);
@@ -11,6 +11,7 @@ export function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'class') node.className = v;
+    else if (k === 'style') for (const [name, value] of Object.entries(v)) node.style.setProperty(name, value); // CSSOM: allowed by the CSP
     else if (k === 'text') node.textContent = v;
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? '' : String(v));
@@ -95,84 +96,4 @@ export function digitImage(pixels, rows, cols, { scale = 255, alt = '' } = {}) {
     }
   });
   return el('img', { src, alt, width: cols, height: rows, decoding: 'async' });
-}
-
-/**
- * Confusion matrix as a table: rows = true digit, columns = predicted.
- * Cell shading: the diagonal by recall, off-diagonal cells by their share of the row.
- */
-export function renderConfusion(container, confusion, classes, caption) {
-  const rowsTotal = Array.from({ length: classes }, (_, i) => {
-    let s = 0;
-    for (let j = 0; j < classes; j++) s += confusion[i * classes + j];
-    return s;
-  });
-  let maxOff = 0;
-  for (let i = 0; i < classes; i++)
-    for (let j = 0; j < classes; j++)
-      if (i !== j && rowsTotal[i] > 0) maxOff = Math.max(maxOff, confusion[i * classes + j] / rowsTotal[i]);
-
-  const head = el('tr', {}, el('th', { scope: 'col', class: 'corner' }, el('span', { class: 'sr-only', text: 'true digit by row, predicted digit by column' })));
-  for (let j = 0; j < classes; j++) head.append(el('th', { scope: 'col', text: String(j) }));
-  head.append(el('th', { scope: 'col', class: 'recall', text: 'recall' }));
-  const body = el('tbody');
-  for (let i = 0; i < classes; i++) {
-    const tr = el('tr', {}, el('th', { scope: 'row', text: String(i) }));
-    for (let j = 0; j < classes; j++) {
-      const n = confusion[i * classes + j];
-      const share = rowsTotal[i] > 0 ? n / rowsTotal[i] : 0;
-      const td = el('td', { text: String(n), title: `true ${i}, predicted ${j}: ${n} (${pct(share)} of the ${i}s)` });
-      if (i === j) {
-        td.className = 'diag';
-        td.style.setProperty('--a', share.toFixed(3));
-      } else if (n > 0) {
-        td.className = 'off';
-        td.style.setProperty('--a', (0.12 + 0.88 * (maxOff > 0 ? share / maxOff : 0)).toFixed(3));
-      } else {
-        td.className = 'zero';
-      }
-      tr.append(td);
-    }
-    const recall = rowsTotal[i] > 0 ? confusion[i * classes + i] / rowsTotal[i] : 0;
-    tr.append(el('td', { class: 'recall', text: pct(recall) }));
-    body.append(tr);
-  }
-  const table = el(
-    'table',
-    { class: 'confusion' },
-    el('caption', { text: caption }),
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }), el('th', { scope: 'colgroup', colspan: classes, class: 'axis', text: 'predicted digit' }), el('th', { scope: 'col' })), head),
-    body,
-  );
-  container.replaceChildren(table);
-}
-
-/**
- * The first layer's weights, one image per hidden unit (rows × cols of the
- * input), in a diverging palette: blue negative, red positive, normalised per unit.
- */
-export function renderWeights(container, { rows: units, cols: inputs, data }, imgRows, imgCols, limit = 64) {
-  const shown = Math.min(units, limit);
-  const dark = matchMedia('(prefers-color-scheme: dark)').matches;
-  const tiles = [];
-  const bg = dark ? 24 : 255;
-  for (let u = 0; u < shown; u++) {
-    let max = 1e-12;
-    for (let i = 0; i < inputs; i++) max = Math.max(max, Math.abs(data[u * inputs + i]));
-    const src = imageURL(imgCols, imgRows, (d) => {
-      for (let i = 0; i < imgRows * imgCols && i < inputs; i++) {
-        const v = data[u * inputs + i] / max; // −1..1
-        const a = Math.abs(v);
-        // Blend from the background (white or near-black) to red / blue.
-        const [r, g, b] = v >= 0 ? [220, 38, 38] : [37, 99, 235];
-        d[4 * i] = Math.round(bg + (r - bg) * a);
-        d[4 * i + 1] = Math.round(bg + (g - bg) * a);
-        d[4 * i + 2] = Math.round(bg + (b - bg) * a);
-        d[4 * i + 3] = 255;
-      }
-    });
-    tiles.push(el('img', { class: 'weight', src, alt: `hidden unit ${u + 1}`, width: imgCols, height: imgRows }));
-  }
-  container.replaceChildren(...tiles);
-  return shown;
 }

@@ -36,6 +36,9 @@ export const ToWorker = Object.freeze({
   QUEUE_PAUSE: 'queuePause',
   QUEUE_RESUME: 'queueResume',
   QUEUE_CANCEL: 'queueCancel',
+  TRACE_DIGIT: 'traceDigit',
+  INSPECT_HEALTH: 'inspectHealth',
+  SET_INSPECTION: 'setInspection',
   CRASH: 'crash',
   CHECK_CONFIG: 'checkConfig',
   MEMORY: 'memory',
@@ -58,6 +61,8 @@ export const FromWorker = Object.freeze({
   WEIGHTS: 'weights',
   MODEL: 'model',
   QUEUE: 'queue',
+  TRACE: 'trace',
+  HEALTH: 'health',
   ERROR: 'error',
   HEARTBEAT: 'heartbeat',
   CONFIG_CHECKED: 'configChecked',
@@ -122,8 +127,8 @@ export const MESSAGES = Object.freeze({
   [ToWorker.SET_OPTIMIZER]: { id: 'integer', optimizer: 'OptimizerSettings' },
   // Class probabilities of one image of rows×cols pixels in [0, 1] → prediction{id}.
   [ToWorker.PREDICT]: { id: 'integer', image: 'Float32Array' },
-  // The model's predictions for the whole test set (and its images, once) → predictions{id}.
-  [ToWorker.PREDICT_TEST_SET]: { id: 'integer', withImages: 'boolean' },
+  // The model's predictions for the whole test set (or the validation set: split) and, when asked, its images → predictions{id}.
+  [ToWorker.PREDICT_TEST_SET]: { id: 'integer', withImages: 'boolean', 'split?': "'test' | 'validation'" },
   // One layer's weight matrix → weights{id}.
   [ToWorker.GET_WEIGHTS]: { id: 'integer', layer: 'integer' },
   // The model as .safetensors bytes → model{id}.
@@ -150,6 +155,12 @@ export const MESSAGES = Object.freeze({
   [ToWorker.QUEUE_PAUSE]: {},
   [ToWorker.QUEUE_RESUME]: {},
   [ToWorker.QUEUE_CANCEL]: {},
+  // One image's path through the network (web/worker/inspection.js) → trace{id}.
+  [ToWorker.TRACE_DIGIT]: { id: 'integer', image: 'Float32Array' },
+  // Each layer's health on the fixed sample, now → health{id}.
+  [ToWorker.INSPECT_HEALTH]: { id: 'integer' },
+  // Which views the worker computes by itself: health after every epoch (→ health, no id).
+  [ToWorker.SET_INSPECTION]: { health: 'boolean' },
   // Test hook: an uncaught error in the worker, as a real crash would be.
   [ToWorker.CRASH]: {},
   // The engine's verdict on a config (validateConfig: every field and the memory it needs) → configChecked{id} | error{id}.
@@ -209,6 +220,7 @@ export const MESSAGES = Object.freeze({
     validation: 'Metrics | null',
     test: 'Metrics | null',
     confusion: 'Int32Array | null', // of the test set: classes × classes, row = true label, column = predicted
+    'validationConfusion?': 'Int32Array | null', // the same for the validation set, when it was evaluated
     classes: 'integer',
     evalMs: 'number', // time the evaluation took
     runMs: 'number',
@@ -233,6 +245,7 @@ export const MESSAGES = Object.freeze({
     images: 'Uint8Array | null',
     rows: 'integer',
     cols: 'integer',
+    'split?': "'test' | 'validation'",
   },
   // rows (units) × cols (inputs), row-major.
   [FromWorker.WEIGHTS]: { id: 'integer', layer: 'integer', rows: 'integer', cols: 'integer', data: 'Float32Array' },
@@ -251,6 +264,31 @@ export const MESSAGES = Object.freeze({
     'resumed?': 'boolean',
     'message?': 'string',
     'progress?': 'Progress',
+  },
+  // traceDigit's answer: hidden = one Float32Array per hidden layer; contributions: what each unit feeding the
+  // output layer added to the winning logit (Σ contributions + bias = logits[predicted]).
+  [FromWorker.TRACE]: {
+    id: 'integer',
+    hidden: 'array',
+    logits: 'Float32Array',
+    probabilities: 'Float32Array',
+    predicted: 'integer',
+    contributions: 'Float32Array',
+    bias: 'number',
+    step: 'integer', // the trainer's step when traced
+  },
+  // Each weight layer's health over the first `samples` images of `split` (engine.inspectHealth): layers =
+  // [{ units, histogram: Int32Array, low, high, mean, saturated, stuck, weightGradientNorm, biasGradientNorm,
+  // weightNorm }]; after an epoch (no id) or on request (id).
+  [FromWorker.HEALTH]: {
+    'id?': 'integer',
+    epoch: 'integer',
+    step: 'integer',
+    split: "'validation' | 'test'",
+    samples: 'integer',
+    loss: 'number',
+    activation: 'string',
+    layers: 'array',
   },
   // A request failed (id: which one; request: its type) or something failed on its own (no id).
   // kind: the engine's error kind ('ConfigError', 'IdxError', …) when it comes from the engine.

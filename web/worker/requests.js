@@ -30,17 +30,20 @@ export const SCOPES = Object.freeze({
   [ToWorker.GET_WEIGHTS]: 'predict',
   [ToWorker.CHECK_CONFIG]: 'config',
   [ToWorker.SAVE]: 'model',
+  [ToWorker.TRACE_DIGIT]: 'predict',
+  [ToWorker.INSPECT_HEALTH]: 'predict',
 });
 
 const isOutOfMemory = (err) => err?.kind === 'OutOfMemory';
 
 /**
  * The request handlers, by type. engine: the loaded engine (engine.mjs);
- * session: the TrainingSession; experiments: the ExperimentQueue;
+ * session: the TrainingSession; experiments: the ExperimentQueue; inspector: the
+ * Inspector (inspection.js);
  * emit(type, payload): sends to the page; siteUrl: the site's root, where
  * data/manifest.json is.
  */
-export function requestHandlers({ engine, session, experiments, emit, siteUrl, onBusy = () => {} }) {
+export function requestHandlers({ engine, session, experiments, inspector, emit, siteUrl, onBusy = () => {} }) {
   // Runs make() for a new trainer; when it runs out of memory beside the current trainer (whose last
   // checkpoint the page keeps), the current one is let go and make() tried once more.
   function roomFor(make) {
@@ -113,10 +116,11 @@ export function requestHandlers({ engine, session, experiments, emit, siteUrl, o
       emit(FromWorker.PREDICTION, { id: msg.id, probabilities });
     },
     [ToWorker.PREDICT_TEST_SET](msg) {
-      onBusy(1000 + 3 * session.expectedMs(session.dataInfo?.test ?? 0, { evaluation: true }));
-      const p = session.requireTrainer().predictSplit('test');
+      const split = msg.split ?? 'test';
+      onBusy(1000 + 3 * session.expectedMs(session.dataInfo?.[split] ?? 0, { evaluation: true }));
+      const p = session.requireTrainer().predictSplit(split);
       const data = session.dataInfo;
-      const images = msg.withImages ? engine.splitImages('test', 0, data.test) : null;
+      const images = msg.withImages ? engine.splitImages(split, 0, data[split]) : null;
       emit(FromWorker.PREDICTIONS, {
         id: msg.id,
         labels: p.labels,
@@ -125,11 +129,21 @@ export function requestHandlers({ engine, session, experiments, emit, siteUrl, o
         images,
         rows: data.rows,
         cols: data.cols,
+        split: msg.split,
       });
     },
     [ToWorker.GET_WEIGHTS](msg) {
       const w = session.requireTrainer().layerWeights(msg.layer);
       emit(FromWorker.WEIGHTS, { id: msg.id, layer: msg.layer, rows: w.rows, cols: w.cols, data: w.data });
+    },
+    [ToWorker.TRACE_DIGIT](msg) {
+      inspector.trace(msg.image, msg.id);
+    },
+    [ToWorker.INSPECT_HEALTH](msg) {
+      inspector.health(msg.id);
+    },
+    [ToWorker.SET_INSPECTION](msg) {
+      inspector.setWanted(msg);
     },
     [ToWorker.SAVE](msg) {
       const trainer = session.requireTrainer();

@@ -408,6 +408,7 @@ export class TrainingSession {
       validation: brief(results.validation),
       test: brief(results.test),
       confusion: results.test?.confusion ?? null,
+      validationConfusion: results.validation?.confusion ?? null,
       classes: this.#trainer.config().layers.at(-1),
       evalMs: job.evalMs,
       runMs: this.#runMs,

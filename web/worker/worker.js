@@ -17,6 +17,7 @@
 import { createEngine } from '../wasm/engine.mjs';
 import { FromWorker, ToWorker, check, post } from '../shared/protocol.js';
 import { ExperimentQueue } from './experiment_queue.js';
+import { Inspector } from './inspection.js';
 import { SCOPES, requestHandlers } from './requests.js';
 import { TrainingSession, isReported } from './training_session.js';
 
@@ -39,9 +40,11 @@ const session = new TrainingSession({
   emit(type, payload) {
     emit(type, payload);
     experiments?.observe(type, payload);
+    if (type === FromWorker.EPOCH) inspector.epochEnded(payload); // the inspector hears of each epoch's end
   },
   onBusy: beat,
 });
+const inspector = new Inspector({ emit, session });
 const runner = () => experiments ?? session;
 
 let dead = false;
@@ -65,7 +68,8 @@ ticks.port1.onmessage = () => {
   scheduled = false;
   if (dead) return;
   try {
-    runner().tick();
+    if (inspector.wantsTick) inspector.tick();
+    else runner().tick();
   } catch (err) {
     fatal(err);
     return;
@@ -74,7 +78,7 @@ ticks.port1.onmessage = () => {
   schedule();
 };
 function schedule() {
-  if (!scheduled && !dead && runner().wantsTick) {
+  if (!scheduled && !dead && (runner().wantsTick || inspector.wantsTick)) {
     scheduled = true;
     ticks.port2.postMessage(0);
   }
@@ -89,7 +93,7 @@ const ready = createEngine().then((engine) => {
     loadModel: (bytes) => engine.loadModel(bytes),
     validateConfig: (config) => engine.validateConfig(config),
   });
-  handlers = requestHandlers({ engine, session, experiments, emit, siteUrl: SITE_URL, onBusy: beat });
+  handlers = requestHandlers({ engine, session, experiments, inspector, emit, siteUrl: SITE_URL, onBusy: beat });
   emit(FromWorker.READY, {
     simd: Boolean(engine.simd),
     eigenVectorized: Boolean(engine.eigenVectorized),

@@ -1,0 +1,78 @@
+// What the worker computes for looking inside the network: one digit's path
+// (on request) and every layer's health on a fixed sample (on request, and
+// after each epoch while the page's health view is open). Each is one short
+// call of the engine (trainer.traceDigit, trainer.inspectHealth) in a task
+// of its own, so a pause still answers within a chunk; the health after an
+// epoch runs in the tick right after the epoch's evaluation, before the next
+// chunk trains, so it describes exactly the model that ended the epoch.
+//
+// Like TrainingSession it posts nothing itself (emit) and schedules nothing:
+// the worker calls tick() while wantsTick is true, before the session's tick.
+import { FromWorker } from '../shared/protocol.js';
+
+/** Images of the fixed sample: the first ones of the validation split (of the test split without one). */
+export const HEALTH_SAMPLE = 256;
+export const HEALTH_BINS = 20;
+
+export class Inspector {
+  #emit;
+  #session;
+  #healthEachEpoch = false;
+  #pending = null; // the epoch whose health is due: { epoch, step }
+
+  /** emit(type, payload): sends to the page; session: the TrainingSession (its trainer and data). */
+  constructor({ emit, session }) {
+    this.#emit = emit;
+    this.#session = session;
+  }
+
+  get wantsTick() {
+    return this.#pending !== null;
+  }
+
+  /** The page's wishes: health after every epoch or not. */
+  setWanted({ health }) {
+    this.#healthEachEpoch = health;
+    if (!health) this.#pending = null;
+  }
+
+  /** The session emitted an `epoch` message. */
+  epochEnded(m) {
+    if (this.#healthEachEpoch) this.#pending = { epoch: m.epoch, step: m.step };
+  }
+
+  tick() {
+    const job = this.#pending;
+    this.#pending = null;
+    if (!job || !this.#session.trainer || !this.#session.dataInfo) return;
+    try {
+      this.#emit(FromWorker.HEALTH, this.#health());
+    } catch (err) {
+      this.#emit(FromWorker.ERROR, { scope: 'predict', kind: err.kind, message: `the layers' health could not be computed: ${err.message}` });
+    }
+  }
+
+  /** The health now, answering request `id`. */
+  health(id) {
+    this.#session.requireTrainer();
+    if (!this.#session.dataInfo) throw new Error('the data is not loaded yet');
+    this.#emit(FromWorker.HEALTH, { id, ...this.#health() });
+  }
+
+  /** One image's path, answering request `id`. */
+  trace(image, id) {
+    const trainer = this.#session.requireTrainer();
+    const path = trainer.traceDigit(image);
+    this.#emit(FromWorker.TRACE, { id, ...path, step: trainer.progress().step });
+  }
+
+  #health() {
+    const trainer = this.#session.trainer;
+    const info = this.#session.dataInfo;
+    const split = info.validation > 0 ? 'validation' : 'test';
+    const samples = Math.min(HEALTH_SAMPLE, info[split]);
+    const h = trainer.inspectHealth(split, 0, samples, HEALTH_BINS);
+    const p = trainer.progress();
+    return { epoch: p.epoch, step: p.step, split, samples: h.samples, loss: h.loss, activation: trainer.config().activation, layers: h.layers };
+  }
+}
