@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ make emscripten libeigen3-dev catch2 nlohmann-json3-dev libbenchmark-dev chromium clang libclang-rt-14-dev)
+packages=(cmake g++ make emscripten libeigen3-dev catch2 nlohmann-json3-dev libbenchmark-dev chromium clang libclang-rt-14-dev clang-format)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: sets up, builds everything, runs every test.
+#  0. formatting and lint (scripts/lint.sh)
 #  1. native Catch2 tests under AddressSanitizer + UBSan (ctest), then a
 #     30-second run of each fuzz target (tests/fuzz, scripts/fuzz.sh)
 #  2. native release build (CLI, benchmark), whose CLI the wasm tests compare
@@ -13,6 +14,7 @@ export NODE_PATH=/usr/share/nodejs
 jobs=${JOBS:-2}
 
 scripts/setup.sh
+scripts/lint.sh   # clang-format, Prettier and ESLint: formatting and lint, nothing changed
 cmake --preset native-debug
 cmake --build --preset native-debug -j "$jobs"
 ctest --preset native-debug -j "$jobs"

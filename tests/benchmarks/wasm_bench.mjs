@@ -61,7 +61,7 @@ function measure(step, items) {
   for (let r = 0; r < RUNS; r++) {
     let n = 0;
     const start = performance.now();
-    let elapsed = 0;
+    let elapsed;
     do {
       step();
       n++;

@@ -77,6 +77,7 @@ function checkAnswer(what, text) {
   for (const { status, headers } of heads(text)) {
     for (const [, value] of headers.matchAll(/^location:[ \t]*([^\r\n]*)$/gim)) {
       assert.match(value, /^\/(?![/\\])/, `${what}: ${status} redirects off the origin to ${JSON.stringify(value)}`);
+      // eslint-disable-next-line no-control-regex -- a raw control character is what the test looks for
       assert.ok(!/[\u0000-\u001f\u007f]/.test(value), `${what}: Location ${JSON.stringify(value)}`);
     }
     assert.ok(status < 500, `${what}: answered ${status}`);

@@ -110,8 +110,8 @@ export class Charts {
         // steep start may then run off the chart.
         y: {
           range: isLoss
-            ? (u, min, max) => [0, Math.min(max > 0 ? max * 1.05 : 1, this.focus.lossMax ?? Infinity)]
-            : (u, min, max) => [Math.max(min ?? 0, this.focus.accMin ?? 0) > 0 ? niceFloor(Math.max(min ?? 0, this.focus.accMin ?? 0)) : 0, 100],
+            ? (_u, _min, max) => [0, Math.min(max > 0 ? max * 1.05 : 1, this.focus.lossMax ?? Infinity)]
+            : (_u, min) => [Math.max(min ?? 0, this.focus.accMin ?? 0) > 0 ? niceFloor(Math.max(min ?? 0, this.focus.accMin ?? 0)) : 0, 100],
         },
       },
       axes: [

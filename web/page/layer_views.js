@@ -46,12 +46,7 @@ function paint(canvas, width, height, fill) {
 }
 
 export class LayerViews {
-  #app;
   #first = null; // { w, rows, cols }
-
-  constructor(app) {
-    this.#app = app;
-  }
 
   setup() {
     const box = $('weights');

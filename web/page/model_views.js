@@ -35,7 +35,7 @@ export class ModelViews {
   }
 
   setup() {
-    this.#layers = new LayerViews(this.#app);
+    this.#layers = new LayerViews();
     this.#layers.setup();
     this.#gallery = new Gallery({
       grid: $('gallery'),

@@ -89,7 +89,7 @@ async function download(siteUrl, onProgress, { now = () => performance.now(), fe
     // The hash in the key invalidates the cached copy when the data changes.
     const key = `${url.href}?sha256=${f.sha256}`;
     keep.add(key);
-    let gz = null;
+    let gz;
     const hit = cache && (await cache.match(key));
     if (hit) {
       gz = await hit.blob();

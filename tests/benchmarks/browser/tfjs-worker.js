@@ -23,6 +23,7 @@
 // the page's CSP (no 'unsafe-eval') forbids. With the global already declared
 // the plain assignment succeeds and no string is ever evaluated.
 self.regeneratorRuntime = undefined;
+/* global importScripts -- a classic worker */
 importScripts('./tfjs/tf.min.js', './tfjs/tf-backend-wasm.min.js');
 
 const BATCH = 128;
