@@ -246,7 +246,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
 
   test('a link fills the form and says so; bad values are reported by field, defaults kept', { timeout: 2 * MINUTE }, async () => {
     page = await freshPage(browser, { origin: new URL(synthetic).origin });
-    await page.goto(`${synthetic}?layers=784-80-40-20-10&activation=tanh&learningRate=0.01&epochs=3`);
+    await page.goto(`${synthetic}?layers=784-80-40-20-10&activation=tanh&learningRate=0.01&epochs=3&experiment=depth`);
     await waitForData(page);
     await page.waitForSelector('#link-notice:not([hidden])');
     assert.match(await page.textContent('#link-notice'), /The form was filled from the link: layer sizes, activation, learning rate, number of epochs\. Nothing trains until you press Train\./);
@@ -260,9 +260,12 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     const shared = new URL(await page.inputValue('#share-url'));
     assert.equal(shared.searchParams.get('layers'), '784-80-40-20-10');
     assert.equal(shared.searchParams.get('activation'), 'tanh');
+    // The link's experiment is chosen in the Experiments panel (not queued), and the page's link carries it.
+    assert.ok(await page.isChecked('#experiment-form input[name="experiment"][value="depth"]'));
+    assert.equal(shared.searchParams.get('experiment'), 'depth');
     await screenshot(page, 'insight-04-link');
 
-    await page.goto(`${synthetic}?learningRate=-1&batchSize=0&layers=784-20-10&colour=red&experiment=width`);
+    await page.goto(`${synthetic}?learningRate=-1&batchSize=0&layers=784-20-10&colour=red&experiment=widths`);
     await waitForData(page);
     await page.waitForSelector('#link-notice:not([hidden])');
     const errors = await page.$$eval('#link-notice li', (ls) => Object.fromEntries(ls.map((l) => [l.dataset.param, l.textContent])));
@@ -271,6 +274,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     assert.match(errors.learningRate, /^learningRate=-1: The learning rate must be in \(0, 100\]/);
     assert.match(errors.batchSize, /^batchSize=0: The batch size must be in \[1, /);
     assert.match(errors.colour, /not a setting of this page/);
+    assert.match(errors.experiment, /^experiment=widths: There is no experiment “widths” \(choose one of width, depth, learning-rate, report\)/);
     assert.equal(await page.inputValue('#f-learningRate'), '0.001', 'the default is kept');
     assert.equal(await page.inputValue('#f-batchSize'), '128');
     assert.equal(await page.evaluate(() => window.mnist.state), 'none');
@@ -295,10 +299,12 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       assert.equal(r[col('epoch')], t[0]);
       assert.equal(Number(r[col('train_loss')]).toFixed(4), t[1]);
       assert.equal(`${(100 * Number(r[col('train_accuracy')])).toFixed(2)} %`, t[2]);
-      assert.equal(Number(r[col('validation_loss')]).toFixed(4), t[3]);
-      assert.equal(`${(100 * Number(r[col('validation_accuracy')])).toFixed(2)} %`, t[4]);
-      assert.equal(Number(r[col('test_loss')]).toFixed(4), t[5]);
-      assert.equal(`${(100 * Number(r[col('test_accuracy')])).toFixed(2)} %`, t[6]);
+      assert.equal(r[col('train_set_loss')], '', 'the training images are not evaluated by default');
+      assert.equal(t[3], '–');
+      assert.equal(Number(r[col('validation_loss')]).toFixed(4), t[5]);
+      assert.equal(`${(100 * Number(r[col('validation_accuracy')])).toFixed(2)} %`, t[6]);
+      assert.equal(Number(r[col('test_loss')]).toFixed(4), t[7]);
+      assert.equal(`${(100 * Number(r[col('test_accuracy')])).toFixed(2)} %`, t[8]);
       assert.equal(r[col('layers')], '784-20-10');
       assert.ok(Number(r[col('elapsed_s')]) > 0);
     });

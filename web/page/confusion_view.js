@@ -9,12 +9,16 @@ import { classMetrics, sameCounts } from './confusion.js';
 import { $, el, pct } from './viz.js';
 
 const SET_NAME = { test: 'test', validation: 'validation' };
+/** Epochs of a small data set come hundreds a second: the matrix is redrawn at most this often. */
+export const RENDER_INTERVAL_MS = 250;
 
 export class ConfusionView {
   #app;
   #split = 'test';
   #latest = { test: null, validation: null }; // { confusion, classes, caption }
   #focus = [0, 0];
+  #renderedAt = -Infinity;
+  #renderTimer = 0;
 
   constructor(app) {
     this.#app = app;
@@ -41,7 +45,14 @@ export class ConfusionView {
     if (m.confusion && m.test) this.#latest.test = { confusion: m.confusion, classes: m.classes, caption: digits(m.test, 'test') };
     if (m.validationConfusion && m.validation)
       this.#latest.validation = { confusion: m.validationConfusion, classes: m.classes, caption: digits(m.validation, 'validation') };
-    this.#render();
+    this.#renderSoon();
+  }
+
+  /** Renders now, or once RENDER_INTERVAL_MS after the last render (the latest matrices then). */
+  #renderSoon() {
+    const wait = RENDER_INTERVAL_MS - (performance.now() - this.#renderedAt);
+    if (wait <= 0) this.#render();
+    else if (!this.#renderTimer) this.#renderTimer = setTimeout(() => this.#render(), wait);
   }
 
   /** The current run's last matrices (after a reload, another run), or none. */
@@ -56,6 +67,9 @@ export class ConfusionView {
   }
 
   #render() {
+    clearTimeout(this.#renderTimer);
+    this.#renderTimer = 0;
+    this.#renderedAt = performance.now();
     const box = $('confusion');
     const m = this.#latest[this.#split];
     if (!m) {

@@ -13,7 +13,10 @@ const csvCell = (v) => {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** The CSV columns: the run, its configuration (the schema's fields, then lrDecay), the epoch's results. */
+/**
+ * The CSV columns: the run, its configuration (the schema's fields, then lrDecay), the epoch's results
+ * (train: the batches' means; train_set: the training images evaluated after the epoch, when they were).
+ */
 export function csvColumns(schema) {
   return [
     'run',
@@ -25,6 +28,8 @@ export function csvColumns(schema) {
     'step',
     'train_loss',
     'train_accuracy',
+    'train_set_loss',
+    'train_set_accuracy',
     'validation_loss',
     'validation_accuracy',
     'test_loss',
@@ -50,6 +55,8 @@ export function runsToCsv(runs, schema) {
         e.step,
         m('train', 'loss'),
         m('train', 'accuracy'),
+        m('trainSet', 'loss'),
+        m('trainSet', 'accuracy'),
         m('validation', 'loss'),
         m('validation', 'accuracy'),
         m('test', 'loss'),

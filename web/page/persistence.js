@@ -28,6 +28,8 @@ export class Persistence {
   #restored = false;
   #last = null; // the last checkpoint: the model record, also in memory
   #warned = new Set(); // StorageError reasons already shown in the alert bar
+  #saving = null; // the checkpoint write under way (a promise), or null
+  #next = null; // the latest checkpoint not yet written: [m, run, model]
 
   constructor(app) {
     this.#app = app;
@@ -116,11 +118,32 @@ export class Persistence {
     }
   }
 
-  /** A `checkpoint` from the worker: the model, and its run (the current one when it came) up to it, in one transaction. */
-  async saveCheckpoint(m, run = this.#app.runs.current) {
+  /**
+   * A `checkpoint` from the worker: the model, and its run (the current one when it came) up to it, in one
+   * transaction. Epochs of a small data set end hundreds of times a second: while one write is under way,
+   * only the latest checkpoint that comes meanwhile is written after it (each write is of the whole run).
+   */
+  saveCheckpoint(m, run = this.#app.runs.current) {
     const { data } = this.#app;
-    const model = { bytes: m.bytes, runId: run?.id ?? null, savedAt: Date.now(), progress: m.progress, config: m.config, runMs: m.runMs, data: data.ref };
-    this.#last = model;
+    this.#last = { bytes: m.bytes, runId: run?.id ?? null, savedAt: Date.now(), progress: m.progress, config: m.config, runMs: m.runMs, data: data.ref };
+    this.#next = [m, run, this.#last];
+    this.#saving ??= this.#drain();
+    return this.#saving;
+  }
+
+  async #drain() {
+    try {
+      while (this.#next) {
+        const job = this.#next;
+        this.#next = null;
+        await this.#write(...job);
+      }
+    } finally {
+      this.#saving = null;
+    }
+  }
+
+  async #write(m, run, model) {
     try {
       await storage.saveCheckpoint({ run: run ? serialiseRun(run, m) : null, model });
       this.lastSaved = { reason: m.reason, step: m.progress.step };

@@ -4,7 +4,8 @@
 // call of the engine (trainer.traceDigit, trainer.inspectHealth) in a task
 // of its own, so a pause still answers within a chunk; the health after an
 // epoch runs in the tick right after the epoch's evaluation, before the next
-// chunk trains, so it describes exactly the model that ended the epoch.
+// chunk trains, so it describes exactly the model that ended the epoch (at
+// most every HEALTH_INTERVAL_MS, and always the epoch training stops at).
 //
 // Like TrainingSession it posts nothing itself (emit) and schedules nothing:
 // the worker calls tick() while wantsTick is true, before the session's tick.
@@ -13,12 +14,19 @@ import { FromWorker } from '../shared/protocol.js';
 /** Images of the fixed sample: the first ones of the validation split (of the test split without one). */
 export const HEALTH_SAMPLE = 256;
 export const HEALTH_BINS = 20;
+/**
+ * Epochs of a small data set end hundreds of times a second: health after an epoch is computed at
+ * most this often, and after the last epoch before training stops whatever the time.
+ */
+export const HEALTH_INTERVAL_MS = 250;
 
 export class Inspector {
   #emit;
   #session;
   #healthEachEpoch = false;
   #pending = null; // the epoch whose health is due: { epoch, step }
+  #skipped = null; // an epoch passed over (too soon after the last), due if training stops right after it
+  #lastAt = -Infinity; // when health was last computed after an epoch
 
   /** emit(type, payload): sends to the page; session: the TrainingSession (its trainer and data). */
   constructor({ emit, session }) {
@@ -27,23 +35,32 @@ export class Inspector {
   }
 
   get wantsTick() {
-    return this.#pending !== null;
+    return this.#pending !== null || (this.#skipped !== null && !this.#session.wantsTick);
+  }
+
+  /** The session is about to train on: an epoch passed over is no longer the model's state. */
+  trainingMoved() {
+    this.#skipped = null;
   }
 
   /** The page's wishes: health after every epoch or not. */
   setWanted({ health }) {
     this.#healthEachEpoch = health;
-    if (!health) this.#pending = null;
+    if (!health) this.#pending = this.#skipped = null;
   }
 
   /** The session emitted an `epoch` message. */
   epochEnded(m) {
-    if (this.#healthEachEpoch) this.#pending = { epoch: m.epoch, step: m.step };
+    if (!this.#healthEachEpoch) return;
+    const job = { epoch: m.epoch, step: m.step };
+    if (performance.now() - this.#lastAt >= HEALTH_INTERVAL_MS) this.#pending = job;
+    else this.#skipped = job;
   }
 
   tick() {
-    const job = this.#pending;
-    this.#pending = null;
+    const job = this.#pending ?? this.#skipped;
+    this.#pending = this.#skipped = null;
+    this.#lastAt = performance.now();
     if (!job || !this.#session.trainer || !this.#session.dataInfo) return;
     try {
       this.#emit(FromWorker.HEALTH, this.#health());

@@ -69,7 +69,10 @@ ticks.port1.onmessage = () => {
   if (dead) return;
   try {
     if (inspector.wantsTick) inspector.tick();
-    else runner().tick();
+    else {
+      inspector.trainingMoved();
+      runner().tick();
+    }
   } catch (err) {
     fatal(err);
     return;
