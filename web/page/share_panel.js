@@ -67,17 +67,19 @@ export class SharePanel {
     const r = readShareQuery(location.search, form.schema, form.fields, data.dims(), { experiments: experiments?.ids ?? null });
     this.result = r;
     if (r?.applied.length) form.write({ ...form.read(), ...r.values });
+    const chosen = Boolean(r?.experiment && experiments?.chooseFromLink);
+    if (chosen) experiments.chooseFromLink(r.experiment);
     this.update();
     if (!r) return;
     const items = r.errors.map((e) => el('li', { 'data-param': e.param }, el('code', { text: `${e.param}=${e.value}` }), `: ${e.message} ${defaultNote(e.param, form.fields)}`));
-    if (r.experiment) {
-      if (experiments?.chooseFromLink) experiments.chooseFromLink(r.experiment);
-      else items.push(el('li', { 'data-param': 'experiment' }, el('code', { text: `experiment=${r.experiment}` }), ': this page has no Experiments panel, so no experiment was chosen.'));
+    if (r.experiment && !chosen) {
+      items.push(el('li', { 'data-param': 'experiment' }, el('code', { text: `experiment=${r.experiment}` }), ': this page has no Experiments panel, so no experiment was chosen.'));
     }
     const names = r.applied.map((f) => labelOf(f, form.schema));
-    const lead = r.applied.length
-      ? `The form was filled from the link: ${names.join(', ')}. Nothing trains until you press Train.`
-      : 'The link set nothing on the form.';
+    const lead =
+      (r.applied.length
+        ? `The form was filled from the link: ${names.join(', ')}. Nothing trains until you press Train.`
+        : 'The link set nothing on the form.') + (chosen ? ` The Experiments panel has “${r.experiment}” chosen; nothing runs until you press its button.` : '');
     const box = $('link-notice');
     const parts = [el('p', { text: lead })];
     if (items.length) parts.push(el('p', { text: `${items.length} parameter${items.length > 1 ? 's were' : ' was'} not applied:` }), el('ul', { class: 'link-errors' }, ...items));
