@@ -13,7 +13,18 @@ namespace {
 // phases and batches; between chunks, and while paused, they sleep.
 constexpr auto kSpin = std::chrono::microseconds(300);
 
+// How long run() spins for the other threads' last tasks before it blocks.
+constexpr auto kCallerSpin = std::chrono::microseconds(200);
+
 std::uint32_t generation_of(std::uint64_t claim) { return static_cast<std::uint32_t>(claim >> 32); }
+
+// Lets another thread have this core for a moment while spinning (natively;
+// WebAssembly has no such instruction, and the spins are short).
+void relax() {
+#if !defined(__EMSCRIPTEN__)
+  std::this_thread::yield();
+#endif
+}
 
 }  // namespace
 
@@ -75,8 +86,22 @@ void ThreadPool::run_raw(int count, TaskFn fn, void* ctx) {
     wake_.notify_all();
   }
   work(generation, 0);
-  // The other threads are finishing tasks they claimed: this wait is short.
-  while (done_.load(std::memory_order_acquire) < count) {
+  // The other threads are finishing tasks they claimed: usually a short
+  // wait, spun. On a busy machine a thread holding a task may have lost its
+  // core, though: then block until the last task's thread wakes this one.
+  if (done_.load(std::memory_order_acquire) >= count) return;
+  const auto until = std::chrono::steady_clock::now() + kCallerSpin;
+  for (int spins = 0; done_.load(std::memory_order_acquire) < count; ++spins) {
+    if ((spins & 255) != 255) continue;
+    if (std::chrono::steady_clock::now() < until) {
+      relax();
+      continue;
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    caller_waiting_.store(true, std::memory_order_seq_cst);
+    finished_.wait(lock, [&] { return done_.load(std::memory_order_seq_cst) >= count; });
+    caller_waiting_.store(false, std::memory_order_relaxed);
+    return;
   }
 }
 
@@ -89,7 +114,11 @@ void ThreadPool::work(std::uint32_t generation, int thread) {
     if (!claim_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel, std::memory_order_acquire))
       continue;
     fn_(ctx_, index, thread);
-    done_.fetch_add(1, std::memory_order_release);
+    if (done_.fetch_add(1, std::memory_order_seq_cst) + 1 == count_.load(std::memory_order_relaxed) &&
+        caller_waiting_.load(std::memory_order_seq_cst)) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      finished_.notify_all();
+    }
     claim = claim_.load(std::memory_order_acquire);
   }
 }
@@ -102,7 +131,10 @@ void ThreadPool::worker_loop(int thread) {
     if (next == seen) {
       const auto until = std::chrono::steady_clock::now() + kSpin;
       for (int spins = 0; next == seen; ++spins) {
-        if ((spins & 255) == 255 && std::chrono::steady_clock::now() > until) break;
+        if ((spins & 255) == 255) {
+          if (std::chrono::steady_clock::now() > until) break;
+          relax();
+        }
         next = generation_.load(std::memory_order_acquire);
       }
     }

@@ -77,8 +77,10 @@ class ThreadPool {
   std::atomic<std::uint32_t> generation_{0};
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
+  std::atomic<bool> caller_waiting_{false};
   std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;      // workers wait here for a job
+  std::condition_variable finished_;  // run() waits here for the last task (after spinning)
 };
 
 }  // namespace mlp
