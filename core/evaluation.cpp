@@ -5,6 +5,8 @@
 
 namespace mlp {
 
+bool all_finite(const float* p, Eigen::Index n) { return Eigen::Map<const Vector<float>>(p, n).allFinite(); }
+
 void argmax_columns(const Eigen::Ref<const Matrix<float>>& p, std::vector<int>& out) {
   out.resize(static_cast<std::size_t>(p.cols()));
   for (Eigen::Index j = 0; j < p.cols(); ++j) {

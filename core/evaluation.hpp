@@ -16,6 +16,9 @@ struct Evaluation {
   std::vector<int> confusion;  // (classes × classes), row-major: [true][predicted]
 };
 
+// Whether all n values at p are finite (vectorised: for checking inputs fast).
+bool all_finite(const float* p, Eigen::Index n);
+
 // Index of the largest entry of each column.
 void argmax_columns(const Eigen::Ref<const Matrix<float>>& p, std::vector<int>& out);
 

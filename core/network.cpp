@@ -16,6 +16,8 @@ Network<T>::Network(Architecture arch) : arch_(std::move(arch)) {
   grads_ = Vector<T>::Zero(n);
   bind_layers();
   plan_weight_tiles();
+  transposed_.resize(layers_.size());
+  for (std::size_t k = 1; k < layers_.size(); ++k) transposed_[k].resize(layers_[k].inputs(), layers_[k].outputs());
 }
 
 template <typename T>
@@ -264,6 +266,11 @@ Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> Network<T>::probab
 }
 
 template <typename T>
+void Network<T>::prepare_backward() {
+  for (std::size_t k = 1; k < layers_.size(); ++k) transposed_[k] = layers_[k].w.transpose();
+}
+
+template <typename T>
 void Network<T>::backward_tile(int t, const Eigen::Ref<const Matrix<T>>& y, T scale, int thread) {
   const Columns c = sample_tile(t);
   TileWork& w = tile_work_[static_cast<std::size_t>(thread)];
@@ -273,7 +280,7 @@ void Network<T>::backward_tile(int t, const Eigen::Ref<const Matrix<T>>& y, T sc
   for (int k = layer_count() - 1; k >= 1; --k) {
     auto g_prev = grad_[k - 1].middleCols(c.begin, c.count);  // (in_k, count)
     g_prev.setZero();
-    w.input[k].template accumulate<true, false>(g_prev, layers_[k].w, grad_[k].middleCols(c.begin, c.count));
+    w.input[k].template accumulate<false, false>(g_prev, transposed_[k], grad_[k].middleCols(c.begin, c.count));
     apply_derivative(arch_.hidden, g_prev, act_[k - 1].middleCols(c.begin, c.count));  // ⊙ g'(a), from h
   }
 }

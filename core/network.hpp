@@ -100,6 +100,10 @@ class Network {
   T loss_tile(int t, const Eigen::Ref<const Matrix<T>>& y, int thread);
   // Tile t's probabilities after forward_tile: p (out, count).
   Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> probabilities_tile(int t);
+  // Copies W_kᵀ (k ≥ 1) for backward_tile's input gradients, which then
+  // read their A operand column by column (the product is the same). Call
+  // once per step, after the weights change and before backward_tile.
+  void prepare_backward();
   // G_last ← scale (p - y), then G_{k-1} ← Wᵀ G_k ⊙ g'(a_{k-1}) for k ≥ 1, on tile t's columns.
   void backward_tile(int t, const Eigen::Ref<const Matrix<T>>& y, T scale, int thread);
   const std::vector<WeightTile>& weight_tiles() const { return weight_tiles_; }
@@ -119,6 +123,7 @@ class Network {
     OutputScratch<T> scratch;
   };
   std::vector<TileWork> tile_work_;
+  std::vector<Matrix<T>> transposed_;  // transposed_[k]: W_kᵀ (in_k, out_k) for k ≥ 1
   std::vector<WeightTile> weight_tiles_;
 
   Architecture arch_;

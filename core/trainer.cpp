@@ -1,6 +1,7 @@
 #include "trainer.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 
@@ -79,9 +80,11 @@ void Trainer::set_thread_pool(ThreadPool* pool) {
 
 template <typename F>
 void Trainer::run_tasks(int count, F&& task) {
+  const auto t0 = std::chrono::steady_clock::now();
   if (pool_) pool_->run(count, task);
   else
     for (int i = 0; i < count; ++i) task(i, 0);
+  parallel_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 void Trainer::draw_epoch_order() {
@@ -115,10 +118,32 @@ void Trainer::set_optimizer(const OptimizerConfig& config) {
 }
 
 void Trainer::snapshot() {
-  saved_parameters_ = net_.parameters();
-  for (std::size_t i = 0; i < optimizer_state_.size(); ++i) saved_optimizer_state_[i] = *optimizer_state_[i].second;
+  // A copy of every parameter and state vector per chunk: on the threads too,
+  // in the weight tiles' ranges (sizes fixed once, so nothing is allocated).
+  saved_parameters_.resize(net_.parameters().size());
+  for (std::size_t i = 0; i < optimizer_state_.size(); ++i)
+    saved_optimizer_state_[i].resize(optimizer_state_[i].second->size());
+  const auto& tiles = net_.weight_tiles();
+  run_tasks(static_cast<int>(tiles.size()), [&](int t, int) {
+    const auto& tile = tiles[static_cast<std::size_t>(t)];
+    saved_parameters_.segment(tile.offset, tile.size) = net_.parameters().segment(tile.offset, tile.size);
+    for (std::size_t i = 0; i < optimizer_state_.size(); ++i)
+      saved_optimizer_state_[i].segment(tile.offset, tile.size) =
+          optimizer_state_[i].second->segment(tile.offset, tile.size);
+  });
   saved_progress_ = progress_;
   saved_optimizer_steps_ = optimizer_->steps();
+}
+
+bool Trainer::parameters_finite() {
+  const auto& tiles = net_.weight_tiles();
+  for (auto& f : tile_finite_) f = 1;
+  tile_finite_.resize(tiles.size(), 1);
+  run_tasks(static_cast<int>(tiles.size()), [&](int t, int) {
+    const auto& tile = tiles[static_cast<std::size_t>(t)];
+    tile_finite_[static_cast<std::size_t>(t)] = net_.parameters().segment(tile.offset, tile.size).allFinite();
+  });
+  return std::all_of(tile_finite_.begin(), tile_finite_.end(), [](char f) { return f != 0; });
 }
 
 void Trainer::restore_snapshot() {
@@ -154,6 +179,7 @@ double Trainer::train_batch(const std::int32_t* samples, int count, int& correct
   const auto& weight_tiles = net_.weight_tiles();
   const int weight_tile_count = static_cast<int>(weight_tiles.size());
   double loss = 0;
+  net_.prepare_backward();
   for (int done = 0; done < count; done += capacity) {
     const int b = std::min(capacity, count - done);
     const std::int32_t* batch = samples + done;
@@ -217,6 +243,7 @@ ChunkResult Trainer::train_batches(int max_batches) {
 
   const int per_epoch = batches_per_epoch();
   ChunkResult result;
+  parallel_seconds_ = 0;
   double loss_sum = 0;
   long long correct_sum = 0;
   int last_epoch = progress_.epoch, last_batch = progress_.batch_in_epoch;  // of the chunk's last batch
@@ -243,7 +270,7 @@ ChunkResult Trainer::train_batches(int max_batches) {
       break;
     }
   }
-  if (!net_.parameters().allFinite()) {
+  if (!parameters_finite()) {
     // Checked once per chunk: name the last batch trained, not the next one.
     progress_.epoch = last_epoch;
     progress_.batch_in_epoch = last_batch;
@@ -254,6 +281,7 @@ ChunkResult Trainer::train_batches(int max_batches) {
     result.accuracy = static_cast<double>(correct_sum) / static_cast<double>(result.samples);
   }
   result.records = &records_;
+  result.parallel_ms = parallel_seconds_ * 1000;
   return result;
 }
 

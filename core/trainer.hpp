@@ -30,6 +30,9 @@ struct ChunkResult {
   double accuracy = 0;  // fraction over the chunk (0 when it had no samples)
   bool epoch_finished = false;
   const std::vector<BatchRecord>* records = nullptr;  // one per batch, valid until the next call
+  // Wall time inside the rounds of tasks (the part that runs on every
+  // thread); the rest of the call ran on the calling thread alone.
+  double parallel_ms = 0;
 };
 
 class Trainer {
@@ -75,6 +78,7 @@ class Trainer {
   double train_batch(const std::int32_t* samples, int count, int& correct);
   void draw_epoch_order();
   void snapshot();
+  bool parameters_finite();  // every weight and bias finite
   void restore_snapshot();
   [[noreturn]] void diverged(const std::string& what);
 
@@ -94,6 +98,8 @@ class Trainer {
   ThreadPool* pool_ = nullptr;
   std::vector<double> tile_loss_;  // per sample tile of the batch, summed in tile order
   std::vector<int> tile_correct_;
+  std::vector<char> tile_finite_;  // per weight tile, for parameters_finite()
+  double parallel_seconds_ = 0;    // of the current train_batches()
   // Last good state, for recovery from divergence.
   Vector<float> saved_parameters_;
   std::vector<Vector<float>> saved_optimizer_state_;
