@@ -215,12 +215,12 @@ export const MAX_THREADS = 16;
  * require-corp or credentialless).
  */
 export function threadSupport() {
-  if (typeof SharedArrayBuffer !== 'function') return { ok: false, reason: 'this browser has no SharedArrayBuffer' };
   if (!isNode && globalThis.crossOriginIsolated !== true)
     return {
       ok: false,
       reason: 'the page is not cross-origin isolated (its host sends no Cross-Origin-Opener-Policy / Cross-Origin-Embedder-Policy headers)',
     };
+  if (typeof SharedArrayBuffer !== 'function') return { ok: false, reason: 'this JavaScript engine has no SharedArrayBuffer' };
   return { ok: true, reason: null };
 }
 

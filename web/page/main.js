@@ -15,7 +15,12 @@
 //   pad          draw_panel.js      the drawing pad and its prediction
 //   persistence  persistence.js     IndexedDB autosave and restore, model download and upload
 //   slow         tasks.js           main-thread work that took longer than a frame
+//   threads      threads_control.js how many threads train, and why one when the page is not isolated
+//
+// Before anything starts, isolation.js makes the page cross-origin isolated
+// (for the threaded engine) on a host that does not send the headers.
 import { FromWorker, ToWorker } from '../shared/protocol.js';
+import { ensureIsolation } from './isolation.js';
 import { ConfigForm } from './config_form.js';
 import { Controls } from './controls.js';
 import { DataPanel } from './data_panel.js';
@@ -28,6 +33,7 @@ import { Runs } from './runs.js';
 import { Stats } from './stats.js';
 import * as storage from './storage.js';
 import { SlowLog, later } from './tasks.js';
+import { ThreadsControl } from './threads_control.js';
 import { $ } from './viz.js';
 import { WorkerClient } from './worker_client.js';
 
@@ -39,6 +45,7 @@ const handlers = {
     app.form.useSchema(m.schema);
     app.controls.engineReady(m);
     app.notices.showEngine(m);
+    app.threads.engineReady(m);
     app.data.loadMnist();
   },
   [FromWorker.DATA_PROGRESS]: (m) => app.data.showProgress(m),
@@ -73,6 +80,7 @@ app.notices = new Notices();
 app.data = new DataPanel(app);
 app.form = new ConfigForm(app);
 app.controls = new Controls(app);
+app.threads = new ThreadsControl(app);
 app.runs = new Runs();
 app.runList = new RunList(app);
 app.stats = new Stats(app);
@@ -94,7 +102,8 @@ app.controls.update();
 app.runList.render();
 app.stats.drawAll();
 storage.persist();
-app.client.start();
+// The worker starts once the page is as isolated as it can be (a reload may come first).
+if (!(await ensureIsolation())) app.client.start();
 
 // For debugging from the console and for the browser tests.
 window.mnist = Object.freeze({

@@ -27,6 +27,7 @@ export const ToWorker = Object.freeze({
   SET_LEARNING_RATE: 'setLearningRate',
   SET_OPTIMIZER: 'setOptimizer',
   SET_SCHEDULE: 'setSchedule',
+  SET_THREADS: 'setThreads',
   PREDICT: 'predict',
   PREDICT_TEST_SET: 'predictTestSet',
   GET_WEIGHTS: 'getWeights',
@@ -49,6 +50,7 @@ export const FromWorker = Object.freeze({
   PREDICTIONS: 'predictions',
   WEIGHTS: 'weights',
   MODEL: 'model',
+  THREADS: 'threads',
   ERROR: 'error',
 });
 
@@ -70,6 +72,8 @@ export const SHAPES = Object.freeze({
   OptimizerSettings: { optimizer: 'string', 'learningRate?': 'number', 'momentum?': 'number' },
   // one split's result after an epoch: mean loss, accuracy in [0, 1], number of images
   Metrics: { loss: 'number', accuracy: 'number', count: 'integer' },
+  // the engine's threads: the threaded build or not (reason: why not), how many it has and trains on
+  Threads: { threaded: 'boolean', available: 'integer', active: 'integer', reason: 'string | null' },
 });
 
 const STATES = "'idle' | 'running' | 'paused' | 'diverged'";
@@ -95,6 +99,8 @@ export const MESSAGES = Object.freeze({
   [ToWorker.TRAIN]: { epochs: 'integer', 'lrDecay?': 'number', 'resume?': 'boolean' },
   // The decay applied after each epoch from now on, live.
   [ToWorker.SET_SCHEDULE]: { lrDecay: 'number' },
+  // Train on this many threads (1..available) from the next batch on; results do not change → threads{id}.
+  [ToWorker.SET_THREADS]: { id: 'integer', threads: 'integer' },
   // Stop at the next chunk boundary (≤ one chunk) → status 'paused', checkpoint.
   [ToWorker.PAUSE]: {},
   // Train exactly one batch, then pause → status 'running', chunk, status 'paused'.
@@ -119,9 +125,9 @@ export const MESSAGES = Object.freeze({
   [ToWorker.CRASH]: {},
 
   // ---- worker → page ----
-  // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, threads; the
+  // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, its threads; the
   // configuration's fields (engine.schema()) and the core's readings of the report (engine.presets()).
-  [FromWorker.READY]: { simd: 'boolean', eigenVectorized: 'boolean', threads: 'boolean', schema: 'array', presets: 'array' },
+  [FromWorker.READY]: { simd: 'boolean', eigenVectorized: 'boolean', threads: 'Threads', schema: 'array', presets: 'array' },
   // Bytes of the compressed download so far (at most every 50 ms); cached: files read from Cache Storage.
   [FromWorker.DATA_PROGRESS]: { loaded: 'integer', total: 'integer', file: 'string', cached: 'integer' },
   // Data loaded; id answers loadIdx; cached: every file came from Cache Storage.
@@ -191,6 +197,8 @@ export const MESSAGES = Object.freeze({
   // rows (units) × cols (inputs), row-major.
   [FromWorker.WEIGHTS]: { id: 'integer', layer: 'integer', rows: 'integer', cols: 'integer', data: 'Float32Array' },
   [FromWorker.MODEL]: { id: 'integer', bytes: 'ArrayBuffer' },
+  // The threads now, answering setThreads.
+  [FromWorker.THREADS]: { id: 'integer', threads: 'Threads' },
   // A request failed (id: which one; request: its type) or something failed on its own (no id).
   // kind: the engine's error kind ('ConfigError', 'IdxError', …) when it comes from the engine.
   [FromWorker.ERROR]: {

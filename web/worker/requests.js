@@ -21,6 +21,12 @@ export const SCOPES = Object.freeze({
   [ToWorker.GET_WEIGHTS]: 'predict',
 });
 
+/** The engine's threads, as the protocol's Threads shape. */
+export function threadsInfo(engine) {
+  const { available, active } = engine.threads;
+  return { threaded: Boolean(engine.threaded), available, active, reason: engine.singleThreadReason ?? null };
+}
+
 /**
  * The request handlers, by type. engine: the loaded engine (engine.mjs);
  * session: the TrainingSession; emit(type, payload): sends to the page;
@@ -77,6 +83,11 @@ export function requestHandlers({ engine, session, emit, siteUrl }) {
     },
     [ToWorker.SET_SCHEDULE](msg) {
       session.setSchedule(msg.lrDecay);
+    },
+    [ToWorker.SET_THREADS](msg) {
+      // Requests run between chunks, so the next batch trains on the new count.
+      engine.setThreads(Math.max(1, Math.min(msg.threads, engine.threads.available)));
+      emit(FromWorker.THREADS, { id: msg.id, threads: threadsInfo(engine) });
     },
     [ToWorker.PREDICT](msg) {
       const probabilities = session.requireTrainer().predict(msg.image);

@@ -6,7 +6,7 @@
 // work, so incoming requests are handled between chunks.
 import { createEngine } from '../wasm/engine.mjs';
 import { FromWorker, ToWorker, check, post } from '../shared/protocol.js';
-import { SCOPES, requestHandlers } from './requests.js';
+import { SCOPES, requestHandlers, threadsInfo } from './requests.js';
 import { TrainingSession } from './training_session.js';
 
 const SITE_URL = new URL('../', import.meta.url);
@@ -32,12 +32,14 @@ function schedule() {
 }
 
 let handlers = null;
+// The threaded build where the page is cross-origin isolated, else the
+// single-threaded one (engine.mjs decides, and says why).
 const ready = createEngine().then((engine) => {
   handlers = requestHandlers({ engine, session, emit, siteUrl: SITE_URL });
   emit(FromWorker.READY, {
     simd: Boolean(engine.simd),
     eigenVectorized: Boolean(engine.eigenVectorized),
-    threads: false,
+    threads: threadsInfo(engine),
     schema: engine.schema(),
     presets: engine.presets(),
   });
