@@ -389,11 +389,18 @@ class TrainerHandle {
       out.set("loss", r.loss);
       out.set("accuracy", r.accuracy);
       out.set("epochFinished", r.epoch_finished);
-      out.set("parallelMs", r.parallel_ms);
+      last_parallel_ms_ = r.parallel_ms;
       out.set("batchLoss", copy_out(loss.data(), loss.size()));
       out.set("batchAccuracy", copy_out(accuracy.data(), accuracy.size()));
       return out;
     });
+  }
+
+  // Of the last trainBatches: { parallelMs }, its time in the rounds of tasks that use every thread.
+  val timing() const {
+    val out = val::object();
+    out.set("parallelMs", last_parallel_ms_);
+    return out;
   }
 
   val evaluate(val split) {
@@ -526,6 +533,7 @@ class TrainerHandle {
   std::shared_ptr<Data> data_;
   std::shared_ptr<const mlp::Dataset> bound_train_;
   std::vector<float> input_;  // predict()'s images, the buffer kept between calls
+  double last_parallel_ms_ = 0;
 };
 
 // ---- Engine ----------------------------------------------------------------
@@ -662,6 +670,7 @@ EMSCRIPTEN_BINDINGS(mlp) {
 
   class_<TrainerHandle>("Trainer")
       .function("trainBatches", &TrainerHandle::train_batches)
+      .function("timing", &TrainerHandle::timing)
       .function("evaluate", &TrainerHandle::evaluate)
       .function("evaluateTraining", &TrainerHandle::evaluate_training)
       .function("predict", &TrainerHandle::predict)

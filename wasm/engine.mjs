@@ -40,6 +40,11 @@ class Trainer {
     return unwrap(this.#raw().trainBatches(n));
   }
 
+  /** Of the last trainBatches: { parallelMs }, the time spent in the rounds of tasks that run on every thread. */
+  timing() {
+    return this.#raw().timing();
+  }
+
   /** split: 'train' | 'validation' | 'test' → { loss, accuracy, count, confusion } */
   evaluate(split) {
     return unwrap(this.#raw().evaluate(split));
