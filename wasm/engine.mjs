@@ -256,5 +256,11 @@ export async function createEngine(options = {}) {
   const { default: createMlpModule } = threaded ? await import('./mlp-threads.mjs') : await import('./mlp.mjs');
   const module = await createMlpModule(moduleOptions);
   unwrap(module.initThreads(threaded ? count : 1));
+  // Under Node the pool's threads (worker_threads, which never return) would
+  // keep the process alive after its last line, as a detached native thread
+  // does not: unref them. Training blocks the calling thread, so nothing
+  // waits on their messages.
+  if (threaded && isNode)
+    for (const w of [...(module.PThread?.runningWorkers ?? []), ...(module.PThread?.unusedWorkers ?? [])]) w.unref?.();
   return new Engine(module, { threaded, reason });
 }
