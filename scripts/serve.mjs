@@ -8,6 +8,8 @@
 //   ISOLATION=0 node scripts/serve.mjs  without COOP/COEP/CORP: a static host that cannot send them
 //   WORKER_SRC="'self' blob:" ...        the CSP's worker-src (the benchmark page only: TF.js's and
 //                                        jax-js's threaded backends start their workers from blob: URLs)
+//   SCRIPT_SRC="'self' 'wasm-unsafe-eval' blob:"  the CSP's script-src (the benchmark page only: TF.js's
+//                                        pthread workers importScripts() its glue from a blob: URL)
 //
 // The port is $PORT when set (0 = any free port), else the first free port
 // from 8080 on. The URL is printed as "Serving DIR at http://127.0.0.1:PORT/".
@@ -38,7 +40,7 @@ const MIME = {
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
-    `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src ${process.env.WORKER_SRC || "'self'"}; style-src 'self'; ` +
+    `default-src 'self'; script-src ${process.env.SCRIPT_SRC || "'self' 'wasm-unsafe-eval'"}; worker-src ${process.env.WORKER_SRC || "'self'"}; style-src 'self'; ` +
     "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
