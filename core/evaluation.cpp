@@ -5,6 +5,8 @@
 
 namespace mlp {
 
+bool all_finite(const float* p, Eigen::Index n) { return Eigen::Map<const Vector<float>>(p, n).allFinite(); }
+
 void argmax_columns(const Eigen::Ref<const Matrix<float>>& p, std::vector<int>& out) {
   out.resize(static_cast<std::size_t>(p.cols()));
   for (Eigen::Index j = 0; j < p.cols(); ++j) {
@@ -20,7 +22,7 @@ namespace {
 // forward pass: p (out, b) are the chunk's probabilities, predicted its
 // argmax; the network's last forward() is the chunk's, for loss_sum().
 template <typename Visit>
-void for_each_chunk(Network<float>& net, const Dataset& data, int n, int chunk, Visit&& visit) {
+void for_each_chunk(Network<float>& net, const Dataset& data, int n, int chunk, ThreadPool* pool, Visit&& visit) {
   if (n == 0) return;
   chunk = std::max(1, std::min(chunk, n));
   Matrix<float> x(data.features(), chunk);       // (in, chunk)
@@ -31,7 +33,7 @@ void for_each_chunk(Network<float>& net, const Dataset& data, int n, int chunk, 
     const int b = std::min(chunk, n - start);
     std::iota(order.begin(), order.begin() + b, start);
     gather_batch(data, order.data(), x.leftCols(b), y.leftCols(b));
-    const auto p = net.forward(x.leftCols(b));
+    const auto p = pool ? net.forward_tiles(x.leftCols(b), pool) : net.forward(x.leftCols(b));
     argmax_columns(p, predicted);
     visit(start, p, y.leftCols(b), predicted);
   }
@@ -39,7 +41,7 @@ void for_each_chunk(Network<float>& net, const Dataset& data, int n, int chunk, 
 
 }  // namespace
 
-Evaluation evaluate(Network<float>& net, const Dataset& data, int chunk, int count) {
+Evaluation evaluate(Network<float>& net, const Dataset& data, int chunk, int count, ThreadPool* pool) {
   const int n = count < 0 ? data.size() : std::min(count, data.size()), classes = net.output_size();
   Evaluation result;
   result.count = n;
@@ -47,7 +49,7 @@ Evaluation evaluate(Network<float>& net, const Dataset& data, int chunk, int cou
   result.confusion.assign(static_cast<std::size_t>(classes) * classes, 0);
   double loss = 0;
   long long correct = 0;
-  for_each_chunk(net, data, n, chunk, [&](int start, const auto& p, const auto& y, const std::vector<int>& predicted) {
+  for_each_chunk(net, data, n, chunk, pool, [&](int start, const auto& p, const auto& y, const std::vector<int>& predicted) {
     loss += net.loss_sum(y);
     for (Eigen::Index j = 0; j < p.cols(); ++j) {
       const int truth = data.labels[static_cast<std::size_t>(start + j)];
@@ -62,11 +64,11 @@ Evaluation evaluate(Network<float>& net, const Dataset& data, int chunk, int cou
   return result;
 }
 
-Predictions predict_dataset(Network<float>& net, const Dataset& data, int chunk) {
+Predictions predict_dataset(Network<float>& net, const Dataset& data, int chunk, ThreadPool* pool) {
   Predictions result;
   result.probabilities.resize(net.output_size(), data.size());
   result.predicted.resize(static_cast<std::size_t>(data.size()));
-  for_each_chunk(net, data, data.size(), chunk, [&](int start, const auto& p, const auto&, const std::vector<int>& predicted) {
+  for_each_chunk(net, data, data.size(), chunk, pool, [&](int start, const auto& p, const auto&, const std::vector<int>& predicted) {
     result.probabilities.middleCols(start, p.cols()) = p;
     for (Eigen::Index j = 0; j < p.cols(); ++j)
       result.predicted[static_cast<std::size_t>(start + j)] = static_cast<std::uint8_t>(predicted[static_cast<std::size_t>(j)]);
@@ -74,12 +76,12 @@ Predictions predict_dataset(Network<float>& net, const Dataset& data, int chunk)
   return result;
 }
 
-Matrix<float> predict(Network<float>& net, const Eigen::Ref<const Matrix<float>>& x, int chunk) {
+Matrix<float> predict(Network<float>& net, const Eigen::Ref<const Matrix<float>>& x, int chunk, ThreadPool* pool) {
   Matrix<float> out(net.output_size(), x.cols());  // (out, n)
   chunk = std::max(1, chunk);
   for (Eigen::Index start = 0; start < x.cols(); start += chunk) {
     const auto b = std::min<Eigen::Index>(chunk, x.cols() - start);
-    out.middleCols(start, b) = net.forward(x.middleCols(start, b));
+    out.middleCols(start, b) = pool ? net.forward_tiles(x.middleCols(start, b), pool) : net.forward(x.middleCols(start, b));
   }
   return out;
 }

@@ -8,11 +8,14 @@
 #include <vector>
 
 #include "architecture.hpp"
+#include "output_loss.hpp"
 #include "dense_layer.hpp"
 #include "initialization.hpp"
 #include "random.hpp"
 
 namespace mlp {
+
+class ThreadPool;
 
 template <typename T>
 class Network {
@@ -70,9 +73,64 @@ class Network {
   Eigen::Block<const Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> activations(int k) const {
     return act_[k].leftCols(last_batch_);
   }
+  // ---- The training step as tiles, for threads ----------------------------
+  // The same step split into independent tasks of two kinds, whose
+  // boundaries depend only on the layer sizes and the batch, never on how
+  // many threads run them, so that every thread count gives bit-identical
+  // results (each output element is computed by one task with one summation
+  // order; nothing is reduced across tasks except in tile order):
+  //  - sample tiles: columns [32t, 32t + 32) of the batch through the forward
+  //    pass, the output gradient and the input gradients (layers ≥ 1);
+  //  - weight tiles: 64 input columns of one layer's ∇W (the layer's last
+  //    tile also ∇b), a contiguous range of the flat gradient vector.
+  // Every tile step works on the batch set by begin_tiles(b); `thread` picks
+  // that thread's product buffers (reserve_threads).
+  static constexpr int kSampleTile = 32;
+  static constexpr int kWeightTile = 64;
+  static constexpr int kWeightDepth = 4096;  // the batch size the weight products' buffers are reserved for
+  struct Columns {
+    int begin, count;
+  };
+  struct WeightTile {
+    int layer, begin, count;        // input columns [begin, begin + count) of layer's ∇W
+    Eigen::Index offset, size;      // the flat gradient range it writes (∇b too for a layer's last tile)
+  };
+  void reserve_threads(int threads);  // product buffers for `threads` threads (after reserve())
+  int reserved_threads() const { return static_cast<int>(tile_work_.size()); }
+  void begin_tiles(int b);            // b ≤ capacity()
+  int sample_tiles() const { return (last_batch_ + kSampleTile - 1) / kSampleTile; }
+  Columns sample_tile(int t) const;
+  // Forward pass of tile t's columns of x (in, b): activations and probabilities.
+  void forward_tile(int t, const Eigen::Ref<const Matrix<T>>& x, int thread);
+  // Σ over tile t's columns of the loss of its forward_tile against y (out, b).
+  T loss_tile(int t, const Eigen::Ref<const Matrix<T>>& y, int thread);
+  // Tile t's probabilities after forward_tile: p (out, count).
+  Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> probabilities_tile(int t);
+  // Copies W_kᵀ (k ≥ 1) for backward_tile's input gradients, which then
+  // read their A operand column by column (the product is the same). Call
+  // once per step, after the weights change and before backward_tile.
+  void prepare_backward();
+  // G_last ← scale (p - y), then G_{k-1} ← Wᵀ G_k ⊙ g'(a_{k-1}) for k ≥ 1, on tile t's columns.
+  void backward_tile(int t, const Eigen::Ref<const Matrix<T>>& y, T scale, int thread);
+  const std::vector<WeightTile>& weight_tiles() const { return weight_tiles_; }
+  // forward(), as sample tiles on the pool's active threads (null: this
+  // thread): the same probabilities on any thread count. Then loss_sum(y)
+  // and the tile steps see this batch.
+  Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> forward_tiles(const Eigen::Ref<const Matrix<T>>& x,
+                                                                              ThreadPool* pool);
+  // ∇W_k (its tile's columns) = G_k h_{k-1}ᵀ + λW_k, and ∇b_k = G_k 1 on a layer's last tile.
+  void weight_tile_gradients(int t, const Eigen::Ref<const Matrix<T>>& x, T l2, int thread);
 
  private:
   void bind_layers();
+  void plan_weight_tiles();
+  struct TileWork {  // one thread's product buffers and scratch
+    std::vector<Gemm<T>> forward, weight, input;  // per layer
+    OutputScratch<T> scratch;
+  };
+  std::vector<TileWork> tile_work_;
+  std::vector<Matrix<T>> transposed_;  // transposed_[k]: W_kᵀ (in_k, out_k) for k ≥ 1
+  std::vector<WeightTile> weight_tiles_;
 
   Architecture arch_;
   Vector<T> params_;

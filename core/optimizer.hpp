@@ -38,7 +38,16 @@ class Optimizer {
   // θ ← update(θ, ∇θ); counts the step.
   void step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads) {
     ++steps_;
-    update(params, grads);
+    update(params, grads, 0);
+  }
+  // The same step in pieces (one per thread's tile): begin_step() counts it,
+  // then step_segment() updates elements [offset, offset + size) of θ, its
+  // state included, from the same elements of ∇θ. The update is elementwise,
+  // so pieces may run concurrently, in any order.
+  void begin_step() { ++steps_; }
+  void step_segment(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads, Eigen::Index offset,
+                    Eigen::Index size) {
+    update(params.segment(offset, size), grads.segment(offset, size), offset);
   }
   // Named state vectors (momentum buffers, moments) for saving and resuming.
   virtual std::vector<std::pair<std::string, Vector<T>*>> state() { return {}; }
@@ -49,7 +58,8 @@ class Optimizer {
   void set_steps(long long steps) { steps_ = steps; }
 
  protected:
-  virtual void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads) = 0;
+  // θ[0..n) and ∇θ[0..n) are elements [offset, offset + n) of the whole vectors.
+  virtual void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads, Eigen::Index offset) = 0;
   OptimizerConfig config_;
   long long steps_ = 0;
 };

@@ -1,6 +1,7 @@
 #include "trainer.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 
@@ -54,6 +55,9 @@ void Trainer::set_training_data(std::shared_ptr<const Dataset> train) {
   x_.resize(net_.input_size(), b);
   y_.resize(net_.output_size(), b);
   net_.reserve(b);
+  net_.reserve_threads(pool_ ? pool_->size() : 1);
+  tile_loss_.resize(static_cast<std::size_t>((b + Network<float>::kSampleTile - 1) / Network<float>::kSampleTile));
+  tile_correct_.resize(tile_loss_.size());
   if (config_.batching == Batching::Slices) {
     identity_.resize(static_cast<std::size_t>(training_size()));
     std::iota(identity_.begin(), identity_.end(), 0);
@@ -68,6 +72,20 @@ void Trainer::set_training_data(std::shared_ptr<const Dataset> train) {
   // Mid-epoch: redraw this epoch's permutation from the state it was drawn from.
   rng_.set_state(Random::parse_state_hex(progress_.epoch_rng_state));
   draw_epoch_order();
+}
+
+void Trainer::set_thread_pool(ThreadPool* pool) {
+  pool_ = pool;
+  net_.reserve_threads(pool_ ? pool_->size() : 1);
+}
+
+template <typename F>
+void Trainer::run_tasks(int count, F&& task) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (pool_) pool_->run(count, task);
+  else
+    for (int i = 0; i < count; ++i) task(i, 0);
+  parallel_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 void Trainer::draw_epoch_order() {
@@ -104,10 +122,32 @@ void Trainer::set_optimizer(const OptimizerConfig& config) {
 }
 
 void Trainer::snapshot() {
-  saved_parameters_ = net_.parameters();
-  for (std::size_t i = 0; i < optimizer_state_.size(); ++i) saved_optimizer_state_[i] = *optimizer_state_[i].second;
+  // A copy of every parameter and state vector per chunk: on the threads too,
+  // in the weight tiles' ranges (sizes fixed once, so nothing is allocated).
+  saved_parameters_.resize(net_.parameters().size());
+  for (std::size_t i = 0; i < optimizer_state_.size(); ++i)
+    saved_optimizer_state_[i].resize(optimizer_state_[i].second->size());
+  const auto& tiles = net_.weight_tiles();
+  run_tasks(static_cast<int>(tiles.size()), [&](int t, int) {
+    const auto& tile = tiles[static_cast<std::size_t>(t)];
+    saved_parameters_.segment(tile.offset, tile.size) = net_.parameters().segment(tile.offset, tile.size);
+    for (std::size_t i = 0; i < optimizer_state_.size(); ++i)
+      saved_optimizer_state_[i].segment(tile.offset, tile.size) =
+          optimizer_state_[i].second->segment(tile.offset, tile.size);
+  });
   saved_progress_ = progress_;
   saved_optimizer_steps_ = optimizer_->steps();
+}
+
+bool Trainer::parameters_finite() {
+  const auto& tiles = net_.weight_tiles();
+  for (auto& f : tile_finite_) f = 1;
+  tile_finite_.resize(tiles.size(), 1);
+  run_tasks(static_cast<int>(tiles.size()), [&](int t, int) {
+    const auto& tile = tiles[static_cast<std::size_t>(t)];
+    tile_finite_[static_cast<std::size_t>(t)] = net_.parameters().segment(tile.offset, tile.size).allFinite();
+  });
+  return std::all_of(tile_finite_.begin(), tile_finite_.end(), [](char f) { return f != 0; });
 }
 
 void Trainer::restore_snapshot() {
@@ -127,34 +167,73 @@ void Trainer::diverged(const std::string& what) {
 }
 
 // One batch: forward, loss, accuracy, backward and one optimiser step on the
-// `count` samples at `samples`. Batches larger than the workspace (slices)
-// are run through it in pieces whose gradients are summed, so the step is the
-// same as for one big batch and nothing is allocated. Returns the loss sum.
+// `count` samples at `samples`, in two rounds of tasks (Network's tiles):
+// sample tiles (gather, forward, loss, argmax, output and input gradients),
+// then weight tiles (∇W, ∇b and the optimiser's update of the same range).
+// Batches larger than the workspace (slices) are run through it in pieces
+// whose gradients are summed, so the step is the same as for one big batch
+// and nothing is allocated. Returns the loss sum.
 double Trainer::train_batch(const std::int32_t* samples, int count, int& correct) {
   correct = 0;
   if (count == 0) return 0;  // an empty slice: a zero gradient, no step
   const int capacity = config_.batch_size;
   const float scale = gradient_factor(config_.gradient, count);
   const auto l2 = static_cast<float>(config_.l2);
+  const bool pieces = count > capacity;
+  const auto& weight_tiles = net_.weight_tiles();
+  const int weight_tile_count = static_cast<int>(weight_tiles.size());
   double loss = 0;
+  net_.prepare_backward();
   for (int done = 0; done < count; done += capacity) {
     const int b = std::min(capacity, count - done);
     const std::int32_t* batch = samples + done;
-    auto x = x_.leftCols(b);  // (in, b)
-    auto y = y_.leftCols(b);  // (out, b)
-    gather_batch(*train_, batch, x, y);
-    const auto p = net_.forward(x);
-    const double piece = net_.loss_sum(y);
+    const Eigen::Ref<const Matrix<float>> x = x_.leftCols(b);  // (in, b)
+    const Eigen::Ref<const Matrix<float>> y = y_.leftCols(b);  // (out, b)
+    net_.begin_tiles(b);
+    run_tasks(net_.sample_tiles(), [&](int t, int thread) {
+      const Network<float>::Columns c = net_.sample_tile(t);
+      gather_batch(*train_, batch + c.begin, x_.middleCols(c.begin, c.count), y_.middleCols(c.begin, c.count));
+      net_.forward_tile(t, x, thread);
+      tile_loss_[static_cast<std::size_t>(t)] = net_.loss_tile(t, y, thread);
+      const auto p = net_.probabilities_tile(t);
+      int right = 0;
+      for (int j = 0; j < c.count; ++j) {
+        Eigen::Index best = 0;
+        p.col(j).maxCoeff(&best);
+        right += best == train_->labels[static_cast<std::size_t>(batch[c.begin + j])];
+      }
+      tile_correct_[static_cast<std::size_t>(t)] = right;
+      net_.backward_tile(t, y, scale, thread);
+    });
+    double piece = 0;
+    for (int t = 0; t < net_.sample_tiles(); ++t) {
+      piece += tile_loss_[static_cast<std::size_t>(t)];
+      correct += tile_correct_[static_cast<std::size_t>(t)];
+    }
     if (!std::isfinite(piece)) diverged("the loss became " + std::string(std::isnan(piece) ? "NaN" : "infinite"));
     loss += piece;
-    argmax_columns(p, predicted_);
-    for (int j = 0; j < b; ++j) correct += predicted_[static_cast<std::size_t>(j)] == train_->labels[batch[j]];
-    net_.backward(x, y, scale, done == 0 ? l2 : 0.0f);  // λW once per step
-    if (count <= capacity) break;
-    if (done == 0) gradient_sum_ = net_.gradients();
-    else gradient_sum_ += net_.gradients();
+    const float l2_piece = done == 0 ? l2 : 0.0f;  // λW once per step
+    if (!pieces) optimizer_->begin_step();
+    run_tasks(weight_tile_count, [&](int t, int thread) {
+      net_.weight_tile_gradients(t, x, l2_piece, thread);
+      const auto& tile = weight_tiles[static_cast<std::size_t>(t)];
+      if (!pieces) {
+        optimizer_->step_segment(net_.parameters(), net_.gradients(), tile.offset, tile.size);
+      } else {
+        auto sum = gradient_sum_.segment(tile.offset, tile.size);
+        const auto g = net_.gradients().segment(tile.offset, tile.size);
+        if (done == 0) sum = g;
+        else sum += g;
+      }
+    });
   }
-  optimizer_->step(net_.parameters(), count <= capacity ? net_.gradients() : gradient_sum_);
+  if (pieces) {
+    optimizer_->begin_step();
+    run_tasks(weight_tile_count, [&](int t, int) {
+      const auto& tile = weight_tiles[static_cast<std::size_t>(t)];
+      optimizer_->step_segment(net_.parameters(), gradient_sum_, tile.offset, tile.size);
+    });
+  }
   return loss;
 }
 
@@ -168,6 +247,7 @@ ChunkResult Trainer::train_batches(int max_batches) {
 
   const int per_epoch = batches_per_epoch();
   ChunkResult result;
+  parallel_seconds_ = 0;
   double loss_sum = 0;
   long long correct_sum = 0;
   int last_epoch = progress_.epoch, last_batch = progress_.batch_in_epoch;  // of the chunk's last batch
@@ -194,7 +274,7 @@ ChunkResult Trainer::train_batches(int max_batches) {
       break;
     }
   }
-  if (!net_.parameters().allFinite()) {
+  if (!parameters_finite()) {
     // Checked once per chunk: name the last batch trained, not the next one.
     progress_.epoch = last_epoch;
     progress_.batch_in_epoch = last_batch;
@@ -205,6 +285,7 @@ ChunkResult Trainer::train_batches(int max_batches) {
     result.accuracy = static_cast<double>(correct_sum) / static_cast<double>(result.samples);
   }
   result.records = &records_;
+  result.parallel_ms = parallel_seconds_ * 1000;
   return result;
 }
 
@@ -219,25 +300,25 @@ void Trainer::check_fits(const Dataset& data) const {
 
 Evaluation Trainer::evaluate(const Dataset& data) {
   check_fits(data);
-  return mlp::evaluate(net_, data, std::max(config_.batch_size, 1000));
+  return mlp::evaluate(net_, data, std::max(config_.batch_size, 1000), -1, pool_);
 }
 
 Evaluation Trainer::evaluate_training(int count) {
   if (!train_) throw Error("no training data: load a dataset first");
   const int n = count < 0 ? training_size() : std::min(count, training_size());
-  return mlp::evaluate(net_, *train_, std::max(config_.batch_size, 1000), n);
+  return mlp::evaluate(net_, *train_, std::max(config_.batch_size, 1000), n, pool_);
 }
 
 Predictions Trainer::predict_dataset(const Dataset& data) {
   check_fits(data);
-  return mlp::predict_dataset(net_, data, std::max(config_.batch_size, 1000));
+  return mlp::predict_dataset(net_, data, std::max(config_.batch_size, 1000), pool_);
 }
 
 Matrix<float> Trainer::predict(const Eigen::Ref<const Matrix<float>>& x) {
   if (x.rows() != net_.input_size())
     throw Error("an image has " + std::to_string(x.rows()) + " pixels, the network expects " +
                 std::to_string(net_.input_size()));
-  return mlp::predict(net_, x, std::max(config_.batch_size, 1000));
+  return mlp::predict(net_, x, std::max(config_.batch_size, 1000), pool_);
 }
 
 TrainerState Trainer::state() const {

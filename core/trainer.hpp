@@ -12,6 +12,7 @@
 #include "evaluation.hpp"
 #include "network.hpp"
 #include "optimizer.hpp"
+#include "thread_pool.hpp"
 #include "train_config.hpp"
 #include "trainer_state.hpp"
 
@@ -29,6 +30,9 @@ struct ChunkResult {
   double accuracy = 0;  // fraction over the chunk (0 when it had no samples)
   bool epoch_finished = false;
   const std::vector<BatchRecord>* records = nullptr;  // one per batch, valid until the next call
+  // Wall time inside the rounds of tasks (the part that runs on every
+  // thread); the rest of the call ran on the calling thread alone.
+  double parallel_ms = 0;
 };
 
 class Trainer {
@@ -51,6 +55,11 @@ class Trainer {
   Matrix<float> predict(const Eigen::Ref<const Matrix<float>>& x);  // (out, n)
 
   void set_training_data(std::shared_ptr<const Dataset> train);
+  // Trains each batch on the pool's active threads (null: on the calling
+  // thread alone). The weights after any number of batches are the same,
+  // bit for bit, whatever the pool and its active count; the count may change
+  // between calls. The pool must outlive the trainer, or be reset to null.
+  void set_thread_pool(ThreadPool* pool);
   void set_learning_rate(double lr);
   // Switches optimiser between batches, keeping the weights; its state starts at zero.
   void set_optimizer(const OptimizerConfig& config);
@@ -66,9 +75,12 @@ class Trainer {
 
  private:
   void check_fits(const Dataset& data) const;  // throws Error
+  template <typename F>
+  void run_tasks(int count, F&& task);  // on the pool, or here
   double train_batch(const std::int32_t* samples, int count, int& correct);
   void draw_epoch_order();
   void snapshot();
+  bool parameters_finite();  // every weight and bias finite
   void restore_snapshot();
   [[noreturn]] void diverged(const std::string& what);
 
@@ -84,8 +96,12 @@ class Trainer {
   Vector<float> gradient_sum_;          // a slice's gradient, summed over workspace-sized pieces
   Matrix<float> x_;                  // (in, batch)
   Matrix<float> y_;                  // (out, batch)
-  std::vector<int> predicted_;
   std::vector<BatchRecord> records_;
+  ThreadPool* pool_ = nullptr;
+  std::vector<double> tile_loss_;  // per sample tile of the batch, summed in tile order
+  std::vector<int> tile_correct_;
+  std::vector<char> tile_finite_;  // per weight tile, for parameters_finite()
+  double parallel_seconds_ = 0;    // of the current train_batches()
   // Last good state, for recovery from divergence.
   Vector<float> saved_parameters_;
   std::vector<Vector<float>> saved_optimizer_state_;

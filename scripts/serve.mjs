@@ -5,6 +5,11 @@
 // cross-origin isolation (COOP + COEP, ready for wasm threads), nosniff.
 //
 //   node scripts/serve.mjs [DIR]        PORT=8000 node scripts/serve.mjs
+//   ISOLATION=0 node scripts/serve.mjs  without COOP/COEP/CORP: a static host that cannot send them
+//   WORKER_SRC="'self' blob:" ...        the CSP's worker-src (the benchmark page only: TF.js's and
+//                                        jax-js's threaded backends start their workers from blob: URLs)
+//   SCRIPT_SRC="'self' 'wasm-unsafe-eval' blob:"  the CSP's script-src (the benchmark page only: TF.js's
+//                                        pthread workers importScripts() its glue from a blob: URL)
 //
 // The port is $PORT when set (0 = any free port), else the first free port
 // from 8080 on. The URL is printed as "Serving DIR at http://127.0.0.1:PORT/".
@@ -36,7 +41,7 @@ const MIME = {
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'; " +
+    `default-src 'self'; script-src ${process.env.SCRIPT_SRC || "'self' 'wasm-unsafe-eval'"}; worker-src ${process.env.WORKER_SRC || "'self'"}; style-src 'self'; ` +
     "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -44,6 +49,10 @@ const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
 };
+
+if (process.env.ISOLATION === '0') {
+  for (const h of ['Cross-Origin-Opener-Policy', 'Cross-Origin-Embedder-Policy', 'Cross-Origin-Resource-Policy']) delete SECURITY_HEADERS[h];
+}
 
 // The page and its code revalidate on every load (cheap 304s); the large
 // data files may be reused for a day (the page also keeps them in Cache Storage).

@@ -37,6 +37,7 @@
 #include "core/memory_estimate.hpp"
 #include "core/inspection.hpp"
 #include "core/model_file.hpp"
+#include "core/thread_pool.hpp"
 #include "core/trainer.hpp"
 
 namespace {
@@ -174,12 +175,13 @@ std::vector<std::uint8_t> bytes_of(const val& v, const std::string& name) {
   return out;
 }
 
-std::vector<float> floats_of(const val& v, const std::string& name) {
+// Into `out`, reused from call to call (predict on 1000 images: 3 MB that
+// would otherwise be allocated and freed every time).
+void floats_into(const val& v, const std::string& name, std::vector<float>& out) {
   if (!v.instanceof(val::global("Float32Array")))
     throw ArgumentError(name + " must be a Float32Array, got " + describe(v));
-  std::vector<float> out(v["length"].as<std::size_t>());
+  out.resize(v["length"].as<std::size_t>());
   val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", v);
-  return out;
 }
 
 // ---- Writing JS values -----------------------------------------------------
@@ -322,12 +324,54 @@ struct Data {
   }
 };
 
+// ---- Threads ---------------------------------------------------------------
+// One pool per module, made once by initThreads (engine.mjs): in the threaded
+// build its threads are Emscripten's pre-created pthread workers; in the
+// single-threaded build it has only the calling thread. Every trainer trains
+// on its active threads; changing the count never changes results.
+
+std::unique_ptr<mlp::ThreadPool>& pool_slot() {
+  static std::unique_ptr<mlp::ThreadPool> pool;
+  return pool;
+}
+
+mlp::ThreadPool* thread_pool() { return pool_slot().get(); }
+
+// threads: in all, the calling thread included (at most the pthread pool + 1).
+val init_threads(val threads) {
+  return guarded([&] {
+    const int n = static_cast<int>(integer_of<ArgumentError>(threads, "threads", 1, mlp::ThreadPool::kMaxThreads));
+    if (!pool_slot()) pool_slot() = std::make_unique<mlp::ThreadPool>(n);
+    return val(pool_slot()->size());
+  });
+}
+
+val set_threads(val threads) {
+  return guarded([&] {
+    if (!pool_slot()) throw ArgumentError("threads are not initialised");
+    pool_slot()->set_active(
+        static_cast<int>(integer_of<ArgumentError>(threads, "threads", 1, pool_slot()->size())));
+    return val(pool_slot()->active());
+  });
+}
+
+// { available, active }: threads the pool has and uses.
+val thread_info() {
+  val out = val::object();
+  out.set("available", pool_slot() ? pool_slot()->size() : 1);
+  out.set("active", pool_slot() ? pool_slot()->active() : 1);
+  out.set("supported", mlp::ThreadPool::threads_supported());
+  return out;
+}
+
 // ---- Trainer ---------------------------------------------------------------
 
 class TrainerHandle {
  public:
   TrainerHandle(std::unique_ptr<mlp::Trainer> trainer, std::shared_ptr<Data> data)
-      : trainer_(std::move(trainer)), data_(std::move(data)), bound_train_(data_->train) {}
+      : trainer_(std::move(trainer)), data_(std::move(data)), bound_train_(data_->train) {
+    trainer_->set_thread_pool(thread_pool());
+  }
 
   val train_batches(val n) {
     return guarded([&] {
@@ -347,10 +391,18 @@ class TrainerHandle {
       out.set("loss", r.loss);
       out.set("accuracy", r.accuracy);
       out.set("epochFinished", r.epoch_finished);
+      last_parallel_ms_ = r.parallel_ms;
       out.set("batchLoss", copy_out(loss.data(), loss.size()));
       out.set("batchAccuracy", copy_out(accuracy.data(), accuracy.size()));
       return out;
     });
+  }
+
+  // Of the last trainBatches: { parallelMs }, its time in the rounds of tasks that use every thread.
+  val timing() const {
+    val out = val::object();
+    out.set("parallelMs", last_parallel_ms_);
+    return out;
   }
 
   val evaluate(val split) {
@@ -369,13 +421,16 @@ class TrainerHandle {
   // images: Float32Array of n·inputs pixel values in [0, 1], image after image.
   val predict(val images) {
     return guarded([&] {
-      const std::vector<float> x = floats_of(images, "images");
+      std::vector<float>& x = input_;
+      floats_into(images, "images", x);
       const int in = trainer_->network().input_size();
       if (x.empty() || x.size() % static_cast<std::size_t>(in) != 0)
         throw ArgumentError("images has " + std::to_string(x.size()) + " values, expected a multiple of " +
                             std::to_string(in) + " (one image of " + std::to_string(in) + " pixels)");
-      for (std::size_t i = 0; i < x.size(); ++i)
-        if (!std::isfinite(x[i])) throw ArgumentError("images[" + std::to_string(i) + "] is not a finite number");
+      // The check runs in the core (-O3, vectorised); only a failure looks for the index.
+      if (!mlp::all_finite(x.data(), static_cast<Eigen::Index>(x.size())))
+        for (std::size_t i = 0; i < x.size(); ++i)
+          if (!std::isfinite(x[i])) throw ArgumentError("images[" + std::to_string(i) + "] is not a finite number");
       const auto n = static_cast<Eigen::Index>(x.size() / static_cast<std::size_t>(in));
       const mlp::Matrix<float> p = trainer_->predict(Eigen::Map<const mlp::Matrix<float>>(x.data(), in, n));
       return copy_out(p.data(), static_cast<std::size_t>(p.size()));  // column j = image j
@@ -564,6 +619,8 @@ class TrainerHandle {
   std::shared_ptr<Data> data_;
   std::shared_ptr<const mlp::Dataset> bound_train_;
   std::unique_ptr<mlp::Network<float>> inspection_;
+  std::vector<float> input_;  // predict()'s images, the buffer kept between calls
+  double last_parallel_ms_ = 0;
 };
 
 // ---- Engine ----------------------------------------------------------------
@@ -738,6 +795,7 @@ EMSCRIPTEN_BINDINGS(mlp) {
 
   class_<TrainerHandle>("Trainer")
       .function("trainBatches", &TrainerHandle::train_batches)
+      .function("timing", &TrainerHandle::timing)
       .function("evaluate", &TrainerHandle::evaluate)
       .function("evaluateTraining", &TrainerHandle::evaluate_training)
       .function("predict", &TrainerHandle::predict)
@@ -766,6 +824,9 @@ EMSCRIPTEN_BINDINGS(mlp) {
   function("limits", &limits);
   function("simd", &simd);
   function("eigenVectorized", &eigen_vectorized);
+  function("initThreads", &init_threads);
+  function("setThreads", &set_threads);
+  function("threadInfo", &thread_info);
   function("memoryBytes", &memory_bytes);
   function("allocatedBytes", &allocated_bytes);
   function("peakHeapBytes", &peak_heap_bytes);

@@ -4,7 +4,11 @@
 // becomes a thrown Error whose message is the core's own, with `kind` naming
 // the core error type. Every returned typed array is a JS-owned copy, safe to
 // keep or transfer to another thread. The API is documented in wasm/README.md.
-import createMlpModule from './mlp.mjs';
+//
+// Two builds of the same core sit side by side: mlp.mjs (one thread) and
+// mlp-threads.mjs (WebAssembly threads: shared memory, a pool of pthread
+// workers). createEngine() picks the threaded one where it can run — a
+// cross-origin-isolated page — and says why when it cannot.
 
 function unwrap(result) {
   if (result.ok) return result.value;
@@ -34,6 +38,11 @@ class Trainer {
   /** Trains up to n batches (stops early at the end of an epoch). */
   trainBatches(n) {
     return unwrap(this.#raw().trainBatches(n));
+  }
+
+  /** Of the last trainBatches: { parallelMs }, the time spent in the rounds of tasks that run on every thread. */
+  timing() {
+    return this.#raw().timing();
   }
 
   /** split: 'train' | 'validation' | 'test' → { loss, accuracy, count, confusion } */
@@ -115,9 +124,13 @@ class Engine {
   #module;
   #engine;
 
-  constructor(module) {
+  constructor(module, { threaded, reason }) {
     this.#module = module;
     this.#engine = new module.Engine();
+    /** True when this is the threaded build (mlp-threads.mjs). */
+    this.threaded = threaded;
+    /** Why the engine trains on one thread, or null when it is threaded. */
+    this.singleThreadReason = threaded ? null : reason;
     /** True when the module was built with WebAssembly SIMD. */
     this.simd = module.simd();
     /** True when Eigen's own vector kernels are compiled in (SSE mapped to wasm SIMD). */
@@ -191,6 +204,21 @@ class Engine {
     return unwrap(this.#raw().splitImages(split, start, count));
   }
 
+  /** { available, active }: the threads this engine has (its pool, created once) and trains on. */
+  get threads() {
+    const info = this.#module.threadInfo();
+    return { available: info.available, active: info.active };
+  }
+
+  /**
+   * Trains on n threads (1..threads.available) from the next batch on, for
+   * every trainer of this engine. Results do not depend on it: the same seed
+   * gives bit-identical weights on any thread count. Returns the count set.
+   */
+  setThreads(n) {
+    return unwrap(this.#module.setThreads(n));
+  }
+
   /** Size of the WebAssembly memory in bytes (it can grow, never shrink). */
   memoryBytes() {
     return this.#module.memoryBytes();
@@ -215,17 +243,63 @@ class Engine {
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
+/** Logical CPUs of this machine, as the browser (or Node) reports them. */
+async function hardwareThreads() {
+  if (isNode) return (await import('node:os')).availableParallelism();
+  return globalThis.navigator?.hardwareConcurrency || 1;
+}
+
+/** The most threads an engine starts (its pthread pool is this minus one). */
+export const MAX_THREADS = 16;
+
+/**
+ * Whether the threaded build can run here, and if not, why: WebAssembly
+ * threads need SharedArrayBuffer, which browsers give only to
+ * cross-origin-isolated pages (served with COOP: same-origin and COEP:
+ * require-corp or credentialless).
+ */
+export function threadSupport() {
+  if (!isNode && globalThis.crossOriginIsolated !== true)
+    return {
+      ok: false,
+      reason: 'the page is not cross-origin isolated (its host sends no Cross-Origin-Opener-Policy / Cross-Origin-Embedder-Policy headers)',
+    };
+  if (typeof SharedArrayBuffer !== 'function') return { ok: false, reason: 'this JavaScript engine has no SharedArrayBuffer' };
+  return { ok: true, reason: null };
+}
+
 /**
  * Instantiates a fresh module. Options are passed to the Emscripten module:
- * `wasmBinary` (bytes of mlp.wasm) or `locateFile`. In Node, mlp.wasm is read
- * from beside this file when no wasmBinary is given.
+ * `wasmBinary` (bytes of the .wasm) or `locateFile`. In Node, the .wasm is
+ * read from beside this file when no wasmBinary is given. Besides:
+ *   threaded: true | false | undefined — the threaded build (mlp-threads.mjs)
+ *     or the single-threaded one (mlp.mjs); by default the threaded one where
+ *     threadSupport() allows it (browsers; Node only when asked for).
+ *   threads: the most threads to use (default: the machine's logical CPUs,
+ *     at most MAX_THREADS); the engine starts with all of them active.
  */
 export async function createEngine(options = {}) {
-  const moduleOptions = { ...options };
+  const { threaded: wanted, threads, ...moduleOptions } = options;
+  const support = threadSupport();
+  const threaded = wanted ?? (support.ok && !isNode);
+  if (threaded && !support.ok) throw new Error(`the threaded engine cannot run here: ${support.reason}`);
+  const reason = wanted === false ? 'the single-threaded engine was asked for' : support.reason ?? 'the single-threaded engine was asked for';
+  const count = Math.max(1, Math.min(MAX_THREADS, Math.floor(threads ?? (await hardwareThreads()))));
+  const name = threaded ? 'mlp-threads' : 'mlp';
   if (isNode && !moduleOptions.wasmBinary && !moduleOptions.locateFile) {
     const { readFile } = await import('node:fs/promises');
-    moduleOptions.wasmBinary = await readFile(new URL('./mlp.wasm', import.meta.url));
+    moduleOptions.wasmBinary = await readFile(new URL(`./${name}.wasm`, import.meta.url));
   }
+  // The pthread workers, created with the module (see wasm/CMakeLists.txt).
+  if (threaded) moduleOptions.mlpPoolSize = Math.max(1, count - 1);
+  const { default: createMlpModule } = threaded ? await import('./mlp-threads.mjs') : await import('./mlp.mjs');
   const module = await createMlpModule(moduleOptions);
-  return new Engine(module);
+  unwrap(module.initThreads(threaded ? count : 1));
+  // Under Node the pool's threads (worker_threads, which never return) would
+  // keep the process alive after its last line, as a detached native thread
+  // does not: unref them. Training blocks the calling thread, so nothing
+  // waits on their messages.
+  if (threaded && isNode)
+    for (const w of [...(module.PThread?.runningWorkers ?? []), ...(module.PThread?.unusedWorkers ?? [])]) w.unref?.();
+  return new Engine(module, { threaded, reason });
 }

@@ -66,13 +66,15 @@ int run(const mlp::cli::Options& o) {
   } else {
     trainer = std::make_unique<mlp::Trainer>(o.config, train);
   }
+  mlp::ThreadPool pool(o.threads > 0 ? o.threads : mlp::ThreadPool::hardware_threads());
+  trainer->set_thread_pool(&pool);
   const auto& c = trainer->config();
   std::cerr << "training " << c.architecture.describe() << " (" << to_string(c.architecture.hidden) << ", "
             << to_string(c.architecture.output) << ", " << to_string(c.optimizer.kind) << " lr "
             << c.optimizer.learning_rate << ", batch " << c.batch_size << ", "
             << to_string(c.gradient) << " gradient, " << to_string(c.batching) << " batches, " << to_string(c.init)
             << " init) on " << trainer->training_size() << " images, validating on "
-            << splits.validation.size() << "\n";
+            << splits.validation.size() << ", " << pool.size() << (pool.size() == 1 ? " thread" : " threads") << "\n";
 
   const int used = trainer->training_size();
   const mlp::Dataset trained_on = used < train->size() ? train->slice(0, used) : *train;

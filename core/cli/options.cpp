@@ -7,6 +7,7 @@
 
 #include "core/config_field.hpp"
 #include "core/config_preset.hpp"
+#include "core/thread_pool.hpp"
 #include "core/errors.hpp"
 
 namespace mlp::cli {
@@ -73,6 +74,7 @@ std::string usage() {
   out += help_line("--save FILE", "write the model (.safetensors) at the end");
   out += help_line("--load FILE", "resume from a model file (its architecture and settings)");
   out += help_line("--eval-train", "evaluate the training images (at most the first 10,000) after each epoch (train_eval_*)");
+  out += help_line("--threads N", "train on N threads (default: all logical CPUs); the results are the same on any N");
   out += help_line("--no-progress", "no progress bar on stderr");
   out += help_line("--help", "this text");
   return out;
@@ -93,6 +95,11 @@ Options parse_options(int argc, const char* const* argv) {
       {"--validation", [&](auto& f, auto& v) { o.validation = count(f, v, 0); }},
       {"--save", [&](auto&, auto& v) { o.save_path = v; }},
       {"--load", [&](auto&, auto& v) { o.load_path = v; }},
+      {"--threads", [&](auto& f, auto& v) {
+         o.threads = count(f, v, 1);
+         if (o.threads > ThreadPool::kMaxThreads)
+           throw ConfigError(f + " must be between 1 and " + std::to_string(ThreadPool::kMaxThreads) + ", got " + v);
+       }},
   };
   std::map<std::string, std::function<void()>> switches = {
       {"--help", [&] { o.help = true; }},

@@ -16,6 +16,7 @@ struct Options {
   std::string load_path;
   bool progress = true;     // on stderr, when it is a terminal
   bool eval_train = false;  // evaluate the training images after each epoch (the report's training curves)
+  int threads = 0;          // threads that train (0: all logical CPUs); results do not depend on it
   bool help = false;
 };
 

@@ -18,7 +18,7 @@ class Adam final : public Optimizer<T> {
   }
 
  protected:
-  void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads) override {
+  void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads, Eigen::Index offset) override {
     const auto& c = this->config_;
     const double t = static_cast<double>(this->steps_);
     const auto b1 = static_cast<T>(c.beta1), b2 = static_cast<T>(c.beta2);
@@ -26,9 +26,11 @@ class Adam final : public Optimizer<T> {
     const double c1 = 1 - std::pow(c.beta1, t), c2 = 1 - std::pow(c.beta2, t);
     const auto step = static_cast<T>(c.learning_rate * std::sqrt(c2) / c1);
     const auto eps = static_cast<T>(c.epsilon * std::sqrt(c2));
-    m_ = b1 * m_ + (1 - b1) * grads;
-    v_ = b2 * v_ + (1 - b2) * grads.cwiseAbs2();
-    params.array() -= step * m_.array() / (v_.array().sqrt() + eps);
+    auto m = m_.segment(offset, params.size());
+    auto v = v_.segment(offset, params.size());
+    m = b1 * m + (1 - b1) * grads;
+    v = b2 * v + (1 - b2) * grads.cwiseAbs2();
+    params.array() -= step * m.array() / (v.array().sqrt() + eps);
   }
 
  private:

@@ -16,14 +16,15 @@ class Momentum final : public Optimizer<T> {
   }
 
  protected:
-  void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads) override {
+  void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads, Eigen::Index offset) override {
     const auto lr = static_cast<T>(this->config_.learning_rate);
     const auto mu = static_cast<T>(this->config_.momentum);
-    velocity_ = mu * velocity_ + grads;
+    auto velocity = velocity_.segment(offset, params.size());
+    velocity = mu * velocity + grads;
     if (this->config_.kind == OptimizerKind::Nesterov)
-      params -= lr * (grads + mu * velocity_);
+      params -= lr * (grads + mu * velocity);
     else
-      params -= lr * velocity_;
+      params -= lr * velocity;
   }
 
  private:

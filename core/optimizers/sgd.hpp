@@ -10,7 +10,7 @@ class Sgd final : public Optimizer<T> {
   using Optimizer<T>::Optimizer;
 
  protected:
-  void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads) override {
+  void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads, Eigen::Index) override {
     params -= static_cast<T>(this->config_.learning_rate) * grads;
   }
 };

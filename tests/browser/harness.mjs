@@ -34,11 +34,15 @@ export function buildSite() {
   return r.stdout.trim();
 }
 
-/** Starts scripts/serve.mjs on site (default build/site) with PORT=0 and resolves with { url, stop }. */
-export function startServer(site) {
+/**
+ * Starts scripts/serve.mjs on site (default build/site) with PORT=0 and
+ * resolves with { url, stop }; isolated: false serves without COOP/COEP/CORP;
+ * env: more of serve.mjs's settings (e.g. WORKER_SRC).
+ */
+export function startServer(site, { isolated = true, env = {} } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), ...(site ? [site] : [])], {
-      env: { ...process.env, PORT: '0' },
+      env: { ...process.env, PORT: '0', ...(isolated ? {} : { ISOLATION: '0' }), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -70,17 +74,19 @@ export function startServer(site) {
 
 /**
  * Launches Chromium with a fresh profile. origins: the site's origin, or a
- * list of them; a request anywhere else is a foreign request. Returns
+ * list of them; a request anywhere else is a foreign request. serviceWorkers:
+ * 'allow' or 'block' (playwright's option); args: more Chromium flags. Returns
  * { context, page, consoleErrors, foreignRequests, requests, close }.
  */
-export async function launch(origins) {
+export async function launch(origins, { serviceWorkers = 'allow', args = [] } = {}) {
   const own = new Set([origins].flat());
   mkdirSync(ARTIFACTS, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'mnist-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
+    serviceWorkers,
     viewport: { width: 1360, height: 900 },
     acceptDownloads: true,
   });

@@ -123,11 +123,17 @@ TEST_CASE("training with 784 inputs and batch 128 makes no Eigen heap allocation
 TEST_CASE("report-sized networks make no Eigen heap allocation after warm-up",
           "[learning][allocation]") {
   const int hidden = GENERATE(80, 800);
-  CAPTURE(hidden);
+  const int threads = GENERATE(0, 3);  // 0: no pool; 3: the pool's threads allocate nothing either
+  CAPTURE(hidden, threads);
   mlp::TrainConfig c;
   c.architecture.sizes = {784, hidden, 10};
   c.batch_size = 128;
   mlp::Trainer t(c, mlp_test::share(mlp_test::make_noise(200, 784, 10)));
+  std::unique_ptr<mlp::ThreadPool> pool;
+  if (threads > 0) {
+    pool = std::make_unique<mlp::ThreadPool>(threads);
+    t.set_thread_pool(pool.get());
+  }
   REQUIRE(t.train_batches(2).epoch_finished);
   {
     NoEigenMalloc guard;

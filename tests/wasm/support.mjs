@@ -20,13 +20,20 @@ async function exists(url) {
   }
 }
 
-/** A fresh module instance built from build/wasm/dist (fails loudly if it is missing). */
-export async function createTestEngine() {
+/**
+ * A fresh module instance built from build/wasm/dist (fails loudly if it is
+ * missing): the single-threaded mlp.mjs, or with { threaded: true, threads }
+ * the pthreads build mlp-threads.mjs (Node runs its pthread workers as
+ * worker_threads).
+ */
+export async function createTestEngine({ threaded = false, threads } = {}) {
   const engineUrl = new URL('engine.mjs', DIST);
-  if (!(await exists(engineUrl)))
-    throw new Error(`${engineUrl.pathname} is missing: build it with cmake --preset wasm-release && cmake --build --preset wasm-release`);
+  const wasm = new URL(threaded ? 'mlp-threads.wasm' : 'mlp.wasm', DIST);
+  for (const url of [engineUrl, wasm])
+    if (!(await exists(url)))
+      throw new Error(`${url.pathname} is missing: build it with cmake --preset wasm-release && cmake --build --preset wasm-release`);
   const { createEngine } = await import(engineUrl);
-  return createEngine({ wasmBinary: await readFile(new URL('mlp.wasm', DIST)) });
+  return createEngine({ wasmBinary: await readFile(wasm), threaded, threads });
 }
 
 export const MNIST_MISSING =

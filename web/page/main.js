@@ -22,7 +22,12 @@
 //   experiments  experiments_panel.js  the report's experiments queued in the worker (kept: experiment_store.js)
 //   figures      figure_views.js    the report's figures regenerated, its numbers beside ours
 //   slow         tasks.js           main-thread work that took longer than a frame
+//   threads      threads_control.js how many threads train, and why one when the page is not isolated
+//
+// Before anything starts, isolation.js makes the page cross-origin isolated
+// (for the threaded engine) on a host that does not send the headers.
 import { FromWorker, ToWorker } from '../shared/protocol.js';
+import { ensureIsolation } from './isolation.js';
 import { ConfigForm } from './config_form.js';
 import { ConfusionView } from './confusion_view.js';
 import { Controls } from './controls.js';
@@ -42,6 +47,7 @@ import { SharePanel } from './share_panel.js';
 import { Stats } from './stats.js';
 import * as storage from './storage.js';
 import { SlowLog, later } from './tasks.js';
+import { ThreadsControl } from './threads_control.js';
 import { $ } from './viz.js';
 import { WorkerClient } from './worker_client.js';
 
@@ -57,6 +63,7 @@ const handlers = {
     app.persistence.engineReady(m);
     app.experiments.engineReady(m);
     app.notices.showEngine(m);
+    app.threads.engineReady(m);
     app.data.loadInitial(await app.persistence.wantedData());
   },
   [FromWorker.DATA_PROGRESS]: (m) => app.data.showProgress(m),
@@ -112,6 +119,7 @@ app.notices = new Notices();
 app.data = new DataPanel(app);
 app.form = new ConfigForm(app);
 app.controls = new Controls(app);
+app.threads = new ThreadsControl(app);
 app.runs = new Runs();
 app.runList = new RunList(app);
 app.stats = new Stats(app);
@@ -150,7 +158,8 @@ app.controls.update();
 app.runList.render();
 app.stats.drawAll();
 storage.persist();
-app.client.start();
+// The worker starts once the page is as isolated as it can be (a reload may come first).
+if (!(await ensureIsolation())) app.client.start();
 
 // For debugging from the console and for the browser tests.
 window.mnist = Object.freeze({

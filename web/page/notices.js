@@ -34,12 +34,11 @@ export class Notices {
   }
 
   /** The worker's `ready`: what the engine runs with. */
-  showEngine({ simd, threads }) {
+  showEngine({ simd }) {
     this.setBadge('badge-engine', 'Engine: WebAssembly', 'ok');
     this.setBadge('badge-simd', `SIMD: ${simd ? 'yes' : 'no'}`, simd ? 'ok' : '');
-    this.setBadge('badge-threads', `Threads: ${threads ? 'yes' : 'no'}`);
     $('badge-simd').title = simd ? 'The engine uses WebAssembly SIMD (128-bit vectors)' : 'Built without WebAssembly SIMD';
-    $('badge-threads').title = 'Training runs on one worker thread';
+    // The threads badge is threads_control.js's.
   }
 
   showCrash(message) {

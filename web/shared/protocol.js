@@ -27,6 +27,7 @@ export const ToWorker = Object.freeze({
   SET_LEARNING_RATE: 'setLearningRate',
   SET_OPTIMIZER: 'setOptimizer',
   SET_SCHEDULE: 'setSchedule',
+  SET_THREADS: 'setThreads',
   PREDICT: 'predict',
   PREDICT_TEST_SET: 'predictTestSet',
   GET_WEIGHTS: 'getWeights',
@@ -63,6 +64,7 @@ export const FromWorker = Object.freeze({
   QUEUE: 'queue',
   TRACE: 'trace',
   HEALTH: 'health',
+  THREADS: 'threads',
   ERROR: 'error',
   HEARTBEAT: 'heartbeat',
   CONFIG_CHECKED: 'configChecked',
@@ -88,6 +90,8 @@ export const SHAPES = Object.freeze({
   OptimizerSettings: { optimizer: 'string', 'learningRate?': 'number', 'momentum?': 'number' },
   // one split's result after an epoch: mean loss, accuracy in [0, 1], number of images
   Metrics: { loss: 'number', accuracy: 'number', count: 'integer' },
+  // the engine's threads: the threaded build or not (reason: why not), how many it has and trains on
+  Threads: { threaded: 'boolean', available: 'integer', active: 'integer', reason: 'string | null' },
 });
 
 const QUEUE_STATES = "'running' | 'paused' | 'finished' | 'cancelled'";
@@ -115,6 +119,8 @@ export const MESSAGES = Object.freeze({
   [ToWorker.TRAIN]: { epochs: 'integer', 'lrDecay?': 'number', 'resume?': 'boolean' },
   // The decay applied after each epoch from now on, live.
   [ToWorker.SET_SCHEDULE]: { lrDecay: 'number' },
+  // Train on this many threads (1..available) from the next batch on; results do not change → threads{id}.
+  [ToWorker.SET_THREADS]: { id: 'integer', threads: 'integer' },
   // Stop at the next chunk boundary (≤ one chunk) → status 'paused', checkpoint.
   [ToWorker.PAUSE]: {},
   // Train exactly one batch, then pause → status 'running', chunk, status 'paused'.
@@ -172,10 +178,10 @@ export const MESSAGES = Object.freeze({
   [ToWorker.HANG]: {},
 
   // ---- worker → page ----
-  // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, threads; the
+  // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, its threads; the
   // configuration's fields (engine.schema()) and the core's readings of the report (engine.presets()).
   // limits: { memoryBudget, maxModelFileBytes } (engine.limits()): what uploads are checked against.
-  [FromWorker.READY]: { simd: 'boolean', eigenVectorized: 'boolean', threads: 'boolean', schema: 'array', presets: 'array', 'limits?': 'object' },
+  [FromWorker.READY]: { simd: 'boolean', eigenVectorized: 'boolean', threads: 'Threads', schema: 'array', presets: 'array', 'limits?': 'object' },
   // Bytes of the compressed download so far (at most every 50 ms); cached: files read from Cache Storage.
   [FromWorker.DATA_PROGRESS]: { loaded: 'integer', total: 'integer', file: 'string', cached: 'integer' },
   // Data loaded; id answers loadIdx; cached: every file came from Cache Storage.
@@ -290,6 +296,8 @@ export const MESSAGES = Object.freeze({
     activation: 'string',
     layers: 'array',
   },
+  // The threads now, answering setThreads.
+  [FromWorker.THREADS]: { id: 'integer', threads: 'Threads' },
   // A request failed (id: which one; request: its type) or something failed on its own (no id).
   // kind: the engine's error kind ('ConfigError', 'IdxError', …) when it comes from the engine.
   [FromWorker.ERROR]: {

@@ -35,6 +35,11 @@ export const SCOPES = Object.freeze({
 });
 
 const isOutOfMemory = (err) => err?.kind === 'OutOfMemory';
+/** The engine's threads, as the protocol's Threads shape. */
+export function threadsInfo(engine) {
+  const { available, active } = engine.threads;
+  return { threaded: Boolean(engine.threaded), available, active, reason: engine.singleThreadReason ?? null };
+}
 
 /**
  * The request handlers, by type. engine: the loaded engine (engine.mjs);
@@ -110,6 +115,11 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
     },
     [ToWorker.SET_SCHEDULE](msg) {
       session.setSchedule(msg.lrDecay);
+    },
+    [ToWorker.SET_THREADS](msg) {
+      // Requests run between chunks, so the next batch trains on the new count.
+      engine.setThreads(Math.max(1, Math.min(msg.threads, engine.threads.available)));
+      emit(FromWorker.THREADS, { id: msg.id, threads: threadsInfo(engine) });
     },
     [ToWorker.PREDICT](msg) {
       const probabilities = session.requireTrainer().predict(msg.image);

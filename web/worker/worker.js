@@ -18,7 +18,7 @@ import { createEngine } from '../wasm/engine.mjs';
 import { FromWorker, ToWorker, check, post } from '../shared/protocol.js';
 import { ExperimentQueue } from './experiment_queue.js';
 import { Inspector } from './inspection.js';
-import { SCOPES, requestHandlers } from './requests.js';
+import { SCOPES, requestHandlers, threadsInfo } from './requests.js';
 import { TrainingSession, isReported } from './training_session.js';
 
 const SITE_URL = new URL('../', import.meta.url);
@@ -88,6 +88,8 @@ function schedule() {
 }
 
 let handlers = null;
+// The threaded build where the page is cross-origin isolated, else the
+// single-threaded one (engine.mjs decides, and says why).
 const ready = createEngine().then((engine) => {
   experiments = new ExperimentQueue({
     session,
@@ -100,7 +102,7 @@ const ready = createEngine().then((engine) => {
   emit(FromWorker.READY, {
     simd: Boolean(engine.simd),
     eigenVectorized: Boolean(engine.eigenVectorized),
-    threads: false,
+    threads: threadsInfo(engine),
     schema: engine.schema(),
     presets: engine.presets(),
     limits: engine.limits(),

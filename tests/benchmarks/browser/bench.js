@@ -1,6 +1,8 @@
 // The benchmark page's controller. It starts one worker per implementation —
-// ours (module worker, wasm/engine.mjs), TF.js wasm backend and TF.js cpu
-// backend (classic workers) — and measures them in the same page session,
+// ours (module workers, wasm/engine.mjs: the threaded module on 1 and N
+// threads, the single-threaded module), TF.js's wasm backend (SIMD, one
+// thread; threaded SIMD, N) and cpu backend (classic workers), jax-js's wasm
+// backend (module workers, 1 and N threads) — and measures them in the same page session,
 // one worker at a time, interleaving the implementations run by run so that
 // any drift in machine load hits all of them alike.
 //
@@ -12,7 +14,6 @@ const BATCH = 128;
 // GEMM ceiling shapes: C(m×n) = A(m×k)·B(k×n); 800×784×128 is our forward of 784-800-10 (column-major).
 const GEMM_SHAPES = [
   [256, 256, 256, 'NN'],
-  [128, 784, 800, 'NN'],
   [800, 784, 128, 'NN'],
 ];
 // The ceiling probe timed in alternation with slices of ours' training, so
@@ -81,6 +82,28 @@ async function calibrate(client, cmd, unitArg, targetMs, minUnits) {
   return { units: Math.max(minUnits, Math.round(targetMs / perUnit)), warmupPerUnitMs: perUnit };
 }
 
+// The implementations, in the order they run in every round. threads: N is
+// options.threads (the machine's cores); TF.js's threaded pool and jax-js's
+// kernel workers get the same count.
+function implementations(backends, threads, isolated) {
+  const list = [
+    { key: 'ours-1', url: './ours-worker.mjs', module: true, init: { threaded: isolated, threads: 1 } },
+    { key: 'ours-N', url: './ours-worker.mjs', module: true, init: { threaded: isolated, threads } },
+    { key: 'ours-st', url: './ours-worker.mjs', module: true, init: { threaded: false, threads: 1 } },
+  ];
+  for (const b of backends) {
+    if (b === 'wasm') {
+      list.push({ key: 'tfjs-wasm', url: './tfjs-worker.js', init: { backend: 'wasm', threads: 1 } });
+      if (isolated) list.push({ key: 'tfjs-wasm-N', url: './tfjs-worker.js', init: { backend: 'wasm', threads } });
+    } else {
+      list.push({ key: `tfjs-${b}`, url: './tfjs-worker.js', init: { backend: b } });
+    }
+  }
+  list.push({ key: 'jax-1', url: './jax-worker.mjs', module: true, init: { threads: 1 } });
+  if (isolated) list.push({ key: 'jax-N', url: './jax-worker.mjs', module: true, init: { threads } });
+  return list;
+}
+
 async function runBench(options = {}) {
   const {
     archs = [20, 80, 800],
@@ -90,29 +113,30 @@ async function runBench(options = {}) {
     backends = ['wasm', 'cpu'],
     gemmMinMs = 1000,
     profile = true,
+    threads = 2,
+    timeTo98 = true,
     dataUrl = new URL('./data/', location.href).href,
   } = options;
   const started = performance.now();
+  const isolated = self.crossOriginIsolated === true;
   const result = {
     userAgent: navigator.userAgent,
     hardwareConcurrency: navigator.hardwareConcurrency,
-    crossOriginIsolated: self.crossOriginIsolated,
-    options: { archs, runs, trainMs, inferMs, backends, gemmMinMs, profile, batch: BATCH, probe: PROBE },
+    crossOriginIsolated: isolated,
+    options: { archs, runs, trainMs, inferMs, backends, gemmMinMs, profile, batch: BATCH, threads },
   };
 
   status('starting workers');
-  const impls = [{ key: 'ours', client: new WorkerClient('ours', './ours-worker.mjs', { type: 'module' }) }];
-  for (const b of backends) impls.push({ key: `tfjs-${b}`, client: new WorkerClient(`tfjs-${b}`, './tfjs-worker.js') });
+  const impls = implementations(backends, threads, isolated).map((d) => ({
+    ...d,
+    client: new WorkerClient(d.key, d.url, d.module ? { type: 'module' } : undefined),
+  }));
+  const byKey = Object.fromEntries(impls.map((i) => [i.key, i]));
   try {
-    result.ours = await impls[0].client.call('init', { dataUrl });
-    for (const impl of impls.slice(1)) {
-      result[impl.key] = await impl.client.call('init', { backend: impl.key.slice(5), dataUrl });
-    }
-    const ours = impls[0].client;
+    for (const impl of impls) result[impl.key] = await impl.client.call('init', { ...impl.init, dataUrl });
+    const ours = byKey['ours-1'].client;
 
     // --- GEMM ceiling -------------------------------------------------------
-    // Ours at the brief's shapes (and our forward layout of the big one), then
-    // TF.js's own matMul at the same shapes for reference.
     status('GEMM ceiling');
     result.simdPeakGflops = await ours.call('simdPeak', { minMs: gemmMinMs / 2 });
     console.log(`f32x4 mul+add roofline: ${result.simdPeakGflops.toFixed(1)} GFLOP/s`);
@@ -122,14 +146,15 @@ async function runBench(options = {}) {
       console.log(`gemm ${m}x${k}x${n} ${op}: ${g.gflops.toFixed(1)} GFLOP/s (best block ${g.bestGflops.toFixed(1)})`);
       result.gemm.push(g);
     }
-    result.tfjsGemm = {};
-    for (const impl of impls.slice(1)) {
-      if (impl.key !== 'tfjs-wasm') continue;  // the cpu backend's matMul is far below (see its training figures)
-      result.tfjsGemm[impl.key] = [];
-      for (const [m, k, n] of GEMM_SHAPES) {
-        const g = await impl.client.call('gemm', { m, k, n, minMs: gemmMinMs / 2 });
-        console.log(`${impl.key} tf.matMul ${m}x${k}x${n}: ${g.gflops.toFixed(1)} GFLOP/s`);
-        result.tfjsGemm[impl.key].push(g);
+    // The same shapes with TF.js's matMul (XNNPACK) and jax-js's, in their own single-threaded workers.
+    result.otherGemm = {};
+    for (const key of ['tfjs-wasm', 'jax-1']) {
+      if (!byKey[key]) continue;
+      result.otherGemm[key] = [];
+      for (const [m, k, n, op] of GEMM_SHAPES) {
+        const g = await byKey[key].client.call('gemm', { m, k, n, op, minMs: gemmMinMs / 2 });
+        console.log(`${key} matMul ${m}x${k}x${n} ${op}: ${g.gflops.toFixed(1)} GFLOP/s`);
+        result.otherGemm[key].push(g);
       }
     }
 
@@ -138,14 +163,14 @@ async function runBench(options = {}) {
     for (const hidden of archs) {
       const sizes = [784, hidden, 10];
       const name = sizes.join('-');
-      const entry = { name, sizes, impls: {} };
+      const entry = { name, sizes, impls: {}, gemm: [], otherGemm: {} };
       result.archs.push(entry);
 
       // The products of one training step at exactly this shape (column-major,
       // as the core computes them): forward W·X, weight gradient G·Xᵀ, input
-      // gradient Wᵀ·G (not for the first layer).
+      // gradient Wᵀ·G (not for the first layer); TF.js's and jax-js's matMul
+      // at the same shapes and transposes, interleaved product by product.
       status(`${name}: shape-matched GEMMs`);
-      entry.gemm = [];
       for (let l = 0; l + 1 < sizes.length; l++) {
         const [i, o] = [sizes[l], sizes[l + 1]];
         const shapes = [
@@ -153,18 +178,22 @@ async function runBench(options = {}) {
           { role: `L${l + 1} dW`, m: o, k: BATCH, n: i, op: 'NT' },
         ];
         if (l > 0) shapes.push({ role: `L${l + 1} dX`, m: i, k: o, n: BATCH, op: 'TN' });
-        for (const s of shapes) {
-          const g = await ours.call('gemm', { ...s, minMs: 200 });
-          entry.gemm.push({ role: s.role, ...g });
+        for (const sh of shapes) {
+          entry.gemm.push({ role: sh.role, ...(await ours.call('gemm', { ...sh, minMs: 200 })) });
+          for (const key of ['tfjs-wasm', 'jax-1']) {
+            if (!byKey[key]) continue;
+            (entry.otherGemm[key] ??= []).push({ role: sh.role, ...(await byKey[key].client.call('gemm', { ...sh, minMs: 100 })) });
+          }
         }
       }
 
       for (const impl of impls) {
         status(`${name}: ${impl.key} warm-up`);
         await impl.client.call('createModel', { sizes, learningRate: 0.001 });
+        if (impl.key.startsWith('jax')) await impl.client.call('warmPartial');
         impl.train = await calibrate(impl.client, 'trainRun', 'batches', trainMs, 3);
         impl.infer = await calibrate(impl.client, 'inferRun', 'reps', inferMs, 1);
-        entry.impls[impl.key] = { train: [], infer: [], trainBatchesPerRun: impl.train.units, inferRepsPerRun: impl.infer.units };
+        entry.impls[impl.key] = { train: [], infer: [], predict: [], trainBatchesPerRun: impl.train.units, inferRepsPerRun: impl.infer.units };
       }
       for (let r = 0; r < runs; r++) {
         for (const impl of impls) {
@@ -173,25 +202,23 @@ async function runBench(options = {}) {
           entry.impls[impl.key].train.push({ ...t, samplesPerSec: (t.samples / t.ms) * 1000 });
         }
       }
-      // Fraction of the ceiling: ours' training interleaved slice by slice with the probe.
-      entry.ceilingRuns = [];
-      for (let r = 0; r < Math.max(3, Math.ceil(runs / 2)); r++) {
-        status(`${name}: training vs GEMM probe ${r + 1}`);
-        entry.ceilingRuns.push(await ours.call('trainVsGemm', { batches: impls[0].train.units, slices: 10, probe: PROBE }));
-      }
       for (let r = 0; r < runs; r++) {
         for (const impl of impls) {
           status(`${name}: inference run ${r + 1}/${runs} ${impl.key}`);
           const t = await impl.client.call('inferRun', { reps: impl.infer.units });
           entry.impls[impl.key].infer.push({ ...t, samplesPerSec: (t.samples / t.ms) * 1000 });
+          if (impl.key.startsWith('ours')) {
+            const pr = await impl.client.call('predictRun', { reps: impl.infer.units });
+            entry.impls[impl.key].predict.push({ ...pr, samplesPerSec: (pr.samples / pr.ms) * 1000 });
+          }
         }
       }
       for (const impl of impls) {
         const e = entry.impls[impl.key];
         e.trainMedian = median(e.train.map((x) => x.samplesPerSec));
         e.inferMedian = median(e.infer.map((x) => x.samplesPerSec));
+        e.predictMedian = e.predict.length ? median(e.predict.map((x) => x.samplesPerSec)) : NaN;
         e.testAccuracy = await impl.client.call('testAccuracy');
-        if (impl.key !== 'ours') e.memory = await impl.client.call('memory');
         console.log(
           `${name} ${impl.key}: train ${e.trainMedian.toFixed(0)} samples/s, infer ${e.inferMedian.toFixed(0)} samples/s` +
             ` (test acc ${(e.testAccuracy * 100).toFixed(1)}% after warm-up + ${runs} runs)`,
@@ -201,9 +228,18 @@ async function runBench(options = {}) {
       if (profile) {
         status(`${name}: per-phase profile`);
         entry.profile = await ours.call('profile', { sizes, batch: BATCH, minMs: 100 });
-        // A training run right after the profile, to set it against.
-        const t = await ours.call('trainRun', { batches: impls[0].train.units });
+        const t = await ours.call('trainRun', { batches: byKey['ours-1'].train.units });
         entry.profile.trainMsPerBatch = t.ms / t.batches;
+      }
+    }
+
+    // --- Time to 98 % (the page's fast preset), ours on 1 and N threads, interleaved ---
+    if (timeTo98) {
+      result.timeTo98 = {};
+      for (const key of ['ours-N', 'ours-1']) {
+        status(`fast preset to 98 %: ${key}`);
+        result.timeTo98[key] = await byKey[key].client.call('timeTo98', {});
+        console.log(`fast preset, ${key}: ${JSON.stringify(result.timeTo98[key])}`);
       }
     }
   } finally {

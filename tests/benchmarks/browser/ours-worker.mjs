@@ -6,12 +6,16 @@
 // benchmark-only entry points of tests/benchmarks/wasm/gemm_bench.cpp (GEMM
 // throughput and the per-phase profile of one training step, for the same
 // config as the trainer's).
+//
+// init({ threaded, threads }): the threaded module (mlp-threads.mjs) training
+// on `threads` threads, or the single-threaded one (mlp.mjs).
 import { createEngine } from './wasm/engine.mjs';
 import createMlpModule from './wasm/mlp.mjs';
 
 let engine = null;
 let raw = null;
 let trainer = null;
+let testFloats = null;  // the test images as floats in [0, 1], for predict() from JS
 
 const post = (msg) => self.postMessage(msg);
 
@@ -21,8 +25,9 @@ async function fetchBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function init({ dataUrl }) {
-  engine = await createEngine();
+async function init({ dataUrl, threaded = false, threads = 1 }) {
+  engine = await createEngine({ threaded, threads });
+  engine.setThreads(Math.min(threads, engine.threads.available));
   raw = await createMlpModule();
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
     ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(
@@ -30,7 +35,12 @@ async function init({ dataUrl }) {
     ),
   );
   const info = engine.loadData({ trainImages, trainLabels, testImages, testLabels, validation: 10000 });
+  const pixels = testImages.subarray(16);
+  testFloats = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) testFloats[i] = pixels[i] / 255;
   return {
+    threaded: engine.threaded,
+    threads: engine.threads,
     simd: engine.simd,
     eigenVectorized: engine.eigenVectorized,
     data: info,
@@ -56,18 +66,62 @@ function createModel({ sizes, learningRate = 0.001 }) {
   return trainer.config();
 }
 
+// parallelMs: the time inside the core's rounds of tasks (the rest ran on this thread alone).
 function trainRun({ batches }) {
   const t0 = performance.now();
   let done = 0;
   let samples = 0;
   let loss = NaN;
+  let parallelMs = 0;
   while (done < batches) {
-    const r = trainer.trainBatches(batches - done);  // stops early at an epoch's end
+    const r = trainer.trainBatches(Math.min(batches - done, 64));  // stops early at an epoch's end; chunks as the page's
     done += r.batches;
     samples += r.samples;
     loss = r.loss;
+    parallelMs += trainer.timing().parallelMs;
   }
-  return { ms: performance.now() - t0, batches: done, samples, loss };
+  return { ms: performance.now() - t0, batches: done, samples, loss, parallelMs };
+}
+
+// predict() on 1000 float images at a time from JS, over the test set.
+function predictRun({ reps = 1 }) {
+  const t0 = performance.now();
+  let samples = 0;
+  let checksum = 0;
+  for (let r = 0; r < reps; r++) {
+    for (let start = 0; start < 10000; start += 1000) {
+      const p = trainer.predict(testFloats.subarray(start * 784, (start + 1000) * 784));
+      samples += 1000;
+      checksum += p[0];
+    }
+  }
+  return { ms: performance.now() - t0, samples, checksum };
+}
+
+// The page's "fast" preset (784-512-10 ReLU, softmax + CE, Adam 0.003 halved
+// after each epoch, batch 128): training time until the test accuracy after
+// an epoch reaches 98 % (evaluation not counted), at most `epochs` epochs.
+function timeTo98({ epochs = 8, target = 0.98 }) {
+  const t = engine.createTrainer({ layers: [784, 512, 10], activation: 'relu', loss: 'softmax-ce', optimizer: 'adam', learningRate: 0.003, batchSize: 128, seed: 1 });
+  let trainMs = 0;
+  const perEpoch = [];
+  try {
+    for (let e = 0; e < epochs; e++) {
+      for (;;) {
+        const t0 = performance.now();
+        const r = t.trainBatches(64);
+        trainMs += performance.now() - t0;
+        if (r.epochFinished) break;
+      }
+      const acc = t.evaluate('test').accuracy;
+      perEpoch.push({ epoch: e + 1, accuracy: acc, trainMs });
+      if (acc >= target) return { reached: true, seconds: trainMs / 1000, epochs: e + 1, perEpoch };
+      t.setLearningRate(t.config().learningRate * 0.5);
+    }
+    return { reached: false, seconds: trainMs / 1000, epochs, perEpoch };
+  } finally {
+    t.delete();
+  }
 }
 
 // Training and the GEMM ceiling probe in alternating slices (train a slice,
@@ -124,7 +178,7 @@ function simdPeak({ minMs = 300 }) {
   return raw.simdPeak(minMs);
 }
 
-const handlers = { init, createModel, trainRun, trainVsGemm, inferRun, testAccuracy, gemm, profile, simdPeak };
+const handlers = { init, createModel, trainRun, trainVsGemm, inferRun, predictRun, timeTo98, testAccuracy, gemm, profile, simdPeak };
 
 self.onmessage = async (event) => {
   const { id, cmd, args } = event.data;

@@ -65,11 +65,17 @@ function idxOneHot(bytes, limit, classes) {
   return out;
 }
 
-async function init({ backend, dataUrl }) {
+// backend 'wasm' with threads 1: the SIMD binary, one thread; threads N > 1:
+// the threaded SIMD binary (needs a cross-origin-isolated page, and the bench
+// page's CSP allows the blob: worker its pool starts from) with
+// tf.wasm.setThreadsCount(N). TF.js caps its pool at
+// navigator.hardwareConcurrency / 2, so the driver overrides that count
+// (CDP Emulation.setHardwareConcurrencyOverride); `threads` in the answer is
+// what TF.js reports it really uses.
+async function init({ backend, dataUrl, threads = 1 }) {
   if (backend === 'wasm') {
-    // The threaded build would start its pool from a blob: worker, which the
-    // page's CSP (worker-src 'self') forbids; the comparison is single-threaded anyway.
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (threads > 1) tf.wasm.setThreadsCount(threads);
+    else tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     tf.wasm.setWasmPaths(new URL('./tfjs/', self.location.href).href);
   }
   const ok = await tf.setBackend(backend);
@@ -83,7 +89,9 @@ async function init({ backend, dataUrl }) {
     backend: tf.getBackend(),
     version: tf.version.tfjs,
     simd: backend === 'wasm' ? await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') : false,
-    threads: backend === 'wasm' ? await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') : false,
+    multithreadBinary: backend === 'wasm' ? await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') : false,
+    threads: backend === 'wasm' && typeof tf.wasm.getThreadsCount === 'function' ? tf.wasm.getThreadsCount() : 1,
+    hardwareConcurrency: navigator.hardwareConcurrency,
     wasmFiles,
   };
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
@@ -211,11 +219,14 @@ function testAccuracy() {
 
 // tf.matMul throughput at one shape (row-major: C(m×n) = A(m×k)·B(k×n)),
 // the same shapes as ours' GEMM ceiling: how fast TF.js's own GEMM is.
-function gemm({ m, k, n, minMs = 300 }) {
-  const a = tf.randomUniform([m, k]);
-  const b = tf.randomUniform([k, n]);
+// op as ours': 'NT' multiplies by a stored transpose of B, 'TN' of A (tf.matMul's flags).
+function gemm({ m, k, n, op = 'NN', minMs = 300 }) {
+  const ta = op === 'TN';
+  const tb = op === 'NT';
+  const a = tf.randomUniform(ta ? [k, m] : [m, k]);
+  const b = tf.randomUniform(tb ? [n, k] : [k, n]);
   const once = () => {
-    const c = tf.matMul(a, b);
+    const c = tf.matMul(a, b, ta, tb);
     c.dataSync();
     c.dispose();
   };
@@ -239,7 +250,7 @@ function gemm({ m, k, n, minMs = 300 }) {
   blocks.sort((x, y) => x - y);
   const flops = 2 * m * k * n;
   const ms = blocks[blocks.length >> 1];
-  return { m, k, n, gflops: flops / (ms * 1e6), bestGflops: flops / (blocks[0] * 1e6), msPerCall: ms, flops };
+  return { m, k, n, op, gflops: flops / (ms * 1e6), bestGflops: flops / (blocks[0] * 1e6), msPerCall: ms, flops };
 }
 
 // Where TF.js's training step goes: tf.profile of one step, time per kernel
