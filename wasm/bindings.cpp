@@ -473,7 +473,8 @@ class TrainerHandle {
   // probabilities, and what each unit feeding the output added to the winner.
   val trace_digit(val image) {
     return guarded([&] {
-      const std::vector<float> x = floats_of(image, "image");
+      std::vector<float>& x = input_;
+      floats_into(image, "image", x);
       const int in = trainer_->network().input_size();
       if (x.size() != static_cast<std::size_t>(in))
         throw ArgumentError("image has " + std::to_string(x.size()) + " values, expected " + std::to_string(in));
