@@ -290,7 +290,6 @@ function flops(sizes) {
 
 const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : 'n/a');
 const fmtRatio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
-const mark = (ok) => (ok === undefined ? '' : ok ? ' ✅' : ' ❌');
 
 const spread = (xs) => {
   const m = median(xs);

@@ -16,10 +16,6 @@ const GEMM_SHAPES = [
   [256, 256, 256, 'NN'],
   [800, 784, 128, 'NN'],
 ];
-// The ceiling probe timed in alternation with slices of ours' training, so
-// that the fraction of the ceiling compares figures taken under the same
-// machine load.
-const PROBE = { m: 256, k: 256, n: 256, op: 'NN' };
 
 class WorkerClient {
   constructor(name, url, options) {
