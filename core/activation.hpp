@@ -12,7 +12,9 @@ namespace mlp {
 enum class Activation { Sigmoid, Tanh, Relu };
 inline constexpr EnumNames<3> kActivationNames{"sigmoid", "tanh", "relu"};
 
-inline std::string to_string(Activation a) { return enum_name(kActivationNames, a); }
+inline std::string to_string(Activation a) {
+  return enum_name(kActivationNames, a);
+}
 inline Activation parse_activation(const std::string& name) {  // throws ConfigError
   return parse_enum<Activation>(kActivationNames, name, "activation");
 }

@@ -18,7 +18,9 @@ std::string describe_sizes(const std::vector<int>& sizes) {
   return out;
 }
 
-long long Architecture::parameter_count() const { return static_cast<long long>(mlp::parameter_count(sizes)); }
+long long Architecture::parameter_count() const {
+  return static_cast<long long>(mlp::parameter_count(sizes));
+}
 
 void Architecture::validate() const {
   TrainConfig c;
@@ -26,7 +28,9 @@ void Architecture::validate() const {
   validate_group(c, FieldGroup::Architecture);
 }
 
-std::string Architecture::describe() const { return describe_sizes(sizes); }
+std::string Architecture::describe() const {
+  return describe_sizes(sizes);
+}
 
 std::vector<int> parse_sizes(const std::string& text) {
   std::vector<int> sizes;
@@ -35,13 +39,16 @@ std::vector<int> parse_sizes(const std::string& text) {
     if (token.empty()) throw ConfigError("layer sizes '" + text + "' have an empty entry");
     bool digits = token.size() <= 9;  // below 10^9: fits an int; larger sizes fail the width check anyway
     for (char c : token) digits = digits && c >= '0' && c <= '9';
-    if (!digits || std::stol(token) < 1) throw ConfigError("layer size '" + token + "' is not a positive integer");
+    if (!digits || std::stol(token) < 1)
+      throw ConfigError("layer size '" + token + "' is not a positive integer");
     sizes.push_back(static_cast<int>(std::stol(token)));
     token.clear();
   };
   for (char c : text) {
-    if (c == '-' || c == ',' || c == 'x') flush();
-    else token += c;
+    if (c == '-' || c == ',' || c == 'x')
+      flush();
+    else
+      token += c;
   }
   flush();
   return sizes;

@@ -18,7 +18,9 @@ namespace mlp {
 enum class Batching { Shuffled, Slices };
 inline constexpr EnumNames<2> kBatchingNames{"shuffled", "slices"};
 
-inline std::string to_string(Batching b) { return enum_name(kBatchingNames, b); }
+inline std::string to_string(Batching b) {
+  return enum_name(kBatchingNames, b);
+}
 
 // The samples of one batch: count indices starting at samples.
 struct BatchSpan {
@@ -36,7 +38,8 @@ inline BatchSpan batch_span(Batching batching, const std::vector<std::int32_t>& 
                             const std::vector<std::int32_t>& identity, int k, int batch_size) {
   const auto n = static_cast<int>(order.size());
   const int start = k * batch_size;
-  if (batching == Batching::Shuffled) return {order.data() + start, n - start < batch_size ? n - start : batch_size};
+  if (batching == Batching::Shuffled)
+    return {order.data() + start, n - start < batch_size ? n - start : batch_size};
   const int first = order[static_cast<std::size_t>(start)];
   const int last = order[static_cast<std::size_t>(start + batch_size - 1)];
   return {identity.data() + first, last > first ? last - first : 0};

@@ -52,13 +52,13 @@ struct ConfigField {
   bool structural;      // changing it needs a new network; the others apply live
   FieldValue (*get)(const TrainConfig&);
   void (*set)(TrainConfig&, const FieldValue&);  // after check_value
-  Interval range{};      // Number, Integer; Sizes: each size
-  Interval count{};      // Sizes: how many sizes
-  double max_parameters = 0;               // Sizes: weights and biases in all
-  const char* const* choices = nullptr;   // Choice
+  Interval range{};                              // Number, Integer; Sizes: each size
+  Interval count{};                              // Sizes: how many sizes
+  double max_parameters = 0;                     // Sizes: weights and biases in all
+  const char* const* choices = nullptr;          // Choice
   std::size_t choice_count = 0;
-  Shorthand shorthands[2]{};              // Choice
-  bool required_in_file = true;           // false for fields added after model format 1
+  Shorthand shorthands[2]{};     // Choice
+  bool required_in_file = true;  // false for fields added after model format 1
 
   FieldValue default_value() const { return get(TrainConfig{}); }
 };

@@ -6,23 +6,31 @@ namespace mlp {
 namespace {
 
 constexpr ConfigPreset kPresets[] = {
-    {"report-code", "the report's code",
-     "as the course template the report's code was built on trains: the first 3,000 training images, Gaussian "
+    {"report-code",
+     "the report's code",
+     "as the course template the report's code was built on trains: the first 3,000 training images, "
+     "Gaussian "
      "initialisation, batches sliced between two random indices, a step of η/2 times the summed gradient",
      {{"train_limit", "3000"}, {"init", "gaussian"}, {"batching", "slices"}, {"gradient", "half"}}},
-    {"proper-mean", "done properly, mean gradient",
-     "all 50,000 training images, shuffled batches that see every image once an epoch, Glorot initialisation, a "
+    {"proper-mean",
+     "done properly, mean gradient",
+     "all 50,000 training images, shuffled batches that see every image once an epoch, Glorot "
+     "initialisation, a "
      "step of η times the batch's mean gradient",
      {{"train_limit", "0"}, {"init", "uniform"}, {"batching", "shuffled"}, {"gradient", "mean"}}},
-    {"proper-sum", "done properly, summed gradient",
-     "all 50,000 training images, shuffled batches, Glorot initialisation, a step of η times the batch's summed "
+    {"proper-sum",
+     "done properly, summed gradient",
+     "all 50,000 training images, shuffled batches, Glorot initialisation, a step of η times the batch's "
+     "summed "
      "gradient (128 times the mean's)",
      {{"train_limit", "0"}, {"init", "uniform"}, {"batching", "shuffled"}, {"gradient", "sum"}}},
 };
 
 }  // namespace
 
-ConfigPresets config_presets() { return {kPresets, sizeof kPresets / sizeof kPresets[0]}; }
+ConfigPresets config_presets() {
+  return {kPresets, sizeof kPresets / sizeof kPresets[0]};
+}
 
 const ConfigPreset& config_preset(const std::string& name) {
   std::string known;

@@ -53,7 +53,9 @@ void bytes_to_floats(const std::uint8_t* src, float* dst, Eigen::Index n, float 
   const v128_t s = wasm_f32x4_splat(scale);
   const v128_t magic = wasm_i32x4_splat(magic_bits);
   const v128_t two23 = wasm_f32x4_splat(two23_value);
-  auto convert = [&](v128_t u32) { return wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_or(u32, magic), two23), s); };
+  auto convert = [&](v128_t u32) {
+    return wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_or(u32, magic), two23), s);
+  };
   for (; i + 16 <= n; i += 16) {
     const v128_t b = wasm_v128_load(src + i);
     const v128_t lo = wasm_u16x8_extend_low_u8x16(b), hi = wasm_u16x8_extend_high_u8x16(b);
@@ -103,9 +105,11 @@ Splits make_splits(const Dataset& train_full, Dataset test, int validation) {
   if (test.features() != train_full.features())
     throw IdxError("test images have " + std::to_string(test.features()) + " pixels, training images " +
                    std::to_string(train_full.features()));
-  if (test.rows != train_full.rows || test.cols != train_full.cols)  // the same number of pixels, another shape
+  if (test.rows != train_full.rows ||
+      test.cols != train_full.cols)  // the same number of pixels, another shape
     throw IdxError("test images are " + std::to_string(test.rows) + "x" + std::to_string(test.cols) +
-                   ", training images " + std::to_string(train_full.rows) + "x" + std::to_string(train_full.cols));
+                   ", training images " + std::to_string(train_full.rows) + "x" +
+                   std::to_string(train_full.cols));
   const int cut = train_full.size() - validation;
   return {train_full.slice(0, cut), train_full.slice(cut, train_full.size()), std::move(test)};
 }

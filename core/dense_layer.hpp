@@ -17,9 +17,7 @@ class DenseLayer {
         dw(grads, out, in),
         db(grads + static_cast<Eigen::Index>(out) * in, out) {}
 
-  static Eigen::Index parameter_count(int in, int out) {
-    return static_cast<Eigen::Index>(out) * in + out;
-  }
+  static Eigen::Index parameter_count(int in, int out) { return static_cast<Eigen::Index>(out) * in + out; }
   int inputs() const { return static_cast<int>(w.cols()); }
   int outputs() const { return static_cast<int>(w.rows()); }
 
@@ -39,8 +37,10 @@ class DenseLayer {
   // ∇W = G Xᵀ + λW,  ∇b = G 1.  g: (out, batch), x: (in, batch).
   // Gradients are overwritten (not accumulated) on every batch.
   void weight_gradients(const Eigen::Ref<const Matrix<T>>& g, const Eigen::Ref<const Matrix<T>>& x, T l2) {
-    if (l2 != T(0)) dw = l2 * w;
-    else dw.setZero();
+    if (l2 != T(0))
+      dw = l2 * w;
+    else
+      dw.setZero();
     weight_gemm_.template accumulate<false, true>(dw, g, x);
     db = g.rowwise().sum();
   }

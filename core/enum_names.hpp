@@ -17,7 +17,8 @@ using EnumNames = std::array<const char*, N>;
 template <std::size_t N>
 std::string name_list(const EnumNames<N>& names) {
   std::string out;
-  for (std::size_t i = 0; i < N; ++i) out += (i == 0 ? "" : i + 1 == N ? " or " : ", ") + std::string(names[i]);
+  for (std::size_t i = 0; i < N; ++i)
+    out += (i == 0 ? "" : i + 1 == N ? " or " : ", ") + std::string(names[i]);
   return out;
 }
 

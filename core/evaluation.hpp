@@ -24,7 +24,7 @@ void argmax_columns(const Eigen::Ref<const Matrix<float>>& p, std::vector<int>& 
 
 // Class probabilities and the predicted class of every sample of a dataset.
 struct Predictions {
-  Matrix<float> probabilities;      // (out, n)
+  Matrix<float> probabilities;          // (out, n)
   std::vector<std::uint8_t> predicted;  // (n)
 };
 
@@ -34,7 +34,8 @@ struct Predictions {
 // (Network::forward_tiles: the same results on any thread count).
 Evaluation evaluate(Network<float>& net, const Dataset& data, int chunk = 1000, int count = -1,
                     ThreadPool* pool = nullptr);
-Predictions predict_dataset(Network<float>& net, const Dataset& data, int chunk = 1000, ThreadPool* pool = nullptr);
+Predictions predict_dataset(Network<float>& net, const Dataset& data, int chunk = 1000,
+                            ThreadPool* pool = nullptr);
 
 // Probabilities (out, n) for images x: (in, n) in [0, 1].
 Matrix<float> predict(Network<float>& net, const Eigen::Ref<const Matrix<float>>& x, int chunk = 1000,

@@ -7,7 +7,6 @@
 // reserve() for the largest shape it will see. It also accumulates into C,
 // which lets a layer fuse its bias (forward) or its λW term (backward).
 #include <memory>
-
 #include <type_traits>
 
 #include "matrix.hpp"
@@ -50,8 +49,8 @@ class Gemm {
     // simd_gemm.hpp (~30% faster than Eigen's translated SSE kernel, and
     // with register tiles for 20- and 10-row layers).
     if constexpr (std::is_same<T, float>::value) {
-      simd::gemm(rows, cols, depth, a.data(), a.outerStride(), TransposeA, b.data(), b.outerStride(), TransposeB,
-                 c.data(), c.outerStride(), packs_);
+      simd::gemm(rows, cols, depth, a.data(), a.outerStride(), TransposeA, b.data(), b.outerStride(),
+                 TransposeB, c.data(), c.outerStride(), packs_);
       return;
     }
 #endif
@@ -66,7 +65,7 @@ class Gemm {
 
  private:
   using Blocking = Eigen::internal::gemm_blocking_space<Eigen::ColMajor, T, T, Eigen::Dynamic, Eigen::Dynamic,
-                                                         Eigen::Dynamic, 1, false>;
+                                                        Eigen::Dynamic, 1, false>;
   std::unique_ptr<Blocking> blocking_;
 #ifdef __wasm_simd128__
   simd::Packs packs_;

@@ -23,10 +23,11 @@ void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
 
 // Validates the header and returns the dimensions; the payload must follow
 // exactly, with no byte missing and none extra.
-std::vector<std::uint32_t> read_header(const std::uint8_t* data, std::size_t size,
-                                       const std::string& what, int expected_dims) {
+std::vector<std::uint32_t> read_header(const std::uint8_t* data, std::size_t size, const std::string& what,
+                                       int expected_dims) {
   const std::string kind = expected_dims == 3 ? "image" : "label";
-  if (size < 4) throw IdxError(what + ": file is " + std::to_string(size) + " bytes, too short for an IDX header");
+  if (size < 4)
+    throw IdxError(what + ": file is " + std::to_string(size) + " bytes, too short for an IDX header");
   if (data[0] != 0 || data[1] != 0)
     throw IdxError(what + ": not an IDX file (magic number must start with two zero bytes)");
   if (data[2] != kUnsignedByte)
@@ -61,7 +62,8 @@ std::vector<std::uint32_t> read_header(const std::uint8_t* data, std::size_t siz
 
 IdxImages parse_idx_images(const std::uint8_t* data, std::size_t size, const std::string& what) {
   const auto dims = read_header(data, size, what, 3);
-  if (dims[0] > 0x7fffffffu) throw IdxError(what + ": image count " + std::to_string(dims[0]) + " is too large");
+  if (dims[0] > 0x7fffffffu)
+    throw IdxError(what + ": image count " + std::to_string(dims[0]) + " is too large");
   IdxImages images;
   images.count = static_cast<int>(dims[0]);
   images.rows = static_cast<int>(dims[1]);
@@ -112,7 +114,8 @@ std::vector<std::uint8_t> read_file(const std::string& path) {
   const auto size = std::filesystem::file_size(path, error);
   if (error) throw Error("cannot read '" + path + "'");
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
-  if (!bytes.empty() && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+  if (!bytes.empty() &&
+      !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
     throw Error("cannot read '" + path + "'");
   return bytes;
 }

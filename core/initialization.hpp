@@ -11,6 +11,8 @@ namespace mlp {
 enum class Initialization { Uniform, Gaussian };
 inline constexpr EnumNames<2> kInitializationNames{"uniform", "gaussian"};
 
-inline std::string to_string(Initialization i) { return enum_name(kInitializationNames, i); }
+inline std::string to_string(Initialization i) {
+  return enum_name(kInitializationNames, i);
+}
 
 }  // namespace mlp

@@ -28,8 +28,7 @@ DigitPath<T> trace_digit(Network<T>& net, ConstRef<T> x) {
 }
 
 template <typename T>
-NetworkHealth inspect_health(Network<T>& net, ConstRef<T> x,
-                             ConstRef<T> y, int bins) {
+NetworkHealth inspect_health(Network<T>& net, ConstRef<T> x, ConstRef<T> y, int bins) {
   const auto n = x.cols();
   if (n < 1) throw Error("the health of a network needs at least one image");
   if (y.cols() != n || y.rows() != net.output_size())
@@ -87,9 +86,7 @@ NetworkHealth inspect_health(Network<T>& net, ConstRef<T> x,
 
 template DigitPath<float> trace_digit<float>(Network<float>&, ConstRef<float>);
 template DigitPath<double> trace_digit<double>(Network<double>&, ConstRef<double>);
-template NetworkHealth inspect_health<float>(Network<float>&, ConstRef<float>,
-                                      ConstRef<float>, int);
-template NetworkHealth inspect_health<double>(Network<double>&, ConstRef<double>,
-                                      ConstRef<double>, int);
+template NetworkHealth inspect_health<float>(Network<float>&, ConstRef<float>, ConstRef<float>, int);
+template NetworkHealth inspect_health<double>(Network<double>&, ConstRef<double>, ConstRef<double>, int);
 
 }  // namespace mlp

@@ -34,9 +34,12 @@ using ConstRef = const typename ConstRefOf<T>::type&;
 template <typename T>
 T derivative_from_output(Activation kind, T h) {
   switch (kind) {
-    case Activation::Sigmoid: return h * (1 - h);
-    case Activation::Tanh: return 1 - h * h;
-    case Activation::Relu: return h > T(0) ? T(1) : T(0);
+    case Activation::Sigmoid:
+      return h * (1 - h);
+    case Activation::Tanh:
+      return 1 - h * h;
+    case Activation::Relu:
+      return h > T(0) ? T(1) : T(0);
   }
   return T(1);
 }
@@ -68,11 +71,12 @@ DigitPath<T> trace_digit(Network<T>& net, ConstRef<T> x);
 struct LayerHealth {
   int units = 0;  // out_k
   // Activations h_k = g(a_k): hidden layers only (empty histogram for the output layer).
-  std::vector<int> histogram;  // counts of h_k over the out_k · n (unit, image) pairs, equal bins of [low, high]
-  double low = 0, high = 0;    // sigmoid [0, 1], tanh [−1, 1], ReLU [0, the sample's largest h]
-  double mean = 0;             // mean of h_k
-  double saturated = 0;        // share of (unit, image) pairs with g'(a) < kSaturationDerivative
-  double stuck = 0;            // share of units saturated on every image (ReLU: dead units)
+  std::vector<int>
+      histogram;  // counts of h_k over the out_k · n (unit, image) pairs, equal bins of [low, high]
+  double low = 0, high = 0;  // sigmoid [0, 1], tanh [−1, 1], ReLU [0, the sample's largest h]
+  double mean = 0;           // mean of h_k
+  double saturated = 0;      // share of (unit, image) pairs with g'(a) < kSaturationDerivative
+  double stuck = 0;          // share of units saturated on every image (ReLU: dead units)
   // The gradient of the mean loss over the sample (without the λΩ term).
   double weight_gradient_norm = 0;  // ‖∇W_k‖_F
   double bias_gradient_norm = 0;    // ‖∇b_k‖
@@ -88,14 +92,12 @@ struct NetworkHealth {
 // x: (in, n) images, y: (out, n) targets; bins ≥ 1 histogram bins. The
 // network's workspace grows to n columns if it is smaller.
 template <typename T>
-NetworkHealth inspect_health(Network<T>& net, ConstRef<T> x,
-                             ConstRef<T> y, int bins = 20);
+NetworkHealth inspect_health(Network<T>& net, ConstRef<T> x, ConstRef<T> y, int bins = 20);
 
 extern template DigitPath<float> trace_digit<float>(Network<float>&, ConstRef<float>);
 extern template DigitPath<double> trace_digit<double>(Network<double>&, ConstRef<double>);
-extern template NetworkHealth inspect_health<float>(Network<float>&, ConstRef<float>,
-                                             ConstRef<float>, int);
-extern template NetworkHealth inspect_health<double>(Network<double>&, ConstRef<double>,
-                                             ConstRef<double>, int);
+extern template NetworkHealth inspect_health<float>(Network<float>&, ConstRef<float>, ConstRef<float>, int);
+extern template NetworkHealth inspect_health<double>(Network<double>&, ConstRef<double>, ConstRef<double>,
+                                                     int);
 
 }  // namespace mlp

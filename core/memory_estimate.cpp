@@ -20,16 +20,21 @@ constexpr double kFloat = sizeof(float);
 // Vectors of optimiser state, each as long as the parameters.
 double optimizer_vectors(OptimizerKind kind) {
   switch (kind) {
-    case OptimizerKind::Sgd: return 0;
+    case OptimizerKind::Sgd:
+      return 0;
     case OptimizerKind::Momentum:
-    case OptimizerKind::Nesterov: return 1;
-    case OptimizerKind::Adam: return 2;
+    case OptimizerKind::Nesterov:
+      return 1;
+    case OptimizerKind::Adam:
+      return 2;
   }
   return 2;
 }
 
 // The model file's header: metadata and one entry per tensor (generous).
-double header_bytes(const TrainConfig& c) { return 4096 + 256.0 * (2 * c.architecture.layer_count() + 2); }
+double header_bytes(const TrainConfig& c) {
+  return 4096 + 256.0 * (2 * c.architecture.layer_count() + 2);
+}
 
 // The network's workspace for `cols` columns (network.cpp reserve: h and ∂J/∂a
 // of every layer, the probabilities, the output scratch) and the three
@@ -67,8 +72,10 @@ MemoryEstimate estimate_memory(const TrainConfig& c) {
   // ModelWriter: the header and one block of a weight matrix's rows (16, or 64 KB) transposed at a time.
   e.saving = header_bytes(c) * 2;
   for (std::size_t k = 1; k < sizes.size(); ++k)
-    e.saving = std::max(e.saving, header_bytes(c) * 2 + kFloat * sizes[k - 1] *
-                                      std::min<double>(sizes[k], std::max(16.0, 65536 / (kFloat * sizes[k - 1]))));
+    e.saving = std::max(e.saving,
+                        header_bytes(c) * 2 +
+                            kFloat * sizes[k - 1] *
+                                std::min<double>(sizes[k], std::max(16.0, 65536 / (kFloat * sizes[k - 1]))));
   // Reading the file: its bytes, the decoded tensors and the state they
   // become (load_model), then the state and the trainer built from it,
   // before its first chunk takes the snapshot.
@@ -76,7 +83,9 @@ MemoryEstimate estimate_memory(const TrainConfig& c) {
   return e;
 }
 
-double memory_budget() { return static_cast<double>(MLP_MEMORY_BUDGET); }
+double memory_budget() {
+  return static_cast<double>(MLP_MEMORY_BUDGET);
+}
 
 double max_model_file_bytes(double max_parameters) {
   return std::min(memory_budget() / 3, 3 * kFloat * max_parameters) + (1 << 20);  // + a header's worth
@@ -84,8 +93,10 @@ double max_model_file_bytes(double max_parameters) {
 
 std::string format_bytes(double bytes) {
   char buf[32];
-  if (bytes >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB", bytes / 1e9);
-  else std::snprintf(buf, sizeof buf, "%.0f MB", std::max(1.0, bytes / 1e6));
+  if (bytes >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.2f GB", bytes / 1e9);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f MB", std::max(1.0, bytes / 1e6));
   return buf;
 }
 
@@ -94,12 +105,13 @@ void check_memory(const TrainConfig& c) {
   const double budget = memory_budget();
   if (e.peak() <= budget) return;
   const char* what = e.loading > e.training + e.saving ? "to reload its saved model" : "to train and save";
-  throw ConfigError("the network " + c.architecture.describe() + " with " + to_string(c.optimizer.kind) +
-                    " and batches of " + std::to_string(c.batch_size) + " needs about " + format_bytes(e.peak()) +
-                    " of memory " + what + ", more than the " + format_bytes(budget) +
-                    " this engine can use; use fewer or narrower layers" +
-                    (c.optimizer.kind == OptimizerKind::Sgd ? "" : ", an optimiser with less state (SGD keeps none)") +
-                    (c.batch_size > 1000 ? " or a smaller batch" : ""));
+  throw ConfigError(
+      "the network " + c.architecture.describe() + " with " + to_string(c.optimizer.kind) +
+      " and batches of " + std::to_string(c.batch_size) + " needs about " + format_bytes(e.peak()) +
+      " of memory " + what + ", more than the " + format_bytes(budget) +
+      " this engine can use; use fewer or narrower layers" +
+      (c.optimizer.kind == OptimizerKind::Sgd ? "" : ", an optimiser with less state (SGD keeps none)") +
+      (c.batch_size > 1000 ? " or a smaller batch" : ""));
 }
 
 }  // namespace mlp

@@ -19,7 +19,7 @@ struct MemoryEstimate {
   double training = 0;    // a training trainer: weights, gradients, optimiser state, the divergence
                           // snapshot of both, the batch and evaluation workspace
   double saving = 0;      // added by save(): the model file is written from the live vectors in pieces
-  double loading = 0;     // peak while the model file is read: the bytes, their tensors, the state, the trainer
+  double loading = 0;  // peak while the model file is read: the bytes, their tensors, the state, the trainer
   double peak() const { return training + saving > loading ? training + saving : loading; }
 };
 

@@ -16,20 +16,26 @@ namespace {
 using nlohmann::json;
 constexpr const char* kFormat = "mnist-mlp/1";
 
-std::string layer_name(int k, const char* part) { return "layers." + std::to_string(k) + "." + part; }
+std::string layer_name(int k, const char* part) {
+  return "layers." + std::to_string(k) + "." + part;
+}
 
 // Every message is short: the parts quoted from the file are excerpts, and the whole is capped again.
-[[noreturn]] void fail(const std::string& message) { throw ModelFileError("model file: " + excerpt(message, 400)); }
+[[noreturn]] void fail(const std::string& message) {
+  throw ModelFileError("model file: " + excerpt(message, 400));
+}
 
 // A progress counter: a JSON integer (not a float, not a boolean) in [0, max],
 // read without any conversion before the range check.
 long long progress_counter(const json& j, const std::string& what, double max) {
-  if (!j.is_number_integer()) fail("progress metadata: " + what + " must be a whole number, got " + describe_json(j));
+  if (!j.is_number_integer())
+    fail("progress metadata: " + what + " must be a whole number, got " + describe_json(j));
   if (!j.is_number_unsigned() && j.get<std::int64_t>() < 0)
-    fail("progress metadata has negative counters (" + what + " is " + std::to_string(j.get<std::int64_t>()) + ")");
+    fail("progress metadata has negative counters (" + what + " is " + std::to_string(j.get<std::int64_t>()) +
+         ")");
   if (j.get<double>() > max)
-    fail("progress metadata: " + what + " must be at most " + std::to_string(static_cast<long long>(max)) + ", got " +
-         describe_json(j));
+    fail("progress metadata: " + what + " must be at most " + std::to_string(static_cast<long long>(max)) +
+         ", got " + describe_json(j));
   return static_cast<long long>(j.get<std::uint64_t>());
 }
 
@@ -39,11 +45,16 @@ const char* section_of(const ConfigField& f) {
 
 json value_json(const ConfigField& f, const FieldValue& v) {
   switch (f.kind) {
-    case FieldKind::Integer: return static_cast<std::int64_t>(std::get<double>(v));
-    case FieldKind::Number: return std::get<double>(v);
-    case FieldKind::Boolean: return std::get<bool>(v);
-    case FieldKind::Choice: return std::get<std::string>(v);
-    case FieldKind::Sizes: return std::get<std::vector<int>>(v);
+    case FieldKind::Integer:
+      return static_cast<std::int64_t>(std::get<double>(v));
+    case FieldKind::Number:
+      return std::get<double>(v);
+    case FieldKind::Boolean:
+      return std::get<bool>(v);
+    case FieldKind::Choice:
+      return std::get<std::string>(v);
+    case FieldKind::Sizes:
+      return std::get<std::vector<int>>(v);
   }
   return nullptr;
 }
@@ -51,23 +62,27 @@ json value_json(const ConfigField& f, const FieldValue& v) {
 // A field's JSON value as a FieldValue, its JSON type checked (check_value then checks its range).
 FieldValue field_value(const ConfigField& f, const json& j) {
   const auto wrong = [&](const char* what) -> FieldValue {
-    fail("metadata '" + std::string(section_of(f)) + "': '" + std::string(f.name) + "' must be " + what + ", got " +
-         describe_json(j));
+    fail("metadata '" + std::string(section_of(f)) + "': '" + std::string(f.name) + "' must be " + what +
+         ", got " + describe_json(j));
   };
   switch (f.kind) {
-    case FieldKind::Number: return j.is_number() ? FieldValue(j.get<double>()) : wrong("a number");
+    case FieldKind::Number:
+      return j.is_number() ? FieldValue(j.get<double>()) : wrong("a number");
     case FieldKind::Integer: {
       // As save_model writes it: a JSON integer (check_value then checks the range of its double).
       if (j.is_number_integer()) return j.get<double>();
       // Files written before the schema store the seed as a string of digits, as std::to_string wrote it.
       const std::string* text = j.is_string() ? &j.get_ref<const std::string&>() : nullptr;
-      if (text && !text->empty() && text->size() <= 16 && text->find_first_not_of("0123456789") == std::string::npos &&
+      if (text && !text->empty() && text->size() <= 16 &&
+          text->find_first_not_of("0123456789") == std::string::npos &&
           (text->size() == 1 || (*text)[0] != '0'))
         return std::stod(*text);
       return wrong("a whole number");
     }
-    case FieldKind::Boolean: return j.is_boolean() ? FieldValue(j.get<bool>()) : wrong("true or false");
-    case FieldKind::Choice: return j.is_string() ? FieldValue(j.get<std::string>()) : wrong("a string");
+    case FieldKind::Boolean:
+      return j.is_boolean() ? FieldValue(j.get<bool>()) : wrong("true or false");
+    case FieldKind::Choice:
+      return j.is_string() ? FieldValue(j.get<std::string>()) : wrong("a string");
     case FieldKind::Sizes: {
       if (!j.is_array() || j.size() > 1000) return wrong("an array of at most 1000 sizes");
       std::vector<int> sizes;
@@ -100,12 +115,14 @@ TrainConfig parse_config(const json& arch, const json& training) {
       const auto it = section.find(f.name);
       // Files written before the step factor was a choice say sum_gradients: true/false.
       const auto legacy = training.find("sum_gradients");
-      if (std::string(f.name) == "gradient" && it == section.end() && legacy != training.end() && legacy->is_boolean()) {
+      if (std::string(f.name) == "gradient" && it == section.end() && legacy != training.end() &&
+          legacy->is_boolean()) {
         assign(c, f, std::string(legacy->get<bool>() ? "sum" : "mean"));
         continue;
       }
       if (it == section.end()) {
-        if (f.required_in_file) fail("metadata '" + std::string(section_of(f)) + "' lacks '" + std::string(f.name) + "'");
+        if (f.required_in_file)
+          fail("metadata '" + std::string(section_of(f)) + "' lacks '" + std::string(f.name) + "'");
         continue;
       }
       assign(c, f, field_value(f, *it));
@@ -121,7 +138,8 @@ const Tensor& tensor(const SafeTensors& file, const std::string& name, std::vect
   auto it = file.tensors.find(name);
   if (it == file.tensors.end()) fail("tensor '" + excerpt(name) + "' is missing");
   if (it->second.shape != shape)
-    fail("tensor '" + excerpt(name) + "' has shape " + shape_text(it->second.shape) + ", expected " + shape_text(shape));
+    fail("tensor '" + excerpt(name) + "' has shape " + shape_text(it->second.shape) + ", expected " +
+         shape_text(shape));
   return it->second;
 }
 
@@ -139,7 +157,8 @@ Progress parse_progress(const json& p, long long& optimizer_steps) {
   };
   const auto state = [&](const char* key) {
     const json& s = field(key);
-    if (!s.is_string()) fail(std::string("progress metadata: '") + key + "' must be a string, got " + describe_json(s));
+    if (!s.is_string())
+      fail(std::string("progress metadata: '") + key + "' must be a string, got " + describe_json(s));
     const std::string& text = s.get_ref<const std::string&>();
     if (!text.empty()) {
       try {
@@ -172,10 +191,14 @@ ModelWriter::ModelWriter(TrainerStateView state) : state_(std::move(state)) {
   metadata["architecture"] = sections["architecture"].dump();
   metadata["training"] = sections["training"].dump();
   const auto& p = state_.progress;
-  metadata["progress"] = json{{"epoch", p.epoch}, {"batch_in_epoch", p.batch_in_epoch}, {"step", p.step},
-                              {"optimizer_steps", state_.optimizer_steps},
-                              {"epoch_rng_state", p.epoch_rng_state}, {"rng_state", p.rng_state}}
-                             .dump();
+  metadata["progress"] = json{
+      {"epoch", p.epoch},
+      {"batch_in_epoch", p.batch_in_epoch},
+      {"step", p.step},
+      {"optimizer_steps", state_.optimizer_steps},
+      {"epoch_rng_state", p.epoch_rng_state},
+      {"rng_state",
+       p.rng_state}}.dump();
   // The tensors by name, the order encode_safetensors lays them out in.
   std::map<std::string, std::pair<Piece, std::vector<std::int64_t>>> tensors;
   for (int k = 0; k < arch.layer_count(); ++k) {
@@ -198,7 +221,9 @@ ModelWriter::ModelWriter(TrainerStateView state) : state_(std::move(state)) {
 
 void ModelWriter::write(const Sink& sink) const {
   const auto& sizes = state_.config->architecture.sizes;
-  const auto bytes = [](const float* p) { return reinterpret_cast<const std::uint8_t*>(p); };  // little-endian hosts
+  const auto bytes = [](const float* p) {
+    return reinterpret_cast<const std::uint8_t*>(p);
+  };  // little-endian hosts
   sink(header_.data(), header_.size());
   // Where each layer's weights and bias start in the flat parameters.
   std::vector<Eigen::Index> offsets;

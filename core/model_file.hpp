@@ -32,9 +32,9 @@ class ModelWriter {
 
  private:
   struct Piece {
-    int layer;                   // a layer's weights (transposed) or bias; -1: an optimiser vector
+    int layer;  // a layer's weights (transposed) or bias; -1: an optimiser vector
     bool weight;
-    const Vector<float>* vector; // the optimiser vector
+    const Vector<float>* vector;  // the optimiser vector
   };
   TrainerStateView state_;
   std::vector<std::uint8_t> header_;

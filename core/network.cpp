@@ -17,7 +17,8 @@ Network<T>::Network(Architecture arch) : arch_(std::move(arch)) {
   bind_layers();
   plan_weight_tiles();
   transposed_.resize(layers_.size());
-  for (std::size_t k = 1; k < layers_.size(); ++k) transposed_[k].resize(layers_[k].inputs(), layers_[k].outputs());
+  for (std::size_t k = 1; k < layers_.size(); ++k)
+    transposed_[k].resize(layers_[k].inputs(), layers_[k].outputs());
 }
 
 template <typename T>
@@ -44,12 +45,12 @@ void Network<T>::initialize(Random& rng, Initialization scheme) {
     const double in = layer.inputs(), out = layer.outputs();
     if (scheme == Initialization::Gaussian) {  // W ~ N(0, 1)/√in, b ~ N(0, 1)
       const double scale = 1 / std::sqrt(in);
-      for (Eigen::Index i = 0; i < layer.w.size(); ++i) layer.w.data()[i] = static_cast<T>(rng.normal() * scale);
+      for (Eigen::Index i = 0; i < layer.w.size(); ++i)
+        layer.w.data()[i] = static_cast<T>(rng.normal() * scale);
       for (Eigen::Index i = 0; i < layer.b.size(); ++i) layer.b[i] = static_cast<T>(rng.normal());
       continue;
     }
-    const double limit = arch_.hidden == Activation::Relu ? std::sqrt(6.0 / in)
-                                                          : std::sqrt(6.0 / (in + out));
+    const double limit = arch_.hidden == Activation::Relu ? std::sqrt(6.0 / in) : std::sqrt(6.0 / (in + out));
     for (Eigen::Index i = 0; i < layer.w.size(); ++i)
       layer.w.data()[i] = static_cast<T>(rng.symmetric(limit));
     layer.b.setZero();
@@ -74,7 +75,8 @@ void Network<T>::reserve(int batch) {
 }
 
 template <typename T>
-Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> Network<T>::forward(const Eigen::Ref<const Matrix<T>>& x) {
+Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> Network<T>::forward(
+    const Eigen::Ref<const Matrix<T>>& x) {
   const auto b = x.cols();
   if (x.rows() != input_size())
     throw Error("input has " + std::to_string(x.rows()) + " rows, the network expects " +
@@ -93,8 +95,10 @@ Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> Network<T>::forwar
 template <typename T>
 void Network<T>::forward_affine(int k, const Eigen::Ref<const Matrix<T>>& x) {
   auto a = act_[k].leftCols(last_batch_);  // (out_k, b)
-  if (k == 0) layers_[0].forward(x, a);
-  else layers_[k].forward(act_[k - 1].leftCols(last_batch_), a);
+  if (k == 0)
+    layers_[0].forward(x, a);
+  else
+    layers_[k].forward(act_[k - 1].leftCols(last_batch_), a);
 }
 
 template <typename T>
@@ -115,8 +119,8 @@ T Network<T>::loss_sum(const Eigen::Ref<const Matrix<T>>& y) {
 }
 
 template <typename T>
-void Network<T>::backward(const Eigen::Ref<const Matrix<T>>& x,
-                          const Eigen::Ref<const Matrix<T>>& y, T scale, T l2) {
+void Network<T>::backward(const Eigen::Ref<const Matrix<T>>& x, const Eigen::Ref<const Matrix<T>>& y, T scale,
+                          T l2) {
   backward_output(y, scale);
   for (int k = layer_count() - 1; k >= 0; --k) {
     backward_weights(k, x, l2);
@@ -136,8 +140,10 @@ template <typename T>
 void Network<T>::backward_weights(int k, const Eigen::Ref<const Matrix<T>>& x, T l2) {
   auto g = grad_[k].leftCols(last_batch_);  // (out_k, b)
   // ∇W_k = G h_{k-1}ᵀ + λW_k,  ∇b_k = G 1,  h_{-1} = x: (in_k, b)
-  if (k == 0) layers_[0].weight_gradients(g, x, l2);
-  else layers_[k].weight_gradients(g, act_[k - 1].leftCols(last_batch_), l2);
+  if (k == 0)
+    layers_[0].weight_gradients(g, x, l2);
+  else
+    layers_[k].weight_gradients(g, act_[k - 1].leftCols(last_batch_), l2);
 }
 
 template <typename T>
@@ -208,7 +214,8 @@ void Network<T>::reserve_threads(int threads) {
 
 template <typename T>
 void Network<T>::begin_tiles(int b) {
-  if (b > capacity_) throw Error("a batch of " + std::to_string(b) + " exceeds the workspace of " + std::to_string(capacity_));
+  if (b > capacity_)
+    throw Error("a batch of " + std::to_string(b) + " exceeds the workspace of " + std::to_string(capacity_));
   last_batch_ = b;
 }
 
@@ -228,7 +235,8 @@ Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> Network<T>::forwar
   if (b > capacity_) reserve(static_cast<int>(b));
   reserve_threads(pool ? pool->size() : 1);
   begin_tiles(static_cast<int>(b));
-  if (pool) pool->run(sample_tiles(), [&](int t, int thread) { forward_tile(t, x, thread); });
+  if (pool)
+    pool->run(sample_tiles(), [&](int t, int thread) { forward_tile(t, x, thread); });
   else
     for (int t = 0; t < sample_tiles(); ++t) forward_tile(t, x, 0);
   return prob_.leftCols(b);
@@ -237,7 +245,8 @@ Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> Network<T>::forwar
 template <typename T>
 T Network<T>::loss_tile(int t, const Eigen::Ref<const Matrix<T>>& y, int thread) {
   const Columns c = sample_tile(t);
-  return output_loss_sum<T>(arch_.output, act_.back().middleCols(c.begin, c.count), y.middleCols(c.begin, c.count),
+  return output_loss_sum<T>(arch_.output, act_.back().middleCols(c.begin, c.count),
+                            y.middleCols(c.begin, c.count),
                             tile_work_[static_cast<std::size_t>(thread)].scratch);
 }
 
@@ -250,8 +259,11 @@ void Network<T>::forward_tile(int t, const Eigen::Ref<const Matrix<T>>& x, int t
     auto a = act_[k].middleCols(c.begin, c.count);  // (out_k, count)
     a.colwise() = layers_[k].b;
     // a_k = W_k h_{k-1} + b_k,  h_{-1} = x
-    if (k == 0) w.forward[0].template accumulate<false, false>(a, layers_[0].w, x.middleCols(c.begin, c.count));
-    else w.forward[k].template accumulate<false, false>(a, layers_[k].w, act_[k - 1].middleCols(c.begin, c.count));
+    if (k == 0)
+      w.forward[0].template accumulate<false, false>(a, layers_[0].w, x.middleCols(c.begin, c.count));
+    else
+      w.forward[k].template accumulate<false, false>(a, layers_[k].w,
+                                                     act_[k - 1].middleCols(c.begin, c.count));
     if (k < last) activate(arch_.hidden, a);
   }
   const auto z = act_.back().middleCols(c.begin, c.count);
@@ -280,7 +292,8 @@ void Network<T>::backward_tile(int t, const Eigen::Ref<const Matrix<T>>& y, T sc
   for (int k = layer_count() - 1; k >= 1; --k) {
     auto g_prev = grad_[k - 1].middleCols(c.begin, c.count);  // (in_k, count)
     g_prev.setZero();
-    w.input[k].template accumulate<false, false>(g_prev, transposed_[k], grad_[k].middleCols(c.begin, c.count));
+    w.input[k].template accumulate<false, false>(g_prev, transposed_[k],
+                                                 grad_[k].middleCols(c.begin, c.count));
     apply_derivative(arch_.hidden, g_prev, act_[k - 1].middleCols(c.begin, c.count));  // ⊙ g'(a), from h
   }
 }
@@ -292,8 +305,10 @@ void Network<T>::weight_tile_gradients(int t, const Eigen::Ref<const Matrix<T>>&
   DenseLayer<T>& layer = layers_[k];
   const auto g = grad_[k].leftCols(last_batch_);  // (out_k, b)
   auto dw = layer.dw.middleCols(tile.begin, tile.count);
-  if (l2 != T(0)) dw = l2 * layer.w.middleCols(tile.begin, tile.count);
-  else dw.setZero();
+  if (l2 != T(0))
+    dw = l2 * layer.w.middleCols(tile.begin, tile.count);
+  else
+    dw.setZero();
   // ∇W(:, cols) = G h_{k-1}(cols, :)ᵀ
   if (k == 0)
     tile_work_[static_cast<std::size_t>(thread)].weight[0].template accumulate<false, true>(

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "architecture.hpp"
-#include "output_loss.hpp"
 #include "dense_layer.hpp"
 #include "initialization.hpp"
+#include "output_loss.hpp"
 #include "random.hpp"
 
 namespace mlp {
@@ -50,8 +50,7 @@ class Network {
   T loss_sum(const Eigen::Ref<const Matrix<T>>& y);
   // Backpropagation (the report's Fig. 1) for the last forward() on x:
   // gradients of  scale·Σ_batch L + λ·Ω,  Ω = ½ Σ_k ‖W_k‖²  (biases not decayed).
-  void backward(const Eigen::Ref<const Matrix<T>>& x, const Eigen::Ref<const Matrix<T>>& y,
-                T scale, T l2);
+  void backward(const Eigen::Ref<const Matrix<T>>& x, const Eigen::Ref<const Matrix<T>>& y, T scale, T l2);
   T l2_penalty() const;  // Ω
 
   // forward() and backward() are these steps, run in this order (backward
@@ -62,7 +61,7 @@ class Network {
   void forward_affine(int k, const Eigen::Ref<const Matrix<T>>& x);  // a_k = W_k h_{k-1} + b_k,  h_{-1} = x
   void forward_activation(int k);                                    // h_k = g(a_k), hidden layers only
   void forward_output();                                             // p = output(z),  z = a_last
-  void backward_output(const Eigen::Ref<const Matrix<T>>& y, T scale);  // G_last ← scale (p - y)
+  void backward_output(const Eigen::Ref<const Matrix<T>>& y, T scale);       // G_last ← scale (p - y)
   void backward_weights(int k, const Eigen::Ref<const Matrix<T>>& x, T l2);  // ∇W_k, ∇b_k from G_k
   void backward_input(int k);       // k ≥ 1: G_{k-1} ← W_kᵀ G_k
   void backward_activation(int k);  // k ≥ 1: G_{k-1} ← G_{k-1} ⊙ g'(a_{k-1})
@@ -92,12 +91,12 @@ class Network {
     int begin, count;
   };
   struct WeightTile {
-    int layer, begin, count;        // input columns [begin, begin + count) of layer's ∇W
-    Eigen::Index offset, size;      // the flat gradient range it writes (∇b too for a layer's last tile)
+    int layer, begin, count;    // input columns [begin, begin + count) of layer's ∇W
+    Eigen::Index offset, size;  // the flat gradient range it writes (∇b too for a layer's last tile)
   };
   void reserve_threads(int threads);  // product buffers for `threads` threads (after reserve())
   int reserved_threads() const { return static_cast<int>(tile_work_.size()); }
-  void begin_tiles(int b);            // b ≤ capacity()
+  void begin_tiles(int b);  // b ≤ capacity()
   int sample_tiles() const { return (last_batch_ + kSampleTile - 1) / kSampleTile; }
   Columns sample_tile(int t) const;
   // Forward pass of tile t's columns of x (in, b): activations and probabilities.
@@ -116,15 +115,15 @@ class Network {
   // forward(), as sample tiles on the pool's active threads (null: this
   // thread): the same probabilities on any thread count. Then loss_sum(y)
   // and the tile steps see this batch.
-  Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> forward_tiles(const Eigen::Ref<const Matrix<T>>& x,
-                                                                              ThreadPool* pool);
+  Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> forward_tiles(
+      const Eigen::Ref<const Matrix<T>>& x, ThreadPool* pool);
   // ∇W_k (its tile's columns) = G_k h_{k-1}ᵀ + λW_k, and ∇b_k = G_k 1 on a layer's last tile.
   void weight_tile_gradients(int t, const Eigen::Ref<const Matrix<T>>& x, T l2, int thread);
 
  private:
   void bind_layers();
   void plan_weight_tiles();
-  struct TileWork {  // one thread's product buffers and scratch
+  struct TileWork {                               // one thread's product buffers and scratch
     std::vector<Gemm<T>> forward, weight, input;  // per layer
     OutputScratch<T> scratch;
   };

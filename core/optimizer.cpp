@@ -26,10 +26,13 @@ template <typename T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerConfig& config, Eigen::Index n) {
   config.validate();
   switch (config.kind) {
-    case OptimizerKind::Sgd: return std::make_unique<Sgd<T>>(config);
+    case OptimizerKind::Sgd:
+      return std::make_unique<Sgd<T>>(config);
     case OptimizerKind::Momentum:
-    case OptimizerKind::Nesterov: return std::make_unique<Momentum<T>>(config, n);
-    case OptimizerKind::Adam: return std::make_unique<Adam<T>>(config, n);
+    case OptimizerKind::Nesterov:
+      return std::make_unique<Momentum<T>>(config, n);
+    case OptimizerKind::Adam:
+      return std::make_unique<Adam<T>>(config, n);
   }
   throw ConfigError("unknown optimizer");
 }

@@ -14,7 +14,9 @@ namespace mlp {
 enum class OptimizerKind { Sgd, Momentum, Nesterov, Adam };
 inline constexpr EnumNames<4> kOptimizerNames{"sgd", "momentum", "nesterov", "adam"};
 
-inline std::string to_string(OptimizerKind k) { return enum_name(kOptimizerNames, k); }
+inline std::string to_string(OptimizerKind k) {
+  return enum_name(kOptimizerNames, k);
+}
 inline OptimizerKind parse_optimizer(const std::string& name) {  // throws ConfigError
   return parse_enum<OptimizerKind>(kOptimizerNames, name, "optimizer");
 }
@@ -45,8 +47,8 @@ class Optimizer {
   // state included, from the same elements of ∇θ. The update is elementwise,
   // so pieces may run concurrently, in any order.
   void begin_step() { ++steps_; }
-  void step_segment(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads, Eigen::Index offset,
-                    Eigen::Index size) {
+  void step_segment(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
+                    Eigen::Index offset, Eigen::Index size) {
     update(params.segment(offset, size), grads.segment(offset, size), offset);
   }
   // Named state vectors (momentum buffers, moments) for saving and resuming.
@@ -59,7 +61,8 @@ class Optimizer {
 
  protected:
   // θ[0..n) and ∇θ[0..n) are elements [offset, offset + n) of the whole vectors.
-  virtual void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads, Eigen::Index offset) = 0;
+  virtual void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
+                      Eigen::Index offset) = 0;
   OptimizerConfig config_;
   long long steps_ = 0;
 };

@@ -5,8 +5,8 @@
 namespace mlp {
 
 template <typename T>
-void output_probabilities(OutputLoss kind, const Eigen::Ref<const Matrix<T>>& z,
-                          Eigen::Ref<Matrix<T>> p, OutputScratch<T>& scratch) {
+void output_probabilities(OutputLoss kind, const Eigen::Ref<const Matrix<T>>& z, Eigen::Ref<Matrix<T>> p,
+                          OutputScratch<T>& scratch) {
   const Eigen::Index b = z.cols();
   if (kind == OutputLoss::SigmoidBce) {
     p.array() = (1 + (-z.array()).exp()).inverse();
@@ -22,8 +22,8 @@ void output_probabilities(OutputLoss kind, const Eigen::Ref<const Matrix<T>>& z,
 }
 
 template <typename T>
-T output_loss_sum(OutputLoss kind, const Eigen::Ref<const Matrix<T>>& z,
-                  const Eigen::Ref<const Matrix<T>>& y, OutputScratch<T>& scratch) {
+T output_loss_sum(OutputLoss kind, const Eigen::Ref<const Matrix<T>>& z, const Eigen::Ref<const Matrix<T>>& y,
+                  OutputScratch<T>& scratch) {
   const auto za = z.array();
   const auto ya = y.array();
   if (kind == OutputLoss::SigmoidBce) {
@@ -49,7 +49,6 @@ template void output_probabilities<double>(OutputLoss, const Eigen::Ref<const Ma
 template float output_loss_sum<float>(OutputLoss, const Eigen::Ref<const Matrix<float>>&,
                                       const Eigen::Ref<const Matrix<float>>&, OutputScratch<float>&);
 template double output_loss_sum<double>(OutputLoss, const Eigen::Ref<const Matrix<double>>&,
-                                        const Eigen::Ref<const Matrix<double>>&,
-                                        OutputScratch<double>&);
+                                        const Eigen::Ref<const Matrix<double>>&, OutputScratch<double>&);
 
 }  // namespace mlp

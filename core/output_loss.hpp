@@ -14,7 +14,9 @@ namespace mlp {
 enum class OutputLoss { SigmoidBce, SoftmaxCe };
 inline constexpr EnumNames<2> kOutputLossNames{"sigmoid-bce", "softmax-ce"};
 
-inline std::string to_string(OutputLoss l) { return enum_name(kOutputLossNames, l); }
+inline std::string to_string(OutputLoss l) {
+  return enum_name(kOutputLossNames, l);
+}
 inline OutputLoss parse_output_loss(const std::string& name) {  // throws ConfigError
   return parse_enum<OutputLoss>(kOutputLossNames, name, "loss");
 }
@@ -35,12 +37,12 @@ struct OutputScratch {
 
 // p = output(z). z, p: (out, batch).
 template <typename T>
-void output_probabilities(OutputLoss kind, const Eigen::Ref<const Matrix<T>>& z,
-                          Eigen::Ref<Matrix<T>> p, OutputScratch<T>& scratch);
+void output_probabilities(OutputLoss kind, const Eigen::Ref<const Matrix<T>>& z, Eigen::Ref<Matrix<T>> p,
+                          OutputScratch<T>& scratch);
 
 // Σ over the batch of L(z, y). z, y: (out, batch).
 template <typename T>
-T output_loss_sum(OutputLoss kind, const Eigen::Ref<const Matrix<T>>& z,
-                  const Eigen::Ref<const Matrix<T>>& y, OutputScratch<T>& scratch);
+T output_loss_sum(OutputLoss kind, const Eigen::Ref<const Matrix<T>>& z, const Eigen::Ref<const Matrix<T>>& y,
+                  OutputScratch<T>& scratch);
 
 }  // namespace mlp

@@ -15,7 +15,9 @@ std::uint64_t splitmix64(std::uint64_t& x) {
   return z ^ (z >> 31);
 }
 
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 }  // namespace
 
@@ -89,9 +91,12 @@ Random::State Random::parse_state_hex(const std::string& hex) {
     for (int i = 0; i < 16; ++i) {
       const char c = hex[w * 16 + i];
       int d;
-      if (c >= '0' && c <= '9') d = c - '0';
-      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-      else throw Error(std::string("random state has a non-hex digit '") + c + "'");
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
+      else
+        throw Error(std::string("random state has a non-hex digit '") + c + "'");
       v = (v << 4) | static_cast<std::uint64_t>(d);
     }
     s[w] = v;

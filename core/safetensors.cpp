@@ -23,7 +23,9 @@ std::int64_t element_count(const std::vector<std::int64_t>& shape) {
 }
 
 // Every message is short: the parts quoted from the file are excerpts, and the whole is capped again.
-[[noreturn]] void fail(const std::string& message) { throw ModelFileError("model file: " + excerpt(message, 400)); }
+[[noreturn]] void fail(const std::string& message) {
+  throw ModelFileError("model file: " + excerpt(message, 400));
+}
 
 }  // namespace
 
@@ -94,7 +96,8 @@ SafeTensors decode_safetensors(const std::uint8_t* bytes, std::size_t size) {
     if (name == "__metadata__") {
       if (!entry.is_object()) fail("__metadata__ is not an object");
       for (const auto& [key, value] : entry.items()) {
-        if (!value.is_string()) fail("metadata '" + excerpt(key) + "' is not a string but " + describe_json(value));
+        if (!value.is_string())
+          fail("metadata '" + excerpt(key) + "' is not a string but " + describe_json(value));
         file.metadata[key] = value.get<std::string>();
       }
       continue;
@@ -105,7 +108,9 @@ SafeTensors decode_safetensors(const std::uint8_t* bytes, std::size_t size) {
       fail(where + " needs dtype, shape and data_offsets");
     const auto& dtype = entry["dtype"];
     if (!dtype.is_string()) fail(where + " has a non-string dtype");
-    if (dtype != "F32") fail(where + " has dtype " + excerpt(dtype.get_ref<const std::string&>(), 16) + "; only F32 is supported");
+    if (dtype != "F32")
+      fail(where + " has dtype " + excerpt(dtype.get_ref<const std::string&>(), 16) +
+           "; only F32 is supported");
     const auto& shape = entry["shape"];
     if (!shape.is_array()) fail(where + " has a shape that is not an array");
     if (shape.size() > kMaxDimensions)
@@ -140,11 +145,13 @@ SafeTensors decode_safetensors(const std::uint8_t* bytes, std::size_t size) {
   std::uint64_t expected = 0;
   for (const auto& [begin, end] : ranges) {
     if (begin < expected) fail("tensors overlap at byte " + std::to_string(begin));
-    if (begin > expected) fail("the data has a hole at bytes " + std::to_string(expected) + ".." + std::to_string(begin));
+    if (begin > expected)
+      fail("the data has a hole at bytes " + std::to_string(expected) + ".." + std::to_string(begin));
     expected = end;
   }
   if (expected != data_size)
-    fail(std::to_string(data_size - expected) + " data bytes after the last tensor are not described by the header");
+    fail(std::to_string(data_size - expected) +
+         " data bytes after the last tensor are not described by the header");
 
   for (auto& e : entries) {
     Tensor tensor{std::move(e.shape), std::vector<float>((e.end - e.begin) / sizeof(float))};

@@ -43,14 +43,16 @@ inline void reserve(Packs& packs) {
 }
 
 // Columns of B per register tile, by its height in vectors.
-constexpr int columns_for(int vectors) { return vectors >= 4 ? 2 : vectors == 3 ? 3 : 4; }
+constexpr int columns_for(int vectors) {
+  return vectors >= 4 ? 2 : vectors == 3 ? 3 : 4;
+}
 
 // c[4V × N] += a-panel · b-panel over kc. a: 4V contiguous rows at a + p·astep.
 // b: element (p, j) at b + p·bp + j·bj. rows ≤ 4V rows of C are written.
 template <int V, int N>
 __attribute__((always_inline)) inline void kernel(long kc, const float* __restrict a, long astep,
-                                                  const float* __restrict b, long bp, long bj, float* __restrict c,
-                                                  long ldc, int rows) {
+                                                  const float* __restrict b, long bp, long bj,
+                                                  float* __restrict c, long ldc, int rows) {
   v128_t acc[V][N];
   for (int v = 0; v < V; ++v)
     for (int j = 0; j < N; ++j) acc[v][j] = wasm_f32x4_splat(0.0f);
@@ -86,8 +88,8 @@ __attribute__((always_inline)) inline void kernel(long kc, const float* __restri
 
 // One row panel (4V rows) against every column of the block.
 template <int V>
-inline void panel(long n, long kc, const float* a, long astep, const float* b, long bp, long bj, float* c, long ldc,
-                  int rows) {
+inline void panel(long n, long kc, const float* a, long astep, const float* b, long bp, long bj, float* c,
+                  long ldc, int rows) {
   constexpr int N = columns_for(V);
   long j = 0;
   for (; j + N <= n; j += N) kernel<V, N>(kc, a, astep, b + j * bj, bp, bj, c + j * ldc, ldc, rows);
@@ -107,7 +109,9 @@ inline void panel(long n, long kc, const float* a, long astep, const float* b, l
 }
 
 // The blocks of k: nb blocks of at most kMaxDepth, boundaries p·k/nb.
-inline long depth_blocks(long k) { return (k + kMaxDepth - 1) / kMaxDepth; }
+inline long depth_blocks(long k) {
+  return (k + kMaxDepth - 1) / kMaxDepth;
+}
 
 // C (m×n, ldc) += op(A) op(B); op(A) m×k, op(B) k×n; A stored m×k (lda) or,
 // transposed, k×m; B stored k×n (ldb) or, transposed, n×k.
@@ -152,11 +156,21 @@ inline void gemm(long m, long n, long k, const float* A, long lda, bool ta, cons
       }
       float* c = C + i0;
       switch (vectors) {
-        case 5: panel<5>(n, kc, a, astep, b, bp, bj, c, ldc, rows); break;
-        case 4: panel<4>(n, kc, a, astep, b, bp, bj, c, ldc, rows); break;
-        case 3: panel<3>(n, kc, a, astep, b, bp, bj, c, ldc, rows); break;
-        case 2: panel<2>(n, kc, a, astep, b, bp, bj, c, ldc, rows); break;
-        default: panel<1>(n, kc, a, astep, b, bp, bj, c, ldc, rows); break;
+        case 5:
+          panel<5>(n, kc, a, astep, b, bp, bj, c, ldc, rows);
+          break;
+        case 4:
+          panel<4>(n, kc, a, astep, b, bp, bj, c, ldc, rows);
+          break;
+        case 3:
+          panel<3>(n, kc, a, astep, b, bp, bj, c, ldc, rows);
+          break;
+        case 2:
+          panel<2>(n, kc, a, astep, b, bp, bj, c, ldc, rows);
+          break;
+        default:
+          panel<1>(n, kc, a, astep, b, bp, bj, c, ldc, rows);
+          break;
       }
     }
   }

@@ -16,7 +16,9 @@ constexpr auto kSpin = std::chrono::microseconds(300);
 // How long run() spins for the other threads' last tasks before it blocks.
 constexpr auto kCallerSpin = std::chrono::microseconds(200);
 
-std::uint32_t generation_of(std::uint64_t claim) { return static_cast<std::uint32_t>(claim >> 32); }
+std::uint32_t generation_of(std::uint64_t claim) {
+  return static_cast<std::uint32_t>(claim >> 32);
+}
 
 // Lets another thread have this core for a moment while spinning (natively;
 // WebAssembly has no such instruction, and the spins are short).
@@ -65,7 +67,9 @@ ThreadPool::~ThreadPool() {
   for (auto& w : workers_) w.join();
 }
 
-void ThreadPool::set_active(int threads) { active_ = std::clamp(threads, 1, size()); }
+void ThreadPool::set_active(int threads) {
+  active_ = std::clamp(threads, 1, size());
+}
 
 void ThreadPool::run_raw(int count, TaskFn fn, void* ctx) {
   if (count <= 0) return;

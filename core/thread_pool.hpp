@@ -47,8 +47,9 @@ class ThreadPool {
   template <typename F>
   void run(int count, F&& task) {
     using Fn = std::remove_reference_t<F>;
-    run_raw(count, [](void* ctx, int index, int thread) { (*static_cast<Fn*>(ctx))(index, thread); },
-            const_cast<void*>(static_cast<const void*>(&task)));
+    run_raw(
+        count, [](void* ctx, int index, int thread) { (*static_cast<Fn*>(ctx))(index, thread); },
+        const_cast<void*>(static_cast<const void*>(&task)));
   }
 
   // Logical CPUs of this machine (at least 1).

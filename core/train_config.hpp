@@ -17,7 +17,9 @@ namespace mlp {
 enum class GradientScale { Mean, Sum, Half };
 inline constexpr EnumNames<3> kGradientScaleNames{"mean", "sum", "half"};
 
-inline std::string to_string(GradientScale g) { return enum_name(kGradientScaleNames, g); }
+inline std::string to_string(GradientScale g) {
+  return enum_name(kGradientScaleNames, g);
+}
 // f for a batch of b samples: 1/b, 1 or 1/2.
 inline float gradient_factor(GradientScale g, int b) {
   return g == GradientScale::Mean ? 1.0f / static_cast<float>(b) : g == GradientScale::Sum ? 1.0f : 0.5f;

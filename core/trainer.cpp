@@ -18,7 +18,9 @@ Trainer::Trainer(const TrainConfig& config, std::shared_ptr<const Dataset> train
 }
 
 Trainer::Trainer(const TrainerState& state, std::shared_ptr<const Dataset> train)
-    : config_((state.config.validate(), state.config)), net_(state.config.architecture), rng_(state.config.seed) {
+    : config_((state.config.validate(), state.config)),
+      net_(state.config.architecture),
+      rng_(state.config.seed) {
   if (state.parameters.size() != net_.parameters().size())
     throw Error("saved state has " + std::to_string(state.parameters.size()) + " parameters, the network " +
                 config_.architecture.describe() + " needs " + std::to_string(net_.parameters().size()));
@@ -43,20 +45,22 @@ void Trainer::set_training_data(std::shared_ptr<const Dataset> train) {
   if (!train_) return;
   if (train_->size() == 0) throw Error("the training set is empty");
   if (train_->features() != net_.input_size())
-    throw Error("training images have " + std::to_string(train_->features()) + " pixels, the network expects " +
-                std::to_string(net_.input_size()));
+    throw Error("training images have " + std::to_string(train_->features()) +
+                " pixels, the network expects " + std::to_string(net_.input_size()));
   if (train_->num_classes > net_.output_size())
     throw Error("the data has " + std::to_string(train_->num_classes) + " classes, the network only " +
                 std::to_string(net_.output_size()) + " outputs");
   if (batches_per_epoch() == 0)
-    throw Error("slice batching needs more training images than the batch size (" + std::to_string(training_size()) +
-                " images, batches of " + std::to_string(config_.batch_size) + ")");
+    throw Error("slice batching needs more training images than the batch size (" +
+                std::to_string(training_size()) + " images, batches of " +
+                std::to_string(config_.batch_size) + ")");
   const int b = config_.batch_size;
   x_.resize(net_.input_size(), b);
   y_.resize(net_.output_size(), b);
   net_.reserve(b);
   net_.reserve_threads(pool_ ? pool_->size() : 1);
-  tile_loss_.resize(static_cast<std::size_t>((b + Network<float>::kSampleTile - 1) / Network<float>::kSampleTile));
+  tile_loss_.resize(
+      static_cast<std::size_t>((b + Network<float>::kSampleTile - 1) / Network<float>::kSampleTile));
   tile_correct_.resize(tile_loss_.size());
   if (config_.batching == Batching::Slices) {
     identity_.resize(static_cast<std::size_t>(training_size()));
@@ -82,7 +86,8 @@ void Trainer::set_thread_pool(ThreadPool* pool) {
 template <typename F>
 void Trainer::run_tasks(int count, F&& task) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (pool_) pool_->run(count, task);
+  if (pool_)
+    pool_->run(count, task);
   else
     for (int i = 0; i < count; ++i) task(i, 0);
   parallel_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -152,7 +157,8 @@ bool Trainer::parameters_finite() {
 
 void Trainer::restore_snapshot() {
   net_.parameters() = saved_parameters_;
-  for (std::size_t i = 0; i < optimizer_state_.size(); ++i) *optimizer_state_[i].second = saved_optimizer_state_[i];
+  for (std::size_t i = 0; i < optimizer_state_.size(); ++i)
+    *optimizer_state_[i].second = saved_optimizer_state_[i];
   progress_ = saved_progress_;
   optimizer_->set_steps(saved_optimizer_steps_);
 }
@@ -160,8 +166,8 @@ void Trainer::restore_snapshot() {
 void Trainer::diverged(const std::string& what) {
   const Progress at = progress_;
   restore_snapshot();
-  throw DivergedError("training diverged: " + what + " at epoch " + std::to_string(at.epoch + 1) + ", batch " +
-                      std::to_string(at.batch_in_epoch + 1) + " (learning rate " +
+  throw DivergedError("training diverged: " + what + " at epoch " + std::to_string(at.epoch + 1) +
+                      ", batch " + std::to_string(at.batch_in_epoch + 1) + " (learning rate " +
                       std::to_string(config_.optimizer.learning_rate) +
                       "); the weights from before this chunk were kept");
 }
@@ -192,7 +198,8 @@ double Trainer::train_batch(const std::int32_t* samples, int count, int& correct
     net_.begin_tiles(b);
     run_tasks(net_.sample_tiles(), [&](int t, int thread) {
       const Network<float>::Columns c = net_.sample_tile(t);
-      gather_batch(*train_, batch + c.begin, x_.middleCols(c.begin, c.count), y_.middleCols(c.begin, c.count));
+      gather_batch(*train_, batch + c.begin, x_.middleCols(c.begin, c.count),
+                   y_.middleCols(c.begin, c.count));
       net_.forward_tile(t, x, thread);
       tile_loss_[static_cast<std::size_t>(t)] = net_.loss_tile(t, y, thread);
       const auto p = net_.probabilities_tile(t);
@@ -210,7 +217,8 @@ double Trainer::train_batch(const std::int32_t* samples, int count, int& correct
       piece += tile_loss_[static_cast<std::size_t>(t)];
       correct += tile_correct_[static_cast<std::size_t>(t)];
     }
-    if (!std::isfinite(piece)) diverged("the loss became " + std::string(std::isnan(piece) ? "NaN" : "infinite"));
+    if (!std::isfinite(piece))
+      diverged("the loss became " + std::string(std::isnan(piece) ? "NaN" : "infinite"));
     loss += piece;
     const float l2_piece = done == 0 ? l2 : 0.0f;  // λW once per step
     if (!pieces) optimizer_->begin_step();
@@ -222,8 +230,10 @@ double Trainer::train_batch(const std::int32_t* samples, int count, int& correct
       } else {
         auto sum = gradient_sum_.segment(tile.offset, tile.size);
         const auto g = net_.gradients().segment(tile.offset, tile.size);
-        if (done == 0) sum = g;
-        else sum += g;
+        if (done == 0)
+          sum = g;
+        else
+          sum += g;
       }
     });
   }

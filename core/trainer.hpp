@@ -94,8 +94,8 @@ class Trainer {
   std::vector<std::int32_t> order_;     // the current epoch's permutation
   std::vector<std::int32_t> identity_;  // 0..n-1: slices index the data in order
   Vector<float> gradient_sum_;          // a slice's gradient, summed over workspace-sized pieces
-  Matrix<float> x_;                  // (in, batch)
-  Matrix<float> y_;                  // (out, batch)
+  Matrix<float> x_;                     // (in, batch)
+  Matrix<float> y_;                     // (out, batch)
   std::vector<BatchRecord> records_;
   ThreadPool* pool_ = nullptr;
   std::vector<double> tile_loss_;  // per sample tile of the batch, summed in tile order

@@ -11,11 +11,12 @@
 namespace mlp {
 
 struct Progress {
-  int epoch = 0;                // completed epochs
-  int batch_in_epoch = 0;       // batches done in the current epoch
-  long long step = 0;           // batches done in all
-  std::string epoch_rng_state;  // random state the current epoch's permutation was drawn from ("" = not drawn yet)
-  std::string rng_state;        // random state now (filled by Trainer::state())
+  int epoch = 0;           // completed epochs
+  int batch_in_epoch = 0;  // batches done in the current epoch
+  long long step = 0;      // batches done in all
+  std::string
+      epoch_rng_state;    // random state the current epoch's permutation was drawn from ("" = not drawn yet)
+  std::string rng_state;  // random state now (filled by Trainer::state())
 };
 
 struct TrainerState {

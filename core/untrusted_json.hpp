@@ -28,9 +28,14 @@ inline std::string excerpt(std::string_view text, std::size_t max = 40) {
   std::size_t i = 0;
   while (i < text.size() && out.size() < max) {
     const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    std::size_t len = c < 0x80             ? 1
+                      : (c & 0xE0) == 0xC0 ? 2
+                      : (c & 0xF0) == 0xE0 ? 3
+                      : (c & 0xF8) == 0xF0 ? 4
+                                           : 0;
     bool valid = len > 0 && i + len <= text.size() && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
-    for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    for (std::size_t k = 1; valid && k < len; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
     if (valid && len == 3) {  // no overlong forms, no UTF-16 surrogates
       const auto c1 = static_cast<unsigned char>(text[i + 1]);
       valid = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
@@ -45,8 +50,10 @@ inline std::string excerpt(std::string_view text, std::size_t max = 40) {
       continue;
     }
     if (out.size() + len > max) break;
-    if (len == 1 && (c < 0x20 || c == 0x7F)) out += '?';
-    else out.append(text.substr(i, len));
+    if (len == 1 && (c < 0x20 || c == 0x7F))
+      out += '?';
+    else
+      out.append(text.substr(i, len));
     i += len;
   }
   if (i < text.size()) out += "…";
@@ -58,17 +65,25 @@ inline std::string excerpt(std::string_view text, std::size_t max = 40) {
 inline std::string describe_json(const nlohmann::json& j) {
   char buf[40];
   switch (j.type()) {
-    case nlohmann::json::value_t::number_unsigned: return "the number " + std::to_string(j.get<std::uint64_t>());
-    case nlohmann::json::value_t::number_integer: return "the number " + std::to_string(j.get<std::int64_t>());
+    case nlohmann::json::value_t::number_unsigned:
+      return "the number " + std::to_string(j.get<std::uint64_t>());
+    case nlohmann::json::value_t::number_integer:
+      return "the number " + std::to_string(j.get<std::int64_t>());
     case nlohmann::json::value_t::number_float:
       std::snprintf(buf, sizeof buf, "%.17g", j.get<double>());
       return std::string("the number ") + buf;
-    case nlohmann::json::value_t::string: return "the string \"" + excerpt(j.get_ref<const std::string&>(), 24) + "\"";
-    case nlohmann::json::value_t::boolean: return j.get<bool>() ? "true" : "false";
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::array: return "an array of " + std::to_string(j.size()) + " values";
-    case nlohmann::json::value_t::object: return "an object";
-    default: return std::string("a ") + j.type_name();
+    case nlohmann::json::value_t::string:
+      return "the string \"" + excerpt(j.get_ref<const std::string&>(), 24) + "\"";
+    case nlohmann::json::value_t::boolean:
+      return j.get<bool>() ? "true" : "false";
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::array:
+      return "an array of " + std::to_string(j.size()) + " values";
+    case nlohmann::json::value_t::object:
+      return "an object";
+    default:
+      return std::string("a ") + j.type_name();
   }
 }
 
@@ -90,7 +105,8 @@ inline nlohmann::json parse_untrusted_json(const char* begin, const char* end, c
   try {
     return nlohmann::json::parse(begin, end, depth_limit);
   } catch (const TooDeep&) {
-    throw ModelFileError("model file: " + what + " nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    throw ModelFileError("model file: " + what + " nests deeper than " + std::to_string(kMaxJsonDepth) +
+                         " levels");
   } catch (const nlohmann::json::exception& e) {
     throw ModelFileError("model file: " + what + " is not valid JSON (" + excerpt(e.what(), 160) + ")");
   }

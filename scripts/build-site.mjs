@@ -21,7 +21,19 @@
 //   --mnist DIR: take the raw IDX files from DIR (they must still match the pinned hashes)
 // No dependencies beyond Node's built-ins.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
@@ -37,7 +49,14 @@ const MNIST_SHA256 = Object.fromEntries(
     .split('\n')
     .map((line) => line.trim().split(/\s+/).reverse()),
 );
-const WASM_FILES = ['engine.mjs', 'mlp.mjs', 'mlp.wasm', 'mlp-threads.mjs', 'mlp-threads.wasm', 'mlp-threads.worker.js'];
+const WASM_FILES = [
+  'engine.mjs',
+  'mlp.mjs',
+  'mlp.wasm',
+  'mlp-threads.mjs',
+  'mlp-threads.wasm',
+  'mlp-threads.worker.js',
+];
 const WEB_SKIP = new Set(['node_modules', 'package.json', 'package-lock.json']);
 
 function parseArgs(argv) {
@@ -52,7 +71,10 @@ function parseArgs(argv) {
     else if (argv[i] === '--wasm') args.wasm = argv[++i];
     else if (argv[i] === '--mnist') args.mnist = argv[++i];
     else if (argv[i] === '--allow-missing-wasm') args.allowMissingWasm = true;
-    else throw new Error(`unknown argument '${argv[i]}' (expected --out DIR, --wasm DIR, --mnist DIR or --allow-missing-wasm)`);
+    else
+      throw new Error(
+        `unknown argument '${argv[i]}' (expected --out DIR, --wasm DIR, --mnist DIR or --allow-missing-wasm)`,
+      );
   }
   return args;
 }
@@ -185,7 +207,8 @@ function main() {
   }
 
   const uplotDir = join(ROOT, 'web', 'node_modules', 'uplot');
-  if (!existsSync(uplotDir)) throw new Error(`uPlot not found in ${relative(ROOT, uplotDir)}: run 'cd web && npm install' first`);
+  if (!existsSync(uplotDir))
+    throw new Error(`uPlot not found in ${relative(ROOT, uplotDir)}: run 'cd web && npm install' first`);
   copyIfChanged(join(uplotDir, 'dist', 'uPlot.esm.js'), join(args.out, 'vendor', 'uPlot.esm.js'));
   copyIfChanged(join(uplotDir, 'dist', 'uPlot.min.css'), join(args.out, 'vendor', 'uPlot.min.css'));
   copyIfChanged(join(uplotDir, 'LICENSE'), join(args.out, 'vendor', 'uPlot.LICENSE.txt'));

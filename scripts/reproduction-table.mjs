@@ -40,7 +40,12 @@ function runs(reading, layers, lr) {
   const prefix = `${layers}-lr${lr}-seed`;
   return readdirSync(folder)
     .filter((f) => f.startsWith(prefix) && f.endsWith('.jsonl'))
-    .map((f) => readFileSync(join(folder, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)))
+    .map((f) =>
+      readFileSync(join(folder, f), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    )
     .filter((lines) => lines.some((l) => l.final))
     .map((lines) => {
       const curve = lines.filter((l) => l.epoch).map((l) => l.train_eval_accuracy);
@@ -84,7 +89,9 @@ for (const [layers, lr, name] of EXPERIMENTS) {
   console.log(`| ${name}: ${layers}, η = ${lr} | ${row.join(' | ')} |`);
 }
 
-console.log(`\nSpikes: seeds whose training accuracy jumps by more than ${100 * SPIKE} points between two epochs after epoch ${AFTER} (largest jump):\n`);
+console.log(
+  `\nSpikes: seeds whose training accuracy jumps by more than ${100 * SPIKE} points between two epochs after epoch ${AFTER} (largest jump):\n`,
+);
 console.log(`| experiment | ${READINGS.map(([, label]) => label).join(' | ')} |`);
 console.log(`|---|${READINGS.map(() => '---').join('|')}|`);
 for (const [layers, lr, name] of EXPERIMENTS) {
@@ -95,9 +102,19 @@ for (const [layers, lr, name] of EXPERIMENTS) {
   console.log(`| ${name} | ${row.join(' | ')} |`);
 }
 
-console.log('\nEach of the code’s choices undone alone: change of the mean test accuracy from the report’s code (points):\n');
-console.log(`| experiment | ${READINGS.slice(1).map(([, label]) => label).join(' | ')} |`);
-console.log(`|---|${READINGS.slice(1).map(() => '---').join('|')}|`);
+console.log(
+  '\nEach of the code’s choices undone alone: change of the mean test accuracy from the report’s code (points):\n',
+);
+console.log(
+  `| experiment | ${READINGS.slice(1)
+    .map(([, label]) => label)
+    .join(' | ')} |`,
+);
+console.log(
+  `|---|${READINGS.slice(1)
+    .map(() => '---')
+    .join('|')}|`,
+);
 for (const [layers, lr, name] of EXPERIMENTS) {
   const base = cell('code', layers, lr);
   const row = READINGS.slice(1).map(([reading]) => {

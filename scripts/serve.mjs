@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SITE = resolve(process.argv[2] ?? join(ROOT, 'build', 'site'));
 const HOST = '127.0.0.1';
-let REAL_SITE = SITE;  // SITE with its symbolic links resolved (set once it is known to exist)
+let REAL_SITE = SITE; // SITE with its symbolic links resolved (set once it is known to exist)
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -51,7 +51,8 @@ const SECURITY_HEADERS = {
 };
 
 if (process.env.ISOLATION === '0') {
-  for (const h of ['Cross-Origin-Opener-Policy', 'Cross-Origin-Embedder-Policy', 'Cross-Origin-Resource-Policy']) delete SECURITY_HEADERS[h];
+  for (const h of ['Cross-Origin-Opener-Policy', 'Cross-Origin-Embedder-Policy', 'Cross-Origin-Resource-Policy'])
+    delete SECURITY_HEADERS[h];
 }
 
 // The page and its code revalidate on every load (cheap 304s); the large
@@ -88,12 +89,15 @@ function resolvePath(site, rawPath) {
   if (/[\u0000-\u001f\u007f\\]/.test(decoded)) return null;
   const file = resolve(site, '.' + sep + decoded);
   if (!within(site, file)) return { outside: true };
-  const segments = relative(site, file).split(sep).filter((s) => s !== '');
+  const segments = relative(site, file)
+    .split(sep)
+    .filter((s) => s !== '');
   return { file, urlPath: '/' + segments.map(encodeURIComponent).join('/'), directoryRequested: decoded.endsWith('/') };
 }
 
 function handle(req, res) {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return send(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
   // Only origin-form targets ("/path?query"): not "*", "http://host/..." or "//host/...".
   const url = req.url;
   if (typeof url !== 'string' || !url.startsWith('/') || url.startsWith('//')) return send(res, 400, 'Bad Request\n');
@@ -177,7 +181,9 @@ async function main() {
     statSync(join(SITE, 'index.html'));
     REAL_SITE = realpathSync(SITE);
   } catch {
-    console.error(`serve: ${relative(process.cwd(), SITE) || SITE}/index.html not found; run 'node scripts/build-site.mjs' first`);
+    console.error(
+      `serve: ${relative(process.cwd(), SITE) || SITE}/index.html not found; run 'node scripts/build-site.mjs' first`,
+    );
     process.exit(1);
   }
   const server = createServer(safely);

@@ -34,8 +34,8 @@
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/evaluation.hpp"
-#include "core/memory_estimate.hpp"
 #include "core/inspection.hpp"
+#include "core/memory_estimate.hpp"
 #include "core/model_file.hpp"
 #include "core/thread_pool.hpp"
 #include "core/trainer.hpp"
@@ -123,10 +123,11 @@ double number_of(const val& v, const std::string& name) {
 template <typename E = mlp::ConfigError>
 long long integer_of(const val& v, const std::string& name, double lo, double hi) {
   const double x = number_of<E>(v, name);
-  if (!std::isfinite(x) || std::floor(x) != x) throw E(name + " must be a whole number, got " + format_number(x));
+  if (!std::isfinite(x) || std::floor(x) != x)
+    throw E(name + " must be a whole number, got " + format_number(x));
   if (x < lo || x > hi)
-    throw E(name + " must be between " + format_number(lo) + " and " + format_number(hi) +
-                           ", got " + format_number(x));
+    throw E(name + " must be between " + format_number(lo) + " and " + format_number(hi) + ", got " +
+            format_number(x));
   return static_cast<long long>(x);
 }
 
@@ -163,12 +164,14 @@ void check_fields(const val& object, const std::vector<std::string>& known, cons
   }
 }
 
-bool has(const val& object, const char* field) { return !object[field].isUndefined(); }
+bool has(const val& object, const char* field) {
+  return !object[field].isUndefined();
+}
 
 // Copies a JS Uint8Array into C++ storage (one copy, through a heap view
 // that exists only inside this function).
 std::vector<std::uint8_t> bytes_of(const val& v, const std::string& name) {
-  if (!v.instanceof(val::global("Uint8Array")))
+  if (!v.instanceof (val::global("Uint8Array")))
     throw ArgumentError(name + " must be a Uint8Array, got " + describe(v));
   std::vector<std::uint8_t> out(v["length"].as<std::size_t>());
   val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", v);
@@ -178,7 +181,7 @@ std::vector<std::uint8_t> bytes_of(const val& v, const std::string& name) {
 // Into `out`, reused from call to call (predict on 1000 images: 3 MB that
 // would otherwise be allocated and freed every time).
 void floats_into(const val& v, const std::string& name, std::vector<float>& out) {
-  if (!v.instanceof(val::global("Float32Array")))
+  if (!v.instanceof (val::global("Float32Array")))
     throw ArgumentError(name + " must be a Float32Array, got " + describe(v));
   out.resize(v["length"].as<std::size_t>());
   val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", v);
@@ -200,15 +203,18 @@ val copy_out(const T* p, std::size_t n) {
 mlp::FieldValue field_value(const mlp::ConfigField& f, const val& v) {
   const std::string name = f.js_name;
   switch (f.kind) {
-    case mlp::FieldKind::Number: return number_of(v, name);
+    case mlp::FieldKind::Number:
+      return number_of(v, name);
     case mlp::FieldKind::Integer: {
       const double x = number_of(v, name);
       if (!std::isfinite(x) || std::floor(x) != x)
         throw mlp::ConfigError(name + " must be a whole number, got " + format_number(x));
       return x;
     }
-    case mlp::FieldKind::Boolean: return bool_of(v, name);
-    case mlp::FieldKind::Choice: return string_of(v, name);
+    case mlp::FieldKind::Boolean:
+      return bool_of(v, name);
+    case mlp::FieldKind::Choice:
+      return string_of(v, name);
     case mlp::FieldKind::Sizes: {
       if (!v.isArray()) throw mlp::ConfigError(name + " must be an array of sizes, got " + describe(v));
       const int n = v["length"].as<int>();
@@ -290,7 +296,8 @@ val schema_to_js() {
     out.set("kind", mlp::enum_name(mlp::kFieldKindNames, f.kind));
     out.set("structural", f.structural);
     out.set("default", value_to_js(f.default_value()));
-    if (f.kind == mlp::FieldKind::Number || f.kind == mlp::FieldKind::Integer || f.kind == mlp::FieldKind::Sizes)
+    if (f.kind == mlp::FieldKind::Number || f.kind == mlp::FieldKind::Integer ||
+        f.kind == mlp::FieldKind::Sizes)
       interval_to_js(f.range, out);
     if (f.kind == mlp::FieldKind::Sizes) {
       out.set("countMin", f.count.min);
@@ -335,12 +342,15 @@ std::unique_ptr<mlp::ThreadPool>& pool_slot() {
   return pool;
 }
 
-mlp::ThreadPool* thread_pool() { return pool_slot().get(); }
+mlp::ThreadPool* thread_pool() {
+  return pool_slot().get();
+}
 
 // threads: in all, the calling thread included (at most the pthread pool + 1).
 val init_threads(val threads) {
   return guarded([&] {
-    const int n = static_cast<int>(integer_of<ArgumentError>(threads, "threads", 1, mlp::ThreadPool::kMaxThreads));
+    const int n =
+        static_cast<int>(integer_of<ArgumentError>(threads, "threads", 1, mlp::ThreadPool::kMaxThreads));
     if (!pool_slot()) pool_slot() = std::make_unique<mlp::ThreadPool>(n);
     return val(pool_slot()->size());
   });
@@ -413,7 +423,9 @@ class TrainerHandle {
   val evaluate_training(val count) {
     return guarded([&] {
       sync_training_data();
-      const int n = count.isUndefined() ? -1 : static_cast<int>(integer_of<ArgumentError>(count, "count", 1, 2147483647.0));
+      const int n = count.isUndefined()
+                        ? -1
+                        : static_cast<int>(integer_of<ArgumentError>(count, "count", 1, 2147483647.0));
       return evaluation_to_js(trainer_->evaluate_training(n));
     });
   }
@@ -430,7 +442,8 @@ class TrainerHandle {
       // The check runs in the core (-O3, vectorised); only a failure looks for the index.
       if (!mlp::all_finite(x.data(), static_cast<Eigen::Index>(x.size())))
         for (std::size_t i = 0; i < x.size(); ++i)
-          if (!std::isfinite(x[i])) throw ArgumentError("images[" + std::to_string(i) + "] is not a finite number");
+          if (!std::isfinite(x[i]))
+            throw ArgumentError("images[" + std::to_string(i) + "] is not a finite number");
       const auto n = static_cast<Eigen::Index>(x.size() / static_cast<std::size_t>(in));
       const mlp::Matrix<float> p = trainer_->predict(Eigen::Map<const mlp::Matrix<float>>(x.data(), in, n));
       return copy_out(p.data(), static_cast<std::size_t>(p.size()));  // column j = image j
@@ -444,7 +457,8 @@ class TrainerHandle {
       val result = val::object();
       result.set("labels", copy_out(data.labels.data(), data.labels.size()));
       result.set("predicted", copy_out(p.predicted.data(), p.predicted.size()));
-      result.set("probabilities", copy_out(p.probabilities.data(), static_cast<std::size_t>(p.probabilities.size())));
+      result.set("probabilities",
+                 copy_out(p.probabilities.data(), static_cast<std::size_t>(p.probabilities.size())));
       return result;
     });
   }
@@ -477,9 +491,11 @@ class TrainerHandle {
       floats_into(image, "image", x);
       const int in = trainer_->network().input_size();
       if (x.size() != static_cast<std::size_t>(in))
-        throw ArgumentError("image has " + std::to_string(x.size()) + " values, expected " + std::to_string(in));
+        throw ArgumentError("image has " + std::to_string(x.size()) + " values, expected " +
+                            std::to_string(in));
       for (std::size_t i = 0; i < x.size(); ++i)
-        if (!std::isfinite(x[i])) throw ArgumentError("image[" + std::to_string(i) + "] is not a finite number");
+        if (!std::isfinite(x[i]))
+          throw ArgumentError("image[" + std::to_string(i) + "] is not a finite number");
       const mlp::DigitPath<float> path =
           mlp::trace_digit(inspection_network(), Eigen::Map<const mlp::Matrix<float>>(x.data(), in, 1));
       val hidden = val::array();
@@ -500,12 +516,15 @@ class TrainerHandle {
     return guarded([&] {
       const mlp::Dataset& data = data_->split(split);
       const auto first = integer_of<ArgumentError>(start, "start", 0, data.size());
-      const auto n = integer_of<ArgumentError>(count, "count", 1, std::min(4096.0, static_cast<double>(data.size() - first)));
-      const int b = bins.isUndefined() ? 20 : static_cast<int>(integer_of<ArgumentError>(bins, "bins", 1, 256));
+      const auto n = integer_of<ArgumentError>(count, "count", 1,
+                                               std::min(4096.0, static_cast<double>(data.size() - first)));
+      const int b =
+          bins.isUndefined() ? 20 : static_cast<int>(integer_of<ArgumentError>(bins, "bins", 1, 256));
       mlp::Network<float>& net = inspection_network();
       if (data.features() != net.input_size())
-        throw ArgumentError("the " + split.as<std::string>() + " images have " + std::to_string(data.features()) +
-                            " pixels, the network takes " + std::to_string(net.input_size()));
+        throw ArgumentError("the " + split.as<std::string>() + " images have " +
+                            std::to_string(data.features()) + " pixels, the network takes " +
+                            std::to_string(net.input_size()));
       mlp::Matrix<float> x(data.features(), n), y(net.output_size(), n);
       std::vector<std::int32_t> order(static_cast<std::size_t>(n));
       std::iota(order.begin(), order.end(), static_cast<std::int32_t>(first));
@@ -544,7 +563,8 @@ class TrainerHandle {
   // Fields left out keep their current values; the optimiser's state restarts.
   val set_optimizer(val c) {
     return guarded([&] {
-      if (!is_plain_object(c)) throw mlp::ConfigError("the optimizer settings must be an object, got " + describe(c));
+      if (!is_plain_object(c))
+        throw mlp::ConfigError("the optimizer settings must be an object, got " + describe(c));
       mlp::TrainConfig next = trainer_->config();
       read_fields(c, next, kOptimizerFields, "optimizer");
       next.optimizer.validate();
@@ -590,12 +610,16 @@ class TrainerHandle {
   // never touches the trainer's workspace or gradients; its parameters are
   // brought up to date on every call (no allocation after the first).
   mlp::Network<float>& inspection_network() {
-    if (!inspection_) inspection_ = std::make_unique<mlp::Network<float>>(trainer_->network());
-    else inspection_->parameters() = trainer_->network().parameters();
+    if (!inspection_)
+      inspection_ = std::make_unique<mlp::Network<float>>(trainer_->network());
+    else
+      inspection_->parameters() = trainer_->network().parameters();
     return *inspection_;
   }
 
-  static val copy_vector(const mlp::Vector<float>& v) { return copy_out(v.data(), static_cast<std::size_t>(v.size())); }
+  static val copy_vector(const mlp::Vector<float>& v) {
+    return copy_out(v.data(), static_cast<std::size_t>(v.size()));
+  }
 
   static val evaluation_to_js(const mlp::Evaluation& e) {
     val out = val::object();
@@ -634,7 +658,8 @@ class Engine {
   val load_data(val d) {
     return guarded([&] {
       if (!is_plain_object(d)) throw ArgumentError("loadData needs an object, got " + describe(d));
-      check_fields<ArgumentError>(d, {"trainImages", "trainLabels", "testImages", "testLabels", "validation"}, "loadData");
+      check_fields<ArgumentError>(d, {"trainImages", "trainLabels", "testImages", "testLabels", "validation"},
+                                  "loadData");
       int validation = 10000;
       if (has(d, "validation"))
         validation = static_cast<int>(integer_of(d["validation"], "validation", -2147483648.0, 2147483647.0));
@@ -718,7 +743,9 @@ bool eigen_vectorized() {
 }
 
 // The configuration's fields: names, kinds, ranges, defaults (see schema_to_js).
-val config_schema() { return schema_to_js(); }
+val config_schema() {
+  return schema_to_js();
+}
 
 // The core's named readings of the report: [{ name, label, description, config }],
 // config holding only the fields the preset sets, by their JS names.
@@ -754,7 +781,8 @@ val memory_estimate(val config) {
   return guarded([&] {
     mlp::TrainConfig c;
     if (!config.isUndefined() && !config.isNull()) {
-      if (!is_plain_object(config)) throw mlp::ConfigError("the trainer config must be an object, got " + describe(config));
+      if (!is_plain_object(config))
+        throw mlp::ConfigError("the trainer config must be an object, got " + describe(config));
       read_fields(config, c, kAllFields, "config");
     }
     const mlp::MemoryEstimate e = mlp::estimate_memory(c);
@@ -779,14 +807,20 @@ val limits() {
 }
 
 // Size of wasm linear memory; it only ever grows.
-double memory_bytes() { return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0; }
+double memory_bytes() {
+  return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0;
+}
 
 // Bytes currently allocated by malloc (leak checks).
-double allocated_bytes() { return static_cast<double>(mallinfo().uordblks); }
+double allocated_bytes() {
+  return static_cast<double>(mallinfo().uordblks);
+}
 
 // The most the heap has ever held (dlmalloc's peak footprint, fragmentation
 // included): what a memory estimate must stay above.
-double peak_heap_bytes() { return static_cast<double>(mallinfo().usmblks); }
+double peak_heap_bytes() {
+  return static_cast<double>(mallinfo().usmblks);
+}
 
 }  // namespace
 

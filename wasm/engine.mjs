@@ -13,7 +13,7 @@
 function unwrap(result) {
   if (result.ok) return result.value;
   const error = new Error(result.error);
-  error.kind = result.kind;  // 'ConfigError' | 'IdxError' | 'ModelFileError' | 'DivergedError' | 'ArgumentError' | 'OutOfMemory' | 'Error'
+  error.kind = result.kind; // 'ConfigError' | 'IdxError' | 'ModelFileError' | 'DivergedError' | 'ArgumentError' | 'OutOfMemory' | 'Error'
   throw error;
 }
 
@@ -262,9 +262,11 @@ export function threadSupport() {
   if (!isNode && globalThis.crossOriginIsolated !== true)
     return {
       ok: false,
-      reason: 'the page is not cross-origin isolated (its host sends no Cross-Origin-Opener-Policy / Cross-Origin-Embedder-Policy headers)',
+      reason:
+        'the page is not cross-origin isolated (its host sends no Cross-Origin-Opener-Policy / Cross-Origin-Embedder-Policy headers)',
     };
-  if (typeof SharedArrayBuffer !== 'function') return { ok: false, reason: 'this JavaScript engine has no SharedArrayBuffer' };
+  if (typeof SharedArrayBuffer !== 'function')
+    return { ok: false, reason: 'this JavaScript engine has no SharedArrayBuffer' };
   return { ok: true, reason: null };
 }
 
@@ -283,7 +285,10 @@ export async function createEngine(options = {}) {
   const support = threadSupport();
   const threaded = wanted ?? (support.ok && !isNode);
   if (threaded && !support.ok) throw new Error(`the threaded engine cannot run here: ${support.reason}`);
-  const reason = wanted === false ? 'the single-threaded engine was asked for' : support.reason ?? 'the single-threaded engine was asked for';
+  const reason =
+    wanted === false
+      ? 'the single-threaded engine was asked for'
+      : (support.reason ?? 'the single-threaded engine was asked for');
   const count = Math.max(1, Math.min(MAX_THREADS, Math.floor(threads ?? (await hardwareThreads()))));
   const name = threaded ? 'mlp-threads' : 'mlp';
   if (isNode && !moduleOptions.wasmBinary && !moduleOptions.locateFile) {

@@ -13,6 +13,12 @@ export default [
     rules: { 'no-unused-vars': unused },
   },
   { files: ['web/page/**', 'web/shared/**'], languageOptions: { globals: { ...globals.browser } } },
-  { files: ['web/worker/**', 'web/*.js', 'web/wasm/**'], languageOptions: { globals: { ...globals.worker, ...globals.browser } } },
-  { files: ['scripts/**', 'tests/**', 'wasm/**'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
+  {
+    files: ['web/worker/**', 'web/*.js', 'web/wasm/**'],
+    languageOptions: { globals: { ...globals.worker, ...globals.browser } },
+  },
+  {
+    files: ['scripts/**', 'tests/**', 'wasm/**'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
 ];

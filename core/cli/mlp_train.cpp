@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
@@ -23,7 +23,9 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 void draw_progress(int epoch, int epochs, int batch, int per_epoch, double samples_per_second) {
   constexpr int kWidth = 30;
@@ -71,10 +73,10 @@ int run(const mlp::cli::Options& o) {
   const auto& c = trainer->config();
   std::cerr << "training " << c.architecture.describe() << " (" << to_string(c.architecture.hidden) << ", "
             << to_string(c.architecture.output) << ", " << to_string(c.optimizer.kind) << " lr "
-            << c.optimizer.learning_rate << ", batch " << c.batch_size << ", "
-            << to_string(c.gradient) << " gradient, " << to_string(c.batching) << " batches, " << to_string(c.init)
-            << " init) on " << trainer->training_size() << " images, validating on "
-            << splits.validation.size() << ", " << pool.size() << (pool.size() == 1 ? " thread" : " threads") << "\n";
+            << c.optimizer.learning_rate << ", batch " << c.batch_size << ", " << to_string(c.gradient)
+            << " gradient, " << to_string(c.batching) << " batches, " << to_string(c.init) << " init) on "
+            << trainer->training_size() << " images, validating on " << splits.validation.size() << ", "
+            << pool.size() << (pool.size() == 1 ? " thread" : " threads") << "\n";
 
   const int used = trainer->training_size();
   const mlp::Dataset trained_on = used < train->size() ? train->slice(0, used) : *train;
@@ -101,7 +103,8 @@ int run(const mlp::cli::Options& o) {
     }
     const double train_seconds = seconds_since(epoch_start);
     json line = {{"epoch", epoch}, {"train_loss", loss / samples}, {"train_accuracy", accuracy / samples}};
-    if (o.eval_train) line.update(evaluation_json("train_eval", trainer->evaluate_training(kEvalTrainImages)));
+    if (o.eval_train)
+      line.update(evaluation_json("train_eval", trainer->evaluate_training(kEvalTrainImages)));
     line.update(evaluation_json("validation", trainer->evaluate(splits.validation)));
     line["seconds"] = train_seconds;
     line["samples_per_second"] = static_cast<double>(samples) / train_seconds;
@@ -109,7 +112,8 @@ int run(const mlp::cli::Options& o) {
     std::cout << line.dump() << std::endl;
   }
 
-  json final_line = {{"final", true}, {"layers", c.architecture.describe()}, {"epochs", trainer->progress().epoch}};
+  json final_line = {
+      {"final", true}, {"layers", c.architecture.describe()}, {"epochs", trainer->progress().epoch}};
   final_line.update(evaluation_json("train", trainer->evaluate(trained_on)));
   final_line.update(evaluation_json("validation", trainer->evaluate(splits.validation)));
   final_line.update(evaluation_json("test", trainer->evaluate(splits.test)));

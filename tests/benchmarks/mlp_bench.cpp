@@ -77,7 +77,15 @@ void shapes(benchmark::internal::Benchmark* b) {
 
 }  // namespace
 
-BENCHMARK(BM_Train)->ArgNames({"hidden", "threads"})->Apply(shapes)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Predict)->ArgNames({"hidden", "threads"})->Apply(shapes)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Train)
+    ->ArgNames({"hidden", "threads"})
+    ->Apply(shapes)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Predict)
+    ->ArgNames({"hidden", "threads"})
+    ->Apply(shapes)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -47,7 +47,10 @@ try {
   const trace = await startTrace(browser.context, page);
   const t0 = Date.now();
   await page.click('#btn-experiment-run');
-  await page.waitForFunction(() => window.mnist.queue?.state === 'finished', null, { timeout: 60 * 60_000, polling: 500 });
+  await page.waitForFunction(() => window.mnist.queue?.state === 'finished', null, {
+    timeout: 60 * 60_000,
+    polling: 500,
+  });
   const wallMs = Date.now() - t0;
   const load1 = loadavg()[0];
   const tasks = await trace.stop();
@@ -60,25 +63,50 @@ try {
       const evalMs = r.epochs.reduce((a, e) => a + (e.evalMs ?? 0), 0);
       const images = r.epochs.reduce((a, e) => a + (e.train?.count ?? 0), 0);
       const last = r.epochs.at(-1);
-      return { label: item.label, status: item.status, runMs: r.runMs, evalMs, images, epochs: r.epochs.length, trainSet: last?.trainSet?.accuracy, test: r.epochs.findLast((e) => e.test)?.test.accuracy };
+      return {
+        label: item.label,
+        status: item.status,
+        runMs: r.runMs,
+        evalMs,
+        images,
+        epochs: r.epochs.length,
+        trainSet: last?.trainSet?.accuracy,
+        test: r.epochs.findLast((e) => e.test)?.test.accuracy,
+      };
     });
   });
-  console.log(`\nThe whole report (${args.reading}${args.reading !== 'report-code' ? `, ${args.proper}` : ''}), ${args.epochs} epochs per run, evaluating ${args.evaluation === 'all' ? 'everything' : 'what the figures need'}:`);
-  console.log('| run | worker time | of which evaluation | training | images trained | samples/s | final train-set acc. | final test acc. |');
+  console.log(
+    `\nThe whole report (${args.reading}${args.reading !== 'report-code' ? `, ${args.proper}` : ''}), ${args.epochs} epochs per run, evaluating ${args.evaluation === 'all' ? 'everything' : 'what the figures need'}:`,
+  );
+  console.log(
+    '| run | worker time | of which evaluation | training | images trained | samples/s | final train-set acc. | final test acc. |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   const pct = (x) => (x == null ? '–' : `${(100 * x).toFixed(2)} %`);
   for (const r of runs) {
     const train = r.runMs - r.evalMs;
-    console.log(`| ${r.label} | ${s(r.runMs)} | ${s(r.evalMs)} | ${s(train)} | ${r.images.toLocaleString('en')} | ${Math.round(r.images / (train / 1000)).toLocaleString('en')} | ${pct(r.trainSet)} | ${pct(r.test)} |`);
+    console.log(
+      `| ${r.label} | ${s(r.runMs)} | ${s(r.evalMs)} | ${s(train)} | ${r.images.toLocaleString('en')} | ${Math.round(r.images / (train / 1000)).toLocaleString('en')} | ${pct(r.trainSet)} | ${pct(r.test)} |`,
+    );
   }
   const total = runs.reduce((a, r) => a + r.runMs, 0);
   const evalTotal = runs.reduce((a, r) => a + r.evalMs, 0);
-  console.log(`| **all ${runs.length}** | **${s(total)}** | ${s(evalTotal)} | ${s(total - evalTotal)} | ${runs.reduce((a, r) => a + r.images, 0).toLocaleString('en')} | | | |`);
-  console.log(`\nwall time from the click to the queue's end: ${s(wallMs)}; worker time (training + evaluation): ${s(total)}`);
-  console.log(`CPU time (trace): worker thread ${s(cpu(tasks.worker))} in ${tasks.worker.length} tasks, page's main thread ${s(cpu(tasks.main))} in ${tasks.main.length} tasks (largest ${tasks.main.reduce((m, t) => Math.max(m, t.cpuMs), 0).toFixed(1)} ms)`);
-  console.log(`load average (1 min) before / after: ${load0.toFixed(2)} / ${load1.toFixed(2)} on ${availableParallelism()} cores`);
+  console.log(
+    `| **all ${runs.length}** | **${s(total)}** | ${s(evalTotal)} | ${s(total - evalTotal)} | ${runs.reduce((a, r) => a + r.images, 0).toLocaleString('en')} | | | |`,
+  );
+  console.log(
+    `\nwall time from the click to the queue's end: ${s(wallMs)}; worker time (training + evaluation): ${s(total)}`,
+  );
+  console.log(
+    `CPU time (trace): worker thread ${s(cpu(tasks.worker))} in ${tasks.worker.length} tasks, page's main thread ${s(cpu(tasks.main))} in ${tasks.main.length} tasks (largest ${tasks.main.reduce((m, t) => Math.max(m, t.cpuMs), 0).toFixed(1)} ms)`,
+  );
+  console.log(
+    `load average (1 min) before / after: ${load0.toFixed(2)} / ${load1.toFixed(2)} on ${availableParallelism()} cores`,
+  );
   console.log(`\n${(await page.textContent('#claims-table')).replace(/\s+\n/g, '\n').replace(/ {2,}/g, ' ').trim()}`);
-  console.log(`\n${await page.evaluate(() => [...document.querySelectorAll('#claims-explanation p')].map((p) => p.textContent).join('\n'))}`);
+  console.log(
+    `\n${await page.evaluate(() => [...document.querySelectorAll('#claims-explanation p')].map((p) => p.textContent).join('\n'))}`,
+  );
   await page.locator('#report').screenshot({ path: `${ARTIFACTS}/report-bench-${args.reading}-${args.epochs}.png` });
   console.log(`\nscreenshot: build/test-artifacts/report-bench-${args.reading}-${args.epochs}.png`);
   if (browser.consoleErrors.length) console.log('console errors:', browser.consoleErrors);

@@ -40,14 +40,17 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '0.5' },
-    dist: { type: 'string', default: 'build/wasm/dist' },  // e.g. another build variant
+    dist: { type: 'string', default: 'build/wasm/dist' }, // e.g. another build variant
     'no-native': { type: 'boolean', default: false },
   },
 });
 const dist = pathToFileURL(path.resolve(fileURLToPath(root), args.dist) + '/');
-const RUNS = Number(args.runs), SECONDS = Number(args.seconds);
+const RUNS = Number(args.runs),
+  SECONDS = Number(args.seconds);
 const HIDDEN = [20, 80, 800];
-const BATCH = 128, BATCHES_PER_EPOCH = 64, PREDICT_IMAGES = 1024;
+const BATCH = 128,
+  BATCHES_PER_EPOCH = 64,
+  PREDICT_IMAGES = 1024;
 
 // ---- timing ----------------------------------------------------------------
 
@@ -56,7 +59,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** Median items/s of `step` (which processes `items` items) over RUNS runs. */
 function measure(step, items) {
   const warmUp = performance.now();
-  do step(); while (performance.now() - warmUp < 200);
+  do step();
+  while (performance.now() - warmUp < 200);
   const rates = [];
   for (let r = 0; r < RUNS; r++) {
     let n = 0;
@@ -76,11 +80,18 @@ function measure(step, items) {
 
 function nativeFigures() {
   if (args['no-native']) return { note: 'native: skipped (--no-native)' };
-  if (!existsSync(nativeBench)) return { note: `native: ${nativeBench.pathname} not built (cmake --build --preset native-release)` };
-  const out = execFileSync(nativeBench.pathname, [
-    '--benchmark_format=json', `--benchmark_repetitions=${RUNS}`, '--benchmark_report_aggregates_only=true',
-    `--benchmark_min_time=${SECONDS}`,
-  ], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'ignore'] });
+  if (!existsSync(nativeBench))
+    return { note: `native: ${nativeBench.pathname} not built (cmake --build --preset native-release)` };
+  const out = execFileSync(
+    nativeBench.pathname,
+    [
+      '--benchmark_format=json',
+      `--benchmark_repetitions=${RUNS}`,
+      '--benchmark_report_aggregates_only=true',
+      `--benchmark_min_time=${SECONDS}`,
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const figures = {};
   for (const b of JSON.parse(out).benchmarks) {
     const m = /^BM_(Train|Predict)\/hidden:(\d+).*_median$/.exec(b.name);
@@ -93,14 +104,27 @@ function nativeFigures() {
 
 const { createEngine } = await import(new URL('engine.mjs', dist));
 const engine = await createEngine({ wasmBinary: await readFile(new URL('mlp.wasm', dist)) });
-engine.loadData(syntheticMnist({ train: BATCH * BATCHES_PER_EPOCH, validation: 0, test: PREDICT_IMAGES,
-                                seed: 2024, learnable: false }));
+engine.loadData(
+  syntheticMnist({
+    train: BATCH * BATCHES_PER_EPOCH,
+    validation: 0,
+    test: PREDICT_IMAGES,
+    seed: 2024,
+    learnable: false,
+  }),
+);
 const images = Float32Array.from(engine.splitImages('test', 0, PREDICT_IMAGES), (v) => v / 255);
 
 const wasm = {};
 for (const hidden of HIDDEN) {
-  const trainer = engine.createTrainer({ layers: [784, hidden, 10], activation: 'sigmoid', loss: 'sigmoid-bce',
-                                         optimizer: 'sgd', learningRate: 0.1, batchSize: BATCH });
+  const trainer = engine.createTrainer({
+    layers: [784, hidden, 10],
+    activation: 'sigmoid',
+    loss: 'sigmoid-bce',
+    optimizer: 'sgd',
+    learningRate: 0.1,
+    batchSize: BATCH,
+  });
   wasm[`Train/${hidden}`] = measure(() => trainer.trainBatches(1), BATCH);
   wasm[`Predict/${hidden}`] = measure(() => trainer.predict(images), PREDICT_IMAGES);
   trainer.delete();
@@ -117,14 +141,19 @@ const fmt = (x) => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-U
 const rows = [['workload', 'wasm items/s', 'native items/s', 'wasm/native']];
 for (const kind of ['Train', 'Predict']) {
   for (const hidden of HIDDEN) {
-    const key = `${kind}/${hidden}`, w = wasm[key], nat = native.figures?.[key];
+    const key = `${kind}/${hidden}`,
+      w = wasm[key],
+      nat = native.figures?.[key];
     const label = kind === 'Train' ? `train 784-${hidden}-10 (samples/s)` : `predict 784-${hidden}-10 (images/s)`;
     rows.push([label, fmt(w), fmt(nat), nat ? (w / nat).toFixed(2) : 'n/a']);
   }
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-console.log(`wasm: ${fileURLToPath(dist)}; SIMD ${engine.simd ? 'on' : 'off'}, Eigen vectorised ${engine.eigenVectorized ? 'yes' : 'no'}; ` +
-            `Node ${process.versions.node}; median of ${RUNS} runs of >= ${SECONDS} s; batch ${BATCH}, sigmoid/BCE, SGD; ` +
-            `load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} CPUs (figures are only comparable on an idle machine)`);
-for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+console.log(
+  `wasm: ${fileURLToPath(dist)}; SIMD ${engine.simd ? 'on' : 'off'}, Eigen vectorised ${engine.eigenVectorized ? 'yes' : 'no'}; ` +
+    `Node ${process.versions.node}; median of ${RUNS} runs of >= ${SECONDS} s; batch ${BATCH}, sigmoid/BCE, SGD; ` +
+    `load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} CPUs (figures are only comparable on an idle machine)`,
+);
+for (const r of rows)
+  console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 if (native.note) console.log(native.note);

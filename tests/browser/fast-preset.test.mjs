@@ -65,10 +65,18 @@ test(`the fast preset reaches 98 % test accuracy within ${BUDGET_S} s`, { timeou
   await screenshot(page, '06-fast-preset');
   const load = loadavg()[0] / availableParallelism();
   const hit = result.epochs.find((e) => e.acc >= 0.98);
-  console.log(`fast preset: ${config.layers} ${config.activation} ${config.loss} ${config.optimizer} η=${config.lr} batch ${config.batch} λ=${config.l2}`);
-  console.log(`  per epoch: ${result.epochs.map((e) => `${e.epoch}: ${(100 * e.acc).toFixed(2)} % @ ${e.s.toFixed(1)} s`).join(', ')}`);
-  console.log(`  ${hit ? `98 % reached at epoch ${hit.epoch} after ${hit.s.toFixed(1)} s` : 'did not reach 98 %'}; load per core ${load.toFixed(2)}`);
-  console.log(`  worker thread: ${workerCpuS.toFixed(1)} s of CPU in ${workerWallS.toFixed(1)} s of tasks (until stopped, a little after 98 %)`);
+  console.log(
+    `fast preset: ${config.layers} ${config.activation} ${config.loss} ${config.optimizer} η=${config.lr} batch ${config.batch} λ=${config.l2}`,
+  );
+  console.log(
+    `  per epoch: ${result.epochs.map((e) => `${e.epoch}: ${(100 * e.acc).toFixed(2)} % @ ${e.s.toFixed(1)} s`).join(', ')}`,
+  );
+  console.log(
+    `  ${hit ? `98 % reached at epoch ${hit.epoch} after ${hit.s.toFixed(1)} s` : 'did not reach 98 %'}; load per core ${load.toFixed(2)}`,
+  );
+  console.log(
+    `  worker thread: ${workerCpuS.toFixed(1)} s of CPU in ${workerWallS.toFixed(1)} s of tasks (until stopped, a little after 98 %)`,
+  );
   assert.ok(hit, 'reaches 98 % test accuracy');
   // The 60 s budget is about this machine's speed. When other processes keep
   // the cores busy (load above 1.5 per core) the wall time says more about

@@ -41,7 +41,14 @@ export function buildSyntheticSite(to = join(ROOT, 'build', 'test-site-synthetic
     const raw = data[role];
     const gz = gzipSync(raw, { level: 1 });
     writeFileSync(join(to, 'data', `${name}.gz`), gz);
-    return { role, name, url: `${name}.gz`, size: raw.length, gzSize: gz.length, sha256: createHash('sha256').update(raw).digest('hex') };
+    return {
+      role,
+      name,
+      url: `${name}.gz`,
+      size: raw.length,
+      gzSize: gz.length,
+      sha256: createHash('sha256').update(raw).digest('hex'),
+    };
   });
   const manifest = {
     dataset: 'Synthetic data',
@@ -91,15 +98,24 @@ export async function pageWithModel(browser, url, { epochs = 1 } = {}) {
   const page = await pageWithData(browser, url);
   if (epochs === 0) {
     await page.click('#btn-step');
-    await page.waitForFunction(() => window.mnist.state === 'paused' && window.mnist.trainer?.progress.step === 1, null, { timeout: MINUTE });
+    await page.waitForFunction(
+      () => window.mnist.state === 'paused' && window.mnist.trainer?.progress.step === 1,
+      null,
+      { timeout: MINUTE },
+    );
     await page.click('#btn-stop');
-    await page.waitForFunction(() => window.mnist.state === 'idle' && window.mnist.lastSaved?.reason === 'stop', null, { timeout: MINUTE });
+    await page.waitForFunction(() => window.mnist.state === 'idle' && window.mnist.lastSaved?.reason === 'stop', null, {
+      timeout: MINUTE,
+    });
     return page;
   }
   await page.fill('#f-epochs', String(epochs));
   await page.click('#btn-train');
   await page.waitForFunction(
-    (n) => window.mnist.state === 'idle' && window.mnist.run?.epochs.length === n && window.mnist.lastSaved?.reason === 'finished',
+    (n) =>
+      window.mnist.state === 'idle' &&
+      window.mnist.run?.epochs.length === n &&
+      window.mnist.lastSaved?.reason === 'finished',
     epochs,
     { timeout: 2 * MINUTE },
   );

@@ -97,18 +97,31 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     await page.goto(url);
     await page.waitForFunction(() => document.body.dataset.dataState === 'ready', null, { timeout: 2 * MINUTE });
     await browser.context.unroute(delayed);
-    console.log(`MNIST downloaded (11.2 MB gzip), decompressed, verified and loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `MNIST downloaded (11.2 MB gzip), decompressed, verified and loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     const status = await page.textContent('#data-status');
     assert.match(status, /50,000 training, 10,000 validation, 10,000 test images of 28×28/);
     assert.doesNotMatch(status, /cache/);
-    const [value, max] = await page.evaluate(() => [document.getElementById('data-progress').value, document.getElementById('data-progress').max]);
+    const [value, max] = await page.evaluate(() => [
+      document.getElementById('data-progress').value,
+      document.getElementById('data-progress').max,
+    ]);
     assert.equal(value, max);
     const progress = await page.evaluate(() => window.__progress);
     const total = progress.find(([, m]) => m > 1)?.[1];
-    console.log(`progress bar: ${progress.length} values, ${progress.filter(([v, m]) => m > 1 && v > 0 && v < m).length} mid-download`);
+    console.log(
+      `progress bar: ${progress.length} values, ${progress.filter(([v, m]) => m > 1 && v > 0 && v < m).length} mid-download`,
+    );
     assert.ok(total > 11e6, 'the bar counts the compressed bytes');
-    assert.ok(progress.some(([v, m]) => m === total && v > 0 && v < m), 'saw the download in progress');
-    assert.ok(progress.some(([v, m]) => m === total && v === m), 'saw it complete');
+    assert.ok(
+      progress.some(([v, m]) => m === total && v > 0 && v < m),
+      'saw the download in progress',
+    );
+    assert.ok(
+      progress.some(([v, m]) => m === total && v === m),
+      'saw it complete',
+    );
     const simd = await page.textContent('#badge-simd');
     const threads = await page.evaluate(() => ({
       label: document.getElementById('threads-label').textContent,
@@ -154,7 +167,9 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     assert.ok(epochs.at(-1) >= 0.85, `test accuracy ${epochs.at(-1)} after ${epochs.length} epochs`);
     assert.ok(epochs.length <= 2, 'reaches 85 % within two epochs');
     // The page shows it (the stats redraw at most 5 times a second).
-    await page.waitForFunction(() => Number(document.getElementById('stat-test').dataset.value) >= 0.85, null, { timeout: 5000 });
+    await page.waitForFunction(() => Number(document.getElementById('stat-test').dataset.value) >= 0.85, null, {
+      timeout: 5000,
+    });
     assert.match(await page.textContent('#stat-test'), /\d+\.\d\d %/);
     assert.ok((await page.locator('#epoch-table tbody tr').count()) >= 1);
     assert.equal(await page.locator('#confusion table.confusion td.diag').count(), 10);
@@ -182,7 +197,9 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     ]);
     console.log(
       `main-thread long tasks during ${seconds.toFixed(1)} s of training: ${longTasks.length}` +
-        (longTasks.length ? ` (${longTasks.map((t) => `${t.duration.toFixed(0)} ms at +${(t.start / 1000).toFixed(2)} s`).join(', ')})` : ''),
+        (longTasks.length
+          ? ` (${longTasks.map((t) => `${t.duration.toFixed(0)} ms at +${(t.start / 1000).toFixed(2)} s`).join(', ')})`
+          : ''),
     );
     // A long task is wall time: on a shared machine whose other processes keep
     // every core busy, the OS alone can stretch a 10 ms task past 50 ms. The
@@ -200,10 +217,17 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     const wallOver = tasks.filter((t) => t.wallMs > 50).length;
     console.log(
       `trace: ${tasks.length} main-thread tasks, ${wallOver} over 50 ms wall time; largest CPU times ` +
-        `${cpu.slice(0, 5).map((x) => `${x.toFixed(1)} ms`).join(', ')}; main-thread CPU ${cpu.reduce((a, b) => a + b, 0).toFixed(0)} ms`,
+        `${cpu
+          .slice(0, 5)
+          .map((x) => `${x.toFixed(1)} ms`)
+          .join(', ')}; main-thread CPU ${cpu.reduce((a, b) => a + b, 0).toFixed(0)} ms`,
     );
     assert.ok(cpu[0] < 50, `a main-thread task took ${cpu[0].toFixed(1)} ms of CPU`);
-    assert.deepEqual(longTasks.filter((t) => t.duration > limit), [], `no main-thread task over ${limit} ms while training`);
+    assert.deepEqual(
+      longTasks.filter((t) => t.duration > limit),
+      [],
+      `no main-thread task over ${limit} ms while training`,
+    );
   });
 
   test('pause stops the batch counter, resume moves it again', { timeout: 2 * MINUTE }, async () => {
@@ -211,7 +235,9 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     await page.fill('#f-epochs', '30');
     await page.click('#btn-train');
     await waitState('running');
-    await page.waitForFunction(() => Number(document.getElementById('stat-batch').dataset.step || 0) > 20, null, { timeout: 30_000 });
+    await page.waitForFunction(() => Number(document.getElementById('stat-batch').dataset.step || 0) > 20, null, {
+      timeout: 30_000,
+    });
     assert.equal(await state(), 'running');
     const clicked = Date.now();
     await page.click('#btn-pause');
@@ -227,12 +253,16 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
 
     // One batch with Step, then resume with the keyboard (Space).
     await page.click('#btn-step');
-    await page.waitForFunction((s) => Number(document.getElementById('stat-batch').dataset.step) === s + 1, s2, { timeout: 10_000 });
+    await page.waitForFunction((s) => Number(document.getElementById('stat-batch').dataset.step) === s + 1, s2, {
+      timeout: 10_000,
+    });
     await waitState('paused');
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Space');
     await waitState('running');
-    await page.waitForFunction((s) => Number(document.getElementById('stat-batch').dataset.step) > s + 5, s2 + 1, { timeout: 10_000 });
+    await page.waitForFunction((s) => Number(document.getElementById('stat-batch').dataset.step) > s + 5, s2 + 1, {
+      timeout: 10_000,
+    });
     // The learning rate changes live, without a new run.
     const runId = await page.evaluate(() => window.mnist.run.id);
     await page.fill('#f-learningRate', '0.002');
@@ -257,13 +287,19 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     for (let i = 1; i <= 10; i++) await page.mouse.move(...at(0.28 + 0.44 * (i / 10), 0.25));
     for (let i = 1; i <= 14; i++) await page.mouse.move(...at(0.72 - 0.26 * (i / 14), 0.25 + 0.55 * (i / 14)));
     await page.mouse.up();
-    await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction !== '', null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction !== '', null, {
+      timeout: 10_000,
+    });
     const predicted = await page.getAttribute('#draw-result', 'data-prediction');
-    console.log(`drawn "7" classified (by a model of one batch of synthetic data) as ${predicted}: ${await page.textContent('#draw-result')}`);
+    console.log(
+      `drawn "7" classified (by a model of one batch of synthetic data) as ${predicted}: ${await page.textContent('#draw-result')}`,
+    );
     assert.match(predicted, /^[0-9]$/);
     await screenshot(page, '03-drawn-digit');
     await page.click('#btn-clear');
-    await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction === '', null, { timeout: 5000 });
+    await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction === '', null, {
+      timeout: 5000,
+    });
     assert.equal(await page.textContent('#draw-result'), 'Draw a digit in the box.');
     assert.equal(await page.locator('.probs-row.is-best').count(), 0);
   });
@@ -287,13 +323,18 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
       mimeType: 'application/octet-stream',
       buffer: Buffer.from('this is not a safetensors file at all'),
     });
-    await page.waitForFunction(() => document.getElementById('model-error').textContent !== '', null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.getElementById('model-error').textContent !== '', null, {
+      timeout: 10_000,
+    });
     const error = await page.textContent('#model-error');
     console.log(`corrupt model: ${error}`);
     assert.match(error, /^Could not load corrupt\.safetensors: .{10,}/);
     // The current model is untouched.
     assert.equal(await state(), 'idle');
-    assert.deepEqual(await page.evaluate(() => ({ progress: window.mnist.trainer.progress, run: window.mnist.run.id })), model);
+    assert.deepEqual(
+      await page.evaluate(() => ({ progress: window.mnist.trainer.progress, run: window.mnist.run.id })),
+      model,
+    );
   });
 
   test('after a reload the model and the curves are back', { timeout: 3 * MINUTE }, async () => {
@@ -330,8 +371,14 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     // …and loading it back resumes that model as a new run.
     const bytes = await readFile(await download.path());
     const progress = await page.evaluate(() => window.mnist.trainer.progress);
-    await page.setInputFiles('#model-file', { name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: bytes });
-    await page.waitForFunction(() => /^Loaded /.test(document.getElementById('model-status').textContent), null, { timeout: 10_000 });
+    await page.setInputFiles('#model-file', {
+      name: download.suggestedFilename(),
+      mimeType: 'application/octet-stream',
+      buffer: bytes,
+    });
+    await page.waitForFunction(() => /^Loaded /.test(document.getElementById('model-status').textContent), null, {
+      timeout: 10_000,
+    });
     assert.equal(await page.textContent('#model-error'), '');
     assert.deepEqual(await page.evaluate(() => window.mnist.trainer.progress), progress);
     assert.match(await page.textContent('#run-list .run.is-current'), /Loaded mnist-784-20-10/);
@@ -343,7 +390,11 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     await page.selectOption('#f-preset', 'h80');
     assert.equal(await page.textContent('#btn-train'), 'Train new network');
     await page.click('#btn-train');
-    await page.waitForFunction(() => window.mnist.run.config.layers[1] === 80 && window.mnist.run.epochs.length >= 1, null, { timeout: 4 * MINUTE });
+    await page.waitForFunction(
+      () => window.mnist.run.config.layers[1] === 80 && window.mnist.run.epochs.length >= 1,
+      null,
+      { timeout: 4 * MINUTE },
+    );
     const r = await page.evaluate(() => {
       const run = window.mnist.run;
       return { runMs: run.epochs[0].runMs, acc: run.epochs[0].test.accuracy, rate: window.mnist.samplesPerSecond };
@@ -363,11 +414,18 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     assert.match(saved, /^\d+\.\d\d %$/);
     await page.evaluate(() => window.mnist.crashWorker());
     await page.waitForFunction(() => window.mnist.recovery !== null, null, { timeout: MINUTE });
-    assert.match(await page.textContent('#alert-text'), /stopped \(.*simulated worker crash\) and was replaced.*nothing was lost/);
+    assert.match(
+      await page.textContent('#alert-text'),
+      /stopped \(.*simulated worker crash\) and was replaced.*nothing was lost/,
+    );
     await page.waitForFunction(() => document.body.dataset.trainState === 'idle', null, { timeout: 2 * MINUTE });
     assert.equal(await page.textContent('#stat-test'), saved);
     // The simulated crash logs an uncaught error from the worker: expected here only.
-    browser.consoleErrors.splice(0, browser.consoleErrors.length, ...browser.consoleErrors.filter((e) => !/simulated worker crash/.test(e)));
+    browser.consoleErrors.splice(
+      0,
+      browser.consoleErrors.length,
+      ...browser.consoleErrors.filter((e) => !/simulated worker crash/.test(e)),
+    );
   });
 
   test('invalid values are refused next to their field', { timeout: 2 * MINUTE }, async () => {
@@ -378,7 +436,11 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     await page.fill('#f-layers', '784-abc-10');
     assert.match(await page.textContent('#err-layers'), /“abc” is not a positive whole number/);
     await page.click('#btn-step');
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'f-layers', 'focus moves to the first invalid field');
+    assert.equal(
+      await page.evaluate(() => document.activeElement.id),
+      'f-layers',
+      'focus moves to the first invalid field',
+    );
     await page.selectOption('#f-preset', 'report');
     assert.equal(await page.getAttribute('#f-learningRate', 'aria-invalid'), null);
   });
@@ -395,7 +457,10 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     await page.waitForSelector('#alert:not([hidden])', { timeout: MINUTE });
     const text = await page.textContent('#alert-text');
     console.log(`diverged: ${text}`);
-    assert.match(text, /^Training stopped: training diverged: (the loss became (NaN|infinite)|a weight became NaN or infinite)/);
+    assert.match(
+      text,
+      /^Training stopped: training diverged: (the loss became (NaN|infinite)|a weight became NaN or infinite)/,
+    );
     assert.equal(await state(), 'diverged');
     await screenshot(page, '07-diverged');
     await page.click('#alert-dismiss');
@@ -416,25 +481,38 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     await page.setInputFiles('#idx-form input[name="trainLabels"]', file('train-labels', train.labels));
     await page.setInputFiles('#idx-form input[name="testImages"]', file('test-images', testSet.images));
     // A malformed file first: the engine says what is wrong.
-    await page.setInputFiles('#idx-form input[name="testLabels"]', file('bad', Buffer.from([0, 0, 8, 1, 0, 0, 0, 80, 1, 2])));
+    await page.setInputFiles(
+      '#idx-form input[name="testLabels"]',
+      file('bad', Buffer.from([0, 0, 8, 1, 0, 0, 0, 80, 1, 2])),
+    );
     await page.fill('#idx-form input[name="validation"]', '100');
     await page.click('#idx-form button[type="submit"]');
-    await page.waitForFunction(() => document.getElementById('idx-error').textContent !== '', null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.getElementById('idx-error').textContent !== '', null, {
+      timeout: 10_000,
+    });
     const error = await page.textContent('#idx-error');
     console.log(`malformed labels: ${error}`);
     assert.match(error, /truncated/);
     await page.setInputFiles('#idx-form input[name="testLabels"]', file('test-labels', testSet.labels));
     await page.click('#idx-form button[type="submit"]');
-    await page.waitForFunction(() => /8×8/.test(document.getElementById('data-status').textContent), null, { timeout: 10_000 });
+    await page.waitForFunction(() => /8×8/.test(document.getElementById('data-status').textContent), null, {
+      timeout: 10_000,
+    });
     assert.equal(await page.textContent('#idx-error'), '');
     assert.match(await page.inputValue('#f-layers'), /^64-/);
     await page.selectOption('#f-preset', 'report');
     assert.equal(await page.inputValue('#f-layers'), '64-20-10');
     await page.fill('#f-epochs', '2');
     await page.click('#btn-train');
-    await page.waitForFunction(() => document.body.dataset.trainState === 'idle' && window.mnist.run.epochs.length === 2, null, { timeout: MINUTE });
+    await page.waitForFunction(
+      () => document.body.dataset.trainState === 'idle' && window.mnist.run.epochs.length === 2,
+      null,
+      { timeout: MINUTE },
+    );
     await page.click('#idx-mnist');
-    await page.waitForFunction(() => /MNIST: 50,000/.test(document.getElementById('data-status').textContent), null, { timeout: MINUTE });
+    await page.waitForFunction(() => /MNIST: 50,000/.test(document.getElementById('data-status').textContent), null, {
+      timeout: MINUTE,
+    });
     assert.equal(await page.inputValue('#f-layers'), '784-20-10');
   });
 });

@@ -18,7 +18,9 @@ describe('build-site', () => {
     const out = mkdtempSync(join(tmpdir(), 'site-'));
     try {
       for (const { name } of MNIST_FILES) writeFileSync(join(dir, name), 'not MNIST');
-      const r = spawnSync(process.execPath, [buildScript, '--out', out, '--mnist', dir, '--allow-missing-wasm'], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [buildScript, '--out', out, '--mnist', dir, '--allow-missing-wasm'], {
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 1);
       assert.match(r.stderr, /MNIST file train-images-idx3-ubyte does not match its pinned SHA-256/);
       assert.match(r.stderr, /expected ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db/);
@@ -114,7 +116,9 @@ describe('serve', () => {
 
   test('answers 304 to a matching ETag, 404, 403 outside the site, 405 for POST', async () => {
     const first = await get(new URL('page/main.js', server.url).href);
-    const again = await get(new URL('page/main.js', server.url).href, { headers: { 'If-None-Match': first.headers.etag } });
+    const again = await get(new URL('page/main.js', server.url).href, {
+      headers: { 'If-None-Match': first.headers.etag },
+    });
     assert.equal(again.status, 304);
     assert.equal((await get(new URL('nope.js', server.url).href)).status, 404);
     assert.equal((await get(server.url, { path: '/..%2f..%2fscripts%2fserve.mjs' })).status, 403);

@@ -28,7 +28,9 @@ const threadsUi = (page) =>
 async function trainSomeBatches(page, batches = 20) {
   await page.fill('#f-epochs', '30');
   await page.click('#btn-train');
-  await page.waitForFunction((n) => Number(document.getElementById('stat-batch').dataset.step || 0) > n, batches, { timeout: MINUTE });
+  await page.waitForFunction((n) => Number(document.getElementById('stat-batch').dataset.step || 0) > n, batches, {
+    timeout: MINUTE,
+  });
 }
 
 describe('threads in Chromium', { timeout: 10 * MINUTE }, () => {
@@ -54,32 +56,44 @@ describe('threads in Chromium', { timeout: 10 * MINUTE }, () => {
     return { server, browser, page: browser.page };
   }
 
-  test('isolated: the threaded engine trains on every core; the count changes while training', { timeout: 4 * MINUTE }, async () => {
-    const { browser, page } = await open({ isolated: true, serviceWorkers: 'block' });
-    await waitForData(page);
-    const ui = await threadsUi(page);
-    console.log(`isolated page: ${JSON.stringify(ui)}`);
-    assert.equal(ui.isolated, true);
-    assert.equal(ui.options, Math.min(ui.cores, 16));
-    assert.equal(ui.value, Math.min(ui.cores, 16), 'all cores by default');
-    assert.equal(ui.note, null);
-    assert.match(ui.title, /WebAssembly threads/);
-    await trainSomeBatches(page);
-    if (ui.options > 1) {
-      const before = await page.evaluate(() => Number(document.getElementById('stat-batch').dataset.step));
-      await page.selectOption('#threads-select', '1');
-      await page.waitForFunction(() => /on 1 of the/.test(document.getElementById('badge-threads').title), null, { timeout: 10_000 });
-      await page.waitForFunction((s) => Number(document.getElementById('stat-batch').dataset.step) > s + 10, before, { timeout: MINUTE });
-      assert.equal(await page.evaluate(() => document.body.dataset.trainState), 'running');
-      await page.selectOption('#threads-select', String(ui.options));
-      await page.waitForFunction((n) => new RegExp(`on ${n} of the`).test(document.getElementById('badge-threads').title), ui.options, { timeout: 10_000 });
-      // The choice is remembered.
-      assert.equal(await page.evaluate(() => localStorage.getItem('mnist-mlp.threads')), String(ui.options));
-    }
-    await page.click('#btn-stop');
-    await screenshot(page, 'threads-isolated');
-    assert.deepEqual(browser.consoleErrors, []);
-  });
+  test(
+    'isolated: the threaded engine trains on every core; the count changes while training',
+    { timeout: 4 * MINUTE },
+    async () => {
+      const { browser, page } = await open({ isolated: true, serviceWorkers: 'block' });
+      await waitForData(page);
+      const ui = await threadsUi(page);
+      console.log(`isolated page: ${JSON.stringify(ui)}`);
+      assert.equal(ui.isolated, true);
+      assert.equal(ui.options, Math.min(ui.cores, 16));
+      assert.equal(ui.value, Math.min(ui.cores, 16), 'all cores by default');
+      assert.equal(ui.note, null);
+      assert.match(ui.title, /WebAssembly threads/);
+      await trainSomeBatches(page);
+      if (ui.options > 1) {
+        const before = await page.evaluate(() => Number(document.getElementById('stat-batch').dataset.step));
+        await page.selectOption('#threads-select', '1');
+        await page.waitForFunction(() => /on 1 of the/.test(document.getElementById('badge-threads').title), null, {
+          timeout: 10_000,
+        });
+        await page.waitForFunction((s) => Number(document.getElementById('stat-batch').dataset.step) > s + 10, before, {
+          timeout: MINUTE,
+        });
+        assert.equal(await page.evaluate(() => document.body.dataset.trainState), 'running');
+        await page.selectOption('#threads-select', String(ui.options));
+        await page.waitForFunction(
+          (n) => new RegExp(`on ${n} of the`).test(document.getElementById('badge-threads').title),
+          ui.options,
+          { timeout: 10_000 },
+        );
+        // The choice is remembered.
+        assert.equal(await page.evaluate(() => localStorage.getItem('mnist-mlp.threads')), String(ui.options));
+      }
+      await page.click('#btn-stop');
+      await screenshot(page, 'threads-isolated');
+      assert.deepEqual(browser.consoleErrors, []);
+    },
+  );
 
   test('not isolated, no service worker: one thread, and the page says why', { timeout: 3 * MINUTE }, async () => {
     const { browser, page } = await open({ isolated: false, serviceWorkers: 'block' });
@@ -97,16 +111,20 @@ describe('threads in Chromium', { timeout: 10 * MINUTE }, () => {
     assert.deepEqual(browser.consoleErrors, []);
   });
 
-  test('not isolated, service workers allowed: isolation-sw.js isolates the page after one reload', { timeout: 3 * MINUTE }, async () => {
-    const { browser, page } = await open({ isolated: false, serviceWorkers: 'allow' });
-    await page.waitForFunction(() => self.crossOriginIsolated === true, null, { timeout: MINUTE });
-    await waitForData(page);
-    const ui = await threadsUi(page);
-    console.log(`page isolated by its service worker: ${JSON.stringify(ui)}`);
-    assert.equal(ui.options, Math.min(ui.cores, 16));
-    assert.equal(ui.note, null);
-    await trainSomeBatches(page, 5);
-    await page.click('#btn-stop');
-    assert.deepEqual(browser.consoleErrors, []);
-  });
+  test(
+    'not isolated, service workers allowed: isolation-sw.js isolates the page after one reload',
+    { timeout: 3 * MINUTE },
+    async () => {
+      const { browser, page } = await open({ isolated: false, serviceWorkers: 'allow' });
+      await page.waitForFunction(() => self.crossOriginIsolated === true, null, { timeout: MINUTE });
+      await waitForData(page);
+      const ui = await threadsUi(page);
+      console.log(`page isolated by its service worker: ${JSON.stringify(ui)}`);
+      assert.equal(ui.options, Math.min(ui.cores, 16));
+      assert.equal(ui.note, null);
+      await trainSomeBatches(page, 5);
+      await page.click('#btn-stop');
+      assert.deepEqual(browser.consoleErrors, []);
+    },
+  );
 });

@@ -1,10 +1,10 @@
 // Hidden activations: values against the textbook formulas, derivatives
 // against finite differences, saturation without NaN, and name parsing.
-#include <cmath>
+#include "core/activation.hpp"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 
-#include "core/activation.hpp"
 #include "core/errors.hpp"
 
 using mlp::Activation;
@@ -14,9 +14,12 @@ namespace {
 
 double reference(Activation kind, double a) {
   switch (kind) {
-    case Activation::Sigmoid: return 1.0 / (1.0 + std::exp(-a));
-    case Activation::Tanh: return (std::exp(a) - std::exp(-a)) / (std::exp(a) + std::exp(-a));
-    case Activation::Relu: return a > 0 ? a : 0.0;
+    case Activation::Sigmoid:
+      return 1.0 / (1.0 + std::exp(-a));
+    case Activation::Tanh:
+      return (std::exp(a) - std::exp(-a)) / (std::exp(a) + std::exp(-a));
+    case Activation::Relu:
+      return a > 0 ? a : 0.0;
   }
   return NAN;
 }

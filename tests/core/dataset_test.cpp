@@ -1,8 +1,9 @@
 // Dataset: batches gathered in a given order, scaled to [0, 1] with one-hot
 // targets; slices and the validation split.
+#include "core/dataset.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "test_support.hpp"
 
@@ -25,8 +26,7 @@ mlp::Dataset tiny() {
 
 }  // namespace
 
-TEST_CASE("gather_batch scales pixels to 0..1 and one-hot encodes labels in the given order",
-          "[dataset]") {
+TEST_CASE("gather_batch scales pixels to 0..1 and one-hot encodes labels in the given order", "[dataset]") {
   const mlp::Dataset d = tiny();
   const std::int32_t order[] = {2, 0, 3};
   Matrix<float> x(3, 3), y(4, 3);
@@ -99,6 +99,7 @@ TEST_CASE("make_splits rejects bad validation sizes and mismatched test images",
 TEST_CASE("load_mnist_dir reports a missing folder by the file it could not open", "[dataset]") {
   REQUIRE_THROWS_AS(mlp::load_mnist_dir("/nonexistent-mnist-dir"), mlp::Error);
   // Whichever of the four files is tried first.
-  REQUIRE_THROWS_WITH(mlp::load_mnist_dir("/nonexistent-mnist-dir"),
-                      Catch::StartsWith("cannot open '/nonexistent-mnist-dir/") && Catch::EndsWith("-ubyte'"));
+  REQUIRE_THROWS_WITH(
+      mlp::load_mnist_dir("/nonexistent-mnist-dir"),
+      Catch::StartsWith("cannot open '/nonexistent-mnist-dir/") && Catch::EndsWith("-ubyte'"));
 }

@@ -2,11 +2,10 @@
 // splitmix64 (so native and wasm runs agree), its helpers are in range and
 // unbiased, and two trainers with the same seed train identically.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <numeric>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "core/errors.hpp"
 #include "core/random.hpp"
@@ -156,7 +155,8 @@ TEST_CASE("an all-zero random state is rejected", "[random]") {
   // xoshiro's all-zero state is a fixed point: next() returns 0 forever and
   // below(n) would spin in its rejection loop.
   REQUIRE_THROWS_AS(mlp::Random::parse_state_hex(std::string(64, '0')), mlp::Error);
-  REQUIRE_THROWS_WITH(mlp::Random::parse_state_hex(std::string(64, '0')), "random state must not be all zero");
+  REQUIRE_THROWS_WITH(mlp::Random::parse_state_hex(std::string(64, '0')),
+                      "random state must not be all zero");
 }
 
 TEST_CASE("two trainers with the same seed train identically, another seed differs", "[determinism]") {

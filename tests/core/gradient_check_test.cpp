@@ -6,10 +6,9 @@
 //   ĝ_i  = (J(θ + h e_i) - J(θ - h e_i)) / 2h     (central differences)
 //   relative error ‖g - ĝ‖ / ‖g + ĝ‖ < 1e-6
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
-
-#include <catch2/catch.hpp>
 
 #include "core/network.hpp"
 #include "test_support.hpp"

@@ -3,14 +3,13 @@
 // be refused with a short, specific error, after allocating no more than the
 // bytes it holds. The inputs the fuzzers (tests/fuzz) found are at the end.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
@@ -93,13 +92,16 @@ std::size_t refused_growth(F&& f, const std::string& part) {
 
 Bytes safetensors_file(const std::string& header, const Bytes& data = {}) {
   Bytes out;
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(header.size()) >> (8 * i)));
+  for (int i = 0; i < 8; ++i)
+    out.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(header.size()) >> (8 * i)));
   out.insert(out.end(), header.begin(), header.end());
   out.insert(out.end(), data.begin(), data.end());
   return out;
 }
 
-mlp::TrainerState load(const Bytes& b) { return mlp::load_model(b.data(), b.size()); }
+mlp::TrainerState load(const Bytes& b) {
+  return mlp::load_model(b.data(), b.size());
+}
 
 // A small valid model: 2-3-2, SGD.
 Bytes good_model() {
@@ -125,7 +127,9 @@ Bytes with_metadata(const std::string& section, const std::string& key, const st
 }
 
 // The metadata object of the good model, as header text.
-std::string good_metadata_text() { return json(good_parts().metadata).dump(); }
+std::string good_metadata_text() {
+  return json(good_parts().metadata).dump();
+}
 
 std::string message_of(const Bytes& b) {
   try {
@@ -147,7 +151,8 @@ std::string repeat(const std::string& s, std::size_t n) {
 }  // namespace
 
 TEST_CASE("deeply nested JSON in a model file is refused without recursion", "[hostile][model]") {
-  const std::size_t depth = GENERATE(20, 1000, 10000, 100000);  // 100000: the 200 KB file that overflowed the stack
+  const std::size_t depth =
+      GENERATE(20, 1000, 10000, 100000);  // 100000: the 200 KB file that overflowed the stack
   CAPTURE(depth);
   const std::string nested = repeat("[", depth) + repeat("]", depth);
 
@@ -196,16 +201,19 @@ TEST_CASE("a model file announcing a huge network allocates nothing for it", "[h
 
 TEST_CASE("a safetensors header is at most 1 MB and cheap to reject", "[hostile][safetensors]") {
   SECTION("a header length above 1 MB is refused before parsing") {
-    const std::string header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + repeat("1,", 600000) + "1],\"data_offsets\":[0,4]}}";
+    const std::string header =
+        "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + repeat("1,", 600000) + "1],\"data_offsets\":[0,4]}}";
     const Bytes b = safetensors_file(header, Bytes(4, 0));
     CHECK(refused_growth([&] { mlp::decode_safetensors(b.data(), b.size()); }, "1 MB limit") < 4096);
   }
   SECTION("a shape of many dimensions is refused with a short message") {
-    const std::string header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + repeat("1,", 400000) + "1],\"data_offsets\":[0,4]}}";
+    const std::string header =
+        "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + repeat("1,", 400000) + "1],\"data_offsets\":[0,4]}}";
     const Bytes b = safetensors_file(header, Bytes(4, 0));
     REQUIRE(header.size() < (1u << 20));
     // The parsed header costs tens of times its 800 KB, and nothing more.
-    CHECK(refused_growth([&] { mlp::decode_safetensors(b.data(), b.size()); }, "400001 dimensions") < (64u << 20));
+    CHECK(refused_growth([&] { mlp::decode_safetensors(b.data(), b.size()); }, "400001 dimensions") <
+          (64u << 20));
   }
 }
 
@@ -227,7 +235,8 @@ TEST_CASE("error messages quote at most a few characters of the file", "[hostile
     for (const std::string& header :
          {"{\"w\":{\"dtype\":\"" + long_text + "\",\"shape\":[],\"data_offsets\":[0,4]}}",
           "{\"w\":{\"dtype\":\"F32\",\"shape\":[\"" + long_text + "\"],\"data_offsets\":[0,4]}}",
-          "{\"w\":{\"dtype\":\"F32\",\"shape\":[{\"a\":[" + repeat("1,", 10000) + "1]}],\"data_offsets\":[0,4]}}",
+          "{\"w\":{\"dtype\":\"F32\",\"shape\":[{\"a\":[" + repeat("1,", 10000) +
+              "1]}],\"data_offsets\":[0,4]}}",
           "{\"__metadata__\":{\"" + long_text + "\":[1]}}"}) {
       const std::string m = message_of(safetensors_file(header, Bytes(4, 0)));
       CHECK(m.size() < kShortMessage);
@@ -250,19 +259,21 @@ TEST_CASE("overlapping tensors are refused before their data is copied", "[hosti
   // 2000 tensors all on the same 4 KB: copying each first would take 8 MB.
   std::string header = "{";
   for (int i = 0; i < 2000; ++i)
-    header += (i ? "," : "") + std::string("\"t") + std::to_string(i) + "\":{\"dtype\":\"F32\",\"shape\":[1024],\"data_offsets\":[0,4096]}";
+    header += (i ? "," : "") + std::string("\"t") + std::to_string(i) +
+              "\":{\"dtype\":\"F32\",\"shape\":[1024],\"data_offsets\":[0,4096]}";
   header += "}";
   const Bytes b = safetensors_file(header, Bytes(4096, 0));
   CHECK(refused_growth([&] { mlp::decode_safetensors(b.data(), b.size()); }, "overlap") < (4u << 20));
 }
 
-TEST_CASE("counters and sizes and the seed are whole numbers in range and read without overflow", "[hostile][model]") {
+TEST_CASE("counters and sizes and the seed are whole numbers in range and read without overflow",
+          "[hostile][model]") {
   REQUIRE_NOTHROW(load(good_model()));
   SECTION("progress counters") {
     const std::string key = GENERATE("epoch", "batch_in_epoch", "step", "optimizer_steps");
-    const std::string bad = GENERATE("1e300", "-1e300", "2147483647", "4294967296", "18446744073709551615",
-                                     "1e19", "\"-1\"", "\" 12abc\"", "\"3\"", "true", "null", "1.5", "2.0", "-1",
-                                     "[1]", "{}");
+    const std::string bad =
+        GENERATE("1e300", "-1e300", "2147483647", "4294967296", "18446744073709551615", "1e19", "\"-1\"",
+                 "\" 12abc\"", "\"3\"", "true", "null", "1.5", "2.0", "-1", "[1]", "{}");
     CAPTURE(key, bad);
     if ((key == "step" || key == "optimizer_steps") && (bad == "2147483647" || bad == "4294967296")) {
       REQUIRE_NOTHROW(load(with_metadata("progress", key, bad)));  // long long counters: fine
@@ -288,8 +299,9 @@ TEST_CASE("counters and sizes and the seed are whole numbers in range and read w
   }
   SECTION("configuration integers") {
     const std::string key = GENERATE("batch_size", "seed", "train_limit");
-    const std::string bad = GENERATE("1e300", "-1e300", "18446744073709551616", "-1", "1.5", "true", "\"-1\"",
-                                     "\" 12abc\"", "\"12abc\"", "\"007\"", "\"\"", "\"99999999999999999\"", "[]");
+    const std::string bad =
+        GENERATE("1e300", "-1e300", "18446744073709551616", "-1", "1.5", "true", "\"-1\"", "\" 12abc\"",
+                 "\"12abc\"", "\"007\"", "\"\"", "\"99999999999999999\"", "[]");
     CAPTURE(key, bad);
     const std::string m = message_of(with_metadata("training", key, bad));
     CHECK(m.size() < kShortMessage);
@@ -299,9 +311,9 @@ TEST_CASE("counters and sizes and the seed are whole numbers in range and read w
     CHECK(s.config.seed == 12345u);
   }
   SECTION("layer sizes") {
-    const std::string bad = GENERATE("[2, 1e300, 2]", "[2, 2147483648, 2]", "[2, -1, 2]", "[2, 3.5, 2]",
-                                     "[2, \"3\", 2]", "[2, true, 2]", "[2]", "[]", "2", "[2, 0, 2]",
-                                     "[18446744073709551615, 2]", "[2, 65537, 2]");
+    const std::string bad =
+        GENERATE("[2, 1e300, 2]", "[2, 2147483648, 2]", "[2, -1, 2]", "[2, 3.5, 2]", "[2, \"3\", 2]",
+                 "[2, true, 2]", "[2]", "[]", "2", "[2, 0, 2]", "[18446744073709551615, 2]", "[2, 65537, 2]");
     CAPTURE(bad);
     const std::string m = message_of(with_metadata("architecture", "sizes", bad));
     CHECK(m.size() < kShortMessage);
@@ -335,19 +347,24 @@ TEST_CASE("strange but well-formed headers are handled", "[hostile][safetensors]
     REQUIRE_NOTHROW(mlp::decode_safetensors(b.data(), b.size()));  // the last one counts, as in Python's json
   }
   SECTION("bytes that are not UTF-8") {
-    for (const std::string& header : {std::string("{\"w\xff\":1}"), std::string("{\"\xc0\xaf\":1}"),
-                                      std::string("{\"a\":\"\xed\xa0\x80\"}"), std::string("{\"\0\":1}", 8)}) {
+    for (const std::string& header :
+         {std::string("{\"w\xff\":1}"), std::string("{\"\xc0\xaf\":1}"),
+          std::string("{\"a\":\"\xed\xa0\x80\"}"), std::string("{\"\0\":1}", 8)}) {
       const std::string m = message_of(safetensors_file(header));
       CHECK(m.size() < kShortMessage);
     }
   }
   SECTION("wrong dtypes and offsets") {
     for (const char* entry :
-         {R"({"dtype":"F64","shape":[1],"data_offsets":[0,4]})", R"({"dtype":1,"shape":[1],"data_offsets":[0,4]})",
-          R"({"dtype":"F32","shape":[1],"data_offsets":[4,0]})", R"({"dtype":"F32","shape":[1],"data_offsets":[0,4,8]})",
-          R"({"dtype":"F32","shape":[1],"data_offsets":[-4,0]})", R"({"dtype":"F32","shape":[1],"data_offsets":[0,1e300]})",
+         {R"({"dtype":"F64","shape":[1],"data_offsets":[0,4]})",
+          R"({"dtype":1,"shape":[1],"data_offsets":[0,4]})",
+          R"({"dtype":"F32","shape":[1],"data_offsets":[4,0]})",
+          R"({"dtype":"F32","shape":[1],"data_offsets":[0,4,8]})",
+          R"({"dtype":"F32","shape":[1],"data_offsets":[-4,0]})",
+          R"({"dtype":"F32","shape":[1],"data_offsets":[0,1e300]})",
           R"({"dtype":"F32","shape":[1],"data_offsets":[0,18446744073709551615]})",
-          R"({"dtype":"F32","shape":[1],"data_offsets":"0-4"})", R"({"dtype":"F32","shape":{"0":1},"data_offsets":[0,4]})",
+          R"({"dtype":"F32","shape":[1],"data_offsets":"0-4"})",
+          R"({"dtype":"F32","shape":{"0":1},"data_offsets":[0,4]})",
           R"({"dtype":"F32","shape":[4294967296],"data_offsets":[0,4]})", R"([1,2,3])", R"("F32")"}) {
       CAPTURE(entry);
       const std::string m = message_of(safetensors_file("{\"w\":" + std::string(entry) + "}", Bytes(4, 0)));
@@ -356,7 +373,8 @@ TEST_CASE("strange but well-formed headers are handled", "[hostile][safetensors]
   }
 }
 
-TEST_CASE("IDX files with no images parse and empty or mismatched splits are refused", "[hostile][idx][dataset]") {
+TEST_CASE("IDX files with no images parse and empty or mismatched splits are refused",
+          "[hostile][idx][dataset]") {
   mlp::IdxImages none;
   none.rows = 28;
   none.cols = 28;
@@ -383,7 +401,7 @@ TEST_CASE("IDX files with no images parse and empty or mismatched splits are ref
 
 TEST_CASE("read_file refuses what is not a regular file", "[hostile][idx]") {
   REQUIRE_THROWS_WITH(mlp::read_file("/dev/zero"), Catch::Contains("not a regular file"));  // would never end
-  REQUIRE_THROWS_WITH(mlp::read_file("/"), Catch::Contains("not a regular file"));          // would read as empty
+  REQUIRE_THROWS_WITH(mlp::read_file("/"), Catch::Contains("not a regular file"));  // would read as empty
   REQUIRE_THROWS_WITH(mlp::read_file("/nonexistent/model.safetensors"), Catch::Contains("cannot open"));
 }
 
@@ -392,7 +410,8 @@ TEST_CASE("read_file refuses what is not a regular file", "[hostile][idx]") {
 // refused with a short ModelFileError; an IDX file (idx-*) must parse or be
 // refused with an IdxError.
 TEST_CASE("the fuzzers' findings are refused or loaded without a crash", "[hostile][fuzz]") {
-  const std::filesystem::path dir = std::filesystem::path(__FILE__).parent_path() / ".." / "fuzz" / "regressions";
+  const std::filesystem::path dir =
+      std::filesystem::path(__FILE__).parent_path() / ".." / "fuzz" / "regressions";
   REQUIRE(std::filesystem::is_directory(dir));
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {

@@ -1,13 +1,13 @@
 // IDX parsing: the byte layout of the format, round trips, and every kind
 // of malformed file rejected with its own message, before any allocation.
+#include "core/idx.hpp"
+
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
-#include "core/idx.hpp"
 #include "test_support.hpp"
 
 using Bytes = std::vector<std::uint8_t>;
@@ -31,7 +31,9 @@ Bytes idx_file(std::uint8_t type, std::vector<std::uint32_t> dims, std::size_t p
   return out;
 }
 
-mlp::IdxImages parse_images(const Bytes& b) { return mlp::parse_idx_images(b.data(), b.size(), "imgs"); }
+mlp::IdxImages parse_images(const Bytes& b) {
+  return mlp::parse_idx_images(b.data(), b.size(), "imgs");
+}
 std::vector<std::uint8_t> parse_labels(const Bytes& b) {
   return mlp::parse_idx_labels(b.data(), b.size(), "lbls");
 }

@@ -1,13 +1,13 @@
 // Inspection: saturation shares and histograms against hand counts, gradient
 // norms against central differences of the mean loss, and one digit's path
 // against a forward pass written out here.
+#include "core/inspection.hpp"
+
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <utility>
 
-#include <catch2/catch.hpp>
-
 #include "core/errors.hpp"
-#include "core/inspection.hpp"
 #include "test_support.hpp"
 
 using mlp::Activation;
@@ -27,9 +27,12 @@ mlp::Architecture arch_of(std::vector<int> sizes, Activation hidden, OutputLoss 
 
 double g(Activation kind, double a) {
   switch (kind) {
-    case Activation::Sigmoid: return 1 / (1 + std::exp(-a));
-    case Activation::Tanh: return std::tanh(a);
-    case Activation::Relu: return a > 0 ? a : 0;
+    case Activation::Sigmoid:
+      return 1 / (1 + std::exp(-a));
+    case Activation::Tanh:
+      return std::tanh(a);
+    case Activation::Relu:
+      return a > 0 ? a : 0;
   }
   return a;
 }
@@ -44,9 +47,10 @@ TEST_CASE("saturated shares, stuck units and the histogram match a hand count", 
     Activation kind;
     double saturated, stuck;
   };
-  const auto e = GENERATE(Expect{Activation::Sigmoid, 7.0 / 12, 1.0 / 3},  // unit 0: 3 of 4, unit 2: 4 of 4
-                          Expect{Activation::Tanh, 7.0 / 12, 1.0 / 3},     // the same pairs
-                          Expect{Activation::Relu, 9.0 / 12, 2.0 / 3});    // unit 0: 1 (a = −10); units 1, 2: dead
+  const auto e =
+      GENERATE(Expect{Activation::Sigmoid, 7.0 / 12, 1.0 / 3},  // unit 0: 3 of 4, unit 2: 4 of 4
+               Expect{Activation::Tanh, 7.0 / 12, 1.0 / 3},     // the same pairs
+               Expect{Activation::Relu, 9.0 / 12, 2.0 / 3});    // unit 0: 1 (a = −10); units 1, 2: dead
   CAPTURE(mlp::to_string(e.kind));
   mlp::Network<double> net(arch_of({2, 3, 2}, e.kind, OutputLoss::SoftmaxCe));
   auto& l = net.layer(0);
@@ -74,11 +78,13 @@ TEST_CASE("saturated shares, stuck units and the histogram match a hand count", 
     CHECK(hidden.low == 0);
     CHECK(hidden.high == 1);
     CHECK(hidden.histogram == std::vector<int>{5, 7});
-    CHECK(hidden.mean == Approx((g(e.kind, 10) + g(e.kind, 2) + g(e.kind, -10) + g(e.kind, 6) + 4 * 0.5 + 4 * g(e.kind, -8)) / 12));
+    CHECK(hidden.mean == Approx((g(e.kind, 10) + g(e.kind, 2) + g(e.kind, -10) + g(e.kind, 6) + 4 * 0.5 +
+                                 4 * g(e.kind, -8)) /
+                                12));
   }
   if (e.kind == Activation::Tanh) CHECK(hidden.low == -1);
   if (e.kind == Activation::Relu) {
-    CHECK(hidden.high == Approx(10));  // the largest h
+    CHECK(hidden.high == Approx(10));                    // the largest h
     CHECK(hidden.histogram == std::vector<int>{10, 2});  // [0, 5): nine zeros and h = 2; [5, 10]: 10 and 6
   }
   CHECK(health.layers[1].units == 2);
@@ -101,7 +107,8 @@ TEST_CASE("each layer's gradient norm is that of central differences of the mean
   mlp::Random rng(11);
   mlp::Network<double> net(arch_of({4, 5, 3, 3}, kind, loss));
   net.initialize(rng);
-  for (int k = 0; k < net.layer_count(); ++k) net.layer(k).b = mlp_test::random_matrix<double>(net.layer(k).outputs(), 1, rng, 0.3);
+  for (int k = 0; k < net.layer_count(); ++k)
+    net.layer(k).b = mlp_test::random_matrix<double>(net.layer(k).outputs(), 1, rng, 0.3);
   const Matrix<double> x = mlp_test::random_matrix<double>(4, 6, rng);
   const Matrix<double> y = mlp_test::random_one_hot<double>(3, 6, rng);
 
@@ -136,8 +143,10 @@ TEST_CASE("each layer's gradient norm is that of central differences of the mean
       b2 += std::pow((up - down) / (2 * h), 2);
     }
     CAPTURE(k);
-    CHECK(health.layers[static_cast<std::size_t>(k)].weight_gradient_norm == Approx(std::sqrt(w2)).epsilon(1e-6));
-    CHECK(health.layers[static_cast<std::size_t>(k)].bias_gradient_norm == Approx(std::sqrt(b2)).epsilon(1e-6));
+    CHECK(health.layers[static_cast<std::size_t>(k)].weight_gradient_norm ==
+          Approx(std::sqrt(w2)).epsilon(1e-6));
+    CHECK(health.layers[static_cast<std::size_t>(k)].bias_gradient_norm ==
+          Approx(std::sqrt(b2)).epsilon(1e-6));
     CHECK(health.layers[static_cast<std::size_t>(k)].weight_norm == Approx(layer.w.norm()));
   }
 }
@@ -153,13 +162,15 @@ TEST_CASE("inspecting leaves the parameters as they were", "[inspection]") {
   CHECK(net.parameters() == before);
 }
 
-TEST_CASE("one digit's path: every hidden layer, the probabilities, and what pushed the winner", "[inspection]") {
+TEST_CASE("one digit's path: every hidden layer, the probabilities, and what pushed the winner",
+          "[inspection]") {
   const auto kind = GENERATE(Activation::Sigmoid, Activation::Relu);
   CAPTURE(mlp::to_string(kind));
   mlp::Random rng(5);
   mlp::Network<double> net(arch_of({6, 5, 4, 3}, kind, OutputLoss::SoftmaxCe));
   net.initialize(rng);
-  for (int k = 0; k < net.layer_count(); ++k) net.layer(k).b = mlp_test::random_matrix<double>(net.layer(k).outputs(), 1, rng, 0.5);
+  for (int k = 0; k < net.layer_count(); ++k)
+    net.layer(k).b = mlp_test::random_matrix<double>(net.layer(k).outputs(), 1, rng, 0.5);
   const Matrix<double> x = mlp_test::random_matrix<double>(6, 1, rng);
 
   const mlp::DigitPath<double> path = mlp::trace_digit(net, x);
@@ -193,7 +204,8 @@ TEST_CASE("a network without hidden layers traces its pixels' contributions", "[
   CHECK(path.hidden.empty());
   REQUIRE(path.contributions.size() == 5);
   CHECK(path.contributions.sum() + path.bias == Approx(path.logits(path.predicted)));
-  const mlp::NetworkHealth health = mlp::inspect_health(net, Matrix<double>(x), Matrix<double>::Identity(3, 1));
+  const mlp::NetworkHealth health =
+      mlp::inspect_health(net, Matrix<double>(x), Matrix<double>::Identity(3, 1));
   REQUIRE(health.layers.size() == 1);
   CHECK(health.layers[0].units == 3);
   CHECK(health.layers[0].weight_gradient_norm > 0);
@@ -203,7 +215,8 @@ TEST_CASE("inspection refuses inputs of the wrong shape", "[inspection]") {
   mlp::Network<float> net(arch_of({4, 3, 2}, Activation::Sigmoid, OutputLoss::SigmoidBce));
   const Matrix<float> x = Matrix<float>::Zero(4, 2);
   CHECK_THROWS_WITH(mlp::trace_digit(net, x), "trace_digit takes one image, got 2");
-  CHECK_THROWS_WITH(mlp::trace_digit(net, Matrix<float>::Zero(5, 1)), "input has 5 rows, the network expects 4");
+  CHECK_THROWS_WITH(mlp::trace_digit(net, Matrix<float>::Zero(5, 1)),
+                    "input has 5 rows, the network expects 4");
   CHECK_THROWS_WITH(mlp::inspect_health(net, x, Matrix<float>::Zero(2, 3)), "targets are 2×3, expected 2×2");
   CHECK_THROWS_WITH(mlp::inspect_health(net, Matrix<float>::Zero(4, 0), Matrix<float>::Zero(2, 0)),
                     "the health of a network needs at least one image");

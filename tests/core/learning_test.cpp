@@ -29,8 +29,8 @@ struct NoEigenMalloc {
 TEST_CASE("training on separable data lowers the loss and reaches 100 % accuracy", "[learning]") {
   const auto hidden = GENERATE(Activation::Sigmoid, Activation::Tanh, Activation::Relu);
   const auto output = GENERATE(OutputLoss::SigmoidBce, OutputLoss::SoftmaxCe);
-  const auto kind = GENERATE(OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Nesterov,
-                             OptimizerKind::Adam);
+  const auto kind =
+      GENERATE(OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Nesterov, OptimizerKind::Adam);
   CAPTURE(mlp::to_string(hidden), mlp::to_string(output), mlp::to_string(kind));
 
   const auto train = mlp_test::share(mlp_test::make_quadrants(96, 4, 7));
@@ -120,8 +120,7 @@ TEST_CASE("training with 784 inputs and batch 128 makes no Eigen heap allocation
 // packing buffers of 200 KB to 1.3 MB per product, over
 // EIGEN_STACK_ALLOCATION_LIMIT (128 KB): a plain `noalias()` product would
 // malloc them on every batch. core/gemm.hpp reserves them once.
-TEST_CASE("report-sized networks make no Eigen heap allocation after warm-up",
-          "[learning][allocation]") {
+TEST_CASE("report-sized networks make no Eigen heap allocation after warm-up", "[learning][allocation]") {
   const int hidden = GENERATE(80, 800);
   const int threads = GENERATE(0, 3);  // 0: no pool; 3: the pool's threads allocate nothing either
   CAPTURE(hidden, threads);

@@ -3,10 +3,11 @@
 // written from a live trainer without copying its state; the estimate grows
 // with the parameters, the optimiser's state and the batch, and validate()
 // refuses a configuration over the budget with a message that says why.
+#include "core/memory_estimate.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "core/errors.hpp"
-#include "core/memory_estimate.hpp"
 #include "core/model_file.hpp"
 #include "core/trainer.hpp"
 
@@ -58,7 +59,8 @@ TEST_CASE("the memory estimate follows parameters, optimiser state and batch", "
   REQUIRE(sgd.saving < 1e6);  // streamed: no copy of the model
 }
 
-TEST_CASE("validate() refuses a configuration whose memory exceeds the budget, naming what to change", "[memory]") {
+TEST_CASE("validate() refuses a configuration whose memory exceeds the budget, naming what to change",
+          "[memory]") {
   // 37 GB for the activations of 65,536 columns alone: more than any build's budget (16 GiB natively).
   const mlp::TrainConfig c = config_of({784, 65536, 10}, mlp::OptimizerKind::Adam, 65536);
   REQUIRE(mlp::estimate_memory(c).peak() > mlp::memory_budget());

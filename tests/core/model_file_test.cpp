@@ -1,16 +1,16 @@
 // Model files: a saved run reloads bit for bit, resumes training exactly
 // as if it had never stopped, is laid out as PyTorch/numpy users expect, and
 // inconsistent files are rejected with a message.
+#include "core/model_file.hpp"
+
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include "core/errors.hpp"
-#include "core/model_file.hpp"
 #include "core/safetensors.hpp"
 #include "core/trainer.hpp"
 #include "test_support.hpp"
@@ -21,11 +21,17 @@ using nlohmann::json;
 
 namespace {
 
-mlp::TrainerState load(const Bytes& b) { return mlp::load_model(b.data(), b.size()); }
+mlp::TrainerState load(const Bytes& b) {
+  return mlp::load_model(b.data(), b.size());
+}
 
-mlp::SafeTensors decoded(const Bytes& b) { return mlp::decode_safetensors(b.data(), b.size()); }
+mlp::SafeTensors decoded(const Bytes& b) {
+  return mlp::decode_safetensors(b.data(), b.size());
+}
 
-Bytes reencode(const mlp::SafeTensors& f) { return mlp::encode_safetensors(f); }
+Bytes reencode(const mlp::SafeTensors& f) {
+  return mlp::encode_safetensors(f);
+}
 
 // Trains until `batches` batches are done (train_batches stops at epoch ends).
 void train(mlp::Trainer& t, int batches) {
@@ -265,7 +271,8 @@ TEST_CASE("inconsistent model files are rejected with a message", "[model][malfo
     REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("format"));
   }
   SECTION("NaN or infinite weights") {
-    const float bad = GENERATE(std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity());
+    const float bad =
+        GENERATE(std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity());
     f.tensors.at("layers.2.weight").data[3] = bad;
     REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("NaN or infinite"));
   }
@@ -315,8 +322,8 @@ TEST_CASE("inconsistent model files are rejected with a message", "[model][malfo
     progress[key] = state;
     f.metadata["progress"] = progress.dump();
     REQUIRE_THROWS_AS(load(reencode(f)), mlp::ModelFileError);
-    REQUIRE_THROWS_WITH(load(reencode(f)), Catch::Contains("progress metadata: random state") &&
-                                               Catch::Contains(message));
+    REQUIRE_THROWS_WITH(load(reencode(f)),
+                        Catch::Contains("progress metadata: random state") && Catch::Contains(message));
   }
 }
 

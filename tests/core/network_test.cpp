@@ -1,12 +1,12 @@
 // Network: known values on tiny hand-computed networks, the flat parameter
 // layout, initialisation, copies, and architecture validation.
+#include "core/network.hpp"
+
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <utility>
 
-#include <catch2/catch.hpp>
-
 #include "core/errors.hpp"
-#include "core/network.hpp"
 #include "test_support.hpp"
 
 using mlp::Activation;
@@ -15,7 +15,9 @@ using mlp::OutputLoss;
 
 namespace {
 
-double sigmoid(double a) { return 1.0 / (1.0 + std::exp(-a)); }
+double sigmoid(double a) {
+  return 1.0 / (1.0 + std::exp(-a));
+}
 
 mlp::Architecture arch_of(std::vector<int> sizes, Activation hidden, OutputLoss output) {
   mlp::Architecture a;
@@ -231,7 +233,8 @@ TEST_CASE("architecture validation rejects bad sizes with a message", "[network]
     REQUIRE_THROWS_AS(a.validate(), mlp::ConfigError);
     REQUIRE_THROWS_WITH(a.validate(), Catch::Contains("at least 1"));
     REQUIRE_THROWS_AS(mlp::Network<float>(a), mlp::ConfigError);
-    REQUIRE_THROWS_WITH(mlp::Network<float>(a), Catch::Contains("layer 1 has size") && Catch::Contains("at least 1"));
+    REQUIRE_THROWS_WITH(mlp::Network<float>(a),
+                        Catch::Contains("layer 1 has size") && Catch::Contains("at least 1"));
   }
   SECTION("absurd width") {
     a.sizes = {784, 100000, 10};

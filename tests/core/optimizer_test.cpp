@@ -1,13 +1,13 @@
 // Optimisers on f(θ) = ½ θᵀAθ with diagonal A (∇f = Aθ): the first steps
 // against the update formulas written out here independently, convergence
 // towards 0, and validation of the hyperparameters.
+#include "core/optimizer.hpp"
+
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 
-#include <catch2/catch.hpp>
-
 #include "core/errors.hpp"
-#include "core/optimizer.hpp"
 
 using mlp::OptimizerConfig;
 using mlp::OptimizerKind;
@@ -19,8 +19,12 @@ const Vector<double>& curvature() {
   static const Vector<double> a = (Vector<double>(4) << 1.0, 0.5, 2.0, 0.1).finished();
   return a;
 }
-Vector<double> start() { return (Vector<double>(4) << 1.0, -2.0, 0.5, 3.0).finished(); }
-Vector<double> gradient(const Vector<double>& theta) { return curvature().cwiseProduct(theta); }
+Vector<double> start() {
+  return (Vector<double>(4) << 1.0, -2.0, 0.5, 3.0).finished();
+}
+Vector<double> gradient(const Vector<double>& theta) {
+  return curvature().cwiseProduct(theta);
+}
 
 OptimizerConfig config_for(OptimizerKind kind) {
   OptimizerConfig c;
@@ -157,7 +161,9 @@ TEST_CASE("invalid optimiser configurations are rejected with a specific message
   OptimizerConfig c;
   c.kind = OptimizerKind::Adam;
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  SECTION("valid default") { CHECK_NOTHROW(c.validate()); }
+  SECTION("valid default") {
+    CHECK_NOTHROW(c.validate());
+  }
   SECTION("learning rate 0") {
     c.learning_rate = 0;
     REQUIRE_THROWS_WITH(c.validate(), Catch::Contains("learning rate"));
@@ -193,7 +199,8 @@ TEST_CASE("invalid optimiser configurations are rejected with a specific message
   SECTION("make_optimizer validates too") {
     c.momentum = 2.0;
     REQUIRE_THROWS_AS(mlp::make_optimizer<float>(c, 3), mlp::ConfigError);
-    REQUIRE_THROWS_WITH(mlp::make_optimizer<float>(c, 3), Catch::Contains("momentum") && Catch::Contains("got 2"));
+    REQUIRE_THROWS_WITH(mlp::make_optimizer<float>(c, 3),
+                        Catch::Contains("momentum") && Catch::Contains("got 2"));
   }
 }
 

@@ -1,11 +1,11 @@
 // Output + loss pairs: probabilities and losses against the textbook
 // formulas for moderate logits, and finite results for logits of ±1000.
-#include <cmath>
+#include "core/output_loss.hpp"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "core/errors.hpp"
-#include "core/output_loss.hpp"
 #include "test_support.hpp"
 
 using mlp::Matrix;

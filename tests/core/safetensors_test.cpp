@@ -1,16 +1,16 @@
 // The safetensors container: round trips, the byte layout a reference
 // reader expects, and corrupted files rejected with clear messages.
+#include "core/safetensors.hpp"
+
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include "core/errors.hpp"
-#include "core/safetensors.hpp"
 
 using Bytes = std::vector<std::uint8_t>;
 using nlohmann::json;
@@ -43,7 +43,9 @@ Bytes make_file(const std::string& header, std::size_t data_bytes, std::uint64_t
   return out;
 }
 
-mlp::SafeTensors decode(const Bytes& b) { return mlp::decode_safetensors(b.data(), b.size()); }
+mlp::SafeTensors decode(const Bytes& b) {
+  return mlp::decode_safetensors(b.data(), b.size());
+}
 
 }  // namespace
 
@@ -85,13 +87,15 @@ TEST_CASE("an encoded file is what a reference safetensors reader expects", "[sa
     const auto& e = header[name];
     CHECK(e["dtype"] == "F32");
     CHECK(e["shape"].get<std::vector<std::int64_t>>() == t.shape);
-    const auto begin = e["data_offsets"][0].get<std::uint64_t>(), end = e["data_offsets"][1].get<std::uint64_t>();
+    const auto begin = e["data_offsets"][0].get<std::uint64_t>(),
+               end = e["data_offsets"][1].get<std::uint64_t>();
     REQUIRE(end - begin == t.data.size() * 4);
     ranges.emplace_back(begin, end);
     // Little-endian IEEE floats, row-major.
     for (std::size_t i = 0; i < t.data.size(); ++i) {
       std::uint32_t bits = 0;
-      for (int k = 3; k >= 0; --k) bits = (bits << 8) | file[data_start + begin + 4 * i + static_cast<std::size_t>(k)];
+      for (int k = 3; k >= 0; --k)
+        bits = (bits << 8) | file[data_start + begin + 4 * i + static_cast<std::size_t>(k)];
       float v;
       std::memcpy(&v, &bits, 4);
       CHECK(std::memcmp(&v, &t.data[i], 4) == 0);
@@ -164,8 +168,8 @@ TEST_CASE("corrupted safetensors files are rejected with a clear message", "[saf
       CAPTURE(dtype);
       const std::string h = "{" + tensor("w", dtype, "[2,2]", 0, 16) + "}";
       REQUIRE_THROWS_AS(decode(make_file(h, 16)), mlp::ModelFileError);
-      REQUIRE_THROWS_WITH(decode(make_file(h, 16)), Catch::Contains(std::string("dtype ") + dtype) &&
-                                                        Catch::Contains("only F32"));
+      REQUIRE_THROWS_WITH(decode(make_file(h, 16)),
+                          Catch::Contains(std::string("dtype ") + dtype) && Catch::Contains("only F32"));
     }
   }
   SECTION("shape and offsets disagree on the size") {
@@ -181,15 +185,18 @@ TEST_CASE("corrupted safetensors files are rejected with a clear message", "[saf
     REQUIRE_THROWS_WITH(decode(make_file(huge, 16)), Catch::Contains("outside the 16 data bytes"));
   }
   SECTION("overlapping tensors") {
-    const std::string h = "{" + tensor("a", "F32", "[4]", 0, 16) + "," + tensor("b", "F32", "[4]", 8, 24) + "}";
+    const std::string h =
+        "{" + tensor("a", "F32", "[4]", 0, 16) + "," + tensor("b", "F32", "[4]", 8, 24) + "}";
     REQUIRE_THROWS_WITH(decode(make_file(h, 24)), Catch::Contains("overlap"));
   }
   SECTION("the same range used twice") {
-    const std::string h = "{" + tensor("a", "F32", "[4]", 0, 16) + "," + tensor("b", "F32", "[4]", 0, 16) + "}";
+    const std::string h =
+        "{" + tensor("a", "F32", "[4]", 0, 16) + "," + tensor("b", "F32", "[4]", 0, 16) + "}";
     REQUIRE_THROWS_WITH(decode(make_file(h, 16)), Catch::Contains("overlap"));
   }
   SECTION("a hole between tensors") {
-    const std::string h = "{" + tensor("a", "F32", "[2]", 0, 8) + "," + tensor("b", "F32", "[2]", 12, 20) + "}";
+    const std::string h =
+        "{" + tensor("a", "F32", "[2]", 0, 8) + "," + tensor("b", "F32", "[2]", 12, 20) + "}";
     REQUIRE_THROWS_WITH(decode(make_file(h, 20)), Catch::Contains("hole"));
   }
   SECTION("bytes after the last tensor") {
@@ -211,8 +218,10 @@ TEST_CASE("corrupted safetensors files are rejected with a clear message", "[saf
     REQUIRE_THROWS_WITH(decode(make_file(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0]}})", 16)),
                         Catch::Contains("data_offsets"));
     REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":{"k":1}})", 0)), Catch::Contains("not a string"));
-    REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":"k"})", 0)), "model file: __metadata__ is not an object");
-    REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":["k"]})", 0)), "model file: __metadata__ is not an object");
+    REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":"k"})", 0)),
+                        "model file: __metadata__ is not an object");
+    REQUIRE_THROWS_WITH(decode(make_file(R"({"__metadata__":["k"]})", 0)),
+                        "model file: __metadata__ is not an object");
   }
   SECTION("a shape whose element count overflows") {
     // 2^90 elements: must be rejected, not overflow 64-bit arithmetic.

@@ -2,12 +2,11 @@
 // its Gaussian initialisation, the step's factor on the summed gradient and
 // the training-set size; each recorded in model files and resumed exactly.
 // The [report] case reproduces the report's 90.25 % on real MNIST.
+#include <catch2/catch.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "core/batching.hpp"
 #include "core/dataset.hpp"
@@ -20,7 +19,9 @@ namespace {
 
 using Order = std::vector<std::int32_t>;
 
-std::vector<int> span_samples(const mlp::BatchSpan& s) { return {s.samples, s.samples + s.count}; }
+std::vector<int> span_samples(const mlp::BatchSpan& s) {
+  return {s.samples, s.samples + s.count};
+}
 
 Order iota(int n) {
   Order o(static_cast<std::size_t>(n));
@@ -58,15 +59,17 @@ TEST_CASE("slice batches are exactly the template's X[idxs[k] : idxs[k+B-1]], em
   SECTION("first smaller than last: a run of the data in order; otherwise empty") {
     const Order idxs = {4, 9, 7, 2, 0, 1, 8, 3, 5, 6};
     REQUIRE(mlp::batches_per_epoch(mlp::Batching::Slices, 10, 3) == 3);
-    CHECK(span_samples(mlp::batch_span(mlp::Batching::Slices, idxs, identity, 0, 3)) == std::vector<int>{4, 5, 6});
+    CHECK(span_samples(mlp::batch_span(mlp::Batching::Slices, idxs, identity, 0, 3)) ==
+          std::vector<int>{4, 5, 6});
     CHECK(mlp::batch_span(mlp::Batching::Slices, idxs, identity, 1, 3).count == 0);  // X[2:1]
     CHECK(mlp::batch_span(mlp::Batching::Slices, idxs, identity, 2, 3).count == 0);  // X[8:5]
   }
   SECTION("long runs and the last index excluded") {
     const Order idxs = {0, 5, 9, 6, 1, 8, 3, 2, 7, 4};
     CHECK(span_samples(mlp::batch_span(mlp::Batching::Slices, idxs, identity, 0, 3)) ==
-          std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8});                                                      // X[0:9]
-    CHECK(span_samples(mlp::batch_span(mlp::Batching::Slices, idxs, identity, 1, 3)) == std::vector<int>{6, 7});  // X[6:8]
+          std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8});  // X[0:9]
+    CHECK(span_samples(mlp::batch_span(mlp::Batching::Slices, idxs, identity, 1, 3)) ==
+          std::vector<int>{6, 7});  // X[6:8]
     CHECK(span_samples(mlp::batch_span(mlp::Batching::Slices, idxs, identity, 2, 3)) ==
           std::vector<int>{3, 4, 5, 6});  // X[3:7]
   }
@@ -79,8 +82,10 @@ TEST_CASE("slice batches are exactly the template's X[idxs[k] : idxs[k+B-1]], em
   }
   SECTION("shuffled batches are consecutive runs of the permutation") {
     const Order idxs = {4, 9, 7, 2, 0, 1, 8, 3, 5, 6};
-    CHECK(span_samples(mlp::batch_span(mlp::Batching::Shuffled, idxs, identity, 1, 3)) == std::vector<int>{2, 0, 1});
-    CHECK(span_samples(mlp::batch_span(mlp::Batching::Shuffled, idxs, identity, 3, 3)) == std::vector<int>{6});
+    CHECK(span_samples(mlp::batch_span(mlp::Batching::Shuffled, idxs, identity, 1, 3)) ==
+          std::vector<int>{2, 0, 1});
+    CHECK(span_samples(mlp::batch_span(mlp::Batching::Shuffled, idxs, identity, 3, 3)) ==
+          std::vector<int>{6});
   }
 }
 
@@ -177,9 +182,9 @@ TEST_CASE("normal draws have the standard normal's moments", "[template][random]
   m1 /= n;
   m2 /= n;
   m4 /= n;
-  CHECK(std::abs(m1) < 5 / std::sqrt(n));   // σ/√n = 0.0016
-  CHECK(std::abs(m2 - 1) < 0.01);           // sd of the estimate ≈ √(2/n) = 0.0022
-  CHECK(std::abs(m4 - 3) < 0.06);           // kurtosis of a normal; sd ≈ √(96/n) = 0.015
+  CHECK(std::abs(m1) < 5 / std::sqrt(n));  // σ/√n = 0.0016
+  CHECK(std::abs(m2 - 1) < 0.01);          // sd of the estimate ≈ √(2/n) = 0.0022
+  CHECK(std::abs(m4 - 3) < 0.06);          // kurtosis of a normal; sd ≈ √(96/n) = 0.015
 }
 
 TEST_CASE("the Gaussian initialisation draws W ~ N(0, 1/fan-in) and b ~ N(0, 1)", "[template][network]") {

@@ -2,14 +2,14 @@
 // and a trainer gives bit-identical weights, optimiser state and losses
 // whether it trains on 1, 2, 3 or 4 threads, also when the count changes
 // between chunks (core/network.hpp's tiles never depend on it).
+#include "core/thread_pool.hpp"
+
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <set>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
-#include "core/thread_pool.hpp"
 #include "core/trainer.hpp"
 #include "test_support.hpp"
 
@@ -76,7 +76,8 @@ Run train(const mlp::TrainConfig& config, const std::shared_ptr<const mlp::Datas
   }
   Run run;
   for (int chunk = 0; chunk < 3; ++chunk) {
-    if (pool && !schedule.empty()) pool->set_active(schedule[static_cast<std::size_t>(chunk) % schedule.size()]);
+    if (pool && !schedule.empty())
+      pool->set_active(schedule[static_cast<std::size_t>(chunk) % schedule.size()]);
     const auto r = t.train_batches(5);
     run.losses.push_back(r.loss);
     for (const auto& rec : *r.records) run.losses.push_back(rec.loss);
@@ -94,7 +95,8 @@ void require_identical(const Run& a, const Run& b) {
   for (Eigen::Index i = 0; i < a.parameters.size(); ++i) differing += a.parameters[i] != b.parameters[i];
   CHECK(differing == 0);
   REQUIRE(a.optimizer_state.size() == b.optimizer_state.size());
-  for (std::size_t s = 0; s < a.optimizer_state.size(); ++s) CHECK(a.optimizer_state[s] == b.optimizer_state[s]);
+  for (std::size_t s = 0; s < a.optimizer_state.size(); ++s)
+    CHECK(a.optimizer_state[s] == b.optimizer_state[s]);
   // Losses too, NaN (an empty slice's record) matching NaN.
   REQUIRE(a.losses.size() == b.losses.size());
   for (std::size_t i = 0; i < a.losses.size(); ++i) {
@@ -131,7 +133,8 @@ TEST_CASE("training gives bit-identical results on 1, 2, 3 and 4 threads", "[thr
   require_identical(serial, train(c, data, 4, {3, 1, 4}));
 }
 
-TEST_CASE("slices larger than the workspace train identically on any thread count", "[threads][determinism]") {
+TEST_CASE("slices larger than the workspace train identically on any thread count",
+          "[threads][determinism]") {
   // The course template's slices: pieces of the workspace's size whose
   // gradients are summed before one step.
   mlp::TrainConfig c;

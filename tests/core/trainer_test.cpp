@@ -1,15 +1,15 @@
 // Trainer: configuration checks, epoch bookkeeping, recovery from a
 // diverging run, optimiser switches, evaluation and prediction.
+#include "core/trainer.hpp"
+
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "core/errors.hpp"
-#include "core/trainer.hpp"
 #include "test_support.hpp"
 
 using mlp::Matrix;
@@ -19,7 +19,9 @@ TEST_CASE("invalid training configurations are rejected with a message", "[train
   mlp::TrainConfig c = mlp_test::small_config();
   const auto data = mlp_test::share(mlp_test::make_quadrants(16));
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  SECTION("valid") { CHECK_NOTHROW(mlp::Trainer(c, data)); }
+  SECTION("valid") {
+    CHECK_NOTHROW(mlp::Trainer(c, data));
+  }
   SECTION("zero hidden size") {
     c.architecture.sizes = {16, 0, 4};
     REQUIRE_THROWS_AS(mlp::Trainer(c, data), mlp::ConfigError);
@@ -305,7 +307,8 @@ TEST_CASE("a diverging run throws DivergedError and keeps the weights from befor
     REQUIRE_THROWS_AS(t.train_batches(3), mlp::DivergedError);
     // Every logit is +inf, and max(z,0) - z y of the BCE loss is inf - inf:
     // NaN, caught on the first batch.
-    REQUIRE_THROWS_WITH(t.train_batches(3), Catch::StartsWith("training diverged: the loss became NaN at epoch 1, batch 1 "));
+    REQUIRE_THROWS_WITH(t.train_batches(3),
+                        Catch::StartsWith("training diverged: the loss became NaN at epoch 1, batch 1 "));
     CHECK(t.network().parameters() == before);
     CHECK(t.progress().step == 0);
     CHECK(t.state().optimizer_state[0].second.isZero(0));
@@ -346,10 +349,11 @@ TEST_CASE("an update that makes a weight infinite while every loss stays finite 
   CHECK(t.progress().batch_in_epoch == 0);
   CHECK(t.state().optimizer_steps == 0);
   // The message names the chunk's last batch (the check runs once per chunk).
-  REQUIRE_THROWS_WITH(t.train_batches(2), Catch::StartsWith("training diverged: a weight became NaN or infinite "
-                                                            "at epoch 1, batch 2 ") &&
-                                              Catch::Contains("learning rate 1.0") &&
-                                              Catch::Contains("the weights from before this chunk were kept"));
+  REQUIRE_THROWS_WITH(t.train_batches(2),
+                      Catch::StartsWith("training diverged: a weight became NaN or infinite "
+                                        "at epoch 1, batch 2 ") &&
+                          Catch::Contains("learning rate 1.0") &&
+                          Catch::Contains("the weights from before this chunk were kept"));
   CHECK(t.network().parameters() == before);
   // Kept weights are usable: the probe's single batch still trains from them.
   CHECK(t.train_batches(1).batches == 1);
@@ -397,7 +401,8 @@ TEST_CASE("set_learning_rate validates and is recorded in the config", "[trainer
   REQUIRE_THROWS_AS(t.set_learning_rate(-1), mlp::ConfigError);
   REQUIRE_THROWS_WITH(t.set_learning_rate(-1), Catch::Contains("learning rate") && Catch::Contains("got -1"));
   REQUIRE_THROWS_AS(t.set_learning_rate(std::nan("")), mlp::ConfigError);
-  REQUIRE_THROWS_WITH(t.set_learning_rate(std::nan("")), Catch::Contains("learning rate") && Catch::Contains("NaN"));
+  REQUIRE_THROWS_WITH(t.set_learning_rate(std::nan("")),
+                      Catch::Contains("learning rate") && Catch::Contains("NaN"));
   CHECK(t.config().optimizer.learning_rate == 0.05);
 }
 
@@ -431,8 +436,10 @@ TEST_CASE("evaluate agrees with predict: loss, accuracy and confusion matrix", "
     correct += guess == truth;
     for (int k = 0; k < 4; ++k) {
       const double pk = p(k, j), yk = k == truth;
-      if (output == mlp::OutputLoss::SoftmaxCe) loss -= yk * std::log(pk);
-      else loss -= yk * std::log(pk) + (1 - yk) * std::log(1 - pk);
+      if (output == mlp::OutputLoss::SoftmaxCe)
+        loss -= yk * std::log(pk);
+      else
+        loss -= yk * std::log(pk) + (1 - yk) * std::log(1 - pk);
     }
   }
   CHECK(e.confusion == confusion);
@@ -482,9 +489,11 @@ TEST_CASE("argmax_columns picks the largest entry of each column", "[evaluation]
 TEST_CASE("predict and evaluate reject data that does not fit the network", "[trainer]") {
   mlp::Trainer t(mlp_test::small_config(), nullptr);  // 16 inputs, 4 outputs
   REQUIRE_THROWS_AS(t.predict(Matrix<float>::Zero(15, 2)), mlp::Error);
-  REQUIRE_THROWS_WITH(t.predict(Matrix<float>::Zero(15, 2)), "an image has 15 pixels, the network expects 16");
+  REQUIRE_THROWS_WITH(t.predict(Matrix<float>::Zero(15, 2)),
+                      "an image has 15 pixels, the network expects 16");
   REQUIRE_THROWS_AS(t.evaluate(mlp_test::make_noise(4, 25, 4)), mlp::Error);
-  REQUIRE_THROWS_WITH(t.evaluate(mlp_test::make_noise(4, 25, 4)), "images have 25 pixels, the network expects 16");
+  REQUIRE_THROWS_WITH(t.evaluate(mlp_test::make_noise(4, 25, 4)),
+                      "images have 25 pixels, the network expects 16");
   // Labels up to 9 for a 4-output network: must be an error, not writes
   // outside the one-hot targets and the 4×4 confusion matrix.
   REQUIRE_THROWS_AS(t.evaluate(mlp_test::make_noise(30, 16, 10)), mlp::Error);

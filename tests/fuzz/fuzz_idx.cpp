@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<std::uint8_t> images(data + 2, data + 2 + split), labels(data + 2 + split, data + size);
   try {
     const mlp::Dataset full = mlp::Dataset::from_idx(images, labels, "train");
-    const int validation = full.size() > 0 ? static_cast<int>(data[2] % static_cast<unsigned>(full.size())) : 0;
+    const int validation =
+        full.size() > 0 ? static_cast<int>(data[2] % static_cast<unsigned>(full.size())) : 0;
     const mlp::Splits splits = mlp::make_splits(full, full, validation);
     const auto& train = splits.train;
     const int n = std::min(train.size(), 4);

@@ -35,7 +35,8 @@ mlp::IdxImages images(int count, int rows, int cols) {
   out.rows = rows;
   out.cols = cols;
   out.pixels.resize(rows * cols, count);
-  for (Eigen::Index i = 0; i < out.pixels.size(); ++i) out.pixels.data()[i] = static_cast<std::uint8_t>(i * 37);
+  for (Eigen::Index i = 0; i < out.pixels.size(); ++i)
+    out.pixels.data()[i] = static_cast<std::uint8_t>(i * 37);
   return out;
 }
 
@@ -76,8 +77,10 @@ int main(int argc, char** argv) {
   write(dir / "idx" / "images", img);
   write(dir / "idx" / "labels", lab);
   write(dir / "idx" / "pair", framed(img, lab));
-  write(dir / "idx" / "pair-28x28", framed(mlp::encode_idx_images(images(2, 28, 28)), mlp::encode_idx_labels({1, 2})));
-  write(dir / "idx" / "pair-empty", framed(mlp::encode_idx_images(images(0, 2, 2)), mlp::encode_idx_labels({})));
+  write(dir / "idx" / "pair-28x28",
+        framed(mlp::encode_idx_images(images(2, 28, 28)), mlp::encode_idx_labels({1, 2})));
+  write(dir / "idx" / "pair-empty",
+        framed(mlp::encode_idx_images(images(0, 2, 2)), mlp::encode_idx_labels({})));
 
   struct Seed {
     const char* name;

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { startServer } from '../browser/harness.mjs';
 
-const SECRET = `secret-${process.pid}-${Date.now()}`;  // in files outside the site only
+const SECRET = `secret-${process.pid}-${Date.now()}`; // in files outside the site only
 let root, site, server, port;
 
 before(async () => {
@@ -25,7 +25,7 @@ before(async () => {
   writeFileSync(join(site, 'sub', 'index.html'), 'sub index\n');
   writeFileSync(join(site, 'data', 'x.txt'), 'data file\n');
   writeFileSync(join(root, 'secret.txt'), SECRET);
-  mkdirSync(join(root, 'site-private'));  // a sibling whose name starts like the site's
+  mkdirSync(join(root, 'site-private')); // a sibling whose name starts like the site's
   writeFileSync(join(root, 'site-private', 'key.txt'), SECRET);
   symlinkSync(join(root, 'secret.txt'), join(site, 'link-out.txt'));
   server = await startServer(site);
@@ -98,13 +98,91 @@ function generator(seed) {
   return { int: (n) => next() % n, pick: (list) => list[next() % list.length] };
 }
 
-const DOTS = ['..', '.', '%2e%2e', '%2E%2E', '.%2e', '%2e.', '%252e%252e', '%c0%ae%c0%ae', '%e0%80%ae%e0%80%ae', '..;', '...', '.%00.', '%u002e%u002e'];
+const DOTS = [
+  '..',
+  '.',
+  '%2e%2e',
+  '%2E%2E',
+  '.%2e',
+  '%2e.',
+  '%252e%252e',
+  '%c0%ae%c0%ae',
+  '%e0%80%ae%e0%80%ae',
+  '..;',
+  '...',
+  '.%00.',
+  '%u002e%u002e',
+];
 const SLASHES = ['/', '%2f', '%2F', '%5c', '%5C', '\\', '//', '%252f', '%c0%af', '%e0%80%af', '/./', ';/'];
-const NAMES = ['secret.txt', 'site-private', 'key.txt', 'etc', 'passwd', 'sub', 'data', 'x.txt', 'index.html', 'evil.example',
-  'link-out.txt', 'deeper', '', '%00', '%0a', '%0d%0a', '%09', '%7f', '%ff', '%fe%ff', '%e2%80%a8', '%', '%zz', '%c3', '%0aLocation:%20//evil.example',
-  '\u00e9', 'CON', 'a'.repeat(300), '?x=1', '#frag', '%3f', '%23', '*', '@evil.example', ':80'];
-const PREFIXES = ['/', '//', '/%2f', '/%5c', '/\\', '///', '/./', '/%2e/', 'http://evil.example/', '//evil.example/', '*', ''];
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH', 'PROPFIND', 'get', 'GeT', 'G', 'FOO', 'GET\u0000', 'M'.repeat(1000)];
+const NAMES = [
+  'secret.txt',
+  'site-private',
+  'key.txt',
+  'etc',
+  'passwd',
+  'sub',
+  'data',
+  'x.txt',
+  'index.html',
+  'evil.example',
+  'link-out.txt',
+  'deeper',
+  '',
+  '%00',
+  '%0a',
+  '%0d%0a',
+  '%09',
+  '%7f',
+  '%ff',
+  '%fe%ff',
+  '%e2%80%a8',
+  '%',
+  '%zz',
+  '%c3',
+  '%0aLocation:%20//evil.example',
+  '\u00e9',
+  'CON',
+  'a'.repeat(300),
+  '?x=1',
+  '#frag',
+  '%3f',
+  '%23',
+  '*',
+  '@evil.example',
+  ':80',
+];
+const PREFIXES = [
+  '/',
+  '//',
+  '/%2f',
+  '/%5c',
+  '/\\',
+  '///',
+  '/./',
+  '/%2e/',
+  'http://evil.example/',
+  '//evil.example/',
+  '*',
+  '',
+];
+const METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'TRACE',
+  'CONNECT',
+  'PATCH',
+  'PROPFIND',
+  'get',
+  'GeT',
+  'G',
+  'FOO',
+  'GET\u0000',
+  'M'.repeat(1000),
+];
 
 function generatedPaths(count) {
   const g = generator(20261201);
@@ -123,7 +201,8 @@ function generatedPaths(count) {
 
 /** Runs `requests` ([what, bytes]) with `width` connections at a time; checks each answer. */
 async function barrage(requests, width = 32) {
-  let next = 0, answered = 0;
+  let next = 0,
+    answered = 0;
   const worker = async () => {
     while (next < requests.length) {
       const [what, bytes] = requests[next++];
@@ -163,9 +242,20 @@ describe('scripts/serve.mjs under hostile requests', () => {
   });
 
   test('never leaves the site: traversals, encoded separators, a symbolic link', async () => {
-    for (const path of ['/../secret.txt', '/..%2fsecret.txt', '/%2e%2e/secret.txt', '/%2e%2e%2fsecret.txt', '/..%5csecret.txt',
-      '/sub/../../secret.txt', '/%252e%252e/secret.txt', '/../site-private/key.txt', '/..%2fsite-private%2fkey.txt', '/link-out.txt',
-      '/sub/%2e%2e/%2e%2e/site-private/key.txt', '//../secret.txt']) {
+    for (const path of [
+      '/../secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e/secret.txt',
+      '/%2e%2e%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/sub/../../secret.txt',
+      '/%252e%252e/secret.txt',
+      '/../site-private/key.txt',
+      '/..%2fsite-private%2fkey.txt',
+      '/link-out.txt',
+      '/sub/%2e%2e/%2e%2e/site-private/key.txt',
+      '//../secret.txt',
+    ]) {
       const r = await get(path);
       checkAnswer(path, r.headers + r.body);
       assert.ok([400, 403, 404].includes(r.status), `${path}: ${r.status}`);
@@ -174,7 +264,10 @@ describe('scripts/serve.mjs under hostile requests', () => {
 
   test('10,000 generated hostile paths, each method, then a normal request', async () => {
     const paths = generatedPaths(10_000);
-    const requests = paths.map((p, i) => [`GET ${JSON.stringify(p)}`, request(METHODS[i % 7 === 0 ? i % METHODS.length : 0], p)]);
+    const requests = paths.map((p, i) => [
+      `GET ${JSON.stringify(p)}`,
+      request(METHODS[i % 7 === 0 ? i % METHODS.length : 0], p),
+    ]);
     for (const m of METHODS) requests.push([`method ${JSON.stringify(m.slice(0, 20))}`, request(m, '/')]);
     const answered = await barrage(requests);
     assert.ok(answered > requests.length * 0.9, `only ${answered} of ${requests.length} requests were answered`);
@@ -191,7 +284,13 @@ describe('scripts/serve.mjs under hostile requests', () => {
       ['raw NUL', 'GET /\u0000 HTTP/1.1\r\nHost: x\r\n\r\n'],
       ['raw LF in path', 'GET /a\nb HTTP/1.1\r\nHost: x\r\n\r\n'],
       ['raw CR in path', 'GET /a\rLocation: //evil HTTP/1.1\r\nHost: x\r\n\r\n'],
-      ['raw bytes', Buffer.from([0x47, 0x45, 0x54, 0x20, 0x2f, 0xff, 0xfe, 0x80, 0x20, 0x48, 0x54, 0x54, 0x50, 0x2f, 0x31, 0x2e, 0x31, 13, 10, 13, 10])],
+      [
+        'raw bytes',
+        Buffer.from([
+          0x47, 0x45, 0x54, 0x20, 0x2f, 0xff, 0xfe, 0x80, 0x20, 0x48, 0x54, 0x54, 0x50, 0x2f, 0x31, 0x2e, 0x31, 13, 10,
+          13, 10,
+        ]),
+      ],
       ['absolute form', request('GET', 'http://evil.example/')],
       ['absolute form to itself', request('GET', `http://127.0.0.1:${port}/sub`)],
       ['authority form', request('CONNECT', 'evil.example:443')],
@@ -205,7 +304,10 @@ describe('scripts/serve.mjs under hostile requests', () => {
       ['CL and TE', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'],
       ['bad chunked', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
       ['negative length', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n'],
-      ['pipelined', request('GET', '/sub').replace('Connection: close\r\n', '') + request('GET', '/%2f%2fevil.example%2f..%2fsub')],
+      [
+        'pipelined',
+        request('GET', '/sub').replace('Connection: close\r\n', '') + request('GET', '/%2f%2fevil.example%2f..%2fsub'),
+      ],
       ['If-None-Match junk', request('GET', '/', `Host: x\r\nIf-None-Match: ${'"'.repeat(5000)}\r\n`)],
       ['binary junk', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) & 255))],
       ['TLS hello', Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03])],

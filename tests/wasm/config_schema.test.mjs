@@ -81,7 +81,18 @@ describe('the configuration schema', () => {
       assert.equal(checkValue(f, f.default), null, `${f.jsName}: its default is valid`);
       assert.ok(f.label && f.help && f.flag.startsWith('--'), f.jsName);
     }
-    assert.deepEqual(structuralFields(schema), ['layers', 'activation', 'loss', 'batchSize', 'l2', 'seed', 'gradient', 'trainLimit', 'init', 'batching']);
+    assert.deepEqual(structuralFields(schema), [
+      'layers',
+      'activation',
+      'loss',
+      'batchSize',
+      'l2',
+      'seed',
+      'gradient',
+      'trainLimit',
+      'init',
+      'batching',
+    ]);
   });
 
   test('JavaScript and C++ accept and reject the same values for every field, edges included', () => {

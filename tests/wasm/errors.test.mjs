@@ -24,13 +24,13 @@ describe('errors at the boundary', () => {
   });
 
   test('calls that need data say so before loadData', () => {
-    const trainer = engine.createTrainer();  // allowed: a trainer can wait for data
+    const trainer = engine.createTrainer(); // allowed: a trainer can wait for data
     rejects(() => trainer.trainBatches(1), 'Error', /no training data/);
     rejects(() => trainer.evaluate('test'), 'ArgumentError', /no data loaded/);
     rejects(() => engine.splitImages('test', 0, 1), 'ArgumentError', /no data loaded/);
     assert.equal(engine.dataInfo(), null);
     engine.loadData(data);
-    assert.equal(trainer.trainBatches(2).batches, 2);  // picks up the data loaded since
+    assert.equal(trainer.trainBatches(2).batches, 2); // picks up the data loaded since
     trainer.delete();
   });
 
@@ -105,7 +105,7 @@ describe('errors at the boundary', () => {
     const wrongMagic = good.trainImages.slice();
     wrongMagic[0] = 0x12;
     const wrongType = good.trainImages.slice();
-    wrongType[2] = 0x0d;  // float data
+    wrongType[2] = 0x0d; // float data
     const labelsAsImages = { ...good, trainImages: good.trainLabels };
     const cases = [
       [{ ...good, trainImages: wrongMagic }, /train-images: not an IDX file/],
@@ -137,8 +137,14 @@ describe('errors at the boundary', () => {
   });
 
   test('a diverging run throws and keeps the weights from before the chunk', () => {
-    const trainer = engine.createTrainer({ layers: [784, 256, 256, 256, 10], activation: 'relu', loss: 'softmax-ce',
-                                           learningRate: 100, gradient: 'sum', seed: 1 });
+    const trainer = engine.createTrainer({
+      layers: [784, 256, 256, 256, 10],
+      activation: 'relu',
+      loss: 'softmax-ce',
+      learningRate: 100,
+      gradient: 'sum',
+      seed: 1,
+    });
     const error = (() => {
       for (let i = 0; i < 50; i++) {
         const before = { progress: trainer.progress(), weights: trainer.layerWeights(1).data };
@@ -155,7 +161,10 @@ describe('errors at the boundary', () => {
     assert.ok(error, 'expected the run to diverge');
     assert.equal(error.kind, 'DivergedError');
     // The loss check, inside the chunk, is the one that fires.
-    assert.match(error.message, /^training diverged: the loss became NaN at epoch 1, batch \d+ \(learning rate 100\.0+\); the weights from before this chunk were kept$/);
+    assert.match(
+      error.message,
+      /^training diverged: the loss became NaN at epoch 1, batch \d+ \(learning rate 100\.0+\); the weights from before this chunk were kept$/,
+    );
     // Still usable: a smaller learning rate trains on from the kept weights.
     trainer.setLearningRate(1e-4);
     trainer.setOptimizer({ optimizer: 'sgd' });
@@ -188,8 +197,9 @@ describe('errors at the boundary', () => {
       }
       return failures;
     };
-    run(1000);  // warm up: first-use allocations (strings, exception buffers)
-    const memory = engine.memoryBytes(), heap = engine.allocatedBytes();
+    run(1000); // warm up: first-use allocations (strings, exception buffers)
+    const memory = engine.memoryBytes(),
+      heap = engine.allocatedBytes();
     assert.equal(run(100000), 100000);
     assert.equal(engine.memoryBytes(), memory);
     assert.equal(engine.allocatedBytes(), heap);

@@ -36,21 +36,35 @@ describe('hostile model files at the wasm boundary', () => {
     const section = (key, changes) => JSON.stringify({ ...JSON.parse(metadata[key]), ...changes });
     const nested = (n) => '['.repeat(n) + ']'.repeat(n);
     const inShape = (n) =>
-      safetensors(`{"__metadata__":${JSON.stringify(metadata)},"layers.0.weight":{"dtype":"F32","shape":${nested(n)},"data_offsets":[0,0]}}`);
+      safetensors(
+        `{"__metadata__":${JSON.stringify(metadata)},"layers.0.weight":{"dtype":"F32","shape":${nested(n)},"data_offsets":[0,0]}}`,
+      );
     cases = [
       ['nesting 10,000 deep in a shape (20 KB)', inShape(10_000)],
       ['nesting 100,000 deep in a shape (200 KB)', inShape(100_000)],
       ['nesting 1,000 deep in a shape', inShape(1_000)],
       ['nesting in a metadata value', safetensors(`{"__metadata__":{"format":${nested(50_000)}}}`)],
       ['nesting in the architecture text', withMetadata({ architecture: nested(50_000) })],
-      ['a header length above 1 MB', (() => {
-        const b = safetensors('{}', new Uint8Array(16));
-        new DataView(b.buffer).setBigUint64(0, (1n << 20n) + 1n, true);
-        return b;
-      })()],
-      ['a 1.2 MB header', safetensors(`{"w":{"dtype":"F32","shape":[${'1,'.repeat(600_000)}1],"data_offsets":[0,4]}}`, new Uint8Array(4))],
-      ['a shape of 400,001 dimensions', safetensors(`{"w":{"dtype":"F32","shape":[${'1,'.repeat(400_000)}1],"data_offsets":[0,4]}}`, new Uint8Array(4))],
-      ['sizes [65536, 4095] and no tensors', withMetadata({ architecture: section('architecture', { sizes: [65536, 4095] }) })],
+      [
+        'a header length above 1 MB',
+        (() => {
+          const b = safetensors('{}', new Uint8Array(16));
+          new DataView(b.buffer).setBigUint64(0, (1n << 20n) + 1n, true);
+          return b;
+        })(),
+      ],
+      [
+        'a 1.2 MB header',
+        safetensors(`{"w":{"dtype":"F32","shape":[${'1,'.repeat(600_000)}1],"data_offsets":[0,4]}}`, new Uint8Array(4)),
+      ],
+      [
+        'a shape of 400,001 dimensions',
+        safetensors(`{"w":{"dtype":"F32","shape":[${'1,'.repeat(400_000)}1],"data_offsets":[0,4]}}`, new Uint8Array(4)),
+      ],
+      [
+        'sizes [65536, 4095] and no tensors',
+        withMetadata({ architecture: section('architecture', { sizes: [65536, 4095] }) }),
+      ],
       ['a 300 KB tensor name', safetensors(`{"${'x'.repeat(300_000)}":{"dtype":"F32"}}`)],
       ['an epoch of 1e300', withMetadata({ progress: section('progress', { epoch: 1e300 }) })],
       ['a step of "-1"', withMetadata({ progress: section('progress', { step: '-1' }) })],
@@ -74,10 +88,10 @@ describe('hostile model files at the wasm boundary', () => {
     const tryAll = () => {
       for (const [, bytes] of cases) thrown(() => engine.loadModel(bytes));
     };
-    tryAll();  // first use may grow allocator pools once
+    tryAll(); // first use may grow allocator pools once
     const before = engine.allocatedBytes();
     for (let i = 0; i < 100; i += cases.length) tryAll();
-    for (let i = 0; i < 100; i++) thrown(() => engine.loadModel(cases[1][1]));  // the 200 KB nesting alone
+    for (let i = 0; i < 100; i++) thrown(() => engine.loadModel(cases[1][1])); // the 200 KB nesting alone
     assert.equal(engine.allocatedBytes(), before);
     const trainer = engine.createTrainer({ layers: [2, 3, 2] });
     const loaded = engine.loadModel(trainer.save());

@@ -43,11 +43,19 @@ describe('inspection through the engine', () => {
   });
 
   test('traceDigit: every hidden layer of 784-80-40-20-10, the probabilities, and the winner’s contributions', () => {
-    const trainer = engine.createTrainer({ layers: [784, 80, 40, 20, 10], learningRate: 0.1, gradient: 'sum', seed: 3 });
+    const trainer = engine.createTrainer({
+      layers: [784, 80, 40, 20, 10],
+      learningRate: 0.1,
+      gradient: 'sum',
+      seed: 3,
+    });
     trainer.trainBatches(5);
     const image = Float32Array.from(engine.splitImages('test', 7, 1), (v) => v / 255);
     const path = trainer.traceDigit(image);
-    assert.deepEqual(path.hidden.map((h) => h.length), [80, 40, 20]);
+    assert.deepEqual(
+      path.hidden.map((h) => h.length),
+      [80, 40, 20],
+    );
     for (const h of path.hidden) assert.ok(h instanceof Float32Array);
     assert.equal(path.probabilities.length, 10);
     const predicted = trainer.predict(image);
@@ -55,7 +63,9 @@ describe('inspection through the engine', () => {
     const best = path.probabilities.indexOf(Math.max(...path.probabilities));
     assert.equal(path.predicted, best);
     const js = forwardJs(trainer, image);
-    js.hidden.forEach((h, k) => h.forEach((v, i) => assert.ok(Math.abs(v - path.hidden[k][i]) < 1e-5, `layer ${k} unit ${i}`)));
+    js.hidden.forEach((h, k) =>
+      h.forEach((v, i) => assert.ok(Math.abs(v - path.hidden[k][i]) < 1e-5, `layer ${k} unit ${i}`)),
+    );
     js.logits.forEach((z, i) => assert.ok(Math.abs(z - path.logits[i]) < 1e-4));
     assert.equal(path.contributions.length, 20);
     const sum = path.contributions.reduce((a, b) => a + b, 0) + path.bias;
@@ -73,12 +83,18 @@ describe('inspection through the engine', () => {
     assert.equal(health.samples, 64);
     assert.ok(Number.isFinite(health.loss) && health.loss > 0);
     assert.equal(health.layers.length, 3);
-    assert.deepEqual(health.layers.map((l) => l.units), [30, 20, 10]);
+    assert.deepEqual(
+      health.layers.map((l) => l.units),
+      [30, 20, 10],
+    );
     const [first, second, output] = health.layers;
     for (const l of [first, second]) {
       assert.ok(l.histogram instanceof Int32Array);
       assert.equal(l.histogram.length, 10);
-      assert.equal(l.histogram.reduce((a, b) => a + b, 0), l.units * 64);
+      assert.equal(
+        l.histogram.reduce((a, b) => a + b, 0),
+        l.units * 64,
+      );
       assert.deepEqual([l.low, l.high], [0, 1]);
     }
     assert.equal(output.histogram.length, 0);
@@ -91,7 +107,10 @@ describe('inspection through the engine', () => {
       const image = Float32Array.from(pixels.subarray(j * 784, (j + 1) * 784), (v) => v / 255);
       for (const h of forwardJs(trainer, image).hidden[0]) saturated += h * (1 - h) < 0.01;
     }
-    assert.ok(Math.abs(first.saturated - saturated / (30 * 64)) < 2 / (30 * 64), `${first.saturated} vs ${saturated / (30 * 64)}`);
+    assert.ok(
+      Math.abs(first.saturated - saturated / (30 * 64)) < 2 / (30 * 64),
+      `${first.saturated} vs ${saturated / (30 * 64)}`,
+    );
 
     // Inspection does not change what the trainer does next.
     const a = trainer.trainBatches(3);

@@ -45,7 +45,8 @@ function engineVerdict(engine, config) {
 
 // 784-h-h-10 ReLU/softmax: the widest the engine accepts with this optimiser and batch.
 function widest(engine, optimizer, batchSize) {
-  let lo = 16, hi = 65536;
+  let lo = 16,
+    hi = 65536;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     try {
@@ -62,13 +63,19 @@ test('the page (through the worker) and the engine accept and refuse the same ne
   const engine = await createTestEngine();
   loadTiny(engine);
   let sink = [];
-  const handlers = requestHandlers({ engine, session: null, emit: (type, payload) => sink.push({ type, ...payload }), siteUrl: new URL('http://x/') });
+  const handlers = requestHandlers({
+    engine,
+    session: null,
+    emit: (type, payload) => sink.push({ type, ...payload }),
+    siteUrl: new URL('http://x/'),
+  });
   handlers.emitTo = (list) => {
     sink = list;
   };
   const budget = engine.memoryEstimate({}).budget;
   assert.ok(budget > 0.5 * GB && budget < 2 * GB, `budget ${budget}`);
-  let accepted = 0, refused = 0;
+  let accepted = 0,
+    refused = 0;
   for (const optimizer of ['sgd', 'momentum', 'adam'])
     for (const batchSize of [1, 128, 4096, 65536])
       for (const width of [16, 512, 4000, 5000, 6000, 7000, 20000]) {
@@ -85,7 +92,11 @@ test('the page (through the worker) and the engine accept and refuse the same ne
         assert.equal(page.ok, accepts, `${width} ${optimizer} ${batchSize}: ${page.message}`);
         if (!estimate || estimate.peak < 0.4 * GB || !page.ok) {
           const eng = engineVerdict(engine, config);
-          assert.equal(eng.ok, page.ok, `${width} ${optimizer} ${batchSize}: engine ${eng.message}, page ${page.message}`);
+          assert.equal(
+            eng.ok,
+            page.ok,
+            `${width} ${optimizer} ${batchSize}: engine ${eng.message}, page ${page.message}`,
+          );
           if (!eng.ok) assert.equal(eng.message, page.message);
         }
         if (page.ok) {
@@ -94,7 +105,11 @@ test('the page (through the worker) and the engine accept and refuse the same ne
         } else {
           refused++;
           assert.equal(page.kind, 'ConfigError');
-          if (estimate) assert.match(page.message, /needs about [\d.]+ [GM]B of memory .*more than the [\d.]+ [GM]B this engine can use/);
+          if (estimate)
+            assert.match(
+              page.message,
+              /needs about [\d.]+ [GM]B of memory .*more than the [\d.]+ [GM]B this engine can use/,
+            );
         }
       }
   assert.ok(accepted > 10 && refused > 10, `${accepted} accepted, ${refused} refused`);
@@ -111,38 +126,52 @@ test('the page (through the worker) and the engine accept and refuse the same ne
   }
 });
 
-test('the largest network the engine allows with Adam trains, saves and loads back within its estimate', { timeout: 10 * 60_000 }, async () => {
-  const engine = await createTestEngine();
-  loadTiny(engine, 16);
-  const h = widest(engine, 'adam', 16);
-  const config = { layers: [784, h, h, 10], optimizer: 'adam', batchSize: 16, activation: 'relu', loss: 'softmax-ce', learningRate: 1e-4 };
-  const estimate = engine.memoryEstimate(config);
-  const base = engine.peakHeapBytes();
-  assert.ok(estimate.parameters > 35e6, `only ${estimate.parameters} parameters fit`);
+test(
+  'the largest network the engine allows with Adam trains, saves and loads back within its estimate',
+  { timeout: 10 * 60_000 },
+  async () => {
+    const engine = await createTestEngine();
+    loadTiny(engine, 16);
+    const h = widest(engine, 'adam', 16);
+    const config = {
+      layers: [784, h, h, 10],
+      optimizer: 'adam',
+      batchSize: 16,
+      activation: 'relu',
+      loss: 'softmax-ce',
+      learningRate: 1e-4,
+    };
+    const estimate = engine.memoryEstimate(config);
+    const base = engine.peakHeapBytes();
+    assert.ok(estimate.parameters > 35e6, `only ${estimate.parameters} parameters fit`);
 
-  const trainer = engine.createTrainer(config);
-  assert.equal(trainer.trainBatches(1).batches, 1);
-  trainer.evaluate('test');
-  const bytes = trainer.save();
-  const trained = engine.peakHeapBytes() - base;
-  assert.ok(trained <= estimate.training + estimate.saving, `training and saving used ${trained}, estimated ${estimate.training + estimate.saving}`);
-  assert.ok(trained > 0.8 * estimate.training, `the estimate ${estimate.training} is far above ${trained}`);
-  assert.ok(Math.abs(bytes.length - estimate.file) < 8192, `file ${bytes.length}, estimated ${estimate.file}`);
-  trainer.delete();
-  engine.delete();
+    const trainer = engine.createTrainer(config);
+    assert.equal(trainer.trainBatches(1).batches, 1);
+    trainer.evaluate('test');
+    const bytes = trainer.save();
+    const trained = engine.peakHeapBytes() - base;
+    assert.ok(
+      trained <= estimate.training + estimate.saving,
+      `training and saving used ${trained}, estimated ${estimate.training + estimate.saving}`,
+    );
+    assert.ok(trained > 0.8 * estimate.training, `the estimate ${estimate.training} is far above ${trained}`);
+    assert.ok(Math.abs(bytes.length - estimate.file) < 8192, `file ${bytes.length}, estimated ${estimate.file}`);
+    trainer.delete();
+    engine.delete();
 
-  // A fresh engine, as after a reload or a crash: the checkpoint loads and trains on.
-  const fresh = await createTestEngine();
-  loadTiny(fresh, 16);
-  const before = fresh.peakHeapBytes();
-  const restored = fresh.loadModel(bytes);
-  assert.deepEqual(restored.progress().step, 1);
-  assert.equal(restored.trainBatches(1).batches, 1);
-  restored.evaluate('test');
-  const loaded = fresh.peakHeapBytes() - before;
-  assert.ok(loaded <= estimate.peak, `loading used ${loaded}, estimated ${estimate.peak}`);
-  assert.ok(fresh.memoryBytes() <= 2 ** 31);
-  const again = restored.save();
-  assert.equal(again.length, bytes.length);
-  restored.delete();
-});
+    // A fresh engine, as after a reload or a crash: the checkpoint loads and trains on.
+    const fresh = await createTestEngine();
+    loadTiny(fresh, 16);
+    const before = fresh.peakHeapBytes();
+    const restored = fresh.loadModel(bytes);
+    assert.deepEqual(restored.progress().step, 1);
+    assert.equal(restored.trainBatches(1).batches, 1);
+    restored.evaluate('test');
+    const loaded = fresh.peakHeapBytes() - before;
+    assert.ok(loaded <= estimate.peak, `loading used ${loaded}, estimated ${estimate.peak}`);
+    assert.ok(fresh.memoryBytes() <= 2 ** 31);
+    const again = restored.save();
+    assert.equal(again.length, bytes.length);
+    restored.delete();
+  },
+);

@@ -17,10 +17,16 @@ describe('model files', () => {
 
   for (const optimizer of ['sgd', 'momentum', 'nesterov', 'adam']) {
     test(`save → loadModel keeps predictions, config, progress and the ${optimizer} state`, () => {
-      const config = { layers: [784, 32, 16, 10], activation: 'tanh', loss: 'softmax-ce', optimizer,
-                       learningRate: optimizer === 'adam' ? 0.001 : 0.05, seed: 123 };
+      const config = {
+        layers: [784, 32, 16, 10],
+        activation: 'tanh',
+        loss: 'softmax-ce',
+        optimizer,
+        learningRate: optimizer === 'adam' ? 0.001 : 0.05,
+        seed: 123,
+      };
       const original = engine.createTrainer(config);
-      original.trainBatches(30);  // mid-epoch: 3000 images are 24 batches, so epoch 1, batch 6
+      original.trainBatches(30); // mid-epoch: 3000 images are 24 batches, so epoch 1, batch 6
       const bytes = original.save();
       assert.ok(bytes instanceof Uint8Array && bytes.length > 4 * 25000);
 
@@ -32,7 +38,8 @@ describe('model files', () => {
       assert.deepEqual(loaded.save(), bytes);
 
       // Both continue identically: same permutation, same optimiser state.
-      const a = original.trainBatches(40), b = loaded.trainBatches(40);
+      const a = original.trainBatches(40),
+        b = loaded.trainBatches(40);
       assert.deepEqual(b, a);
       assert.deepEqual(loaded.evaluate('validation'), original.evaluate('validation'));
       original.delete();
@@ -69,14 +76,40 @@ describe('model files', () => {
     const cases = [
       ['empty', new Uint8Array(0), /^model file: file is 0 bytes, too short for a safetensors header$/],
       ['too short for the header length', new Uint8Array(5), /^model file: file is 5 bytes, too short/],
-      ['header length past the end', (() => { const b = good.slice(); new DataView(b.buffer).setBigUint64(0, 1n << 40n, true); return b; })(),
-       /^model file: header length 1099511627776 runs past the end of the file \(\d+ bytes\)$/],
-      ['truncated tensor data', good.slice(0, good.length - 100), /^model file: tensor '.*' has data_offsets \[\d+, \d+\] outside the \d+ data bytes$/],
+      [
+        'header length past the end',
+        (() => {
+          const b = good.slice();
+          new DataView(b.buffer).setBigUint64(0, 1n << 40n, true);
+          return b;
+        })(),
+        /^model file: header length 1099511627776 runs past the end of the file \(\d+ bytes\)$/,
+      ],
+      [
+        'truncated tensor data',
+        good.slice(0, good.length - 100),
+        /^model file: tensor '.*' has data_offsets \[\d+, \d+\] outside the \d+ data bytes$/,
+      ],
       ['header that is not JSON', withHeader('{not json'), /^model file: header is not valid JSON/],
-      ['JSON without tensors', withHeader('{}'), /^model file: not a model of this trainer \(metadata 'format' must be 'mnist-mlp\/1'\)$/],
-      ['random bytes', Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251), /^model file: header length \d+ /],
-      ['corrupted header text', (() => { const b = good.slice(); b.fill(0x20, 8 + 2, 8 + Math.min(60, headerLength)); return b; })(),
-       /^model file: header is not valid JSON/],
+      [
+        'JSON without tensors',
+        withHeader('{}'),
+        /^model file: not a model of this trainer \(metadata 'format' must be 'mnist-mlp\/1'\)$/,
+      ],
+      [
+        'random bytes',
+        Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251),
+        /^model file: header length \d+ /,
+      ],
+      [
+        'corrupted header text',
+        (() => {
+          const b = good.slice();
+          b.fill(0x20, 8 + 2, 8 + Math.min(60, headerLength));
+          return b;
+        })(),
+        /^model file: header is not valid JSON/,
+      ],
     ];
     for (const [what, bytes, pattern] of cases) {
       const error = thrown(() => engine.loadModel(bytes));
@@ -86,7 +119,7 @@ describe('model files', () => {
     }
     assert.match(thrown(() => engine.loadModel('not bytes')).message, /must be a Uint8Array/);
 
-    const reloaded = engine.loadModel(good);  // still works
+    const reloaded = engine.loadModel(good); // still works
     assert.deepEqual(reloaded.config(), trainer.config());
     trainer.delete();
     reloaded.delete();

@@ -28,33 +28,104 @@ const mlpTrain = fileURLToPath(new URL('core/mlp_train', NATIVE_DIR));
 
 function requireNative() {
   if (!existsSync(mlpTrain))
-    throw new Error(`${mlpTrain} is not built (cmake --preset native-release && cmake --build --preset native-release)`);
+    throw new Error(
+      `${mlpTrain} is not built (cmake --preset native-release && cmake --build --preset native-release)`,
+    );
 }
 
 // Native and wasm runs of the same configuration, evaluated on all three
 // splits: on MNIST 10,000 training images (validation = the last 50,000).
 const CASES = [
-  { name: "the report's 784-20-10, sigmoid + BCE, SGD lr 0.001", epochs: 1,
-    config: { layers: [784, 20, 10], activation: 'sigmoid', loss: 'sigmoid-bce', optimizer: 'sgd', learningRate: 0.001, batchSize: 128, seed: 1 } },
-  { name: '784-20-10 sigmoid + BCE, SGD lr 0.5, 2 epochs', epochs: 2,
-    config: { layers: [784, 20, 10], activation: 'sigmoid', loss: 'sigmoid-bce', optimizer: 'sgd', learningRate: 0.5, batchSize: 128, seed: 7 } },
-  { name: '784-64-32-10 relu + softmax, Adam, batch 100, L2', epochs: 2,
-    config: { layers: [784, 64, 32, 10], activation: 'relu', loss: 'softmax-ce', optimizer: 'adam', learningRate: 0.001, batchSize: 100, l2: 1e-4, seed: 3 } },
-  { name: '784-40-10 tanh + BCE, Nesterov, summed gradients', epochs: 1,
-    config: { layers: [784, 40, 10], activation: 'tanh', loss: 'sigmoid-bce', optimizer: 'nesterov', learningRate: 0.001, momentum: 0.9, batchSize: 64, gradient: 'sum', seed: 11 } },
+  {
+    name: "the report's 784-20-10, sigmoid + BCE, SGD lr 0.001",
+    epochs: 1,
+    config: {
+      layers: [784, 20, 10],
+      activation: 'sigmoid',
+      loss: 'sigmoid-bce',
+      optimizer: 'sgd',
+      learningRate: 0.001,
+      batchSize: 128,
+      seed: 1,
+    },
+  },
+  {
+    name: '784-20-10 sigmoid + BCE, SGD lr 0.5, 2 epochs',
+    epochs: 2,
+    config: {
+      layers: [784, 20, 10],
+      activation: 'sigmoid',
+      loss: 'sigmoid-bce',
+      optimizer: 'sgd',
+      learningRate: 0.5,
+      batchSize: 128,
+      seed: 7,
+    },
+  },
+  {
+    name: '784-64-32-10 relu + softmax, Adam, batch 100, L2',
+    epochs: 2,
+    config: {
+      layers: [784, 64, 32, 10],
+      activation: 'relu',
+      loss: 'softmax-ce',
+      optimizer: 'adam',
+      learningRate: 0.001,
+      batchSize: 100,
+      l2: 1e-4,
+      seed: 3,
+    },
+  },
+  {
+    name: '784-40-10 tanh + BCE, Nesterov, summed gradients',
+    epochs: 1,
+    config: {
+      layers: [784, 40, 10],
+      activation: 'tanh',
+      loss: 'sigmoid-bce',
+      optimizer: 'nesterov',
+      learningRate: 0.001,
+      momentum: 0.9,
+      batchSize: 64,
+      gradient: 'sum',
+      seed: 11,
+    },
+  },
 ];
 
 function runNative(dataDir, validation, { config, epochs }) {
   const args = [
-    '--data', dataDir, '--validation', String(validation), '--epochs', String(epochs), '--no-progress',
-    '--layers', config.layers.join('-'), '--activation', config.activation, '--loss', config.loss,
-    '--optimizer', config.optimizer, '--lr', String(config.learningRate), '--batch', String(config.batchSize),
-    '--seed', String(config.seed), '--l2', String(config.l2 ?? 0),
+    '--data',
+    dataDir,
+    '--validation',
+    String(validation),
+    '--epochs',
+    String(epochs),
+    '--no-progress',
+    '--layers',
+    config.layers.join('-'),
+    '--activation',
+    config.activation,
+    '--loss',
+    config.loss,
+    '--optimizer',
+    config.optimizer,
+    '--lr',
+    String(config.learningRate),
+    '--batch',
+    String(config.batchSize),
+    '--seed',
+    String(config.seed),
+    '--l2',
+    String(config.l2 ?? 0),
   ];
   if (config.momentum !== undefined) args.push('--momentum', String(config.momentum));
   if (config.gradient) args.push('--gradient', config.gradient);
   const out = execFileSync(mlpTrain, args, { encoding: 'utf8', timeout: 120000, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = out.trim().split('\n').map((line) => JSON.parse(line));
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   return { epochs: lines.filter((l) => !l.final), final: lines.find((l) => l.final) };
 }
 
@@ -62,7 +133,9 @@ function runWasm(engine, { config, epochs }) {
   const trainer = engine.createTrainer(config);
   const epochLines = [];
   while (trainer.progress().epoch < epochs) {
-    let loss = 0, accuracy = 0, samples = 0;
+    let loss = 0,
+      accuracy = 0,
+      samples = 0;
     for (let done = false; !done;) {
       const r = trainer.trainBatches(25);
       loss += r.loss * r.samples;
@@ -71,8 +144,13 @@ function runWasm(engine, { config, epochs }) {
       done = r.epochFinished;
     }
     const v = trainer.evaluate('validation');
-    epochLines.push({ epoch: trainer.progress().epoch, train_loss: loss / samples, train_accuracy: accuracy / samples,
-                      validation_loss: v.loss, validation_accuracy: v.accuracy });
+    epochLines.push({
+      epoch: trainer.progress().epoch,
+      train_loss: loss / samples,
+      train_accuracy: accuracy / samples,
+      validation_loss: v.loss,
+      validation_accuracy: v.accuracy,
+    });
   }
   const final = {};
   for (const split of ['train', 'validation', 'test']) {
@@ -87,12 +165,12 @@ function runWasm(engine, { config, epochs }) {
 function assertClose(wasm, native, where) {
   for (const key of Object.keys(wasm)) {
     if (key === 'epoch') continue;
-    const w = wasm[key], n = native[key];
+    const w = wasm[key],
+      n = native[key];
     assert.ok(typeof n === 'number', `${where}: native output lacks ${key}`);
     if (key.endsWith('_loss'))
       assert.ok(Math.abs(w - n) <= LOSS_RTOL * Math.abs(n), `${where} ${key}: wasm ${w} vs native ${n}`);
-    else
-      assert.ok(Math.abs(w - n) <= ACCURACY_ATOL, `${where} ${key}: wasm ${w} vs native ${n}`);
+    else assert.ok(Math.abs(w - n) <= ACCURACY_ATOL, `${where} ${key}: wasm ${w} vs native ${n}`);
   }
 }
 
@@ -101,9 +179,14 @@ function assertSameRun(t, native, wasm, epochs) {
   assert.equal(wasm.epochs.length, epochs);
   wasm.epochs.forEach((line, i) => assertClose(line, native.epochs[i], `epoch ${i + 1}`));
   assertClose(wasm.final, native.final, 'final');
-  const worst = Math.max(...Object.keys(wasm.final).filter((k) => k.endsWith('_loss'))
-    .map((k) => Math.abs(wasm.final[k] - native.final[k]) / Math.abs(native.final[k])));
-  t.diagnostic(`largest relative loss difference ${worst.toExponential(2)}; test accuracy wasm ${wasm.final.test_accuracy}, native ${native.final.test_accuracy}`);
+  const worst = Math.max(
+    ...Object.keys(wasm.final)
+      .filter((k) => k.endsWith('_loss'))
+      .map((k) => Math.abs(wasm.final[k] - native.final[k]) / Math.abs(native.final[k])),
+  );
+  t.diagnostic(
+    `largest relative loss difference ${worst.toExponential(2)}; test accuracy wasm ${wasm.final.test_accuracy}, native ${native.final.test_accuracy}`,
+  );
 }
 
 describe('wasm and native runs agree on synthetic MNIST-shaped files', () => {

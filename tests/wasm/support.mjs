@@ -31,7 +31,9 @@ export async function createTestEngine({ threaded = false, threads } = {}) {
   const wasm = new URL(threaded ? 'mlp-threads.wasm' : 'mlp.wasm', DIST);
   for (const url of [engineUrl, wasm])
     if (!(await exists(url)))
-      throw new Error(`${url.pathname} is missing: build it with cmake --preset wasm-release && cmake --build --preset wasm-release`);
+      throw new Error(
+        `${url.pathname} is missing: build it with cmake --preset wasm-release && cmake --build --preset wasm-release`,
+      );
   const { createEngine } = await import(engineUrl);
   return createEngine({ wasmBinary: await readFile(wasm), threaded, threads });
 }
@@ -65,7 +67,8 @@ function u32(bytes, offset) {
 
 /** The first `count` images of an IDX image file, as a valid IDX file. */
 export function sliceIdxImages(bytes, count) {
-  const rows = u32(bytes, 8), cols = u32(bytes, 12);
+  const rows = u32(bytes, 8),
+    cols = u32(bytes, 12);
   const out = new Uint8Array(16 + count * rows * cols);
   out.set(bytes.subarray(0, 16));
   new DataView(out.buffer).setUint32(4, count, false);

@@ -17,7 +17,12 @@ describe('the report’s code in the engine', () => {
   test('presets set the template’s fields and validate', () => {
     const presets = Object.fromEntries(engine.presets().map((p) => [p.name, p]));
     assert.deepEqual(Object.keys(presets), ['report-code', 'proper-mean', 'proper-sum']);
-    assert.deepEqual(presets['report-code'].config, { trainLimit: 3000, init: 'gaussian', batching: 'slices', gradient: 'half' });
+    assert.deepEqual(presets['report-code'].config, {
+      trainLimit: 3000,
+      init: 'gaussian',
+      batching: 'slices',
+      gradient: 'half',
+    });
     for (const p of Object.values(presets)) {
       const config = engine.validateConfig(p.config);
       for (const [k, v] of Object.entries(p.config)) assert.equal(config[k], v, `${p.name}.${k}`);
@@ -51,6 +56,9 @@ describe('the report’s code in the engine', () => {
     assert.equal(trainer.trainBatches(1).batchesPerEpoch, 10);
     trainer.delete();
     const error = thrown(() => engine.createTrainer({ trainLimit: 100, batchSize: 128, batching: 'slices' }));
-    assert.match(error.message, /slice batching needs more training images than the batch size \(100 images, batches of 128\)/);
+    assert.match(
+      error.message,
+      /slice batching needs more training images than the batch size \(100 images, batches of 128\)/,
+    );
   });
 });

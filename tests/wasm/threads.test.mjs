@@ -92,7 +92,10 @@ describe('the threaded module', () => {
 
   test('refuses a thread count outside 1..available', () => {
     assert.throws(() => threaded.setThreads(0), { kind: 'ArgumentError' });
-    assert.throws(() => threaded.setThreads(5), { kind: 'ArgumentError', message: /threads must be between 1 and 4, got 5/ });
+    assert.throws(() => threaded.setThreads(5), {
+      kind: 'ArgumentError',
+      message: /threads must be between 1 and 4, got 5/,
+    });
     assert.throws(() => single.setThreads(2), { kind: 'ArgumentError' });
     assert.equal(threaded.setThreads(4), 4);
   });

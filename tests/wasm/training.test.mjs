@@ -52,7 +52,7 @@ describe('training on 10,000 synthetic MNIST-shaped images', () => {
 
   test('trainBatches returns per-batch records and stops at the end of an epoch', () => {
     const trainer = engine.createTrainer({ batchSize: 128, seed: 1 });
-    const perEpoch = Math.ceil(10000 / 128);  // 79, the last batch has 16 images
+    const perEpoch = Math.ceil(10000 / 128); // 79, the last batch has 16 images
     assert.deepEqual(trainer.progress(), { epoch: 0, batchInEpoch: 0, batchesPerEpoch: perEpoch, step: 0 });
 
     const r = trainer.trainBatches(5);
@@ -61,11 +61,12 @@ describe('training on 10,000 synthetic MNIST-shaped images', () => {
     assert.equal(r.epochFinished, false);
     assert.ok(r.batchLoss instanceof Float32Array && r.batchLoss.length === 5);
     assert.ok(r.batchAccuracy instanceof Float32Array && r.batchAccuracy.length === 5);
-    const mean = r.batchLoss.reduce((a, b) => a + b, 0) / 5;  // equal batch sizes: chunk loss = mean
+    const mean = r.batchLoss.reduce((a, b) => a + b, 0) / 5; // equal batch sizes: chunk loss = mean
     assert.ok(Math.abs(mean - r.loss) < 1e-5 * r.loss);
     assert.deepEqual(
       { epoch: r.epoch, batchInEpoch: r.batchInEpoch, batchesPerEpoch: r.batchesPerEpoch, step: r.step },
-      { epoch: 0, batchInEpoch: 5, batchesPerEpoch: perEpoch, step: 5 });
+      { epoch: 0, batchInEpoch: 5, batchesPerEpoch: perEpoch, step: 5 },
+    );
 
     const rest = trainer.trainBatches(1000);
     assert.equal(rest.batches, perEpoch - 5);
@@ -77,11 +78,18 @@ describe('training on 10,000 synthetic MNIST-shaped images', () => {
 
   test('evaluate returns loss, accuracy and a confusion matrix', () => {
     const trainer = engine.createTrainer({ seed: 3 });
-    for (const [split, n] of [['train', 10000], ['validation', 2000], ['test', 2000]]) {
+    for (const [split, n] of [
+      ['train', 10000],
+      ['validation', 2000],
+      ['test', 2000],
+    ]) {
       const e = trainer.evaluate(split);
       assert.equal(e.count, n);
       assert.ok(e.confusion instanceof Int32Array && e.confusion.length === 100);
-      assert.equal(e.confusion.reduce((a, b) => a + b, 0), n);
+      assert.equal(
+        e.confusion.reduce((a, b) => a + b, 0),
+        n,
+      );
       let diagonal = 0;
       for (let k = 0; k < 10; k++) diagonal += e.confusion[k * 10 + k];
       assert.ok(Math.abs(diagonal / n - e.accuracy) < 1e-12);
@@ -121,7 +129,11 @@ describe('training on 10,000 synthetic MNIST-shaped images', () => {
 
   test('layerWeights returns row-major weights and biases', () => {
     const trainer = engine.createTrainer({ layers: [784, 30, 20, 10], seed: 2 });
-    const shapes = [[30, 784], [20, 30], [10, 20]];
+    const shapes = [
+      [30, 784],
+      [20, 30],
+      [10, 20],
+    ];
     shapes.forEach(([rows, cols], k) => {
       const w = trainer.layerWeights(k);
       assert.equal(w.rows, rows);
@@ -138,13 +150,13 @@ describe('training on 10,000 synthetic MNIST-shaped images', () => {
 
   test('layerWeights is laid out as documented: a JS forward pass reproduces predict', () => {
     const trainer = engine.createTrainer({ layers: [784, 30, 10], learningRate: 0.5, seed: 8 });
-    trainer.trainBatches(20);  // non-zero biases too
+    trainer.trainBatches(20); // non-zero biases too
     const x = Float32Array.from(engine.splitImages('test', 0, 1), (v) => v / 255);
     const sigmoid = (z) => 1 / (1 + Math.exp(-z));
     const dense = ({ rows, cols, data, bias }, input) =>
       Array.from({ length: rows }, (_, i) => {
         let z = bias[i];
-        for (let j = 0; j < cols; j++) z += data[i * cols + j] * input[j];  // row i = output unit i
+        for (let j = 0; j < cols; j++) z += data[i * cols + j] * input[j]; // row i = output unit i
         return sigmoid(z);
       });
     const p = dense(trainer.layerWeights(1), dense(trainer.layerWeights(0), x));
@@ -156,15 +168,50 @@ describe('training on 10,000 synthetic MNIST-shaped images', () => {
   });
 
   test('config returns the full plain config, with defaults filled in', () => {
-    const trainer = engine.createTrainer({ layers: [784, 64, 10], activation: 'relu', loss: 'softmax-ce', optimizer: 'adam', learningRate: 0.002, seed: 42 });
+    const trainer = engine.createTrainer({
+      layers: [784, 64, 10],
+      activation: 'relu',
+      loss: 'softmax-ce',
+      optimizer: 'adam',
+      learningRate: 0.002,
+      seed: 42,
+    });
     assert.deepEqual(trainer.config(), {
-      layers: [784, 64, 10], activation: 'relu', loss: 'softmax-ce', optimizer: 'adam', learningRate: 0.002,
-      momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, batchSize: 128, l2: 0, seed: 42, gradient: 'mean', trainLimit: 0, init: 'uniform', batching: 'shuffled',
+      layers: [784, 64, 10],
+      activation: 'relu',
+      loss: 'softmax-ce',
+      optimizer: 'adam',
+      learningRate: 0.002,
+      momentum: 0.9,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      batchSize: 128,
+      l2: 0,
+      seed: 42,
+      gradient: 'mean',
+      trainLimit: 0,
+      init: 'uniform',
+      batching: 'shuffled',
     });
     const defaults = engine.createTrainer();
     assert.deepEqual(defaults.config(), {
-      layers: [784, 20, 10], activation: 'sigmoid', loss: 'sigmoid-bce', optimizer: 'sgd', learningRate: 0.001,
-      momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, batchSize: 128, l2: 0, seed: 1, gradient: 'mean', trainLimit: 0, init: 'uniform', batching: 'shuffled',
+      layers: [784, 20, 10],
+      activation: 'sigmoid',
+      loss: 'sigmoid-bce',
+      optimizer: 'sgd',
+      learningRate: 0.001,
+      momentum: 0.9,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      batchSize: 128,
+      l2: 0,
+      seed: 1,
+      gradient: 'mean',
+      trainLimit: 0,
+      init: 'uniform',
+      batching: 'shuffled',
     });
     trainer.delete();
     defaults.delete();
@@ -178,7 +225,7 @@ describe('training on 10,000 synthetic MNIST-shaped images', () => {
     trainer.setOptimizer({ optimizer: 'momentum', momentum: 0.5 });
     assert.equal(trainer.config().optimizer, 'momentum');
     assert.equal(trainer.config().momentum, 0.5);
-    assert.equal(trainer.config().learningRate, 0.05);  // unchanged fields are kept
+    assert.equal(trainer.config().learningRate, 0.05); // unchanged fields are kept
     trainer.setOptimizer({ optimizer: 'adam', learningRate: 0.001 });
     const r = trainer.trainBatches(3);
     assert.equal(r.step, 6);
@@ -204,14 +251,14 @@ describe('training on 10,000 synthetic MNIST-shaped images', () => {
     trainer.trainBatches(10);
     assert.deepEqual(w, copy);
     assert.notDeepEqual(trainer.layerWeights(0).data, copy);
-    assert.ok(w.buffer.byteLength === w.byteLength);  // its own buffer, not a view of wasm memory
+    assert.ok(w.buffer.byteLength === w.byteLength); // its own buffer, not a view of wasm memory
     trainer.delete();
   });
 
   test('a deleted trainer throws instead of crashing', () => {
     const trainer = engine.createTrainer();
     trainer.delete();
-    trainer.delete();  // harmless
+    trainer.delete(); // harmless
     assert.throws(() => trainer.trainBatches(1), { message: 'this trainer has been deleted' });
   });
 });

@@ -16,8 +16,23 @@ import { createTestEngine } from '../wasm/support.mjs';
 
 // The form's fields as the page has them (web/index.html): the schema's, but
 // Adam's constants, and the page's own two.
-const FORM = ['layers', 'activation', 'loss', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'l2', 'seed',
-  'gradient', 'trainLimit', 'init', 'batching', 'epochs', 'lrDecay'];
+const FORM = [
+  'layers',
+  'activation',
+  'loss',
+  'optimizer',
+  'learningRate',
+  'momentum',
+  'batchSize',
+  'l2',
+  'seed',
+  'gradient',
+  'trainLimit',
+  'init',
+  'batching',
+  'epochs',
+  'lrDecay',
+];
 
 let schema;
 before(async () => {
@@ -83,14 +98,30 @@ test('invalid values are refused with a message per field', () => {
   };
   const { config, errors } = validate(bad);
   assert.equal(config, null);
-  for (const f of ['learningRate', 'momentum', 'batchSize', 'epochs', 'l2', 'seed', 'gradient', 'activation', 'trainLimit', 'init']) {
+  for (const f of [
+    'learningRate',
+    'momentum',
+    'batchSize',
+    'epochs',
+    'l2',
+    'seed',
+    'gradient',
+    'activation',
+    'trainLimit',
+    'init',
+  ]) {
     assert.ok(errors[f], `no error for ${f}`);
   }
   assert.match(errors.learningRate, /\(0, 100\]/);
   assert.match(errors.batchSize, /whole number/);
-  assert.equal(validate({ ...values('report'), batchSize: '70000' }, { trainSize: 50000 }).errors.batchSize,
-    'The batch size must be in [1, 50000].');
-  assert.equal(validate({ ...values('report'), seed: String(2 ** 53) }).errors.seed, 'The seed must be in [0, 9007199254740991].');
+  assert.equal(
+    validate({ ...values('report'), batchSize: '70000' }, { trainSize: 50000 }).errors.batchSize,
+    'The batch size must be in [1, 50000].',
+  );
+  assert.equal(
+    validate({ ...values('report'), seed: String(2 ** 53) }).errors.seed,
+    'The seed must be in [0, 9007199254740991].',
+  );
 });
 
 test('structural changes need a new trainer, optimiser changes do not', () => {
@@ -106,5 +137,8 @@ test('a config is described by what differs from a plain run', () => {
   const a = validate(values('report')).config;
   assert.equal(describeConfig(a), '784-20-10 Sigmoid · SGD η=0.001 Σ · batch 128');
   const template = { ...a, gradient: 'half', trainLimit: 3000, batching: 'slices', init: 'gaussian' };
-  assert.equal(describeConfig(template), '784-20-10 Sigmoid · SGD η=0.001 ½Σ · batch 128 · 3,000 images · slices · N(0,1) init');
+  assert.equal(
+    describeConfig(template),
+    '784-20-10 Sigmoid · SGD η=0.001 ½Σ · batch 128 · 3,000 images · slices · N(0,1) init',
+  );
 });

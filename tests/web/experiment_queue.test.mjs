@@ -15,7 +15,11 @@ const BPE = 3; // batches per epoch of every fake trainer
 
 const FIGURES = { each: ['trainSet', 'validation', 'test'], last: [] };
 const LEAN = { each: ['trainSet'], last: ['validation', 'test'] };
-const item = (hidden, epochs = 2, evaluate = LEAN) => ({ config: { layers: [16, hidden, 4], learningRate: 0.1 }, epochs, evaluate });
+const item = (hidden, epochs = 2, evaluate = LEAN) => ({
+  config: { layers: [16, hidden, 4], learningRate: 0.1 },
+  epochs,
+  evaluate,
+});
 
 function setup({ divergeAt = {} } = {}) {
   const clock = fakeClock();
@@ -33,7 +37,12 @@ function setup({ divergeAt = {} } = {}) {
   });
   session.setData(DATA);
   const trainer = (config, extra = {}) =>
-    new FakeTrainer(clock, { batchesPerEpoch: BPE, layers: config.layers, learningRate: config.learningRate, ...extra });
+    new FakeTrainer(clock, {
+      batchesPerEpoch: BPE,
+      layers: config.layers,
+      learningRate: config.learningRate,
+      ...extra,
+    });
   queue = new ExperimentQueue({
     session,
     emit,
@@ -53,7 +62,8 @@ function setup({ divergeAt = {} } = {}) {
       return t;
     },
     validateConfig(config) {
-      if (config.layers.some((n) => n < 1)) throw Object.assign(new Error('a layer of 0 units is too small'), { kind: 'ConfigError' });
+      if (config.layers.some((n) => n < 1))
+        throw Object.assign(new Error('a layer of 0 units is too small'), { kind: 'ConfigError' });
     },
   });
   const of = (type) => sent.filter((m) => m.type === type);
@@ -79,9 +89,20 @@ test('the runs train one after another, each to its epochs, evaluating what its 
   run();
   assert.equal(queue.state, 'finished');
   assert.equal(queue.active, false);
-  assert.deepEqual(made.map((t) => t.layers[1]), [20, 40, 80]);
-  assert.deepEqual(made.map((t) => t.epoch), [2, 2, 3], 'each to its own epoch target');
-  assert.deepEqual(made.map((t) => t.deleted), [true, true, false], 'the last run’s trainer stays, as the session’s');
+  assert.deepEqual(
+    made.map((t) => t.layers[1]),
+    [20, 40, 80],
+  );
+  assert.deepEqual(
+    made.map((t) => t.epoch),
+    [2, 2, 3],
+    'each to its own epoch target',
+  );
+  assert.deepEqual(
+    made.map((t) => t.deleted),
+    [true, true, false],
+    'the last run’s trainer stays, as the session’s',
+  );
   assert.equal(session.trainer, made[2]);
   // The first run evaluates everything after every epoch, the others the training images, and the rest at the end.
   assert.deepEqual(made[0].evaluated, ['trainSet', 'validation', 'test', 'trainSet', 'validation', 'test']);
@@ -97,7 +118,11 @@ test('the runs train one after another, each to its epochs, evaluating what its 
     ['item-finished', 2, 'running'],
     ['finished', 2, 'finished'],
   ]);
-  assert.ok(of(FromWorker.QUEUE).filter((m) => m.reason === 'item-finished').every((m) => m.outcome === 'done' && m.total === 3));
+  assert.ok(
+    of(FromWorker.QUEUE)
+      .filter((m) => m.reason === 'item-finished')
+      .every((m) => m.outcome === 'done' && m.total === 3),
+  );
   assert.equal(of(FromWorker.EPOCH).length, 7);
   // Each run's trainer message comes before its item-started; the run's epochs follow it.
   const kinds = sent.map((m) => (m.type === FromWorker.QUEUE ? m.reason : m.type));
@@ -140,11 +165,26 @@ test('pause and resume, mid-run and between two runs', () => {
   assert.equal(made.length, 1);
   queue.resume();
   run();
-  assert.deepEqual(made.map((t) => t.epoch), [2, 2], 'the pause cost no epoch and added none');
+  assert.deepEqual(
+    made.map((t) => t.epoch),
+    [2, 2],
+    'the pause cost no epoch and added none',
+  );
   assert.deepEqual(
     queueMessages().map(([reason]) => reason),
     // The second pause came after the first run's end, before the tick that reports it and starts the next.
-    ['item-started', 'started', 'paused', 'resumed', 'paused', 'resumed', 'item-finished', 'item-started', 'item-finished', 'finished'],
+    [
+      'item-started',
+      'started',
+      'paused',
+      'resumed',
+      'paused',
+      'resumed',
+      'item-finished',
+      'item-started',
+      'item-finished',
+      'finished',
+    ],
   );
 });
 
@@ -158,7 +198,10 @@ test('the page’s own pause and resume of the session are the queue’s too', (
   assert.equal(queue.state, 'running');
   run();
   assert.equal(made[0].epoch, 2);
-  assert.deepEqual(queueMessages().map(([reason]) => reason), ['item-started', 'started', 'paused', 'resumed', 'item-finished', 'finished']);
+  assert.deepEqual(
+    queueMessages().map(([reason]) => reason),
+    ['item-started', 'started', 'paused', 'resumed', 'item-finished', 'finished'],
+  );
 });
 
 test('cancel stops the run (which keeps what it trained) and drops the rest', () => {
@@ -187,7 +230,14 @@ test('cancel stops the run (which keeps what it trained) and drops the rest', ()
 test('a queue resumes from a checkpoint of its run, to the same epoch target', () => {
   const { queue, made, loaded, of, sent, run } = setup();
   // Run 2 of 3 had trained 1 epoch and 1 batch (step 4) in 500 ms when the page was closed.
-  queue.start({ id: 1, queueId: 'q', items: [item(20, 3), item(40, 3), item(80, 3)], start: 1, checkpoint: new Uint8Array([4, 1, 2, 3]).buffer, runMs: 500 });
+  queue.start({
+    id: 1,
+    queueId: 'q',
+    items: [item(20, 3), item(40, 3), item(80, 3)],
+    start: 1,
+    checkpoint: new Uint8Array([4, 1, 2, 3]).buffer,
+    runMs: 500,
+  });
   assert.equal(loaded.length, 1);
   const trainer = sent.find((m) => m.type === FromWorker.TRAINER);
   assert.equal(trainer.reason, 'restored');
@@ -198,20 +248,32 @@ test('a queue resumes from a checkpoint of its run, to the same epoch target', (
   assert.equal(loaded[0].epoch, 3, 'to the run’s target, not 3 more epochs');
   assert.equal(loaded[0].step, 9);
   assert.ok(of(FromWorker.CHUNK)[0].runMs > 500, 'the running time goes on from the checkpoint’s');
-  assert.deepEqual(made.map((t) => t.layers[1]), [80], 'then the runs after it');
+  assert.deepEqual(
+    made.map((t) => t.layers[1]),
+    [80],
+    'then the runs after it',
+  );
   assert.equal(queue.state, 'finished');
 });
 
 test('a checkpoint at the run’s target moves on; an unreadable one starts the run afresh', () => {
   {
     const { queue, made, of, run } = setup();
-    queue.start({ id: 1, queueId: 'q', items: [item(20, 2), item(40, 1)], checkpoint: new Uint8Array([6, 1, 2, 3]).buffer });
+    queue.start({
+      id: 1,
+      queueId: 'q',
+      items: [item(20, 2), item(40, 1)],
+      checkpoint: new Uint8Array([6, 1, 2, 3]).buffer,
+    });
     run();
     const finished = of(FromWorker.QUEUE).find((m) => m.reason === 'item-finished');
     assert.equal(finished.index, 0);
     assert.equal(finished.progress.epoch, 2);
     assert.equal(of(FromWorker.CHUNK).filter((c) => c.epochIndex >= 2).length, 0, 'no epoch beyond the target');
-    assert.deepEqual(made.map((t) => t.epoch), [1]);
+    assert.deepEqual(
+      made.map((t) => t.epoch),
+      [1],
+    );
   }
   {
     const { queue, made, loaded, of, run } = setup();
@@ -225,7 +287,13 @@ test('a checkpoint at the run’s target moves on; an unreadable one starts the 
 
 test('a queue restored paused waits for resume, then trains what is left', () => {
   const { queue, session, loaded, of, run } = setup();
-  queue.start({ id: 1, queueId: 'q', items: [item(20, 3)], checkpoint: new Uint8Array([3, 1, 2, 3]).buffer, paused: true });
+  queue.start({
+    id: 1,
+    queueId: 'q',
+    items: [item(20, 3)],
+    checkpoint: new Uint8Array([3, 1, 2, 3]).buffer,
+    paused: true,
+  });
   assert.equal(queue.state, 'paused');
   assert.equal(run(), 0);
   assert.equal(session.state, State.IDLE);
@@ -233,7 +301,10 @@ test('a queue restored paused waits for resume, then trains what is left', () =>
   assert.equal(queue.state, 'running');
   run();
   assert.equal(loaded[0].epoch, 3);
-  assert.deepEqual(of(FromWorker.QUEUE).map((m) => m.reason), ['item-started', 'started', 'resumed', 'item-finished', 'finished']);
+  assert.deepEqual(
+    of(FromWorker.QUEUE).map((m) => m.reason),
+    ['item-started', 'started', 'resumed', 'item-finished', 'finished'],
+  );
 });
 
 test('a diverging run ends as diverged and the queue goes on', () => {
@@ -291,15 +362,27 @@ test('a new queue replaces a running one, which is cancelled', () => {
 
 test('bad queues are refused before anything starts', () => {
   const { queue, made, sent } = setup();
-  assert.throws(() => queue.start({ id: 1, queueId: 'q', items: [] }), (err) => /at least one run/.test(err.message) && err.kind === 'RequestError', 'a kind: the worker answers it, not as a crash');
-  assert.throws(() => queue.start({ id: 1, queueId: 'q', items: [{ ...item(20), epochs: 0 }] }), /run 1 of the queue: epochs must be a whole number ≥ 1/);
+  assert.throws(
+    () => queue.start({ id: 1, queueId: 'q', items: [] }),
+    (err) => /at least one run/.test(err.message) && err.kind === 'RequestError',
+    'a kind: the worker answers it, not as a crash',
+  );
+  assert.throws(
+    () => queue.start({ id: 1, queueId: 'q', items: [{ ...item(20), epochs: 0 }] }),
+    /run 1 of the queue: epochs must be a whole number ≥ 1/,
+  );
   assert.throws(
     () => queue.start({ id: 1, queueId: 'q', items: [item(20), { ...item(20), evaluate: { each: ['train'] } }] }),
     /run 2 of the queue: unknown evaluation split 'train'/,
   );
-  assert.throws(() => queue.start({ id: 1, queueId: 'q', items: [item(20), item(0)] }), (err) => /run 2 of the queue: a layer of 0/.test(err.message) && err.kind === 'ConfigError');
+  assert.throws(
+    () => queue.start({ id: 1, queueId: 'q', items: [item(20), item(0)] }),
+    (err) => /run 2 of the queue: a layer of 0/.test(err.message) && err.kind === 'ConfigError',
+  );
   assert.throws(() => queue.start({ id: 1, queueId: 'q', items: [item(20)], start: 1 }), /no run 2/);
   assert.equal(made.length, 0);
   assert.equal(sent.length, 0);
-  assert.deepEqual(checkItems([{ config: {}, epochs: 1 }]), [{ config: {}, epochs: 1, evaluate: { each: [], last: [] } }]);
+  assert.deepEqual(checkItems([{ config: {}, epochs: 1 }]), [
+    { config: {}, epochs: 1, evaluate: { each: [], last: [] } },
+  ]);
 });

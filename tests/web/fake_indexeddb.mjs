@@ -97,7 +97,8 @@ class FakeTransaction {
     if (!this.names.includes(name)) throw domError('NotFoundError', `${name} is not in this transaction`);
     const add = (op, key, value) => {
       if (this.#done) throw domError('TransactionInactiveError', 'the transaction has finished');
-      if (op !== 'get' && op !== 'getAll' && this.#mode !== 'readwrite') throw domError('ReadOnlyError', 'read-only transaction');
+      if (op !== 'get' && op !== 'getAll' && this.#mode !== 'readwrite')
+        throw domError('ReadOnlyError', 'read-only transaction');
       const request = new Request();
       this.#ops.push({ store: name, op, key, value, request });
       this.#schedule();
@@ -153,7 +154,8 @@ class FakeTransaction {
     }
     this.#done = true;
     for (const [n, data] of staged) idb.stores.get(n).data = data;
-    for (const o of this.#ops) if (o.op === 'put' || o.op === 'delete') idb.commits.push({ store: o.store, op: o.op, key: o.key });
+    for (const o of this.#ops)
+      if (o.op === 'put' || o.op === 'delete') idb.commits.push({ store: o.store, op: o.op, key: o.key });
     this.oncomplete?.({ target: this });
   }
 

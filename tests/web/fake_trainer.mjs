@@ -87,7 +87,12 @@ export class FakeTrainer {
     this.evaluated.push(split);
     this.clock.advance(this.evalMs);
     const classes = this.layers.at(-1);
-    return { loss: 0.5, accuracy: split === 'test' ? 0.75 : 0.8, count: 100, confusion: new Int32Array(classes * classes) };
+    return {
+      loss: 0.5,
+      accuracy: split === 'test' ? 0.75 : 0.8,
+      count: 100,
+      confusion: new Int32Array(classes * classes),
+    };
   }
 
   // The images it trains on, recorded as the split 'trainSet'.
@@ -95,11 +100,21 @@ export class FakeTrainer {
     this.evaluated.push('trainSet');
     this.clock.advance(this.evalMs);
     const classes = this.layers.at(-1);
-    return { loss: 0.4, accuracy: 0.85, count: this.batchesPerEpoch * this.batchSize, confusion: new Int32Array(classes * classes) };
+    return {
+      loss: 0.4,
+      accuracy: 0.85,
+      count: this.batchesPerEpoch * this.batchSize,
+      confusion: new Int32Array(classes * classes),
+    };
   }
 
   progress() {
-    return { epoch: this.epoch, batchInEpoch: this.batchInEpoch, batchesPerEpoch: this.batchesPerEpoch, step: this.step };
+    return {
+      epoch: this.epoch,
+      batchInEpoch: this.batchInEpoch,
+      batchesPerEpoch: this.batchesPerEpoch,
+      step: this.step,
+    };
   }
 
   config() {

@@ -5,13 +5,36 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import { cellIndices, classMetrics, confusionFrom, sameCounts } from '../../web/page/confusion.js';
-import { ImportError, chartSvg, csvColumns, parseCsv, parseRunsJson, runsToCsv, runsToJson } from '../../web/page/export.js';
+import {
+  ImportError,
+  chartSvg,
+  csvColumns,
+  parseCsv,
+  parseRunsJson,
+  runsToCsv,
+  runsToJson,
+} from '../../web/page/export.js';
 import { addEpoch, appendChunk, createRun } from '../../web/page/run_record.js';
 import { readShareQuery, shareQuery } from '../../web/page/share.js';
 import { createTestEngine } from '../wasm/support.mjs';
 
-const FORM = ['layers', 'activation', 'loss', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'l2', 'seed',
-  'gradient', 'trainLimit', 'init', 'batching', 'epochs', 'lrDecay'];
+const FORM = [
+  'layers',
+  'activation',
+  'loss',
+  'optimizer',
+  'learningRate',
+  'momentum',
+  'batchSize',
+  'l2',
+  'seed',
+  'gradient',
+  'trainLimit',
+  'init',
+  'batching',
+  'epochs',
+  'lrDecay',
+];
 
 let schema;
 before(async () => {
@@ -21,7 +44,9 @@ before(async () => {
 describe('confusion.js', () => {
   const labels = [0, 0, 1, 1, 1, 2];
   const predicted = [0, 1, 1, 1, 0, 1];
-  const probabilities = Float32Array.from([0.9, 0.1, 0, 0.3, 0.6, 0.1, 0.1, 0.8, 0.1, 0.2, 0.7, 0.1, 0.5, 0.4, 0.1, 0.2, 0.75, 0.05]);
+  const probabilities = Float32Array.from([
+    0.9, 0.1, 0, 0.3, 0.6, 0.1, 0.1, 0.8, 0.1, 0.2, 0.7, 0.1, 0.5, 0.4, 0.1, 0.2, 0.75, 0.05,
+  ]);
 
   test('the matrix, precision and recall by hand', () => {
     const m = confusionFrom(labels, predicted, 3);
@@ -58,9 +83,15 @@ describe('share.js', () => {
   });
 
   test('bad, out-of-range and unknown parameters are reported one by one, and not applied', () => {
-    const r = readShareQuery('?learningRate=-1&batchSize=abc&layers=784-20-9&activation=softsign&colour=red&seed=3&experiment=nope&seed=4', schema, FORM, dims, {
-      experiments: ['width'],
-    });
+    const r = readShareQuery(
+      '?learningRate=-1&batchSize=abc&layers=784-20-9&activation=softsign&colour=red&seed=3&experiment=nope&seed=4',
+      schema,
+      FORM,
+      dims,
+      {
+        experiments: ['width'],
+      },
+    );
     assert.deepEqual(r.values, { seed: '3' });
     const by = Object.fromEntries(r.errors.map((e) => [e.param, e.message]));
     assert.match(by.learningRate, /learning rate must be in \(0, 100\]/);
@@ -75,8 +106,22 @@ describe('share.js', () => {
 
 describe('export.js', () => {
   function sampleRun(number = 1) {
-    const run = createRun({ config: { layers: [784, 20, 10], activation: 'sigmoid', learningRate: 0.001, batchSize: 128 }, number, source: 'MNIST' });
-    appendChunk(run, { epochIndex: 0, firstBatch: 1, batchesPerEpoch: 2, batchLoss: [1.5, 1.2], batchAccuracy: [0.3, 0.5], epoch: 1, batchInEpoch: 0, step: 2, runMs: 900 });
+    const run = createRun({
+      config: { layers: [784, 20, 10], activation: 'sigmoid', learningRate: 0.001, batchSize: 128 },
+      number,
+      source: 'MNIST',
+    });
+    appendChunk(run, {
+      epochIndex: 0,
+      firstBatch: 1,
+      batchesPerEpoch: 2,
+      batchLoss: [1.5, 1.2],
+      batchAccuracy: [0.3, 0.5],
+      epoch: 1,
+      batchInEpoch: 0,
+      step: 2,
+      runMs: 900,
+    });
     addEpoch(run, {
       epoch: 1,
       step: 2,
@@ -107,24 +152,42 @@ describe('export.js', () => {
     const [back] = parseRunsJson(text, schema, { nextNumber: 7 });
     assert.equal(back.number, 7);
     assert.equal(back.label, 'Run 1');
-    assert.deepEqual(back.epochs.map((e) => e.test), [{ loss: 1.0, accuracy: 0.6, count: 100 }]);
+    assert.deepEqual(
+      back.epochs.map((e) => e.test),
+      [{ loss: 1.0, accuracy: 0.6, count: 100 }],
+    );
     assert.deepEqual(back.x, [0.5, 1]);
     assert.equal(back.emaLoss.length, 2);
     assert.equal(back.config.optimizer, 'sgd', 'fields left out take the defaults');
-    const bad = (doc) => assert.throws(() => parseRunsJson(typeof doc === 'string' ? doc : JSON.stringify(doc), schema), ImportError);
+    const bad = (doc) =>
+      assert.throws(() => parseRunsJson(typeof doc === 'string' ? doc : JSON.stringify(doc), schema), ImportError);
     bad('{not json');
     bad({ format: 'other' });
     bad({ format: 'mnist-mlp-runs', version: 1, runs: [] });
     const doc = JSON.parse(text);
     doc.runs[0].epochs[0].test.accuracy = 3;
-    assert.throws(() => parseRunsJson(JSON.stringify(doc), schema), /run 1 \(“Run 1”\): epochs\[0\]\.test\.accuracy must be a number between 0 and 1/);
+    assert.throws(
+      () => parseRunsJson(JSON.stringify(doc), schema),
+      /run 1 \(“Run 1”\): epochs\[0\]\.test\.accuracy must be a number between 0 and 1/,
+    );
     doc.runs[0].epochs[0].test.accuracy = 0.5;
     doc.runs[0].config.learningRate = -2;
-    assert.throws(() => parseRunsJson(JSON.stringify(doc), schema), /config\.learningRate: The learning rate must be in/);
+    assert.throws(
+      () => parseRunsJson(JSON.stringify(doc), schema),
+      /config\.learningRate: The learning rate must be in/,
+    );
   });
 
   test('a chart as SVG has one path per series and its legend', () => {
-    const svg = chartSvg({ title: 'Loss', xLabel: 'epoch', yLabel: 'loss', series: [{ label: 'Test', colour: '#0072B2', xs: [1, 2, 3], ys: [1, null, 0.5] }, { label: 'Train', colour: '#E69F00', dash: [4, 2], xs: [1, 2], ys: [2, 1] }] });
+    const svg = chartSvg({
+      title: 'Loss',
+      xLabel: 'epoch',
+      yLabel: 'loss',
+      series: [
+        { label: 'Test', colour: '#0072B2', xs: [1, 2, 3], ys: [1, null, 0.5] },
+        { label: 'Train', colour: '#E69F00', dash: [4, 2], xs: [1, 2], ys: [2, 1] },
+      ],
+    });
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.equal((svg.match(/<path /g) ?? []).length, 2);
     assert.match(svg, /stroke-dasharray="4 2"/);

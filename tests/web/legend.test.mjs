@@ -11,7 +11,10 @@ before(async () => {
   tables = await engineTables();
 });
 const runsOf = (experiment, readings = ['report-code']) =>
-  planQueue({ experiment, readings, schema: tables.schema, presets: tables.presets }).map((i, n) => ({ config: i.config, number: n + 1 }));
+  planQueue({ experiment, readings, schema: tables.schema, presets: tables.presets }).map((i, n) => ({
+    config: i.config,
+    number: n + 1,
+  }));
 const labels = (runs) => legendLabels(runs, { presets: tables.presets });
 
 test('each experiment’s runs are named by the one thing it varies', () => {
@@ -22,16 +25,16 @@ test('each experiment’s runs are named by the one thing it varies', () => {
 
 test('two readings: the reading is named too, by the engine’s label', () => {
   assert.deepEqual(labels(runsOf('width', ['report-code', 'proper-mean'])), [
-    '20 hidden · the report\'s code',
-    '40 hidden · the report\'s code',
-    '80 hidden · the report\'s code',
+    "20 hidden · the report's code",
+    "40 hidden · the report's code",
+    "80 hidden · the report's code",
     '20 hidden · done properly, mean gradient',
     '40 hidden · done properly, mean gradient',
     '80 hidden · done properly, mean gradient',
   ]);
   const [code] = runsOf('width');
   const [sum] = runsOf('width', ['proper-sum']);
-  assert.deepEqual(labels([code, sum]), ['the report\'s code', 'done properly, summed gradient']);
+  assert.deepEqual(labels([code, sum]), ["the report's code", 'done properly, summed gradient']);
 });
 
 test('the whole report: width and depth mixed are named by their sizes, η where it differs', () => {
@@ -44,19 +47,43 @@ test('the whole report: width and depth mixed are named by their sizes, η where
     '784-20-10 · η = 1e-4',
     '784-20-10 · η = 1e-5',
   ]);
-  assert.deepEqual(layerLabels([[784, 80, 10], [784, 80, 40, 10], [784, 90, 40, 10]]), ['784-80-10', '784-80-40-10', '784-90-40-10']);
-  assert.deepEqual(layerLabels([[784, 80, 40, 10], [784, 90, 40, 10]]), ['80-40 hidden', '90-40 hidden']);
+  assert.deepEqual(
+    layerLabels([
+      [784, 80, 10],
+      [784, 80, 40, 10],
+      [784, 90, 40, 10],
+    ]),
+    ['784-80-10', '784-80-40-10', '784-90-40-10'],
+  );
+  assert.deepEqual(
+    layerLabels([
+      [784, 80, 40, 10],
+      [784, 90, 40, 10],
+    ]),
+    ['80-40 hidden', '90-40 hidden'],
+  );
 });
 
 test('other settings, a reading that is no preset, the same run twice, a run alone', () => {
   const [a] = runsOf('width');
   const fast = {
-    config: { ...a.config, layers: [784, 512, 10], activation: 'relu', loss: 'softmax-ce', optimizer: 'adam', learningRate: 0.003, trainLimit: 0, init: 'uniform', batching: 'shuffled', gradient: 'mean' },
+    config: {
+      ...a.config,
+      layers: [784, 512, 10],
+      activation: 'relu',
+      loss: 'softmax-ce',
+      optimizer: 'adam',
+      learningRate: 0.003,
+      trainLimit: 0,
+      init: 'uniform',
+      batching: 'shuffled',
+      gradient: 'mean',
+    },
     schedule: { lrDecay: 0.5 },
     number: 9,
   };
   assert.deepEqual(labels([a, fast]), [
-    '20 hidden · η = 1e-3 · Sigmoid · sigmoid outputs · SGD · the report\'s code · constant η',
+    "20 hidden · η = 1e-3 · Sigmoid · sigmoid outputs · SGD · the report's code · constant η",
     '512 hidden · η = 0.003 · ReLU · softmax · Adam · done properly, mean gradient · η × 0.5/epoch',
   ]);
   // The template's fields without a preset that has them all: each field that differs.
@@ -69,10 +96,16 @@ test('other settings, a reading that is no preset, the same run twice, a run alo
 });
 
 test('the palette is Okabe–Ito’s eight colours, yellow last; dashes tell readings apart', () => {
-  assert.deepEqual(
-    PALETTE.map((c) => c.hex).sort(),
-    ['#000000', '#0072B2', '#009E73', '#56B4E9', '#CC79A7', '#D55E00', '#E69F00', '#F0E442'],
-  );
+  assert.deepEqual(PALETTE.map((c) => c.hex).sort(), [
+    '#000000',
+    '#0072B2',
+    '#009E73',
+    '#56B4E9',
+    '#CC79A7',
+    '#D55E00',
+    '#E69F00',
+    '#F0E442',
+  ]);
   assert.equal(PALETTE.at(-1).name, 'yellow');
   assert.deepEqual(DASHES[0], []);
   assert.equal(new Set(DASHES.map((d) => d.join())).size, DASHES.length);

@@ -18,9 +18,22 @@ function fakeSite({ corrupt = null } = {}) {
   const files = MNIST_FILES.map(({ role, name }) => {
     const raw = data[role];
     const gz = gzipSync(raw);
-    return { role, name, url: `${name}.gz`, size: raw.length, gzSize: gz.length, sha256: createHash('sha256').update(raw).digest('hex'), gz, raw };
+    return {
+      role,
+      name,
+      url: `${name}.gz`,
+      size: raw.length,
+      gzSize: gz.length,
+      sha256: createHash('sha256').update(raw).digest('hex'),
+      gz,
+      raw,
+    };
   });
-  const manifest = { dataset: 'Synthetic', files: files.map(({ gz, raw, ...f }) => f), totalGzBytes: files.reduce((n, f) => n + f.gzSize, 0) };
+  const manifest = {
+    dataset: 'Synthetic',
+    files: files.map(({ gz, raw, ...f }) => f),
+    totalGzBytes: files.reduce((n, f) => n + f.gzSize, 0),
+  };
   const requested = [];
   const fetch = async (url) => {
     const u = String(url);
@@ -45,10 +58,21 @@ test('downloads every file, reports progress from 0 to the total, and returns ra
   assert.equal(result.source, 'Synthetic');
   assert.equal(result.cached, false);
   assert.deepEqual(progress[0], { loaded: 0, total: site.manifest.totalGzBytes, file: MNIST_FILES[0].name, cached: 0 });
-  assert.deepEqual(progress.at(-1), { loaded: site.manifest.totalGzBytes, total: site.manifest.totalGzBytes, file: '', cached: 0 });
-  assert.ok(progress.some((p) => p.loaded > 0 && p.loaded < p.total), 'in progress');
+  assert.deepEqual(progress.at(-1), {
+    loaded: site.manifest.totalGzBytes,
+    total: site.manifest.totalGzBytes,
+    file: '',
+    cached: 0,
+  });
+  assert.ok(
+    progress.some((p) => p.loaded > 0 && p.loaded < p.total),
+    'in progress',
+  );
   for (let i = 1; i < progress.length; i++) assert.ok(progress[i].loaded >= progress[i - 1].loaded);
-  assert.deepEqual(site.requested.slice(1), MNIST_FILES.map((f) => `${SITE}data/${f.name}.gz`));
+  assert.deepEqual(
+    site.requested.slice(1),
+    MNIST_FILES.map((f) => `${SITE}data/${f.name}.gz`),
+  );
 });
 
 test('progress is reported at most every 50 ms while downloading', async () => {
@@ -65,8 +89,17 @@ test('a file that does not match the manifest is refused, naming it', async () =
     downloadMnist(SITE, () => {}, { fetch: site.fetch }),
     /^Error: train-labels-idx1-ubyte: integrity check failed \(got 12 bytes, SHA-256 [0-9a-f]{12}…; expected 308 bytes, /,
   );
-  const missing = { ...site, fetch: async (url) => (String(url).endsWith('manifest.json') ? site.fetch(url) : new Response('', { status: 404, statusText: 'Not Found' })) };
-  await assert.rejects(downloadMnist(SITE, () => {}, { fetch: missing.fetch }), /cannot download train-images-idx3-ubyte\.gz \(404 Not Found\)/);
+  const missing = {
+    ...site,
+    fetch: async (url) =>
+      String(url).endsWith('manifest.json')
+        ? site.fetch(url)
+        : new Response('', { status: 404, statusText: 'Not Found' }),
+  };
+  await assert.rejects(
+    downloadMnist(SITE, () => {}, { fetch: missing.fetch }),
+    /cannot download train-images-idx3-ubyte\.gz \(404 Not Found\)/,
+  );
 });
 
 test('the user’s IDX files: raw or gzip, every role required', async () => {
@@ -78,5 +111,8 @@ test('the user’s IDX files: raw or gzip, every role required', async () => {
   for (const role of MNIST_ROLES) assert.deepEqual(raw[role], data[role], role);
   await assert.rejects(readIdxFiles({ ...files, testLabels: undefined }), /^Error: testLabels: no file given$/);
   const broken = new Uint8Array([0x1f, 0x8b, 1, 2, 3]).buffer;
-  await assert.rejects(readIdxFiles({ ...files, trainLabels: broken }), /trainLabels: the file looks gzip-compressed but does not decompress/);
+  await assert.rejects(
+    readIdxFiles({ ...files, trainLabels: broken }),
+    /trainLabels: the file looks gzip-compressed but does not decompress/,
+  );
 });

@@ -24,22 +24,33 @@ function report(reading, { final, test = 0.9, epochs = 100, first = 1, spikes = 
       empty,
       trainSet: (e, n) => {
         const base = acc - 0.05 * (1 - e / n);
-        const jump = key === 'h80-40-20' ? spikes.find((s) => s.epoch === e)?.change ?? 0 : 0;
+        const jump = key === 'h80-40-20' ? (spikes.find((s) => s.epoch === e)?.change ?? 0) : 0;
         return base + jump;
       },
       test: (e, n) => (e === n ? (key === 'default' ? test : acc - 0.01) : null),
     }),
   );
 }
-const CODE = { default: 0.9, h40: 0.91, h80: 0.925, 'h80-40': 0.92, 'h80-40-20': 0.915, 'lr1e-4': 0.885, 'lr1e-5': 0.7 };
+const CODE = {
+  default: 0.9,
+  h40: 0.91,
+  h80: 0.925,
+  'h80-40': 0.92,
+  'h80-40-20': 0.915,
+  'lr1e-4': 0.885,
+  'lr1e-5': 0.7,
+};
 const MEAN = { default: 0.82, h40: 0.84, h80: 0.86, 'h80-40': 0.12, 'h80-40-20': 0.11, 'lr1e-4': 0.6, 'lr1e-5': 0.1 };
 const measure = (runs) => measureClaims(runs, { presets: tables.presets });
 const cell = (m, id, reading) => m.rows.find((r) => r.id === id).cells[reading];
 
 test('each claim of the report, judged on the report’s code', () => {
   const m = measure(report('report-code', { final: CODE, test: 0.9015, spikes: [{ epoch: 80, change: 0.04 }] }));
-  assert.deepEqual(m.readings, [{ name: 'report-code', label: 'the report\'s code' }]);
-  assert.deepEqual(m.rows.map((r) => r.id), CLAIMS.map((c) => c.id));
+  assert.deepEqual(m.readings, [{ name: 'report-code', label: "the report's code" }]);
+  assert.deepEqual(
+    m.rows.map((r) => r.id),
+    CLAIMS.map((c) => c.id),
+  );
   const c = (id) => cell(m, id, 'report-code');
   assert.deepEqual(c('default-test'), { text: '90.15 % (−0.10 points)', holds: true, value: 0.9015, epochs: 100 });
   assert.equal(c('width').text, '20 / 40 / 80 hidden: 90.00 / 91.00 / 92.50 %');
@@ -57,52 +68,97 @@ test('each claim of the report, judged on the report’s code', () => {
 });
 
 test('claims that do not hold, in the other reading; which reading is closer, in words from the numbers', () => {
-  const runs = [...report('report-code', { final: CODE, test: 0.9015 }), ...report('proper-mean', { final: MEAN, test: 0.8171, first: 20, images: 50_000, empty: 0 })];
+  const runs = [
+    ...report('report-code', { final: CODE, test: 0.9015 }),
+    ...report('proper-mean', { final: MEAN, test: 0.8171, first: 20, images: 50_000, empty: 0 }),
+  ];
   const m = measure(runs);
-  assert.deepEqual(m.readings.map((r) => r.name), ['report-code', 'proper-mean']);
+  assert.deepEqual(
+    m.readings.map((r) => r.name),
+    ['report-code', 'proper-mean'],
+  );
   const p = (id) => cell(m, id, 'proper-mean');
-  assert.deepEqual([p('default-test').holds, p('width').holds, p('depth').holds, p('spikes').holds, p('lr-1e-4').holds, p('lr-1e-5').holds], [false, false, true, false, false, true]);
+  assert.deepEqual(
+    [
+      p('default-test').holds,
+      p('width').holds,
+      p('depth').holds,
+      p('spikes').holds,
+      p('lr-1e-4').holds,
+      p('lr-1e-5').holds,
+    ],
+    [false, false, true, false, false, true],
+  );
   assert.equal(p('default-test').text, '81.71 % (−8.54 points)');
   assert.match(p('spikes').text, /^none after epoch 70 \(largest change \+0\.\d\d points\)$/);
   assert.equal(cell(m, 'spikes', 'report-code').holds, false, 'a smooth curve has no spike');
   assert.deepEqual(m.score, { 'report-code': { holds: 5, measured: 6 }, 'proper-mean': { holds: 2, measured: 6 } });
   const text = m.explanation.join('\n');
-  const code = '“the report\'s code”';
+  const code = "“the report's code”";
   const mean = '“done properly, mean gradient”';
   const has = (sentence) => assert.ok(text.includes(sentence), `${sentence}\n  not in\n${text}`);
   has(`“The report's code” is closer to the report: 5 of 6 of its claims hold there, against 2 of 6 in ${mean}.`);
   has(`compares with 90.15 % in ${code} (0.10 points away) and 81.71 % in ${mean} (8.54 points away).`);
   // The step: η × ½ against η / 128: 64 times less.
-  has(`With η = 0.001, each step moves the weights by η × ½ = 0.0005 times each image’s gradient in ${code} and by η × 1/128 = 0.0000078 in ${mean}: 64 times less in ${mean} than in ${code}.`);
+  has(
+    `With η = 0.001, each step moves the weights by η × ½ = 0.0005 times each image’s gradient in ${code} and by η × 1/128 = 0.0000078 in ${mean}: 64 times less in ${mean} than in ${code}.`,
+  );
   // What an epoch is: from the runs' own counts.
-  has(`An epoch is, in ${code}, 23 slices of the first 3,000 training images, 11.0 of them empty: 12,000 images an epoch on average, some seen several times, others not at all; in ${mean}, 23 shuffled batches: 50,000 images an epoch, each once.`);
-  assert.match(text, /784-80-40-20-10’s training accuracy: in “the report's code” it never changed by more than 0\.\d\d points an epoch after epoch 70/);
-  has(`In ${code}, going from 20 to 80 hidden units changed the training accuracy by +2.50 points, going from 3 to 5 layers by −1.00 points.`);
+  has(
+    `An epoch is, in ${code}, 23 slices of the first 3,000 training images, 11.0 of them empty: 12,000 images an epoch on average, some seen several times, others not at all; in ${mean}, 23 shuffled batches: 50,000 images an epoch, each once.`,
+  );
+  assert.match(
+    text,
+    /784-80-40-20-10’s training accuracy: in “the report's code” it never changed by more than 0\.\d\d points an epoch after epoch 70/,
+  );
+  has(
+    `In ${code}, going from 20 to 80 hidden units changed the training accuracy by +2.50 points, going from 3 to 5 layers by −1.00 points.`,
+  );
   assert.doesNotMatch(text, /trained \d+ epochs/, 'no note when the runs trained the report’s 100 epochs');
 });
 
 test('shorter runs say so; the spike window follows their epochs; missing runs are not measured', () => {
-  const runs = report('report-code', { final: { default: 0.8, 'h80-40-20': 0.7 }, epochs: 10, test: 0.85, spikes: [{ epoch: 8, change: 0.03 }] });
+  const runs = report('report-code', {
+    final: { default: 0.8, 'h80-40-20': 0.7 },
+    epochs: 10,
+    test: 0.85,
+    spikes: [{ epoch: 8, change: 0.03 }],
+  });
   const m = measure(runs);
   const c = (id) => cell(m, id, 'report-code');
   assert.equal(c('default-test').epochs, 10);
   assert.equal(c('spikes').holds, true);
   assert.match(c('spikes').text, /^2 after epoch 7 /);
-  assert.deepEqual([c('width').holds, c('depth').holds, c('lr-1e-4').holds, c('lr-1e-5').holds], [null, null, null, null]);
+  assert.deepEqual(
+    [c('width').holds, c('depth').holds, c('lr-1e-4').holds, c('lr-1e-5').holds],
+    [null, null, null, null],
+  );
   assert.equal(c('width').text, '20 / 40 / 80 hidden: 80.00 / – / – %');
   assert.deepEqual(m.score, { 'report-code': { holds: 1, measured: 2 } });
-  assert.match(m.explanation[0], /^These runs trained 10 epochs, the report 100: the numbers are after 10 epochs, and a spike is looked for after 70 % of a run’s epochs\.$/);
+  assert.match(
+    m.explanation[0],
+    /^These runs trained 10 epochs, the report 100: the numbers are after 10 epochs, and a spike is looked for after 70 % of a run’s epochs\.$/,
+  );
   assert.match(m.explanation.join(' '), /Run the other reading to see which is closer/);
-  assert.match(m.explanation.join(' '), /jumped by more than 2 points 2 times after epoch 7 \(largest \+3\.\d\d points at epoch 8\) — spikes like the report’s/);
+  assert.match(
+    m.explanation.join(' '),
+    /jumped by more than 2 points 2 times after epoch 7 \(largest \+3\.\d\d points at epoch 8\) — spikes like the report’s/,
+  );
 });
 
 test('the spike rule: more than 2 points between consecutive epochs after 70 % of them', () => {
-  const run = (accs) => ({ epochs: accs.map((a, i) => ({ epoch: i + 1, trainSet: a == null ? null : { accuracy: a, loss: 0 } })) });
+  const run = (accs) => ({
+    epochs: accs.map((a, i) => ({ epoch: i + 1, trainSet: a == null ? null : { accuracy: a, loss: 0 } })),
+  });
   assert.equal(RULES.spike, 0.02);
   // 10 epochs: epochs 8–10 are after 70 %.
   const s = spikesOf(run([0.5, 0.7, 0.9, 0.9, 0.9, 0.9, 0.9, 0.925, 0.92, 0.9]));
   assert.equal(s.after, 7);
-  assert.deepEqual(s.spikes.map((x) => x.epoch), [8], 'the jump at epoch 2 is before the window; 9 and 10 move 2 points or less');
+  assert.deepEqual(
+    s.spikes.map((x) => x.epoch),
+    [8],
+    'the jump at epoch 2 is before the window; 9 and 10 move 2 points or less',
+  );
   assert.ok(Math.abs(s.spikes[0].change - 0.025) < 1e-12);
   assert.equal(s.largest.epoch, 8);
   // An epoch without a training-set evaluation breaks the comparison there.
@@ -112,5 +168,8 @@ test('the spike rule: more than 2 points between consecutive epochs after 70 % o
   // As many claims hold in both readings: the nearer test accuracy decides, and the sentence says so.
   const a = report('report-code', { final: CODE, test: 0.895 });
   const b = report('proper-sum', { final: CODE, test: 0.9, first: 20 });
-  assert.match(measure([...a, ...b]).explanation.join(' '), /“Done properly, summed gradient” is a little closer to the report: as many of its claims hold \(5 of 6\), and its 784-20-10’s test accuracy is nearer the report’s\./);
+  assert.match(
+    measure([...a, ...b]).explanation.join(' '),
+    /“Done properly, summed gradient” is a little closer to the report: as many of its claims hold \(5 of 6\), and its 784-20-10’s test accuracy is nearer the report’s\./,
+  );
 });

@@ -4,7 +4,15 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import { PALETTE } from '../../web/page/legend.js';
-import { FIGURES, epochValue, figureSeries, figureTable, formatValue, latestRuns, readingsRun } from '../../web/page/report_figures.js';
+import {
+  FIGURES,
+  epochValue,
+  figureSeries,
+  figureTable,
+  formatValue,
+  latestRuns,
+  readingsRun,
+} from '../../web/page/report_figures.js';
 import { createRun } from '../../web/page/run_record.js';
 import { engineTables, experimentRun } from './report_runs.mjs';
 
@@ -17,67 +25,162 @@ const KEYS = ['default', 'h40', 'h80', 'h80-40', 'h80-40-20', 'lr1e-4', 'lr1e-5'
 // The whole report in one reading: run k's training accuracy is 0.5 + k/100 + epoch/1000.
 function report(reading, first = 1, epochs = 5) {
   return KEYS.map((key, k) =>
-    experimentRun(tables, { key, reading, epochs, number: first + k, trainSet: (e) => 0.5 + k / 100 + e / 1000, validation: (e) => (key === 'default' ? 0.6 + e / 100 : null) }),
+    experimentRun(tables, {
+      key,
+      reading,
+      epochs,
+      number: first + k,
+      trainSet: (e) => 0.5 + k / 100 + e / 1000,
+      validation: (e) => (key === 'default' ? 0.6 + e / 100 : null),
+    }),
   );
 }
 const series = (id, runs, options) => figureSeries(fig(id), runs, { presets: tables.presets, ...options });
 
 test('Figs. 3–9 are the report’s: what each plots, of which runs', () => {
-  assert.deepEqual(FIGURES.map((f) => f.number), [3, 4, 5, 6, 7, 8, 9]);
-  assert.deepEqual(FIGURES.map((f) => `${f.split} ${f.metric}`), [
-    'trainSet accuracy', 'trainSet accuracy', 'trainSet accuracy', 'trainSet loss', 'validation loss', 'trainSet accuracy', 'validation accuracy',
-  ]);
+  assert.deepEqual(
+    FIGURES.map((f) => f.number),
+    [3, 4, 5, 6, 7, 8, 9],
+  );
+  assert.deepEqual(
+    FIGURES.map((f) => `${f.split} ${f.metric}`),
+    [
+      'trainSet accuracy',
+      'trainSet accuracy',
+      'trainSet accuracy',
+      'trainSet loss',
+      'validation loss',
+      'trainSet accuracy',
+      'validation accuracy',
+    ],
+  );
   assert.deepEqual(fig('fig4').runs, ['h80', 'h80-40', 'h80-40-20']);
 });
 
 test('a figure overlays its runs, named by what differs, in distinct colours', () => {
   const runs = report('report-code');
   const s = series('fig3', runs);
-  assert.deepEqual(s.map((x) => x.label), ['20 hidden', '40 hidden', '80 hidden']);
-  assert.deepEqual(s.map((x) => x.run.experiment.key), ['default', 'h40', 'h80']);
-  assert.deepEqual(s.map((x) => x.colour), PALETTE.slice(0, 3));
-  assert.deepEqual(s.map((x) => x.dash), [[], [], []]);
+  assert.deepEqual(
+    s.map((x) => x.label),
+    ['20 hidden', '40 hidden', '80 hidden'],
+  );
+  assert.deepEqual(
+    s.map((x) => x.run.experiment.key),
+    ['default', 'h40', 'h80'],
+  );
+  assert.deepEqual(
+    s.map((x) => x.colour),
+    PALETTE.slice(0, 3),
+  );
+  assert.deepEqual(
+    s.map((x) => x.dash),
+    [[], [], []],
+  );
   // The values are the runs' training-set accuracies, epoch by epoch.
-  assert.deepEqual(s[2].points, runs[2].epochs.map((e) => ({ epoch: e.epoch, value: e.trainSet.accuracy })));
-  assert.deepEqual(series('fig4', runs).map((x) => x.label), ['3 layers', '4 layers', '5 layers']);
-  assert.deepEqual(series('fig5', runs).map((x) => x.label), ['η = 1e-3', 'η = 1e-4', 'η = 1e-5']);
+  assert.deepEqual(
+    s[2].points,
+    runs[2].epochs.map((e) => ({ epoch: e.epoch, value: e.trainSet.accuracy })),
+  );
+  assert.deepEqual(
+    series('fig4', runs).map((x) => x.label),
+    ['3 layers', '4 layers', '5 layers'],
+  );
+  assert.deepEqual(
+    series('fig5', runs).map((x) => x.label),
+    ['η = 1e-3', 'η = 1e-4', 'η = 1e-5'],
+  );
   // Figs. 6–9: the default network only.
   const val = series('fig9', runs);
-  assert.deepEqual(val.map((x) => x.label), ['784-20-10, η = 1e-3']);
-  assert.deepEqual(val[0].points.map((p) => p.value), runs[0].epochs.map((e) => e.validation.accuracy));
-  assert.deepEqual(series('fig6', runs)[0].points.map((p) => p.value), runs[0].epochs.map((e) => e.trainSet.loss));
+  assert.deepEqual(
+    val.map((x) => x.label),
+    ['784-20-10, η = 1e-3'],
+  );
+  assert.deepEqual(
+    val[0].points.map((p) => p.value),
+    runs[0].epochs.map((e) => e.validation.accuracy),
+  );
+  assert.deepEqual(
+    series('fig6', runs)[0].points.map((p) => p.value),
+    runs[0].epochs.map((e) => e.trainSet.loss),
+  );
 });
 
 test('both readings: each run in both, the same colour per run and a dash per reading; the latest run of each', () => {
   const runs = [...report('report-code'), ...report('proper-mean', 20), ...report('report-code', 40, 3)];
   assert.deepEqual(readingsRun(runs), ['report-code', 'proper-mean']);
-  assert.equal(latestRuns(runs).get('report-code default').number, 40, 'a later run of the same key replaces the earlier');
+  assert.equal(
+    latestRuns(runs).get('report-code default').number,
+    40,
+    'a later run of the same key replaces the earlier',
+  );
   const s = series('fig3', runs);
-  assert.deepEqual(s.map((x) => x.run.number), [40, 41, 42, 20, 21, 22]);
-  assert.deepEqual(s.map((x) => x.label), [
-    '20 hidden · the report\'s code', '40 hidden · the report\'s code', '80 hidden · the report\'s code',
-    '20 hidden · done properly, mean gradient', '40 hidden · done properly, mean gradient', '80 hidden · done properly, mean gradient',
-  ]);
-  assert.deepEqual(s.map((x) => x.colour.name), ['blue', 'vermillion', 'bluish green', 'blue', 'vermillion', 'bluish green']);
+  assert.deepEqual(
+    s.map((x) => x.run.number),
+    [40, 41, 42, 20, 21, 22],
+  );
+  assert.deepEqual(
+    s.map((x) => x.label),
+    [
+      "20 hidden · the report's code",
+      "40 hidden · the report's code",
+      "80 hidden · the report's code",
+      '20 hidden · done properly, mean gradient',
+      '40 hidden · done properly, mean gradient',
+      '80 hidden · done properly, mean gradient',
+    ],
+  );
+  assert.deepEqual(
+    s.map((x) => x.colour.name),
+    ['blue', 'vermillion', 'bluish green', 'blue', 'vermillion', 'bluish green'],
+  );
   assert.notDeepEqual(s[0].dash, s[3].dash);
   // One run per figure (Figs. 6–9): the readings take colours of their own.
-  assert.deepEqual(series('fig8', runs).map((x) => x.colour.name), ['blue', 'vermillion']);
+  assert.deepEqual(
+    series('fig8', runs).map((x) => x.colour.name),
+    ['blue', 'vermillion'],
+  );
 });
 
 test('overlaid runs join every figure; one that never evaluated its training images shows its batch means', () => {
   const runs = report('report-code');
-  const other = createRun({ config: { ...runs[0].config, layers: [784, 100, 10], trainLimit: 0, init: 'uniform', batching: 'shuffled', gradient: 'sum' }, number: 30 });
-  other.epochs = [1, 2].map((e) => ({ epoch: e, x: e, step: e, train: { loss: 0.3, accuracy: 0.7 + e / 100, count: 50000 }, validation: { loss: 0.2, accuracy: 0.8, count: 10000 }, test: { loss: 0.2, accuracy: 0.8, count: 10000 } }));
+  const other = createRun({
+    config: {
+      ...runs[0].config,
+      layers: [784, 100, 10],
+      trainLimit: 0,
+      init: 'uniform',
+      batching: 'shuffled',
+      gradient: 'sum',
+    },
+    number: 30,
+  });
+  other.epochs = [1, 2].map((e) => ({
+    epoch: e,
+    x: e,
+    step: e,
+    train: { loss: 0.3, accuracy: 0.7 + e / 100, count: 50000 },
+    validation: { loss: 0.2, accuracy: 0.8, count: 10000 },
+    test: { loss: 0.2, accuracy: 0.8, count: 10000 },
+  }));
   const s = series('fig3', [...runs, other], { overlays: [other, runs[1]] });
   assert.equal(s.length, 4, 'an overlaid run already in the figure is not drawn twice');
   assert.equal(s[3].run, other);
   assert.equal(s[3].fallback, true);
   assert.match(s[3].label, /^100 hidden · done properly, summed gradient \(mean over batches\)$/);
-  assert.deepEqual(s[3].points, [{ epoch: 1, value: 0.71 }, { epoch: 2, value: 0.72 }]);
+  assert.deepEqual(s[3].points, [
+    { epoch: 1, value: 0.71 },
+    { epoch: 2, value: 0.72 },
+  ]);
   assert.equal(s[3].colour.name, 'reddish purple', 'after the figure’s own colours');
-  assert.deepEqual(series('fig7', [...runs, other], { overlays: [other] })[1].points.map((p) => p.value), [0.2, 0.2]);
+  assert.deepEqual(
+    series('fig7', [...runs, other], { overlays: [other] })[1].points.map((p) => p.value),
+    [0.2, 0.2],
+  );
   assert.equal(epochValue({ trainSet: null, train: { accuracy: 0.5 } }, 'trainSet', 'accuracy'), null);
-  assert.equal(epochValue({ trainSet: null, train: { accuracy: 0.5 } }, 'trainSet', 'accuracy', { fallback: true }), 0.5);
+  assert.equal(
+    epochValue({ trainSet: null, train: { accuracy: 0.5 } }, 'trainSet', 'accuracy', { fallback: true }),
+    0.5,
+  );
 });
 
 test('a figure as a table: a row per epoch, a column per curve, values as the epoch tables print them', () => {
@@ -86,13 +189,34 @@ test('a figure as a table: a row per epoch, a column per curve, values as the ep
   const t = figureTable(f, series('fig5', runs));
   assert.equal(t.caption, 'Fig. 5 regenerated: training accuracy (%) by epoch');
   assert.deepEqual(t.columns, ['η = 1e-3', 'η = 1e-4', 'η = 1e-5']);
-  assert.deepEqual(t.rows.map((r) => r.epoch), [1, 2, 3, 4, 5]);
-  assert.deepEqual(t.rows[0].cells, [runs[0], runs[5], runs[6]].map((r) => formatValue(r.epochs[0].trainSet.accuracy, 'accuracy')));
+  assert.deepEqual(
+    t.rows.map((r) => r.epoch),
+    [1, 2, 3, 4, 5],
+  );
+  assert.deepEqual(
+    t.rows[0].cells,
+    [runs[0], runs[5], runs[6]].map((r) => formatValue(r.epochs[0].trainSet.accuracy, 'accuracy')),
+  );
   assert.equal(t.rows[0].cells[1], '55.10 %');
   // Epochs a curve lacks are '–'; losses have four decimals.
-  const lean = experimentRun(tables, { key: 'default', reading: 'proper-sum', epochs: 3, number: 50, validation: (e, n) => (e === n ? 0.9 : null) });
+  const lean = experimentRun(tables, {
+    key: 'default',
+    reading: 'proper-sum',
+    epochs: 3,
+    number: 50,
+    validation: (e, n) => (e === n ? 0.9 : null),
+  });
   const v = figureTable(fig('fig7'), series('fig7', [...runs, lean]));
-  assert.deepEqual(v.rows.map((r) => r.cells), [['0.3900', '–'], ['0.3800', '–'], ['0.3700', '0.1000'], ['0.3600', '–'], ['0.3500', '–']]);
+  assert.deepEqual(
+    v.rows.map((r) => r.cells),
+    [
+      ['0.3900', '–'],
+      ['0.3800', '–'],
+      ['0.3700', '0.1000'],
+      ['0.3600', '–'],
+      ['0.3500', '–'],
+    ],
+  );
   assert.equal(formatValue(null, 'loss'), '–');
 });
 

@@ -21,14 +21,44 @@ const metrics = (accuracy, count, loss = 1 - accuracy) => ({ loss, accuracy, cou
  * and test(epoch) likewise; batches per epoch `batches` of which `empty` are
  * empty slices (NaN), `images` images an epoch.
  */
-export function experimentRun(tables, { key, reading, epochs = 100, number = 1, createdAt = number, batches = 23, empty = 0, images = 12_000,
-  trainSet = (e) => 0.8 + e / 1000, validation = () => null, test = (e, n) => (e === n ? 0.9 : null) }) {
-  const [item] = planQueue({ experiment: 'report', readings: [reading], epochs, schema: tables.schema, presets: tables.presets }).filter((i) => i.key === key);
+export function experimentRun(
+  tables,
+  {
+    key,
+    reading,
+    epochs = 100,
+    number = 1,
+    createdAt = number,
+    batches = 23,
+    empty = 0,
+    images = 12_000,
+    trainSet = (e) => 0.8 + e / 1000,
+    validation = () => null,
+    test = (e, n) => (e === n ? 0.9 : null),
+  },
+) {
+  const [item] = planQueue({
+    experiment: 'report',
+    readings: [reading],
+    epochs,
+    schema: tables.schema,
+    presets: tables.presets,
+  }).filter((i) => i.key === key);
   const run = createRun({ config: item.config, number, createdAt, label: item.label, id: `run-${number}` });
   run.experiment = { key, reading, queueId: 'q', index: 0 };
   for (let e = 1; e <= epochs; e++) {
     const loss = Float32Array.from({ length: batches }, (_, i) => (i < empty ? NaN : 0.5));
-    appendChunk(run, { epochIndex: e - 1, firstBatch: 1, batchLoss: loss, batchAccuracy: loss, batchesPerEpoch: batches, epoch: e, batchInEpoch: 0, step: e * batches, runMs: e * 10 });
+    appendChunk(run, {
+      epochIndex: e - 1,
+      firstBatch: 1,
+      batchLoss: loss,
+      batchAccuracy: loss,
+      batchesPerEpoch: batches,
+      epoch: e,
+      batchInEpoch: 0,
+      step: e * batches,
+      runMs: e * 10,
+    });
     const t = trainSet(e, epochs);
     const v = validation(e, epochs);
     const s = test(e, epochs);

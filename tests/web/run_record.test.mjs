@@ -123,12 +123,21 @@ test('epochs are recorded with their results; settings changes with where they h
   assert.equal(run.epochs.length, 1);
   assert.equal(run.classes, 2);
   assert.equal(run.runMs, 105);
-  recordSettingsChange(run, { learningRate: 0.05, optimizer: 'adam', layers: [4, 2] }, { learningRate: 0.05, optimizer: 'adam' });
+  recordSettingsChange(
+    run,
+    { learningRate: 0.05, optimizer: 'adam', layers: [4, 2] },
+    { learningRate: 0.05, optimizer: 'adam' },
+  );
   assert.equal(run.config.learningRate, 0.05);
   assert.deepEqual(run.changes, [{ x: 1, learningRate: 0.05, optimizer: 'adam' }]);
   // An epoch that evaluated the training images but not the test set keeps the last confusion matrix.
   const confusion = run.confusion;
-  const lean = addEpoch(run, { ...epochMessage(2, 20), trainSet: { loss: 0.2, accuracy: 0.95, count: 30 }, test: null, confusion: null });
+  const lean = addEpoch(run, {
+    ...epochMessage(2, 20),
+    trainSet: { loss: 0.2, accuracy: 0.95, count: 30 },
+    test: null,
+    confusion: null,
+  });
   assert.deepEqual(lean.trainSet, { loss: 0.2, accuracy: 0.95, count: 30 });
   assert.equal(lean.test, null);
   assert.equal(run.confusion, confusion);
@@ -181,7 +190,11 @@ test('a checkpoint keeps only what the saved model has seen', () => {
   assert.equal(stored.x.length, 17, 'points up to step 117');
   assert.equal(stored.emaLoss.length, 17);
   near(stored.x.at(-1), run.x[16]);
-  assert.deepEqual(stored.epochs.map((e) => e.epoch), [11], 'the epoch of step 120 is not in the model yet');
+  assert.deepEqual(
+    stored.epochs.map((e) => e.epoch),
+    [11],
+    'the epoch of step 120 is not in the model yet',
+  );
   assert.deepEqual(stored.progress, checkpoint.progress);
   assert.equal(stored.runMs, 1170);
   // The live run is untouched.

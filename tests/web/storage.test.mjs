@@ -8,7 +8,12 @@ import { test } from 'node:test';
 import * as storage from '../../web/page/storage.js';
 import { FakeIndexedDB } from './fake_indexeddb.mjs';
 
-const model = (step, size = 100) => ({ bytes: new ArrayBuffer(size), runId: 'run-1', progress: { step }, data: { kind: 'mnist', id: 'MNIST' } });
+const model = (step, size = 100) => ({
+  bytes: new ArrayBuffer(size),
+  runId: 'run-1',
+  progress: { step },
+  data: { kind: 'mnist', id: 'MNIST' },
+});
 const run = (step) => ({ id: 'run-1', createdAt: 1, progress: { step }, x: new Float64Array(step) });
 
 test('a checkpoint is written in one transaction: the run first, the model, the pointer last', async () => {
@@ -56,12 +61,20 @@ test('quota exceeded: the checkpoint is refused with a StorageError, the previou
   assert.equal(err.reason, 'quota');
   assert.match(err.message, /full|quota/);
   assert.equal((await storage.getKey('model')).progress.step, 5);
-  assert.equal((await storage.listRuns())[0].progress.step, 5, 'the run record of the refused checkpoint is not kept either');
+  assert.equal(
+    (await storage.listRuns())[0].progress.step,
+    5,
+    'the run record of the refused checkpoint is not kept either',
+  );
 });
 
 test('without IndexedDB every call rejects with a StorageError saying so', async () => {
   storage.useIndexedDB(undefined);
-  for (const call of [() => storage.getKey('model'), () => storage.saveCheckpoint({ run: run(1), model: model(1) }), () => storage.listRuns()]) {
+  for (const call of [
+    () => storage.getKey('model'),
+    () => storage.saveCheckpoint({ run: run(1), model: model(1) }),
+    () => storage.listRuns(),
+  ]) {
     const err = await call().then(
       () => null,
       (e) => e,
@@ -71,7 +84,14 @@ test('without IndexedDB every call rejects with a StorageError saying so', async
     assert.match(err.message, /does not let the page store data/);
   }
   // An IndexedDB whose open() throws (as some private modes do) is the same.
-  storage.useIndexedDB({ open: () => { throw Object.assign(new Error('denied'), { name: 'SecurityError' }); } });
-  const err = await storage.getKey('model').then(() => null, (e) => e);
+  storage.useIndexedDB({
+    open: () => {
+      throw Object.assign(new Error('denied'), { name: 'SecurityError' });
+    },
+  });
+  const err = await storage.getKey('model').then(
+    () => null,
+    (e) => e,
+  );
   assert.equal(err?.reason, 'unavailable');
 });

@@ -62,7 +62,10 @@ test('training stops at the epoch target, with a checkpoint', () => {
   run();
   assert.equal(trainer.epoch, 2);
   assert.equal(trainer.batchInEpoch, 0);
-  assert.deepEqual(of(FromWorker.EPOCH).map((e) => e.epoch), [1, 2]);
+  assert.deepEqual(
+    of(FromWorker.EPOCH).map((e) => e.epoch),
+    [1, 2],
+  );
   assert.deepEqual(sent.at(-2), { type: 'status', state: 'idle', message: 'finished' });
   assert.equal(sent.at(-1).type, 'checkpoint');
   assert.equal(sent.at(-1).reason, 'finished');
@@ -135,7 +138,10 @@ test('the epoch’s training loss and accuracy are the sample-weighted means of 
   session.train({ epochs: 1 });
   run();
   const chunks = of(FromWorker.CHUNK);
-  assert.deepEqual(chunks.map((c) => c.batchLoss.length), [1, 3, 4]);
+  assert.deepEqual(
+    chunks.map((c) => c.batchLoss.length),
+    [1, 3, 4],
+  );
   const sizes = [4, 4, 4, 4, 4, 4, 4, 1];
   const steps = sizes.map((_, i) => i + 1);
   const samples = 29;
@@ -146,10 +152,18 @@ test('the epoch’s training loss and accuracy are the sample-weighted means of 
   assert.ok(Math.abs(epoch.train.loss - loss) < 1e-9, `${epoch.train.loss} vs ${loss}`);
   assert.ok(Math.abs(epoch.train.accuracy - accuracy) < 1e-6, `${epoch.train.accuracy} vs ${accuracy}`);
   // Not the plain mean of the chunks' means.
-  const naive = chunks.reduce((a, c) => a + c.batchLoss.reduce((x, y) => x + y, 0) / c.batchLoss.length, 0) / chunks.length;
+  const naive =
+    chunks.reduce((a, c) => a + c.batchLoss.reduce((x, y) => x + y, 0) / c.batchLoss.length, 0) / chunks.length;
   assert.ok(Math.abs(naive - loss) > 1);
   // The chunks' batches are placed in their epoch.
-  assert.deepEqual(chunks.map((c) => [c.epochIndex, c.firstBatch, c.firstStep]), [[0, 1, 1], [0, 2, 2], [0, 5, 5]]);
+  assert.deepEqual(
+    chunks.map((c) => [c.epochIndex, c.firstBatch, c.firstStep]),
+    [
+      [0, 1, 1],
+      [0, 2, 2],
+      [0, 5, 5],
+    ],
+  );
   // The next epoch starts from zero.
   session.train({ epochs: 1 });
   run();
@@ -194,7 +208,10 @@ test('runMs counts training and evaluation; evalMs the evaluation alone', () => 
   session.train({ epochs: 1 });
   run();
   const chunks = of(FromWorker.CHUNK);
-  assert.deepEqual(chunks.map((c) => c.trainMs), chunks.map((c) => 2 * c.batchLoss.length));
+  assert.deepEqual(
+    chunks.map((c) => c.trainMs),
+    chunks.map((c) => 2 * c.batchLoss.length),
+  );
   assert.equal(chunks.at(-1).runMs, 8);
   const [epoch] = of(FromWorker.EPOCH);
   assert.equal(epoch.evalMs, 14);
@@ -227,7 +244,10 @@ test('the learning-rate decay applies after each epoch and is reported', () => {
   run();
   assert.deepEqual(trainer.learningRates, [0.05, 0.025]);
   const reports = of(FromWorker.TRAINER).filter((m) => m.reason === 'schedule');
-  assert.deepEqual(reports.map((m) => m.config.learningRate), [0.05, 0.025]);
+  assert.deepEqual(
+    reports.map((m) => m.config.learningRate),
+    [0.05, 0.025],
+  );
   assert.equal(reports[0].parameters, 8 * 17 + 4 * 9);
   session.setSchedule(1);
   session.train({ epochs: 1 });
@@ -259,7 +279,12 @@ test('replacing the trainer deletes the old one and drops its pending evaluation
   assert.equal(trainer.deleted, true);
   assert.equal(session.trainer, next);
   assert.equal(session.state, State.IDLE);
-  assert.deepEqual(of(FromWorker.STATUS).map((m) => m.state).slice(-2), ['paused', 'idle']);
+  assert.deepEqual(
+    of(FromWorker.STATUS)
+      .map((m) => m.state)
+      .slice(-2),
+    ['paused', 'idle'],
+  );
   run();
   assert.deepEqual(trainer.evaluated, []);
   assert.equal(of(FromWorker.EPOCH).length, 0);
@@ -270,7 +295,14 @@ test('data of another image size drops the trainer; training needs a trainer and
   session.setData({ ...DATA, rows: 3, cols: 3 });
   assert.equal(trainer.deleted, true);
   assert.equal(session.trainer, null);
-  assert.deepEqual(of(FromWorker.TRAINER).at(-1), { type: 'trainer', config: null, progress: null, parameters: 0, reason: 'data-changed', runMs: 0 });
+  assert.deepEqual(of(FromWorker.TRAINER).at(-1), {
+    type: 'trainer',
+    config: null,
+    progress: null,
+    parameters: 0,
+    reason: 'data-changed',
+    runMs: 0,
+  });
   assert.throws(() => session.train({ epochs: 1 }), /no model yet/);
   assert.throws(() => session.step(), /no model yet/);
 
@@ -287,11 +319,14 @@ test('an evaluation plan evaluates its splits after every epoch, and more after 
   // Each split once per epoch, in the order trainSet, validation, test.
   assert.deepEqual(trainer.evaluated, ['trainSet', 'trainSet', 'trainSet', 'validation', 'test']);
   const epochs = of(FromWorker.EPOCH);
-  assert.deepEqual(epochs.map((e) => [Boolean(e.trainSet), Boolean(e.validation), Boolean(e.test), Boolean(e.confusion)]), [
-    [true, false, false, false],
-    [true, false, false, false],
-    [true, true, true, true],
-  ]);
+  assert.deepEqual(
+    epochs.map((e) => [Boolean(e.trainSet), Boolean(e.validation), Boolean(e.test), Boolean(e.confusion)]),
+    [
+      [true, false, false, false],
+      [true, false, false, false],
+      [true, true, true, true],
+    ],
+  );
   assert.deepEqual(epochs[0].trainSet, { loss: 0.4, accuracy: 0.85, count: 16 });
   assert.equal(epochs[0].classes, 4);
   assert.equal(session.state, State.IDLE);
@@ -312,7 +347,10 @@ test('an empty plan still reports each epoch; a resume keeps the plan; unknown s
   session.train({ epochs: 1, resume: true });
   run();
   assert.deepEqual(trainer.evaluated, ['trainSet']);
-  assert.deepEqual(of(FromWorker.EPOCH).map((e) => e.epoch), [1, 2, 3]);
+  assert.deepEqual(
+    of(FromWorker.EPOCH).map((e) => e.epoch),
+    [1, 2, 3],
+  );
   assert.throws(() => session.train({ epochs: 1, evaluate: { each: ['train'] } }), /unknown evaluation split 'train'/);
 });
 

@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
-import { MAX_IDX_FILE_BYTES, UploadError, idxHeader, readIdx, readIdxSet, readModelFile } from '../../web/page/upload_checks.js';
+import {
+  MAX_IDX_FILE_BYTES,
+  UploadError,
+  idxHeader,
+  readIdx,
+  readIdxSet,
+  readModelFile,
+} from '../../web/page/upload_checks.js';
 
 function idx(dims, { type = 0x08, fill = 0, extra = 0, cut = 0 } = {}) {
   const count = dims.reduce((a, b) => a * b, 1);
@@ -85,7 +92,12 @@ test('each bad IDX file is refused with its own message, from its header alone',
 
 test('a file larger than the limit is refused from its size, without reading it', async () => {
   let read = false;
-  const huge = { size: 600e6, slice: () => ((read = true), new Blob([])), arrayBuffer: () => ((read = true), null), stream: () => ((read = true), null) };
+  const huge = {
+    size: 600e6,
+    slice: () => ((read = true), new Blob([])),
+    arrayBuffer: () => ((read = true), null),
+    stream: () => ((read = true), null),
+  };
   const err = await refusal(idxHeader(huge, 'images', 'x'));
   assert.equal(err.code, 'too-large');
   assert.match(err.message, /600 MB; at most 128 MB/);
@@ -133,9 +145,15 @@ test('the four files must agree: counts, image sizes', async () => {
   };
   const raw = await readIdxSet(set());
   assert.equal(raw.trainImages.length, 16 + 20 * 16);
-  assert.match((await refusal(readIdxSet(set({ trainLabels: idx([19]) })))).message, /trainImages has 20 images but trainLabels has 19 labels/);
+  assert.match(
+    (await refusal(readIdxSet(set({ trainLabels: idx([19]) })))).message,
+    /trainImages has 20 images but trainLabels has 19 labels/,
+  );
   assert.match((await refusal(readIdxSet(set({ testImages: idx([5, 5, 5]) })))).message, /4×4 but the test images 5×5/);
-  assert.match((await refusal(readIdxSet(set({ trainLabels: idx([20, 1, 1]) })))).message, /3 dimensions; labels need 1/);
+  assert.match(
+    (await refusal(readIdxSet(set({ trainLabels: idx([20, 1, 1]) })))).message,
+    /3 dimensions; labels need 1/,
+  );
   assert.ok(MAX_IDX_FILE_BYTES >= 47.1e6);
 });
 
@@ -153,11 +171,30 @@ test('model files: header length, UTF-8, JSON, duplicate names and the bytes tha
   assert.equal((await readModelFile(watched(ok).file, 1e6)).byteLength, ok.length);
   const cases = [
     ['truncated', ok.subarray(0, 5), /too short/],
-    ['header past the end', (() => { const b = ok.slice(); new DataView(b.buffer).setBigUint64(0, 10_000n, true); return b; })(), /runs past the end/],
+    [
+      'header past the end',
+      (() => {
+        const b = ok.slice();
+        new DataView(b.buffer).setBigUint64(0, 10_000n, true);
+        return b;
+      })(),
+      /runs past the end/,
+    ],
     ['not UTF-8', safetensors(null, 0, { raw: Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d]) }), /not UTF-8/],
     ['not JSON', safetensors('{"a": ', 0), /not valid JSON/],
-    ['duplicate names', safetensors('{"a": {"dtype":"F32","shape":[2],"data_offsets":[0,8]}, "a": {"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', 8), /names the tensor “a” twice/],
-    ['header promises more', safetensors({ a: { ...t, data_offsets: [0, 800] } }, 8), /describes 800 bytes of tensors but 8 follow it: the file is truncated/],
+    [
+      'duplicate names',
+      safetensors(
+        '{"a": {"dtype":"F32","shape":[2],"data_offsets":[0,8]}, "a": {"dtype":"F32","shape":[2],"data_offsets":[0,8]}}',
+        8,
+      ),
+      /names the tensor “a” twice/,
+    ],
+    [
+      'header promises more',
+      safetensors({ a: { ...t, data_offsets: [0, 800] } }, 8),
+      /describes 800 bytes of tensors but 8 follow it: the file is truncated/,
+    ],
   ];
   for (const [name, bytes, message] of cases) {
     const { file, stats } = watched(bytes);

@@ -107,7 +107,10 @@ test('a late check (the main thread was stalled) does not fire, even if the beat
   const t1 = clock.now();
   clock.advance(6000, { stall: [t1 + 100, t1 + 2100] });
   assert.equal(deaths.length, 1);
-  assert.ok(deaths[0].at - (t1 + 2100) <= INTERVAL_MS + INTERVAL_MS, `found ${deaths[0].at - (t1 + 2100)} ms after the stall`);
+  assert.ok(
+    deaths[0].at - (t1 + 2100) <= INTERVAL_MS + INTERVAL_MS,
+    `found ${deaths[0].at - (t1 + 2100)} ms after the stall`,
+  );
 });
 
 test('while not judging (a hidden page) silence is not death; judging again gives a fresh timeout', () => {

@@ -26,7 +26,8 @@ function cssVar(name) {
 }
 
 // Axis labels stay short even for a diverging loss: 120000 → "1.2e5".
-const compact = (v) => (v == null ? '' : Math.abs(v) >= 1e4 ? v.toExponential(1).replace('+', '') : String(Number(v.toPrecision(6))));
+const compact = (v) =>
+  v == null ? '' : Math.abs(v) >= 1e4 ? v.toExponential(1).replace('+', '') : String(Number(v.toPrecision(6)));
 const fmtLoss = (u, v) => (v == null ? '–' : v.toFixed(4));
 const fmtPct = (u, v) => (v == null ? '–' : `${v.toFixed(2)} %`);
 const fmtEpoch = (u, v) => (v == null ? '–' : `epoch ${v.toFixed(2)}`);
@@ -111,11 +112,23 @@ export class Charts {
         y: {
           range: isLoss
             ? (_u, _min, max) => [0, Math.min(max > 0 ? max * 1.05 : 1, this.focus.lossMax ?? Infinity)]
-            : (_u, min) => [Math.max(min ?? 0, this.focus.accMin ?? 0) > 0 ? niceFloor(Math.max(min ?? 0, this.focus.accMin ?? 0)) : 0, 100],
+            : (_u, min) => [
+                Math.max(min ?? 0, this.focus.accMin ?? 0) > 0
+                  ? niceFloor(Math.max(min ?? 0, this.focus.accMin ?? 0))
+                  : 0,
+                100,
+              ],
         },
       },
       axes: [
-        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, label: 'epoch', labelSize: 20, size: 36 },
+        {
+          stroke: axis,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid },
+          label: 'epoch',
+          labelSize: 20,
+          size: 36,
+        },
         {
           stroke: axis,
           grid: { stroke: grid, width: 1 },

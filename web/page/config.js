@@ -211,6 +211,8 @@ export function describeConfig(c, schedule = null) {
     c.batching === 'slices' ? 'slices' : '',
     c.init === 'gaussian' ? 'N(0,1) init' : '',
   ].filter(Boolean);
-  return `${c.layers.join('-')}${act}${out} · ${choiceLabel(c.optimizer)} η=${eta}${decay}${grad} · batch ${c.batchSize}` +
-    extras.map((e) => ` · ${e}`).join('');
+  return (
+    `${c.layers.join('-')}${act}${out} · ${choiceLabel(c.optimizer)} η=${eta}${decay}${grad} · batch ${c.batchSize}` +
+    extras.map((e) => ` · ${e}`).join('')
+  );
 }

@@ -55,9 +55,14 @@ export class ConfigForm {
   setup() {
     const form = this.#form;
     const f = form.elements;
-    f.preset.replaceChildren(...[...PRESETS.map((p) => [p.id, p.label]), ['custom', 'Custom']].map(([value, text]) => el('option', { value, text })));
+    f.preset.replaceChildren(
+      ...[...PRESETS.map((p) => [p.id, p.label]), ['custom', 'Custom']].map(([value, text]) =>
+        el('option', { value, text }),
+      ),
+    );
     f.preset.addEventListener('change', () => {
-      if (this.#schema && f.preset.value !== 'custom') this.write({ ...this.#preset(f.preset.value), seed: f.seed.value });
+      if (this.#schema && f.preset.value !== 'custom')
+        this.write({ ...this.#preset(f.preset.value), seed: f.seed.value });
     });
     form.addEventListener('input', (e) => {
       if (e.target.name === 'preset') return;
@@ -185,17 +190,22 @@ export class ConfigForm {
     }
     const preset = matchPreset(values, this.#schema, dims);
     f.preset.value = preset;
-    $('preset-help').textContent = preset === 'custom' ? 'Your own settings.' : PRESETS.find((p) => p.id === preset).help;
+    $('preset-help').textContent =
+      preset === 'custom' ? 'Your own settings.' : PRESETS.find((p) => p.id === preset).help;
     // Momentum only applies to the momentum methods; it stays visible (and explains itself).
     const usesMomentum = values.optimizer === 'momentum' || values.optimizer === 'nesterov';
     f.momentum.disabled = !usesMomentum;
-    $('momentum-help').textContent = usesMomentum ? 'Fraction of the last step kept.' : 'Used by Momentum and Nesterov.';
+    $('momentum-help').textContent = usesMomentum
+      ? 'Fraction of the last step kept.'
+      : 'Used by Momentum and Nesterov.';
     const layers = parseLayers(values.layers, this.#schema, dims);
     if (result.config) this.#askEngine(result.config);
     const memory = this.#engine?.ok && this.#engine.key === JSON.stringify(result.config) ? this.#engine.memory : null;
     $('param-count').textContent = layers.value
       ? `${layers.parameters.toLocaleString('en')} weights and biases.` +
-        (memory ? ` Needs about ${gb(memory.peak)} of the engine’s ${gb(memory.budget)} to train, save and reload.` : '')
+        (memory
+          ? ` Needs about ${gb(memory.peak)} of the engine’s ${gb(memory.budget)} to train, save and reload.`
+          : '')
       : '';
     this.#app.controls.update();
     return result;

@@ -40,11 +40,17 @@ export class ConfusionView {
 
   /** An `epoch` message: both sets' matrices (each when it was evaluated). */
   onEpoch(m) {
-    const digits = (e, set) => `After epoch ${m.epoch}: ${pct(e.accuracy, 2)} of ${e.count.toLocaleString('en')} ${set} digits right.`;
+    const digits = (e, set) =>
+      `After epoch ${m.epoch}: ${pct(e.accuracy, 2)} of ${e.count.toLocaleString('en')} ${set} digits right.`;
     // An epoch that did not evaluate a set (an experiment's plan) keeps that set's last matrix.
-    if (m.confusion && m.test) this.#latest.test = { confusion: m.confusion, classes: m.classes, caption: digits(m.test, 'test') };
+    if (m.confusion && m.test)
+      this.#latest.test = { confusion: m.confusion, classes: m.classes, caption: digits(m.test, 'test') };
     if (m.validationConfusion && m.validation)
-      this.#latest.validation = { confusion: m.validationConfusion, classes: m.classes, caption: digits(m.validation, 'validation') };
+      this.#latest.validation = {
+        confusion: m.validationConfusion,
+        classes: m.classes,
+        caption: digits(m.validation, 'validation'),
+      };
     this.#renderSoon();
   }
 
@@ -58,10 +64,17 @@ export class ConfusionView {
   /** The current run's last matrices (after a reload, another run), or none. */
   reset(run) {
     const e = run?.epochs.at(-1);
-    const caption = (set, metrics) => (e && metrics ? `After epoch ${e.epoch}: ${pct(metrics.accuracy, 2)} of the ${set} digits right.` : `${set} set`);
-    this.#latest.test = run?.confusion ? { confusion: run.confusion, classes: run.classes ?? 10, caption: caption('test', e?.test) } : null;
+    const caption = (set, metrics) =>
+      e && metrics ? `After epoch ${e.epoch}: ${pct(metrics.accuracy, 2)} of the ${set} digits right.` : `${set} set`;
+    this.#latest.test = run?.confusion
+      ? { confusion: run.confusion, classes: run.classes ?? 10, caption: caption('test', e?.test) }
+      : null;
     this.#latest.validation = run?.validationConfusion
-      ? { confusion: run.validationConfusion, classes: run.classes ?? 10, caption: caption('validation', e?.validation) }
+      ? {
+          confusion: run.validationConfusion,
+          classes: run.classes ?? 10,
+          caption: caption('validation', e?.validation),
+        }
       : null;
     this.#render();
   }
@@ -73,7 +86,10 @@ export class ConfusionView {
     const box = $('confusion');
     const m = this.#latest[this.#split];
     if (!m) {
-      const text = this.#split === 'validation' && this.#latest.test ? 'There is no validation set, or it was not evaluated.' : 'Appears after the first epoch.';
+      const text =
+        this.#split === 'validation' && this.#latest.test
+          ? 'There is no validation set, or it was not evaluated.'
+          : 'Appears after the first epoch.';
       box.replaceChildren(el('p', { class: 'empty', text }));
       return;
     }
@@ -90,7 +106,15 @@ export class ConfusionView {
       for (let j = 0; j < classes; j++)
         if (i !== j && rowTotal[i] > 0) maxOff = Math.max(maxOff, confusion[i * classes + j] / rowTotal[i]);
     const [fr, fc] = this.#focus;
-    const head = el('tr', {}, el('th', { scope: 'col', class: 'corner' }, el('span', { class: 'sr-only', text: 'true digit by row, predicted digit by column' })));
+    const head = el(
+      'tr',
+      {},
+      el(
+        'th',
+        { scope: 'col', class: 'corner' },
+        el('span', { class: 'sr-only', text: 'true digit by row, predicted digit by column' }),
+      ),
+    );
     for (let j = 0; j < classes; j++) head.append(el('th', { scope: 'col', text: String(j) }));
     head.append(el('th', { scope: 'col', class: 'recall', text: 'recall' }));
     const body = el('tbody');
@@ -127,13 +151,25 @@ export class ConfusionView {
       body.append(tr);
     }
     const foot = el('tr', {}, el('th', { scope: 'row', class: 'precision', text: 'precision' }));
-    for (let j = 0; j < classes; j++) foot.append(el('td', { class: 'precision', text: precision[j] == null ? '–' : pct(precision[j]) }));
+    for (let j = 0; j < classes; j++)
+      foot.append(el('td', { class: 'precision', text: precision[j] == null ? '–' : pct(precision[j]) }));
     foot.append(el('td'));
     return el(
       'table',
       { class: 'confusion', 'data-split': this.#split },
       el('caption', { text: caption }),
-      el('thead', {}, el('tr', {}, el('td'), el('th', { scope: 'colgroup', colspan: classes, class: 'axis', text: 'predicted digit' }), el('td')), head),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('td'),
+          el('th', { scope: 'colgroup', colspan: classes, class: 'axis', text: 'predicted digit' }),
+          el('td'),
+        ),
+        head,
+      ),
       body,
       el('tfoot', {}, foot),
     );
@@ -178,7 +214,9 @@ export class ConfusionView {
       if (this.#split === split) this.#render();
     }
     const n = counts[i * latest.classes + j];
-    this.#app.notices.announce(`True ${i}, predicted ${j}: ${n} digit${n === 1 ? '' : 's'} shown in the gallery, the most confident first.`);
+    this.#app.notices.announce(
+      `True ${i}, predicted ${j}: ${n} digit${n === 1 ? '' : 's'} shown in the gallery, the most confident first.`,
+    );
     $('gallery').querySelector('.tile')?.focus({ preventScroll: false });
   }
 }

@@ -72,7 +72,11 @@ export class Controls {
       this.#app.runList.render();
       return true;
     } catch (err) {
-      const field = /layer|network|size/i.test(err.message) ? 'layers' : /batch/i.test(err.message) ? 'batchSize' : null;
+      const field = /layer|network|size/i.test(err.message)
+        ? 'layers'
+        : /batch/i.test(err.message)
+          ? 'batchSize'
+          : null;
       if (field) form.showFieldError(field, err.message);
       this.#app.notices.showAlert(`Cannot create the network: ${err.message}`);
       return false;
@@ -155,7 +159,9 @@ export class Controls {
     document.body.dataset.trainState = state;
     if (state === State.IDLE && message === 'finished') {
       const e = runs.current?.epochs.findLast((x) => x.test);
-      notices.announce(`Training finished after ${this.trainer?.progress.epoch ?? '?'} epochs${e ? `: test accuracy ${pct(e.test.accuracy, 2)}` : ''}.`);
+      notices.announce(
+        `Training finished after ${this.trainer?.progress.epoch ?? '?'} epochs${e ? `: test accuracy ${pct(e.test.accuracy, 2)}` : ''}.`,
+      );
     }
     if (prev === State.RUNNING && state !== State.RUNNING) {
       views.markWeightsStale();
@@ -175,7 +181,9 @@ export class Controls {
   diverged(m) {
     const { notices, stats } = this.#app;
     if (this.trainer) this.trainer.progress = m.progress;
-    notices.showAlert(`Training stopped: ${m.message}. Lower the learning rate (or use the mean gradient) and train again.`);
+    notices.showAlert(
+      `Training stopped: ${m.message}. Lower the learning rate (or use the mean gradient) and train again.`,
+    );
     notices.announce(`Training stopped: ${m.message}`);
     stats.drawStats();
   }
@@ -197,7 +205,13 @@ export class Controls {
     const locked = Boolean(this.lockedBy);
     const trainBtn = $('btn-train');
     trainBtn.disabled = !ready || running || paused || locked;
-    trainBtn.textContent = !this.trainer ? 'Train' : changed ? 'Train new network' : this.trainer.progress.step > 0 ? 'Train more' : 'Train';
+    trainBtn.textContent = !this.trainer
+      ? 'Train'
+      : changed
+        ? 'Train new network'
+        : this.trainer.progress.step > 0
+          ? 'Train more'
+          : 'Train';
     const pauseBtn = $('btn-pause');
     pauseBtn.disabled = !(running || paused);
     pauseBtn.textContent = paused ? 'Resume' : 'Pause';
@@ -210,7 +224,9 @@ export class Controls {
     else if (locked) hint = this.lockedBy;
     else if (running) hint = 'Training… Space pauses. The learning rate and optimiser can be changed live.';
     else if (paused) hint = 'Paused mid-epoch. Resume, or Step one batch at a time.';
-    else if (changed) hint = 'The network settings differ from the current model: Train starts a new run (the current one stays in the history).';
+    else if (changed)
+      hint =
+        'The network settings differ from the current model: Train starts a new run (the current one stays in the history).';
     else if (this.trainer) hint = `Model: ${describeConfig(this.trainer.config, this.#app.runs.current?.schedule)}.`;
     else hint = 'Choose a preset and press Train.';
     $('train-hint').textContent = hint;

@@ -15,7 +15,8 @@ import { $ } from './viz.js';
 
 /** The same data? (a model saved on one is only restored on it) */
 export const sameData = (a, b) => Boolean(a && b && a.kind === b.kind && a.id === b.id);
-const describeRef = (ref) => (ref?.kind === 'idx' ? `your IDX files (${Object.values(ref.names ?? {}).join(', ')})` : (ref?.id ?? 'MNIST'));
+const describeRef = (ref) =>
+  ref?.kind === 'idx' ? `your IDX files (${Object.values(ref.names ?? {}).join(', ')})` : (ref?.id ?? 'MNIST');
 
 const mb = (x) => (x / 1e6).toFixed(1);
 const n = (x) => x.toLocaleString('en');
@@ -68,7 +69,8 @@ export class DataPanel {
           $('idx-error').textContent = `Your files could not be loaded again: ${err.message}`;
         }
       } else {
-        $('idx-error').textContent = `Your saved model was trained on ${describeRef(wanted)}, which this browser did not keep: load them again here to go on with it.`;
+        $('idx-error').textContent =
+          `Your saved model was trained on ${describeRef(wanted)}, which this browser did not keep: load them again here to go on with it.`;
         $('own-data').open = true;
       }
     }
@@ -162,8 +164,11 @@ export class DataPanel {
   // Checks and reads the files (upload_checks.js), then has the worker load them. Throws what is wrong.
   async #loadUserData(user, { restoring = false } = {}) {
     const app = this.#app;
-    const label = (role) => `${MNIST_FILES.find((f) => f.role === role).label} (${user.files[role].name ?? user.ref.names?.[role] ?? role})`;
-    const raw = await readIdxSet(Object.fromEntries(Object.entries(user.files).map(([role, file]) => [role, { file, label: label(role) }])));
+    const label = (role) =>
+      `${MNIST_FILES.find((f) => f.role === role).label} (${user.files[role].name ?? user.ref.names?.[role] ?? role})`;
+    const raw = await readIdxSet(
+      Object.fromEntries(Object.entries(user.files).map(([role, file]) => [role, { file, label: label(role) }])),
+    );
     if (!restoring && app.controls.state === State.RUNNING) app.controls.pause();
     if (restoring) {
       document.body.dataset.dataState = 'loading';

@@ -68,7 +68,10 @@ export class DrawPanel {
       result.textContent = `Looks like a ${best} (${pct(p[best])}).`;
       result.dataset.prediction = String(best);
       clearTimeout(this.#announceTimer);
-      this.#announceTimer = setTimeout(() => this.#app.notices.announce(`The network says ${best}, ${pct(p[best], 0)} sure.`), ANNOUNCE_DELAY_MS);
+      this.#announceTimer = setTimeout(
+        () => this.#app.notices.announce(`The network says ${best}, ${pct(p[best], 0)} sure.`),
+        ANNOUNCE_DELAY_MS,
+      );
     } catch (err) {
       if (seq === this.#seq) result.textContent = `No prediction: ${err.message}`;
     }

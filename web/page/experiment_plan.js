@@ -32,8 +32,18 @@ export const RUNS = Object.freeze({
 /** The experiments: which runs, in the order they train. The whole report is their union. */
 export const EXPERIMENTS = Object.freeze([
   { id: 'width', label: 'Width', help: '784-20-10, 784-40-10, 784-80-10 (Fig. 3)', runs: ['default', 'h40', 'h80'] },
-  { id: 'depth', label: 'Depth', help: '784-80-10, 784-80-40-10, 784-80-40-20-10: 3, 4 and 5 layers (Fig. 4)', runs: ['h80', 'h80-40', 'h80-40-20'] },
-  { id: 'learning-rate', label: 'Learning rate', help: 'η = 0.001, 0.0001, 0.00001 on 784-20-10 (Fig. 5)', runs: ['default', 'lr1e-4', 'lr1e-5'] },
+  {
+    id: 'depth',
+    label: 'Depth',
+    help: '784-80-10, 784-80-40-10, 784-80-40-20-10: 3, 4 and 5 layers (Fig. 4)',
+    runs: ['h80', 'h80-40', 'h80-40-20'],
+  },
+  {
+    id: 'learning-rate',
+    label: 'Learning rate',
+    help: 'η = 0.001, 0.0001, 0.00001 on 784-20-10 (Fig. 5)',
+    runs: ['default', 'lr1e-4', 'lr1e-5'],
+  },
   {
     id: 'report',
     label: 'The whole report',
@@ -109,7 +119,15 @@ export function describeRun(key, dims) {
  * after the other): [{ key, reading, label, config, epochs, evaluate }].
  * schema: engine.schema(); presets: engine.presets(); dims: { inputSize, classes }.
  */
-export function planQueue({ experiment, readings, epochs = REPORT_EPOCHS, evaluation = 'figures', schema, presets, dims }) {
+export function planQueue({
+  experiment,
+  readings,
+  epochs = REPORT_EPOCHS,
+  evaluation = 'figures',
+  schema,
+  presets,
+  dims,
+}) {
   const exp = EXPERIMENTS.find((e) => e.id === experiment);
   if (!exp) throw new Error(`unknown experiment '${experiment}'`);
   if (!Array.isArray(readings) || readings.length === 0) throw new Error('choose a reading of the report');

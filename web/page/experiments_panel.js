@@ -20,7 +20,14 @@ const READINGS = [
   { value: 'proper', label: 'Done properly' },
   { value: 'both', label: 'Both' },
 ];
-const STATUS_TEXT = { queued: 'queued', running: 'training', done: 'done', diverged: 'diverged', stopped: 'stopped', cancelled: 'cancelled' };
+const STATUS_TEXT = {
+  queued: 'queued',
+  running: 'training',
+  done: 'done',
+  diverged: 'diverged',
+  stopped: 'stopped',
+  cancelled: 'cancelled',
+};
 const STATE_TEXT = { running: 'Running', paused: 'Paused', finished: 'Finished', cancelled: 'Cancelled' };
 const LOCK = 'The report’s experiments are training: pause, resume or cancel them in the Experiments panel.';
 /** The queue's own checkpoint at an epoch's end is stored at most this often (on pause, stop and at the end always). */
@@ -55,11 +62,24 @@ export class Experiments {
     const form = this.#form;
     $('experiment-choices').replaceChildren(
       ...EXPERIMENTS.map((x, i) =>
-        el('label', { class: 'choice' }, el('input', { type: 'radio', name: 'experiment', value: x.id, checked: i === 0 }), ` ${x.label}`, el('span', { class: 'help', text: ` — ${x.help}` })),
+        el(
+          'label',
+          { class: 'choice' },
+          el('input', { type: 'radio', name: 'experiment', value: x.id, checked: i === 0 }),
+          ` ${x.label}`,
+          el('span', { class: 'help', text: ` — ${x.help}` }),
+        ),
       ),
     );
     $('reading-choices').replaceChildren(
-      ...READINGS.map((r, i) => el('label', {}, el('input', { type: 'radio', name: 'reading', value: r.value, checked: i === 0 }), ` ${r.label}`)),
+      ...READINGS.map((r, i) =>
+        el(
+          'label',
+          {},
+          el('input', { type: 'radio', name: 'reading', value: r.value, checked: i === 0 }),
+          ` ${r.label}`,
+        ),
+      ),
     );
     form.elements.epochs.value = String(REPORT_EPOCHS);
     form.addEventListener('input', () => this.render());
@@ -67,7 +87,9 @@ export class Experiments {
       e.preventDefault();
       this.run();
     });
-    $('btn-experiment-pause').addEventListener('click', () => (this.queue?.state === 'paused' ? this.resume() : this.pause()));
+    $('btn-experiment-pause').addEventListener('click', () =>
+      this.queue?.state === 'paused' ? this.resume() : this.pause(),
+    );
     $('btn-experiment-cancel').addEventListener('click', () => this.cancel());
     this.render();
   }
@@ -108,7 +130,8 @@ export class Experiments {
     const f = this.#form.elements;
     const reading = f.reading.value;
     const proper = f.proper.value;
-    const readings = reading === 'report-code' ? ['report-code'] : reading === 'proper' ? [proper] : ['report-code', proper];
+    const readings =
+      reading === 'report-code' ? ['report-code'] : reading === 'proper' ? [proper] : ['report-code', proper];
     const epochs = Number(f.epochs.value);
     return { experiment: f.experiment.value, readings, epochs, evaluation: f.evaluation.value };
   }
@@ -118,9 +141,13 @@ export class Experiments {
     const { schema } = this.#app.form;
     if (!schema || this.#presets.length === 0) return { error: 'Waiting for the engine…' };
     const choices = this.#choices();
-    if (!Number.isInteger(choices.epochs) || choices.epochs < 1 || choices.epochs > 1000) return { error: 'The number of epochs must be a whole number from 1 to 1000.' };
+    if (!Number.isInteger(choices.epochs) || choices.epochs < 1 || choices.epochs > 1000)
+      return { error: 'The number of epochs must be a whole number from 1 to 1000.' };
     try {
-      return { ...choices, items: planQueue({ ...choices, schema, presets: this.#presets, dims: this.#app.data.dims() }) };
+      return {
+        ...choices,
+        items: planQueue({ ...choices, schema, presets: this.#presets, dims: this.#app.data.dims() }),
+      };
     } catch (err) {
       return { error: err.message };
     }
@@ -154,7 +181,10 @@ export class Experiments {
     this.#changed();
     await store.dropCheckpoint();
     try {
-      await client.request(ToWorker.QUEUE_START, { queueId: queue.id, items: queue.items.map(({ config, epochs, evaluate }) => ({ config, epochs, evaluate })) });
+      await client.request(ToWorker.QUEUE_START, {
+        queueId: queue.id,
+        items: queue.items.map(({ config, epochs, evaluate }) => ({ config, epochs, evaluate })),
+      });
       notices.announce(`Training ${queue.items.length} runs of the report, one after another.`);
     } catch (err) {
       if (this.queue === queue) {
@@ -188,7 +218,13 @@ export class Experiments {
       this.#changed({ save: false });
       return;
     }
-    const cp = saved.checkpoint?.queueId === q.id && saved.checkpoint.index === q.index && saved.checkpoint.bytes && saved.checkpoint.run ? saved.checkpoint : null;
+    const cp =
+      saved.checkpoint?.queueId === q.id &&
+      saved.checkpoint.index === q.index &&
+      saved.checkpoint.bytes &&
+      saved.checkpoint.run
+        ? saved.checkpoint
+        : null;
     this.#resumeRun = cp?.run ?? null;
     this.#changed({ save: false });
     try {
@@ -224,12 +260,16 @@ export class Experiments {
     else if (m.reason === 'item-finished') {
       item.status = m.outcome;
       if (m.message) item.message = m.message;
-      notices.announce(`Run ${m.index + 1} of ${m.total} ${m.outcome === 'done' ? 'finished' : `diverged: ${m.message}`}.`);
+      notices.announce(
+        `Run ${m.index + 1} of ${m.total} ${m.outcome === 'done' ? 'finished' : `diverged: ${m.message}`}.`,
+      );
     } else if (m.reason === 'finished') {
       store.dropCheckpoint();
       notices.announce(`The report’s experiments finished: ${q.items.length} runs.`);
     } else if (m.reason === 'cancelled') {
-      for (const i of q.items) if (i.status === 'running' || i.status === 'queued') i.status = i.status === 'running' ? 'stopped' : 'cancelled';
+      for (const i of q.items)
+        if (i.status === 'running' || i.status === 'queued')
+          i.status = i.status === 'running' ? 'stopped' : 'cancelled';
       store.dropCheckpoint();
       notices.announce(`The experiments were cancelled${m.message ? `: ${m.message}` : ''}.`);
       if (m.message) $('experiment-note').textContent = `Cancelled: ${m.message}.`;
@@ -252,7 +292,15 @@ export class Experiments {
     } else {
       if (run) runs.remove(run); // started afresh: its old curves go
       run = runs.start({ config: controls.trainer?.config ?? item.config, label: item.label, source: data.source });
-      run.experiment = { queueId: q.id, experiment: q.experiment, key: item.key, reading: item.reading, index: m.index, epochs: item.epochs, evaluation: q.evaluation };
+      run.experiment = {
+        queueId: q.id,
+        experiment: q.experiment,
+        key: item.key,
+        reading: item.reading,
+        index: m.index,
+        epochs: item.epochs,
+        evaluation: q.evaluation,
+      };
       run.stepOffset = m.progress.step;
       run.progress = m.progress;
       item.runId = run.id;
@@ -276,9 +324,19 @@ export class Experiments {
     this.#checkpointAt = performance.now();
     const index = run.experiment.index;
     const record = serialiseRun(run, m); // the curves up to the checkpoint
-    store.saveCheckpoint({ queueId: q.id, index, runId: run.id, bytes: m.bytes, progress: m.progress, runMs: m.runMs, run: record }).then((stored) => {
-      if (stored) this.lastSaved = { queueId: q.id, index, progress: m.progress };
-    });
+    store
+      .saveCheckpoint({
+        queueId: q.id,
+        index,
+        runId: run.id,
+        bytes: m.bytes,
+        progress: m.progress,
+        runMs: m.runMs,
+        run: record,
+      })
+      .then((stored) => {
+        if (stored) this.lastSaved = { queueId: q.id, index, progress: m.progress };
+      });
   }
 
   /** A chunk or an epoch of the current run: the progress line, soon. */
@@ -315,7 +373,7 @@ export class Experiments {
     document.body.dataset.queueState = q?.state ?? 'none';
 
     const plan = this.#plan();
-    const items = active ? q.items : plan.items ?? [];
+    const items = active ? q.items : (plan.items ?? []);
     $('experiment-plan-caption').textContent = active
       ? `The queue: ${q.items.length} runs, ${q.epochs} epochs each.`
       : plan.items
@@ -325,12 +383,20 @@ export class Experiments {
     // The step's factor, once per reading: η stays the report's.
     const readings = [...new Map(items.map((i) => [i.reading, i])).values()];
     $('experiment-steps').replaceChildren(
-      ...readings.map((i) => el('li', {}, el('strong', { text: `${this.#presets.find((p) => p.name === i.reading)?.label ?? i.reading}: ` }), `step = ${stepFactor(i.config).text}.`)),
+      ...readings.map((i) =>
+        el(
+          'li',
+          {},
+          el('strong', { text: `${this.#presets.find((p) => p.name === i.reading)?.label ?? i.reading}: ` }),
+          `step = ${stepFactor(i.config).text}.`,
+        ),
+      ),
     );
     if (!active && q) {
       const done = q.items.filter((i) => i.status === 'done').length;
       const what = EXPERIMENTS.find((x) => x.id === q.experiment)?.label.toLowerCase() ?? q.experiment;
-      $('experiment-last').textContent = `Last queue (${what}, ${q.epochs} epochs): ${STATE_TEXT[q.state].toLowerCase()}, ${done} of ${q.items.length} runs done.`;
+      $('experiment-last').textContent =
+        `Last queue (${what}, ${q.epochs} epochs): ${STATE_TEXT[q.state].toLowerCase()}, ${done} of ${q.items.length} runs done.`;
     } else {
       $('experiment-last').textContent = '';
     }
@@ -339,7 +405,7 @@ export class Experiments {
 
   #planItem(item, i, active) {
     const f = stepFactor(item.config);
-    const status = active || item.status !== 'queued' ? STATUS_TEXT[item.status] ?? item.status : null;
+    const status = active || item.status !== 'queued' ? (STATUS_TEXT[item.status] ?? item.status) : null;
     const current = active && i === this.queue.index;
     return el(
       'li',
@@ -347,7 +413,10 @@ export class Experiments {
       el('span', { class: 'plan-run', text: item.config.layers.join('-') }),
       el('span', { class: 'plan-eta', text: ` η = ${formatEta(item.config.learningRate)}` }),
       el('span', { class: 'plan-step help', text: ` (step: η × ${f.symbol} gradient)` }),
-      el('span', { class: 'plan-reading help', text: ` · ${this.#presets.find((p) => p.name === item.reading)?.label ?? item.reading}` }),
+      el('span', {
+        class: 'plan-reading help',
+        text: ` · ${this.#presets.find((p) => p.name === item.reading)?.label ?? item.reading}`,
+      }),
       status ? el('span', { class: `tag status-${item.status}`, text: status }) : null,
     );
   }
@@ -363,7 +432,7 @@ export class Experiments {
     const item = q.items[q.index];
     const elapsed = q.items.reduce((ms, i) => ms + (runs.find(i.runId)?.runMs ?? 0), 0);
     if (this.active) {
-      const epoch = runs.current?.experiment?.queueId === q.id ? controls.trainer?.progress.epoch ?? 0 : 0;
+      const epoch = runs.current?.experiment?.queueId === q.id ? (controls.trainer?.progress.epoch ?? 0) : 0;
       out.textContent = `${STATE_TEXT[q.state]}: run ${q.index + 1} of ${q.items.length} (${item.label}), epoch ${epoch} / ${item.epochs} — ${fmtTime(elapsed)} of training so far.`;
     } else {
       out.textContent = `${STATE_TEXT[q.state]} after ${fmtTime(elapsed)} of training.`;

@@ -78,15 +78,15 @@ export function parseCsv(text) {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
+    else if (c === ',') (row.push(cell), (cell = ''));
+    else if (c === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''));
     else if (c !== '\r') cell += c;
   }
-  if (cell !== '' || row.length) row.push(cell), rows.push(row);
+  if (cell !== '' || row.length) (row.push(cell), rows.push(row));
   return rows;
 }
 
@@ -130,8 +130,10 @@ function checkMetrics(m, where, { nullable }) {
   }
   if (!isObject(m)) throw new ImportError(`${where} must be an object with loss, accuracy and count`);
   if (!finite(m.loss) || m.loss < 0) throw new ImportError(`${where}.loss must be a number ≥ 0`);
-  if (!finite(m.accuracy) || m.accuracy < 0 || m.accuracy > 1) throw new ImportError(`${where}.accuracy must be a number between 0 and 1`);
-  if (m.count !== undefined && !(Number.isInteger(m.count) && m.count >= 0)) throw new ImportError(`${where}.count must be a whole number ≥ 0`);
+  if (!finite(m.accuracy) || m.accuracy < 0 || m.accuracy > 1)
+    throw new ImportError(`${where}.accuracy must be a number between 0 and 1`);
+  if (m.count !== undefined && !(Number.isInteger(m.count) && m.count >= 0))
+    throw new ImportError(`${where}.count must be a whole number ≥ 0`);
   return { loss: m.loss, accuracy: m.accuracy, count: m.count ?? 0 };
 }
 
@@ -150,13 +152,15 @@ function checkRun(r, n, schema) {
   }
   for (const f of schema) if (!(f.jsName in config)) config[f.jsName] = structuredClone(f.default);
   const decay = r.schedule?.lrDecay ?? 1;
-  if (!finite(decay) || decay <= 0 || decay > 1) throw new ImportError(`${where} (“${r.label}”): schedule.lrDecay must be in (0, 1]`);
+  if (!finite(decay) || decay <= 0 || decay > 1)
+    throw new ImportError(`${where} (“${r.label}”): schedule.lrDecay must be in (0, 1]`);
   if (!Array.isArray(r.epochs)) throw new ImportError(`${where} (“${r.label}”): epochs must be a list`);
   const epochs = r.epochs.map((e, i) => {
     const at = `${where} (“${r.label}”): epochs[${i}]`;
     if (!isObject(e)) throw new ImportError(`${at} is not an object`);
     if (!Number.isInteger(e.epoch) || e.epoch < 1) throw new ImportError(`${at}.epoch must be a whole number ≥ 1`);
-    if (e.runMs !== undefined && !(finite(e.runMs) && e.runMs >= 0)) throw new ImportError(`${at}.runMs must be a number ≥ 0`);
+    if (e.runMs !== undefined && !(finite(e.runMs) && e.runMs >= 0))
+      throw new ImportError(`${at}.runMs must be a number ≥ 0`);
     return {
       epoch: e.epoch,
       x: finite(e.x) ? e.x : e.epoch,
@@ -173,14 +177,15 @@ function checkRun(r, n, schema) {
   if (b.loss.length !== b.x.length || b.accuracy.length !== b.x.length)
     throw new ImportError(`${where} (“${r.label}”): batches.x, loss and accuracy must have the same length`);
   for (const k of ['x', 'loss', 'accuracy'])
-    if (!b[k].every((v) => finite(v) || v === null)) throw new ImportError(`${where} (“${r.label}”): batches.${k} holds something that is not a number`);
+    if (!b[k].every((v) => finite(v) || v === null))
+      throw new ImportError(`${where} (“${r.label}”): batches.${k} holds something that is not a number`);
   return {
     label: r.label,
     createdAt: finite(r.createdAt) ? r.createdAt : Date.now(),
     source: typeof r.source === 'string' ? r.source : 'imported',
     config,
     schedule: { lrDecay: decay },
-    runMs: finite(r.runMs) ? r.runMs : epochs.at(-1)?.runMs ?? 0,
+    runMs: finite(r.runMs) ? r.runMs : (epochs.at(-1)?.runMs ?? 0),
     progress: isObject(r.progress) ? r.progress : null,
     epochs,
     x: b.x.map((v) => v ?? NaN),
@@ -206,7 +211,8 @@ export function parseRunsJson(text, schema, { nextNumber = 1, now = Date.now() }
   }
   if (!isObject(doc) || doc.format !== RUNS_FORMAT)
     throw new ImportError(`it is not a runs file of this page (its "format" should be "${RUNS_FORMAT}")`);
-  if (doc.version !== RUNS_VERSION) throw new ImportError(`its version ${JSON.stringify(doc.version)} is not one this page reads (${RUNS_VERSION})`);
+  if (doc.version !== RUNS_VERSION)
+    throw new ImportError(`its version ${JSON.stringify(doc.version)} is not one this page reads (${RUNS_VERSION})`);
   if (!Array.isArray(doc.runs) || doc.runs.length === 0) throw new ImportError('it holds no runs');
   return doc.runs.map((r, i) => {
     const run = checkRun(r, i + 1, schema);
@@ -262,16 +268,28 @@ export function chartSvg({ title, xLabel, yLabel, series, width = 720, height = 
     `<text x="${pad.left}" y="20" font-size="15" font-weight="600" fill="#111">${esc(title)}</text>`,
   ];
   for (const t of niceTicks(yLo, yHi)) {
-    parts.push(`<line x1="${pad.left}" x2="${pad.left + w}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}" stroke="#e5e7eb"/>`);
-    parts.push(`<text x="${pad.left - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end" fill="#374151">${esc(t)}</text>`);
+    parts.push(
+      `<line x1="${pad.left}" x2="${pad.left + w}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}" stroke="#e5e7eb"/>`,
+    );
+    parts.push(
+      `<text x="${pad.left - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end" fill="#374151">${esc(t)}</text>`,
+    );
   }
   for (const t of niceTicks(x0, x1)) {
-    parts.push(`<line x1="${px(t).toFixed(1)}" x2="${px(t).toFixed(1)}" y1="${pad.top}" y2="${pad.top + h}" stroke="#f3f4f6"/>`);
-    parts.push(`<text x="${px(t).toFixed(1)}" y="${pad.top + h + 16}" text-anchor="middle" fill="#374151">${esc(t)}</text>`);
+    parts.push(
+      `<line x1="${px(t).toFixed(1)}" x2="${px(t).toFixed(1)}" y1="${pad.top}" y2="${pad.top + h}" stroke="#f3f4f6"/>`,
+    );
+    parts.push(
+      `<text x="${px(t).toFixed(1)}" y="${pad.top + h + 16}" text-anchor="middle" fill="#374151">${esc(t)}</text>`,
+    );
   }
   parts.push(`<rect x="${pad.left}" y="${pad.top}" width="${w}" height="${h}" fill="none" stroke="#9ca3af"/>`);
-  parts.push(`<text x="${pad.left + w / 2}" y="${pad.top + h + 34}" text-anchor="middle" fill="#111">${esc(xLabel)}</text>`);
-  parts.push(`<text transform="translate(16 ${pad.top + h / 2}) rotate(-90)" text-anchor="middle" fill="#111">${esc(yLabel)}</text>`);
+  parts.push(
+    `<text x="${pad.left + w / 2}" y="${pad.top + h + 34}" text-anchor="middle" fill="#111">${esc(xLabel)}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(16 ${pad.top + h / 2}) rotate(-90)" text-anchor="middle" fill="#111">${esc(yLabel)}</text>`,
+  );
   series.forEach((s, k) => {
     let d = '';
     let pen = false;
@@ -285,10 +303,15 @@ export function chartSvg({ title, xLabel, yLabel, series, width = 720, height = 
       pen = true;
     }
     const dash = s.dash ? ` stroke-dasharray="${s.dash.join(' ')}"` : '';
-    if (d) parts.push(`<path d="${d}" fill="none" stroke="${esc(s.colour)}" stroke-width="1.75"${dash}><title>${esc(s.label)}</title></path>`);
+    if (d)
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${esc(s.colour)}" stroke-width="1.75"${dash}><title>${esc(s.label)}</title></path>`,
+      );
     const lx = pad.left + (k % 3) * (w / 3);
     const ly = pad.top + h + 52 + 18 * Math.floor(k / 3);
-    parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${esc(s.colour)}" stroke-width="2"${dash}/>`);
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${esc(s.colour)}" stroke-width="2"${dash}/>`,
+    );
     parts.push(`<text x="${lx + 24}" y="${ly}" fill="#111">${esc(s.label)}</text>`);
   });
   parts.push('</svg>');

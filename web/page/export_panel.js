@@ -33,7 +33,8 @@ export class ExportPanel {
     $('btn-export-csv').addEventListener('click', () => this.#exportCsv());
     $('btn-export-json').addEventListener('click', () => this.#exportJson());
     $('import-file').addEventListener('change', (e) => this.importFile(e.target.files[0]));
-    for (const b of document.querySelectorAll('[data-chart][data-format]')) b.addEventListener('click', () => this.#exportChart(b.dataset.chart, b.dataset.format));
+    for (const b of document.querySelectorAll('[data-chart][data-format]'))
+      b.addEventListener('click', () => this.#exportChart(b.dataset.chart, b.dataset.format));
     new MutationObserver(() => this.render()).observe($('run-list'), { childList: true });
   }
 
@@ -88,7 +89,9 @@ export class ExportPanel {
     const runs = this.#chosen();
     if (!runs.length) return;
     download('mnist-runs.csv', new Blob([runsToCsv(runs, this.#app.form.schema)], { type: 'text/csv' }));
-    this.#status(`Exported ${runs.length} run${runs.length > 1 ? 's' : ''} as CSV (${runs.reduce((n, r) => n + r.epochs.length, 0)} rows).`);
+    this.#status(
+      `Exported ${runs.length} run${runs.length > 1 ? 's' : ''} as CSV (${runs.reduce((n, r) => n + r.epochs.length, 0)} rows).`,
+    );
   }
 
   #exportJson() {

@@ -15,7 +15,8 @@ export const REDRAW_MS = 400;
 
 const SVG = 'http://www.w3.org/2000/svg';
 const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
-const experimentOf = (figure) => EXPERIMENTS.find((x) => x.id !== 'report' && figure.runs.every((k) => x.runs.includes(k)) && figure.runs.length > 1);
+const experimentOf = (figure) =>
+  EXPERIMENTS.find((x) => x.id !== 'report' && figure.runs.every((k) => x.runs.includes(k)) && figure.runs.length > 1);
 
 /** A short line in the curve's colour and dash, for the legend (SVG attributes: no inline style, CSP-safe). */
 function swatch(colour, dash) {
@@ -24,7 +25,8 @@ function swatch(colour, dash) {
   svg.setAttribute('viewBox', '0 0 28 8');
   svg.setAttribute('aria-hidden', 'true');
   const line = document.createElementNS(SVG, 'line');
-  for (const [k, v] of Object.entries({ x1: 1, y1: 4, x2: 27, y2: 4, stroke: colour, 'stroke-width': 2.5 })) line.setAttribute(k, String(v));
+  for (const [k, v] of Object.entries({ x1: 1, y1: 4, x2: 27, y2: 4, stroke: colour, 'stroke-width': 2.5 }))
+    line.setAttribute(k, String(v));
   if (dash.length) line.setAttribute('stroke-dasharray', dash.join(' '));
   svg.append(line);
   return svg;
@@ -44,17 +46,35 @@ export class FigureViews {
   setup() {
     const box = $('figures');
     for (const f of FIGURES) {
-      const chart = el('div', { class: 'figure-chart', role: 'img', 'aria-label': `Fig. ${f.number}: ${quantityName(f)} by epoch; the values are in its table` });
+      const chart = el('div', {
+        class: 'figure-chart',
+        role: 'img',
+        'aria-label': `Fig. ${f.number}: ${quantityName(f)} by epoch; the values are in its table`,
+      });
       const legend = el('ul', { class: 'legend', 'aria-label': `Curves of Fig. ${f.number}` });
       const table = el('table', { class: 'figure-table' });
-      const details = el('details', { class: 'figure-details' }, el('summary', { text: `Fig. ${f.number} as a table` }), el('div', { class: 'table-scroll' }, table));
+      const details = el(
+        'details',
+        { class: 'figure-details' },
+        el('summary', { text: `Fig. ${f.number} as a table` }),
+        el('div', { class: 'table-scroll' }, table),
+      );
       details.addEventListener('toggle', () => details.open && this.#renderTable(f));
       const exp = experimentOf(f);
-      const empty = el('p', { class: 'empty', text: `Appears when the ${exp ? `${exp.label.toLowerCase()} experiment` : 'default network'} (or the whole report) has trained an epoch.` });
+      const empty = el('p', {
+        class: 'empty',
+        text: `Appears when the ${exp ? `${exp.label.toLowerCase()} experiment` : 'default network'} (or the whole report) has trained an epoch.`,
+      });
       const root = el(
         'figure',
         { class: 'report-figure', id: `figure-${f.number}`, 'data-figure': f.id },
-        el('figcaption', {}, el('strong', { text: `Fig. ${f.number}. ` }), f.title, el('span', { class: 'help', text: ` — the report’s: “${f.report}”` })),
+        el(
+          'figcaption',
+          {},
+          el('strong', { text: `Fig. ${f.number}. ` }),
+          f.title,
+          el('span', { class: 'help', text: ` — the report’s: “${f.report}”` }),
+        ),
         chart,
         empty,
         legend,
@@ -152,7 +172,9 @@ export class FigureViews {
       v.plot = null;
       v.key = key;
       v.legend.replaceChildren(
-        ...series.map((s) => el('li', { 'data-run': s.run.id }, swatch(cssVar(s.colour.css), s.dash), el('span', { text: s.label }))),
+        ...series.map((s) =>
+          el('li', { 'data-run': s.run.id }, swatch(cssVar(s.colour.css), s.dash), el('span', { text: s.label })),
+        ),
       );
       if (series.length) v.plot = this.#build(f, v);
     }
@@ -174,18 +196,34 @@ export class FigureViews {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false, range: (u, min, max) => [0, Math.max(1, Math.ceil(max ?? 1))] } },
       axes: [
-        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, label: 'epoch', labelSize: 20, size: 34 },
+        {
+          stroke: axis,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid },
+          label: 'epoch',
+          labelSize: 20,
+          size: 34,
+        },
         {
           stroke: axis,
           grid: { stroke: grid, width: 1 },
           ticks: { stroke: grid },
           size: 62,
-          values: (u, vals) => vals.map((x) => (isLoss ? String(Number(x.toPrecision(4))) : `${Number(x.toPrecision(4))} %`)),
+          values: (u, vals) =>
+            vals.map((x) => (isLoss ? String(Number(x.toPrecision(4))) : `${Number(x.toPrecision(4))} %`)),
         },
       ],
       series: [
         { label: 'epoch' },
-        ...v.series.map((s) => ({ label: s.label, stroke: cssVar(s.colour.css), width: 2, dash: s.dash, value: fmt, spanGaps: true, points: { show: false } })),
+        ...v.series.map((s) => ({
+          label: s.label,
+          stroke: cssVar(s.colour.css),
+          width: 2,
+          dash: s.dash,
+          value: fmt,
+          spanGaps: true,
+          points: { show: false },
+        })),
       ],
     };
     v.chart.replaceChildren();
@@ -199,8 +237,23 @@ export class FigureViews {
     const t = figureTable(f, v.series);
     v.table.replaceChildren(
       el('caption', { text: t.caption }),
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Epoch' }), ...t.columns.map((c) => el('th', { scope: 'col', text: c })))),
-      el('tbody', {}, ...t.rows.map((r) => el('tr', {}, el('th', { scope: 'row', text: String(r.epoch) }), ...r.cells.map((c) => el('td', { text: c }))))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'col', text: 'Epoch' }),
+          ...t.columns.map((c) => el('th', { scope: 'col', text: c })),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        ...t.rows.map((r) =>
+          el('tr', {}, el('th', { scope: 'row', text: String(r.epoch) }), ...r.cells.map((c) => el('td', { text: c }))),
+        ),
+      ),
     );
   }
 
@@ -210,7 +263,13 @@ export class FigureViews {
     const mark = (holds) => (holds === true ? '✓' : holds === false ? '✗' : '–');
     const readings = m.readings.length ? m.readings : [{ name: null, label: 'These runs' }];
     table.tHead.replaceChildren(
-      el('tr', {}, el('th', { scope: 'col', text: 'The report says' }), el('th', { scope: 'col', text: 'The report’s number' }), ...readings.map((r) => el('th', { scope: 'col', text: `Measured: ${r.label}` }))),
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'col', text: 'The report says' }),
+        el('th', { scope: 'col', text: 'The report’s number' }),
+        ...readings.map((r) => el('th', { scope: 'col', text: `Measured: ${r.label}` })),
+      ),
     );
     table.tBodies[0].replaceChildren(
       ...m.rows.map((row) =>
@@ -221,13 +280,16 @@ export class FigureViews {
           el('td', { text: row.report }),
           ...readings.map((r) => {
             const c = r.name ? row.cells[r.name] : { text: '–', holds: null, epochs: 0 };
-            if (c.text === '–') return el('td', { 'data-holds': 'null', 'data-reading': r.name ?? '', class: 'help', text: 'not run' });
+            if (c.text === '–')
+              return el('td', { 'data-holds': 'null', 'data-reading': r.name ?? '', class: 'help', text: 'not run' });
             return el(
               'td',
               { 'data-holds': String(c.holds), 'data-reading': r.name ?? '' },
               el('span', { class: 'verdict', 'aria-hidden': 'true', text: `${mark(c.holds)} ` }),
               c.text,
-              c.holds !== null && c.epochs && c.epochs !== 100 ? el('span', { class: 'help', text: ` (after ${c.epochs} epochs)` }) : null,
+              c.holds !== null && c.epochs && c.epochs !== 100
+                ? el('span', { class: 'help', text: ` (after ${c.epochs} epochs)` })
+                : null,
               el('span', { class: 'verdict-text help', text: c.holds === null ? '' : ` — ${verdict(c.holds)}` }),
             );
           }),
@@ -235,6 +297,10 @@ export class FigureViews {
       ),
     );
     const box = $('claims-explanation');
-    box.replaceChildren(...(m.explanation.length ? m.explanation.map((s) => el('p', { text: s })) : [el('p', { class: 'empty', text: 'Run an experiment to compare its numbers with the report’s.' })]));
+    box.replaceChildren(
+      ...(m.explanation.length
+        ? m.explanation.map((s) => el('p', { text: s }))
+        : [el('p', { class: 'empty', text: 'Run an experiment to compare its numbers with the report’s.' })]),
+    );
   }
 }

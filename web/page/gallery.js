@@ -170,6 +170,13 @@ export class Gallery {
     this.detailText.textContent = text;
     this.detailCanvas.setAttribute('aria-label', `test digit ${i}, a ${labels[i]}`);
     if (announce) this.onAnnounce?.(text);
-    this.onSelect?.({ index: i, split: this.split, label: labels[i], pixels: this.images.subarray(i * rows * cols, (i + 1) * rows * cols), rows, cols });
+    this.onSelect?.({
+      index: i,
+      split: this.split,
+      label: labels[i],
+      pixels: this.images.subarray(i * rows * cols, (i + 1) * rows * cols),
+      rows,
+      cols,
+    });
   }
 }

@@ -10,7 +10,14 @@ import { $, el, pct } from './viz.js';
 export const LAYER_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#7f7f7f', '#000000'];
 const colour = (k) => LAYER_COLOURS[k % LAYER_COLOURS.length];
 
-export const sci = (x) => (x == null || !Number.isFinite(x) ? '–' : x === 0 ? '0' : Math.abs(x) >= 0.01 && Math.abs(x) < 1000 ? x.toPrecision(3) : x.toExponential(2));
+export const sci = (x) =>
+  x == null || !Number.isFinite(x)
+    ? '–'
+    : x === 0
+      ? '0'
+      : Math.abs(x) >= 0.01 && Math.abs(x) < 1000
+        ? x.toPrecision(3)
+        : x.toExponential(2);
 
 /** What "saturated" means for an activation, in words. */
 export function saturationWords(activation) {
@@ -53,7 +60,10 @@ function histogramSvg(layer, label) {
   svg.setAttribute('viewBox', `0 0 ${W} ${H + 14}`);
   svg.setAttribute('class', 'histogram');
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', `${label}: histogram of activations from ${sci(layer.low)} to ${sci(layer.high)}; counts in the table`);
+  svg.setAttribute(
+    'aria-label',
+    `${label}: histogram of activations from ${sci(layer.low)} to ${sci(layer.high)}; counts in the table`,
+  );
   bins.forEach((n, i) => {
     const h = (n / max) * H;
     const r = document.createElementNS(svg.namespaceURI, 'rect');
@@ -63,7 +73,10 @@ function histogramSvg(layer, label) {
     r.setAttribute('height', h.toFixed(1));
     svg.append(r);
   });
-  for (const [x, anchor, text] of [[0, 'start', sci(layer.low)], [W, 'end', sci(layer.high)]]) {
+  for (const [x, anchor, text] of [
+    [0, 'start', sci(layer.low)],
+    [W, 'end', sci(layer.high)],
+  ]) {
     const t = document.createElementNS(svg.namespaceURI, 'text');
     t.setAttribute('x', String(x));
     t.setAttribute('y', String(H + 12));
@@ -78,12 +91,23 @@ function histogramTable(layer) {
   const width = (layer.high - layer.low) / layer.histogram.length;
   const body = el('tbody');
   layer.histogram.forEach((n, i) =>
-    body.append(el('tr', {}, el('th', { scope: 'row', text: `${sci(layer.low + i * width)} – ${sci(layer.low + (i + 1) * width)}` }), el('td', { text: String(n) }))),
+    body.append(
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'row', text: `${sci(layer.low + i * width)} – ${sci(layer.low + (i + 1) * width)}` }),
+        el('td', { text: String(n) }),
+      ),
+    ),
   );
   return el(
     'table',
     { class: 'data-table' },
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'activation h' }), el('th', { scope: 'col', text: 'count' }))),
+    el(
+      'thead',
+      {},
+      el('tr', {}, el('th', { scope: 'col', text: 'activation h' }), el('th', { scope: 'col', text: 'count' })),
+    ),
     body,
   );
 }
@@ -108,10 +132,23 @@ export class HealthView {
       const stuckUnits = Math.round(l.stuck * l.units);
       const facts = [
         hidden
-          ? el('p', { class: 'health-sat', 'data-layer': k, 'data-saturated': l.saturated, text: `${cap(words.state)}: ${pct(l.saturated)} of activations (${words.rule}).` })
+          ? el('p', {
+              class: 'health-sat',
+              'data-layer': k,
+              'data-saturated': l.saturated,
+              text: `${cap(words.state)}: ${pct(l.saturated)} of activations (${words.rule}).`,
+            })
           : null,
-        hidden ? el('p', { text: `${stuckUnits} of ${l.units} units ${words.stuck} on every image; mean activation ${sci(l.mean)}.` }) : null,
-        el('p', { class: 'health-grad', 'data-layer': k, text: `‖∇W‖ = ${sci(l.weightGradientNorm)}, ‖∇b‖ = ${sci(l.biasGradientNorm)}, ‖W‖ = ${sci(l.weightNorm)}` }),
+        hidden
+          ? el('p', {
+              text: `${stuckUnits} of ${l.units} units ${words.stuck} on every image; mean activation ${sci(l.mean)}.`,
+            })
+          : null,
+        el('p', {
+          class: 'health-grad',
+          'data-layer': k,
+          text: `‖∇W‖ = ${sci(l.weightGradientNorm)}, ‖∇b‖ = ${sci(l.biasGradientNorm)}, ‖W‖ = ${sci(l.weightNorm)}`,
+        }),
       ];
       return el(
         'article',
@@ -119,11 +156,21 @@ export class HealthView {
         el('h3', { text: `${name} (${l.units} units)` }),
         hidden ? histogramSvg(l, name) : null,
         ...facts,
-        hidden ? el('details', { class: 'table-view' }, el('summary', { text: `${name} histogram (table)` }), histogramTable(l)) : null,
+        hidden
+          ? el(
+              'details',
+              { class: 'table-view' },
+              el('summary', { text: `${name} histogram (table)` }),
+              histogramTable(l),
+            )
+          : null,
       );
     });
     box.replaceChildren(
-      el('p', { class: 'help', text: `After epoch ${latest.epoch} (step ${latest.step}), on the first ${latest.samples} ${latest.split} images; mean loss ${latest.loss.toFixed(4)}.` }),
+      el('p', {
+        class: 'help',
+        text: `After epoch ${latest.epoch} (step ${latest.step}), on the first ${latest.samples} ${latest.split} images; mean loss ${latest.loss.toFixed(4)}.`,
+      }),
       el('div', { class: 'health-cards' }, ...cards),
     );
     this.#history(history);
@@ -139,8 +186,18 @@ export class HealthView {
     const layers = history.at(-1).layers.length;
     const hidden = layers - 1;
     const xs = history.map((h) => h.epoch);
-    const grad = [xs, ...Array.from({ length: layers }, (_, k) => history.map((h) => (h.layers[k]?.weightGradientNorm > 0 ? h.layers[k].weightGradientNorm : null)))];
-    const sat = [xs, ...Array.from({ length: hidden }, (_, k) => history.map((h) => (h.layers[k] ? 100 * h.layers[k].saturated : null)))];
+    const grad = [
+      xs,
+      ...Array.from({ length: layers }, (_, k) =>
+        history.map((h) => (h.layers[k]?.weightGradientNorm > 0 ? h.layers[k].weightGradientNorm : null)),
+      ),
+    ];
+    const sat = [
+      xs,
+      ...Array.from({ length: hidden }, (_, k) =>
+        history.map((h) => (h.layers[k] ? 100 * h.layers[k].saturated : null)),
+      ),
+    ];
     const key = `${layers}`;
     if (key !== this.#key) {
       this.#key = key;
@@ -167,7 +224,15 @@ export class HealthView {
       });
       body.append(tr);
     }
-    table.replaceChildren(el('table', { class: 'data-table', id: 'health-history-table' }, el('caption', { class: 'sr-only', text: 'Saturation and gradient size per layer by epoch' }), el('thead', {}, head), body));
+    table.replaceChildren(
+      el(
+        'table',
+        { class: 'data-table', id: 'health-history-table' },
+        el('caption', { class: 'sr-only', text: 'Saturation and gradient size per layer by epoch' }),
+        el('thead', {}, head),
+        body,
+      ),
+    );
   }
 
   #chart(container, names, { log = false, percent = false }) {
@@ -182,7 +247,17 @@ export class HealthView {
         { stroke: axis, size: 56, values: percent ? (u, v) => v.map((x) => `${x} %`) : (u, v) => v.map((x) => sci(x)) },
       ],
       legend: { live: true },
-      series: [{ label: 'epoch' }, ...names.map((n, k) => ({ label: n, stroke: colour(k), width: 2, points: { show: true, size: 5 }, spanGaps: true, value: (u, v) => (v == null ? '–' : percent ? `${v.toFixed(1)} %` : sci(v)) }))],
+      series: [
+        { label: 'epoch' },
+        ...names.map((n, k) => ({
+          label: n,
+          stroke: colour(k),
+          width: 2,
+          points: { show: true, size: 5 },
+          spanGaps: true,
+          value: (u, v) => (v == null ? '–' : percent ? `${v.toFixed(1)} %` : sci(v)),
+        })),
+      ],
     };
     container.replaceChildren();
     const plot = new uPlot(opts, [[], ...names.map(() => [])], container);

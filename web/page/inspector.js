@@ -19,7 +19,9 @@ export const LIVE_MS = 500;
 /** Units listed as pushing the winning class. */
 const TOP_UNITS = 8;
 
-const VIRIDIS = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'].map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
+const VIRIDIS = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'].map(
+  (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)),
+);
 
 /** t in [0, 1] → [r, g, b] on viridis. */
 export function viridis(t) {
@@ -129,7 +131,8 @@ export class Inspector {
       return;
     }
     if (!digit) {
-      status.textContent = this.#source === 'drawn' ? 'Draw a digit in the drawing pad below.' : 'Select a digit in the gallery below.';
+      status.textContent =
+        this.#source === 'drawn' ? 'Draw a digit in the drawing pad below.' : 'Select a digit in the gallery below.';
       $('path').replaceChildren();
       return;
     }
@@ -156,12 +159,20 @@ export class Inspector {
   #renderPath(m, digit) {
     const activation = this.#app.controls.trainer?.config.activation ?? 'sigmoid';
     const hiddenCount = m.hidden.length;
-    $('path-status').textContent = `The path of ${digit.text} at step ${m.step}: the network says ${m.predicted} (${(100 * m.probabilities[m.predicted]).toFixed(1)} %).`;
+    $('path-status').textContent =
+      `The path of ${digit.text} at step ${m.step}: the network says ${m.predicted} (${(100 * m.probabilities[m.predicted]).toFixed(1)} %).`;
     const parts = m.hidden.map((h, k) => this.#strip(h, k, activation));
     const bars = el('div', { class: 'path-probs' });
     this.#bars = new ProbabilityBars(bars, m.probabilities.length);
     this.#bars.set(m.probabilities, { trueLabel: digit.label ?? null });
-    parts.push(el('figure', { class: 'path-layer', 'data-layer': 'output' }, el('figcaption', { text: `Output: the probability of each digit` }), bars));
+    parts.push(
+      el(
+        'figure',
+        { class: 'path-layer', 'data-layer': 'output' },
+        el('figcaption', { text: `Output: the probability of each digit` }),
+        bars,
+      ),
+    );
     parts.push(this.#contributions(m, hiddenCount));
     $('path').replaceChildren(...parts);
     $('path').dataset.layers = String(hiddenCount);
@@ -197,40 +208,99 @@ export class Inspector {
       img.data.set([r, g, b, i < n ? 255 : 0], 4 * i);
     }
     ctx.putImageData(img, 0, 0);
-    const table = el('details', { class: 'table-view' }, el('summary', { text: `Hidden layer ${k + 1} activations (table)` }));
-    table.addEventListener(
-      'toggle',
-      () => {
-        if (!table.open || table.querySelector('table')) return;
-        const body = el('tbody');
-        h.forEach((v, i) => body.append(el('tr', {}, el('th', { scope: 'row', text: `unit ${i + 1}` }), el('td', { text: sci(v) }))));
-        table.append(el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `Hidden layer ${k + 1} activations, by unit` }, el('table', { class: 'data-table' }, el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'unit' }), el('th', { scope: 'col', text: 'activation h' }))), body)));
-      },
+    const table = el(
+      'details',
+      { class: 'table-view' },
+      el('summary', { text: `Hidden layer ${k + 1} activations (table)` }),
     );
-    const range = activation === 'tanh' ? '−1 (blue) … 0 (white) … 1 (red)' : activation === 'relu' ? `0 (dark) … ${sci(max)} (yellow)` : '0 (dark) … 1 (yellow)';
-    return el('figure', { class: 'path-layer', 'data-layer': k }, el('figcaption', { text: `Hidden layer ${k + 1}: ${n} units, ${range}` }), canvas, table);
+    table.addEventListener('toggle', () => {
+      if (!table.open || table.querySelector('table')) return;
+      const body = el('tbody');
+      h.forEach((v, i) =>
+        body.append(el('tr', {}, el('th', { scope: 'row', text: `unit ${i + 1}` }), el('td', { text: sci(v) }))),
+      );
+      table.append(
+        el(
+          'div',
+          {
+            class: 'table-scroll',
+            tabindex: '0',
+            role: 'region',
+            'aria-label': `Hidden layer ${k + 1} activations, by unit`,
+          },
+          el(
+            'table',
+            { class: 'data-table' },
+            el(
+              'thead',
+              {},
+              el('tr', {}, el('th', { scope: 'col', text: 'unit' }), el('th', { scope: 'col', text: 'activation h' })),
+            ),
+            body,
+          ),
+        ),
+      );
+    });
+    const range =
+      activation === 'tanh'
+        ? '−1 (blue) … 0 (white) … 1 (red)'
+        : activation === 'relu'
+          ? `0 (dark) … ${sci(max)} (yellow)`
+          : '0 (dark) … 1 (yellow)';
+    return el(
+      'figure',
+      { class: 'path-layer', 'data-layer': k },
+      el('figcaption', { text: `Hidden layer ${k + 1}: ${n} units, ${range}` }),
+      canvas,
+      table,
+    );
   }
 
   #contributions(m, hiddenCount) {
     const c = m.contributions;
-    const order = Array.from(c.keys()).sort((a, b) => c[b] - c[a]).slice(0, TOP_UNITS);
+    const order = Array.from(c.keys())
+      .sort((a, b) => c[b] - c[a])
+      .slice(0, TOP_UNITS);
     const max = Math.max(1e-12, ...order.map((i) => Math.abs(c[i])));
     const what = hiddenCount > 0 ? `hidden layer ${hiddenCount}’s units` : 'pixels';
     const body = el('tbody');
     for (const i of order) {
-      const bar = el('span', { class: `contrib-bar${c[i] < 0 ? ' is-neg' : ''}`, style: { width: `${((100 * Math.abs(c[i])) / max).toFixed(1)}%` } });
-      body.append(el('tr', {}, el('th', { scope: 'row', text: hiddenCount > 0 ? `unit ${i + 1}` : `pixel ${i}` }), el('td', { text: sci(c[i]) }), el('td', { class: 'contrib-cell' }, bar)));
+      const bar = el('span', {
+        class: `contrib-bar${c[i] < 0 ? ' is-neg' : ''}`,
+        style: { width: `${((100 * Math.abs(c[i])) / max).toFixed(1)}%` },
+      });
+      body.append(
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'row', text: hiddenCount > 0 ? `unit ${i + 1}` : `pixel ${i}` }),
+          el('td', { text: sci(c[i]) }),
+          el('td', { class: 'contrib-cell' }, bar),
+        ),
+      );
     }
     let sum = m.bias;
     for (const v of c) sum += v;
     return el(
       'figure',
       { class: 'path-layer path-contrib' },
-      el('figcaption', { text: `What pushed ${m.predicted} most: activation × outgoing weight of ${what} (their sum plus the bias ${sci(m.bias)} is the logit z = ${sci(sum)})` }),
+      el('figcaption', {
+        text: `What pushed ${m.predicted} most: activation × outgoing weight of ${what} (their sum plus the bias ${sci(m.bias)} is the logit z = ${sci(sum)})`,
+      }),
       el(
         'table',
         { class: 'data-table contrib' },
-        el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: hiddenCount > 0 ? 'unit' : 'pixel' }), el('th', { scope: 'col', text: 'h × w' }), el('th', { scope: 'col', text: 'share of the largest' }))),
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            el('th', { scope: 'col', text: hiddenCount > 0 ? 'unit' : 'pixel' }),
+            el('th', { scope: 'col', text: 'h × w' }),
+            el('th', { scope: 'col', text: 'share of the largest' }),
+          ),
+        ),
         body,
       ),
     );
@@ -246,7 +316,9 @@ export class Inspector {
     // An epoch's own health (no id) replaces one asked for during that epoch; one asked for is kept
     // only until then.
     if (run && (m.id === undefined || !(run.health ?? []).some((h) => h.epoch === entry.epoch))) {
-      run.health = [...(run.health ?? []).filter((h) => h.epoch !== entry.epoch), entry].sort((a, b) => a.epoch - b.epoch);
+      run.health = [...(run.health ?? []).filter((h) => h.epoch !== entry.epoch), entry].sort(
+        (a, b) => a.epoch - b.epoch,
+      );
       // The next checkpoint stores it with the run; when nothing trains on (the target was reached,
       // a pause), there is no next one: store it now (the run's curves end at the saved model then).
       if (m.id === undefined && this.#app.controls.state !== State.RUNNING) this.#app.runs.persist(run);

@@ -14,7 +14,8 @@ export async function ensureIsolation() {
   const url = new URL('../isolation-sw.js', import.meta.url);
   try {
     if (new URLSearchParams(location.search).has('no-isolation-sw')) {
-      for (const r of await navigator.serviceWorker.getRegistrations()) if (r.active?.scriptURL === url.href) await r.unregister();
+      for (const r of await navigator.serviceWorker.getRegistrations())
+        if (r.active?.scriptURL === url.href) await r.unregister();
       return false;
     }
     if (sessionStorage.getItem(RELOADED)) return false;
@@ -23,7 +24,9 @@ export async function ensureIsolation() {
       await navigator.serviceWorker.register(url);
       await navigator.serviceWorker.ready;
       if (!navigator.serviceWorker.controller)
-        await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+        await new Promise((resolve) =>
+          navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+        );
       return true;
     })();
     const timeout = new Promise((resolve) => setTimeout(() => resolve(false), TIMEOUT_MS));

@@ -62,7 +62,14 @@ export class LayerViews {
       const i = tiles.indexOf(e.target);
       if (i < 0) return;
       const cols = Math.max(1, tiles.filter((t) => t.offsetTop === tiles[0].offsetTop).length);
-      const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols, Home: -i, End: tiles.length - 1 - i }[e.key];
+      const step = {
+        ArrowLeft: -1,
+        ArrowRight: 1,
+        ArrowUp: -cols,
+        ArrowDown: cols,
+        Home: -i,
+        End: tiles.length - 1 - i,
+      }[e.key];
       if (step === undefined) return;
       e.preventDefault();
       const next = tiles[Math.max(0, Math.min(tiles.length - 1, i + step))];
@@ -83,7 +90,12 @@ export class LayerViews {
     this.#first = { w: first, rows, cols };
     const shown = this.#renderFirst(first, rows, cols);
     $('weights').setAttribute('aria-label', `${shown} hidden units’ weight images`);
-    $('weights-note').textContent = layers.length === 1 ? 'No hidden layer: these are the output units.' : shown < first.rows ? `Showing ${shown} of ${first.rows} units.` : `${first.rows} units.`;
+    $('weights-note').textContent =
+      layers.length === 1
+        ? 'No hidden layer: these are the output units.'
+        : shown < first.rows
+          ? `Showing ${shown} of ${first.rows} units.`
+          : `${first.rows} units.`;
     $('layer-maps').replaceChildren(...deeper.map((w, i) => this.#heatMap(w, i + 1, i + 1 === layers.length - 1)));
   }
 
@@ -104,7 +116,13 @@ export class LayerViews {
       tiles.push(
         el(
           'button',
-          { type: 'button', class: 'weight-unit', tabindex: u === 0 ? '0' : '-1', 'data-unit': u, 'aria-label': `Hidden unit ${u + 1}: incoming weights from ${fmt(r.lo)} to ${fmt(r.hi)}` },
+          {
+            type: 'button',
+            class: 'weight-unit',
+            tabindex: u === 0 ? '0' : '-1',
+            'data-unit': u,
+            'aria-label': `Hidden unit ${u + 1}: incoming weights from ${fmt(r.lo)} to ${fmt(r.hi)}`,
+          },
           canvas,
         ),
       );
@@ -134,7 +152,8 @@ export class LayerViews {
     const text = `Hidden unit ${u + 1}: incoming weights from ${fmt(r.lo)} to ${fmt(r.hi)} (‖w‖ = ${fmt(r.norm)}).`;
     canvas.setAttribute('aria-label', `Enlarged weight image of hidden unit ${u + 1}`);
     $('weights-zoom-text').textContent = text;
-    for (const b of $('weights').querySelectorAll('.weight-unit')) b.classList.toggle('is-zoomed', Number(b.dataset.unit) === u);
+    for (const b of $('weights').querySelectorAll('.weight-unit'))
+      b.classList.toggle('is-zoomed', Number(b.dataset.unit) === u);
   }
 
   // Layer k (≥ 1): units × inputs, one pixel per weight, scaled up by CSS.
@@ -159,22 +178,55 @@ export class LayerViews {
     for (let u = 0; u < units; u++) {
       const r = range(data, u * inputs, inputs);
       body.append(
-        el('tr', {}, el('th', { scope: 'row', text: isOutput ? `digit ${u}` : `unit ${u + 1}` }), el('td', { text: fmt(r.lo) }), el('td', { text: fmt(r.hi) }), el('td', { text: fmt(r.norm) })),
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'row', text: isOutput ? `digit ${u}` : `unit ${u + 1}` }),
+          el('td', { text: fmt(r.lo) }),
+          el('td', { text: fmt(r.hi) }),
+          el('td', { text: fmt(r.norm) }),
+        ),
       );
     }
     const table = el(
       'table',
       { class: 'data-table' },
       el('caption', { class: 'sr-only', text: `Incoming weights of layer ${k + 1}'s units` }),
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'unit' }), el('th', { scope: 'col', text: 'min' }), el('th', { scope: 'col', text: 'max' }), el('th', { scope: 'col', text: '‖w‖' }))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'col', text: 'unit' }),
+          el('th', { scope: 'col', text: 'min' }),
+          el('th', { scope: 'col', text: 'max' }),
+          el('th', { scope: 'col', text: '‖w‖' }),
+        ),
+      ),
       body,
     );
     return el(
       'figure',
       { class: 'layer-map' },
-      el('figcaption', { text: `Layer ${k + 1}: ${isOutput ? 'output' : 'hidden'} units (rows) × hidden layer ${k}’s ${inputs} units (columns), weights from ${fmt(-max)} to ${fmt(max)}` }),
-      el('div', { class: 'heat-scroll', tabindex: '0', role: 'region', 'aria-label': `layer ${k + 1} heat map` }, canvas),
-      el('details', { class: 'table-view' }, el('summary', { text: `Layer ${k + 1} weights (table)` }), el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `Layer ${k + 1} weights, by unit` }, table)),
+      el('figcaption', {
+        text: `Layer ${k + 1}: ${isOutput ? 'output' : 'hidden'} units (rows) × hidden layer ${k}’s ${inputs} units (columns), weights from ${fmt(-max)} to ${fmt(max)}`,
+      }),
+      el(
+        'div',
+        { class: 'heat-scroll', tabindex: '0', role: 'region', 'aria-label': `layer ${k + 1} heat map` },
+        canvas,
+      ),
+      el(
+        'details',
+        { class: 'table-view' },
+        el('summary', { text: `Layer ${k + 1} weights (table)` }),
+        el(
+          'div',
+          { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `Layer ${k + 1} weights, by unit` },
+          table,
+        ),
+      ),
     );
   }
 }

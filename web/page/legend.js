@@ -86,7 +86,8 @@ export function legendLabels(runs, { presets = [] } = {}) {
     else for (const [field, say] of READING_FIELDS) if (differs(configs.map((c) => c[field]))) add(configs.map(say));
   }
   if (differs(configs.map((c) => c.seed))) add(configs.map((c) => `seed ${c.seed}`));
-  if (differs(runs.map((r) => r.schedule?.lrDecay ?? 1))) add(runs.map((r) => ((r.schedule?.lrDecay ?? 1) < 1 ? `η × ${r.schedule.lrDecay}/epoch` : 'constant η')));
+  if (differs(runs.map((r) => r.schedule?.lrDecay ?? 1)))
+    add(runs.map((r) => ((r.schedule?.lrDecay ?? 1) < 1 ? `η × ${r.schedule.lrDecay}/epoch` : 'constant η')));
 
   const labels = parts.map((p) => p.join(' · '));
   // Runs nothing tells apart (the same settings run twice): their numbers.

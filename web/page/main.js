@@ -106,7 +106,6 @@ const handlers = {
   },
 };
 
-
 app.slow = new SlowLog();
 // A lost worker takes the experiment queue's run with it: the new one resumes the queue once its data is back.
 function workerLost(reason) {
@@ -114,7 +113,12 @@ function workerLost(reason) {
   app.recovery.crashed(reason);
 }
 
-app.client = new WorkerClient({ url: new URL('../worker/worker.js', import.meta.url), handlers, onCrash: workerLost, slow: app.slow });
+app.client = new WorkerClient({
+  url: new URL('../worker/worker.js', import.meta.url),
+  handlers,
+  onCrash: workerLost,
+  slow: app.slow,
+});
 app.notices = new Notices();
 app.data = new DataPanel(app);
 app.form = new ConfigForm(app);
@@ -228,7 +232,11 @@ window.mnist = Object.freeze({
   hangWorker: () => app.client.send(ToWorker.HANG),
   killWorker: () => app.client.kill(),
   /** The model's probabilities for an image (an array of pixels in [0, 1]). */
-  predict: (pixels) => app.client.request(ToWorker.PREDICT, { image: Float32Array.from(pixels) }).then((m) => Array.from(m.probabilities)),
+  predict: (pixels) =>
+    app.client.request(ToWorker.PREDICT, { image: Float32Array.from(pixels) }).then((m) => Array.from(m.probabilities)),
   /** The engine's heap: { allocatedBytes, memoryBytes, peakHeapBytes }. */
-  memory: () => app.client.request(ToWorker.MEMORY).then(({ allocatedBytes, memoryBytes, peakHeapBytes }) => ({ allocatedBytes, memoryBytes, peakHeapBytes })),
+  memory: () =>
+    app.client
+      .request(ToWorker.MEMORY)
+      .then(({ allocatedBytes, memoryBytes, peakHeapBytes }) => ({ allocatedBytes, memoryBytes, peakHeapBytes })),
 });

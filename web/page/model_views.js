@@ -119,7 +119,9 @@ export class ModelViews {
     const { controls } = this.#app;
     const gallery = this.#gallery;
     if (controls.trainer && !gallery.data) {
-      $('gallery-count').textContent = this.#galleryVisible ? 'Classifying the test set…' : 'The test digits load when this section is on screen.';
+      $('gallery-count').textContent = this.#galleryVisible
+        ? 'Classifying the test set…'
+        : 'The test digits load when this section is on screen.';
     }
     if (!controls.trainer || !(this.#galleryStale || force) || !(this.#galleryVisible || force)) return;
     if (this.#galleryBusy) return this.#galleryBusy;
@@ -132,7 +134,10 @@ export class ModelViews {
 
   async #fetchPredictions(split) {
     try {
-      const m = await this.#app.client.request(ToWorker.PREDICT_TEST_SET, { withImages: !this.#gallery.hasImages(split), split });
+      const m = await this.#app.client.request(ToWorker.PREDICT_TEST_SET, {
+        withImages: !this.#gallery.hasImages(split),
+        split,
+      });
       this.#gallery.setData({ ...m, split });
       $('gallery-title').textContent = split === 'validation' ? 'Validation digits' : 'Test digits';
       return m;

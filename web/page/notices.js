@@ -37,12 +37,17 @@ export class Notices {
   showEngine({ simd }) {
     this.setBadge('badge-engine', 'Engine: WebAssembly', 'ok');
     this.setBadge('badge-simd', `SIMD: ${simd ? 'yes' : 'no'}`, simd ? 'ok' : '');
-    $('badge-simd').title = simd ? 'The engine uses WebAssembly SIMD (128-bit vectors)' : 'Built without WebAssembly SIMD';
+    $('badge-simd').title = simd
+      ? 'The engine uses WebAssembly SIMD (128-bit vectors)'
+      : 'Built without WebAssembly SIMD';
     // The threads badge is threads_control.js's.
   }
 
   showCrash(message) {
-    this.showAlert(`The training worker crashed: ${message}. Your last checkpoint is kept; restart the worker to go on.`, { restart: true });
+    this.showAlert(
+      `The training worker crashed: ${message}. Your last checkpoint is kept; restart the worker to go on.`,
+      { restart: true },
+    );
     this.setBadge('badge-engine', 'Engine: crashed', 'bad');
   }
 

@@ -97,7 +97,11 @@ export class Persistence {
       return null;
     }
     try {
-      const m = await client.request(ToWorker.LOAD_MODEL, { bytes: saved.bytes.slice(0), reason: 'restored', runMs: saved.runMs });
+      const m = await client.request(ToWorker.LOAD_MODEL, {
+        bytes: saved.bytes.slice(0),
+        reason: 'restored',
+        runMs: saved.runMs,
+      });
       runs.current = runs.find(saved.runId);
       if (!runs.current) {
         const run = runs.start({ config: m.config, label: 'Restored model', source: data.source });
@@ -108,7 +112,8 @@ export class Persistence {
       controls.trainerChanged(m);
       stats.resetViews();
       runList.render();
-      $('model-status').textContent = `Restored your model (epoch ${m.progress.epoch}, batch ${m.progress.batchInEpoch}) on ${data.source}.`;
+      $('model-status').textContent =
+        `Restored your model (epoch ${m.progress.epoch}, batch ${m.progress.batchInEpoch}) on ${data.source}.`;
       notices.announce('Your saved model and its curves were restored.');
       return { progress: m.progress };
     } catch (err) {
@@ -125,7 +130,15 @@ export class Persistence {
    */
   saveCheckpoint(m, run = this.#app.runs.current) {
     const { data } = this.#app;
-    this.#last = { bytes: m.bytes, runId: run?.id ?? null, savedAt: Date.now(), progress: m.progress, config: m.config, runMs: m.runMs, data: data.ref };
+    this.#last = {
+      bytes: m.bytes,
+      runId: run?.id ?? null,
+      savedAt: Date.now(),
+      progress: m.progress,
+      config: m.config,
+      runMs: m.runMs,
+      data: data.ref,
+    };
     this.#next = [m, run, this.#last];
     this.#saving ??= this.#drain();
     return this.#saving;
@@ -148,7 +161,8 @@ export class Persistence {
       await storage.saveCheckpoint({ run: run ? serialiseRun(run, m) : null, model });
       this.lastSaved = { reason: m.reason, step: m.progress.step };
       this.saveError = null;
-      $('model-status').textContent = `Saved in this browser at ${new Date().toLocaleTimeString()} (epoch ${m.progress.epoch}, batch ${m.progress.batchInEpoch}).`;
+      $('model-status').textContent =
+        `Saved in this browser at ${new Date().toLocaleTimeString()} (epoch ${m.progress.epoch}, batch ${m.progress.batchInEpoch}).`;
     } catch (err) {
       this.#showStorageError(err, 'Not saved in this browser');
     }
@@ -206,9 +220,19 @@ export class Persistence {
       controls.trainerChanged(m);
       stats.resetViews();
       runList.render();
-      const model = { bytes, runId: run.id, savedAt: Date.now(), progress: m.progress, config: m.config, runMs: 0, data: data.ref };
+      const model = {
+        bytes,
+        runId: run.id,
+        savedAt: Date.now(),
+        progress: m.progress,
+        config: m.config,
+        runMs: 0,
+        data: data.ref,
+      };
       this.#last = model;
-      storage.saveCheckpoint({ run: serialiseRun(run), model }).catch((err) => this.#showStorageError(err, 'Loaded, but not saved in this browser'));
+      storage
+        .saveCheckpoint({ run: serialiseRun(run), model })
+        .catch((err) => this.#showStorageError(err, 'Loaded, but not saved in this browser'));
       $('model-status').textContent = `Loaded ${file.name}: ${describeConfig(m.config)}, epoch ${m.progress.epoch}.`;
       notices.announce(`Model ${file.name} loaded.`);
     } catch (err) {

@@ -125,7 +125,8 @@ export function placeAt(src, srcWidth, srcHeight, width, height, offsetX, offset
     for (let x = 0; x < width; x++) {
       const sx = x - ix;
       const v =
-        (1 - fy) * ((1 - fx) * at(sx, sy) + fx * at(sx - 1, sy)) + fy * ((1 - fx) * at(sx, sy - 1) + fx * at(sx - 1, sy - 1));
+        (1 - fy) * ((1 - fx) * at(sx, sy) + fx * at(sx - 1, sy)) +
+        fy * ((1 - fx) * at(sx, sy - 1) + fx * at(sx - 1, sy - 1));
       out[y * width + x] = v;
     }
   }

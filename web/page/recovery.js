@@ -30,12 +30,16 @@ export class Recovery {
     const now = performance.now();
     this.#restarts = this.#restarts.filter((t) => now - t < RESTART_WINDOW_MS);
     if (this.#restarts.length >= MAX_RESTARTS) {
-      notices.showCrash(`${reason}; it stopped ${this.#restarts.length + 1} times within a minute, so it is not restarted by itself`);
+      notices.showCrash(
+        `${reason}; it stopped ${this.#restarts.length + 1} times within a minute, so it is not restarted by itself`,
+      );
       return;
     }
     this.#restarts.push(now);
     this.#pending = { reason, progress, wasTraining };
-    notices.showAlert(`The training worker stopped (${reason}). A new one is starting, with your data and your last checkpoint…`);
+    notices.showAlert(
+      `The training worker stopped (${reason}). A new one is starting, with your data and your last checkpoint…`,
+    );
     notices.setBadge('badge-engine', 'Engine: restarting…', 'bad');
     this.#restart();
   }
@@ -68,7 +72,9 @@ export class Recovery {
       lostBatches = before ? Math.max(0, before.step - p.step) : 0;
       text +=
         ` Your model is back from its last checkpoint (epoch ${p.epoch}, batch ${p.batchInEpoch})` +
-        (lostBatches > 0 ? `; the ${lostBatches} batch${lostBatches === 1 ? '' : 'es'} trained after it were lost.` : '; nothing was lost.') +
+        (lostBatches > 0
+          ? `; the ${lostBatches} batch${lostBatches === 1 ? '' : 'es'} trained after it were lost.`
+          : '; nothing was lost.') +
         (pending.wasTraining ? ' Press Train to go on.' : '');
     } else if (before) {
       lostBatches = before.step;
@@ -76,7 +82,12 @@ export class Recovery {
     } else {
       text += ' Nothing was lost.';
     }
-    this.lastReport = { reason: pending.reason, restoredStep: restored?.progress.step ?? null, lostBatches, at: Date.now() };
+    this.lastReport = {
+      reason: pending.reason,
+      restoredStep: restored?.progress.step ?? null,
+      lostBatches,
+      at: Date.now(),
+    };
     notices.showAlert(text);
     notices.announce(text);
   }

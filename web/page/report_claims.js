@@ -85,7 +85,11 @@ export const CLAIMS = Object.freeze([
       const t = finalOf(R.default, 'test');
       if (!t) return { text: '–', holds: null };
       const d = t.accuracy - REPORT.testAccuracy;
-      return { text: `${pct(t.accuracy)} (${signed(d)} points)`, holds: Math.abs(d) <= RULES.sameTest, value: t.accuracy };
+      return {
+        text: `${pct(t.accuracy)} (${signed(d)} points)`,
+        holds: Math.abs(d) <= RULES.sameTest,
+        value: t.accuracy,
+      };
     },
   },
   {
@@ -95,7 +99,8 @@ export const CLAIMS = Object.freeze([
     runs: ['default', 'h40', 'h80'],
     measure(R) {
       const v = ['default', 'h40', 'h80'].map((k) => trainAcc(R[k]));
-      if (v[2] == null) return { text: v.some((x) => x != null) ? `20 / 40 / 80 hidden: ${listOf(v)} %` : '–', holds: null };
+      if (v[2] == null)
+        return { text: v.some((x) => x != null) ? `20 / 40 / 80 hidden: ${listOf(v)} %` : '–', holds: null };
       return { text: `20 / 40 / 80 hidden: ${listOf(v)} %`, holds: v[2] > REPORT.widthAbove, value: v[2] };
     },
   },
@@ -123,9 +128,18 @@ export const CLAIMS = Object.freeze([
       if (!run || !run.epochs.some((e) => e.trainSet)) return { text: '–', holds: null };
       const { after, spikes, largest } = spikesOf(run);
       if (!largest) return { text: `no epochs after epoch ${after} to compare`, holds: null };
-      if (spikes.length === 0) return { text: `none after epoch ${after} (largest change ${signed(largest.change)} points)`, holds: false, value: 0 };
+      if (spikes.length === 0)
+        return {
+          text: `none after epoch ${after} (largest change ${signed(largest.change)} points)`,
+          holds: false,
+          value: 0,
+        };
       const shown = spikes.slice(0, 3).map((s) => `${s.epoch}: ${signed(s.change)}`);
-      return { text: `${spikes.length} after epoch ${after} (${shown.join(', ')}${spikes.length > 3 ? ', …' : ''})`, holds: true, value: spikes.length };
+      return {
+        text: `${spikes.length} after epoch ${after} (${shown.join(', ')}${spikes.length > 3 ? ', …' : ''})`,
+        holds: true,
+        value: spikes.length,
+      };
     },
   },
   {
@@ -137,7 +151,11 @@ export const CLAIMS = Object.freeze([
       const v = trainAcc(R['lr1e-4']);
       if (v == null) return { text: '–', holds: null };
       const below = REPORT.marginallyBelow - v;
-      return { text: `${pct(v)} (${signed(-below)} points from 90 %)`, holds: below > 0 && below <= RULES.marginal, value: v };
+      return {
+        text: `${pct(v)} (${signed(-below)} points from 90 %)`,
+        holds: below > 0 && below <= RULES.marginal,
+        value: v,
+      };
     },
   },
   {
@@ -156,7 +174,11 @@ export const CLAIMS = Object.freeze([
 
 /** The runs of one reading by key (the latest of each). */
 function runsOf(latest, reading) {
-  return Object.fromEntries(Object.keys(RUNS).map((k) => [k, latest.get(`${reading} ${k}`)]).filter(([, r]) => r));
+  return Object.fromEntries(
+    Object.keys(RUNS)
+      .map((k) => [k, latest.get(`${reading} ${k}`)])
+      .filter(([, r]) => r),
+  );
 }
 
 /**
@@ -217,7 +239,9 @@ function explain({ names, byReading, rows, score, label }) {
     const n = names[0];
     out.push(
       `In ${label(n)}, ${say(n)} of the report’s claims hold` +
-        (gap(n) == null ? '.' : `; its 784-20-10 reaches ${pct(test[n].value)} test accuracy, ${points(gap(n))} from the report’s 90.25 %.`) +
+        (gap(n) == null
+          ? '.'
+          : `; its 784-20-10 reaches ${pct(test[n].value)} test accuracy, ${points(gap(n))} from the report’s 90.25 %.`) +
         ' Run the other reading to see which is closer to the report.',
     );
   } else {
@@ -226,7 +250,9 @@ function explain({ names, byReading, rows, score, label }) {
     const [best, ...rest] = ranked;
     const tie = rest.every((n) => ratio(n) === ratio(best) && gap(n) === gap(best));
     const others = rest.map((n) => `${say(n)} in ${label(n)}`).join(', ');
-    const gaps = ranked.filter((n) => gap(n) != null).map((n) => `${pct(test[n].value)} in ${label(n)} (${points(gap(n))} away)`);
+    const gaps = ranked
+      .filter((n) => gap(n) != null)
+      .map((n) => `${pct(test[n].value)} in ${label(n)} (${points(gap(n))} away)`);
     const sameCount = rest.every((n) => ratio(n) === ratio(best));
     out.push(
       (tie
@@ -244,17 +270,28 @@ function explain({ names, byReading, rows, score, label }) {
       const r = byReading[n].default ?? Object.values(byReading[n])[0];
       if (!r) return null;
       const f = stepFactor(r.config);
-      return { n, perImage: f.perImage * r.config.learningRate, f, eta: r.config.learningRate, gradient: r.config.gradient, batchSize: r.config.batchSize };
+      return {
+        n,
+        perImage: f.perImage * r.config.learningRate,
+        f,
+        eta: r.config.learningRate,
+        gradient: r.config.gradient,
+        batchSize: r.config.batchSize,
+      };
     })
     .filter(Boolean);
   if (steps.length > 0) {
     const factor = (s) => ({ half: '½', sum: '1', mean: `1/${s.batchSize}` })[s.gradient] ?? s.f.perImage;
-    const parts = steps.map((s, i) => `η × ${factor(s)} = ${fmt(s.perImage)}${i === 0 ? ' times each image’s gradient' : ''} in ${label(s.n)}`);
+    const parts = steps.map(
+      (s, i) =>
+        `η × ${factor(s)} = ${fmt(s.perImage)}${i === 0 ? ' times each image’s gradient' : ''} in ${label(s.n)}`,
+    );
     let sentence = `With η = ${formatEta(steps[0].eta)}, each step moves the weights by ${parts.join(' and by ')}`;
     if (steps.length > 1) {
       const big = steps.reduce((a, b) => (b.perImage > a.perImage ? b : a));
       const small = steps.reduce((a, b) => (b.perImage < a.perImage ? b : a));
-      if (big.perImage > small.perImage) sentence += `: ${fmt(big.perImage / small.perImage)} times less in ${label(small.n)} than in ${label(big.n)}`;
+      if (big.perImage > small.perImage)
+        sentence += `: ${fmt(big.perImage / small.perImage)} times less in ${label(small.n)} than in ${label(big.n)}`;
     }
     out.push(`${sentence}.`);
   }
@@ -272,7 +309,9 @@ function explain({ names, byReading, rows, score, label }) {
       const slices = r.config.batching === 'slices';
       // The images it draws from: as many as its training-set evaluation counted (the data may have fewer than the limit).
       const size = r.epochs.find((e) => e.trainSet)?.trainSet.count ?? r.config.trainLimit;
-      const pool = r.config.trainLimit ? `the first ${num(Math.min(size, r.config.trainLimit))} training images` : 'all the training images';
+      const pool = r.config.trainLimit
+        ? `the first ${num(Math.min(size, r.config.trainLimit))} training images`
+        : 'all the training images';
       return slices
         ? `in ${label(n)}, ${bpe} slices of ${pool}, ${epochsSeen ? `${(empty / epochsSeen).toFixed(1)} of them empty` : 'some empty'}: ${num(images)} images an epoch on average, some seen several times, others not at all`
         : `in ${label(n)}, ${bpe} shuffled batches: ${num(images)} images an epoch, each once`;
@@ -286,7 +325,8 @@ function explain({ names, byReading, rows, score, label }) {
     .map((n) => {
       const { after, spikes, largest } = spikesOf(byReading[n]['h80-40-20']);
       if (!largest) return null;
-      if (spikes.length === 0) return `in ${label(n)} it never changed by more than ${points(largest.change)} an epoch after epoch ${after}`;
+      if (spikes.length === 0)
+        return `in ${label(n)} it never changed by more than ${points(largest.change)} an epoch after epoch ${after}`;
       return `in ${label(n)} it jumped by more than ${Math.round(100 * RULES.spike)} points ${count(spikes.length, 'time')} after epoch ${after} (largest ${signed(largest.change)} points at epoch ${largest.epoch}) — spikes like the report’s`;
     })
     .filter(Boolean);

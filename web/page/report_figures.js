@@ -16,13 +16,69 @@ import { DASHES, PALETTE, legendLabels } from './legend.js';
  * curves), 'validation', 'test'; metric: 'accuracy' | 'loss'.
  */
 export const FIGURES = Object.freeze([
-  { id: 'fig3', number: 3, title: 'Width: training accuracy', report: '784-80-10 structure, Accuracy curve: Training data', runs: ['default', 'h40', 'h80'], split: 'trainSet', metric: 'accuracy' },
-  { id: 'fig4', number: 4, title: 'Depth: training accuracy', report: '784-80-40-20-10 structure, Accuracy curve: Training data', runs: ['h80', 'h80-40', 'h80-40-20'], split: 'trainSet', metric: 'accuracy' },
-  { id: 'fig5', number: 5, title: 'Learning rate: training accuracy', report: 'Learning rate = 0.0001, Accuracy curve: Training data', runs: ['default', 'lr1e-4', 'lr1e-5'], split: 'trainSet', metric: 'accuracy' },
-  { id: 'fig6', number: 6, title: 'Default network: training loss', report: 'Loss curve: Training data', runs: ['default'], split: 'trainSet', metric: 'loss' },
-  { id: 'fig7', number: 7, title: 'Default network: validation loss', report: 'Loss curve: Validation data', runs: ['default'], split: 'validation', metric: 'loss' },
-  { id: 'fig8', number: 8, title: 'Default network: training accuracy', report: 'Accuracy: Training data', runs: ['default'], split: 'trainSet', metric: 'accuracy' },
-  { id: 'fig9', number: 9, title: 'Default network: validation accuracy', report: 'Accuracy: Validation data', runs: ['default'], split: 'validation', metric: 'accuracy' },
+  {
+    id: 'fig3',
+    number: 3,
+    title: 'Width: training accuracy',
+    report: '784-80-10 structure, Accuracy curve: Training data',
+    runs: ['default', 'h40', 'h80'],
+    split: 'trainSet',
+    metric: 'accuracy',
+  },
+  {
+    id: 'fig4',
+    number: 4,
+    title: 'Depth: training accuracy',
+    report: '784-80-40-20-10 structure, Accuracy curve: Training data',
+    runs: ['h80', 'h80-40', 'h80-40-20'],
+    split: 'trainSet',
+    metric: 'accuracy',
+  },
+  {
+    id: 'fig5',
+    number: 5,
+    title: 'Learning rate: training accuracy',
+    report: 'Learning rate = 0.0001, Accuracy curve: Training data',
+    runs: ['default', 'lr1e-4', 'lr1e-5'],
+    split: 'trainSet',
+    metric: 'accuracy',
+  },
+  {
+    id: 'fig6',
+    number: 6,
+    title: 'Default network: training loss',
+    report: 'Loss curve: Training data',
+    runs: ['default'],
+    split: 'trainSet',
+    metric: 'loss',
+  },
+  {
+    id: 'fig7',
+    number: 7,
+    title: 'Default network: validation loss',
+    report: 'Loss curve: Validation data',
+    runs: ['default'],
+    split: 'validation',
+    metric: 'loss',
+  },
+  {
+    id: 'fig8',
+    number: 8,
+    title: 'Default network: training accuracy',
+    report: 'Accuracy: Training data',
+    runs: ['default'],
+    split: 'trainSet',
+    metric: 'accuracy',
+  },
+  {
+    id: 'fig9',
+    number: 9,
+    title: 'Default network: validation accuracy',
+    report: 'Accuracy: Validation data',
+    runs: ['default'],
+    split: 'validation',
+    metric: 'accuracy',
+  },
 ]);
 
 /** The readings in the order figures and tables list them. */
@@ -125,6 +181,9 @@ export function figureTable(figure, series) {
   return {
     caption: `Fig. ${figure.number} regenerated: ${quantityName(figure)} by epoch`,
     columns: series.map((s) => s.label),
-    rows: epochs.map((epoch) => ({ epoch, cells: lookup.map((m) => formatValue(m.get(epoch) ?? null, figure.metric)) })),
+    rows: epochs.map((epoch) => ({
+      epoch,
+      cells: lookup.map((m) => formatValue(m.get(epoch) ?? null, figure.metric)),
+    })),
   };
 }

@@ -44,7 +44,11 @@ export function readShareQuery(search, schema, fields, dims, { experiments = nul
     seen.add(param);
     if (param === EXPERIMENT_PARAM) {
       if (experiments && !experiments.includes(value))
-        out.errors.push({ param, value, message: `There is no experiment “${value}” (choose one of ${experiments.join(', ')}).` });
+        out.errors.push({
+          param,
+          value,
+          message: `There is no experiment “${value}” (choose one of ${experiments.join(', ')}).`,
+        });
       else out.experiment = value;
       continue;
     }

@@ -28,8 +28,12 @@ export class SharePanel {
     form.addEventListener('input', () => this.update());
     form.addEventListener('change', () => this.update());
     // The form is also written by code (a restored or loaded model): the link is brought up to date when looked at.
-    $('share-url').closest('section').addEventListener('focusin', () => this.update());
-    new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && this.update()).observe($('share-url'));
+    $('share-url')
+      .closest('section')
+      .addEventListener('focusin', () => this.update());
+    new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && this.update()).observe(
+      $('share-url'),
+    );
     $('btn-share').addEventListener('click', () => this.#copy());
   }
 
@@ -64,35 +68,62 @@ export class SharePanel {
     if (this.#applied || !this.#app.form.schema) return;
     this.#applied = true;
     const { form, data, experiments } = this.#app;
-    const r = readShareQuery(location.search, form.schema, form.fields, data.dims(), { experiments: experiments?.ids ?? null });
+    const r = readShareQuery(location.search, form.schema, form.fields, data.dims(), {
+      experiments: experiments?.ids ?? null,
+    });
     this.result = r;
     if (r?.applied.length) form.write({ ...form.read(), ...r.values });
     const chosen = Boolean(r?.experiment && experiments?.chooseFromLink);
     if (chosen) experiments.chooseFromLink(r.experiment);
     this.update();
     if (!r) return;
-    const items = r.errors.map((e) => el('li', { 'data-param': e.param }, el('code', { text: `${e.param}=${e.value}` }), `: ${e.message} ${defaultNote(e.param, form.fields)}`));
+    const items = r.errors.map((e) =>
+      el(
+        'li',
+        { 'data-param': e.param },
+        el('code', { text: `${e.param}=${e.value}` }),
+        `: ${e.message} ${defaultNote(e.param, form.fields)}`,
+      ),
+    );
     if (r.experiment && !chosen) {
-      items.push(el('li', { 'data-param': 'experiment' }, el('code', { text: `experiment=${r.experiment}` }), ': this page has no Experiments panel, so no experiment was chosen.'));
+      items.push(
+        el(
+          'li',
+          { 'data-param': 'experiment' },
+          el('code', { text: `experiment=${r.experiment}` }),
+          ': this page has no Experiments panel, so no experiment was chosen.',
+        ),
+      );
     }
     const names = r.applied.map((f) => labelOf(f, form.schema));
     const lead =
       (r.applied.length
         ? `The form was filled from the link: ${names.join(', ')}. Nothing trains until you press Train.`
-        : 'The link set nothing on the form.') + (chosen ? ` The Experiments panel has “${r.experiment}” chosen; nothing runs until you press its button.` : '');
+        : 'The link set nothing on the form.') +
+      (chosen ? ` The Experiments panel has “${r.experiment}” chosen; nothing runs until you press its button.` : '');
     const box = $('link-notice');
     const parts = [el('p', { text: lead })];
-    if (items.length) parts.push(el('p', { text: `${items.length} parameter${items.length > 1 ? 's were' : ' was'} not applied:` }), el('ul', { class: 'link-errors' }, ...items));
-    parts.push(el('button', { type: 'button', class: 'link-button', text: 'Dismiss', onclick: () => (box.hidden = true) }));
+    if (items.length)
+      parts.push(
+        el('p', { text: `${items.length} parameter${items.length > 1 ? 's were' : ' was'} not applied:` }),
+        el('ul', { class: 'link-errors' }, ...items),
+      );
+    parts.push(
+      el('button', { type: 'button', class: 'link-button', text: 'Dismiss', onclick: () => (box.hidden = true) }),
+    );
     box.replaceChildren(...parts);
     box.hidden = false;
     box.dataset.kind = items.length ? 'warn' : 'ok';
-    this.#app.notices.announce(lead + (items.length ? ` ${items.length} parameter${items.length > 1 ? 's' : ''} not applied.` : ''));
+    this.#app.notices.announce(
+      lead + (items.length ? ` ${items.length} parameter${items.length > 1 ? 's' : ''} not applied.` : ''),
+    );
   }
 }
 
 function labelOf(jsName, schema) {
-  return schema.find((f) => f.jsName === jsName)?.label ?? PAGE_FIELDS.find((f) => f.jsName === jsName)?.label ?? jsName;
+  return (
+    schema.find((f) => f.jsName === jsName)?.label ?? PAGE_FIELDS.find((f) => f.jsName === jsName)?.label ?? jsName
+  );
 }
 
 function defaultNote(param, fields) {

@@ -104,7 +104,9 @@ export class Stats {
       this.drawStats();
       const overlays = runs.overlaid();
       const named = runs.current ? [runs.current, ...overlays] : overlays;
-      const labels = overlays.length ? legendLabels(named, { presets: controls.engine?.presets ?? [] }).slice(named.length - overlays.length) : [];
+      const labels = overlays.length
+        ? legendLabels(named, { presets: controls.engine?.presets ?? [] }).slice(named.length - overlays.length)
+        : [];
       this.#charts.update(runs.current, overlays, { labels, splits: runs.overlaySplits });
     });
   }
@@ -119,7 +121,9 @@ export class Stats {
     $('stat-batch').textContent = p ? `${p.batchInEpoch} / ${p.batchesPerEpoch}` : '–';
     $('stat-batch').dataset.step = p ? String(p.step) : '';
     $('stat-rate').textContent =
-      controls.state === State.RUNNING && controls.samplesPerSecond ? Math.round(controls.samplesPerSecond).toLocaleString('en') : '–';
+      controls.state === State.RUNNING && controls.samplesPerSecond
+        ? Math.round(controls.samplesPerSecond).toLocaleString('en')
+        : '–';
     $('stat-elapsed').textContent = run ? fmtTime(run.runMs ?? 0) : '–';
     // The latest epoch that evaluated each split (a queue's run may evaluate some only at its end).
     const v = run?.epochs.findLast((x) => x.validation);

@@ -57,7 +57,10 @@ function db() {
         idb = null;
         void err;
       }
-      if (!idb) return reject(new StorageError('unavailable', 'this browser does not let the page store data (a private window?)'));
+      if (!idb)
+        return reject(
+          new StorageError('unavailable', 'this browser does not let the page store data (a private window?)'),
+        );
       let req;
       try {
         req = idb.open(DB_NAME, DB_VERSION);
@@ -70,7 +73,14 @@ function db() {
         if (!d.objectStoreNames.contains('runs')) d.createObjectStore('runs', { keyPath: 'id' });
       };
       req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(new StorageError('unavailable', `this browser does not let the page store data (${req.error?.message ?? 'IndexedDB failed to open'})`, req.error));
+      req.onerror = () =>
+        reject(
+          new StorageError(
+            'unavailable',
+            `this browser does not let the page store data (${req.error?.message ?? 'IndexedDB failed to open'})`,
+            req.error,
+          ),
+        );
       req.onblocked = () => reject(new StorageError('unavailable', 'IndexedDB is blocked by another tab of this page'));
     });
     // Let a later call try again (the user may free space or leave private mode).

@@ -26,7 +26,14 @@ const mb = (x) => `${(x / MB).toFixed(x < 10 * MB ? 1 : 0)} MB`;
 const n = (x) => x.toLocaleString('en');
 const hex = (b) => `0x${b.toString(16).padStart(2, '0').toUpperCase()}`;
 
-const IDX_TYPES = { 0x08: 'unsigned byte', 0x09: 'signed byte', 0x0b: 'short', 0x0c: 'int', 0x0d: 'float', 0x0e: 'double' };
+const IDX_TYPES = {
+  0x08: 'unsigned byte',
+  0x09: 'signed byte',
+  0x0b: 'short',
+  0x0c: 'int',
+  0x0d: 'float',
+  0x0e: 'double',
+};
 const ROLE_DIMS = { images: 3, labels: 1 };
 
 /** What a role's file holds: 'images' or 'labels'. */
@@ -69,7 +76,10 @@ export async function isGzipFile(file) {
  */
 export async function idxHeader(file, role, label) {
   if (file.size > MAX_IDX_FILE_BYTES)
-    throw new UploadError('too-large', `${label}: the file is ${mb(file.size)}; at most ${mb(MAX_IDX_FILE_BYTES)} are accepted (MNIST’s training images are 47 MB).`);
+    throw new UploadError(
+      'too-large',
+      `${label}: the file is ${mb(file.size)}; at most ${mb(MAX_IDX_FILE_BYTES)} are accepted (MNIST’s training images are 47 MB).`,
+    );
   if (file.size === 0) throw new UploadError('empty', `${label}: the file is empty.`);
   const gzip = await isGzipFile(file);
   let head;
@@ -78,17 +88,27 @@ export async function idxHeader(file, role, label) {
   } catch {
     throw new UploadError('gzip', `${label}: the file looks gzip-compressed but does not decompress.`);
   }
-  if (head.length < 4) throw new UploadError('truncated', `${label}: ${head.length} bytes, too short for an IDX header.`);
+  if (head.length < 4)
+    throw new UploadError('truncated', `${label}: ${head.length} bytes, too short for an IDX header.`);
   if (head[0] !== 0 || head[1] !== 0)
-    throw new UploadError('magic', `${label}: not an IDX file (it starts with ${hex(head[0])} ${hex(head[1])}, an IDX file with 0x00 0x00).`);
+    throw new UploadError(
+      'magic',
+      `${label}: not an IDX file (it starts with ${hex(head[0])} ${hex(head[1])}, an IDX file with 0x00 0x00).`,
+    );
   const type = head[2];
   const dims = head[3];
   if (type !== 0x08)
-    throw new UploadError('dtype', `${label}: holds ${IDX_TYPES[type] ?? 'unknown'} values (type ${hex(type)}); only unsigned bytes (0x08) are supported.`);
+    throw new UploadError(
+      'dtype',
+      `${label}: holds ${IDX_TYPES[type] ?? 'unknown'} values (type ${hex(type)}); only unsigned bytes (0x08) are supported.`,
+    );
   const kind = ROLE_DIMS[role] !== undefined ? role : roleKind(role);
   const want = ROLE_DIMS[kind];
   if (dims !== want)
-    throw new UploadError('dims', `${label}: has ${dims} dimension${dims === 1 ? '' : 's'}; ${kind} need ${want} (${kind === 'images' ? 'count × rows × columns' : 'count'}).`);
+    throw new UploadError(
+      'dims',
+      `${label}: has ${dims} dimension${dims === 1 ? '' : 's'}; ${kind} need ${want} (${kind === 'images' ? 'count × rows × columns' : 'count'}).`,
+    );
   const headerBytes = 4 + 4 * dims;
   if (head.length < headerBytes) throw new UploadError('truncated', `${label}: the file ends inside its IDX header.`);
   const view = new DataView(head.buffer, head.byteOffset, headerBytes);
@@ -98,7 +118,10 @@ export async function idxHeader(file, role, label) {
   const totalBytes = headerBytes + dataBytes;
   const what = kind === 'images' ? `${n(sizes[0])} images of ${sizes[1]}×${sizes[2]}` : `${n(sizes[0])} labels`;
   if (totalBytes > MAX_IDX_FILE_BYTES)
-    throw new UploadError('too-large', `${label}: its header announces ${what}, ${mb(totalBytes)}; at most ${mb(MAX_IDX_FILE_BYTES)} are accepted.`);
+    throw new UploadError(
+      'too-large',
+      `${label}: its header announces ${what}, ${mb(totalBytes)}; at most ${mb(MAX_IDX_FILE_BYTES)} are accepted.`,
+    );
   if (!gzip && file.size !== totalBytes)
     throw new UploadError(
       'size-mismatch',
@@ -124,7 +147,10 @@ export async function readIdx(file, header, label) {
       }
       if (chunk.done) break;
       if (got + chunk.value.length > out.length)
-        throw new UploadError('bomb', `${label}: decompresses to more than the ${n(out.length)} bytes its header announces (${header.what}); stopped there.`);
+        throw new UploadError(
+          'bomb',
+          `${label}: decompresses to more than the ${n(out.length)} bytes its header announces (${header.what}); stopped there.`,
+        );
       out.set(chunk.value, got);
       got += chunk.value.length;
     }
@@ -132,7 +158,10 @@ export async function readIdx(file, header, label) {
     reader.cancel().catch(() => {});
   }
   if (got < out.length)
-    throw new UploadError('truncated', `${label}: decompresses to ${n(got)} bytes, but its header announces ${header.what} (${n(out.length)} bytes): it is truncated.`);
+    throw new UploadError(
+      'truncated',
+      `${label}: decompresses to ${n(got)} bytes, but its header announces ${header.what} (${n(out.length)} bytes): it is truncated.`,
+    );
   return out;
 }
 
@@ -143,12 +172,17 @@ export async function readIdx(file, header, label) {
  */
 export async function readIdxSet(files) {
   const headers = {};
-  for (const [role, { file, label }] of Object.entries(files)) headers[role] = await idxHeader(file, roleKind(role), label);
+  for (const [role, { file, label }] of Object.entries(files))
+    headers[role] = await idxHeader(file, roleKind(role), label);
   const total = Object.values(headers).reduce((a, h) => a + h.totalBytes, 0);
   if (total > MAX_IDX_TOTAL_BYTES)
-    throw new UploadError('too-large', `The four files hold ${mb(total)} together; at most ${mb(MAX_IDX_TOTAL_BYTES)} are accepted.`);
+    throw new UploadError(
+      'too-large',
+      `The four files hold ${mb(total)} together; at most ${mb(MAX_IDX_TOTAL_BYTES)} are accepted.`,
+    );
   for (const split of ['train', 'test']) {
-    const images = headers[`${split}Images`], labels = headers[`${split}Labels`];
+    const images = headers[`${split}Images`],
+      labels = headers[`${split}Labels`];
     if (images && labels && images.count !== labels.count)
       throw new UploadError(
         'count-mismatch',
@@ -157,7 +191,10 @@ export async function readIdxSet(files) {
   }
   const { trainImages: a, testImages: b } = headers;
   if (a && b && (a.rows !== b.rows || a.cols !== b.cols))
-    throw new UploadError('dims', `The training images are ${a.rows}×${a.cols} but the test images ${b.rows}×${b.cols}.`);
+    throw new UploadError(
+      'dims',
+      `The training images are ${a.rows}×${a.cols} but the test images ${b.rows}×${b.cols}.`,
+    );
   const raw = {};
   for (const [role, { file, label }] of Object.entries(files)) raw[role] = await readIdx(file, headers[role], label);
   return raw;
@@ -192,11 +229,18 @@ function topLevelKeys(text) {
  */
 export async function readModelFile(file, maxBytes) {
   if (file.size > maxBytes)
-    throw new UploadError('too-large', `the file is ${mb(file.size)}; the largest model this page can train is ${mb(maxBytes)}.`);
-  if (file.size < 8) throw new UploadError('truncated', `the file is ${file.size} bytes, too short for a .safetensors header.`);
+    throw new UploadError(
+      'too-large',
+      `the file is ${mb(file.size)}; the largest model this page can train is ${mb(maxBytes)}.`,
+    );
+  if (file.size < 8)
+    throw new UploadError('truncated', `the file is ${file.size} bytes, too short for a .safetensors header.`);
   const length = new DataView((await bytesOf(file, 0, 8)).buffer).getBigUint64(0, true);
   if (length > BigInt(MAX_MODEL_HEADER_BYTES) || Number(length) > file.size - 8)
-    throw new UploadError('header', `its header length (${length} bytes) runs past the end of the file (${n(file.size)} bytes): not a .safetensors file, or a truncated one.`);
+    throw new UploadError(
+      'header',
+      `its header length (${length} bytes) runs past the end of the file (${n(file.size)} bytes): not a .safetensors file, or a truncated one.`,
+    );
   const headerBytes = Number(length);
   let text;
   try {
@@ -210,7 +254,8 @@ export async function readModelFile(file, maxBytes) {
   } catch (err) {
     throw new UploadError('json', `its header is not valid JSON (${err.message}).`);
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new UploadError('json', 'its header is not a JSON object.');
+  if (header === null || typeof header !== 'object' || Array.isArray(header))
+    throw new UploadError('json', 'its header is not a JSON object.');
   const seen = new Set();
   for (const key of topLevelKeys(text)) {
     if (seen.has(key)) throw new UploadError('duplicate', `its header names the tensor “${key}” twice.`);
@@ -228,7 +273,8 @@ export async function readModelFile(file, maxBytes) {
   if (end !== following)
     throw new UploadError(
       'size-mismatch',
-      `its header describes ${n(end)} bytes of tensors but ${n(following)} follow it` + (following < end ? ': the file is truncated.' : '.'),
+      `its header describes ${n(end)} bytes of tensors but ${n(following)} follow it` +
+        (following < end ? ': the file is truncated.' : '.'),
     );
   return file.arrayBuffer();
 }

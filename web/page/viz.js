@@ -11,7 +11,8 @@ export function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'class') node.className = v;
-    else if (k === 'style') for (const [name, value] of Object.entries(v)) node.style.setProperty(name, value); // CSSOM: allowed by the CSP
+    else if (k === 'style')
+      for (const [name, value] of Object.entries(v)) node.style.setProperty(name, value); // CSSOM: allowed by the CSP
     else if (k === 'text') node.textContent = v;
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? '' : String(v));
@@ -30,7 +31,13 @@ export class ProbabilityBars {
     for (let k = 0; k < classes; k++) {
       const fill = el('span', { class: 'probs-fill' });
       const value = el('span', { class: 'probs-value', text: '–' });
-      const row = el('li', { class: 'probs-row' }, el('span', { class: 'probs-digit', text: String(k) }), el('span', { class: 'probs-bar' }, fill), value);
+      const row = el(
+        'li',
+        { class: 'probs-row' },
+        el('span', { class: 'probs-digit', text: String(k) }),
+        el('span', { class: 'probs-bar' }, fill),
+        value,
+      );
       list.append(row);
       this.rows.push({ row, fill, value });
     }

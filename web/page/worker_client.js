@@ -42,7 +42,8 @@ export class WorkerClient {
       e.preventDefault();
       if (worker === this.#worker) this.#crashed(e.message || 'the worker script failed to load');
     };
-    worker.onmessageerror = () => worker === this.#worker && this.#crashed('a message from the worker could not be read');
+    worker.onmessageerror = () =>
+      worker === this.#worker && this.#crashed('a message from the worker could not be read');
     this.#watchdog.start();
   }
 
@@ -121,7 +122,8 @@ export class WorkerClient {
     this.#watchdog.stop();
     this.#worker?.terminate();
     this.#worker = null;
-    for (const p of this.#pending.values()) p.reject(Object.assign(new Error('the training worker stopped'), { kind: 'WorkerLost' }));
+    for (const p of this.#pending.values())
+      p.reject(Object.assign(new Error('the training worker stopped'), { kind: 'WorkerLost' }));
     this.#pending.clear();
   }
 

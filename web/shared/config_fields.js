@@ -24,7 +24,6 @@ function inInterval(field, x) {
   return above && below;
 }
 
-
 function checkSizes(field, sizes) {
   if (!Array.isArray(sizes)) return 'Give the layer sizes as a list.';
   if (sizes.length > 1000) return `${sizes.length} layer sizes are far too many.`;

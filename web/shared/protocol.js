@@ -140,7 +140,13 @@ export const MESSAGES = Object.freeze({
   // The model as .safetensors bytes → model{id}.
   [ToWorker.SAVE]: { id: 'integer' },
   // Resume a model saved by save (or a checkpoint); reason 'restored' after a reload → trainer{id} | error{id}.
-  [ToWorker.LOAD_MODEL]: { id: 'integer', bytes: 'ArrayBuffer', 'name?': 'string', 'reason?': "'restored'", 'runMs?': 'number' },
+  [ToWorker.LOAD_MODEL]: {
+    id: 'integer',
+    bytes: 'ArrayBuffer',
+    'name?': 'string',
+    'reason?': "'restored'",
+    'runMs?': 'number',
+  },
   // Trains runs one after another (web/worker/experiment_queue.js), in place of any queue. items:
   // [{ config, epochs, evaluate: { each, last } }]: the engine's config of a new trainer, the epoch
   // it trains to, the splits its epochs evaluate (training_session.js). From item `start`, resumed
@@ -181,7 +187,14 @@ export const MESSAGES = Object.freeze({
   // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, its threads; the
   // configuration's fields (engine.schema()) and the core's readings of the report (engine.presets()).
   // limits: { memoryBudget, maxModelFileBytes } (engine.limits()): what uploads are checked against.
-  [FromWorker.READY]: { simd: 'boolean', eigenVectorized: 'boolean', threads: 'Threads', schema: 'array', presets: 'array', 'limits?': 'object' },
+  [FromWorker.READY]: {
+    simd: 'boolean',
+    eigenVectorized: 'boolean',
+    threads: 'Threads',
+    schema: 'array',
+    presets: 'array',
+    'limits?': 'object',
+  },
   // Bytes of the compressed download so far (at most every 50 ms); cached: files read from Cache Storage.
   [FromWorker.DATA_PROGRESS]: { loaded: 'integer', total: 'integer', file: 'string', cached: 'integer' },
   // Data loaded; id answers loadIdx; cached: every file came from Cache Storage.
@@ -312,7 +325,12 @@ export const MESSAGES = Object.freeze({
   [FromWorker.HEARTBEAT]: { 'busyMs?': 'number' },
   // The config is valid and fits: the engine's complete config and engine.memoryEstimate() of it.
   [FromWorker.CONFIG_CHECKED]: { id: 'integer', config: 'object', memory: 'object' },
-  [FromWorker.MEMORY_REPORT]: { id: 'integer', allocatedBytes: 'number', memoryBytes: 'number', peakHeapBytes: 'number' },
+  [FromWorker.MEMORY_REPORT]: {
+    id: 'integer',
+    allocatedBytes: 'number',
+    memoryBytes: 'number',
+    peakHeapBytes: 'number',
+  },
   // Something failed that the engine did not report (a wasm trap, a RangeError): the worker's state
   // cannot be trusted and it closes itself; the page starts a new one.
   [FromWorker.FATAL]: { message: 'string' },
@@ -351,7 +369,12 @@ function compileFields(fields, context) {
   return Object.entries(fields).map(([key, type]) => {
     const optional = key.endsWith('?');
     const name = optional ? key.slice(0, -1) : key;
-    return { name, optional, type, alternatives: type.split('|').map((t) => compileType(t.trim(), `${context}.${name}`)) };
+    return {
+      name,
+      optional,
+      type,
+      alternatives: type.split('|').map((t) => compileType(t.trim(), `${context}.${name}`)),
+    };
   });
 }
 
@@ -363,7 +386,7 @@ function compileType(t, context) {
   if (BASIC[t]) return BASIC[t];
   if (SHAPES[t]) {
     const fields = compileFields(SHAPES[t], t);
-    return (v, path) => (isPlainObject(v) ? checkFields(fields, v, path, { extra: true }) ?? true : false);
+    return (v, path) => (isPlainObject(v) ? (checkFields(fields, v, path, { extra: true }) ?? true) : false);
   }
   throw new Error(`protocol: ${context}: unknown field type '${t}'`);
 }
@@ -383,7 +406,8 @@ function checkFields(fields, value, path, { extra = false } = {}) {
         problem = null;
         break;
       }
-      if (typeof r === 'string') problem = r; // a shape's own problem says more than "wrong type"
+      if (typeof r === 'string')
+        problem = r; // a shape's own problem says more than "wrong type"
       else problem ??= `${path}.${f.name} must be ${f.type}, not ${describe(v)}`;
     }
     if (problem) return problem;
@@ -391,7 +415,8 @@ function checkFields(fields, value, path, { extra = false } = {}) {
   if (!extra) {
     const known = new Set(fields.map((f) => f.name));
     const unknown = Object.keys(value).filter((k) => k !== 'type' && !known.has(k) && value[k] !== undefined);
-    if (unknown.length > 0) return `${path}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}`;
+    if (unknown.length > 0)
+      return `${path}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}`;
   }
   return null;
 }
@@ -400,9 +425,12 @@ const COMPILED = new Map(Object.entries(MESSAGES).map(([type, fields]) => [type,
 {
   const to = Object.values(ToWorker);
   const from = Object.values(FromWorker);
-  for (const type of [...to, ...from]) if (!COMPILED.has(type)) throw new Error(`protocol: no field list for '${type}'`);
-  for (const type of COMPILED.keys()) if (!to.includes(type) && !from.includes(type)) throw new Error(`protocol: '${type}' has no direction`);
-  if (new Set([...to, ...from]).size !== to.length + from.length) throw new Error('protocol: a type is used in both directions');
+  for (const type of [...to, ...from])
+    if (!COMPILED.has(type)) throw new Error(`protocol: no field list for '${type}'`);
+  for (const type of COMPILED.keys())
+    if (!to.includes(type) && !from.includes(type)) throw new Error(`protocol: '${type}' has no direction`);
+  if (new Set([...to, ...from]).size !== to.length + from.length)
+    throw new Error('protocol: a type is used in both directions');
 }
 
 /** A protocol error: the message does not match its field list. */
@@ -421,7 +449,8 @@ export class ProtocolError extends Error {
 export function message(type, payload = {}) {
   const fields = COMPILED.get(type);
   if (!fields) throw new ProtocolError(`unknown message type '${type}'`);
-  if (!isPlainObject(payload)) throw new ProtocolError(`${type}: the payload must be a plain object, not ${describe(payload)}`);
+  if (!isPlainObject(payload))
+    throw new ProtocolError(`${type}: the payload must be a plain object, not ${describe(payload)}`);
   const problem = checkFields(fields, payload, type);
   if (problem) throw new ProtocolError(problem);
   const msg = { type };

@@ -29,8 +29,10 @@ export function checkItems(items, validateConfig = null) {
     const where = `run ${i + 1} of the queue`;
     if (item === null || typeof item !== 'object') throw requestError(`${where} is not an object`);
     const { config, epochs, evaluate } = item;
-    if (config === null || typeof config !== 'object' || Array.isArray(config)) throw requestError(`${where} has no config`);
-    if (!Number.isInteger(epochs) || epochs < 1) throw requestError(`${where}: epochs must be a whole number ≥ 1, not ${epochs}`);
+    if (config === null || typeof config !== 'object' || Array.isArray(config))
+      throw requestError(`${where} has no config`);
+    if (!Number.isInteger(epochs) || epochs < 1)
+      throw requestError(`${where}: epochs must be a whole number ≥ 1, not ${epochs}`);
     let plan;
     try {
       plan = checkEvaluation(evaluate ?? {});
@@ -101,7 +103,8 @@ export class ExperimentQueue {
    */
   start({ id, queueId, items, start = 0, checkpoint = null, runMs = 0, paused = false }) {
     const checked = checkItems(items, this.#validateConfig);
-    if (!Number.isInteger(start) || start < 0 || start >= checked.length) throw requestError(`the queue has no run ${start + 1}`);
+    if (!Number.isInteger(start) || start < 0 || start >= checked.length)
+      throw requestError(`the queue has no run ${start + 1}`);
     if (!this.#session.dataInfo) throw requestError('the data is not loaded yet');
     if (this.active) this.cancel();
     this.#queue = { id: queueId, items: checked, index: start, state: paused ? 'paused' : 'running' };
@@ -146,7 +149,8 @@ export class ExperimentQueue {
     const q = this.#queue;
     q.state = 'cancelled';
     this.#ended = null;
-    if (this.#ownsTrainer() && (this.#session.state === State.RUNNING || this.#session.state === State.PAUSED)) this.#session.stop();
+    if (this.#ownsTrainer() && (this.#session.state === State.RUNNING || this.#session.state === State.PAUSED))
+      this.#session.stop();
     this.#report('cancelled', { message });
   }
 
@@ -188,7 +192,15 @@ export class ExperimentQueue {
   #report(reason, extra = {}) {
     const q = this.#queue;
     const progress = this.#ownsTrainer() ? this.#trainer.progress() : undefined;
-    this.#emit(FromWorker.QUEUE, { queueId: q.id, state: q.state, index: q.index, total: q.items.length, reason, progress, ...extra });
+    this.#emit(FromWorker.QUEUE, {
+      queueId: q.id,
+      state: q.state,
+      index: q.index,
+      total: q.items.length,
+      reason,
+      progress,
+      ...extra,
+    });
   }
 
   // The current item ended: say how, then start the next one or finish.
@@ -206,7 +218,11 @@ export class ExperimentQueue {
     try {
       this.#startItem();
     } catch (err) {
-      this.#emit(FromWorker.ERROR, { scope: 'train', kind: err.kind, message: `run ${q.index + 1} of the queue could not start: ${err.message}` });
+      this.#emit(FromWorker.ERROR, {
+        scope: 'train',
+        kind: err.kind,
+        message: `run ${q.index + 1} of the queue could not start: ${err.message}`,
+      });
       this.cancel(err.message);
     }
   }

@@ -65,7 +65,11 @@ export class Inspector {
     try {
       this.#emit(FromWorker.HEALTH, this.#health());
     } catch (err) {
-      this.#emit(FromWorker.ERROR, { scope: 'predict', kind: err.kind, message: `the layers' health could not be computed: ${err.message}` });
+      this.#emit(FromWorker.ERROR, {
+        scope: 'predict',
+        kind: err.kind,
+        message: `the layers' health could not be computed: ${err.message}`,
+      });
     }
   }
 
@@ -90,6 +94,14 @@ export class Inspector {
     const samples = Math.min(HEALTH_SAMPLE, info[split]);
     const h = trainer.inspectHealth(split, 0, samples, HEALTH_BINS);
     const p = trainer.progress();
-    return { epoch: p.epoch, step: p.step, split, samples: h.samples, loss: h.loss, activation: trainer.config().activation, layers: h.layers };
+    return {
+      epoch: p.epoch,
+      step: p.step,
+      split,
+      samples: h.samples,
+      loss: h.loss,
+      activation: trainer.config().activation,
+      layers: h.layers,
+    };
   }
 }

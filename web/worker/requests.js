@@ -80,7 +80,10 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
     [ToWorker.CREATE](msg) {
       const config = engine.validateConfig(msg.config);
       onBusy(1000 + parameterCount(config.layers) / 50_000); // zeroing and initialising the weights
-      session.replaceTrainer(roomFor(() => engine.createTrainer(config)), { runMs: msg.runMs });
+      session.replaceTrainer(
+        roomFor(() => engine.createTrainer(config)),
+        { runMs: msg.runMs },
+      );
       emit(FromWorker.TRAINER, session.trainerInfo('created', msg.id));
     },
     [ToWorker.LOAD_MODEL](msg) {
@@ -90,7 +93,9 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
       const inputs = next.config().layers[0];
       if (data && inputs !== data.rows * data.cols) {
         next.delete();
-        throw new RequestError(`this model takes ${inputs} inputs but the loaded images have ${data.rows}×${data.cols} = ${data.rows * data.cols} pixels`);
+        throw new RequestError(
+          `this model takes ${inputs} inputs but the loaded images have ${data.rows}×${data.cols} = ${data.rows * data.cols} pixels`,
+        );
       }
       session.replaceTrainer(next, { runMs: msg.runMs });
       emit(FromWorker.TRAINER, session.trainerInfo(msg.reason ?? 'loaded', msg.id));
@@ -157,7 +162,7 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
     },
     [ToWorker.SAVE](msg) {
       const trainer = session.requireTrainer();
-      onBusy(1000 + parameterCount(trainer.config().layers) * 12 / 50_000);
+      onBusy(1000 + (parameterCount(trainer.config().layers) * 12) / 50_000);
       const bytes = trainer.save();
       emit(FromWorker.MODEL, { id: msg.id, bytes: bytes.buffer });
     },

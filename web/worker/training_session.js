@@ -39,12 +39,16 @@ export const isReported = (err) => typeof err?.kind === 'string';
  */
 export const EVALUATION_SPLITS = Object.freeze(['trainSet', 'validation', 'test']);
 /** What train() evaluates unless told otherwise: validation and test after every epoch. */
-export const DEFAULT_EVALUATION = Object.freeze({ each: Object.freeze(['validation', 'test']), last: Object.freeze([]) });
+export const DEFAULT_EVALUATION = Object.freeze({
+  each: Object.freeze(['validation', 'test']),
+  last: Object.freeze([]),
+});
 
 /** An evaluation plan { each, last } (splits after every epoch, and also after the target's last), checked. */
 export function checkEvaluation({ each = [], last = [] } = {}) {
   for (const s of [...each, ...last]) {
-    if (!EVALUATION_SPLITS.includes(s)) throw new Error(`unknown evaluation split '${s}' (expected ${EVALUATION_SPLITS.join(', ')})`);
+    if (!EVALUATION_SPLITS.includes(s))
+      throw new Error(`unknown evaluation split '${s}' (expected ${EVALUATION_SPLITS.join(', ')})`);
   }
   return { each: [...each], last: [...last] };
 }
@@ -124,7 +128,14 @@ export class TrainingSession {
   /** The payload of a `trainer` message. */
   trainerInfo(reason, id) {
     const config = this.#trainer.config();
-    return { id, config, progress: this.#trainer.progress(), parameters: parameterCount(config.layers), reason, runMs: this.#runMs };
+    return {
+      id,
+      config,
+      progress: this.#trainer.progress(),
+      parameters: parameterCount(config.layers),
+      reason,
+      runMs: this.#runMs,
+    };
   }
 
   /** New data is loaded. A trainer whose input size no longer matches the images cannot go on. */
@@ -134,7 +145,13 @@ export class TrainingSession {
       this.#stopTraining();
       this.#trainer.delete();
       this.#trainer = null;
-      this.#emit(FromWorker.TRAINER, { config: null, progress: null, parameters: 0, reason: 'data-changed', runMs: this.#runMs });
+      this.#emit(FromWorker.TRAINER, {
+        config: null,
+        progress: null,
+        parameters: 0,
+        reason: 'data-changed',
+        runMs: this.#runMs,
+      });
     }
   }
 
@@ -165,7 +182,8 @@ export class TrainingSession {
     if (evaluate) this.#evaluation = checkEvaluation(evaluate);
     else if (!resume) this.#evaluation = DEFAULT_EVALUATION;
     if (lrDecay !== undefined) this.#lrDecay = lrDecay;
-    if (!(resume && Number.isFinite(this.#stopAtEpoch))) this.#stopAtEpoch = t.progress().epoch + Math.max(1, epochs | 0);
+    if (!(resume && Number.isFinite(this.#stopAtEpoch)))
+      this.#stopAtEpoch = t.progress().epoch + Math.max(1, epochs | 0);
     this.#stepsLeft = Infinity;
     this.#lastCheckpointAt = this.#now();
     if (!this.#pendingEval && t.progress().epoch >= this.#stopAtEpoch) {
@@ -186,7 +204,13 @@ export class TrainingSession {
     this.#trainer.delete();
     this.#trainer = null;
     if (this.#state !== State.IDLE) this.#setState(State.IDLE);
-    this.#emit(FromWorker.TRAINER, { config: null, progress: null, parameters: 0, reason: 'data-changed', runMs: this.#runMs });
+    this.#emit(FromWorker.TRAINER, {
+      config: null,
+      progress: null,
+      parameters: 0,
+      reason: 'data-changed',
+      runMs: this.#runMs,
+    });
   }
 
   /** How long `samples` samples of training (evaluation: a third) may take, at worst, in ms. */
@@ -261,7 +285,7 @@ export class TrainingSession {
     if (!t) return;
     this.#lastCheckpointAt = this.#now();
     // About 1 ms per 50 KB of model file (4 bytes per parameter and optimiser value).
-    this.#busy(parameterCount(t.config().layers) * 12 / 50_000);
+    this.#busy((parameterCount(t.config().layers) * 12) / 50_000);
     let bytes;
     try {
       bytes = t.save();
@@ -274,7 +298,13 @@ export class TrainingSession {
       });
       return;
     }
-    this.#emit(FromWorker.CHECKPOINT, { bytes: bytes.buffer, config: t.config(), progress: t.progress(), runMs: this.#runMs, reason });
+    this.#emit(FromWorker.CHECKPOINT, {
+      bytes: bytes.buffer,
+      config: t.config(),
+      progress: t.progress(),
+      runMs: this.#runMs,
+      reason,
+    });
   }
 
   #trainChunk() {
@@ -300,11 +330,17 @@ export class TrainingSession {
     // Aim the next chunk at CHUNK_MS, moving halfway there to damp noise.
     if (r.batches > 0) {
       const target = (CHUNK_MS * r.batches) / Math.max(trainMs, 0.05);
-      this.#batchesPerChunk = Math.max(1, Math.min(MAX_BATCHES_PER_CHUNK, Math.round((this.#batchesPerChunk + target) / 2)));
+      this.#batchesPerChunk = Math.max(
+        1,
+        Math.min(MAX_BATCHES_PER_CHUNK, Math.round((this.#batchesPerChunk + target) / 2)),
+      );
     }
     this.#rate.push({ samples: r.samples, ms: trainMs });
     if (this.#rate.length > RATE_WINDOW) this.#rate.shift();
-    const window = this.#rate.reduce((a, b) => ({ samples: a.samples + b.samples, ms: a.ms + b.ms }), { samples: 0, ms: 0 });
+    const window = this.#rate.reduce((a, b) => ({ samples: a.samples + b.samples, ms: a.ms + b.ms }), {
+      samples: 0,
+      ms: 0,
+    });
 
     this.#epochSum.loss += r.loss * r.samples;
     this.#epochSum.correct += r.accuracy * r.samples;
@@ -364,11 +400,14 @@ export class TrainingSession {
 
   #startEvaluation(r) {
     const s = this.#epochSum;
-    const train = s.samples > 0 ? { loss: s.loss / s.samples, accuracy: s.correct / s.samples, count: s.samples } : null;
+    const train =
+      s.samples > 0 ? { loss: s.loss / s.samples, accuracy: s.correct / s.samples, count: s.samples } : null;
     this.#resetEpochSum();
     const { each, last } = this.#evaluation;
     const wanted = new Set([...each, ...(r.epoch >= this.#stopAtEpoch ? last : [])]);
-    const splits = EVALUATION_SPLITS.filter((s) => wanted.has(s) && (s !== 'validation' || this.#dataInfo.validation > 0));
+    const splits = EVALUATION_SPLITS.filter(
+      (s) => wanted.has(s) && (s !== 'validation' || this.#dataInfo.validation > 0),
+    );
     this.#pendingEval = { r, train, splits, results: {}, evalMs: 0, trainer: this.#trainer };
   }
 
@@ -381,7 +420,10 @@ export class TrainingSession {
     if (job.splits.length > 0) {
       const t0 = this.#now();
       const split = job.splits.shift();
-      const images = split === 'trainSet' ? Math.min(this.#dataInfo?.train ?? 0, this.#trainer.config().trainLimit || Infinity) : (this.#dataInfo?.[split] ?? 0);
+      const images =
+        split === 'trainSet'
+          ? Math.min(this.#dataInfo?.train ?? 0, this.#trainer.config().trainLimit || Infinity)
+          : (this.#dataInfo?.[split] ?? 0);
       this.#busy(this.expectedMs(images, { evaluation: true }));
       try {
         job.results[split] = split === 'trainSet' ? this.#trainer.evaluateTraining() : this.#trainer.evaluate(split);

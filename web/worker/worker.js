@@ -109,7 +109,10 @@ const ready = createEngine().then((engine) => {
   });
 });
 ready.catch((err) => {
-  emit(FromWorker.ERROR, { scope: 'engine', message: `the WebAssembly engine failed to start: ${err?.message ?? err}` });
+  emit(FromWorker.ERROR, {
+    scope: 'engine',
+    message: `the WebAssembly engine failed to start: ${err?.message ?? err}`,
+  });
 });
 
 const answerError = (msg, scope, err) =>

@@ -178,7 +178,10 @@ async function runBench(options = {}) {
           entry.gemm.push({ role: sh.role, ...(await ours.call('gemm', { ...sh, minMs: 200 })) });
           for (const key of ['tfjs-wasm', 'jax-1']) {
             if (!byKey[key]) continue;
-            (entry.otherGemm[key] ??= []).push({ role: sh.role, ...(await byKey[key].client.call('gemm', { ...sh, minMs: 100 })) });
+            (entry.otherGemm[key] ??= []).push({
+              role: sh.role,
+              ...(await byKey[key].client.call('gemm', { ...sh, minMs: 100 })),
+            });
           }
         }
       }
@@ -189,7 +192,13 @@ async function runBench(options = {}) {
         if (impl.key.startsWith('jax')) await impl.client.call('warmPartial');
         impl.train = await calibrate(impl.client, 'trainRun', 'batches', trainMs, 3);
         impl.infer = await calibrate(impl.client, 'inferRun', 'reps', inferMs, 1);
-        entry.impls[impl.key] = { train: [], infer: [], predict: [], trainBatchesPerRun: impl.train.units, inferRepsPerRun: impl.infer.units };
+        entry.impls[impl.key] = {
+          train: [],
+          infer: [],
+          predict: [],
+          trainBatchesPerRun: impl.train.units,
+          inferRepsPerRun: impl.infer.units,
+        };
       }
       for (let r = 0; r < runs; r++) {
         for (const impl of impls) {

@@ -59,14 +59,26 @@ async function init({ threads = 1, dataUrl }) {
   if (!devices.includes('wasm')) throw new Error(`jax-js: no wasm backend (${devices.join(', ')})`);
   jax.defaultDevice('wasm');
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
-    ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map((f) =>
-      fetchBytes(`${dataUrl}${f}`),
+    ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(
+      (f) => fetchBytes(`${dataUrl}${f}`),
     ),
   );
   const train = idxImages(trainImages, POOL);
   const test = idxImages(testImages, 10000);
-  data = { trainX: train.x, trainY: idxOneHot(trainLabels, POOL, 10), pool: train.count, testX: test.x, testY: idxOneHot(testLabels, 10000, 10), test: test.count };
-  info = { backend: 'wasm', threads: threads <= 1 ? 1 : threads, sharedMemory: typeof SharedArrayBuffer === 'function', version: '0.1.25' };
+  data = {
+    trainX: train.x,
+    trainY: idxOneHot(trainLabels, POOL, 10),
+    pool: train.count,
+    testX: test.x,
+    testY: idxOneHot(testLabels, 10000, 10),
+    test: test.count,
+  };
+  info = {
+    backend: 'wasm',
+    threads: threads <= 1 ? 1 : threads,
+    sharedMemory: typeof SharedArrayBuffer === 'function',
+    version: '0.1.25',
+  };
   log(`ready: ${JSON.stringify(info)}`);
   return info;
 }
@@ -80,7 +92,7 @@ function glorot(rows, cols, seed) {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    v[i] = ((s >>> 0) / 4294967296 * 2 - 1) * limit;
+    v[i] = (((s >>> 0) / 4294967296) * 2 - 1) * limit;
   }
   return jax.numpy.array(v, { shape: [rows, cols] });
 }

@@ -15,7 +15,7 @@ import createMlpModule from './wasm/mlp.mjs';
 let engine = null;
 let raw = null;
 let trainer = null;
-let testFloats = null;  // the test images as floats in [0, 1], for predict() from JS
+let testFloats = null; // the test images as floats in [0, 1], for predict() from JS
 
 const post = (msg) => self.postMessage(msg);
 
@@ -74,7 +74,7 @@ function trainRun({ batches }) {
   let loss = NaN;
   let parallelMs = 0;
   while (done < batches) {
-    const r = trainer.trainBatches(Math.min(batches - done, 64));  // stops early at an epoch's end; chunks as the page's
+    const r = trainer.trainBatches(Math.min(batches - done, 64)); // stops early at an epoch's end; chunks as the page's
     done += r.batches;
     samples += r.samples;
     loss = r.loss;
@@ -102,7 +102,15 @@ function predictRun({ reps = 1 }) {
 // after each epoch, batch 128): training time until the test accuracy after
 // an epoch reaches 98 % (evaluation not counted), at most `epochs` epochs.
 function timeTo98({ epochs = 8, target = 0.98 }) {
-  const t = engine.createTrainer({ layers: [784, 512, 10], activation: 'relu', loss: 'softmax-ce', optimizer: 'adam', learningRate: 0.003, batchSize: 128, seed: 1 });
+  const t = engine.createTrainer({
+    layers: [784, 512, 10],
+    activation: 'relu',
+    loss: 'softmax-ce',
+    optimizer: 'adam',
+    learningRate: 0.003,
+    batchSize: 128,
+    seed: 1,
+  });
   let trainMs = 0;
   const perEpoch = [];
   try {
@@ -149,7 +157,7 @@ function inferRun({ reps = 1 }) {
   let samples = 0;
   let checksum = 0;
   for (let r = 0; r < reps; r++) {
-    const p = trainer.predictSplit('test');  // uint8 gather + forward in chunks of 1000 + copies out
+    const p = trainer.predictSplit('test'); // uint8 gather + forward in chunks of 1000 + copies out
     samples += p.predicted.length;
     checksum += p.probabilities[0] + p.predicted[p.predicted.length - 1];
   }
@@ -178,7 +186,19 @@ function simdPeak({ minMs = 300 }) {
   return raw.simdPeak(minMs);
 }
 
-const handlers = { init, createModel, trainRun, trainVsGemm, inferRun, predictRun, timeTo98, testAccuracy, gemm, profile, simdPeak };
+const handlers = {
+  init,
+  createModel,
+  trainRun,
+  trainVsGemm,
+  inferRun,
+  predictRun,
+  timeTo98,
+  testAccuracy,
+  gemm,
+  profile,
+  simdPeak,
+};
 
 self.onmessage = async (event) => {
   const { id, cmd, args } = event.data;

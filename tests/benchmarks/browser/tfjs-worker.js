@@ -32,8 +32,8 @@ const INFER_CHUNK = 1000;
 // the run never needs more than a few hundred batches).
 const POOL = BATCH * 80;
 
-let data = null;  // { trainX, trainY, testX, pool, test }
-let model = null;  // { sizes, w: [...], b: [...], optimizer }
+let data = null; // { trainX, trainY, testX, pool, test }
+let model = null; // { sizes, w: [...], b: [...], optimizer }
 let backendInfo = null;
 
 const post = (msg) => self.postMessage(msg);
@@ -122,7 +122,7 @@ function glorot(rows, cols, seed) {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    v[i] = ((s >>> 0) / 4294967296 * 2 - 1) * limit;
+    v[i] = (((s >>> 0) / 4294967296) * 2 - 1) * limit;
   }
   return tf.tensor2d(v, [rows, cols]);
 }

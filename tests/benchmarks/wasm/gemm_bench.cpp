@@ -57,7 +57,8 @@ double now_ms() {
 #ifdef __EMSCRIPTEN__
   return emscripten_get_now();
 #else
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 #endif
 }
 
@@ -123,9 +124,21 @@ GemmResult gemm_bench(int m, int k, int n, const std::string& op, double min_ms)
   // C is cleared, then op(A)·op(B) is accumulated into it.
   mlp::Gemm<float> gemm;
   std::function<void()> f;
-  if (op == "NN") f = [&] { c.setZero(); gemm.accumulate<false, false>(c, a, b); };
-  else if (op == "NT") f = [&] { c.setZero(); gemm.accumulate<false, true>(c, a, b); };
-  else f = [&] { c.setZero(); gemm.accumulate<true, false>(c, a, b); };
+  if (op == "NN")
+    f = [&] {
+      c.setZero();
+      gemm.accumulate<false, false>(c, a, b);
+    };
+  else if (op == "NT")
+    f = [&] {
+      c.setZero();
+      gemm.accumulate<false, true>(c, a, b);
+    };
+  else
+    f = [&] {
+      c.setZero();
+      gemm.accumulate<true, false>(c, a, b);
+    };
   const Timing t = time_calls(f, min_ms);
   r.flops = 2.0 * m * k * n;
   r.ms_per_call = t.ms_per_call;
@@ -143,18 +156,20 @@ double simd_peak(double min_ms) {
   typedef float v4f __attribute__((vector_size(16)));
   constexpr int kChains = 12, kIters = 1000;  // 12 + 2 constants fit 16 SIMD registers
   volatile float seed = 1.0f, sink = 0;
-  const Timing t = time_calls([&] {
-    // Everything local, so the accumulators live in registers.
-    const float s0 = seed;
-    v4f acc[kChains];
-    for (int i = 0; i < kChains; ++i) acc[i] = v4f{s0 + i * 1e-3f, s0, s0, s0};
-    const v4f m = {0.9999f, 0.9999f, 0.9999f, 0.9999f}, c = {1e-4f, 1e-4f, 1e-4f, 1e-4f};
-    for (int it = 0; it < kIters; ++it)
-      for (int i = 0; i < kChains; ++i) acc[i] = acc[i] * m + c;
-    v4f sum = acc[0];
-    for (int i = 1; i < kChains; ++i) sum += acc[i];  // every chain is live
-    sink = sum[0] + sum[3];
-  }, min_ms);
+  const Timing t = time_calls(
+      [&] {
+        // Everything local, so the accumulators live in registers.
+        const float s0 = seed;
+        v4f acc[kChains];
+        for (int i = 0; i < kChains; ++i) acc[i] = v4f{s0 + i * 1e-3f, s0, s0, s0};
+        const v4f m = {0.9999f, 0.9999f, 0.9999f, 0.9999f}, c = {1e-4f, 1e-4f, 1e-4f, 1e-4f};
+        for (int it = 0; it < kIters; ++it)
+          for (int i = 0; i < kChains; ++i) acc[i] = acc[i] * m + c;
+        v4f sum = acc[0];
+        for (int i = 1; i < kChains; ++i) sum += acc[i];  // every chain is live
+        sink = sum[0] + sum[3];
+      },
+      min_ms);
   (void)sink;
   return 2.0 * 4 * kChains * kIters / (t.best_ms * 1e6);
 }
@@ -167,9 +182,10 @@ struct Phase {
 
 struct ProfileResult {
   std::vector<Phase> phases;
-  double step_ms = 0;      // median; the whole step through Network and the optimizer (forward, loss, argmax, backward, update)
+  double step_ms = 0;  // median; the whole step through Network and the optimizer (forward, loss, argmax,
+                       // backward, update)
   double step_best_ms = 0;
-  double gather_ms = 0;    // gather_batch (uint8 → float, one-hot): also part of Trainer's step
+  double gather_ms = 0;  // gather_batch (uint8 → float, one-hot): also part of Trainer's step
   bool ok = false;
 };
 
@@ -220,9 +236,17 @@ ProfileResult profile_train_step(const ProfileConfig& config, int batch, double 
   // An in-place step (an activation or its derivative) cannot be repeated on
   // its own output: it is timed together with the step that writes its input,
   // and that step's time, measured alone, is subtracted.
-  auto add_after = [&](const std::string& name, const std::function<void()>& prep, const std::function<void()>& f) {
-    const Timing t = time_calls([&] { prep(); f(); }, min_ms), c = time_calls(prep, min_ms);
-    r.phases.push_back({name, std::max(0.0, t.ms_per_call - c.ms_per_call), std::max(0.0, t.best_ms - c.best_ms)});
+  auto add_after = [&](const std::string& name, const std::function<void()>& prep,
+                       const std::function<void()>& f) {
+    const Timing t = time_calls(
+                     [&] {
+                       prep();
+                       f();
+                     },
+                     min_ms),
+                 c = time_calls(prep, min_ms);
+    r.phases.push_back(
+        {name, std::max(0.0, t.ms_per_call - c.ms_per_call), std::max(0.0, t.best_ms - c.best_ms)});
   };
   int cursor = 0;
   add("gather (u8→float, one-hot)", [&] {
@@ -234,7 +258,8 @@ ProfileResult profile_train_step(const ProfileConfig& config, int batch, double 
 
   const std::string hidden = mlp::to_string(arch.hidden), output = mlp::to_string(arch.output);
   auto tag_of = [&](int k) {
-    return "L" + std::to_string(k + 1) + " " + std::to_string(arch.sizes[k]) + "→" + std::to_string(arch.sizes[k + 1]);
+    return "L" + std::to_string(k + 1) + " " + std::to_string(arch.sizes[k]) + "→" +
+           std::to_string(arch.sizes[k + 1]);
   };
   // Forward, step by step. One forward() first sets the batch; each step
   // then leaves the workspace as forward() would for the steps after it.
@@ -242,7 +267,8 @@ ProfileResult profile_train_step(const ProfileConfig& config, int batch, double 
   for (int k = 0; k < layers; ++k) {
     add(tag_of(k) + " forward W·X+b (GEMM)", [&] { net.forward_affine(k, x); });
     if (k < layers - 1)
-      add_after(tag_of(k) + " " + hidden, [&] { net.forward_affine(k, x); }, [&] { net.forward_activation(k); });
+      add_after(
+          tag_of(k) + " " + hidden, [&] { net.forward_affine(k, x); }, [&] { net.forward_activation(k); });
   }
   add("output (" + output + ") probabilities", [&] { net.forward_output(); });
   add("loss (" + output + ") sum", [&] {
@@ -257,14 +283,14 @@ ProfileResult profile_train_step(const ProfileConfig& config, int batch, double 
     add(tag_of(k) + " weight grads G·Xᵀ, rowsum (GEMM)", [&] { net.backward_weights(k, x, l2); });
     if (k == 0) break;
     add(tag_of(k) + " input grad Wᵀ·G (GEMM)", [&] { net.backward_input(k); });
-    add_after(tag_of(k) + " " + hidden + "' G⊙g'(a)", [&] { net.backward_input(k); },
-              [&] { net.backward_activation(k); });
+    add_after(
+        tag_of(k) + " " + hidden + "' G⊙g'(a)", [&] { net.backward_input(k); },
+        [&] { net.backward_activation(k); });
   }
 
   mlp::Vector<float> saved_params = net.parameters();
-  add(mlp::to_string(config.optimizer.kind) + " update θ -= η·step", [&] {
-    optimizer->step(net.parameters(), net.gradients());
-  });
+  add(mlp::to_string(config.optimizer.kind) + " update θ -= η·step",
+      [&] { optimizer->step(net.parameters(), net.gradients()); });
   // Thousands of steps along one gradient saturate the units, and the step
   // timed below would then run on subnormal floats (many times slower on
   // x86, natively and in wasm): start it from the original weights and a
@@ -272,18 +298,23 @@ ProfileResult profile_train_step(const ProfileConfig& config, int batch, double 
   net.parameters() = saved_params;
   optimizer = mlp::make_optimizer<float>(config.optimizer, net.parameters().size());
   add("snapshot copy (per chunk)", [&] { saved_params = net.parameters(); });
-  add("allFinite (per chunk)", [&] { volatile bool s = net.parameters().allFinite(); (void)s; });
+  add("allFinite (per chunk)", [&] {
+    volatile bool s = net.parameters().allFinite();
+    (void)s;
+  });
 
   // The whole step as Trainer runs it (minus the gather and the per-chunk snapshot).
   r.gather_ms = r.phases.front().ms;
-  const Timing step = time_calls([&] {
-                const auto prob = net.forward(x);
-                volatile float loss = net.loss_sum(y);
-                (void)loss;
-                mlp::argmax_columns(prob, predicted);
-                net.backward(x, y, scale, l2);
-                optimizer->step(net.parameters(), net.gradients());
-              }, min_ms);
+  const Timing step = time_calls(
+      [&] {
+        const auto prob = net.forward(x);
+        volatile float loss = net.loss_sum(y);
+        (void)loss;
+        mlp::argmax_columns(prob, predicted);
+        net.backward(x, y, scale, l2);
+        optimizer->step(net.parameters(), net.gradients());
+      },
+      min_ms);
   r.step_ms = step.ms_per_call;
   r.step_best_ms = step.best_ms;
   r.ok = true;
@@ -383,7 +414,8 @@ int main(int argc, char** argv) {
   const int shapes[][3] = {{256, 256, 256}, {800, 784, 128}, {128, 784, 800}, {80, 784, 128}, {20, 784, 128}};
   for (const auto& s : shapes) {
     const GemmResult g = gemm_bench(s[0], s[1], s[2], "NN", min_ms);
-    std::printf("gemm NN %dx%dx%d: %.1f GFLOP/s (best %.1f; %.3f ms)\n", s[0], s[1], s[2], g.gflops, g.best_gflops, g.ms_per_call);
+    std::printf("gemm NN %dx%dx%d: %.1f GFLOP/s (best %.1f; %.3f ms)\n", s[0], s[1], s[2], g.gflops,
+                g.best_gflops, g.ms_per_call);
   }
   for (int h : {20, 80, 800}) {
     ProfileConfig c;  // the benchmark's configuration: sigmoid, sigmoid + BCE, SGD
@@ -391,8 +423,10 @@ int main(int argc, char** argv) {
     c.optimizer.learning_rate = 1e-3;
     const ProfileResult p = profile_train_step(c, 128, min_ms);
     if (!p.ok) return 1;
-    std::printf("784-%d-10 step %.4f ms (best %.4f) + gather %.4f\n", h, p.step_ms, p.step_best_ms, p.gather_ms);
-    for (const auto& ph : p.phases) std::printf("  %-44s %.4f ms (best %.4f)\n", ph.name.c_str(), ph.ms, ph.best_ms);
+    std::printf("784-%d-10 step %.4f ms (best %.4f) + gather %.4f\n", h, p.step_ms, p.step_best_ms,
+                p.gather_ms);
+    for (const auto& ph : p.phases)
+      std::printf("  %-44s %.4f ms (best %.4f)\n", ph.name.c_str(), ph.ms, ph.best_ms);
   }
 }
 
