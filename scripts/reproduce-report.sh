@@ -9,7 +9,7 @@
 #                factor of the code undone), proper-mean, proper-sum (all of them)
 # The code's slices on all 50,000 images visit about n²/6B = 3.3 M samples an
 # epoch (a slice averages n/6 images): full-data runs only the default
-# network, with 2 seeds (about 15 minutes a run here).
+# network, with 2 seeds (about 50 s an epoch here: 100 epochs take over an hour).
 # Writes build/reproduction/<reading>/<experiment>-seed<N>.jsonl (a finished
 # run is not run again) and prints the README's tables.
 #   scripts/reproduce-report.sh [EPOCHS] [SEEDS]   (MLP_TRAIN overrides the binary, JOBS the parallel runs)

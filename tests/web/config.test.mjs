@@ -13,26 +13,7 @@ import {
   valuesFromConfig,
 } from '../../web/page/config.js';
 import { createTestEngine } from '../wasm/support.mjs';
-
-// The form's fields as the page has them (web/index.html): the schema's, but
-// Adam's constants, and the page's own two.
-const FORM = [
-  'layers',
-  'activation',
-  'loss',
-  'optimizer',
-  'learningRate',
-  'momentum',
-  'batchSize',
-  'l2',
-  'seed',
-  'gradient',
-  'trainLimit',
-  'init',
-  'batching',
-  'epochs',
-  'lrDecay',
-];
+import { FORM } from './form_fields.mjs';
 
 let schema;
 before(async () => {

@@ -17,24 +17,7 @@ import {
 import { addEpoch, appendChunk, createRun } from '../../web/page/run_record.js';
 import { readShareQuery, shareQuery } from '../../web/page/share.js';
 import { createTestEngine } from '../wasm/support.mjs';
-
-const FORM = [
-  'layers',
-  'activation',
-  'loss',
-  'optimizer',
-  'learningRate',
-  'momentum',
-  'batchSize',
-  'l2',
-  'seed',
-  'gradient',
-  'trainLimit',
-  'init',
-  'batching',
-  'epochs',
-  'lrDecay',
-];
+import { FORM } from './form_fields.mjs';
 
 let schema;
 before(async () => {

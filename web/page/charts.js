@@ -32,6 +32,16 @@ const fmtLoss = (u, v) => (v == null ? '–' : v.toFixed(4));
 const fmtPct = (u, v) => (v == null ? '–' : `${v.toFixed(2)} %`);
 const fmtEpoch = (u, v) => (v == null ? '–' : `epoch ${v.toFixed(2)}`);
 
+/** uPlot axes of an epoch chart (the training charts, the report's figures): epochs across, values up. */
+export function epochAxes({ axis, grid, xSize, ySize, values }) {
+  // A fresh object for each axis: uPlot writes its defaults into them.
+  const style = () => ({ stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } });
+  return [
+    { ...style(), label: 'epoch', labelSize: 20, size: xSize },
+    { ...style(), size: ySize, values },
+  ];
+}
+
 export class Charts {
   /**
    * lossEl, accEl: containers. Each chart is (re)built when the set of
@@ -120,23 +130,13 @@ export class Charts {
               ],
         },
       },
-      axes: [
-        {
-          stroke: axis,
-          grid: { stroke: grid, width: 1 },
-          ticks: { stroke: grid },
-          label: 'epoch',
-          labelSize: 20,
-          size: 36,
-        },
-        {
-          stroke: axis,
-          grid: { stroke: grid, width: 1 },
-          ticks: { stroke: grid },
-          size: 52,
-          values: isLoss ? (u, vals) => vals.map(compact) : (u, vals) => vals.map((v) => `${v} %`),
-        },
-      ],
+      axes: epochAxes({
+        axis,
+        grid,
+        xSize: 36,
+        ySize: 52,
+        values: isLoss ? (u, vals) => vals.map(compact) : (u, vals) => vals.map((v) => `${v} %`),
+      }),
       legend: { live: true },
       cursor: { sync: { key: this.sync.key }, drag: { x: true, y: false } },
       series,

@@ -5,6 +5,7 @@
 // at most every REDRAW_MS while runs train, and when the runs overlaid
 // (ticked in the run list) change.
 import uPlot from '../vendor/uPlot.esm.js';
+import { epochAxes } from './charts.js';
 import { FIGURES, figureSeries, figureTable, quantityName } from './report_figures.js';
 import { measureClaims } from './report_claims.js';
 import { EXPERIMENTS } from './experiment_plan.js';
@@ -195,24 +196,14 @@ export class FigureViews {
       legend: { show: false },
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false, range: (u, min, max) => [0, Math.max(1, Math.ceil(max ?? 1))] } },
-      axes: [
-        {
-          stroke: axis,
-          grid: { stroke: grid, width: 1 },
-          ticks: { stroke: grid },
-          label: 'epoch',
-          labelSize: 20,
-          size: 34,
-        },
-        {
-          stroke: axis,
-          grid: { stroke: grid, width: 1 },
-          ticks: { stroke: grid },
-          size: 62,
-          values: (u, vals) =>
-            vals.map((x) => (isLoss ? String(Number(x.toPrecision(4))) : `${Number(x.toPrecision(4))} %`)),
-        },
-      ],
+      axes: epochAxes({
+        axis,
+        grid,
+        xSize: 34,
+        ySize: 62,
+        values: (u, vals) =>
+          vals.map((x) => (isLoss ? String(Number(x.toPrecision(4))) : `${Number(x.toPrecision(4))} %`)),
+      }),
       series: [
         { label: 'epoch' },
         ...v.series.map((s) => ({
