@@ -48,7 +48,8 @@ double workspace_bytes(const std::vector<int>& sizes, double cols) {
     packs += (cols + in + cols + 3 * 6) * 256 + 3 * (128 * 256);
   }
   const double out = sizes.back();
-  // Wᵀ of every layer but the first, copied once per step for the input gradients (Network::prepare_backward).
+  // Wᵀ of every layer but the first, copied once per step for the input gradients
+  // (Network::prepare_backward).
   double transposed = 0;
   for (std::size_t k = 2; k < sizes.size(); ++k) transposed += static_cast<double>(sizes[k]) * sizes[k - 1];
   return kFloat * (2 * units * cols + 2 * out * cols + 2 * cols + packs + transposed) +
