@@ -5,6 +5,7 @@
 // it; the test or the validation set, updated after every epoch. Shading:
 // blue for the diagonal by recall, orange for mistakes by their share of the
 // row (a pair colour-vision deficiencies keep apart).
+import { State } from '../shared/protocol.js';
 import { classMetrics, sameCounts } from './confusion.js';
 import { $, el, pct } from './viz.js';
 
@@ -54,11 +55,28 @@ export class ConfusionView {
     this.#renderSoon();
   }
 
-  /** Renders now, or once RENDER_INTERVAL_MS after the last render (the latest matrices then). */
+  /**
+   * Renders now, or once RENDER_INTERVAL_MS after the last epoch's render (the latest matrices then);
+   * now whenever training is not running (the last epoch, a pause), so the matrix is the model's.
+   */
   #renderSoon() {
     const wait = RENDER_INTERVAL_MS - (performance.now() - this.#renderedAt);
-    if (wait <= 0) this.#render();
-    else if (!this.#renderTimer) this.#renderTimer = setTimeout(() => this.#render(), wait);
+    if (wait <= 0 || this.#app.controls.state !== State.RUNNING) {
+      this.#renderedAt = performance.now();
+      this.#render();
+    } else if (!this.#renderTimer) {
+      this.#renderTimer = setTimeout(() => {
+        this.#renderedAt = performance.now();
+        this.#render();
+      }, wait);
+    }
+  }
+
+  /** Training stopped or paused: a matrix waiting for its turn is drawn now. */
+  flush() {
+    if (!this.#renderTimer) return;
+    this.#renderedAt = performance.now();
+    this.#render();
   }
 
   /** The current run's last matrices (after a reload, another run), or none. */
@@ -82,7 +100,6 @@ export class ConfusionView {
   #render() {
     clearTimeout(this.#renderTimer);
     this.#renderTimer = 0;
-    this.#renderedAt = performance.now();
     const box = $('confusion');
     const m = this.#latest[this.#split];
     if (!m) {

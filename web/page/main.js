@@ -26,7 +26,7 @@
 //
 // Before anything starts, isolation.js makes the page cross-origin isolated
 // (for the threaded engine) on a host that does not send the headers.
-import { FromWorker, ToWorker } from '../shared/protocol.js';
+import { FromWorker, State, ToWorker } from '../shared/protocol.js';
 import { ensureIsolation } from './isolation.js';
 import { ConfigForm } from './config_form.js';
 import { ConfusionView } from './confusion_view.js';
@@ -79,6 +79,7 @@ const handlers = {
   },
   [FromWorker.STATUS](m) {
     app.controls.setTrainState(m.state, m.message);
+    if (m.state !== State.RUNNING) app.confusion.flush();
     app.inspector.modelChanged();
   },
   [FromWorker.CHUNK](m) {
