@@ -109,6 +109,12 @@ export async function pageWithModel(browser, url, { epochs = 1 } = {}) {
     });
     return page;
   }
+  await trainEpochs(page, epochs, { timeout: 2 * MINUTE });
+  return page;
+}
+
+/** Trains the form's network for `epochs` epochs as a new run and waits for its saved end. */
+export async function trainEpochs(page, epochs, { timeout = 3 * MINUTE } = {}) {
   await page.fill('#f-epochs', String(epochs));
   await page.click('#btn-train');
   await page.waitForFunction(
@@ -117,7 +123,6 @@ export async function pageWithModel(browser, url, { epochs = 1 } = {}) {
       window.mnist.run?.epochs.length === n &&
       window.mnist.lastSaved?.reason === 'finished',
     epochs,
-    { timeout: 2 * MINUTE },
+    { timeout },
   );
-  return page;
 }

@@ -15,7 +15,14 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 
 import { csvColumns, parseCsv } from '../../web/page/export.js';
 import { syntheticMnist } from '../support/synthetic_mnist.mjs';
-import { buildSyntheticSite, freshPage, pageWithData, pageWithModel, waitForData } from './fixtures.mjs';
+import {
+  buildSyntheticSite,
+  freshPage,
+  pageWithData,
+  pageWithModel,
+  trainEpochs as trainOn,
+  waitForData,
+} from './fixtures.mjs';
 import { ARTIFACTS, buildSite, launch, screenshot, startServer, startTrace } from './harness.mjs';
 
 const MINUTE = 60_000;
@@ -84,19 +91,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
   const waitState = (s, timeout = 30_000) =>
     page.waitForFunction((want) => document.body.dataset.trainState === want, s, { timeout });
 
-  /** Trains the form's network for `epochs` epochs from a fresh run and waits for its saved end. */
-  async function trainEpochs(epochs) {
-    await page.fill('#f-epochs', String(epochs));
-    await page.click('#btn-train');
-    await page.waitForFunction(
-      (n) =>
-        window.mnist.state === 'idle' &&
-        window.mnist.run?.epochs.length === n &&
-        window.mnist.lastSaved?.reason === 'finished',
-      epochs,
-      { timeout: 3 * MINUTE },
-    );
-  }
+  const trainEpochs = (epochs) => trainOn(page, epochs);
 
   /** Opens the largest mistake cell of the matrix shown and waits for its digits. */
   async function openBiggestMistake() {
