@@ -57,7 +57,14 @@ const WASM_FILES = [
   'mlp-threads.wasm',
   'mlp-threads.worker.js',
 ];
-const WEB_SKIP = new Set(['node_modules', 'package.json', 'package-lock.json']);
+const WEB_SKIP = new Set([
+  'node_modules',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'types',
+  'eslint.config.js',
+]);
 
 function parseArgs(argv) {
   const args = {
