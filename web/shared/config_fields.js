@@ -3,14 +3,13 @@
 // checks in JavaScript, so the form refuses exactly what the engine refuses
 // (tests/wasm/config_schema.test.mjs proves it field by field), with ranges,
 // choices and defaults taken from the schema instead of copied.
+// The one check left to the engine alone is how many weights a network of
+// these sizes has and whether they fit (its memory estimate answers it:
+// checkConfig), so that the count is computed in one place.
 //
 // A field: { name, jsName, flag, label, help, kind, structural, default,
 //            min, max, minOpen, maxOpen, choices, countMin, countMax, maxParameters }
 // kind ∈ 'number' | 'integer' | 'boolean' | 'choice' | 'sizes'.
-
-import { parameterCount } from './layers.js';
-
-export { parameterCount };
 
 /** "(0, 100]" */
 export function intervalText(field) {
@@ -34,11 +33,6 @@ function checkSizes(field, sizes) {
   if (small !== undefined) return `A layer of ${small} units is too small (at least ${field.min}).`;
   const wide = sizes.find((n) => n > field.max);
   if (wide !== undefined) return `A layer of ${wide} units is too wide (at most ${field.max}).`;
-  const params = parameterCount(sizes);
-  if (params > field.maxParameters) {
-    const millions = (x) => `${Math.round(x / 1e6)} million`;
-    return `${millions(params)} weights is too many for a browser tab (at most ${millions(field.maxParameters)}).`;
-  }
   return null;
 }
 

@@ -1,76 +1,43 @@
-// The message protocol between the page (web/page/) and the training worker
-// (web/worker/). Both sides import this module; nothing else is sent.
+// The contract between the page (web/page/) and the training worker
+// (web/worker/): every request the page may make, what it answers, and every
+// event the worker sends of its own. Both sides import this module; the two
+// tables below are the only description of the messages: the runtime checks
+// (a message that does not fit is refused on sending and on receipt), the
+// JSDoc types the type checker holds both sides to (RequestPayload,
+// AnswerOf, EventOf) and the documentation.
 //
-// Every message is a plain object { type, ...fields }. The field lists in
-// MESSAGES below are the documentation and the contract at once: message()
-// (which post() calls) refuses an unknown type, an unknown field, a missing
-// required field or a field of the wrong type, and check() does the same for
-// a message received. Requests that expect exactly one answer carry an
-// integer `id`; the answer (or an `error`) repeats it. Typed arrays and
-// ArrayBuffers are transferred, not copied (see transferList).
-//
-// Field types: 'number', 'integer', 'string', 'boolean', 'array', 'object'
-// (any plain object), 'ArrayBuffer', a typed array's name ('Float32Array',
-// 'Uint8Array', 'Int32Array'), 'null', a quoted literal ("'idle'"), or the
-// name of a shape in SHAPES; alternatives are joined by ' | '. A field whose
-// name ends in '?' may be left out. Shapes describe objects the engine makes:
-// their fields are checked, further fields are allowed.
+// Envelopes:
+//   page → worker   { type: request, id, ...payload }             every request has an id
+//   worker → page   { type: 'answer', id, value }                  the request's answer
+//                   { type: 'failure', id, scope, kind?, message } it failed (kind: the engine's error kind)
+//                   { type: event, ...payload }                    an event (state the page keeps)
+// State changes always come as events, so the page's store hears of them
+// whoever asked; an answer only carries what the caller asked for. Typed
+// arrays and ArrayBuffers are transferred, not copied (transferList).
+import {
+  arrayBuffer,
+  arrayOf,
+  boolean,
+  checkFields,
+  describe,
+  float32Array,
+  int32Array,
+  integer,
+  isPlainObject,
+  literal,
+  nothing,
+  number,
+  object,
+  oneOf,
+  optional,
+  shape,
+  string,
+  uint8Array,
+} from './schema.js';
 
-export const ToWorker = Object.freeze({
-  LOAD_MNIST: 'loadMnist',
-  LOAD_IDX: 'loadIdx',
-  CREATE: 'create',
-  TRAIN: 'train',
-  PAUSE: 'pause',
-  STEP: 'step',
-  STOP: 'stop',
-  SET_LEARNING_RATE: 'setLearningRate',
-  SET_OPTIMIZER: 'setOptimizer',
-  SET_SCHEDULE: 'setSchedule',
-  SET_THREADS: 'setThreads',
-  PREDICT: 'predict',
-  PREDICT_TEST_SET: 'predictTestSet',
-  GET_WEIGHTS: 'getWeights',
-  SAVE: 'save',
-  LOAD_MODEL: 'loadModel',
-  QUEUE_START: 'queueStart',
-  QUEUE_PAUSE: 'queuePause',
-  QUEUE_RESUME: 'queueResume',
-  QUEUE_CANCEL: 'queueCancel',
-  TRACE_DIGIT: 'traceDigit',
-  INSPECT_HEALTH: 'inspectHealth',
-  SET_INSPECTION: 'setInspection',
-  CRASH: 'crash',
-  CHECK_CONFIG: 'checkConfig',
-  MEMORY: 'memory',
-  CLOSE: 'close',
-  HANG: 'hang',
-});
-
-export const FromWorker = Object.freeze({
-  READY: 'ready',
-  DATA_PROGRESS: 'dataProgress',
-  DATA_READY: 'dataReady',
-  TRAINER: 'trainer',
-  STATUS: 'status',
-  CHUNK: 'chunk',
-  EPOCH: 'epoch',
-  DIVERGED: 'diverged',
-  CHECKPOINT: 'checkpoint',
-  PREDICTION: 'prediction',
-  PREDICTIONS: 'predictions',
-  WEIGHTS: 'weights',
-  MODEL: 'model',
-  QUEUE: 'queue',
-  TRACE: 'trace',
-  HEALTH: 'health',
-  THREADS: 'threads',
-  ERROR: 'error',
-  HEARTBEAT: 'heartbeat',
-  CONFIG_CHECKED: 'configChecked',
-  MEMORY_REPORT: 'memoryReport',
-  FATAL: 'fatal',
-});
+/**
+ * @import { Infer, ShapeOf, Type } from './schema.js'
+ */
 
 /** The worker's training state, as `status` reports it. */
 export const State = Object.freeze({
@@ -79,412 +46,467 @@ export const State = Object.freeze({
   PAUSED: 'paused',
   DIVERGED: 'diverged',
 });
+const trainState = literal('idle', 'running', 'paused', 'diverged');
+const splitName = literal('test', 'validation');
 
-export const SHAPES = Object.freeze({
-  // trainer.progress(): where the trainer is (step counts batches since the start of the run)
-  Progress: { epoch: 'integer', batchInEpoch: 'integer', batchesPerEpoch: 'integer', step: 'integer' },
-  // engine.loadData(): the sizes of the splits and of an image
-  DataInfo: { train: 'integer', validation: 'integer', test: 'integer', rows: 'integer', cols: 'integer' },
+// ---- Shapes the engine makes (further fields allowed) ------------------------------
 
-  // trainer.setOptimizer()'s argument: fields left out keep their values
-  OptimizerSettings: { optimizer: 'string', 'learningRate?': 'number', 'momentum?': 'number' },
-  // one split's result after an epoch: mean loss, accuracy in [0, 1], number of images
-  Metrics: { loss: 'number', accuracy: 'number', count: 'integer' },
-  // the engine's threads: the threaded build or not (reason: why not), how many it has and trains on
-  Threads: { threaded: 'boolean', available: 'integer', active: 'integer', reason: 'string | null' },
+/** trainer.progress(): where the trainer is (step counts batches since the start of the run). */
+export const Progress = shape(
+  { epoch: integer, batchInEpoch: integer, batchesPerEpoch: integer, step: integer },
+  { name: 'Progress' },
+);
+/** engine.loadData(): the sizes of the splits and of an image. */
+export const DataInfo = shape(
+  { train: integer, validation: integer, test: integer, rows: integer, cols: integer },
+  { name: 'DataInfo' },
+);
+/** trainer.setOptimizer()'s argument: fields left out keep their values. */
+export const OptimizerSettings = shape(
+  { optimizer: string, learningRate: optional(number), momentum: optional(number) },
+  { name: 'OptimizerSettings' },
+);
+/** One split's result after an epoch: mean loss, accuracy in [0, 1], number of images. */
+export const Metrics = shape({ loss: number, accuracy: number, count: integer }, { name: 'Metrics' });
+/** The engine's threads: the threaded build or not (reason: why not), how many it has and trains on. */
+export const Threads = shape(
+  { threaded: boolean, available: integer, active: integer, reason: oneOf(string, nothing) },
+  { name: 'Threads' },
+);
+/** The worker's trainer: its config (the engine's plain object), progress, size and running time. */
+export const TrainerInfo = shape(
+  { config: object, progress: Progress, parameters: integer, runMs: number },
+  { name: 'TrainerInfo' },
+);
+/**
+ * How fast training goes: 'full' as fast as it can, or at least `ms` per epoch ('epoch') or per
+ * batch ('batch'), so that a person can watch it.
+ */
+export const Pace = shape({ kind: literal('full', 'epoch', 'batch'), ms: number }, { name: 'Pace' });
+/** Each weight layer's health over a fixed sample (engine.inspectHealth), after an epoch or on request. */
+export const Health = shape(
+  {
+    epoch: integer,
+    step: integer,
+    split: splitName,
+    samples: integer,
+    loss: number,
+    activation: string,
+    layers: arrayOf(object), // [{ units, histogram: Int32Array, low, high, mean, saturated, stuck, weightGradientNorm, biasGradientNorm, weightNorm }]
+    requested: optional(boolean), // computed on request, not after an epoch
+  },
+  { name: 'Health' },
+);
+/** One image's path through the network (trainer.traceDigit) and the trainer's step when traced. */
+export const Trace = shape(
+  {
+    hidden: arrayOf(float32Array), // one per hidden layer
+    logits: float32Array,
+    probabilities: float32Array,
+    predicted: integer,
+    contributions: float32Array, // what each unit feeding the output layer added to the winning logit
+    bias: number, // Σ contributions + bias = logits[predicted]
+    step: integer,
+  },
+  { name: 'Trace' },
+);
+/** The model's predictions for a whole split and, when asked for, its images (n·rows·cols bytes). */
+export const Predictions = shape(
+  {
+    labels: uint8Array,
+    predicted: uint8Array,
+    probabilities: float32Array, // n × classes
+    images: oneOf(uint8Array, nothing),
+    rows: integer,
+    cols: integer,
+    split: splitName,
+  },
+  { name: 'Predictions' },
+);
+/** One layer's weight matrix: rows (units) × cols (inputs), row-major. */
+export const Weights = shape({ layer: integer, rows: integer, cols: integer, data: float32Array }, { name: 'Weights' });
+
+const none = nothing; // the answer of a request that only acknowledges
+
+/**
+ * A request: its payload's fields, its answer, and the scope its errors are shown in.
+ * @template {Record<string, Type<any>>} F
+ * @template {Type<any>} A
+ * @param {F} payload
+ * @param {A} answer
+ * @param {'engine' | 'data' | 'config' | 'model' | 'train' | 'predict'} scope
+ * @param {{ testHook?: boolean }} [options] testHook: only a worker started with test hooks answers it
+ */
+function request(payload, answer, scope, { testHook = false } = {}) {
+  return Object.freeze({ payload, answer, scope, testHook });
+}
+
+// ---- Requests: page → worker -------------------------------------------------------
+
+export const REQUESTS = Object.freeze({
+  // Download the site's MNIST (or read it from Cache Storage) → events dataProgress*, dataReady.
+  loadMnist: request({}, none, 'data'),
+  // The user's own IDX files, raw or gzip; `validation` training images are held out → event dataReady.
+  loadIdx: request(
+    {
+      trainImages: arrayBuffer,
+      trainLabels: arrayBuffer,
+      testImages: arrayBuffer,
+      testLabels: arrayBuffer,
+      validation: integer,
+    },
+    none,
+    'data',
+  ),
+  // A new trainer (fresh weights) from the engine's plain config (its fields are the schema's, engine.schema(),
+  // and the engine checks them); runMs: running time to count on from → event trainer.
+  create: request({ config: object, runMs: optional(number) }, TrainerInfo, 'config'),
+  // Resume a model saved by save (or a checkpoint); reason 'restored' after a reload → event trainer.
+  loadModel: request(
+    { bytes: arrayBuffer, name: optional(string), reason: optional(literal('restored')), runMs: optional(number) },
+    TrainerInfo,
+    'model',
+  ),
+  // Train until `epochs` more epochs are done (a resume keeps the target of the interrupted run); after each
+  // epoch η ← lrDecay·η → events status, chunk*, epoch* (+ trainer 'schedule', checkpoint), status.
+  train: request({ epochs: integer, lrDecay: optional(number), resume: optional(boolean) }, none, 'train'),
+  // The decay applied after each epoch from now on, live.
+  setSchedule: request({ lrDecay: number }, none, 'config'),
+  // How fast training goes from the next chunk on (Pace).
+  setPace: request({ pace: Pace }, none, 'config'),
+  // Train on this many threads (1..available) from the next batch on; results do not change → event threads.
+  setThreads: request({ threads: integer }, Threads, 'engine'),
+  // Stop at the next chunk boundary (≤ one chunk) → status 'paused', checkpoint.
+  pause: request({}, none, 'train'),
+  // Train exactly one batch, then pause → status 'running', chunk, status 'paused'.
+  step: request({}, none, 'train'),
+  // Like pause, but forgets the epoch target → status 'idle', checkpoint.
+  stop: request({}, none, 'train'),
+  // Live, between chunks → event trainer.
+  setLearningRate: request({ learningRate: number }, TrainerInfo, 'config'),
+  // Live; keeps the weights, restarts the optimiser's state → event trainer.
+  setOptimizer: request({ optimizer: OptimizerSettings }, TrainerInfo, 'config'),
+  // Class probabilities of one image of rows×cols pixels in [0, 1].
+  predict: request({ image: float32Array }, shape({ probabilities: float32Array }), 'predict'),
+  // The model's predictions for the whole test (or validation) set and, when asked, its images.
+  predictSplit: request({ withImages: boolean, split: optional(splitName) }, Predictions, 'predict'),
+  // One layer's weight matrix.
+  getWeights: request({ layer: integer }, Weights, 'predict'),
+  // The model as .safetensors bytes.
+  save: request({}, shape({ bytes: arrayBuffer }), 'model'),
+  // Trains runs one after another (web/worker/experiment_queue.js), in place of any queue. items:
+  // [{ config, epochs, evaluate: { each, last } }]: the engine's config of a new trainer, the epoch it trains
+  // to, the splits its epochs evaluate (training_session.js). From item `start`, resumed from `checkpoint`
+  // (a checkpoint's bytes, runMs its running time) when given; paused: wait for queueResume → events
+  // trainer, queue 'item-started', queue 'started'; then the session's events, queue 'item-finished', the
+  // next item…, queue 'finished'.
+  queueStart: request(
+    {
+      queueId: string,
+      items: arrayOf(object),
+      start: optional(integer),
+      checkpoint: optional(arrayBuffer),
+      runMs: optional(number),
+      paused: optional(boolean),
+    },
+    none,
+    'config',
+  ),
+  // Pause the queue's run at the next chunk boundary (→ status 'paused', checkpoint, queue 'paused'),
+  // resume it (→ queue 'resumed'), or cancel the queue (its run stops: status 'idle', checkpoint, queue 'cancelled').
+  queuePause: request({}, none, 'train'),
+  queueResume: request({}, none, 'train'),
+  queueCancel: request({}, none, 'train'),
+  // One image's path through the network (web/worker/inspection.js).
+  traceDigit: request({ image: float32Array }, Trace, 'predict'),
+  // Each layer's health on the fixed sample, now → event health (requested).
+  inspectHealth: request({}, none, 'predict'),
+  // Which views the worker computes by itself: health after every epoch (→ events health).
+  setInspection: request({ health: boolean }, none, 'predict'),
+  // The engine's verdict on a config (validateConfig: every field and the memory it needs): its complete
+  // config and engine.memoryEstimate() of it.
+  checkConfig: request({ config: object }, shape({ config: object, memory: object }), 'config'),
+
+  // Test hooks (a worker started with them only; the production page never asks for them):
+  // an uncaught error, as a real crash would be; the worker closes itself (no error event);
+  // a busy loop that never ends; the engine's heap (leak checks).
+  crash: request({}, none, 'engine', { testHook: true }),
+  close: request({}, none, 'engine', { testHook: true }),
+  hang: request({}, none, 'engine', { testHook: true }),
+  memory: request({}, shape({ allocatedBytes: number, memoryBytes: number, peakHeapBytes: number }), 'engine', {
+    testHook: true,
+  }),
 });
 
-const QUEUE_STATES = "'running' | 'paused' | 'finished' | 'cancelled'";
+// ---- Events: worker → page -----------------------------------------------------------
 
-const STATES = "'idle' | 'running' | 'paused' | 'diverged'";
-
-export const MESSAGES = Object.freeze({
-  // ---- page → worker ----
-  // Download the site's MNIST (or read it from Cache Storage) → dataProgress*, then dataReady | error (scope 'data').
-  [ToWorker.LOAD_MNIST]: {},
-  // The user's own IDX files, raw or gzip; `validation` training images are held out → dataReady{id} | error{id}.
-  [ToWorker.LOAD_IDX]: {
-    id: 'integer',
-    trainImages: 'ArrayBuffer',
-    trainLabels: 'ArrayBuffer',
-    testImages: 'ArrayBuffer',
-    testLabels: 'ArrayBuffer',
-    validation: 'integer',
-  },
-  // A new trainer (fresh weights) from the engine's plain config (its fields are the schema's, engine.schema(),
-  // and the engine checks them); runMs: running time to count on from → trainer{id} | error{id}.
-  [ToWorker.CREATE]: { id: 'integer', config: 'object', 'runMs?': 'number' },
-  // Train until `epochs` more epochs are done (a resume keeps the target of the interrupted run);
-  // after each epoch η ← lrDecay·η → status, chunk*, epoch* (+ trainer{reason 'schedule'}, checkpoint), status.
-  [ToWorker.TRAIN]: { epochs: 'integer', 'lrDecay?': 'number', 'resume?': 'boolean' },
-  // The decay applied after each epoch from now on, live.
-  [ToWorker.SET_SCHEDULE]: { lrDecay: 'number' },
-  // Train on this many threads (1..available) from the next batch on; results do not change → threads{id}.
-  [ToWorker.SET_THREADS]: { id: 'integer', threads: 'integer' },
-  // Stop at the next chunk boundary (≤ one chunk) → status 'paused', checkpoint.
-  [ToWorker.PAUSE]: {},
-  // Train exactly one batch, then pause → status 'running', chunk, status 'paused'.
-  [ToWorker.STEP]: {},
-  // Like pause, but forgets the epoch target → status 'idle', checkpoint.
-  [ToWorker.STOP]: {},
-  // Live, between chunks → trainer{id}.
-  [ToWorker.SET_LEARNING_RATE]: { id: 'integer', learningRate: 'number' },
-  // Live; keeps the weights, restarts the optimiser's state → trainer{id}.
-  [ToWorker.SET_OPTIMIZER]: { id: 'integer', optimizer: 'OptimizerSettings' },
-  // Class probabilities of one image of rows×cols pixels in [0, 1] → prediction{id}.
-  [ToWorker.PREDICT]: { id: 'integer', image: 'Float32Array' },
-  // The model's predictions for the whole test set (or the validation set: split) and, when asked, its images → predictions{id}.
-  [ToWorker.PREDICT_TEST_SET]: { id: 'integer', withImages: 'boolean', 'split?': "'test' | 'validation'" },
-  // One layer's weight matrix → weights{id}.
-  [ToWorker.GET_WEIGHTS]: { id: 'integer', layer: 'integer' },
-  // The model as .safetensors bytes → model{id}.
-  [ToWorker.SAVE]: { id: 'integer' },
-  // Resume a model saved by save (or a checkpoint); reason 'restored' after a reload → trainer{id} | error{id}.
-  [ToWorker.LOAD_MODEL]: {
-    id: 'integer',
-    bytes: 'ArrayBuffer',
-    'name?': 'string',
-    'reason?': "'restored'",
-    'runMs?': 'number',
-  },
-  // Trains runs one after another (web/worker/experiment_queue.js), in place of any queue. items:
-  // [{ config, epochs, evaluate: { each, last } }]: the engine's config of a new trainer, the epoch
-  // it trains to, the splits its epochs evaluate (training_session.js). From item `start`, resumed
-  // from `checkpoint` (a checkpoint's bytes, runMs its running time) when given; paused: wait for
-  // queueResume → trainer, queue{'item-started'}, queue{'started', id} | error{id}; then the
-  // session's messages, queue{'item-finished'}, the next item…, queue{'finished'}.
-  [ToWorker.QUEUE_START]: {
-    id: 'integer',
-    queueId: 'string',
-    items: 'array',
-    'start?': 'integer',
-    'checkpoint?': 'ArrayBuffer',
-    'runMs?': 'number',
-    'paused?': 'boolean',
-  },
-  // Pause the queue's run at the next chunk boundary (→ status 'paused', checkpoint, queue{'paused'}),
-  // resume it (→ queue{'resumed'}), or cancel the queue (its run stops: status 'idle', checkpoint, queue{'cancelled'}).
-  [ToWorker.QUEUE_PAUSE]: {},
-  [ToWorker.QUEUE_RESUME]: {},
-  [ToWorker.QUEUE_CANCEL]: {},
-  // One image's path through the network (web/worker/inspection.js) → trace{id}.
-  [ToWorker.TRACE_DIGIT]: { id: 'integer', image: 'Float32Array' },
-  // Each layer's health on the fixed sample, now → health{id}.
-  [ToWorker.INSPECT_HEALTH]: { id: 'integer' },
-  // Which views the worker computes by itself: health after every epoch (→ health, no id).
-  [ToWorker.SET_INSPECTION]: { health: 'boolean' },
-  // Test hook: an uncaught error in the worker, as a real crash would be.
-  [ToWorker.CRASH]: {},
-  // The engine's verdict on a config (validateConfig: every field and the memory it needs) → configChecked{id} | error{id}.
-  [ToWorker.CHECK_CONFIG]: { id: 'integer', config: 'object' },
-  // The engine's heap now → memoryReport{id} (leak checks).
-  [ToWorker.MEMORY]: { id: 'integer' },
-  // Test hooks: the worker closes itself (no error event), or hangs (a busy loop that never ends).
-  [ToWorker.CLOSE]: {},
-  [ToWorker.HANG]: {},
-
-  // ---- worker → page ----
+export const EVENTS = Object.freeze({
   // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, its threads; the
-  // configuration's fields (engine.schema()) and the core's readings of the report (engine.presets()).
-  // limits: { memoryBudget, maxModelFileBytes } (engine.limits()): what uploads are checked against.
-  [FromWorker.READY]: {
-    simd: 'boolean',
-    eigenVectorized: 'boolean',
-    threads: 'Threads',
-    schema: 'array',
-    presets: 'array',
-    'limits?': 'object',
+  // configuration's fields (engine.schema()), the core's readings of the report (engine.presets()) and
+  // limits: { memoryBudget, maxModelFileBytes, … } (engine.limits()): what uploads are checked against.
+  ready: {
+    simd: boolean,
+    eigenVectorized: boolean,
+    threads: Threads,
+    schema: arrayOf(object),
+    presets: arrayOf(object),
+    limits: object,
   },
   // Bytes of the compressed download so far (at most every 50 ms); cached: files read from Cache Storage.
-  [FromWorker.DATA_PROGRESS]: { loaded: 'integer', total: 'integer', file: 'string', cached: 'integer' },
-  // Data loaded; id answers loadIdx; cached: every file came from Cache Storage.
-  [FromWorker.DATA_READY]: { 'id?': 'integer', info: 'DataInfo', source: 'string', cached: 'boolean' },
+  dataProgress: { loaded: integer, total: integer, file: string, cached: integer },
+  // Data loaded (MNIST or the user's files); cached: every file came from Cache Storage.
+  dataReady: { info: DataInfo, source: string, cached: boolean },
   // The trainer now (config null: there is none, e.g. the new data has another image size).
-  [FromWorker.TRAINER]: {
-    'id?': 'integer',
-    config: 'object | null',
-    progress: 'Progress | null',
-    parameters: 'integer',
-    reason: "'created' | 'loaded' | 'restored' | 'learning-rate' | 'optimizer' | 'schedule' | 'data-changed'",
-    runMs: 'number',
+  trainer: {
+    config: oneOf(object, nothing),
+    progress: oneOf(Progress, nothing),
+    parameters: integer,
+    reason: literal('created', 'loaded', 'restored', 'learning-rate', 'optimizer', 'schedule', 'data-changed'),
+    runMs: number,
   },
   // The training state changed; message: why ('finished', 'step', 'stopped', the divergence).
-  [FromWorker.STATUS]: { state: STATES, 'message?': 'string' },
+  status: { state: trainState, message: optional(string) },
   // One chunk of training, all in one epoch: batch b of it sits at x = epochIndex + (firstBatch + b) / batchesPerEpoch.
-  [FromWorker.CHUNK]: {
-    firstStep: 'integer', // step of the chunk's first batch
-    epochIndex: 'integer', // the (0-based) epoch the chunk's batches belong to
-    firstBatch: 'integer', // 1-based number of the chunk's first batch in its epoch
-    batchLoss: 'Float32Array', // per batch
-    batchAccuracy: 'Float32Array', // per batch
-    samples: 'integer', // in the chunk
-    epoch: 'integer', // progress after the chunk: completed epochs,
-    batchInEpoch: 'integer', // batches of the current epoch,
-    batchesPerEpoch: 'integer',
-    step: 'integer', // and batches since the start
-    trainMs: 'number', // time the chunk took
-    runMs: 'number', // running time of the run so far (training and evaluation)
-    samplesPerSecond: 'number', // over the last 40 chunks
-    batchesPerChunk: 'integer', // batches asked for (the chunk stops early at an epoch's end)
+  chunk: {
+    firstStep: integer, // step of the chunk's first batch
+    epochIndex: integer, // the (0-based) epoch the chunk's batches belong to
+    firstBatch: integer, // 1-based number of the chunk's first batch in its epoch
+    batchLoss: float32Array, // per batch
+    batchAccuracy: float32Array, // per batch
+    samples: integer, // in the chunk
+    epoch: integer, // progress after the chunk: completed epochs,
+    batchInEpoch: integer, // batches of the current epoch,
+    batchesPerEpoch: integer,
+    step: integer, // and batches since the start
+    trainMs: number, // time the chunk took
+    runMs: number, // running time of the run so far (training and evaluation)
+    samplesPerSecond: number, // over the last 40 chunks
+    batchesPerChunk: integer, // batches asked for (the chunk stops early at an epoch's end)
   },
-  // An epoch ended: the mean training loss/accuracy over its batches (null when it was not
-  // trained in this session), and the splits evaluated after it (null: not evaluated, e.g.
-  // validation without a validation split; a queue's run evaluates what its figures need):
-  // trainSet the images it trains on, validation, test.
-  [FromWorker.EPOCH]: {
-    epoch: 'integer',
-    step: 'integer',
-    train: 'Metrics | null',
-    'trainSet?': 'Metrics | null',
-    validation: 'Metrics | null',
-    test: 'Metrics | null',
-    confusion: 'Int32Array | null', // of the test set: classes × classes, row = true label, column = predicted
-    'validationConfusion?': 'Int32Array | null', // the same for the validation set, when it was evaluated
-    classes: 'integer',
-    evalMs: 'number', // time the evaluation took
-    runMs: 'number',
+  // An epoch ended: the mean training loss/accuracy over its batches (null when it was not trained in this
+  // session), and the splits evaluated after it (null: not evaluated, e.g. validation without a validation
+  // split; a queue's run evaluates what its figures need): trainSet the images it trains on, validation, test.
+  epoch: {
+    epoch: integer,
+    step: integer,
+    train: oneOf(Metrics, nothing),
+    trainSet: optional(oneOf(Metrics, nothing)),
+    validation: oneOf(Metrics, nothing),
+    test: oneOf(Metrics, nothing),
+    confusion: oneOf(int32Array, nothing), // of the test set: classes × classes, row = true label, column = predicted
+    validationConfusion: optional(oneOf(int32Array, nothing)), // the same for the validation set
+    classes: integer,
+    evalMs: number, // time the evaluation took
+    runMs: number,
   },
   // Training stopped on a NaN/Inf; the engine restored the weights from before the failing chunk.
-  [FromWorker.DIVERGED]: { message: 'string', 'kind?': 'string', progress: 'Progress' },
+  diverged: { message: string, kind: optional(string), progress: Progress },
   // For autosave, at an epoch's end, on pause, stop, at the target and every 30 s of training ('periodic').
-  [FromWorker.CHECKPOINT]: {
-    bytes: 'ArrayBuffer',
-    config: 'object',
-    progress: 'Progress',
-    runMs: 'number',
-    reason: "'epoch' | 'pause' | 'stop' | 'finished' | 'periodic'",
+  checkpoint: {
+    bytes: arrayBuffer,
+    config: object,
+    progress: Progress,
+    runMs: number,
+    reason: literal('epoch', 'pause', 'stop', 'finished', 'periodic'),
   },
-  [FromWorker.PREDICTION]: { id: 'integer', probabilities: 'Float32Array' },
-  // images: n·rows·cols bytes, only when asked for.
-  [FromWorker.PREDICTIONS]: {
-    id: 'integer',
-    labels: 'Uint8Array',
-    predicted: 'Uint8Array',
-    probabilities: 'Float32Array', // n × classes
-    images: 'Uint8Array | null',
-    rows: 'integer',
-    cols: 'integer',
-    'split?': "'test' | 'validation'",
+  // The queue changed: its state, the item it is at (0-based) of `total`. 'item-started' (resumed: from the
+  // checkpoint) follows the item's trainer event; 'item-finished' says how (outcome 'done' at its epoch
+  // target, 'diverged' with message); progress: where its trainer is.
+  queue: {
+    queueId: string,
+    state: literal('running', 'paused', 'finished', 'cancelled'),
+    index: integer,
+    total: integer,
+    reason: literal('started', 'item-started', 'item-finished', 'paused', 'resumed', 'finished', 'cancelled'),
+    outcome: optional(literal('done', 'diverged')),
+    resumed: optional(boolean),
+    message: optional(string),
+    progress: optional(Progress),
   },
-  // rows (units) × cols (inputs), row-major.
-  [FromWorker.WEIGHTS]: { id: 'integer', layer: 'integer', rows: 'integer', cols: 'integer', data: 'Float32Array' },
-  [FromWorker.MODEL]: { id: 'integer', bytes: 'ArrayBuffer' },
-  // The queue changed: its state, the item it is at (0-based) of `total`; id answers queueStart.
-  // 'item-started' (resumed: from the checkpoint) follows the item's trainer message; 'item-finished'
-  // says how (outcome 'done' at its epoch target, 'diverged' with message); progress: where its trainer is.
-  [FromWorker.QUEUE]: {
-    'id?': 'integer',
-    queueId: 'string',
-    state: QUEUE_STATES,
-    index: 'integer',
-    total: 'integer',
-    reason: "'started' | 'item-started' | 'item-finished' | 'paused' | 'resumed' | 'finished' | 'cancelled'",
-    'outcome?': "'done' | 'diverged'",
-    'resumed?': 'boolean',
-    'message?': 'string',
-    'progress?': 'Progress',
+  // The layers' health (Health), after an epoch or on request.
+  health: Health.fields,
+  // The threads now (after setThreads).
+  threads: { threads: Threads },
+  // Something failed on its own, answering no request. kind: the engine's error kind ('ConfigError', …).
+  error: {
+    scope: literal('engine', 'data', 'config', 'model', 'train', 'predict'),
+    kind: optional(string),
+    message: string,
   },
-  // traceDigit's answer: hidden = one Float32Array per hidden layer; contributions: what each unit feeding the
-  // output layer added to the winning logit (Σ contributions + bias = logits[predicted]).
-  [FromWorker.TRACE]: {
-    id: 'integer',
-    hidden: 'array',
-    logits: 'Float32Array',
-    probabilities: 'Float32Array',
-    predicted: 'integer',
-    contributions: 'Float32Array',
-    bias: 'number',
-    step: 'integer', // the trainer's step when traced
-  },
-  // Each weight layer's health over the first `samples` images of `split` (engine.inspectHealth): layers =
-  // [{ units, histogram: Int32Array, low, high, mean, saturated, stuck, weightGradientNorm, biasGradientNorm,
-  // weightNorm }]; after an epoch (no id) or on request (id).
-  [FromWorker.HEALTH]: {
-    'id?': 'integer',
-    epoch: 'integer',
-    step: 'integer',
-    split: "'validation' | 'test'",
-    samples: 'integer',
-    loss: 'number',
-    activation: 'string',
-    layers: 'array',
-  },
-  // The threads now, answering setThreads.
-  [FromWorker.THREADS]: { id: 'integer', threads: 'Threads' },
-  // A request failed (id: which one; request: its type) or something failed on its own (no id).
-  // kind: the engine's error kind ('ConfigError', 'IdxError', …) when it comes from the engine.
-  [FromWorker.ERROR]: {
-    'id?': 'integer',
-    'request?': 'string',
-    scope: "'engine' | 'data' | 'config' | 'model' | 'train' | 'predict'",
-    'kind?': 'string',
-    message: 'string',
-  },
-  // The worker is alive (every 250 ms, and between chunks); busyMs: it starts work that may keep it
-  // silent that long (a big network's chunk, evaluation, save or load), so the watchdog waits longer.
-  [FromWorker.HEARTBEAT]: { 'busyMs?': 'number' },
-  // The config is valid and fits: the engine's complete config and engine.memoryEstimate() of it.
-  [FromWorker.CONFIG_CHECKED]: { id: 'integer', config: 'object', memory: 'object' },
-  [FromWorker.MEMORY_REPORT]: {
-    id: 'integer',
-    allocatedBytes: 'number',
-    memoryBytes: 'number',
-    peakHeapBytes: 'number',
-  },
-  // Something failed that the engine did not report (a wasm trap, a RangeError): the worker's state
-  // cannot be trusted and it closes itself; the page starts a new one.
-  [FromWorker.FATAL]: { message: 'string' },
+  // The worker is alive (every 250 ms, and between chunks); busyMs: it starts work that may keep it silent
+  // that long (a big network's chunk, evaluation, save or load), so the watchdog waits longer.
+  heartbeat: { busyMs: optional(number) },
+  // Something failed that the engine did not report (a wasm trap, a RangeError): the worker's state cannot
+  // be trusted and it closes itself; the page starts a new one.
+  fatal: { message: string },
 });
 
-// ---- Checking ------------------------------------------------------------------
+// ---- Types -----------------------------------------------------------------------------
 
-const tag = (v) => Object.prototype.toString.call(v).slice(8, -1);
-const isPlainObject = (v) => v !== null && typeof v === 'object' && tag(v) === 'Object';
-const BASIC = {
-  number: (v) => typeof v === 'number',
-  integer: (v) => Number.isInteger(v),
-  string: (v) => typeof v === 'string',
-  boolean: (v) => typeof v === 'boolean',
-  array: (v) => Array.isArray(v),
-  object: isPlainObject,
-  null: (v) => v === null,
-  ArrayBuffer: (v) => tag(v) === 'ArrayBuffer',
-  Float32Array: (v) => tag(v) === 'Float32Array',
-  Float64Array: (v) => tag(v) === 'Float64Array',
-  Int32Array: (v) => tag(v) === 'Int32Array',
-  Uint8Array: (v) => tag(v) === 'Uint8Array',
-};
+/** @typedef {Infer<typeof trainState>} TrainStateName */
+/** @typedef {typeof REQUESTS} Requests */
+/** @typedef {keyof Requests} RequestType */
+/**
+ * @template {RequestType} K
+ * @typedef {ShapeOf<Requests[K]['payload']>} RequestPayload
+ */
+/**
+ * @template {RequestType} K
+ * @typedef {Infer<Requests[K]['answer']>} AnswerOf
+ */
+/** @typedef {typeof EVENTS} Events */
+/** @typedef {keyof Events} EventType */
+/**
+ * @template {EventType} K
+ * @typedef {ShapeOf<Events[K]> & { type: K }} EventOf
+ */
+/** @typedef {{ [K in EventType]: EventOf<K> }[EventType]} AnyEvent */
+/** @typedef {{ type: 'answer', id: number, value: any }} AnswerMessage */
+/** @typedef {'engine' | 'data' | 'config' | 'model' | 'train' | 'predict'} Scope */
+/** @typedef {{ type: 'failure', id: number, scope: Scope, kind?: string, message: string }} FailureMessage */
+/** @typedef {AnyEvent | AnswerMessage | FailureMessage} FromWorkerMessage */
+/** @typedef {Infer<typeof Progress>} ProgressValue */
+/** @typedef {Infer<typeof DataInfo>} DataInfoValue */
+/** @typedef {Infer<typeof Metrics>} MetricsValue */
+/** @typedef {Infer<typeof Threads>} ThreadsValue */
+/** @typedef {Infer<typeof TrainerInfo>} TrainerInfoValue */
+/** @typedef {Infer<typeof Pace>} PaceValue */
+/** @typedef {Infer<typeof Health>} HealthValue */
+/** @typedef {Infer<typeof Trace>} TraceValue */
+/** @typedef {Infer<typeof Predictions>} PredictionsValue */
+/** @typedef {Infer<typeof Weights>} WeightsValue */
 
-function describe(v) {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'object') return tag(v) === 'Object' ? 'object' : tag(v);
-  if (typeof v === 'number' && !Number.isInteger(v)) return `number ${v}`;
-  if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
-  return typeof v === 'number' ? `integer ${v}` : typeof v;
-}
+// ---- Checking ------------------------------------------------------------------------
 
-// A field list → [{ name, optional, type, alternatives: [(value, path) → error | null] }].
-function compileFields(fields, context) {
-  return Object.entries(fields).map(([key, type]) => {
-    const optional = key.endsWith('?');
-    const name = optional ? key.slice(0, -1) : key;
-    return {
-      name,
-      optional,
-      type,
-      alternatives: type.split('|').map((t) => compileType(t.trim(), `${context}.${name}`)),
-    };
-  });
-}
-
-function compileType(t, context) {
-  if (/^'[^']*'$/.test(t)) {
-    const literal = t.slice(1, -1);
-    return (v) => v === literal;
-  }
-  if (BASIC[t]) return BASIC[t];
-  if (SHAPES[t]) {
-    const fields = compileFields(SHAPES[t], t);
-    return (v, path) => (isPlainObject(v) ? (checkFields(fields, v, path, { extra: true }) ?? true) : false);
-  }
-  throw new Error(`protocol: ${context}: unknown field type '${t}'`);
-}
-
-// null when value has the fields, else the first problem.
-function checkFields(fields, value, path, { extra = false } = {}) {
-  for (const f of fields) {
-    const v = value[f.name];
-    if (v === undefined) {
-      if (f.optional) continue;
-      return `${path}: missing field '${f.name}' (${f.type})`;
-    }
-    let problem = null;
-    for (const check of f.alternatives) {
-      const r = check(v, `${path}.${f.name}`);
-      if (r === true) {
-        problem = null;
-        break;
-      }
-      if (typeof r === 'string')
-        problem = r; // a shape's own problem says more than "wrong type"
-      else problem ??= `${path}.${f.name} must be ${f.type}, not ${describe(v)}`;
-    }
-    if (problem) return problem;
-  }
-  if (!extra) {
-    const known = new Set(fields.map((f) => f.name));
-    const unknown = Object.keys(value).filter((k) => k !== 'type' && !known.has(k) && value[k] !== undefined);
-    if (unknown.length > 0)
-      return `${path}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}`;
-  }
-  return null;
-}
-
-const COMPILED = new Map(Object.entries(MESSAGES).map(([type, fields]) => [type, compileFields(fields, type)]));
-{
-  const to = Object.values(ToWorker);
-  const from = Object.values(FromWorker);
-  for (const type of [...to, ...from])
-    if (!COMPILED.has(type)) throw new Error(`protocol: no field list for '${type}'`);
-  for (const type of COMPILED.keys())
-    if (!to.includes(type) && !from.includes(type)) throw new Error(`protocol: '${type}' has no direction`);
-  if (new Set([...to, ...from]).size !== to.length + from.length)
-    throw new Error('protocol: a type is used in both directions');
-}
-
-/** A protocol error: the message does not match its field list. */
+/** A protocol error: the message does not match its table. */
 export class ProtocolError extends Error {
+  /** @param {string} message */
   constructor(message) {
     super(`protocol: ${message}`);
     this.name = 'ProtocolError';
   }
 }
 
+/** @param {string | null} problem */
+function raise(problem) {
+  if (problem) throw new ProtocolError(problem);
+}
+
+/** The fields of an object, undefined ones left out. */
+const defined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
 /**
- * Builds a message { type, ...payload } (fields that are undefined are left
- * out). Throws a ProtocolError for an unknown type or a payload that does not
- * match the type's field list, so mistakes fail loudly on the sending side.
+ * A request, checked: { type, id, ...payload } (undefined fields left out).
+ * @template {RequestType} K
+ * @param {K} type
+ * @param {number} id
+ * @param {RequestPayload<K>} payload
  */
-export function message(type, payload = {}) {
-  const fields = COMPILED.get(type);
-  if (!fields) throw new ProtocolError(`unknown message type '${type}'`);
+export function requestMessage(type, id, payload) {
+  const spec = REQUESTS[type];
+  if (!spec) throw new ProtocolError(`unknown request '${type}'`);
   if (!isPlainObject(payload))
     throw new ProtocolError(`${type}: the payload must be a plain object, not ${describe(payload)}`);
-  const problem = checkFields(fields, payload, type);
-  if (problem) throw new ProtocolError(problem);
-  const msg = { type };
-  for (const [k, v] of Object.entries(payload)) if (v !== undefined && k !== 'type') msg[k] = v;
-  return msg;
+  const fields = defined(payload);
+  raise(checkFields(spec.payload, fields, type, false));
+  return { ...fields, type, id };
 }
 
 /**
- * Checks a received message against its field list; `direction` (ToWorker
- * or FromWorker) restricts the types accepted. Returns msg, or throws a ProtocolError.
+ * A request received by the worker, checked; returns it.
+ * @param {unknown} msg
+ * @param {{ testHooks?: boolean }} [options] testHooks: the worker answers the test hooks
+ * @returns {{ type: RequestType, id: number } & Record<string, any>}
  */
-export function check(msg, direction = null) {
+export function checkRequest(msg, { testHooks = false } = {}) {
   if (!isPlainObject(msg)) throw new ProtocolError(`a message must be a plain object, not ${describe(msg)}`);
-  const fields = COMPILED.get(msg.type);
-  if (!fields || (direction && !Object.values(direction).includes(msg.type))) {
-    throw new ProtocolError(`unknown message type ${describe(msg.type)}`);
-  }
-  const problem = checkFields(fields, msg, msg.type);
-  if (problem) throw new ProtocolError(problem);
-  return msg;
+  const { type, id, ...payload } = /** @type {Record<string, any>} */ (msg);
+  const spec = Object.hasOwn(REQUESTS, type) ? REQUESTS[type] : null;
+  if (!spec || (spec.testHook && !testHooks)) throw new ProtocolError(`unknown request ${describe(type)}`);
+  if (!Number.isInteger(id)) throw new ProtocolError(`${type}: the id must be an integer, not ${describe(id)}`);
+  raise(checkFields(spec.payload, payload, type, false));
+  return /** @type {any} */ (msg);
 }
 
-/** The buffers of every typed array / ArrayBuffer directly in the payload (one level deep), deduplicated. */
+/**
+ * An event, checked: { type, ...payload } (undefined fields left out).
+ * @template {EventType} K
+ * @param {K} type
+ * @param {ShapeOf<Events[K]>} payload
+ * @returns {EventOf<K>}
+ */
+export function eventMessage(type, payload) {
+  const fields = Object.hasOwn(EVENTS, type) ? EVENTS[type] : null;
+  if (!fields) throw new ProtocolError(`unknown event '${type}'`);
+  if (!isPlainObject(payload))
+    throw new ProtocolError(`${type}: the payload must be a plain object, not ${describe(payload)}`);
+  const values = defined(payload);
+  raise(checkFields(fields, values, type, false));
+  return /** @type {any} */ ({ ...values, type });
+}
+
+/**
+ * The answer to request `id` of type `type`, checked against the table.
+ * @template {RequestType} K
+ * @param {K} type
+ * @param {number} id
+ * @param {AnswerOf<K>} value
+ * @returns {AnswerMessage}
+ */
+export function answerMessage(type, id, value) {
+  raise(REQUESTS[type].answer.check(value, `${type} answer`));
+  return { type: 'answer', id, value };
+}
+
+/**
+ * Request `id` failed.
+ * @param {number} id
+ * @param {Scope} scope
+ * @param {{ kind?: string, message: string }} error
+ * @returns {FailureMessage}
+ */
+export function failureMessage(id, scope, { kind, message }) {
+  return /** @type {FailureMessage} */ (defined({ type: 'failure', id, scope, kind, message }));
+}
+
+/**
+ * A message received by the page, checked: an event against its table, an answer against the answer
+ * type of the request it answers (`answers(id)`: that request's type, or undefined for an unknown id).
+ * @param {unknown} msg
+ * @param {(id: number) => RequestType | undefined} answers
+ * @returns {FromWorkerMessage}
+ */
+export function checkFromWorker(msg, answers) {
+  if (!isPlainObject(msg)) throw new ProtocolError(`a message must be a plain object, not ${describe(msg)}`);
+  const m = /** @type {Record<string, any>} */ (msg);
+  if (m.type === 'answer' || m.type === 'failure') {
+    const request = Number.isInteger(m.id) ? answers(m.id) : undefined;
+    if (!request) throw new ProtocolError(`an ${m.type} to no pending request (id ${describe(m.id)})`);
+    if (m.type === 'answer') raise(REQUESTS[request].answer.check(m.value, `${request} answer`));
+    else if (typeof m.message !== 'string') throw new ProtocolError(`${request} failure: the message must be a string`);
+    return /** @type {any} */ (m);
+  }
+  const fields = Object.hasOwn(EVENTS, m.type) ? EVENTS[m.type] : null;
+  if (!fields) throw new ProtocolError(`unknown event ${describe(m.type)}`);
+  const { type, ...payload } = m;
+  raise(checkFields(fields, payload, type, false));
+  return /** @type {any} */ (m);
+}
+
+/**
+ * The buffers of every typed array or ArrayBuffer in the message (its fields, an answer's value and
+ * its fields, and arrays of them), each once.
+ * @param {object} msg
+ * @returns {Transferable[]}
+ */
 export function transferList(msg) {
   const list = new Set();
-  for (const value of Object.values(msg)) {
+  const visit = (value, depth) => {
     if (value instanceof ArrayBuffer) list.add(value);
     else if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) list.add(value.buffer);
-  }
+    else if (depth < 2 && Array.isArray(value)) for (const v of value) visit(v, depth + 1);
+    else if (depth < 2 && isPlainObject(value)) for (const v of Object.values(value)) visit(v, depth + 1);
+  };
+  for (const value of Object.values(msg)) visit(value, 0);
   return [...list];
-}
-
-/** Posts a checked message on target (a Worker or the worker's global scope), transferring its buffers. */
-export function post(target, type, payload) {
-  const msg = message(type, payload);
-  target.postMessage(msg, transferList(msg));
 }

@@ -14,13 +14,14 @@
 // of a new trainer, the epoch it trains to, and the splits its epochs
 // evaluate (training_session.js, EVALUATION_SPLITS). The queue's state:
 // 'running' | 'paused' (between two items too) | 'finished' | 'cancelled'.
-import { FromWorker, State } from '../shared/protocol.js';
+import { State } from '../shared/protocol.js';
+import { ReportedError } from './errors.js';
 import { checkEvaluation } from './training_session.js';
 
 const ACTIVE = new Set(['running', 'paused']);
 
-// A queue that cannot be started as asked (the page shows why); kind as requests.js's RequestError.
-const requestError = (message, kind = 'RequestError') => Object.assign(new Error(message), { kind });
+// A queue that cannot be started as asked (the page shows why).
+const requestError = (message, kind = 'RequestError') => new ReportedError(message, kind);
 
 /** The queue's items, checked (the configs by validateConfig when given); throws on the first problem. */
 export function checkItems(items, validateConfig = null) {
@@ -99,9 +100,9 @@ export class ExperimentQueue {
    * Starts a queue in place of any other (which is cancelled): items from
    * `start`, which resumes from `checkpoint` (bytes of one of its
    * checkpoints; runMs: its running time) when given; paused: wait for
-   * resume() before training. id: the request's, repeated by 'started'.
+   * resume() before training.
    */
-  start({ id, queueId, items, start = 0, checkpoint = null, runMs = 0, paused = false }) {
+  start({ queueId, items, start = 0, checkpoint = null, runMs = 0, paused = false }) {
     const checked = checkItems(items, this.#validateConfig);
     if (!Number.isInteger(start) || start < 0 || start >= checked.length)
       throw requestError(`the queue has no run ${start + 1}`);
@@ -110,7 +111,7 @@ export class ExperimentQueue {
     this.#queue = { id: queueId, items: checked, index: start, state: paused ? 'paused' : 'running' };
     this.#ended = null;
     this.#startItem({ checkpoint, runMs, paused });
-    this.#report('started', { id });
+    this.#report('started');
   }
 
   /** Pauses at the next chunk boundary (or before the next item starts). */
@@ -165,12 +166,12 @@ export class ExperimentQueue {
   /** Every message the session emits: how the current item is going. */
   observe(type, payload) {
     if (!this.active) return;
-    if (type === FromWorker.TRAINER && payload.reason === 'data-changed') {
+    if (type === 'trainer' && payload.reason === 'data-changed') {
       this.#trainer = null; // the session dropped it
       this.cancel('the data changed');
       return;
     }
-    if (type !== FromWorker.STATUS || !this.#ownsTrainer()) return;
+    if (type !== 'status' || !this.#ownsTrainer()) return;
     const q = this.#queue;
     const { state, message } = payload;
     if (state === State.IDLE && message === 'finished') this.#ended = { outcome: 'done' };
@@ -192,7 +193,7 @@ export class ExperimentQueue {
   #report(reason, extra = {}) {
     const q = this.#queue;
     const progress = this.#ownsTrainer() ? this.#trainer.progress() : undefined;
-    this.#emit(FromWorker.QUEUE, {
+    this.#emit('queue', {
       queueId: q.id,
       state: q.state,
       index: q.index,
@@ -218,7 +219,7 @@ export class ExperimentQueue {
     try {
       this.#startItem();
     } catch (err) {
-      this.#emit(FromWorker.ERROR, {
+      this.#emit('error', {
         scope: 'train',
         kind: err.kind,
         message: `run ${q.index + 1} of the queue could not start: ${err.message}`,
@@ -242,8 +243,7 @@ export class ExperimentQueue {
     const resumed = trainer !== null;
     trainer ??= this.#createTrainer(item.config);
     this.#trainer = trainer;
-    this.#session.replaceTrainer(trainer, { runMs: resumed ? runMs : 0 });
-    this.#emit(FromWorker.TRAINER, this.#session.trainerInfo(resumed ? 'restored' : 'created'));
+    this.#session.useTrainer(trainer, { runMs: resumed ? runMs : 0, reason: resumed ? 'restored' : 'created' });
     this.#report('item-started', { resumed });
     const left = item.epochs - trainer.progress().epoch;
     if (left <= 0) this.#ended = { outcome: 'done' };

@@ -9,16 +9,13 @@
 //
 // Like TrainingSession it posts nothing itself (emit) and schedules nothing:
 // the worker calls tick() while wantsTick is true, before the session's tick.
-import { FromWorker } from '../shared/protocol.js';
+import { HEALTH_INTERVAL_MS } from '../shared/health_sampling.js';
+import { ReportedError } from './errors.js';
 
 /** Images of the fixed sample: the first ones of the validation split (of the test split without one). */
 export const HEALTH_SAMPLE = 256;
 export const HEALTH_BINS = 20;
-/**
- * Epochs of a small data set end hundreds of times a second: health after an epoch is computed at
- * most this often, and after the last epoch before training stops whatever the time.
- */
-export const HEALTH_INTERVAL_MS = 250;
+export { HEALTH_INTERVAL_MS };
 
 export class Inspector {
   #emit;
@@ -63,9 +60,9 @@ export class Inspector {
     this.#lastAt = performance.now();
     if (!job || !this.#session.trainer || !this.#session.dataInfo) return;
     try {
-      this.#emit(FromWorker.HEALTH, this.#health());
+      this.#emit('health', this.#health());
     } catch (err) {
-      this.#emit(FromWorker.ERROR, {
+      this.#emit('error', {
         scope: 'predict',
         kind: err.kind,
         message: `the layers' health could not be computed: ${err.message}`,
@@ -73,18 +70,17 @@ export class Inspector {
     }
   }
 
-  /** The health now, answering request `id`. */
-  health(id) {
+  /** The health now, on request (a `health` event marked requested). */
+  health() {
     this.#session.requireTrainer();
-    if (!this.#session.dataInfo) throw new Error('the data is not loaded yet');
-    this.#emit(FromWorker.HEALTH, { id, ...this.#health() });
+    if (!this.#session.dataInfo) throw new ReportedError('the data is not loaded yet');
+    this.#emit('health', { ...this.#health(), requested: true });
   }
 
-  /** One image's path, answering request `id`. */
-  trace(image, id) {
+  /** One image's path through the network, and the trainer's step. */
+  trace(image) {
     const trainer = this.#session.requireTrainer();
-    const path = trainer.traceDigit(image);
-    this.#emit(FromWorker.TRACE, { id, ...path, step: trainer.progress().step });
+    return { ...trainer.traceDigit(image), step: trainer.progress().step };
   }
 
   #health() {

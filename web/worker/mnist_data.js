@@ -4,6 +4,7 @@
 // Both give the raw IDX bytes by role (web/shared/mnist_files.js), ready for
 // engine.loadData. No engine and no messages here: progress goes to a callback.
 import { MNIST_ROLES } from '../shared/mnist_files.js';
+import { ReportedError } from './errors.js';
 
 export const CACHE_NAME = 'mnist-data-v1';
 /** Minimum time between two progress reports. */
@@ -11,7 +12,7 @@ export const PROGRESS_INTERVAL_MS = 50;
 
 /** A data file problem the page shows (kind 'DataError'); it never means the worker is broken. */
 export function dataError(message) {
-  return Object.assign(new Error(message), { kind: 'DataError' });
+  return new ReportedError(message, 'DataError');
 }
 
 export const isGzip = (bytes) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;

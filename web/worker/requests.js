@@ -1,52 +1,46 @@
-// What the worker does for each request from the page (web/shared/protocol.js):
-// data loading, trainers, training control (delegated to the TrainingSession),
-// predictions and model files. A handler that throws an error with a `kind`
-// (the engine's, or RequestError/DataError here) is answered with an `error`
-// in the request's scope (see SCOPES); one without a kind ends the worker
-// (worker.js). Calls that can run out of memory say so in their answer.
-import { parameterCount } from '../shared/layers.js';
-import { FromWorker, ToWorker } from '../shared/protocol.js';
+// What the worker does for each request of the page (web/shared/protocol.js's
+// REQUESTS): data loading, trainers, training control (the TrainingSession's),
+// predictions and model files. Each handler returns the request's answer
+// (worker.js sends it with the request's id); state changes go to the page as
+// events. A handler that throws an error with a `kind` (the engine's, or a
+// ReportedError) is answered with a `failure` in the request's scope; one
+// without a kind ends the worker (worker.js).
+import { ReportedError } from './errors.js';
 import { downloadMnist, readIdxFiles } from './mnist_data.js';
 
-/** A request that cannot be done as asked (no model yet, wrong input size): the page shows its message. */
-export class RequestError extends Error {
-  kind = 'RequestError';
-}
+/**
+ * @import { AnswerOf, RequestPayload, RequestType, ThreadsValue } from '../shared/protocol.js'
+ * @import { Engine } from '../wasm/engine.mjs'
+ * @import { Emit, TrainingSession } from './training_session.js'
+ * @import { ExperimentQueue } from './experiment_queue.js'
+ * @import { Inspector } from './inspection.js'
+ */
+/**
+ * A handler for every request: its payload in, its answer (or a promise of it) out.
+ * @typedef {{ [K in RequestType]: (payload: RequestPayload<K>) => AnswerOf<K> | Promise<AnswerOf<K>> }} Handlers
+ */
 
 /** Validation images held out of MNIST's 60,000 training images. */
 export const VALIDATION_SIZE = 10000;
 
-/** The scope of a request's errors, which decides how the page shows them; 'train' otherwise. */
-export const SCOPES = Object.freeze({
-  [ToWorker.LOAD_MNIST]: 'data',
-  [ToWorker.LOAD_IDX]: 'data',
-  [ToWorker.CREATE]: 'config',
-  [ToWorker.LOAD_MODEL]: 'model',
-  [ToWorker.QUEUE_START]: 'config',
-  [ToWorker.SET_LEARNING_RATE]: 'config',
-  [ToWorker.SET_OPTIMIZER]: 'config',
-  [ToWorker.PREDICT]: 'predict',
-  [ToWorker.PREDICT_TEST_SET]: 'predict',
-  [ToWorker.GET_WEIGHTS]: 'predict',
-  [ToWorker.CHECK_CONFIG]: 'config',
-  [ToWorker.SAVE]: 'model',
-  [ToWorker.TRACE_DIGIT]: 'predict',
-  [ToWorker.INSPECT_HEALTH]: 'predict',
-});
-
 const isOutOfMemory = (err) => err?.kind === 'OutOfMemory';
-/** The engine's threads, as the protocol's Threads shape. */
+
+/**
+ * The engine's threads, as the protocol's Threads shape.
+ * @param {Engine} engine
+ * @returns {ThreadsValue}
+ */
 export function threadsInfo(engine) {
   const { available, active } = engine.threads;
   return { threaded: Boolean(engine.threaded), available, active, reason: engine.singleThreadReason ?? null };
 }
 
 /**
- * The request handlers, by type. engine: the loaded engine (engine.mjs);
- * session: the TrainingSession; experiments: the ExperimentQueue; inspector: the
- * Inspector (inspection.js);
- * emit(type, payload): sends to the page; siteUrl: the site's root, where
- * data/manifest.json is.
+ * The request handlers. siteUrl: the site's root, where data/manifest.json is; onBusy(ms): the next
+ * call may keep the worker silent that long (the page's watchdog waits).
+ * @param {{ engine: Engine, session: TrainingSession, experiments: ExperimentQueue, inspector: Inspector,
+ *   emit: Emit, siteUrl: URL, onBusy?: (ms: number) => void }} parts
+ * @returns {Handlers}
  */
 export function requestHandlers({ engine, session, experiments, inspector, emit, siteUrl, onBusy = () => {} }) {
   // Runs make() for a new trainer; when it runs out of memory beside the current trainer (whose last
@@ -61,148 +55,160 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
     }
   }
 
-  function dataLoaded(raw, validation, answer) {
+  function dataLoaded(raw, validation, { source, cached }) {
     onBusy(1000 + Object.values(raw).reduce((n, b) => n + b.byteLength, 0) / 20_000); // parsing: ~20 MB/s at worst
     const info = engine.loadData({ ...raw, validation });
     session.setData(info);
-    emit(FromWorker.DATA_READY, { ...answer, info });
+    emit('dataReady', { info, source, cached });
+    return null;
   }
 
   return {
-    async [ToWorker.LOAD_MNIST]() {
-      const { raw, source, cached } = await downloadMnist(siteUrl, (p) => emit(FromWorker.DATA_PROGRESS, p));
-      dataLoaded(raw, VALIDATION_SIZE, { source, cached });
+    async loadMnist() {
+      const { raw, source, cached } = await downloadMnist(siteUrl, (p) => emit('dataProgress', p));
+      return dataLoaded(raw, VALIDATION_SIZE, { source, cached });
     },
-    async [ToWorker.LOAD_IDX](msg) {
-      const raw = await readIdxFiles(msg);
-      dataLoaded(raw, msg.validation, { id: msg.id, source: 'your IDX files', cached: false });
+    async loadIdx(files) {
+      const raw = await readIdxFiles(files);
+      return dataLoaded(raw, files.validation, { source: 'your IDX files', cached: false });
     },
-    [ToWorker.CREATE](msg) {
-      const config = engine.validateConfig(msg.config);
-      onBusy(1000 + parameterCount(config.layers) / 50_000); // zeroing and initialising the weights
-      session.replaceTrainer(
+    create({ config: wanted, runMs }) {
+      const config = engine.validateConfig(wanted);
+      onBusy(1000 + engine.parameterCount(config.layers) / 50_000); // zeroing and initialising the weights
+      return session.useTrainer(
         roomFor(() => engine.createTrainer(config)),
-        { runMs: msg.runMs },
+        { runMs, reason: 'created' },
       );
-      emit(FromWorker.TRAINER, session.trainerInfo('created', msg.id));
     },
-    [ToWorker.LOAD_MODEL](msg) {
-      onBusy(1000 + msg.bytes.byteLength / 20_000); // about 20 MB/s at worst
-      const next = roomFor(() => engine.loadModel(new Uint8Array(msg.bytes)));
+    loadModel({ bytes, reason, runMs }) {
+      onBusy(1000 + bytes.byteLength / 20_000); // about 20 MB/s at worst
+      const next = roomFor(() => engine.loadModel(new Uint8Array(bytes)));
       const data = session.dataInfo;
       const inputs = next.config().layers[0];
       if (data && inputs !== data.rows * data.cols) {
         next.delete();
-        throw new RequestError(
+        throw new ReportedError(
           `this model takes ${inputs} inputs but the loaded images have ${data.rows}×${data.cols} = ${data.rows * data.cols} pixels`,
         );
       }
-      session.replaceTrainer(next, { runMs: msg.runMs });
-      emit(FromWorker.TRAINER, session.trainerInfo(msg.reason ?? 'loaded', msg.id));
+      return session.useTrainer(next, { runMs, reason: reason ?? 'loaded' });
     },
-    [ToWorker.TRAIN](msg) {
-      session.train(msg);
+    train(payload) {
+      session.train(payload);
+      return null;
     },
-    [ToWorker.PAUSE]() {
+    pause() {
       session.pause();
+      return null;
     },
-    [ToWorker.STEP]() {
+    step() {
       session.step();
+      return null;
     },
-    [ToWorker.STOP]() {
+    stop() {
       session.stop();
+      return null;
     },
-    [ToWorker.SET_LEARNING_RATE](msg) {
-      session.setLearningRate(msg.learningRate, msg.id);
+    setLearningRate({ learningRate }) {
+      return session.setLearningRate(learningRate);
     },
-    [ToWorker.SET_OPTIMIZER](msg) {
-      session.setOptimizer(msg.optimizer, msg.id);
+    setOptimizer({ optimizer }) {
+      return session.setOptimizer(optimizer);
     },
-    [ToWorker.SET_SCHEDULE](msg) {
-      session.setSchedule(msg.lrDecay);
+    setSchedule({ lrDecay }) {
+      session.setSchedule(lrDecay);
+      return null;
     },
-    [ToWorker.SET_THREADS](msg) {
+    setPace({ pace }) {
+      session.setPace(pace);
+      return null;
+    },
+    setThreads({ threads }) {
       // Requests run between chunks, so the next batch trains on the new count.
-      engine.setThreads(Math.max(1, Math.min(msg.threads, engine.threads.available)));
-      emit(FromWorker.THREADS, { id: msg.id, threads: threadsInfo(engine) });
+      engine.setThreads(Math.max(1, Math.min(threads, engine.threads.available)));
+      const info = threadsInfo(engine);
+      emit('threads', { threads: info });
+      return info;
     },
-    [ToWorker.PREDICT](msg) {
-      const probabilities = session.requireTrainer().predict(msg.image);
-      emit(FromWorker.PREDICTION, { id: msg.id, probabilities });
+    predict({ image }) {
+      return { probabilities: session.requireTrainer().predict(image) };
     },
-    [ToWorker.PREDICT_TEST_SET](msg) {
-      const split = msg.split ?? 'test';
+    predictSplit({ withImages, split = 'test' }) {
       onBusy(1000 + 3 * session.expectedMs(session.dataInfo?.[split] ?? 0, { evaluation: true }));
       const p = session.requireTrainer().predictSplit(split);
       const data = session.dataInfo;
-      const images = msg.withImages ? engine.splitImages(split, 0, data[split]) : null;
-      emit(FromWorker.PREDICTIONS, {
-        id: msg.id,
+      return {
         labels: p.labels,
         predicted: p.predicted,
         probabilities: p.probabilities,
-        images,
+        images: withImages ? engine.splitImages(split, 0, data[split]) : null,
         rows: data.rows,
         cols: data.cols,
-        split: msg.split,
-      });
+        split,
+      };
     },
-    [ToWorker.GET_WEIGHTS](msg) {
-      const w = session.requireTrainer().layerWeights(msg.layer);
-      emit(FromWorker.WEIGHTS, { id: msg.id, layer: msg.layer, rows: w.rows, cols: w.cols, data: w.data });
+    getWeights({ layer }) {
+      const w = session.requireTrainer().layerWeights(layer);
+      return { layer, rows: w.rows, cols: w.cols, data: w.data };
     },
-    [ToWorker.TRACE_DIGIT](msg) {
-      inspector.trace(msg.image, msg.id);
+    traceDigit({ image }) {
+      return inspector.trace(image);
     },
-    [ToWorker.INSPECT_HEALTH](msg) {
-      inspector.health(msg.id);
+    inspectHealth() {
+      inspector.health();
+      return null;
     },
-    [ToWorker.SET_INSPECTION](msg) {
-      inspector.setWanted(msg);
+    setInspection(wanted) {
+      inspector.setWanted(wanted);
+      return null;
     },
-    [ToWorker.SAVE](msg) {
+    save() {
       const trainer = session.requireTrainer();
-      onBusy(1000 + (parameterCount(trainer.config().layers) * 12) / 50_000);
-      const bytes = trainer.save();
-      emit(FromWorker.MODEL, { id: msg.id, bytes: bytes.buffer });
+      onBusy(1000 + (engine.parameterCount(trainer.config().layers) * 12) / 50_000);
+      return { bytes: trainer.save().buffer };
     },
-    [ToWorker.QUEUE_START](msg) {
-      experiments.start(msg);
+    queueStart(payload) {
+      experiments.start(payload);
+      return null;
     },
-    [ToWorker.QUEUE_PAUSE]() {
+    queuePause() {
       experiments.pause();
+      return null;
     },
-    [ToWorker.QUEUE_RESUME]() {
+    queueResume() {
       experiments.resume();
+      return null;
     },
-    [ToWorker.QUEUE_CANCEL]() {
+    queueCancel() {
       experiments.cancel();
+      return null;
     },
-    [ToWorker.CHECK_CONFIG](msg) {
-      const config = engine.validateConfig(msg.config); // every field, and the memory they need together
-      emit(FromWorker.CONFIG_CHECKED, { id: msg.id, config, memory: engine.memoryEstimate(config) });
+    checkConfig({ config: wanted }) {
+      const config = engine.validateConfig(wanted); // every field, and the memory they need together
+      return { config, memory: engine.memoryEstimate(config) };
     },
-    [ToWorker.MEMORY](msg) {
-      emit(FromWorker.MEMORY_REPORT, {
-        id: msg.id,
+    memory() {
+      return {
         allocatedBytes: engine.allocatedBytes(),
         memoryBytes: engine.memoryBytes(),
         peakHeapBytes: engine.peakHeapBytes(),
-      });
+      };
     },
-    [ToWorker.CLOSE]() {
+    close() {
       // Test hook: the worker ends without an error event, as when the browser kills it.
       self.close();
+      return null;
     },
-    [ToWorker.HANG]() {
+    hang() {
       // Test hook: a worker that never answers again.
       for (;;);
     },
-    [ToWorker.CRASH]() {
+    crash() {
       // Test hook: an uncaught error, as a real crash would be (a microtask: at once, even while training).
       queueMicrotask(() => {
         throw new Error('simulated worker crash');
       });
+      return null;
     },
   };
 }

@@ -15,8 +15,18 @@
 // OutOfMemory) stops it with an `error` that says what to do; an error
 // without a `kind` (a wasm trap, a RangeError) is thrown on to the host,
 // which treats the worker as lost.
-import { parameterCount } from '../shared/layers.js';
-import { FromWorker, State } from '../shared/protocol.js';
+import { State } from '../shared/protocol.js';
+import { ReportedError, isReported } from './errors.js';
+
+/**
+ * @import { PaceValue, ProgressValue, TrainerInfoValue, TrainStateName, EventType, Events } from '../shared/protocol.js'
+ * @import { ShapeOf } from '../shared/schema.js'
+ * @import { Trainer } from '../wasm/engine.mjs'
+ */
+/**
+ * Sends an event to the page.
+ * @typedef {<K extends EventType>(type: K, payload: ShapeOf<Events[K]>) => void} Emit
+ */
 
 export const CHUNK_MS = 25;
 /** Training time between two checkpoints at most (besides those at pause, stop and each epoch's end). */
@@ -26,11 +36,7 @@ export const BUSY_NOTICE_MS = 200;
 /** Before anything is measured: 1 GFLOP/s, about 6 flops per parameter and sample to train (2 to evaluate). */
 const GUESS_MS_PER_PARAMETER_SAMPLE = 6e-6;
 
-// A request that cannot be done now (the page shows it); kind as requests.js's RequestError.
-const requestError = (message) => Object.assign(new Error(message), { kind: 'RequestError' });
-
-/** True for an error the engine reported (it names its kind); anything else means the worker cannot be trusted. */
-export const isReported = (err) => typeof err?.kind === 'string';
+export { isReported };
 
 /**
  * The splits an epoch's end can evaluate, in the order they are evaluated:
@@ -53,12 +59,33 @@ export function checkEvaluation({ each = [], last = [] } = {}) {
   return { each: [...each], last: [...last] };
 }
 export const MAX_BATCHES_PER_CHUNK = 4096;
+/** A paced run trains chunks of about this long (in the paced time), so its curves move smoothly. */
+export const PACED_CHUNK_MS = 100;
+/** The slowest pace: a minute per batch or per epoch. */
+export const MAX_PACE_MS = 60_000;
+/** Full speed. */
+export const FULL_SPEED = Object.freeze({ kind: 'full', ms: 0 });
+
+/**
+ * A pace, checked (protocol Pace: 'full', or at least `ms` per 'epoch' or per 'batch').
+ * @param {PaceValue} pace
+ * @returns {PaceValue}
+ */
+export function checkPace(pace) {
+  if (pace.kind === 'full') return FULL_SPEED;
+  if (!(pace.ms > 0 && pace.ms <= MAX_PACE_MS))
+    throw new ReportedError(
+      `a pace must be more than 0 and at most ${MAX_PACE_MS} ms per ${pace.kind}, not ${pace.ms}`,
+    );
+  return { kind: pace.kind, ms: pace.ms };
+}
 /** Chunks in the samples/s window. */
 export const RATE_WINDOW = 40;
 
 export class TrainingSession {
   #emit;
   #now;
+  /** @type {TrainStateName} */
   #state = State.IDLE;
   #trainer = null;
   #dataInfo = null;
@@ -67,6 +94,10 @@ export class TrainingSession {
   #lrDecay = 1; // η ← lrDecay·η after each epoch
   #evaluation = DEFAULT_EVALUATION; // which splits each epoch's end evaluates
   #batchesPerChunk = 1;
+  /** @type {PaceValue} */
+  #pace = FULL_SPEED;
+  #notBefore = 0; // now() before which a paced run trains no further chunk
+  #batchesPerEpoch = 1; // of the last chunk (for the pace per epoch)
   // The end-of-epoch evaluation, one split per tick: { r, train, splits, results, evalMs, trainer }.
   #pendingEval = null;
   // Training loss/accuracy of the current epoch, weighted by samples.
@@ -77,13 +108,18 @@ export class TrainingSession {
   #lastCheckpointAt = 0; // now() of the last checkpoint (or of the start of training)
   #msPerSample = 0; // training time per sample, measured (0: not yet)
   #onBusy;
+  #parameterCount;
 
   /**
-   * emit(type, payload): sends a message to the page. now(): milliseconds (performance.now).
-   * onBusy(ms): the next call may keep the worker busy for up to ms (the host tells the page's watchdog).
+   * emit(type, payload): sends an event to the page; parameterCount(layers): weights and biases of a
+   * network (the engine's); now(): milliseconds (performance.now); onBusy(ms): the next call may keep
+   * the worker busy for up to ms (the host tells the page's watchdog).
+   * @param {{ emit: Emit, parameterCount: (layers: number[]) => number, now?: () => number,
+   *   onBusy?: (ms: number) => void }} options
    */
-  constructor({ emit, now = () => performance.now(), onBusy = () => {} }) {
+  constructor({ emit, parameterCount, now = () => performance.now(), onBusy = () => {} }) {
     this.#emit = emit;
+    this.#parameterCount = parameterCount;
     this.#now = now;
     this.#onBusy = onBusy;
   }
@@ -110,6 +146,28 @@ export class TrainingSession {
   }
 
   /** True while there is work for tick(): training, or an epoch's evaluation still to finish. */
+  /** Milliseconds to wait before the next tick: a paced run rests between chunks; 0: go on at once. */
+  get delayMs() {
+    if (this.#pendingEval || this.#state !== State.RUNNING) return 0;
+    return Math.max(0, this.#notBefore - this.#now());
+  }
+
+  /** How fast training goes from the next chunk on. */
+  setPace(pace) {
+    this.#pace = checkPace(pace);
+    this.#notBefore = 0;
+  }
+
+  get pace() {
+    return this.#pace;
+  }
+
+  // The least time a batch may take at the pace (0: full speed).
+  #msPerBatch() {
+    const { kind, ms } = this.#pace;
+    return kind === 'batch' ? ms : kind === 'epoch' ? ms / this.#batchesPerEpoch : 0;
+  }
+
   get wantsTick() {
     return this.#state === State.RUNNING || this.#pendingEval !== null;
   }
@@ -121,18 +179,20 @@ export class TrainingSession {
   }
 
   requireTrainer() {
-    if (!this.#trainer) throw requestError('there is no model yet: train one or load a saved one');
+    if (!this.#trainer) throw new ReportedError('there is no model yet: train one or load a saved one');
     return this.#trainer;
   }
 
-  /** The payload of a `trainer` message. */
-  trainerInfo(reason, id) {
+  /**
+   * The trainer now, as a `trainer` event says it.
+   * @param {'created' | 'loaded' | 'restored' | 'learning-rate' | 'optimizer' | 'schedule'} reason
+   */
+  trainerInfo(reason) {
     const config = this.#trainer.config();
     return {
-      id,
       config,
       progress: this.#trainer.progress(),
-      parameters: parameterCount(config.layers),
+      parameters: this.#parameterCount(config.layers),
       reason,
       runMs: this.#runMs,
     };
@@ -145,7 +205,7 @@ export class TrainingSession {
       this.#stopTraining();
       this.#trainer.delete();
       this.#trainer = null;
-      this.#emit(FromWorker.TRAINER, {
+      this.#emit('trainer', {
         config: null,
         progress: null,
         parameters: 0,
@@ -175,10 +235,13 @@ export class TrainingSession {
    * to evaluate after every epoch and, in addition, after the target's last
    * one; a resume without it keeps the plan, a new target without it
    * evaluates DEFAULT_EVALUATION.
+   *
+   * @param {{ epochs: number, lrDecay?: number, resume?: boolean, evaluate?: { each?: string[], last?: string[] } }} request
    */
   train({ epochs, lrDecay, resume = false, evaluate }) {
     const t = this.requireTrainer();
-    if (!this.#dataInfo) throw requestError('the data is not loaded yet');
+    if (!this.#dataInfo) throw new ReportedError('the data is not loaded yet');
+    this.#batchesPerEpoch = Math.max(1, t.progress().batchesPerEpoch);
     if (evaluate) this.#evaluation = checkEvaluation(evaluate);
     else if (!resume) this.#evaluation = DEFAULT_EVALUATION;
     if (lrDecay !== undefined) this.#lrDecay = lrDecay;
@@ -204,7 +267,7 @@ export class TrainingSession {
     this.#trainer.delete();
     this.#trainer = null;
     if (this.#state !== State.IDLE) this.#setState(State.IDLE);
-    this.#emit(FromWorker.TRAINER, {
+    this.#emit('trainer', {
       config: null,
       progress: null,
       parameters: 0,
@@ -217,7 +280,7 @@ export class TrainingSession {
   expectedMs(samples, { evaluation = false } = {}) {
     const t = this.#trainer;
     if (!t) return 0;
-    const perSample = this.#msPerSample || GUESS_MS_PER_PARAMETER_SAMPLE * parameterCount(t.config().layers);
+    const perSample = this.#msPerSample || GUESS_MS_PER_PARAMETER_SAMPLE * this.#parameterCount(t.config().layers);
     return samples * perSample * (evaluation ? 0.5 : 1);
   }
 
@@ -249,14 +312,38 @@ export class TrainingSession {
     if (wasActive) this.#checkpoint('stop');
   }
 
-  setLearningRate(learningRate, id) {
+  /** Sets η live; returns the trainer's info (also sent as a `trainer` event). */
+  setLearningRate(learningRate) {
     this.requireTrainer().setLearningRate(learningRate);
-    this.#emit(FromWorker.TRAINER, this.trainerInfo('learning-rate', id));
+    return this.#announceTrainer('learning-rate');
   }
 
-  setOptimizer(settings, id) {
+  /** Sets the optimiser live (its state restarts, the weights stay); returns the trainer's info. */
+  setOptimizer(settings) {
     this.requireTrainer().setOptimizer(settings);
-    this.#emit(FromWorker.TRAINER, this.trainerInfo('optimizer', id));
+    return this.#announceTrainer('optimizer');
+  }
+
+  /**
+   * Sends a `trainer` event; returns its info.
+   * @param {'created' | 'loaded' | 'restored' | 'learning-rate' | 'optimizer' | 'schedule'} reason
+   * @returns {TrainerInfoValue}
+   */
+  #announceTrainer(reason) {
+    const info = this.trainerInfo(reason);
+    this.#emit('trainer', info);
+    const { reason: _, ...value } = info;
+    return value;
+  }
+
+  /**
+   * Puts `next` in place of the current trainer and tells the page; returns the trainer's info.
+   * @param {Trainer} next
+   * @param {{ runMs?: number, reason?: 'created' | 'loaded' | 'restored' }} [options]
+   */
+  useTrainer(next, { runMs = 0, reason = 'created' } = {}) {
+    this.replaceTrainer(next, { runMs });
+    return this.#announceTrainer(reason);
   }
 
   setSchedule(lrDecay) {
@@ -265,9 +352,10 @@ export class TrainingSession {
 
   // ---- Training ------------------------------------------------------------------
 
+  /** @param {TrainStateName} next @param {string} [message] */
   #setState(next, message) {
     this.#state = next;
-    this.#emit(FromWorker.STATUS, { state: next, message });
+    this.#emit('status', { state: next, message });
   }
 
   #stopTraining() {
@@ -285,20 +373,20 @@ export class TrainingSession {
     if (!t) return;
     this.#lastCheckpointAt = this.#now();
     // About 1 ms per 50 KB of model file (4 bytes per parameter and optimiser value).
-    this.#busy((parameterCount(t.config().layers) * 12) / 50_000);
+    this.#busy((this.#parameterCount(t.config().layers) * 12) / 50_000);
     let bytes;
     try {
       bytes = t.save();
     } catch (err) {
       if (!isReported(err)) throw err;
-      this.#emit(FromWorker.ERROR, {
+      this.#emit('error', {
         scope: 'train',
         kind: err.kind,
         message: `could not save a checkpoint: ${err.message}. Training goes on, but a crash or a reload would lose it: download the model, or train a smaller network`,
       });
       return;
     }
-    this.#emit(FromWorker.CHECKPOINT, {
+    this.#emit('checkpoint', {
       bytes: bytes.buffer,
       config: t.config(),
       progress: t.progress(),
@@ -311,7 +399,10 @@ export class TrainingSession {
     const trainer = this.#trainer;
     if (this.#state !== State.RUNNING || !trainer) return;
     const t0 = this.#now();
-    const n = Math.max(1, Math.min(this.#batchesPerChunk, this.#stepsLeft));
+    if (this.delayMs > 0) return;
+    const perBatch = this.#msPerBatch();
+    const paced = perBatch > 0 ? Math.max(1, Math.floor(PACED_CHUNK_MS / perBatch)) : Infinity;
+    const n = Math.max(1, Math.min(this.#batchesPerChunk, this.#stepsLeft, paced));
     this.#busy(this.expectedMs(n * trainer.config().batchSize));
     let r;
     try {
@@ -349,9 +440,11 @@ export class TrainingSession {
 
     // The batches of a chunk all belong to one epoch (a chunk stops at an epoch's end).
     const bpe = r.batchesPerEpoch;
+    this.#batchesPerEpoch = bpe;
+    if (perBatch > 0) this.#notBefore = t0 + r.batches * perBatch;
     const epochIndex = r.epochFinished ? r.epoch - 1 : r.epoch;
     const lastBatch = r.epochFinished ? bpe : r.batchInEpoch;
-    this.#emit(FromWorker.CHUNK, {
+    this.#emit('chunk', {
       firstStep: r.step - r.batches + 1,
       epochIndex,
       firstBatch: lastBatch - r.batches + 1,
@@ -380,7 +473,7 @@ export class TrainingSession {
     this.#stopTraining();
     // The engine's out-of-memory message already says what to try; the others get where to go on from.
     const advice = err.kind === 'OutOfMemory' ? '' : '. The model is kept: change the settings and train again';
-    this.#emit(FromWorker.ERROR, { scope: 'train', kind: err.kind, message: `${what}: ${err.message}${advice}` });
+    this.#emit('error', { scope: 'train', kind: err.kind, message: `${what}: ${err.message}${advice}` });
   }
 
   // What follows a chunk (or an epoch's evaluation): stop at the target, pause after a step, or go on.
@@ -442,7 +535,7 @@ export class TrainingSession {
     this.#pendingEval = null;
     const { r, train, results } = job;
     const brief = (e) => (e ? { loss: e.loss, accuracy: e.accuracy, count: e.count } : null);
-    this.#emit(FromWorker.EPOCH, {
+    this.#emit('epoch', {
       epoch: r.epoch,
       step: r.step,
       train,
@@ -457,7 +550,7 @@ export class TrainingSession {
     });
     if (this.#lrDecay < 1) {
       this.#trainer.setLearningRate(this.#trainer.config().learningRate * this.#lrDecay);
-      this.#emit(FromWorker.TRAINER, this.trainerInfo('schedule'));
+      this.#announceTrainer('schedule');
     }
     this.#checkpoint('epoch');
     // Paused or stopped meanwhile: the evaluation was still finished, training is not resumed.
@@ -470,7 +563,7 @@ export class TrainingSession {
     this.#resetEpochSum();
     const progress = this.#trainer.progress();
     this.#state = State.DIVERGED;
-    this.#emit(FromWorker.DIVERGED, { message: err.message, kind: err.kind, progress });
-    this.#emit(FromWorker.STATUS, { state: this.#state, message: err.message });
+    this.#emit('diverged', { message: err.message, kind: err.kind, progress });
+    this.#emit('status', { state: this.#state, message: err.message });
   }
 }

@@ -1,0 +1,169 @@
+// The report's experiments as queues of runs (the worker trains them one
+// after another: web/worker/experiment_queue.js). Pure: unit-tested under
+// Node (tests/web/experiment_plan.test.mjs).
+//
+// "An Examination of Backpropagation" trains 784-20-10 (sigmoid hidden
+// layer, sigmoid outputs with cross-entropy, SGD η = 0.001, batches of 128,
+// 100 epochs) and varies one thing at a time: the width (20, 40, 80 hidden
+// units, Fig. 3), the depth ("4 or 5 layers": 784-80-10, 784-80-40-10,
+// 784-80-40-20-10, Fig. 4) and the learning rate (0.001, 0.0001, 0.00001,
+// Fig. 5). Each run is trained in a "reading" of the report: one of the
+// engine's presets (engine.presets(): 'report-code', the course template the
+// report's code was built on; 'proper-mean' / 'proper-sum', done properly).
+// η stays the report's; the preset decides the step's factor on the summed
+// gradient (stepFactor below), which the page shows beside it.
+import { checkValue, defaultConfig } from '../../shared/config_fields.js';
+
+/** What the report trains: its epochs and its network's learning rate. */
+export const REPORT_EPOCHS = 100;
+export const REPORT_LEARNING_RATE = 0.001;
+
+/** The Experiments form's epochs per run, described like the schema's fields: its range and default. */
+export const EXPERIMENT_EPOCHS = Object.freeze({
+  jsName: 'epochs',
+  kind: 'integer',
+  label: 'number of epochs per run',
+  min: 1,
+  max: 1000,
+  minOpen: false,
+  maxOpen: false,
+  default: REPORT_EPOCHS,
+});
+
+/** The runs of the report's experiments, by key: hidden layer sizes and η. 'default' is the report's network. */
+export const RUNS = Object.freeze({
+  default: { hidden: [20], learningRate: 0.001 },
+  h40: { hidden: [40], learningRate: 0.001 },
+  h80: { hidden: [80], learningRate: 0.001 },
+  'h80-40': { hidden: [80, 40], learningRate: 0.001 },
+  'h80-40-20': { hidden: [80, 40, 20], learningRate: 0.001 },
+  'lr1e-4': { hidden: [20], learningRate: 0.0001 },
+  'lr1e-5': { hidden: [20], learningRate: 0.00001 },
+});
+
+/** The experiments: which runs, in the order they train. The whole report is their union. */
+export const EXPERIMENTS = Object.freeze([
+  { id: 'width', label: 'Width', help: '784-20-10, 784-40-10, 784-80-10 (Fig. 3)', runs: ['default', 'h40', 'h80'] },
+  {
+    id: 'depth',
+    label: 'Depth',
+    help: '784-80-10, 784-80-40-10, 784-80-40-20-10: 3, 4 and 5 layers (Fig. 4)',
+    runs: ['h80', 'h80-40', 'h80-40-20'],
+  },
+  {
+    id: 'learning-rate',
+    label: 'Learning rate',
+    help: 'η = 0.001, 0.0001, 0.00001 on 784-20-10 (Fig. 5)',
+    runs: ['default', 'lr1e-4', 'lr1e-5'],
+  },
+  {
+    id: 'report',
+    label: 'The whole report',
+    help: 'the seven runs above, the default network first (Figs. 3–9)',
+    runs: ['default', 'h40', 'h80', 'h80-40', 'h80-40-20', 'lr1e-4', 'lr1e-5'],
+  },
+]);
+
+/**
+ * What an epoch's end evaluates (training_session.js, EVALUATION_SPLITS):
+ * 'figures' — what the report's figures and numbers need: the training
+ * images after every epoch (Figs. 3–6, 8), validation after every epoch of
+ * the default network (Figs. 7, 9), and what is left of validation and test
+ * after the last epoch (the numbers table); 'all' — training, validation and
+ * test after every epoch of every run.
+ */
+export const EVALUATIONS = Object.freeze(['figures', 'all']);
+const EVERYTHING = Object.freeze({ each: ['trainSet', 'validation', 'test'], last: [] });
+const DEFAULT_FIGURES = Object.freeze({ each: ['trainSet', 'validation'], last: ['test'] });
+const FIGURES_ONLY = Object.freeze({ each: ['trainSet'], last: ['validation', 'test'] });
+
+export function evaluationPlan(key, evaluation) {
+  const plan = evaluation === 'all' ? EVERYTHING : key === 'default' ? DEFAULT_FIGURES : FIGURES_ONLY;
+  return { each: [...plan.each], last: [...plan.last] };
+}
+
+/** η as the report writes it: 0.001, 0.0001, 0.00001. */
+export function formatEta(eta) {
+  if (!(eta > 0)) return String(eta);
+  const digits = Math.max(0, -Math.floor(Math.log10(eta)) + 2);
+  return String(Number(eta.toFixed(Math.min(20, digits))));
+}
+
+/** η in short: 1e-4 for a power of ten, else as the report writes it (legends: "η = 1e-4"). */
+export function shortEta(eta) {
+  const p = Math.round(Math.log10(eta));
+  return Math.abs(eta / 10 ** p - 1) < 1e-9 ? `1e${p}` : formatEta(eta);
+}
+
+/**
+ * The step's factor on the summed gradient of a batch of B images, as the
+ * core applies it (TrainConfig::gradient): { perImage, symbol, text }.
+ * perImage: the factor per image's gradient relative to η (mean: 1/B).
+ */
+export function stepFactor(config) {
+  const b = config.batchSize;
+  switch (config.gradient) {
+    case 'half':
+      return {
+        perImage: 0.5,
+        symbol: '½ × summed',
+        text: 'η × ½ × the batch’s summed gradient (the template divides η by len(mini_batch) = 2)',
+      };
+    case 'sum':
+      return { perImage: 1, symbol: 'summed', text: `η × the batch’s summed gradient (${b} times the mean’s)` };
+    default:
+      return { perImage: 1 / b, symbol: 'mean', text: `η × the batch’s mean gradient (the sum ÷ ${b})` };
+  }
+}
+
+/** The layer sizes of a run for the data's input size and classes. */
+export function runLayers(key, { inputSize = 784, classes = 10 } = {}) {
+  return [inputSize, ...RUNS[key].hidden, classes];
+}
+
+/** "784-20-10, η = 0.001" */
+export function describeRun(key, dims) {
+  return `${runLayers(key, dims).join('-')}, η = ${formatEta(RUNS[key].learningRate)}`;
+}
+
+/**
+ * The queue for `experiment` in each of `readings` (preset names, run one
+ * after the other): [{ key, reading, label, config, epochs, evaluate }].
+ * schema: engine.schema(); presets: engine.presets(); dims: { inputSize, classes }.
+ */
+export function planQueue({
+  experiment,
+  readings,
+  epochs = REPORT_EPOCHS,
+  evaluation = 'figures',
+  schema,
+  presets,
+  dims,
+}) {
+  const exp = EXPERIMENTS.find((e) => e.id === experiment);
+  if (!exp) throw new Error(`unknown experiment '${experiment}'`);
+  if (!Array.isArray(readings) || readings.length === 0) throw new Error('choose a reading of the report');
+  const problem = checkValue(EXPERIMENT_EPOCHS, epochs);
+  if (problem) throw new Error(problem);
+  if (!EVALUATIONS.includes(evaluation)) throw new Error(`unknown evaluation '${evaluation}'`);
+  const base = defaultConfig(schema);
+  return readings.flatMap((name) => {
+    const preset = presets.find((p) => p.name === name);
+    if (!preset) throw new Error(`the engine has no preset '${name}'`);
+    return exp.runs.map((key) => ({
+      key,
+      reading: name,
+      label: `${describeRun(key, dims)} · ${preset.label}`,
+      config: { ...base, ...preset.config, layers: runLayers(key, dims), learningRate: RUNS[key].learningRate },
+      epochs,
+      evaluate: evaluationPlan(key, evaluation),
+    }));
+  });
+}
+
+/** The preset (reading) whose fields a config has, or null: its name. */
+export function readingOf(config, presets) {
+  if (!config) return null;
+  const p = presets.find((x) => Object.entries(x.config).every(([k, v]) => config[k] === v));
+  return p?.name ?? null;
+}

@@ -1,0 +1,190 @@
+// The report's Figures 3–9 regenerated from run records (run_record.js):
+// which runs each figure overlays, their curves, legend, colours and the
+// figure as a table. Pure: unit-tested under Node (tests/web/report_figures.test.mjs);
+// figure_views.js draws them.
+//
+// A run of the report's experiments carries run.experiment = { key, reading,
+// queueId, … } (experiments_panel.js): key is one of experiment_plan.js's
+// RUNS, reading the engine preset it was trained in. Each figure shows, for
+// every reading that was run, the latest run of each of its keys, plus the
+// runs the user overlays (any finished run, ticked in the run list).
+import { legendLabels } from '../runs/legend.js';
+import { DASHES, PALETTE } from '../ui/colour.js';
+
+/**
+ * The figures as the report has them. split: which curve — 'trainSet' the
+ * training images evaluated after each epoch (the report's "training data"
+ * curves), 'validation', 'test'; metric: 'accuracy' | 'loss'.
+ */
+export const FIGURES = Object.freeze([
+  {
+    id: 'fig3',
+    number: 3,
+    title: 'Width: training accuracy',
+    report: '784-80-10 structure, Accuracy curve: Training data',
+    runs: ['default', 'h40', 'h80'],
+    split: 'trainSet',
+    metric: 'accuracy',
+  },
+  {
+    id: 'fig4',
+    number: 4,
+    title: 'Depth: training accuracy',
+    report: '784-80-40-20-10 structure, Accuracy curve: Training data',
+    runs: ['h80', 'h80-40', 'h80-40-20'],
+    split: 'trainSet',
+    metric: 'accuracy',
+  },
+  {
+    id: 'fig5',
+    number: 5,
+    title: 'Learning rate: training accuracy',
+    report: 'Learning rate = 0.0001, Accuracy curve: Training data',
+    runs: ['default', 'lr1e-4', 'lr1e-5'],
+    split: 'trainSet',
+    metric: 'accuracy',
+  },
+  {
+    id: 'fig6',
+    number: 6,
+    title: 'Default network: training loss',
+    report: 'Loss curve: Training data',
+    runs: ['default'],
+    split: 'trainSet',
+    metric: 'loss',
+  },
+  {
+    id: 'fig7',
+    number: 7,
+    title: 'Default network: validation loss',
+    report: 'Loss curve: Validation data',
+    runs: ['default'],
+    split: 'validation',
+    metric: 'loss',
+  },
+  {
+    id: 'fig8',
+    number: 8,
+    title: 'Default network: training accuracy',
+    report: 'Accuracy: Training data',
+    runs: ['default'],
+    split: 'trainSet',
+    metric: 'accuracy',
+  },
+  {
+    id: 'fig9',
+    number: 9,
+    title: 'Default network: validation accuracy',
+    report: 'Accuracy: Validation data',
+    runs: ['default'],
+    split: 'validation',
+    metric: 'accuracy',
+  },
+]);
+
+/** The readings in the order figures and tables list them. */
+export const READING_ORDER = Object.freeze(['report-code', 'proper-mean', 'proper-sum']);
+
+const SPLIT_NAMES = { trainSet: 'training', validation: 'validation', test: 'test' };
+
+/** "training accuracy (%)", "validation loss" */
+export function quantityName({ split, metric }) {
+  return `${SPLIT_NAMES[split]} ${metric === 'accuracy' ? 'accuracy (%)' : 'loss'}`;
+}
+
+/** True for a run of the report's experiments with at least one finished epoch. */
+const isExperimentRun = (r) => Boolean(r.experiment?.key && r.experiment?.reading) && r.epochs.length > 0;
+
+/** The latest experiment run of each (reading, key): Map `${reading} ${key}` → run. */
+export function latestRuns(runs) {
+  const latest = new Map();
+  for (const r of runs) {
+    if (!isExperimentRun(r)) continue;
+    const k = `${r.experiment.reading} ${r.experiment.key}`;
+    const prev = latest.get(k);
+    if (!prev || (r.createdAt ?? 0) >= (prev.createdAt ?? 0)) latest.set(k, r);
+  }
+  return latest;
+}
+
+/** The readings any experiment run was trained in, in READING_ORDER (then any others). */
+export function readingsRun(runs) {
+  const present = new Set(runs.filter(isExperimentRun).map((r) => r.experiment.reading));
+  return [...READING_ORDER.filter((x) => present.has(x)), ...[...present].filter((x) => !READING_ORDER.includes(x))];
+}
+
+/**
+ * The value a figure plots for one epoch entry: accuracy in [0, 1] or loss,
+ * null when the split was not evaluated. For 'trainSet', `fallback` reads the
+ * epoch's batch mean (`train`): for runs that never evaluated their training images.
+ */
+export function epochValue(entry, split, metric, { fallback = false } = {}) {
+  const m = entry[split] ?? (split === 'trainSet' && fallback ? entry.train : null);
+  const v = m?.[metric];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** A figure's value as the per-epoch tables print it: "90.25 %" or "0.3021"; "–" for none. */
+export function formatValue(v, metric) {
+  if (v == null) return '–';
+  return metric === 'accuracy' ? `${(100 * v).toFixed(2)} %` : v.toFixed(4);
+}
+
+/**
+ * The curves of a figure: [{ run, label, colour, dash, points: [{ epoch, value }], fallback }].
+ * runs: every run record; overlays: the runs the user ticked (added to every
+ * figure); presets: engine.presets(), for the legend.
+ */
+export function figureSeries(figure, runs, { overlays = [], presets = [] } = {}) {
+  const latest = latestRuns(runs);
+  const readings = readingsRun(runs);
+  const own = [];
+  for (const reading of readings) {
+    for (const key of figure.runs) {
+      const r = latest.get(`${reading} ${key}`);
+      if (r) own.push({ run: r, keyIndex: figure.runs.indexOf(key), readingIndex: readings.indexOf(reading) });
+    }
+  }
+  const mine = new Set(own.map((o) => o.run));
+  const extra = overlays.filter((r) => !mine.has(r) && r.epochs.length > 0);
+  const all = [...own.map((o) => o.run), ...extra];
+  const labels = legendLabels(all, { presets });
+  // Colour by run (the key, or the reading when the figure has one key), dash by reading.
+  const byReading = figure.runs.length === 1;
+  const used = own.reduce((n, o) => Math.max(n, (byReading ? o.readingIndex : o.keyIndex) + 1), 0);
+  return all.map((run, i) => {
+    const o = own[i];
+    const fallback = figure.split === 'trainSet' && !run.epochs.some((e) => e.trainSet);
+    const points = run.epochs
+      .map((e) => ({ epoch: e.epoch, value: epochValue(e, figure.split, figure.metric, { fallback }) }))
+      .filter((p) => p.value !== null);
+    const colour = o ? (byReading ? o.readingIndex : o.keyIndex) : used + (i - own.length);
+    const dash = o ? o.readingIndex : 0;
+    return {
+      run,
+      label: fallback ? `${labels[i]} (mean over batches)` : labels[i],
+      colour: PALETTE[colour % PALETTE.length],
+      dash: DASHES[dash % DASHES.length],
+      points,
+      fallback,
+    };
+  });
+}
+
+/**
+ * A figure as a table: one row per epoch any curve has, one column per
+ * curve, cells as the per-epoch tables print them.
+ * → { caption, columns: [label], rows: [{ epoch, cells: [text] }] }
+ */
+export function figureTable(figure, series) {
+  const epochs = [...new Set(series.flatMap((s) => s.points.map((p) => p.epoch)))].sort((a, b) => a - b);
+  const lookup = series.map((s) => new Map(s.points.map((p) => [p.epoch, p.value])));
+  return {
+    caption: `Fig. ${figure.number} regenerated: ${quantityName(figure)} by epoch`,
+    columns: series.map((s) => s.label),
+    rows: epochs.map((epoch) => ({
+      epoch,
+      cells: lookup.map((m) => formatValue(m.get(epoch) ?? null, figure.metric)),
+    })),
+  };
+}
