@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 
-import { csvColumns, parseCsv } from '../../web/page/export.js';
+import { csvColumns, parseCsv } from '../../web/page/runs/export.js';
 import { syntheticMnist } from '../support/synthetic_mnist.mjs';
 import {
   buildSyntheticSite,

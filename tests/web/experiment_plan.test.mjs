@@ -1,4 +1,4 @@
-// Unit tests for web/page/experiment_plan.js: the report's experiments as queues.
+// Unit tests for web/page/report/experiment_plan.js: the report's experiments as queues.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
@@ -10,7 +10,7 @@ import {
   readingOf,
   shortEta,
   stepFactor,
-} from '../../web/page/experiment_plan.js';
+} from '../../web/page/report/experiment_plan.js';
 import { engineTables } from './report_runs.mjs';
 
 let tables;
@@ -108,9 +108,18 @@ test('bad plans are refused', () => {
   assert.throws(() => plan({ experiment: 'height', readings: ['report-code'] }), /unknown experiment 'height'/);
   assert.throws(() => plan({ experiment: 'width', readings: [] }), /choose a reading/);
   assert.throws(() => plan({ experiment: 'width', readings: ['proper-median'] }), /no preset 'proper-median'/);
+  // The epochs per run: the range the Experiments form shows (EXPERIMENT_EPOCHS), refused outside it.
   assert.throws(
     () => plan({ experiment: 'width', readings: ['report-code'], epochs: 0 }),
-    /epochs must be a whole number/,
+    /number of epochs per run must be in \[1, 1000\]/,
+  );
+  assert.throws(
+    () => plan({ experiment: 'width', readings: ['report-code'], epochs: 1001 }),
+    /number of epochs per run must be in \[1, 1000\]/,
+  );
+  assert.throws(
+    () => plan({ experiment: 'width', readings: ['report-code'], epochs: 2.5 }),
+    /number of epochs per run must be a whole number/,
   );
 });
 

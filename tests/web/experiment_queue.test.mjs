@@ -1,14 +1,14 @@
 // Unit tests for web/worker/experiment_queue.js: a real TrainingSession on
 // a fake clock, fake trainers from a fake engine. Every message goes through
-// protocol.message(), so each one is checked against its field list; the
+// protocol.eventMessage(), so each one is checked against its field list; the
 // session's messages reach the queue as the worker passes them (observe()).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { FromWorker, State, message } from '../../web/shared/protocol.js';
+import { State, eventMessage } from '../../web/shared/protocol.js';
 import { ExperimentQueue, checkItems } from '../../web/worker/experiment_queue.js';
 import { TrainingSession } from '../../web/worker/training_session.js';
-import { FakeTrainer, fakeClock } from './fake_trainer.mjs';
+import { FakeTrainer, fakeClock, parameterCount } from './fake_trainer.mjs';
 
 const DATA = { train: 40, validation: 10, test: 10, rows: 4, cols: 4 };
 const BPE = 3; // batches per epoch of every fake trainer
@@ -27,8 +27,9 @@ function setup({ divergeAt = {} } = {}) {
   const made = [];
   const loaded = [];
   let queue = null;
-  const emit = (type, payload) => sent.push(message(type, payload));
+  const emit = (type, payload) => sent.push(eventMessage(type, payload));
   const session = new TrainingSession({
+    parameterCount,
     emit: (type, payload) => {
       emit(type, payload);
       queue?.observe(type, payload);
@@ -67,7 +68,7 @@ function setup({ divergeAt = {} } = {}) {
     },
   });
   const of = (type) => sent.filter((m) => m.type === type);
-  const queueMessages = () => of(FromWorker.QUEUE).map((m) => [m.reason, m.index, m.state]);
+  const queueMessages = () => of('queue').map((m) => [m.reason, m.index, m.state]);
   // Runs ticks as the worker's scheduler would, while the queue wants them (at most `limit`).
   const run = (limit = 10_000) => {
     let n = 0;
@@ -82,9 +83,9 @@ function setup({ divergeAt = {} } = {}) {
 
 test('the runs train one after another, each to its epochs, evaluating what its plan says', () => {
   const { queue, session, made, of, sent, queueMessages, run } = setup();
-  queue.start({ id: 7, queueId: 'q1', items: [item(20, 2, FIGURES), item(40), item(80, 3)] });
-  const started = of(FromWorker.QUEUE).find((m) => m.reason === 'started');
-  assert.equal(started.id, 7, 'started answers the request');
+  queue.start({ queueId: 'q1', items: [item(20, 2, FIGURES), item(40), item(80, 3)] });
+  const started = of('queue').find((m) => m.reason === 'started');
+  assert.deepEqual([started.queueId, started.index, started.total], ['q1', 0, 3], 'started names the queue');
   assert.equal(queue.state, 'running');
   run();
   assert.equal(queue.state, 'finished');
@@ -119,26 +120,26 @@ test('the runs train one after another, each to its epochs, evaluating what its 
     ['finished', 2, 'finished'],
   ]);
   assert.ok(
-    of(FromWorker.QUEUE)
+    of('queue')
       .filter((m) => m.reason === 'item-finished')
       .every((m) => m.outcome === 'done' && m.total === 3),
   );
-  assert.equal(of(FromWorker.EPOCH).length, 7);
+  assert.equal(of('epoch').length, 7);
   // Each run's trainer message comes before its item-started; the run's epochs follow it.
-  const kinds = sent.map((m) => (m.type === FromWorker.QUEUE ? m.reason : m.type));
+  const kinds = sent.map((m) => (m.type === 'queue' ? m.reason : m.type));
   assert.deepEqual(
     kinds.filter((k) => k === 'trainer' || k === 'item-started'),
     ['trainer', 'item-started', 'trainer', 'item-started', 'trainer', 'item-started'],
   );
-  assert.ok(sent.filter((m) => m.type === FromWorker.TRAINER).every((m) => m.reason === 'created'));
+  assert.ok(sent.filter((m) => m.type === 'trainer').every((m) => m.reason === 'created'));
 });
 
 test('a run’s last checkpoint is its own: the next run starts in a tick of its own', () => {
   const { queue, made, sent, run } = setup();
-  queue.start({ id: 1, queueId: 'q', items: [item(20, 1), item(40, 1)] });
+  queue.start({ queueId: 'q', items: [item(20, 1), item(40, 1)] });
   run();
-  const i = sent.findIndex((m) => m.type === FromWorker.QUEUE && m.reason === 'item-started' && m.index === 1);
-  const before = sent.slice(0, i).filter((m) => m.type === FromWorker.CHECKPOINT);
+  const i = sent.findIndex((m) => m.type === 'queue' && m.reason === 'item-started' && m.index === 1);
+  const before = sent.slice(0, i).filter((m) => m.type === 'checkpoint');
   assert.equal(before.at(-1).reason, 'finished');
   assert.equal(new Uint8Array(before.at(-1).bytes)[0], made[0].step, 'saved from the first run’s trainer');
   assert.equal(before.at(-1).progress.epoch, 1);
@@ -146,19 +147,19 @@ test('a run’s last checkpoint is its own: the next run starts in a tick of its
 
 test('pause and resume, mid-run and between two runs', () => {
   const { queue, session, made, of, queueMessages, run } = setup();
-  queue.start({ id: 1, queueId: 'q', items: [item(20, 2), item(40, 2)] });
+  queue.start({ queueId: 'q', items: [item(20, 2), item(40, 2)] });
   run(2);
   queue.pause();
   assert.equal(session.state, State.PAUSED);
   assert.equal(queue.state, 'paused');
-  assert.equal(of(FromWorker.CHECKPOINT).at(-1).reason, 'pause');
+  assert.equal(of('checkpoint').at(-1).reason, 'pause');
   const step = made[0].step;
   run(); // nothing to do while paused
   assert.equal(made[0].step, step);
   queue.resume();
   assert.equal(queue.state, 'running');
   // Until the first run ends, then pause before the second starts.
-  while (!of(FromWorker.STATUS).some((m) => m.message === 'finished') && queue.wantsTick) queue.tick();
+  while (!of('status').some((m) => m.message === 'finished') && queue.wantsTick) queue.tick();
   assert.equal(made.length, 1);
   queue.pause();
   assert.equal(queue.wantsTick, false, 'the next run waits');
@@ -190,7 +191,7 @@ test('pause and resume, mid-run and between two runs', () => {
 
 test('the page’s own pause and resume of the session are the queue’s too', () => {
   const { queue, session, made, queueMessages, run } = setup();
-  queue.start({ id: 1, queueId: 'q', items: [item(20, 2)] });
+  queue.start({ queueId: 'q', items: [item(20, 2)] });
   run(2);
   session.pause();
   assert.equal(queue.state, 'paused');
@@ -206,12 +207,12 @@ test('the page’s own pause and resume of the session are the queue’s too', (
 
 test('cancel stops the run (which keeps what it trained) and drops the rest', () => {
   const { queue, session, made, of, queueMessages, run } = setup();
-  queue.start({ id: 1, queueId: 'q', items: [item(20, 3), item(40)] });
+  queue.start({ queueId: 'q', items: [item(20, 3), item(40)] });
   run(4);
   queue.cancel();
   assert.equal(queue.state, 'cancelled');
   assert.equal(session.state, State.IDLE);
-  assert.equal(of(FromWorker.CHECKPOINT).at(-1).reason, 'stop');
+  assert.equal(of('checkpoint').at(-1).reason, 'stop');
   const step = made[0].step;
   run(); // at most the evaluation of an epoch that had ended
   assert.equal(queue.wantsTick, false);
@@ -220,18 +221,17 @@ test('cancel stops the run (which keeps what it trained) and drops the rest', ()
   assert.equal(made[0].deleted, false);
   assert.deepEqual(queueMessages().at(-1), ['cancelled', 0, 'cancelled']);
   // Pause, resume and cancel of a queue that is over do nothing.
-  const n = of(FromWorker.QUEUE).length;
+  const n = of('queue').length;
   queue.pause();
   queue.resume();
   queue.cancel();
-  assert.equal(of(FromWorker.QUEUE).length, n);
+  assert.equal(of('queue').length, n);
 });
 
 test('a queue resumes from a checkpoint of its run, to the same epoch target', () => {
   const { queue, made, loaded, of, sent, run } = setup();
   // Run 2 of 3 had trained 1 epoch and 1 batch (step 4) in 500 ms when the page was closed.
   queue.start({
-    id: 1,
     queueId: 'q',
     items: [item(20, 3), item(40, 3), item(80, 3)],
     start: 1,
@@ -239,15 +239,15 @@ test('a queue resumes from a checkpoint of its run, to the same epoch target', (
     runMs: 500,
   });
   assert.equal(loaded.length, 1);
-  const trainer = sent.find((m) => m.type === FromWorker.TRAINER);
+  const trainer = sent.find((m) => m.type === 'trainer');
   assert.equal(trainer.reason, 'restored');
   assert.equal(trainer.runMs, 500);
-  const first = of(FromWorker.QUEUE)[0];
+  const first = of('queue')[0];
   assert.deepEqual([first.reason, first.index, first.resumed, first.progress.step], ['item-started', 1, true, 4]);
   run();
   assert.equal(loaded[0].epoch, 3, 'to the run’s target, not 3 more epochs');
   assert.equal(loaded[0].step, 9);
-  assert.ok(of(FromWorker.CHUNK)[0].runMs > 500, 'the running time goes on from the checkpoint’s');
+  assert.ok(of('chunk')[0].runMs > 500, 'the running time goes on from the checkpoint’s');
   assert.deepEqual(
     made.map((t) => t.layers[1]),
     [80],
@@ -260,16 +260,15 @@ test('a checkpoint at the run’s target moves on; an unreadable one starts the 
   {
     const { queue, made, of, run } = setup();
     queue.start({
-      id: 1,
       queueId: 'q',
       items: [item(20, 2), item(40, 1)],
       checkpoint: new Uint8Array([6, 1, 2, 3]).buffer,
     });
     run();
-    const finished = of(FromWorker.QUEUE).find((m) => m.reason === 'item-finished');
+    const finished = of('queue').find((m) => m.reason === 'item-finished');
     assert.equal(finished.index, 0);
     assert.equal(finished.progress.epoch, 2);
-    assert.equal(of(FromWorker.CHUNK).filter((c) => c.epochIndex >= 2).length, 0, 'no epoch beyond the target');
+    assert.equal(of('chunk').filter((c) => c.epochIndex >= 2).length, 0, 'no epoch beyond the target');
     assert.deepEqual(
       made.map((t) => t.epoch),
       [1],
@@ -277,9 +276,9 @@ test('a checkpoint at the run’s target moves on; an unreadable one starts the 
   }
   {
     const { queue, made, loaded, of, run } = setup();
-    queue.start({ id: 1, queueId: 'q', items: [item(20, 2)], checkpoint: new Uint8Array([6, 9, 9]).buffer });
+    queue.start({ queueId: 'q', items: [item(20, 2)], checkpoint: new Uint8Array([6, 9, 9]).buffer });
     assert.equal(loaded.length, 0);
-    assert.equal(of(FromWorker.QUEUE)[0].resumed, false);
+    assert.equal(of('queue')[0].resumed, false);
     run();
     assert.equal(made[0].epoch, 2);
   }
@@ -288,7 +287,6 @@ test('a checkpoint at the run’s target moves on; an unreadable one starts the 
 test('a queue restored paused waits for resume, then trains what is left', () => {
   const { queue, session, loaded, of, run } = setup();
   queue.start({
-    id: 1,
     queueId: 'q',
     items: [item(20, 3)],
     checkpoint: new Uint8Array([3, 1, 2, 3]).buffer,
@@ -302,16 +300,16 @@ test('a queue restored paused waits for resume, then trains what is left', () =>
   run();
   assert.equal(loaded[0].epoch, 3);
   assert.deepEqual(
-    of(FromWorker.QUEUE).map((m) => m.reason),
+    of('queue').map((m) => m.reason),
     ['item-started', 'started', 'resumed', 'item-finished', 'finished'],
   );
 });
 
 test('a diverging run ends as diverged and the queue goes on', () => {
   const { queue, made, of, run } = setup({ divergeAt: { 40: 2 } });
-  queue.start({ id: 1, queueId: 'q', items: [item(40, 2), item(80, 1)] });
+  queue.start({ queueId: 'q', items: [item(40, 2), item(80, 1)] });
   run();
-  const [first, second] = of(FromWorker.QUEUE).filter((m) => m.reason === 'item-finished');
+  const [first, second] = of('queue').filter((m) => m.reason === 'item-finished');
   assert.equal(first.outcome, 'diverged');
   assert.match(first.message, /diverged/);
   assert.equal(second.outcome, 'done');
@@ -322,64 +320,64 @@ test('a diverging run ends as diverged and the queue goes on', () => {
 test('another model in the session, a stopped run or new data end the queue', () => {
   {
     const { queue, session, of, run } = setup();
-    queue.start({ id: 1, queueId: 'q', items: [item(20, 2), item(40)] });
+    queue.start({ queueId: 'q', items: [item(20, 2), item(40)] });
     run(2);
     session.replaceTrainer(new FakeTrainer(fakeClock()));
     queue.checkTrainer();
     assert.equal(queue.state, 'cancelled');
-    assert.match(of(FromWorker.QUEUE).at(-1).message, /another model/);
+    assert.match(of('queue').at(-1).message, /another model/);
     assert.equal(run(), 0);
   }
   {
     const { queue, session, of, run } = setup();
-    queue.start({ id: 1, queueId: 'q', items: [item(20, 2), item(40)] });
+    queue.start({ queueId: 'q', items: [item(20, 2), item(40)] });
     run(2);
     session.stop();
     assert.equal(queue.state, 'cancelled');
-    assert.match(of(FromWorker.QUEUE).at(-1).message, /stopped/);
+    assert.match(of('queue').at(-1).message, /stopped/);
   }
   {
     const { queue, session, of } = setup();
-    queue.start({ id: 1, queueId: 'q', items: [item(20, 2)] });
+    queue.start({ queueId: 'q', items: [item(20, 2)] });
     session.setData({ ...DATA, rows: 5 });
     assert.equal(queue.state, 'cancelled');
-    assert.match(of(FromWorker.QUEUE).at(-1).message, /data changed/);
+    assert.match(of('queue').at(-1).message, /data changed/);
   }
 });
 
 test('a new queue replaces a running one, which is cancelled', () => {
   const { queue, made, of, run } = setup();
-  queue.start({ id: 1, queueId: 'old', items: [item(20, 5)] });
+  queue.start({ queueId: 'old', items: [item(20, 5)] });
   run(3);
-  queue.start({ id: 2, queueId: 'new', items: [item(40, 1)] });
-  const cancelled = of(FromWorker.QUEUE).find((m) => m.reason === 'cancelled');
+  queue.start({ queueId: 'new', items: [item(40, 1)] });
+  const cancelled = of('queue').find((m) => m.reason === 'cancelled');
   assert.equal(cancelled.queueId, 'old');
   run();
   assert.equal(made[1].epoch, 1);
-  assert.equal(of(FromWorker.QUEUE).at(-1).queueId, 'new');
+  assert.equal(of('queue').at(-1).queueId, 'new');
   assert.equal(queue.state, 'finished');
 });
 
 test('bad queues are refused before anything starts', () => {
   const { queue, made, sent } = setup();
   assert.throws(
-    () => queue.start({ id: 1, queueId: 'q', items: [] }),
+    () => queue.start({ queueId: 'q', items: [] }),
     (err) => /at least one run/.test(err.message) && err.kind === 'RequestError',
     'a kind: the worker answers it, not as a crash',
   );
   assert.throws(
-    () => queue.start({ id: 1, queueId: 'q', items: [{ ...item(20), epochs: 0 }] }),
+    () => queue.start({ queueId: 'q', items: [{ ...item(20), epochs: 0 }] }),
     /run 1 of the queue: epochs must be a whole number ≥ 1/,
   );
   assert.throws(
-    () => queue.start({ id: 1, queueId: 'q', items: [item(20), { ...item(20), evaluate: { each: ['train'] } }] }),
+    () => queue.start({ queueId: 'q', items: [item(20), { ...item(20), evaluate: { each: ['train'] } }] }),
     /run 2 of the queue: unknown evaluation split 'train'/,
   );
   assert.throws(
-    () => queue.start({ id: 1, queueId: 'q', items: [item(20), item(0)] }),
+    () => queue.start({ queueId: 'q', items: [item(20), item(0)] }),
     (err) => /run 2 of the queue: a layer of 0/.test(err.message) && err.kind === 'ConfigError',
   );
-  assert.throws(() => queue.start({ id: 1, queueId: 'q', items: [item(20)], start: 1 }), /no run 2/);
+  assert.throws(() => queue.start({ queueId: 'q', items: [item(20)], start: 1 }), /no run 2/);
   assert.equal(made.length, 0);
   assert.equal(sent.length, 0);
   assert.deepEqual(checkItems([{ config: {}, epochs: 1 }]), [

@@ -1,4 +1,4 @@
-// A small IndexedDB stand-in for the storage tests (web/page/storage.js):
+// A small IndexedDB stand-in for the storage tests (web/page/runs/storage.js):
 // object stores of structured values, transactions whose writes become
 // visible only when they commit (all of them, in the order they were made),
 // a byte quota, and a tab that closes in the middle of a transaction.

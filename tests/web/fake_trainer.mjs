@@ -8,6 +8,9 @@ export function fakeClock() {
   return { now: () => t, advance: (ms) => (t += ms) };
 }
 
+/** Weights and biases of a dense network of these layer sizes (what the engine's parameterCount answers). */
+export const parameterCount = (layers) => layers.slice(1).reduce((n, out, k) => n + out * (layers[k] + 1), 0);
+
 export class FakeTrainer {
   /**
    * batchesPerEpoch, batchSize, lastBatchSize: the epoch's shape (the last batch may be smaller);

@@ -1,10 +1,10 @@
 // Unit tests of the page's pure insight modules: the confusion matrix's
-// numbers (web/page/confusion.js), shareable links (share.js) and the
+// numbers (web/page/classify/confusion.js), shareable links (share.js) and the
 // export formats (export.js).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
-import { cellIndices, classMetrics, confusionFrom, sameCounts } from '../../web/page/confusion.js';
+import { cellIndices, classMetrics, confusionFrom, sameCounts } from '../../web/page/classify/confusion.js';
 import {
   ImportError,
   chartSvg,
@@ -13,9 +13,9 @@ import {
   parseRunsJson,
   runsToCsv,
   runsToJson,
-} from '../../web/page/export.js';
-import { addEpoch, appendChunk, createRun } from '../../web/page/run_record.js';
-import { readShareQuery, shareQuery } from '../../web/page/share.js';
+} from '../../web/page/runs/export.js';
+import { addEpoch, appendChunk, createRun } from '../../web/page/runs/run_record.js';
+import { readShareQuery, shareQuery } from '../../web/page/share/share.js';
 import { createTestEngine } from '../wasm/support.mjs';
 import { FORM } from './form_fields.mjs';
 

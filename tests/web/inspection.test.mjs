@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { FromWorker } from '../../web/shared/protocol.js';
 import { HEALTH_INTERVAL_MS, Inspector } from '../../web/worker/inspection.js';
 
 function setup() {
@@ -25,7 +24,7 @@ function setup() {
     if (inspector.wantsTick) inspector.tick();
     else inspector.trainingMoved();
   };
-  const health = () => sent.filter((m) => m.type === FromWorker.HEALTH);
+  const health = () => sent.filter((m) => m.type === 'health');
   return { trainer, session, inspector, tick, health };
 }
 

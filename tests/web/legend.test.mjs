@@ -1,9 +1,10 @@
-// Unit tests for web/page/legend.js: runs named by what differs; the palette.
+// Unit tests for web/page/runs/legend.js: runs named by what differs; the palette.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
-import { planQueue } from '../../web/page/experiment_plan.js';
-import { DASHES, PALETTE, layerLabels, legendLabels } from '../../web/page/legend.js';
+import { planQueue } from '../../web/page/report/experiment_plan.js';
+import { DASHES, PALETTE } from '../../web/page/ui/colour.js';
+import { layerLabels, legendLabels } from '../../web/page/runs/legend.js';
 import { engineTables } from './report_runs.mjs';
 
 let tables;

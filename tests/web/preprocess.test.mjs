@@ -9,7 +9,7 @@ import {
   placeAt,
   preprocessDigit,
   resampleArea,
-} from '../../web/page/preprocess.js';
+} from '../../web/page/drawing/preprocess.js';
 
 // A w×h image with the rectangle [x, x+rw) × [y, y+rh) filled with `value`.
 function rect(w, h, x, y, rw, rh, value = 1) {

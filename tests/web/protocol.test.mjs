@@ -1,17 +1,20 @@
-// Unit tests for web/shared/protocol.js: every message type has a field
-// list, and message()/check() hold every message to it.
+// Unit tests for web/shared/protocol.js (and the runtime types of
+// web/shared/schema.js): every request and event has a table, and the
+// checks hold every message to it, on sending and on receipt.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  FromWorker,
-  MESSAGES,
+  EVENTS,
   ProtocolError,
-  SHAPES,
+  REQUESTS,
   State,
-  ToWorker,
-  check,
-  message,
+  answerMessage,
+  checkFromWorker,
+  checkRequest,
+  eventMessage,
+  failureMessage,
+  requestMessage,
   transferList,
 } from '../../web/shared/protocol.js';
 
@@ -44,119 +47,140 @@ const chunk = () => ({
   samplesPerSecond: 40960,
   batchesPerChunk: 4,
 });
+// The page's side of a received message: the request each pending id is for.
+const receive = (msg, pending = {}) => checkFromWorker(msg, (id) => pending[id]);
 
-test('every message type of both directions has a field list, and no type is used in both', () => {
-  const to = Object.values(ToWorker);
-  const from = Object.values(FromWorker);
-  assert.deepEqual(new Set(Object.keys(MESSAGES)), new Set([...to, ...from]));
-  assert.equal(new Set([...to, ...from]).size, to.length + from.length);
-  for (const [type, fields] of Object.entries(MESSAGES)) {
-    for (const [name, t] of Object.entries(fields)) assert.equal(typeof t, 'string', `${type}.${name}`);
+test('every request and event has a table; no name is both, none is an envelope', () => {
+  const requests = Object.keys(REQUESTS);
+  const events = Object.keys(EVENTS);
+  assert.ok(requests.length >= 25 && events.length >= 14);
+  assert.equal(new Set([...requests, ...events]).size, requests.length + events.length);
+  for (const name of ['answer', 'failure']) assert.ok(!requests.includes(name) && !events.includes(name), name);
+  for (const [name, r] of Object.entries(REQUESTS)) {
+    assert.equal(typeof r.answer.check, 'function', `${name}'s answer`);
+    assert.match(r.scope, /^(engine|data|config|model|train|predict)$/, `${name}'s scope`);
+    for (const [field, t] of Object.entries(r.payload)) assert.equal(typeof t.check, 'function', `${name}.${field}`);
   }
-  for (const shape of Object.values(SHAPES)) assert.ok(Object.keys(shape).length > 0);
+  for (const [name, fields] of Object.entries(EVENTS))
+    for (const [field, t] of Object.entries(fields)) assert.equal(typeof t.check, 'function', `${name}.${field}`);
 });
 
-test('a valid message is built with its type; undefined optional fields are left out', () => {
-  const m = message(FromWorker.CHUNK, chunk());
+test('a valid message is built with its type and id; undefined optional fields are left out', () => {
+  const m = eventMessage('chunk', chunk());
   assert.equal(m.type, 'chunk');
   assert.equal(m.runMs, 40.25);
-  const e = message(FromWorker.ERROR, { id: undefined, scope: 'data', message: 'no manifest', kind: undefined });
+  const e = eventMessage('error', { scope: 'data', message: 'no manifest', kind: undefined });
   assert.deepEqual(e, { type: 'error', scope: 'data', message: 'no manifest' });
-  assert.deepEqual(message(ToWorker.PAUSE), { type: 'pause' });
+  assert.deepEqual(requestMessage('pause', 7, {}), { type: 'pause', id: 7 });
+  assert.deepEqual(requestMessage('train', 8, { epochs: 3, lrDecay: undefined }), { type: 'train', id: 8, epochs: 3 });
 });
 
-test('an unknown type is refused', () => {
-  assert.throws(() => message('trian'), /protocol: unknown message type 'trian'/);
-  assert.throws(() => check({ type: 'trian' }), /unknown message type 'trian'/);
-  assert.throws(() => check({ nope: 1 }), /unknown message type undefined/);
-  assert.throws(() => check('pause'), /must be a plain object/);
+test('an unknown request or event is refused', () => {
+  assert.throws(() => requestMessage(/** @type {any} */ ('trian'), 1, {}), /protocol: unknown request 'trian'/);
+  assert.throws(() => checkRequest({ type: 'trian', id: 1 }), /unknown request 'trian'/);
+  assert.throws(() => checkRequest({ nope: 1 }), /unknown request undefined/);
+  assert.throws(() => checkRequest('pause'), /must be a plain object/);
+  assert.throws(() => eventMessage(/** @type {any} */ ('finished'), {}), /unknown event 'finished'/);
+  assert.throws(() => receive({ type: 'finished' }), /unknown event 'finished'/);
+  assert.throws(() => checkRequest({ type: 'pause' }), /pause: the id must be an integer, not undefined/);
 });
 
 test('an unknown field is refused, naming it', () => {
   // The drift this replaces: setLearningRate was documented as {lr}.
   assert.throws(
-    () => message(ToWorker.SET_LEARNING_RATE, { id: 1, lr: 0.1 }),
+    () => requestMessage('setLearningRate', 1, /** @type {any} */ ({ lr: 0.1 })),
     /setLearningRate: missing field 'learningRate'/,
   );
   assert.throws(
-    () => message(ToWorker.SET_LEARNING_RATE, { id: 1, learningRate: 0.1, lr: 0.1 }),
+    () => requestMessage('setLearningRate', 1, /** @type {any} */ ({ learningRate: 0.1, lr: 0.1 })),
     (err) => err instanceof ProtocolError && /setLearningRate: unknown field 'lr'/.test(err.message),
   );
-  assert.throws(() => message(ToWorker.PAUSE, { now: true, later: 1 }), /pause: unknown fields 'now', 'later'/);
+  assert.throws(
+    () => checkRequest({ type: 'pause', id: 1, now: true, later: 1 }),
+    /pause: unknown fields 'now', 'later'/,
+  );
+  assert.throws(() => receive({ type: 'status', state: 'idle', extra: 1 }), /status: unknown field 'extra'/);
 });
 
 test('a missing required field is refused; an optional one may be left out', () => {
   const { runMs, ...noRunMs } = chunk();
-  assert.throws(() => message(FromWorker.CHUNK, noRunMs), /chunk: missing field 'runMs' \(number\)/);
-  assert.doesNotThrow(() => message(ToWorker.TRAIN, { epochs: 3 }));
-  assert.doesNotThrow(() => message(ToWorker.TRAIN, { epochs: 3, lrDecay: 0.5, resume: true }));
-  assert.throws(() => message(ToWorker.TRAIN, {}), /train: missing field 'epochs'/);
+  assert.throws(() => eventMessage('chunk', /** @type {any} */ (noRunMs)), /chunk: missing field 'runMs' \(number\)/);
+  assert.doesNotThrow(() => requestMessage('train', 1, { epochs: 3 }));
+  assert.doesNotThrow(() => requestMessage('train', 1, { epochs: 3, lrDecay: 0.5, resume: true }));
+  assert.throws(() => requestMessage('train', 1, /** @type {any} */ ({})), /train: missing field 'epochs'/);
 });
 
 test('a field of the wrong type is refused, saying what it is', () => {
   assert.throws(
-    () => message(FromWorker.CHUNK, { ...chunk(), batchLoss: [0.5] }),
+    () => eventMessage('chunk', { ...chunk(), batchLoss: /** @type {any} */ ([0.5]) }),
     /chunk\.batchLoss must be Float32Array, not array/,
   );
+  assert.throws(() => eventMessage('chunk', { ...chunk(), step: 4.5 }), /chunk\.step must be integer, not number 4\.5/);
+  assert.throws(() => checkRequest({ type: 'train', id: 1, epochs: '3' }), /train\.epochs must be integer, not '3'/);
   assert.throws(
-    () => message(FromWorker.CHUNK, { ...chunk(), step: 4.5 }),
-    /chunk\.step must be integer, not number 4\.5/,
-  );
-  assert.throws(() => message(ToWorker.TRAIN, { epochs: '3' }), /train\.epochs must be integer, not '3'/);
-  assert.throws(
-    () => message(ToWorker.LOAD_MODEL, { id: 1, bytes: new Uint8Array(4) }),
+    () => requestMessage('loadModel', 1, { bytes: /** @type {any} */ (new Uint8Array(4)) }),
     /loadModel\.bytes must be ArrayBuffer, not Uint8Array/,
   );
-  assert.throws(() => message(ToWorker.PREDICT_TEST_SET, { id: 1, withImages: 1 }), /withImages must be boolean/);
+  assert.throws(
+    () => requestMessage('predictSplit', 1, { withImages: /** @type {any} */ (1) }),
+    /withImages must be boolean/,
+  );
 });
 
-test('literal unions: the training state and the error scope', () => {
-  for (const state of Object.values(State)) assert.doesNotThrow(() => message(FromWorker.STATUS, { state }));
+test('literal unions: the training state, the error scope, the pace', () => {
+  for (const state of Object.values(State)) assert.doesNotThrow(() => eventMessage('status', { state }));
   assert.throws(
-    () => message(FromWorker.STATUS, { state: 'finished' }),
+    () => eventMessage('status', { state: /** @type {any} */ ('finished') }),
     /status\.state must be 'idle' \| 'running' \| 'paused' \| 'diverged', not 'finished'/,
   );
-  assert.throws(() => message(FromWorker.ERROR, { scope: 'network', message: 'x' }), /error\.scope must be/);
-  assert.doesNotThrow(() => message(ToWorker.LOAD_MODEL, { id: 1, bytes: new ArrayBuffer(8), reason: 'restored' }));
   assert.throws(
-    () => message(ToWorker.LOAD_MODEL, { id: 1, bytes: new ArrayBuffer(8), reason: 'loaded' }),
+    () => eventMessage('error', { scope: /** @type {any} */ ('network'), message: 'x' }),
+    /error\.scope must be/,
+  );
+  assert.doesNotThrow(() => requestMessage('loadModel', 1, { bytes: new ArrayBuffer(8), reason: 'restored' }));
+  assert.throws(
+    () => requestMessage('loadModel', 1, { bytes: new ArrayBuffer(8), reason: /** @type {any} */ ('loaded') }),
     /loadModel\.reason/,
+  );
+  assert.doesNotThrow(() => requestMessage('setPace', 1, { pace: { kind: 'batch', ms: 100 } }));
+  assert.throws(
+    () => requestMessage('setPace', 1, { pace: { kind: /** @type {any} */ ('slow'), ms: 100 } }),
+    /setPace\.pace\.kind must be 'full' \| 'epoch' \| 'batch', not 'slow'/,
   );
 });
 
-test('shapes check their fields (extra fields allowed) and can be null where the list says so', () => {
-  const trainer = { id: 2, config, progress, parameters: 15910, reason: 'created', runMs: 0 };
-  assert.doesNotThrow(() => message(FromWorker.TRAINER, trainer));
+test('shapes check their fields (extra fields allowed) and can be null where the table says so', () => {
+  const trainer = { config, progress, parameters: 15910, reason: /** @type {const} */ ('created'), runMs: 0 };
+  assert.doesNotThrow(() => eventMessage('trainer', trainer));
   assert.doesNotThrow(() =>
-    message(FromWorker.TRAINER, { ...trainer, progress: { ...progress, extra: 'from a newer engine' } }),
+    eventMessage('trainer', { ...trainer, progress: { ...progress, extra: 'from a newer engine' } }),
   );
   assert.doesNotThrow(() =>
-    message(FromWorker.TRAINER, {
-      ...trainer,
-      id: undefined,
-      config: null,
-      progress: null,
-      parameters: 0,
-      reason: 'data-changed',
-    }),
+    eventMessage('trainer', { ...trainer, config: null, progress: null, parameters: 0, reason: 'data-changed' }),
   );
   const { step, ...noStep } = progress;
   assert.throws(
-    () => message(FromWorker.TRAINER, { ...trainer, progress: noStep }),
+    () => eventMessage('trainer', { ...trainer, progress: /** @type {any} */ (noStep) }),
     /trainer\.progress: missing field 'step'/,
   );
   // A config is the engine's: its fields are the schema's, checked by the engine (tests/wasm/config_schema.test.mjs).
   assert.throws(
-    () => message(FromWorker.TRAINER, { ...trainer, config: [784, 20, 10] }),
+    () => eventMessage('trainer', { ...trainer, config: /** @type {any} */ ([784, 20, 10]) }),
     /trainer\.config must be object \| null, not array/,
   );
   assert.throws(
-    () => message(FromWorker.TRAINER, { ...trainer, progress: { ...progress, step: '4' } }),
+    () => eventMessage('trainer', { ...trainer, progress: { ...progress, step: /** @type {any} */ ('4') } }),
     /trainer\.progress\.step must be integer, not '4'/,
   );
   assert.throws(
     () =>
-      message(FromWorker.CHECKPOINT, { bytes: new ArrayBuffer(1), config, progress: null, runMs: 1, reason: 'epoch' }),
+      eventMessage('checkpoint', {
+        bytes: new ArrayBuffer(1),
+        config,
+        progress: /** @type {any} */ (null),
+        runMs: 1,
+        reason: 'epoch',
+      }),
     /checkpoint\.progress must be Progress/,
   );
   const metrics = { loss: 0.3, accuracy: 0.9, count: 10000 };
@@ -171,42 +195,91 @@ test('shapes check their fields (extra fields allowed) and can be null where the
     evalMs: 80,
     runMs: 900,
   };
-  assert.doesNotThrow(() => message(FromWorker.EPOCH, epoch));
+  assert.doesNotThrow(() => eventMessage('epoch', epoch));
   // A queue's run evaluates only what its figures need: the test set may be left out, with its confusion matrix.
-  assert.doesNotThrow(() => message(FromWorker.EPOCH, { ...epoch, trainSet: metrics, test: null, confusion: null }));
-  assert.throws(() => message(FromWorker.EPOCH, { ...epoch, test: undefined }), /epoch: missing field 'test'/);
+  assert.doesNotThrow(() => eventMessage('epoch', { ...epoch, trainSet: metrics, test: null, confusion: null }));
+  assert.throws(() => eventMessage('epoch', { ...epoch, test: undefined }), /epoch: missing field 'test'/);
   assert.throws(
-    () => message(FromWorker.EPOCH, { ...epoch, trainSet: { loss: 1 } }),
+    () => eventMessage('epoch', { ...epoch, trainSet: /** @type {any} */ ({ loss: 1 }) }),
     /epoch\.trainSet: missing field 'accuracy'/,
   );
   assert.throws(
-    () => message(FromWorker.EPOCH, { ...epoch, test: { loss: 0.3, accuracy: 0.9 } }),
+    () => eventMessage('epoch', { ...epoch, test: /** @type {any} */ ({ loss: 0.3, accuracy: 0.9 }) }),
     /epoch\.test: missing field 'count'/,
   );
 });
 
-test('check() also restricts the direction', () => {
-  const pause = { type: 'pause' };
-  assert.equal(check(pause, ToWorker), pause);
-  assert.throws(() => check(pause, FromWorker), /unknown message type 'pause'/);
-  assert.throws(() => check({ type: 'status', state: 'idle', extra: 1 }, FromWorker), /status: unknown field 'extra'/);
+test('answers are checked against their request’s answer; failures carry the scope; no answer without a request', () => {
+  const trainerInfo = { config, progress, parameters: 15910, runMs: 0 };
+  const answer = answerMessage('create', 4, trainerInfo);
+  assert.deepEqual(answer, { type: 'answer', id: 4, value: trainerInfo });
+  assert.equal(receive(answer, { 4: 'create' }), answer);
+  assert.throws(
+    () => answerMessage('create', 4, /** @type {any} */ ({ ...trainerInfo, progress: null })),
+    /create answer\.progress must be Progress, not null/,
+  );
+  // The page checks an answer against the request it answers.
+  assert.throws(
+    () => receive({ type: 'answer', id: 5, value: { probabilities: [0.5] } }, { 5: 'predict' }),
+    /predict answer\.probabilities must be Float32Array, not array/,
+  );
+  assert.throws(
+    () => receive({ type: 'answer', id: 6, value: null }),
+    /an answer to no pending request \(id integer 6\)/,
+  );
+  const failure = failureMessage(7, 'config', { kind: 'ConfigError', message: 'the batch size must be in [1, 60000]' });
+  assert.deepEqual(failure, {
+    type: 'failure',
+    id: 7,
+    scope: 'config',
+    kind: 'ConfigError',
+    message: 'the batch size must be in [1, 60000]',
+  });
+  assert.equal(receive(failure, { 7: 'create' }), failure);
+  assert.deepEqual(failureMessage(8, 'train', { message: 'x' }), {
+    type: 'failure',
+    id: 8,
+    scope: 'train',
+    message: 'x',
+  });
 });
 
-test('typed arrays and ArrayBuffers are transferred, once each', () => {
+test('the test hooks are requests only a worker started with them answers', () => {
+  for (const hook of ['crash', 'close', 'hang', 'memory']) {
+    assert.ok(REQUESTS[hook].testHook, hook);
+    assert.throws(() => checkRequest({ type: hook, id: 1 }), new RegExp(`unknown request '${hook}'`));
+    assert.doesNotThrow(() => checkRequest({ type: hook, id: 1 }, { testHooks: true }));
+  }
+  const production = Object.entries(REQUESTS)
+    .filter(([, r]) => !r.testHook)
+    .map(([name]) => name);
+  assert.ok(production.includes('train') && !production.includes('crash'));
+});
+
+test('typed arrays and ArrayBuffers are transferred, once each, in events and in answers', () => {
   const loss = new Float32Array(4);
-  const msg = message(FromWorker.CHUNK, { ...chunk(), batchLoss: loss, batchAccuracy: new Float32Array(loss.buffer) });
+  const msg = eventMessage('chunk', { ...chunk(), batchLoss: loss, batchAccuracy: new Float32Array(loss.buffer) });
   assert.deepEqual(transferList(msg), [loss.buffer]);
-  const model = message(FromWorker.MODEL, { id: 3, bytes: new ArrayBuffer(8) });
+  const model = answerMessage('save', 3, { bytes: new ArrayBuffer(8) });
   assert.equal(transferList(model).length, 1);
-  assert.equal(transferList(message(ToWorker.STOP)).length, 0);
+  assert.equal(transferList(requestMessage('stop', 1, {})).length, 0);
+  const trace = answerMessage('traceDigit', 2, {
+    hidden: [new Float32Array(20), new Float32Array(10)],
+    logits: new Float32Array(10),
+    probabilities: new Float32Array(10),
+    predicted: 3,
+    contributions: new Float32Array(20),
+    bias: 0.5,
+    step: 9,
+  });
+  assert.equal(transferList(trace).length, 5, 'the hidden layers inside the answer too');
 });
 
 test('the experiment queue’s messages', () => {
   const items = [{ config, epochs: 100, evaluate: { each: ['trainSet'], last: ['validation', 'test'] } }];
-  assert.doesNotThrow(() => message(ToWorker.QUEUE_START, { id: 1, queueId: 'q', items }));
+  assert.doesNotThrow(() => requestMessage('queueStart', 1, { queueId: 'q', items }));
   assert.doesNotThrow(() =>
-    message(ToWorker.QUEUE_START, {
-      id: 1,
+    requestMessage('queueStart', 1, {
       queueId: 'q',
       items,
       start: 2,
@@ -216,29 +289,40 @@ test('the experiment queue’s messages', () => {
     }),
   );
   assert.throws(
-    () => message(ToWorker.QUEUE_START, { id: 1, queueId: 'q', items: {} }),
+    () => requestMessage('queueStart', 1, { queueId: 'q', items: /** @type {any} */ ({}) }),
     /queueStart\.items must be array/,
   );
-  assert.throws(() => message(ToWorker.QUEUE_START, { id: 1, items }), /queueStart: missing field 'queueId'/);
+  assert.throws(
+    () => requestMessage('queueStart', 1, /** @type {any} */ ({ items })),
+    /queueStart: missing field 'queueId'/,
+  );
   assert.equal(
-    transferList(message(ToWorker.QUEUE_START, { id: 1, queueId: 'q', items, checkpoint: new ArrayBuffer(8) })).length,
+    transferList(requestMessage('queueStart', 1, { queueId: 'q', items, checkpoint: new ArrayBuffer(8) })).length,
     1,
     'the checkpoint is transferred',
   );
-  for (const type of [ToWorker.QUEUE_PAUSE, ToWorker.QUEUE_RESUME, ToWorker.QUEUE_CANCEL])
-    assert.doesNotThrow(() => message(type));
-  const q = { queueId: 'q', state: 'running', index: 0, total: 7, reason: 'item-started', resumed: true, progress };
-  assert.doesNotThrow(() => message(FromWorker.QUEUE, q));
+  for (const type of /** @type {const} */ (['queuePause', 'queueResume', 'queueCancel']))
+    assert.doesNotThrow(() => requestMessage(type, 1, {}));
+  const q = {
+    queueId: 'q',
+    state: /** @type {const} */ ('running'),
+    index: 0,
+    total: 7,
+    reason: /** @type {const} */ ('item-started'),
+    resumed: true,
+    progress,
+  };
+  assert.doesNotThrow(() => eventMessage('queue', q));
   assert.doesNotThrow(() =>
-    message(FromWorker.QUEUE, { ...q, reason: 'item-finished', outcome: 'diverged', message: 'the loss became NaN' }),
+    eventMessage('queue', { ...q, reason: 'item-finished', outcome: 'diverged', message: 'the loss became NaN' }),
   );
   assert.throws(
-    () => message(FromWorker.QUEUE, { ...q, state: 'idle' }),
+    () => eventMessage('queue', { ...q, state: /** @type {any} */ ('idle') }),
     /queue\.state must be 'running' \| 'paused' \| 'finished' \| 'cancelled'/,
   );
-  assert.throws(() => message(FromWorker.QUEUE, { ...q, reason: 'done' }), /queue\.reason must be/);
+  assert.throws(() => eventMessage('queue', { ...q, reason: /** @type {any} */ ('done') }), /queue\.reason must be/);
   assert.throws(
-    () => message(FromWorker.QUEUE, { ...q, outcome: 'ok' }),
+    () => eventMessage('queue', { ...q, outcome: /** @type {any} */ ('ok') }),
     /queue\.outcome must be 'done' \| 'diverged'/,
   );
 });

@@ -1,9 +1,9 @@
-// Unit tests for web/page/report_claims.js: each claim of the report judged
+// Unit tests for web/page/report/report_claims.js: each claim of the report judged
 // on measured runs, and the explanation computed from them.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
-import { CLAIMS, RULES, measureClaims, spikesOf } from '../../web/page/report_claims.js';
+import { CLAIMS, RULES, measureClaims, spikesOf } from '../../web/page/report/report_claims.js';
 import { engineTables, experimentRun } from './report_runs.mjs';
 
 let tables;

@@ -1,9 +1,9 @@
-// Unit tests for web/page/report_figures.js: which runs each figure overlays,
+// Unit tests for web/page/report/report_figures.js: which runs each figure overlays,
 // their colours, dashes and legend, and the figure as a table.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
-import { PALETTE } from '../../web/page/legend.js';
+import { PALETTE } from '../../web/page/ui/colour.js';
 import {
   FIGURES,
   epochValue,
@@ -12,8 +12,8 @@ import {
   formatValue,
   latestRuns,
   readingsRun,
-} from '../../web/page/report_figures.js';
-import { createRun } from '../../web/page/run_record.js';
+} from '../../web/page/report/report_figures.js';
+import { createRun } from '../../web/page/runs/run_record.js';
 import { engineTables, experimentRun } from './report_runs.mjs';
 
 let tables;

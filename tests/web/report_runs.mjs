@@ -2,8 +2,8 @@
 // (experiments_panel.js: a run record from run_record.js with
 // run.experiment), with made-up per-epoch results: for the tests of the
 // figures, the legend and the claims. Not a test file itself.
-import { planQueue } from '../../web/page/experiment_plan.js';
-import { addEpoch, appendChunk, createRun } from '../../web/page/run_record.js';
+import { planQueue } from '../../web/page/report/experiment_plan.js';
+import { addEpoch, appendChunk, createRun } from '../../web/page/runs/run_record.js';
 import { createTestEngine } from '../wasm/support.mjs';
 
 let engine = null;

@@ -1,4 +1,4 @@
-// Unit tests for web/page/run_record.js: the run record's curves, epochs,
+// Unit tests for web/page/runs/run_record.js: the run record's curves, epochs,
 // smoothing and stored form.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -7,15 +7,19 @@ import {
   EMA_BETA,
   addEpoch,
   appendChunk,
+  assembleRun,
   createRun,
   deserialiseRun,
   emptyEma,
   lastX,
   nextRunNumber,
   recordSettingsChange,
+  runHeader,
+  runSegment,
   serialiseRun,
+  settingNow,
   smooth,
-} from '../../web/page/run_record.js';
+} from '../../web/page/runs/run_record.js';
 
 const near = (a, b, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -123,13 +127,31 @@ test('epochs are recorded with their results; settings changes with where they h
   assert.equal(run.epochs.length, 1);
   assert.equal(run.classes, 2);
   assert.equal(run.runMs, 105);
-  recordSettingsChange(
-    run,
-    { learningRate: 0.05, optimizer: 'adam', layers: [4, 2] },
-    { learningRate: 0.05, optimizer: 'adam' },
-  );
-  assert.equal(run.config.learningRate, 0.05);
-  assert.deepEqual(run.changes, [{ x: 1, learningRate: 0.05, optimizer: 'adam' }]);
+  // A live change is recorded with where it took effect; the settings the run started with stay.
+  const progress = { epoch: 1, batchInEpoch: 0, batchesPerEpoch: 10, step: 10 };
+  const recorded = recordSettingsChange(run, { learningRate: 0.05, optimizer: 'adam', momentum: undefined }, progress);
+  assert.equal(run.config.learningRate, 0.1, 'the run keeps the learning rate it started with');
+  assert.equal(run.config.optimizer, 'sgd');
+  assert.deepEqual(recorded, run.changes);
+  assert.deepEqual(run.changes, [
+    { step: 10, epoch: 1, batchInEpoch: 0, x: 1, field: 'learningRate', from: 0.1, to: 0.05 },
+    { step: 10, epoch: 1, batchInEpoch: 0, x: 1, field: 'optimizer', from: 'sgd', to: 'adam' },
+  ]);
+  assert.equal(settingNow(run, 'learningRate'), 0.05);
+  // A value it already has is no change; a second change is recorded from the first one's value.
+  recordSettingsChange(run, { learningRate: 0.05 }, progress);
+  assert.equal(run.changes.length, 2);
+  recordSettingsChange(run, { learningRate: 0.01 }, { ...progress, batchInEpoch: 5, step: 15 });
+  assert.deepEqual(run.changes.at(-1), {
+    step: 15,
+    epoch: 1,
+    batchInEpoch: 5,
+    x: 1.5,
+    field: 'learningRate',
+    from: 0.05,
+    to: 0.01,
+  });
+  assert.equal(settingNow(run, 'lrDecay'), 1, 'the decay: the schedule it started with');
   // An epoch that evaluated the training images but not the test set keeps the last confusion matrix.
   const confusion = run.confusion;
   const lean = addEpoch(run, {
@@ -204,4 +226,75 @@ test('a checkpoint keeps only what the saved model has seen', () => {
   // A checkpoint from before the run began keeps nothing; one after its end keeps everything.
   assert.equal(serialiseRun(run, { progress: { ...checkpoint.progress, step: 90 }, runMs: 0 }).x.length, 0);
   assert.equal(serialiseRun(run, { progress: { ...checkpoint.progress, step: 999 }, runMs: 0 }).x.length, 25);
+});
+
+test('a save appends what the run added since the last one, and the segments read back as the run', () => {
+  const run = createRun({ config: { learningRate: 0.1 }, number: 1, createdAt: 5 });
+  const saved = { points: 0, epochs: 0, segments: 0 };
+  const parts = [];
+  const save = (checkpoint) => {
+    const part = runSegment(run, checkpoint, run.saved ?? saved);
+    run.saved = part.saved;
+    parts.push(part.segment);
+    return part;
+  };
+  appendChunk(run, chunk(1, 10));
+  addEpoch(run, epochMessage(1, 10));
+  appendChunk(run, chunk(11, 3));
+  // A checkpoint at step 10: the first epoch's points and its entry, not the 3 batches trained on since.
+  const first = save({ progress: { epoch: 1, batchInEpoch: 0, batchesPerEpoch: 10, step: 10 }, runMs: 100 });
+  assert.equal(first.segment.points.x.length, 10);
+  assert.deepEqual(first.saved, { points: 10, epochs: 1, segments: 1 });
+  appendChunk(run, chunk(14, 7));
+  addEpoch(run, epochMessage(2, 20));
+  const second = save(null);
+  assert.deepEqual([second.segment.from, second.segment.points.x.length], [10, 10], 'only the new points');
+  assert.deepEqual(
+    second.segment.epochs.map((e) => e.epoch),
+    [2],
+    'only the new epochs',
+  );
+  assert.equal(second.segment.seq, 1);
+  // A save with nothing new still writes a (empty) segment: the header's progress moves on alone.
+  assert.equal(save(null).segment.points.x.length, 0);
+  const header = structuredClone(runHeader(run));
+  assert.equal(header.x, undefined, 'the header has no curves');
+  assert.equal(header.epochs, undefined);
+  const back = assembleRun(header, structuredClone(parts).reverse());
+  assert.deepEqual(back.x, run.x);
+  assert.deepEqual(back.emaLoss, Array.from(Float32Array.from(run.emaLoss)), 'stored as float32');
+  assert.deepEqual(back.epochs, run.epochs);
+  assert.deepEqual(back.ema, run.ema, 'its curve goes on where it stopped');
+  assert.deepEqual(back.saved, { points: 20, epochs: 2, segments: 3 });
+});
+
+test('segments: a gap stops the run where it is; a run written again from its start replaces the older copy', () => {
+  const run = createRun({ config: {}, number: 1 });
+  appendChunk(run, chunk(1, 10));
+  addEpoch(run, epochMessage(1, 10));
+  appendChunk(run, chunk(11, 10));
+  const a = runSegment(
+    run,
+    { progress: { epoch: 1, batchInEpoch: 0, batchesPerEpoch: 10, step: 10 }, runMs: 1 },
+    {
+      points: 0,
+      epochs: 0,
+      segments: 0,
+    },
+  );
+  const b = runSegment(run, null, a.saved);
+  // Without its first segment, the second one cannot be placed.
+  assert.equal(assembleRun(runHeader(run), [b.segment]).x.length, 0);
+  // A failed write: the run is written again from its start, with the next number (unsavedAgain).
+  const again = runSegment(run, null, { points: 0, epochs: 0, segments: 2 });
+  const back = assembleRun(runHeader(run), [a.segment, again.segment]);
+  assert.deepEqual(back.x, run.x);
+  assert.deepEqual(
+    back.epochs.map((e) => e.epoch),
+    [1],
+  );
+  // A record of before segments (its curves inline) reads back whole, and is written as segments from the start.
+  const old = deserialiseRun(serialiseRun(run));
+  assert.deepEqual(old.x, run.x);
+  assert.deepEqual(old.saved, { points: 0, epochs: 0, segments: 0 });
 });

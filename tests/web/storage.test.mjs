@@ -1,11 +1,11 @@
-// web/page/storage.js on a fake IndexedDB (fake_indexeddb.mjs): a checkpoint
+// web/page/runs/storage.js on a fake IndexedDB (fake_indexeddb.mjs): a checkpoint
 // is one transaction, run record first and the current-run pointer last; a
 // tab closed mid-write keeps the previous checkpoint whole; a full quota and
 // a missing IndexedDB reject with a StorageError that says so.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import * as storage from '../../web/page/storage.js';
+import * as storage from '../../web/page/runs/storage.js';
 import { FakeIndexedDB } from './fake_indexeddb.mjs';
 
 const model = (step, size = 100) => ({
@@ -14,36 +14,72 @@ const model = (step, size = 100) => ({
   progress: { step },
   data: { kind: 'mnist', id: 'MNIST' },
 });
-const run = (step) => ({ id: 'run-1', createdAt: 1, progress: { step }, x: new Float64Array(step) });
+// A run's part of a checkpoint: its header and the segment of points since its last save.
+const run = (step, seq = 0) => ({
+  header: { id: 'run-1', createdAt: 1, progress: { step }, segmentCount: seq + 1 },
+  segment: { runId: 'run-1', seq, from: 0, epochsFrom: 0, points: { x: new Float64Array(step) }, epochs: [] },
+});
 
 test('a checkpoint is written in one transaction: the run first, the model, the pointer last', async () => {
   const idb = new FakeIndexedDB();
   storage.useIndexedDB(idb);
-  await storage.saveCheckpoint({ run: run(5), model: model(5) });
+  await storage.saveCheckpoint({ runs: [run(5)], model: model(5) });
   assert.deepEqual(idb.commits, [
     { store: 'runs', op: 'put', key: 'run-1' },
+    { store: 'segments', op: 'put', key: 'run-1/000000' },
     { store: 'kv', op: 'put', key: 'model' },
     { store: 'kv', op: 'put', key: 'currentRun' },
   ]);
   assert.equal((await storage.getKey('model')).progress.step, 5);
   assert.deepEqual((await storage.getKey('model')).data, { kind: 'mnist', id: 'MNIST' });
   assert.equal(await storage.getKey('currentRun'), 'run-1');
-  assert.equal((await storage.listRuns())[0].progress.step, 5);
+  const [stored] = await storage.listRuns();
+  assert.equal(stored.header.progress.step, 5);
+  assert.equal(stored.segments[0].points.x.length, 5);
+});
+
+test('a run’s segments come back in order with its header; deleting the run deletes them', async () => {
+  const idb = new FakeIndexedDB();
+  storage.useIndexedDB(idb);
+  await storage.saveCheckpoint({ runs: [run(5, 0)], model: model(5) });
+  await storage.saveCheckpoint({ runs: [run(9, 1)], model: model(9) });
+  await storage.putRun({ header: { id: 'run-2', createdAt: 0, progress: { step: 1 } } });
+  const runs = await storage.listRuns();
+  assert.deepEqual(
+    runs.map((r) => [r.header.id, r.segments.map((s) => s.seq)]),
+    [
+      ['run-2', []],
+      ['run-1', [0, 1]],
+    ],
+    'oldest first, each with its segments in the order they were written',
+  );
+  await storage.deleteRun('run-1', 2);
+  assert.deepEqual(
+    (await storage.listRuns()).map((r) => r.header.id),
+    ['run-2'],
+  );
+  assert.equal(idb.stores.get('segments').data.size, 0, 'no segment is left behind');
 });
 
 test('a tab closed in the middle of a checkpoint keeps the previous one, model and run alike', async () => {
   for (let cut = 0; cut < 3; cut++) {
     const idb = new FakeIndexedDB();
     storage.useIndexedDB(idb);
-    await storage.saveCheckpoint({ run: run(5), model: model(5) });
+    await storage.saveCheckpoint({ runs: [run(5)], model: model(5) });
     idb.closeAfterOps = cut; // the tab closes after `cut` of the next transaction's writes
-    const pending = storage.saveCheckpoint({ run: run(9), model: model(9) });
+    const pending = storage.saveCheckpoint({ runs: [run(9, 1)], model: model(9) });
     await new Promise((r) => setTimeout(r, 20));
     idb.closeAfterOps = Infinity;
     // A new tab reads what was committed.
     storage.useIndexedDB(idb);
     assert.equal((await storage.getKey('model')).progress.step, 5, `cut after ${cut} writes`);
-    assert.equal((await storage.listRuns())[0].progress.step, 5);
+    const [stored] = await storage.listRuns();
+    assert.equal(stored.header.progress.step, 5);
+    assert.deepEqual(
+      stored.segments.map((x) => x.seq),
+      [0],
+      `cut after ${cut} writes: the new segment is not stored either`,
+    );
     assert.equal(await storage.getKey('currentRun'), 'run-1');
     void pending;
   }
@@ -52,8 +88,8 @@ test('a tab closed in the middle of a checkpoint keeps the previous one, model a
 test('quota exceeded: the checkpoint is refused with a StorageError, the previous one stays', async () => {
   const idb = new FakeIndexedDB({ quotaBytes: 5000 });
   storage.useIndexedDB(idb);
-  await storage.saveCheckpoint({ run: run(5), model: model(5) });
-  const err = await storage.saveCheckpoint({ run: run(6), model: model(6, 10_000) }).then(
+  await storage.saveCheckpoint({ runs: [run(5)], model: model(5) });
+  const err = await storage.saveCheckpoint({ runs: [run(6, 1)], model: model(6, 10_000) }).then(
     () => null,
     (e) => e,
   );
@@ -62,7 +98,7 @@ test('quota exceeded: the checkpoint is refused with a StorageError, the previou
   assert.match(err.message, /full|quota/);
   assert.equal((await storage.getKey('model')).progress.step, 5);
   assert.equal(
-    (await storage.listRuns())[0].progress.step,
+    (await storage.listRuns())[0].header.progress.step,
     5,
     'the run record of the refused checkpoint is not kept either',
   );
@@ -72,7 +108,7 @@ test('without IndexedDB every call rejects with a StorageError saying so', async
   storage.useIndexedDB(undefined);
   for (const call of [
     () => storage.getKey('model'),
-    () => storage.saveCheckpoint({ run: run(1), model: model(1) }),
+    () => storage.saveCheckpoint({ runs: [run(1)], model: model(1) }),
     () => storage.listRuns(),
   ]) {
     const err = await call().then(

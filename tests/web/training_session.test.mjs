@@ -1,20 +1,24 @@
 // Unit tests for web/worker/training_session.js with a fake trainer and a
 // fake clock: chunk scheduling, the epoch target, steps, the per-epoch
 // bookkeeping, evaluation, divergence. Every message the session emits goes
-// through protocol.message(), so each one is checked against its field list.
+// through protocol.eventMessage(), so each one is checked against its field list.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { FromWorker, State, message } from '../../web/shared/protocol.js';
+import { State, eventMessage } from '../../web/shared/protocol.js';
 import { CHUNK_MS, MAX_BATCHES_PER_CHUNK, RATE_WINDOW, TrainingSession } from '../../web/worker/training_session.js';
-import { FakeTrainer, fakeClock } from './fake_trainer.mjs';
+import { FakeTrainer, fakeClock, parameterCount } from './fake_trainer.mjs';
 
 const DATA = { train: 40, validation: 10, test: 10, rows: 4, cols: 4 };
 
 function setup(trainerOptions = {}, data = DATA) {
   const clock = fakeClock();
   const sent = [];
-  const session = new TrainingSession({ emit: (type, payload) => sent.push(message(type, payload)), now: clock.now });
+  const session = new TrainingSession({
+    parameterCount,
+    emit: (type, payload) => sent.push(eventMessage(type, payload)),
+    now: clock.now,
+  });
   const trainer = new FakeTrainer(clock, trainerOptions);
   session.setData(data);
   session.replaceTrainer(trainer);
@@ -36,17 +40,17 @@ test(`the batches per chunk adapt towards ${CHUNK_MS} ms of work`, () => {
   const { session, trainer, of, run } = setup({ batchesPerEpoch: 100_000, msPerBatch: 0.5 });
   session.train({ epochs: 1 });
   run(12);
-  const sizes = of(FromWorker.CHUNK).map((c) => c.batchesPerChunk);
+  const sizes = of('chunk').map((c) => c.batchesPerChunk);
   // From one batch, halfway to the 25 ms target (50 batches of 0.5 ms) each chunk.
   assert.deepEqual(sizes, [1, 26, 38, 44, 47, 49, 50, 50, 50, 50, 50, 50]);
   assert.deepEqual(trainer.chunks, sizes);
-  assert.equal(of(FromWorker.CHUNK).at(-1).trainMs, CHUNK_MS);
+  assert.equal(of('chunk').at(-1).trainMs, CHUNK_MS);
 
   // Slower batches: back down to ~25 ms (25 / 10 ms = 2.5 batches, rounded).
   trainer.msPerBatch = 10;
   run(10);
   assert.equal(session.batchesPerChunk, 3);
-  assert.ok(of(FromWorker.CHUNK).at(-1).trainMs <= 30);
+  assert.ok(of('chunk').at(-1).trainMs <= 30);
 
   // Batches that take no measurable time: capped.
   trainer.msPerBatch = 0;
@@ -63,7 +67,7 @@ test('training stops at the epoch target, with a checkpoint', () => {
   assert.equal(trainer.epoch, 2);
   assert.equal(trainer.batchInEpoch, 0);
   assert.deepEqual(
-    of(FromWorker.EPOCH).map((e) => e.epoch),
+    of('epoch').map((e) => e.epoch),
     [1, 2],
   );
   assert.deepEqual(sent.at(-2), { type: 'status', state: 'idle', message: 'finished' });
@@ -82,7 +86,7 @@ test('a resume keeps the target of the interrupted run; stop forgets it', () => 
   run(3); // 1 + 3 + 4 batches: mid-epoch 1
   session.pause();
   assert.equal(session.state, State.PAUSED);
-  assert.equal(of(FromWorker.CHECKPOINT).at(-1).reason, 'pause');
+  assert.equal(of('checkpoint').at(-1).reason, 'pause');
   assert.equal(session.wantsTick, false);
   session.train({ epochs: 1, resume: true });
   run();
@@ -91,8 +95,8 @@ test('a resume keeps the target of the interrupted run; stop forgets it', () => 
   session.train({ epochs: 5 });
   run(2);
   session.stop();
-  assert.deepEqual(of(FromWorker.STATUS).at(-1), { type: 'status', state: 'idle', message: 'stopped' });
-  assert.equal(of(FromWorker.CHECKPOINT).at(-1).reason, 'stop');
+  assert.deepEqual(of('status').at(-1), { type: 'status', state: 'idle', message: 'stopped' });
+  assert.equal(of('checkpoint').at(-1).reason, 'stop');
   const stoppedAt = trainer.epoch;
   assert.ok(stoppedAt + 1 < 3 + 5);
   session.train({ epochs: 1, resume: true });
@@ -112,7 +116,7 @@ test('a step trains exactly one batch, then pauses', () => {
   assert.equal(session.state, State.RUNNING);
   assert.equal(run(), 1);
   assert.equal(trainer.step, stepBefore + 1);
-  const [chunk] = of(FromWorker.CHUNK);
+  const [chunk] = of('chunk');
   assert.equal(chunk.batchLoss.length, 1);
   assert.equal(chunk.batchesPerChunk, 1);
   assert.equal(chunk.firstStep, stepBefore + 1);
@@ -122,7 +126,7 @@ test('a step trains exactly one batch, then pauses', () => {
   session.train({ epochs: 1, resume: true });
   session.step();
   assert.equal(run(1), 1);
-  assert.ok(of(FromWorker.CHUNK).at(-1).batchesPerChunk > 1);
+  assert.ok(of('chunk').at(-1).batchesPerChunk > 1);
 });
 
 test('the epoch’s training loss and accuracy are the sample-weighted means of its chunks', () => {
@@ -137,7 +141,7 @@ test('the epoch’s training loss and accuracy are the sample-weighted means of 
   });
   session.train({ epochs: 1 });
   run();
-  const chunks = of(FromWorker.CHUNK);
+  const chunks = of('chunk');
   assert.deepEqual(
     chunks.map((c) => c.batchLoss.length),
     [1, 3, 4],
@@ -147,7 +151,7 @@ test('the epoch’s training loss and accuracy are the sample-weighted means of 
   const samples = 29;
   const loss = steps.reduce((a, s, i) => a + s * s * sizes[i], 0) / samples;
   const accuracy = steps.reduce((a, s, i) => a + (s / 10) * sizes[i], 0) / samples;
-  const [epoch] = of(FromWorker.EPOCH);
+  const [epoch] = of('epoch');
   assert.equal(epoch.train.count, samples);
   assert.ok(Math.abs(epoch.train.loss - loss) < 1e-9, `${epoch.train.loss} vs ${loss}`);
   assert.ok(Math.abs(epoch.train.accuracy - accuracy) < 1e-6, `${epoch.train.accuracy} vs ${accuracy}`);
@@ -167,7 +171,7 @@ test('the epoch’s training loss and accuracy are the sample-weighted means of 
   // The next epoch starts from zero.
   session.train({ epochs: 1 });
   run();
-  const second = of(FromWorker.EPOCH)[1];
+  const second = of('epoch')[1];
   assert.equal(second.train.count, samples);
   assert.equal(trainer.epoch, 2);
 });
@@ -176,21 +180,21 @@ test('the evaluation runs one split per tick; a pause between them finishes it w
   const { session, trainer, of, run } = setup({ batchesPerEpoch: 3, msPerBatch: 100 });
   session.train({ epochs: 5 });
   run(3); // three chunks of one batch: the epoch's last chunk
-  assert.equal(of(FromWorker.EPOCH).length, 0);
+  assert.equal(of('epoch').length, 0);
   assert.equal(session.wantsTick, true);
   session.tick();
   assert.deepEqual(trainer.evaluated, ['validation']);
-  assert.equal(of(FromWorker.EPOCH).length, 0, 'no epoch message before the last split');
+  assert.equal(of('epoch').length, 0, 'no epoch message before the last split');
   session.pause();
   assert.equal(session.state, State.PAUSED);
   assert.equal(session.wantsTick, true, 'the evaluation still wants its tick');
   session.tick();
   assert.deepEqual(trainer.evaluated, ['validation', 'test']);
-  const [epoch] = of(FromWorker.EPOCH);
+  const [epoch] = of('epoch');
   assert.deepEqual(epoch.validation, { loss: 0.5, accuracy: 0.8, count: 100 });
   assert.deepEqual(epoch.test, { loss: 0.5, accuracy: 0.75, count: 100 });
   assert.equal(epoch.classes, 4);
-  assert.equal(of(FromWorker.CHECKPOINT).at(-1).reason, 'epoch');
+  assert.equal(of('checkpoint').at(-1).reason, 'epoch');
   assert.equal(session.wantsTick, false);
   assert.equal(trainer.step, 3, 'training did not resume');
 });
@@ -200,24 +204,24 @@ test('without a validation split only the test set is evaluated', () => {
   session.train({ epochs: 1 });
   run();
   assert.deepEqual(trainer.evaluated, ['test']);
-  assert.equal(of(FromWorker.EPOCH)[0].validation, null);
+  assert.equal(of('epoch')[0].validation, null);
 });
 
 test('runMs counts training and evaluation; evalMs the evaluation alone', () => {
   const { session, of, run } = setup({ batchesPerEpoch: 4, msPerBatch: 2, evalMs: 7 });
   session.train({ epochs: 1 });
   run();
-  const chunks = of(FromWorker.CHUNK);
+  const chunks = of('chunk');
   assert.deepEqual(
     chunks.map((c) => c.trainMs),
     chunks.map((c) => 2 * c.batchLoss.length),
   );
   assert.equal(chunks.at(-1).runMs, 8);
-  const [epoch] = of(FromWorker.EPOCH);
+  const [epoch] = of('epoch');
   assert.equal(epoch.evalMs, 14);
   assert.equal(epoch.runMs, 8 + 14);
   assert.equal(session.runMs, 22);
-  assert.equal(of(FromWorker.CHECKPOINT).at(-1).runMs, 22);
+  assert.equal(of('checkpoint').at(-1).runMs, 22);
   // A new trainer starts its own count (or continues a given one).
   session.replaceTrainer(new FakeTrainer(fakeClock()), { runMs: 5000 });
   assert.equal(session.runMs, 5000);
@@ -227,15 +231,15 @@ test(`samples/s is measured over the last ${RATE_WINDOW} chunks`, () => {
   const { session, trainer, of, run } = setup({ batchesPerEpoch: 1e9, batchSize: 4, msPerBatch: 1 });
   session.train({ epochs: 1 });
   run(RATE_WINDOW + 5);
-  assert.equal(of(FromWorker.CHUNK).at(-1).samplesPerSecond, 4000);
+  assert.equal(of('chunk').at(-1).samplesPerSecond, 4000);
   trainer.msPerBatch = 2;
   run(1);
-  const mixed = of(FromWorker.CHUNK).at(-1).samplesPerSecond;
+  const mixed = of('chunk').at(-1).samplesPerSecond;
   assert.ok(mixed > 2000 && mixed < 4000, `${mixed}`);
   run(RATE_WINDOW - 2);
-  assert.ok(of(FromWorker.CHUNK).at(-1).samplesPerSecond > 2000, 'one fast chunk is still in the window');
+  assert.ok(of('chunk').at(-1).samplesPerSecond > 2000, 'one fast chunk is still in the window');
   run(1);
-  assert.equal(of(FromWorker.CHUNK).at(-1).samplesPerSecond, 2000);
+  assert.equal(of('chunk').at(-1).samplesPerSecond, 2000);
 });
 
 test('the learning-rate decay applies after each epoch and is reported', () => {
@@ -243,7 +247,7 @@ test('the learning-rate decay applies after each epoch and is reported', () => {
   session.train({ epochs: 2, lrDecay: 0.5 });
   run();
   assert.deepEqual(trainer.learningRates, [0.05, 0.025]);
-  const reports = of(FromWorker.TRAINER).filter((m) => m.reason === 'schedule');
+  const reports = of('trainer').filter((m) => m.reason === 'schedule');
   assert.deepEqual(
     reports.map((m) => m.config.learningRate),
     [0.05, 0.025],
@@ -261,7 +265,7 @@ test('a diverging batch stops training and says so', () => {
   run();
   assert.equal(session.state, State.DIVERGED);
   assert.equal(session.wantsTick, false);
-  const [d] = of(FromWorker.DIVERGED);
+  const [d] = of('diverged');
   assert.equal(d.kind, 'DivergedError');
   assert.match(d.message, /diverged/);
   assert.deepEqual(d.progress, trainer.progress());
@@ -280,14 +284,14 @@ test('replacing the trainer deletes the old one and drops its pending evaluation
   assert.equal(session.trainer, next);
   assert.equal(session.state, State.IDLE);
   assert.deepEqual(
-    of(FromWorker.STATUS)
+    of('status')
       .map((m) => m.state)
       .slice(-2),
     ['paused', 'idle'],
   );
   run();
   assert.deepEqual(trainer.evaluated, []);
-  assert.equal(of(FromWorker.EPOCH).length, 0);
+  assert.equal(of('epoch').length, 0);
 });
 
 test('data of another image size drops the trainer; training needs a trainer and data', () => {
@@ -295,7 +299,7 @@ test('data of another image size drops the trainer; training needs a trainer and
   session.setData({ ...DATA, rows: 3, cols: 3 });
   assert.equal(trainer.deleted, true);
   assert.equal(session.trainer, null);
-  assert.deepEqual(of(FromWorker.TRAINER).at(-1), {
+  assert.deepEqual(of('trainer').at(-1), {
     type: 'trainer',
     config: null,
     progress: null,
@@ -307,7 +311,7 @@ test('data of another image size drops the trainer; training needs a trainer and
   assert.throws(() => session.step(), /no model yet/);
 
   const clock = fakeClock();
-  const fresh = new TrainingSession({ emit: () => {}, now: clock.now });
+  const fresh = new TrainingSession({ parameterCount, emit: () => {}, now: clock.now });
   fresh.replaceTrainer(new FakeTrainer(clock));
   assert.throws(() => fresh.train({ epochs: 1 }), /data is not loaded/);
 });
@@ -318,7 +322,7 @@ test('an evaluation plan evaluates its splits after every epoch, and more after 
   run();
   // Each split once per epoch, in the order trainSet, validation, test.
   assert.deepEqual(trainer.evaluated, ['trainSet', 'trainSet', 'trainSet', 'validation', 'test']);
-  const epochs = of(FromWorker.EPOCH);
+  const epochs = of('epoch');
   assert.deepEqual(
     epochs.map((e) => [Boolean(e.trainSet), Boolean(e.validation), Boolean(e.test), Boolean(e.confusion)]),
     [
@@ -336,7 +340,7 @@ test('an evaluation plan evaluates its splits after every epoch, and more after 
   session.train({ epochs: 1 });
   run();
   assert.deepEqual(trainer.evaluated, ['validation', 'test']);
-  assert.equal(of(FromWorker.EPOCH).at(-1).trainSet, null);
+  assert.equal(of('epoch').at(-1).trainSet, null);
 });
 
 test('an empty plan still reports each epoch; a resume keeps the plan; unknown splits are refused', () => {
@@ -348,7 +352,7 @@ test('an empty plan still reports each epoch; a resume keeps the plan; unknown s
   run();
   assert.deepEqual(trainer.evaluated, ['trainSet']);
   assert.deepEqual(
-    of(FromWorker.EPOCH).map((e) => e.epoch),
+    of('epoch').map((e) => e.epoch),
     [1, 2, 3],
   );
   assert.throws(() => session.train({ epochs: 1, evaluate: { each: ['train'] } }), /unknown evaluation split 'train'/);
@@ -359,13 +363,13 @@ test('a resume after a pause during the last epoch’s evaluation finishes witho
   session.train({ epochs: 1 });
   // The epoch's chunks, then its evaluation: pause in between.
   while (trainer.epoch < 1) session.tick();
-  assert.equal(of(FromWorker.EPOCH).length, 0);
+  assert.equal(of('epoch').length, 0);
   session.pause();
   run();
-  assert.equal(of(FromWorker.EPOCH).length, 1);
+  assert.equal(of('epoch').length, 1);
   session.train({ epochs: 5, resume: true });
   assert.equal(session.state, State.IDLE);
   assert.equal(trainer.step, 4, 'no batch beyond the target');
-  assert.equal(of(FromWorker.STATUS).at(-1).message, 'finished');
-  assert.equal(of(FromWorker.CHECKPOINT).at(-1).reason, 'finished');
+  assert.equal(of('status').at(-1).message, 'finished');
+  assert.equal(of('checkpoint').at(-1).reason, 'finished');
 });

@@ -1,4 +1,4 @@
-// web/page/upload_checks.js under Node: every refusal has its own message
+// web/page/data/upload_checks.js under Node: every refusal has its own message
 // and comes before the file is read; a gzip bomb is decompressed no further
 // than its header announces.
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import {
   readIdx,
   readIdxSet,
   readModelFile,
-} from '../../web/page/upload_checks.js';
+} from '../../web/page/data/upload_checks.js';
 
 function idx(dims, { type = 0x08, fill = 0, extra = 0, cut = 0 } = {}) {
   const count = dims.reduce((a, b) => a * b, 1);

@@ -1,10 +1,10 @@
-// The watchdog (web/page/watchdog.js) with a fake clock and timer: a worker
+// The watchdog (web/page/app/watchdog.js) with a fake clock and timer: a worker
 // that stops beating is found dead within TIMEOUT_MS + INTERVAL_MS; beats,
 // busy notices, late checks and a hidden page keep it from false alarms.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { INTERVAL_MS, TIMEOUT_MS, Watchdog } from '../../web/page/watchdog.js';
+import { INTERVAL_MS, TIMEOUT_MS, Watchdog } from '../../web/page/app/watchdog.js';
 
 function fakeClock() {
   let now = 0;

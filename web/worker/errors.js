@@ -10,7 +10,6 @@ export class ReportedError extends Error {
    */
   constructor(message, kind = 'RequestError') {
     super(message);
-    this.name = kind;
     this.kind = kind;
   }
 }

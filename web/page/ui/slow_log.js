@@ -1,11 +1,5 @@
-// Keeping the main thread responsive: later() runs work in a task of its
-// own, and a SlowLog keeps the work that took longer than a frame, for the
+// The work on the main thread that took longer than a frame, kept for the
 // console and the browser tests (window.mnist.slow).
-
-/** Runs fn in a task of its own. */
-export function later(fn) {
-  setTimeout(fn, 0);
-}
 
 export const SLOW_MS = 16;
 const KEEP = 50;
