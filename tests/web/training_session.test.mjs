@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { State, eventMessage } from '../../web/shared/protocol.js';
-import { CHUNK_MS, MAX_BATCHES_PER_CHUNK, RATE_WINDOW, TrainingSession } from '../../web/worker/training_session.js';
+import {
+  CHUNK_MS,
+  MAX_BATCHES_PER_CHUNK,
+  PACED_CHUNK_MS,
+  RATE_WINDOW,
+  TrainingSession,
+} from '../../web/worker/training_session.js';
 import { FakeTrainer, fakeClock, parameterCount } from './fake_trainer.mjs';
 
 const DATA = { train: 40, validation: 10, test: 10, rows: 4, cols: 4 };
@@ -372,4 +378,56 @@ test('a resume after a pause during the last epoch’s evaluation finishes witho
   assert.equal(trainer.step, 4, 'no batch beyond the target');
   assert.equal(of('status').at(-1).message, 'finished');
   assert.equal(of('checkpoint').at(-1).reason, 'finished');
+});
+
+test('a pace: chunks of about PACED_CHUNK_MS of paced time, and a rest after each until the pace allows the next', () => {
+  const { session, trainer, clock, of } = setup({ batchesPerEpoch: 1000, msPerBatch: 0.5 });
+  // One batch every 20 ms: chunks of 100 / 20 = 5 batches, each followed by a rest of 5 × 20 − 2.5 = 97.5 ms.
+  session.setPace({ kind: 'batch', ms: 20 });
+  session.train({ epochs: 1 });
+  assert.equal(session.delayMs, 0, 'the first chunk goes at once');
+  session.tick();
+  assert.equal(of('chunk').at(-1).batchesPerChunk, 1, 'the adaptive size starts at one batch');
+  assert.equal(session.delayMs, 20 - 0.5);
+  clock.advance(19);
+  session.tick(); // too soon: nothing trains
+  assert.equal(trainer.chunks.length, 1);
+  clock.advance(1);
+  for (let i = 0; i < 6; i++) {
+    session.tick();
+    clock.advance(session.delayMs);
+  }
+  assert.equal(Math.max(...trainer.chunks), PACED_CHUNK_MS / 20);
+  const steps = of('chunk').at(-1).step;
+  const elapsed = clock.now() - 1000;
+  assert.ok(elapsed >= (steps - 1) * 20, `${steps} batches in ${elapsed} ms: at most one per 20 ms`);
+  // One epoch a second, 1000 batches per epoch: 1 ms a batch; the chunks are the smaller of 100 batches
+  // (PACED_CHUNK_MS) and what takes CHUNK_MS to train (50 batches of 0.5 ms), each followed by a rest
+  // that makes it last 1 ms a batch.
+  session.setPace({ kind: 'epoch', ms: 1000 });
+  for (let i = 0; i < 8; i++) {
+    session.tick();
+    clock.advance(session.delayMs);
+  }
+  assert.equal(trainer.chunks.at(-1), Math.min(PACED_CHUNK_MS, CHUNK_MS / 0.5));
+  session.tick();
+  assert.equal(session.delayMs, trainer.chunks.at(-1) * 1 - trainer.chunks.at(-1) * 0.5);
+  // Full speed: no rest.
+  session.setPace({ kind: 'full', ms: 0 });
+  session.tick();
+  assert.equal(session.delayMs, 0);
+});
+
+test('a pace outside (0, 60 s] is refused, and the current one stays', () => {
+  const { session } = setup();
+  for (const pace of [
+    { kind: 'batch', ms: 0 },
+    { kind: 'epoch', ms: -5 },
+    { kind: 'batch', ms: 60_001 },
+  ])
+    assert.throws(
+      () => session.setPace(/** @type {any} */ (pace)),
+      (err) => err.kind === 'RequestError' && /a pace must be more than 0 and at most 60000 ms/.test(err.message),
+    );
+  assert.deepEqual(session.pace, { kind: 'full', ms: 0 });
 });
