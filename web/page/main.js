@@ -90,16 +90,13 @@ const curves = new CurvesView({ store, visibility: shown('train'), loss: $('char
 new EpochTableView({ store, visibility: shown('train') });
 const experimentsView = new ExperimentsView({ store, experiments, notices, visibility: shown('experiments') });
 const figures = new FiguresView({ store, visibility: shown('experiments') });
-new PresentationToggle({
-  button: $('btn-presentation', HTMLButtonElement),
-  onChange: () => {
-    curves.restyle();
-    figures.restyle();
-  },
-});
 new WeightsView({ store, client, visibility: shown('inside') });
 new PathView({ store, client, visibility: whenOpen($('path-panel', HTMLDetailsElement), shown('inside')) });
-new HealthView({ store, client, visibility: whenOpen($('health-panel', HTMLDetailsElement), shown('inside')) });
+const health = new HealthView({
+  store,
+  client,
+  visibility: whenOpen($('health-panel', HTMLDetailsElement), shown('inside')),
+});
 const gallery = new GalleryView({ store, client, notices, visibility: shown('classify') });
 new ConfusionView({
   store,
@@ -117,6 +114,16 @@ const share = new ShareView({
   writeSettings: (values) => settings.write(values),
   experiments: experimentsView,
   currentView: () => nav.current,
+});
+
+// Presentation mode: larger type; the charts are built again with larger labels.
+new PresentationToggle({
+  button: $('btn-presentation', HTMLButtonElement),
+  onChange: () => {
+    curves.restyle();
+    figures.restyle();
+    health.restyle();
+  },
 });
 
 // A worker's life: once its engine is ready, the data the saved model was trained on; once that is

@@ -5,7 +5,8 @@
 // ‖∇W‖; then the same figures by epoch, as two charts (uPlot) and a table.
 // Colours: the Okabe–Ito palette, one per layer.
 import uPlot from '../../vendor/uPlot.esm.js';
-import { layerColour as colour } from '../ui/colour.js';
+import { epochAxes } from '../ui/chart_axes.js';
+import { cssVar, layerColour as colour } from '../ui/colour.js';
 import { $, el } from '../ui/dom.js';
 import { plural, pct, sci } from '../ui/format.js';
 import { Redraw } from '../ui/redraw.js';
@@ -84,6 +85,7 @@ function histogramTable(layer) {
 export class HealthView {
   #charts = { grad: null, sat: null };
   #key = '';
+  #redraw;
   #store;
   #client;
   #visibility;
@@ -95,9 +97,8 @@ export class HealthView {
     this.#client = client;
     this.#visibility = visibility;
     const redraw = new Redraw(() => this.#draw(), { visibility });
-    store.on('health', () => redraw.request());
-    store.on('runs', () => redraw.request());
-    store.on('epoch', () => redraw.request());
+    this.#redraw = redraw;
+    store.onAny(['health', 'runs', 'epoch'], () => redraw.request());
     // The worker measures after each epoch only while this is on screen; a new worker is told again.
     visibility.subscribe(() => this.#tellWorker());
     store.on('engine', () => {
@@ -105,6 +106,12 @@ export class HealthView {
       this.#tellWorker();
     });
     store.on('trainer', () => this.#requestIfStale());
+  }
+
+  /** The colours or the type size changed: the charts are built again. */
+  restyle() {
+    this.#key = '';
+    this.#redraw.request();
   }
 
   #tellWorker() {
@@ -267,15 +274,18 @@ export class HealthView {
 
   #chart(container, names, { log = false, percent = false }) {
     const width = Math.max(240, container.clientWidth || 320);
-    const axis = getComputedStyle(document.documentElement).getPropertyValue('--fg-muted').trim() || '#666';
+    const [x, y] = epochAxes({
+      axis: cssVar('--fg-muted'),
+      grid: cssVar('--grid'),
+      xSize: 32,
+      ySize: 56,
+      values: percent ? (u, v) => v.map((x) => `${x} %`) : (u, v) => v.map((x) => sci(x)),
+    });
     const opts = {
       width,
       height: 180,
       scales: { x: { time: false }, y: log ? { distr: 3 } : { range: [0, 100] } },
-      axes: [
-        { stroke: axis, label: 'epoch', labelSize: 18, size: 32, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] },
-        { stroke: axis, size: 56, values: percent ? (u, v) => v.map((x) => `${x} %`) : (u, v) => v.map((x) => sci(x)) },
-      ],
+      axes: [{ ...x, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] }, y],
       legend: { live: true },
       series: [
         { label: 'epoch' },

@@ -6,7 +6,7 @@
 // ends many times a second), when the runs overlaid (ticked in the run list)
 // change, and only while the Experiments view is shown.
 import uPlot from '../../vendor/uPlot.esm.js';
-import { epochAxes } from '../training/curves_view.js';
+import { epochAxes } from '../ui/chart_axes.js';
 import { cssVar } from '../ui/colour.js';
 import { $, el } from '../ui/dom.js';
 import { Redraw } from '../ui/redraw.js';

@@ -8,6 +8,7 @@
 // each key is measured. "Training accuracy" is the report's: the training
 // images evaluated after each epoch (the epoch entry's trainSet); runs that
 // did not evaluate them are not measured on it.
+import { count, pct as formatPct, plural, points as sharePoints } from '../ui/format.js';
 import { REPORT_EPOCHS, RUNS, formatEta, stepFactor } from './experiment_plan.js';
 import { latestRuns, readingsRun } from './report_figures.js';
 
@@ -33,12 +34,9 @@ export const RULES = Object.freeze({
   spikeAfter: 0.7,
 });
 
-const pts = (x) => `${(100 * x).toFixed(2)}`;
-const pct = (x) => `${pts(x)} %`;
-const signed = (d) => `${d >= 0 ? '+' : '−'}${Math.abs(100 * d).toFixed(2)}`;
-const points = (d) => `${Math.abs(100 * d).toFixed(2)} points`;
-const count = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const num = (x) => Math.round(x).toLocaleString('en');
+const pct = (x) => formatPct(x, 2);
+const signed = (d) => `${d >= 0 ? '+' : '−'}${sharePoints(Math.abs(d))}`;
+const points = (d) => `${sharePoints(Math.abs(d))} points`;
 
 /** The last epoch entry of run that evaluated split, and its accuracy / loss: { epoch, accuracy, loss } or null. */
 export function finalOf(run, split) {
@@ -73,7 +71,7 @@ export function spikesOf(run) {
 // Each claim: what the report says, which runs measure it, and how: measure(runsByKey) →
 // { text, holds: true | false | null (not measured), value? }.
 const trainAcc = (r) => finalOf(r, 'trainSet')?.accuracy ?? null;
-const listOf = (values) => values.map((v) => (v == null ? '–' : pts(v))).join(' / ');
+const listOf = (values) => values.map((v) => (v == null ? '–' : sharePoints(v))).join(' / ');
 
 export const CLAIMS = Object.freeze([
   {
@@ -310,11 +308,11 @@ function explain({ names, byReading, rows, score, label }) {
       // The images it draws from: as many as its training-set evaluation counted (the data may have fewer than the limit).
       const size = r.epochs.find((e) => e.trainSet)?.trainSet.count ?? r.config.trainLimit;
       const pool = r.config.trainLimit
-        ? `the first ${num(Math.min(size, r.config.trainLimit))} training images`
+        ? `the first ${count(Math.min(size, r.config.trainLimit))} training images`
         : 'all the training images';
       return slices
-        ? `in ${label(n)}, ${bpe} slices of ${pool}, ${epochsSeen ? `${(empty / epochsSeen).toFixed(1)} of them empty` : 'some empty'}: ${num(images)} images an epoch on average, some seen several times, others not at all`
-        : `in ${label(n)}, ${bpe} shuffled batches: ${num(images)} images an epoch, each once`;
+        ? `in ${label(n)}, ${bpe} slices of ${pool}, ${epochsSeen ? `${(empty / epochsSeen).toFixed(1)} of them empty` : 'some empty'}: ${count(images)} images an epoch on average, some seen several times, others not at all`
+        : `in ${label(n)}, ${bpe} shuffled batches: ${count(images)} images an epoch, each once`;
     })
     .filter(Boolean);
   if (epochParts.length) out.push(`An epoch is ${epochParts.join('; ')}.`.replace('An epoch is in', 'An epoch is, in'));
@@ -327,7 +325,7 @@ function explain({ names, byReading, rows, score, label }) {
       if (!largest) return null;
       if (spikes.length === 0)
         return `in ${label(n)} it never changed by more than ${points(largest.change)} an epoch after epoch ${after}`;
-      return `in ${label(n)} it jumped by more than ${Math.round(100 * RULES.spike)} points ${count(spikes.length, 'time')} after epoch ${after} (largest ${signed(largest.change)} points at epoch ${largest.epoch}) — spikes like the report’s`;
+      return `in ${label(n)} it jumped by more than ${Math.round(100 * RULES.spike)} points ${plural(spikes.length, 'time')} after epoch ${after} (largest ${signed(largest.change)} points at epoch ${largest.epoch}) — spikes like the report’s`;
     })
     .filter(Boolean);
   if (spikeParts.length) out.push(`784-80-40-20-10’s training accuracy: ${spikeParts.join('; ')}.`);
@@ -347,6 +345,6 @@ function explain({ names, byReading, rows, score, label }) {
 
 /** A positive number with 2 significant digits, without exponents for the sizes here: 0.0005, 0.0000078, 64. */
 function fmt(x) {
-  if (x >= 100) return num(x);
+  if (x >= 100) return count(x);
   return String(Number(x.toPrecision(2)));
 }

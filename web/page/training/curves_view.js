@@ -8,6 +8,7 @@
 // rebuilt only when what it shows changes (another run, other overlays).
 // Drawn at most 5 times a second, and only while the Train view is shown.
 import uPlot from '../../vendor/uPlot.esm.js';
+import { epochAxes } from '../ui/chart_axes.js';
 import { cssVar } from '../ui/colour.js';
 import { Redraw } from '../ui/redraw.js';
 import { legendLabels } from '../runs/legend.js';
@@ -38,16 +39,6 @@ const compact = (v) =>
 const fmtLoss = (u, v) => (v == null ? '–' : v.toFixed(4));
 const fmtPct = (u, v) => (v == null ? '–' : `${v.toFixed(2)} %`);
 const fmtEpoch = (u, v) => (v == null ? '–' : `epoch ${v.toFixed(2)}`);
-
-/** uPlot axes of an epoch chart (the training charts, the report's figures): epochs across, values up. */
-export function epochAxes({ axis, grid, xSize, ySize, values }) {
-  // A fresh object for each axis: uPlot writes its defaults into them.
-  const style = () => ({ stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } });
-  return [
-    { ...style(), label: 'epoch', labelSize: 20, size: xSize },
-    { ...style(), size: ySize, values },
-  ];
-}
 
 function niceFloor(x) {
   const step = x > 90 ? 1 : x > 50 ? 5 : 10;

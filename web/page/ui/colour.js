@@ -26,7 +26,8 @@ export const DASHES = Object.freeze([[], [7, 4], [2, 3], [10, 3, 2, 3]]);
 export const layerColour = (k) => PALETTE[k % PALETTE.length].hex;
 
 /** The value of a CSS custom property of the page ('--fg-muted'), for canvases and charts. */
-export const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+export const cssVar = (name, fallback = '#888') =>
+  getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 
 const VIRIDIS = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'].map(
   (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)),
