@@ -31,6 +31,7 @@
 
 #include "core/config_field.hpp"
 #include "core/config_preset.hpp"
+#include "core/data_split.hpp"
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/evaluation.hpp"
@@ -654,13 +655,13 @@ class Engine {
  public:
   Engine() : data_(std::make_shared<Data>()) {}
 
-  // { trainImages, trainLabels, testImages, testLabels, validation = 10000 }
+  // { trainImages, trainLabels, testImages, testLabels, validation = mlp::kValidationImages }
   val load_data(val d) {
     return guarded([&] {
       if (!is_plain_object(d)) throw ArgumentError("loadData needs an object, got " + describe(d));
       check_fields<ArgumentError>(d, {"trainImages", "trainLabels", "testImages", "testLabels", "validation"},
                                   "loadData");
-      int validation = 10000;
+      int validation = mlp::kValidationImages;
       if (has(d, "validation"))
         validation = static_cast<int>(integer_of(d["validation"], "validation", -2147483648.0, 2147483647.0));
       mlp::Splits splits;

