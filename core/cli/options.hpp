@@ -8,6 +8,10 @@
 
 namespace mlp::cli {
 
+// --eval-train's per-epoch curve evaluates at most this many of the images
+// trained on (the final line evaluates them all).
+inline constexpr int kEvalTrainImages = 10000;
+
 struct Options {
   TrainConfig config;
   int epochs = 100;
