@@ -35,6 +35,7 @@
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/evaluation.hpp"
+#include "core/health_sample.hpp"
 #include "core/inspection.hpp"
 #include "core/memory_estimate.hpp"
 #include "core/model_file.hpp"
@@ -512,15 +513,23 @@ class TrainerHandle {
     });
   }
 
-  // Each layer's health over images [start, start + count) of a split.
+  // Each layer's health over images [start, start + count) of a split. Left
+  // out, start is 0, count the core's sample (or what is left of the split)
+  // and bins the core's (health_sample.hpp).
   val inspect_health(val split, val start, val count, val bins) {
     return guarded([&] {
       const mlp::Dataset& data = data_->split(split);
-      const auto first = integer_of<ArgumentError>(start, "start", 0, data.size());
-      const auto n = integer_of<ArgumentError>(count, "count", 1,
-                                               std::min(4096.0, static_cast<double>(data.size() - first)));
-      const int b =
-          bins.isUndefined() ? 20 : static_cast<int>(integer_of<ArgumentError>(bins, "bins", 1, 256));
+      const auto first = start.isUndefined() ? 0 : integer_of<ArgumentError>(start, "start", 0, data.size());
+      const double left = std::min<double>(mlp::kMaxHealthSample, data.size() - first);
+      if (count.isUndefined() && left < 1)
+        throw ArgumentError("the " + split.as<std::string>() + " split has no images from index " +
+                            std::to_string(first) + " on");
+      const auto n = count.isUndefined()
+                         ? std::min<long long>(mlp::kHealthSample, static_cast<long long>(left))
+                         : integer_of<ArgumentError>(count, "count", 1, left);
+      const int b = bins.isUndefined()
+                        ? mlp::kHealthBins
+                        : static_cast<int>(integer_of<ArgumentError>(bins, "bins", 1, mlp::kMaxHealthBins));
       mlp::Network<float>& net = inspection_network();
       if (data.features() != net.input_size())
         throw ArgumentError("the " + split.as<std::string>() + " images have " +
