@@ -52,6 +52,12 @@ struct ArgumentError : mlp::Error {
   using mlp::Error::Error;
 };
 
+// The WebAssembly heap's maximum in bytes, -sMAXIMUM_MEMORY (wasm/CMakeLists.txt).
+#ifndef MLP_WASM_MAXIMUM_MEMORY
+#error "MLP_WASM_MAXIMUM_MEMORY is defined by wasm/CMakeLists.txt, with -sMAXIMUM_MEMORY"
+#endif
+constexpr double kMaximumMemory = MLP_WASM_MAXIMUM_MEMORY;
+
 // ---- Results ---------------------------------------------------------------
 
 val success(val value) {
@@ -88,9 +94,9 @@ val guarded(F&& f) {
   } catch (const mlp::Error& e) {
     return failure("Error", e.what());
   } catch (const std::bad_alloc&) {
-    return failure("OutOfMemory",
-                   "out of memory: the WebAssembly heap cannot grow any further (limit 2 GB); "
-                   "try a smaller network or batch size");
+    return failure("OutOfMemory", "out of memory: the WebAssembly heap cannot grow any further (limit " +
+                                      mlp::format_bytes(kMaximumMemory) +
+                                      "); try a smaller network or batch size");
   } catch (const std::exception& e) {
     return failure("Error", e.what());
   } catch (...) {
