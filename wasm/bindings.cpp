@@ -39,6 +39,7 @@
 #include "core/inspection.hpp"
 #include "core/memory_estimate.hpp"
 #include "core/model_file.hpp"
+#include "core/safetensors.hpp"
 #include "core/thread_pool.hpp"
 #include "core/trainer.hpp"
 
@@ -822,6 +823,39 @@ val limits() {
   return out;
 }
 
+// The engine's fixed facts, each read from its one home in the core or the
+// build, so that the page asks instead of repeating them: the defaults of
+// loadData and inspectHealth, and every limit an input is checked against.
+val constants() {
+  val out = val::object();
+  out.set("validationImages", mlp::kValidationImages);
+  out.set("healthSample", mlp::kHealthSample);
+  out.set("healthBins", mlp::kHealthBins);
+  out.set("maxHealthSample", mlp::kMaxHealthSample);
+  out.set("maxHealthBins", mlp::kMaxHealthBins);
+  const double max_parameters = mlp::config_field("sizes").max_parameters;
+  out.set("maxParameters", max_parameters);
+  out.set("memoryBudget", mlp::memory_budget());
+  out.set("maxModelFileBytes", mlp::max_model_file_bytes(max_parameters));
+  out.set("maxModelHeaderBytes", static_cast<double>(mlp::kMaxSafetensorsHeaderBytes));
+  out.set("maximumMemory", kMaximumMemory);
+  return out;
+}
+
+// Weights and biases of a network with these layer sizes, Σ_k n_k (n_{k−1} + 1)
+// (core/architecture.hpp). Only the sizes' types are checked, not the
+// configuration's limits, so that too large a network can be told how large it is.
+val parameter_count(val layers) {
+  return guarded([&] {
+    const auto sizes = std::get<std::vector<int>>(field_value(mlp::config_field("sizes"), layers));
+    for (std::size_t k = 0; k < sizes.size(); ++k)
+      if (sizes[k] < 1)
+        throw mlp::ConfigError("layers[" + std::to_string(k) + "] must be at least 1, got " +
+                               std::to_string(sizes[k]));
+    return val(mlp::parameter_count(sizes));
+  });
+}
+
 // Size of wasm linear memory; it only ever grows.
 double memory_bytes() {
   return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0;
@@ -873,6 +907,8 @@ EMSCRIPTEN_BINDINGS(mlp) {
   function("validateConfig", &validate_config);
   function("memoryEstimate", &memory_estimate);
   function("limits", &limits);
+  function("constants", &constants);
+  function("parameterCount", &parameter_count);
   function("simd", &simd);
   function("eigenVectorized", &eigen_vectorized);
   function("initThreads", &init_threads);

@@ -79,10 +79,11 @@ class Trainer {
   }
 
   /**
-   * Each layer's health over images start..start+count-1 of a split (bins:
-   * histogram bins, default 20) → { samples, loss, layers: [{ units, histogram:
-   * Int32Array, low, high, mean, saturated, stuck, weightGradientNorm,
-   * biasGradientNorm, weightNorm }] }.
+   * Each layer's health over images start..start+count-1 of a split → { samples, loss, layers: [{
+   * units, histogram: Int32Array, low, high, mean, saturated, stuck, weightGradientNorm,
+   * biasGradientNorm, weightNorm }] }. Left out, start is 0, count the engine's sample
+   * (constants().healthSample, or fewer when the split has fewer images from start) and bins
+   * constants().healthBins.
    */
   inspectHealth(split, start, count, bins) {
     return unwrap(this.#raw().inspectHealth(split, start, count, bins));
@@ -175,12 +176,36 @@ class Engine {
     return unwrap(this.#module.memoryEstimate(config));
   }
 
-  /** { memoryBudget, maxModelFileBytes }: the heap a trainer may plan on, the largest model file any accepted network has. */
+  /**
+   * { memoryBudget, maxModelFileBytes }: the heap a trainer may plan on, the largest model file any
+   * accepted network has. The same values as constants(), which has them all.
+   */
   limits() {
     return this.#module.limits();
   }
 
-  /** { trainImages, trainLabels, testImages, testLabels, validation = 10000 } (raw IDX bytes) */
+  /**
+   * The engine's fixed facts, each from its one home in the core or the build: the defaults of
+   * loadData (validationImages) and inspectHealth (healthSample, healthBins), and the limits inputs
+   * are checked against (maxHealthSample, maxHealthBins, maxParameters, memoryBudget,
+   * maxModelFileBytes, maxModelHeaderBytes, maximumMemory).
+   */
+  constants() {
+    return this.#module.constants();
+  }
+
+  /**
+   * Weights and biases of a network with these layer sizes, Σₖ nₖ·(nₖ₋₁ + 1). Only the sizes' types
+   * are checked (whole numbers ≥ 1), not the limits, so that too large a network can be told how large.
+   */
+  parameterCount(layers) {
+    return unwrap(this.#module.parameterCount(layers));
+  }
+
+  /**
+   * Raw IDX bytes; the last `validation` training images (default constants().validationImages)
+   * become the validation split. On any error the data loaded before stays loaded.
+   */
   loadData(data) {
     return unwrap(this.#raw().loadData(data));
   }
