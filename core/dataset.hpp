@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "data_split.hpp"
 #include "matrix.hpp"
 
 namespace mlp {
@@ -37,6 +38,6 @@ struct Splits {
 Splits make_splits(const Dataset& train_full, Dataset test, int validation);
 
 // The four MNIST files from a folder (train-images-idx3-ubyte, ...).
-Splits load_mnist_dir(const std::string& dir, int validation = 10000);
+Splits load_mnist_dir(const std::string& dir, int validation = kValidationImages);
 
 }  // namespace mlp

@@ -11,6 +11,7 @@
 // Dimension letters: in/out = a layer's widths, n = images in the sample.
 #include <vector>
 
+#include "health_sample.hpp"
 #include "network.hpp"
 
 namespace mlp {
@@ -92,7 +93,7 @@ struct NetworkHealth {
 // x: (in, n) images, y: (out, n) targets; bins ≥ 1 histogram bins. The
 // network's workspace grows to n columns if it is smaller.
 template <typename T>
-NetworkHealth inspect_health(Network<T>& net, ConstRef<T> x, ConstRef<T> y, int bins = 20);
+NetworkHealth inspect_health(Network<T>& net, ConstRef<T> x, ConstRef<T> y, int bins = kHealthBins);
 
 extern template DigitPath<float> trace_digit<float>(Network<float>&, ConstRef<float>);
 extern template DigitPath<double> trace_digit<double>(Network<double>&, ConstRef<double>);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "errors.hpp"
+#include "safetensors.hpp"
 
 // The heap a trainer may plan on. The browser build sets it below its 2 GB
 // WebAssembly heap (wasm/CMakeLists.txt), leaving room for the data and the
@@ -93,7 +94,9 @@ double memory_budget() {
 }
 
 double max_model_file_bytes(double max_parameters) {
-  return std::min(memory_budget() / 3, 3 * kFloat * max_parameters) + (1 << 20);  // + a header's worth
+  // + the longest header a model file may have
+  return std::min(memory_budget() / 3, 3 * kFloat * max_parameters) +
+         static_cast<double>(kMaxSafetensorsHeaderBytes);
 }
 
 std::string format_bytes(double bytes) {

@@ -34,7 +34,8 @@ void check_memory(const TrainConfig& config);
 
 // The largest model file a network this engine accepts can have: its file
 // is read back within the budget (three copies at once, estimate_memory), and
-// at most 3 vectors of max_parameters (Adam). Uploads larger than this are
+// at most 3 vectors of max_parameters (Adam), plus the longest header the
+// reader accepts (kMaxSafetensorsHeaderBytes). Uploads larger than this are
 // refused before they are read.
 double max_model_file_bytes(double max_parameters);
 

@@ -11,9 +11,6 @@ namespace mlp {
 namespace {
 
 using nlohmann::json;
-// The reference reader allows 100 MB; ours are 1-2 KB, and parsing a header
-// costs tens of times its size in memory.
-constexpr std::uint64_t kMaxHeader = 1u << 20;
 constexpr std::size_t kMaxDimensions = 16;
 
 std::int64_t element_count(const std::vector<std::int64_t>& shape) {
@@ -76,7 +73,9 @@ SafeTensors decode_safetensors(const std::uint8_t* bytes, std::size_t size) {
   if (n > size - 8)
     fail("header length " + std::to_string(n) + " runs past the end of the file (" + std::to_string(size) +
          " bytes)");
-  if (n > kMaxHeader) fail("header length " + std::to_string(n) + " is larger than the 1 MB limit");
+  if (n > kMaxSafetensorsHeaderBytes)
+    fail("header length " + std::to_string(n) + " is larger than the " +
+         std::to_string(kMaxSafetensorsHeaderBytes >> 20) + " MB limit");
   const auto* text = reinterpret_cast<const char*>(bytes + 8);
   const json header = parse_untrusted_json(text, text + n, "header");
   if (!header.is_object()) fail("header is not a JSON object");

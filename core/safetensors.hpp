@@ -11,6 +11,11 @@
 
 namespace mlp {
 
+// The longest JSON header decode_safetensors reads. The reference reader
+// allows 100 MB; ours are 1-2 KB, and parsing a header costs tens of times
+// its size in memory.
+inline constexpr std::uint64_t kMaxSafetensorsHeaderBytes = 1u << 20;
+
 struct SafeTensors {
   std::map<std::string, std::string> metadata;
   std::map<std::string, Tensor> tensors;

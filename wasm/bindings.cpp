@@ -31,12 +31,15 @@
 
 #include "core/config_field.hpp"
 #include "core/config_preset.hpp"
+#include "core/data_split.hpp"
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/evaluation.hpp"
+#include "core/health_sample.hpp"
 #include "core/inspection.hpp"
 #include "core/memory_estimate.hpp"
 #include "core/model_file.hpp"
+#include "core/safetensors.hpp"
 #include "core/thread_pool.hpp"
 #include "core/trainer.hpp"
 
@@ -49,6 +52,12 @@ using emscripten::val;
 struct ArgumentError : mlp::Error {
   using mlp::Error::Error;
 };
+
+// The WebAssembly heap's maximum in bytes, -sMAXIMUM_MEMORY (wasm/CMakeLists.txt).
+#ifndef MLP_WASM_MAXIMUM_MEMORY
+#error "MLP_WASM_MAXIMUM_MEMORY is defined by wasm/CMakeLists.txt, with -sMAXIMUM_MEMORY"
+#endif
+constexpr double kMaximumMemory = MLP_WASM_MAXIMUM_MEMORY;
 
 // ---- Results ---------------------------------------------------------------
 
@@ -86,9 +95,9 @@ val guarded(F&& f) {
   } catch (const mlp::Error& e) {
     return failure("Error", e.what());
   } catch (const std::bad_alloc&) {
-    return failure("OutOfMemory",
-                   "out of memory: the WebAssembly heap cannot grow any further (limit 2 GB); "
-                   "try a smaller network or batch size");
+    return failure("OutOfMemory", "out of memory: the WebAssembly heap cannot grow any further (limit " +
+                                      mlp::format_bytes(kMaximumMemory) +
+                                      "); try a smaller network or batch size");
   } catch (const std::exception& e) {
     return failure("Error", e.what());
   } catch (...) {
@@ -511,15 +520,23 @@ class TrainerHandle {
     });
   }
 
-  // Each layer's health over images [start, start + count) of a split.
+  // Each layer's health over images [start, start + count) of a split. Left
+  // out, start is 0, count the core's sample (or what is left of the split)
+  // and bins the core's (health_sample.hpp).
   val inspect_health(val split, val start, val count, val bins) {
     return guarded([&] {
       const mlp::Dataset& data = data_->split(split);
-      const auto first = integer_of<ArgumentError>(start, "start", 0, data.size());
-      const auto n = integer_of<ArgumentError>(count, "count", 1,
-                                               std::min(4096.0, static_cast<double>(data.size() - first)));
-      const int b =
-          bins.isUndefined() ? 20 : static_cast<int>(integer_of<ArgumentError>(bins, "bins", 1, 256));
+      const auto first = start.isUndefined() ? 0 : integer_of<ArgumentError>(start, "start", 0, data.size());
+      const double left = std::min<double>(mlp::kMaxHealthSample, data.size() - first);
+      if (count.isUndefined() && left < 1)
+        throw ArgumentError("the " + split.as<std::string>() + " split has no images from index " +
+                            std::to_string(first) + " on");
+      const auto n = count.isUndefined()
+                         ? std::min<long long>(mlp::kHealthSample, static_cast<long long>(left))
+                         : integer_of<ArgumentError>(count, "count", 1, left);
+      const int b = bins.isUndefined()
+                        ? mlp::kHealthBins
+                        : static_cast<int>(integer_of<ArgumentError>(bins, "bins", 1, mlp::kMaxHealthBins));
       mlp::Network<float>& net = inspection_network();
       if (data.features() != net.input_size())
         throw ArgumentError("the " + split.as<std::string>() + " images have " +
@@ -654,13 +671,13 @@ class Engine {
  public:
   Engine() : data_(std::make_shared<Data>()) {}
 
-  // { trainImages, trainLabels, testImages, testLabels, validation = 10000 }
+  // { trainImages, trainLabels, testImages, testLabels, validation = mlp::kValidationImages }
   val load_data(val d) {
     return guarded([&] {
       if (!is_plain_object(d)) throw ArgumentError("loadData needs an object, got " + describe(d));
       check_fields<ArgumentError>(d, {"trainImages", "trainLabels", "testImages", "testLabels", "validation"},
                                   "loadData");
-      int validation = 10000;
+      int validation = mlp::kValidationImages;
       if (has(d, "validation"))
         validation = static_cast<int>(integer_of(d["validation"], "validation", -2147483648.0, 2147483647.0));
       mlp::Splits splits;
@@ -806,6 +823,39 @@ val limits() {
   return out;
 }
 
+// The engine's fixed facts, each read from its one home in the core or the
+// build, so that the page asks instead of repeating them: the defaults of
+// loadData and inspectHealth, and every limit an input is checked against.
+val constants() {
+  val out = val::object();
+  out.set("validationImages", mlp::kValidationImages);
+  out.set("healthSample", mlp::kHealthSample);
+  out.set("healthBins", mlp::kHealthBins);
+  out.set("maxHealthSample", mlp::kMaxHealthSample);
+  out.set("maxHealthBins", mlp::kMaxHealthBins);
+  const double max_parameters = mlp::config_field("sizes").max_parameters;
+  out.set("maxParameters", max_parameters);
+  out.set("memoryBudget", mlp::memory_budget());
+  out.set("maxModelFileBytes", mlp::max_model_file_bytes(max_parameters));
+  out.set("maxModelHeaderBytes", static_cast<double>(mlp::kMaxSafetensorsHeaderBytes));
+  out.set("maximumMemory", kMaximumMemory);
+  return out;
+}
+
+// Weights and biases of a network with these layer sizes, Σ_k n_k (n_{k−1} + 1)
+// (core/architecture.hpp). Only the sizes' types are checked, not the
+// configuration's limits, so that too large a network can be told how large it is.
+val parameter_count(val layers) {
+  return guarded([&] {
+    const auto sizes = std::get<std::vector<int>>(field_value(mlp::config_field("sizes"), layers));
+    for (std::size_t k = 0; k < sizes.size(); ++k)
+      if (sizes[k] < 1)
+        throw mlp::ConfigError("layers[" + std::to_string(k) + "] must be at least 1, got " +
+                               std::to_string(sizes[k]));
+    return val(mlp::parameter_count(sizes));
+  });
+}
+
 // Size of wasm linear memory; it only ever grows.
 double memory_bytes() {
   return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0;
@@ -857,6 +907,8 @@ EMSCRIPTEN_BINDINGS(mlp) {
   function("validateConfig", &validate_config);
   function("memoryEstimate", &memory_estimate);
   function("limits", &limits);
+  function("constants", &constants);
+  function("parameterCount", &parameter_count);
   function("simd", &simd);
   function("eigenVectorized", &eigen_vectorized);
   function("initThreads", &init_threads);

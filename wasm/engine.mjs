@@ -9,61 +9,151 @@
 // mlp-threads.mjs (WebAssembly threads: shared memory, a pool of pthread
 // workers). createEngine() picks the threaded one where it can run — a
 // cross-origin-isolated page — and says why when it cannot.
+//
+// Types: the raw module's are declared in mlp.d.mts; the shapes below are
+// exported as JSDoc types, so page code can write
+//   /** @import { Trainer, TrainResult } from '../wasm/engine.mjs' */
 
+/**
+ * @typedef {import('./mlp.mjs').ErrorKind} ErrorKind
+ * @typedef {import('./mlp.mjs').Split} Split
+ * @typedef {import('./mlp.mjs').Config} Config
+ * @typedef {import('./mlp.mjs').ConfigInput} ConfigInput
+ * @typedef {import('./mlp.mjs').OptimizerSettings} OptimizerSettings
+ * @typedef {import('./mlp.mjs').Activation} Activation
+ * @typedef {import('./mlp.mjs').Loss} Loss
+ * @typedef {import('./mlp.mjs').OptimizerName} OptimizerName
+ * @typedef {import('./mlp.mjs').GradientScale} GradientScale
+ * @typedef {import('./mlp.mjs').Initialization} Initialization
+ * @typedef {import('./mlp.mjs').Batching} Batching
+ * @typedef {import('./mlp.mjs').SchemaField} SchemaField
+ * @typedef {import('./mlp.mjs').NumberField} NumberField
+ * @typedef {import('./mlp.mjs').BooleanField} BooleanField
+ * @typedef {import('./mlp.mjs').ChoiceField} ChoiceField
+ * @typedef {import('./mlp.mjs').SizesField} SizesField
+ * @typedef {import('./mlp.mjs').Preset} Preset
+ * @typedef {import('./mlp.mjs').DataFiles} DataFiles
+ * @typedef {import('./mlp.mjs').DataInfo} DataInfo
+ * @typedef {import('./mlp.mjs').Progress} Progress
+ * @typedef {import('./mlp.mjs').TrainResult} TrainResult
+ * @typedef {import('./mlp.mjs').Timing} Timing
+ * @typedef {import('./mlp.mjs').Metrics} Metrics
+ * @typedef {import('./mlp.mjs').Metrics} EvaluateResult
+ * @typedef {import('./mlp.mjs').Predictions} Predictions
+ * @typedef {import('./mlp.mjs').LayerWeights} LayerWeights
+ * @typedef {import('./mlp.mjs').Trace} Trace
+ * @typedef {import('./mlp.mjs').LayerHealth} LayerHealth
+ * @typedef {import('./mlp.mjs').Health} Health
+ * @typedef {import('./mlp.mjs').MemoryEstimate} MemoryEstimate
+ * @typedef {import('./mlp.mjs').Limits} Limits
+ * @typedef {import('./mlp.mjs').Constants} Constants
+ */
+
+/** @typedef {{ available: number, active: number }} Threads The threads an engine has and trains on. */
+/** @typedef {{ ok: true, reason: null } | { ok: false, reason: string }} ThreadSupport */
+/**
+ * @typedef {Error & { kind: ErrorKind }} EngineError
+ *   What every failing call throws: the core's message, and `kind` its error type.
+ */
+/**
+ * @typedef {import('./mlp.mjs').ModuleOptions & { threaded?: boolean, threads?: number }} EngineOptions
+ *   createEngine's options: the Emscripten module's (wasmBinary, locateFile...), and which build on how many threads.
+ */
+
+/**
+ * The value of a raw result, or its failure thrown as an EngineError.
+ * @template T
+ * @param {import('./mlp.mjs').RawResult<T>} result
+ * @returns {T}
+ */
 function unwrap(result) {
   if (result.ok) return result.value;
-  const error = new Error(result.error);
-  error.kind = result.kind; // 'ConfigError' | 'IdxError' | 'ModelFileError' | 'DivergedError' | 'ArgumentError' | 'OutOfMemory' | 'Error'
+  const failure = /** @type {import('./mlp.mjs').Failure} */ (result);
+  /** @type {EngineError} */
+  const error = Object.assign(new Error(failure.error), { kind: failure.kind });
   throw error;
 }
 
+/** @returns {EngineError} */
 function deletedError() {
-  const error = new Error('this trainer has been deleted');
-  error.kind = 'ArgumentError';
-  return error;
+  return Object.assign(new Error('this trainer has been deleted'), { kind: /** @type {const} */ ('ArgumentError') });
 }
 
-class Trainer {
+/** One training run: a C++ trainer, freed by delete(). Made by engine.createTrainer() or engine.loadModel(). */
+export class Trainer {
+  /** @type {import('./mlp.mjs').TrainerHandle | null} */
   #handle;
 
+  /** @param {import('./mlp.mjs').TrainerHandle} handle */
   constructor(handle) {
     this.#handle = handle;
   }
 
+  /** @returns {import('./mlp.mjs').TrainerHandle} */
   #raw() {
     if (!this.#handle) throw deletedError();
     return this.#handle;
   }
 
-  /** Trains up to n batches (stops early at the end of an epoch). */
+  /**
+   * Trains up to n batches (stops early at the end of an epoch). On a NaN/Inf loss it throws
+   * (kind 'DivergedError') and keeps the weights and progress from before the call.
+   * @param {number} n
+   * @returns {TrainResult}
+   */
   trainBatches(n) {
     return unwrap(this.#raw().trainBatches(n));
   }
 
-  /** Of the last trainBatches: { parallelMs }, the time spent in the rounds of tasks that run on every thread. */
+  /**
+   * Of the last trainBatches: { parallelMs }, the time spent in the rounds of tasks that run on every thread.
+   * @returns {Timing}
+   */
   timing() {
     return this.#raw().timing();
   }
 
-  /** split: 'train' | 'validation' | 'test' → { loss, accuracy, count, confusion } */
+  /**
+   * Loss, accuracy and confusion matrix (row = true label, column = predicted) on a split.
+   * @param {Split} split
+   * @returns {Metrics}
+   */
   evaluate(split) {
     return unwrap(this.#raw().evaluate(split));
   }
 
-  /** The images it trains on (its first trainLimit training images), or the first `count` of them → as evaluate. */
+  /**
+   * As evaluate, on the images it trains on (its first trainLimit training images), or the first `count` of them.
+   * @param {number} [count]
+   * @returns {Metrics}
+   */
   evaluateTraining(count) {
     return unwrap(this.#raw().evaluateTraining(count));
   }
 
-  /** Float32Array of n·784 pixels in [0, 1] → Float32Array of n·10 probabilities. */
+  /**
+   * Float32Array of n·784 pixels in [0, 1], image after image → Float32Array of n·10 probabilities.
+   * @param {Float32Array} images
+   * @returns {Float32Array<ArrayBuffer>}
+   */
   predict(images) {
     return unwrap(this.#raw().predict(images));
   }
 
+  /**
+   * Every image of a split: its label, the predicted class and the probabilities.
+   * @param {Split} split
+   * @returns {Predictions}
+   */
   predictSplit(split) {
     return unwrap(this.#raw().predictSplit(split));
   }
 
+  /**
+   * Weight layer k (0 = the input side): W row-major (rows = outputs) and b.
+   * @param {number} k
+   * @returns {LayerWeights}
+   */
   layerWeights(k) {
     return unwrap(this.#raw().layerWeights(k));
   }
@@ -73,42 +163,62 @@ class Trainer {
    * { hidden: [Float32Array(units) per hidden layer], logits, probabilities,
    *   predicted, contributions: Float32Array (what each unit feeding the output
    *   added to the winning logit), bias }.
+   * @param {Float32Array} image
+   * @returns {Trace}
    */
   traceDigit(image) {
     return unwrap(this.#raw().traceDigit(image));
   }
 
   /**
-   * Each layer's health over images start..start+count-1 of a split (bins:
-   * histogram bins, default 20) → { samples, loss, layers: [{ units, histogram:
-   * Int32Array, low, high, mean, saturated, stuck, weightGradientNorm,
-   * biasGradientNorm, weightNorm }] }.
+   * Each layer's health over images start..start+count-1 of a split → { samples, loss, layers: [{
+   * units, histogram: Int32Array, low, high, mean, saturated, stuck, weightGradientNorm,
+   * biasGradientNorm, weightNorm }] }. Left out, start is 0, count the engine's sample
+   * (constants().healthSample, or fewer when the split has fewer images from start) and bins
+   * constants().healthBins.
+   * @param {Split} split
+   * @param {number} [start]
+   * @param {number} [count] 1..constants().maxHealthSample
+   * @param {number} [bins] 1..constants().maxHealthBins
+   * @returns {Health}
    */
   inspectHealth(split, start, count, bins) {
     return unwrap(this.#raw().inspectHealth(split, start, count, bins));
   }
 
+  /** @param {number} learningRate */
   setLearningRate(learningRate) {
     unwrap(this.#raw().setLearningRate(learningRate));
   }
 
+  /**
+   * The optimiser's settings (the schema's non-structural fields); those left out keep their
+   * values; the optimiser's state restarts.
+   * @param {OptimizerSettings} settings
+   */
   setOptimizer(settings) {
     unwrap(this.#raw().setOptimizer(settings));
   }
 
+  /** @returns {Config} every field */
   config() {
     return unwrap(this.#raw().config());
   }
 
+  /** @returns {Progress} */
   progress() {
     return unwrap(this.#raw().progress());
   }
 
-  /** The whole run as a .safetensors file. */
+  /**
+   * The whole run as a .safetensors file.
+   * @returns {Uint8Array<ArrayBuffer>}
+   */
   save() {
     return unwrap(this.#raw().save());
   }
 
+  /** @returns {boolean} */
   get deleted() {
     return !this.#handle;
   }
@@ -120,10 +230,17 @@ class Trainer {
   }
 }
 
-class Engine {
+/** A loaded module: its data, its threads, and the trainers made from it. Made by createEngine(). */
+export class Engine {
+  /** @type {import('./mlp.mjs').MlpModule} */
   #module;
+  /** @type {import('./mlp.mjs').EngineHandle | null} */
   #engine;
 
+  /**
+   * @param {import('./mlp.mjs').MlpModule} module
+   * @param {{ threaded: boolean, reason: string | null }} build
+   */
   constructor(module, { threaded, reason }) {
     this.#module = module;
     this.#engine = new module.Engine();
@@ -137,6 +254,7 @@ class Engine {
     this.eigenVectorized = module.eigenVectorized();
   }
 
+  /** @returns {import('./mlp.mjs').EngineHandle} */
   #raw() {
     if (!this.#engine) throw new Error('this engine has been deleted');
     return this.#engine;
@@ -147,6 +265,7 @@ class Engine {
    * source of names, kinds, ranges and defaults): [{ name, jsName, flag,
    * label, help, kind, structural, default, min, max, minOpen, maxOpen,
    * choices, countMin, countMax, maxParameters }].
+   * @returns {SchemaField[]}
    */
   schema() {
     return this.#module.configSchema();
@@ -156,12 +275,19 @@ class Engine {
    * The core's named readings of the report (the report's code, done
    * properly with the mean or the summed gradient): [{ name, label,
    * description, config }], config holding the fields each one sets.
+   * @returns {Preset[]}
    */
   presets() {
     return this.#module.configPresets();
   }
 
-  /** Checks a plain config as createTrainer would, without building a network; returns it complete. */
+  /**
+   * Checks a plain config as createTrainer would (every field, and the memory it needs), without
+   * building a network; returns it complete, ready for createTrainer. Its parameter count is
+   * memoryEstimate(config).parameters, or parameterCount(config.layers).
+   * @param {ConfigInput} [config]
+   * @returns {Config}
+   */
   validateConfig(config) {
     return unwrap(this.#module.validateConfig(config));
   }
@@ -170,41 +296,94 @@ class Engine {
    * What a config needs, in bytes (core/memory_estimate.hpp): { parameters, file (its model file),
    * training, saving, loading (reading the file back), peak, budget }. validateConfig and
    * createTrainer refuse a config whose peak is over the budget; this call only checks the fields.
+   * @param {ConfigInput} [config]
+   * @returns {MemoryEstimate}
    */
   memoryEstimate(config) {
     return unwrap(this.#module.memoryEstimate(config));
   }
 
-  /** { memoryBudget, maxModelFileBytes }: the heap a trainer may plan on, the largest model file any accepted network has. */
+  /**
+   * { memoryBudget, maxModelFileBytes }: the heap a trainer may plan on, the largest model file any
+   * accepted network has. The same values as constants(), which has them all.
+   * @returns {Limits}
+   */
   limits() {
     return this.#module.limits();
   }
 
-  /** { trainImages, trainLabels, testImages, testLabels, validation = 10000 } (raw IDX bytes) */
+  /**
+   * The engine's fixed facts, each from its one home in the core or the build: the defaults of
+   * loadData (validationImages) and inspectHealth (healthSample, healthBins), and the limits inputs
+   * are checked against (maxHealthSample, maxHealthBins, maxParameters, memoryBudget,
+   * maxModelFileBytes, maxModelHeaderBytes, maximumMemory).
+   * @returns {Constants}
+   */
+  constants() {
+    return this.#module.constants();
+  }
+
+  /**
+   * Weights and biases of a network with these layer sizes, Σₖ nₖ·(nₖ₋₁ + 1). Only the sizes' types
+   * are checked (whole numbers ≥ 1), not the limits, so that too large a network can be told how large.
+   * @param {number[]} layers
+   * @returns {number}
+   */
+  parameterCount(layers) {
+    return unwrap(this.#module.parameterCount(layers));
+  }
+
+  /**
+   * Raw IDX bytes; the last `validation` training images (default constants().validationImages)
+   * become the validation split. On any error the data loaded before stays loaded.
+   * @param {DataFiles} data
+   * @returns {DataInfo}
+   */
   loadData(data) {
     return unwrap(this.#raw().loadData(data));
   }
 
-  /** The sizes of the loaded splits, or null before loadData. */
+  /**
+   * The sizes of the loaded splits, or null before loadData.
+   * @returns {DataInfo | null}
+   */
   dataInfo() {
     return this.#raw().dataInfo();
   }
 
+  /**
+   * A trainer from a plain config (fields left out take their defaults; an unknown field is an error).
+   * @param {ConfigInput} [config]
+   * @returns {Trainer}
+   */
   createTrainer(config = {}) {
     return new Trainer(unwrap(this.#raw().createTrainer(config)));
   }
 
-  /** A trainer resumed from .safetensors bytes written by trainer.save(). */
+  /**
+   * A trainer resumed from .safetensors bytes written by trainer.save().
+   * @param {Uint8Array} bytes
+   * @returns {Trainer}
+   */
   loadModel(bytes) {
     return new Trainer(unwrap(this.#raw().loadModel(bytes)));
   }
 
-  /** Uint8Array(count·784): raw pixels of images start..start+count-1 of a split. */
+  /**
+   * Uint8Array(count·784): raw pixels of images start..start+count-1 of a split.
+   * @param {Split} split
+   * @param {number} start
+   * @param {number} count
+   * @returns {Uint8Array<ArrayBuffer>}
+   */
   splitImages(split, start, count) {
     return unwrap(this.#raw().splitImages(split, start, count));
   }
 
-  /** { available, active }: the threads this engine has (its pool, created once) and trains on. */
+  /**
+   * { available, active }: the threads this engine has (its pool, created once) and trains on.
+   * @returns {Threads}
+   */
   get threads() {
     const info = this.#module.threadInfo();
     return { available: info.available, active: info.active };
@@ -214,22 +393,33 @@ class Engine {
    * Trains on n threads (1..threads.available) from the next batch on, for
    * every trainer of this engine. Results do not depend on it: the same seed
    * gives bit-identical weights on any thread count. Returns the count set.
+   * @param {number} n
+   * @returns {number}
    */
   setThreads(n) {
     return unwrap(this.#module.setThreads(n));
   }
 
-  /** Size of the WebAssembly memory in bytes (it can grow, never shrink). */
+  /**
+   * Size of the WebAssembly memory in bytes (it can grow, never shrink).
+   * @returns {number}
+   */
   memoryBytes() {
     return this.#module.memoryBytes();
   }
 
-  /** Bytes currently allocated on the C++ heap. */
+  /**
+   * Bytes currently allocated on the C++ heap.
+   * @returns {number}
+   */
   allocatedBytes() {
     return this.#module.allocatedBytes();
   }
 
-  /** The most the C++ heap has ever held, in bytes (its high-water mark, fragmentation included). */
+  /**
+   * The most the C++ heap has ever held, in bytes (its high-water mark, fragmentation included).
+   * @returns {number}
+   */
   peakHeapBytes() {
     return this.#module.peakHeapBytes();
   }
@@ -243,7 +433,10 @@ class Engine {
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
-/** Logical CPUs of this machine, as the browser (or Node) reports them. */
+/**
+ * Logical CPUs of this machine, as the browser (or Node) reports them.
+ * @returns {Promise<number>}
+ */
 async function hardwareThreads() {
   if (isNode) return (await import('node:os')).availableParallelism();
   return globalThis.navigator?.hardwareConcurrency || 1;
@@ -257,6 +450,7 @@ export const MAX_THREADS = 16;
  * threads need SharedArrayBuffer, which browsers give only to
  * cross-origin-isolated pages (served with COOP: same-origin and COEP:
  * require-corp or credentialless).
+ * @returns {ThreadSupport}
  */
 export function threadSupport() {
   if (!isNode && globalThis.crossOriginIsolated !== true)
@@ -279,9 +473,13 @@ export function threadSupport() {
  *     threadSupport() allows it (browsers; Node only when asked for).
  *   threads: the most threads to use (default: the machine's logical CPUs,
  *     at most MAX_THREADS); the engine starts with all of them active.
+ * @param {EngineOptions} [options]
+ * @returns {Promise<Engine>}
  */
 export async function createEngine(options = {}) {
-  const { threaded: wanted, threads, ...moduleOptions } = options;
+  const { threaded: wanted, threads, ...rest } = options;
+  /** @type {import('./mlp.mjs').ModuleOptions} */
+  const moduleOptions = rest;
   const support = threadSupport();
   const threaded = wanted ?? (support.ok && !isNode);
   if (threaded && !support.ok) throw new Error(`the threaded engine cannot run here: ${support.reason}`);

@@ -80,8 +80,6 @@ int run(const mlp::cli::Options& o) {
 
   const int used = trainer->training_size();
   const mlp::Dataset trained_on = used < train->size() ? train->slice(0, used) : *train;
-  // --eval-train's per-epoch curve: at most the first 10,000 of those images.
-  constexpr int kEvalTrainImages = 10000;
   const bool show_progress = o.progress && isatty(STDERR_FILENO);
   const int per_epoch = trainer->batches_per_epoch();
   const auto run_start = Clock::now();
@@ -104,7 +102,7 @@ int run(const mlp::cli::Options& o) {
     const double train_seconds = seconds_since(epoch_start);
     json line = {{"epoch", epoch}, {"train_loss", loss / samples}, {"train_accuracy", accuracy / samples}};
     if (o.eval_train)
-      line.update(evaluation_json("train_eval", trainer->evaluate_training(kEvalTrainImages)));
+      line.update(evaluation_json("train_eval", trainer->evaluate_training(mlp::cli::kEvalTrainImages)));
     line.update(evaluation_json("validation", trainer->evaluate(splits.validation)));
     line["seconds"] = train_seconds;
     line["samples_per_second"] = static_cast<double>(samples) / train_seconds;

