@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Checks formatting and lint, changing nothing (FIX=1 formats in place):
+# Checks formatting, lint and types, changing nothing (FIX=1 formats in place):
 # clang-format (.clang-format) on the C++, Prettier (.prettierrc.json) and
-# ESLint (web/eslint.config.js) on the JavaScript. scripts/test.sh runs it.
+# ESLint (web/eslint.config.js) on the JavaScript, and the TypeScript checker
+# on the page, its worker and the engine's JS (web/tsconfig.json: JSDoc
+# types, tsc --noEmit). scripts/test.sh runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=web/node_modules/.bin
@@ -17,4 +19,5 @@ fi
 clang-format --dry-run --Werror "${cpp[@]}"
 "$bin/prettier" --log-level warn --check "${js[@]}"
 "$bin/eslint" -c web/eslint.config.js --max-warnings 0 .
-echo "lint: ${#cpp[@]} C++ and ${#js[@]} web files formatted, no lint" >&2
+"$bin/tsc" --noEmit -p web
+echo "lint: ${#cpp[@]} C++ and ${#js[@]} web files formatted, no lint, types checked" >&2

@@ -118,7 +118,8 @@ try {
     console.log(
       `         the whole report took ${s(wallMs)} from the click to the end (target ≤ ${s(TARGETS.wallMs)}: ${verdict(wallMs <= TARGETS.wallMs)})`,
     );
-  else console.log(`         the whole-report target (≤ ${s(TARGETS.wallMs)}) is for --epochs 100 --reading report-code`);
+  else
+    console.log(`         the whole-report target (≤ ${s(TARGETS.wallMs)}) is for --epochs 100 --reading report-code`);
   console.log(`\n${(await page.textContent('#claims-table')).replace(/\s+\n/g, '\n').replace(/ {2,}/g, ' ').trim()}`);
   console.log(
     `\n${await page.evaluate(() => [...document.querySelectorAll('#claims-explanation p')].map((p) => p.textContent).join('\n'))}`,

@@ -51,7 +51,7 @@ test('the engine, the data and the trainer come from their events; topics follow
       threads: { threaded: false, available: 1, active: 1, reason: 'x' },
       schema: [],
       presets: [],
-      limits: { maxModelFileBytes: 1000 },
+      constants: { maxModelFileBytes: 1000, validationImages: 10 },
     }),
   );
   assert.equal(store.worker, 'ready');

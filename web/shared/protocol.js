@@ -243,14 +243,15 @@ export const REQUESTS = Object.freeze({
 export const EVENTS = Object.freeze({
   // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, its threads; the
   // configuration's fields (engine.schema()), the core's readings of the report (engine.presets()) and
-  // limits: { memoryBudget, maxModelFileBytes, … } (engine.limits()): what uploads are checked against.
+  // its constants (engine.constants(): the defaults it uses, such as the validation hold-out, and the
+  // limits uploads are checked against, such as maxModelFileBytes).
   ready: {
     simd: boolean,
     eigenVectorized: boolean,
     threads: Threads,
     schema: arrayOf(object),
     presets: arrayOf(object),
-    limits: object,
+    constants: object,
   },
   // Bytes of the compressed download so far (at most every 50 ms); cached: files read from Cache Storage.
   dataProgress: { loaded: integer, total: integer, file: string, cached: integer },

@@ -12,9 +12,6 @@
 import { HEALTH_INTERVAL_MS } from '../shared/health_sampling.js';
 import { ReportedError } from './errors.js';
 
-/** Images of the fixed sample: the first ones of the validation split (of the test split without one). */
-export const HEALTH_SAMPLE = 256;
-export const HEALTH_BINS = 20;
 export { HEALTH_INTERVAL_MS };
 
 export class Inspector {
@@ -87,8 +84,8 @@ export class Inspector {
     const trainer = this.#session.trainer;
     const info = this.#session.dataInfo;
     const split = info.validation > 0 ? 'validation' : 'test';
-    const samples = Math.min(HEALTH_SAMPLE, info[split]);
-    const h = trainer.inspectHealth(split, 0, samples, HEALTH_BINS);
+    // The fixed sample: the engine's (constants().healthSample first images of the split, healthBins bins).
+    const h = trainer.inspectHealth(split, 0);
     const p = trainer.progress();
     return {
       epoch: p.epoch,

@@ -20,9 +20,6 @@ import { downloadMnist, readIdxFiles } from './mnist_data.js';
  * @typedef {{ [K in RequestType]: (payload: RequestPayload<K>) => AnswerOf<K> | Promise<AnswerOf<K>> }} Handlers
  */
 
-/** Validation images held out of MNIST's 60,000 training images. */
-export const VALIDATION_SIZE = 10000;
-
 const isOutOfMemory = (err) => err?.kind === 'OutOfMemory';
 
 /**
@@ -55,6 +52,7 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
     }
   }
 
+  /** @param {number | undefined} validation training images held out (undefined: the engine's default) */
   function dataLoaded(raw, validation, { source, cached }) {
     onBusy(1000 + Object.values(raw).reduce((n, b) => n + b.byteLength, 0) / 20_000); // parsing: ~20 MB/s at worst
     const info = engine.loadData({ ...raw, validation });
@@ -66,7 +64,7 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
   return {
     async loadMnist() {
       const { raw, source, cached } = await downloadMnist(siteUrl, (p) => emit('dataProgress', p));
-      return dataLoaded(raw, VALIDATION_SIZE, { source, cached });
+      return dataLoaded(raw, undefined, { source, cached }); // the engine's hold-out (constants().validationImages)
     },
     async loadIdx(files) {
       const raw = await readIdxFiles(files);

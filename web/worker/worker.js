@@ -144,7 +144,7 @@ const ready = createEngine().then((loaded) => {
     threads: threadsInfo(engine),
     schema: engine.schema(),
     presets: engine.presets(),
-    limits: engine.limits(),
+    constants: engine.constants(),
   });
 });
 ready.catch((err) => {

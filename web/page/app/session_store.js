@@ -19,6 +19,7 @@ import { addEpoch, appendChunk } from '../runs/run_record.js';
 
 /**
  * @import { AnyEvent, EventOf, ThreadsValue, DataInfoValue, ProgressValue } from '../../shared/protocol.js'
+ * @import { Constants, Preset, SchemaField } from '../../wasm/engine.mjs'
  * @import { Run, EpochEntry, HealthEntry } from '../runs/run_record.js'
  */
 
@@ -27,9 +28,9 @@ import { addEpoch, appendChunk } from '../runs/run_record.js';
  * @typedef {object} EngineState
  * @property {boolean} simd
  * @property {ThreadsValue} threads
- * @property {object[]} schema the configuration's fields (engine.schema())
- * @property {object[]} presets the core's readings of the report
- * @property {Record<string, number>} limits
+ * @property {SchemaField[]} schema the configuration's fields (engine.schema())
+ * @property {Preset[]} presets the core's readings of the report
+ * @property {Constants} constants the engine's defaults and limits (engine.constants())
  */
 /**
  * Which data is loaded: MNIST (id: the manifest's name) or the user's IDX files.
@@ -150,7 +151,13 @@ export class SessionStore {
   apply(m) {
     switch (m.type) {
       case 'ready':
-        this.engine = { simd: m.simd, threads: m.threads, schema: m.schema, presets: m.presets, limits: m.limits };
+        this.engine = {
+          simd: m.simd,
+          threads: m.threads,
+          schema: /** @type {SchemaField[]} */ (m.schema),
+          presets: /** @type {Preset[]} */ (m.presets),
+          constants: /** @type {Constants} */ (m.constants),
+        };
         this.worker = 'ready';
         this.#notify('engine');
         return this.#notify('ready');

@@ -40,7 +40,7 @@ export class DataView {
   /** The number of validation images held out of the user's files: the engine's default and range. */
   #useEngine() {
     const input = /** @type {HTMLInputElement} */ (this.#form.elements.namedItem('validation'));
-    const held = this.#store.engine?.limits?.validationImages;
+    const held = this.#store.engine?.constants.validationImages;
     if (held === undefined) return;
     applyRange(input, { kind: 'integer', min: 0 });
     if (!input.value) input.value = String(held);

@@ -60,7 +60,7 @@ export class Persistence {
 
   /** The largest model file accepted: the engine's limit. */
   get #maxModelFileBytes() {
-    return this.#store.engine.limits.maxModelFileBytes;
+    return this.#store.engine.constants.maxModelFileBytes;
   }
 
   /** The worker restarts: restore again once its data is loaded. */
