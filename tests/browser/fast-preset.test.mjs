@@ -3,28 +3,17 @@
 // per-epoch validation/test evaluation), as the page shows under "Elapsed".
 import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { buildSite, launch, screenshot, startServer, startTrace } from './harness.mjs';
+import { screenshot, startTrace } from './harness.mjs';
+import { useBrowserSuite } from './suite.mjs';
 
 const BUDGET_S = 60;
-let server;
-let browser;
-
-before(async () => {
-  buildSite();
-  server = await startServer();
-  browser = await launch(new URL(server.url).origin);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useBrowserSuite({ real: true });
 
 test(`the fast preset reaches 98 % test accuracy within ${BUDGET_S} s`, { timeout: 10 * 60_000 }, async () => {
-  const page = browser.page;
-  await page.goto(server.url);
+  const page = suite.browser.page;
+  await page.goto(suite.url);
   await page.waitForFunction(() => document.body.dataset.dataState === 'ready', null, { timeout: 120_000 });
   await page.selectOption('#f-preset', 'fast');
   const config = await page.evaluate(() => ({
@@ -37,7 +26,7 @@ test(`the fast preset reaches 98 % test accuracy within ${BUDGET_S} s`, { timeou
     l2: document.getElementById('f-l2').value,
     epochs: document.getElementById('f-epochs').value,
   }));
-  const trace = await startTrace(browser.context, page);
+  const trace = await startTrace(suite.browser.context, page);
   await page.click('#btn-train');
   // Until 98 % or the preset's epochs are done (generous: a busy machine is slower).
   await page.waitForFunction(

@@ -11,19 +11,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { csvColumns, parseCsv } from '../../web/page/runs/export.js';
 import { syntheticMnist } from '../support/synthetic_mnist.mjs';
-import {
-  buildSyntheticSite,
-  freshPage,
-  pageWithData,
-  pageWithModel,
-  trainEpochs as trainOn,
-  waitForData,
-} from './fixtures.mjs';
-import { ARTIFACTS, buildSite, launch, screenshot, startServer, startTrace } from './harness.mjs';
+import { freshPage, pageWithData, pageWithModel, trainEpochs as trainOn, waitForData } from './fixtures.mjs';
+import { ARTIFACTS, screenshot, startTrace } from './harness.mjs';
+import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
@@ -80,13 +74,8 @@ function saturatedShares(tensors, images, count, activation) {
 }
 
 describe('looking inside the network, sharing and exporting', { timeout: 20 * MINUTE }, () => {
-  let server;
-  let syntheticServer;
-  let browser;
+  const suite = useBrowserSuite({ real: true, synthetic: true });
   let page;
-  let url;
-  let synthetic;
-  let seen;
 
   const waitState = (s, timeout = 30_000) =>
     page.waitForFunction((want) => document.body.dataset.trainState === want, s, { timeout });
@@ -129,38 +118,11 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     return bad;
   }
 
-  before(async () => {
-    console.log(buildSite());
-    server = await startServer();
-    syntheticServer = await startServer(buildSyntheticSite());
-    url = server.url;
-    synthetic = syntheticServer.url;
-    browser = await launch([new URL(url).origin, new URL(synthetic).origin]);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await syntheticServer?.stop();
-  });
-
-  beforeEach(() => {
-    seen = { errors: browser.consoleErrors.length, foreign: browser.foreignRequests.length };
-  });
-
-  afterEach(async () => {
-    await page?.setViewportSize({ width: 1360, height: 900 }).catch(() => {});
-    await page?.close();
-    page = null;
-    assert.deepEqual(browser.consoleErrors.slice(seen.errors), [], 'no console errors');
-    assert.deepEqual(browser.foreignRequests.slice(seen.foreign), [], 'no request to another origin');
-  });
-
   test(
     'a confusion cell opens exactly its digits, with that true and predicted label',
     { timeout: 3 * MINUTE },
     async () => {
-      page = await pageWithModel(browser, synthetic);
+      page = await pageWithModel(suite.browser, suite.syntheticUrl);
       const cells = await page.$$eval('#confusion button.cell', (bs) =>
         bs.map((b) => ({
           t: +b.dataset.true,
@@ -233,7 +195,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     'a digit’s path renders every layer of 784-80-40-20-10, for a test digit and a drawn one',
     { timeout: 3 * MINUTE },
     async () => {
-      page = await pageWithData(browser, synthetic);
+      page = await pageWithData(suite.browser, suite.syntheticUrl);
       await page.selectOption('#f-preset', 'deep');
       await page.click('#btn-step');
       await page.waitForFunction(
@@ -304,7 +266,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     'saturation figures after an epoch match the saved model, computed here in JS',
     { timeout: 4 * MINUTE },
     async () => {
-      page = await pageWithData(browser, synthetic);
+      page = await pageWithData(suite.browser, suite.syntheticUrl);
       // The deep sigmoid network with large summed steps: its layers saturate within an epoch.
       await page.selectOption('#f-preset', 'deep');
       await page.fill('#f-learningRate', '0.05');
@@ -353,9 +315,9 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     'a link fills the form and says so; bad values are reported by field, defaults kept',
     { timeout: 2 * MINUTE },
     async () => {
-      page = await freshPage(browser, { origin: new URL(synthetic).origin });
+      page = await freshPage(suite.browser, { origin: new URL(suite.syntheticUrl).origin });
       await page.goto(
-        `${synthetic}?layers=784-80-40-20-10&activation=tanh&learningRate=0.01&epochs=3&experiment=depth`,
+        `${suite.syntheticUrl}?layers=784-80-40-20-10&activation=tanh&learningRate=0.01&epochs=3&experiment=depth`,
       );
       await waitForData(page);
       await page.waitForSelector('#link-notice:not([hidden])');
@@ -378,7 +340,9 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       assert.equal(shared.searchParams.get('experiment'), 'depth');
       await screenshot(page, 'insight-04-link');
 
-      await page.goto(`${synthetic}?learningRate=-1&batchSize=0&layers=784-20-10&colour=red&experiment=widths`);
+      await page.goto(
+        `${suite.syntheticUrl}?learningRate=-1&batchSize=0&layers=784-20-10&colour=red&experiment=widths`,
+      );
       await waitForData(page);
       await page.waitForSelector('#link-notice:not([hidden])');
       const errors = await page.$$eval('#link-notice li', (ls) =>
@@ -400,7 +364,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
   );
 
   test('CSV export parses and matches the per-epoch table', { timeout: 3 * MINUTE }, async () => {
-    page = await pageWithModel(browser, synthetic, { epochs: 2 });
+    page = await pageWithModel(suite.browser, suite.syntheticUrl, { epochs: 2 });
     await page.waitForFunction(
       () => document.querySelector(`#export-runs input[data-run="${window.mnist.run.id}"]`)?.checked,
       null,
@@ -443,7 +407,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     'JSON export → import restores the runs; a bad file gets a specific message',
     { timeout: 3 * MINUTE },
     async () => {
-      page = await pageWithModel(browser, synthetic);
+      page = await pageWithModel(suite.browser, suite.syntheticUrl);
       const original = await page.evaluate(() => ({
         label: window.mnist.run.label,
         epochs: window.mnist.run.epochs,
@@ -510,7 +474,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
   );
 
   test('charts download as PNG and SVG', { timeout: 2 * MINUTE }, async () => {
-    page = await pageWithModel(browser, synthetic);
+    page = await pageWithModel(suite.browser, suite.syntheticUrl);
     const [png] = await Promise.all([
       page.waitForEvent('download'),
       page.click('[data-chart="loss"][data-format="png"]'),
@@ -527,7 +491,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
   });
 
   test('keyboard only: train, pause, open a confusion cell, inspect a digit', { timeout: 3 * MINUTE }, async () => {
-    page = await pageWithData(browser, synthetic);
+    page = await pageWithData(suite.browser, suite.syntheticUrl);
     await page.fill('#f-epochs', '50');
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Space');
@@ -576,7 +540,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
   });
 
   test('axe-core finds no serious or critical violation in any panel state', { timeout: 4 * MINUTE }, async () => {
-    page = await pageWithData(browser, synthetic);
+    page = await pageWithData(suite.browser, suite.syntheticUrl);
     const problems = [];
     problems.push(...(await axeProblems('data loaded, no model')));
     await page.selectOption('#f-preset', 'deep');
@@ -598,7 +562,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     });
     await page.waitForFunction(() => document.getElementById('import-error').textContent !== '');
     problems.push(...(await axeProblems('validation matrix, inside panels closed, an import error')));
-    await page.goto(`${synthetic}?learningRate=-1&layers=784-40-10`);
+    await page.goto(`${suite.syntheticUrl}?learningRate=-1&layers=784-40-10`);
     await waitForData(page);
     await page.waitForSelector('#link-notice:not([hidden])');
     problems.push(...(await axeProblems('a link with a bad value')));
@@ -609,7 +573,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     'on a 390-px phone the panels stack, nothing overflows, and the pad draws with a finger without scrolling',
     { timeout: 3 * MINUTE },
     async () => {
-      page = await pageWithData(browser, synthetic);
+      page = await pageWithData(suite.browser, suite.syntheticUrl);
       await page.setViewportSize({ width: 390, height: 844 });
       await page.selectOption('#f-preset', 'deep');
       await trainEpochs(1);
@@ -659,7 +623,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       await page.locator('#pad').scrollIntoViewIfNeeded();
       const box = await page.locator('#pad').boundingBox();
       const scrollBefore = await page.evaluate(() => window.scrollY);
-      const cdp = await browser.context.newCDPSession(page);
+      const cdp = await suite.browser.context.newCDPSession(page);
       await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
       const touch = (type, fy) =>
         cdp.send('Input.dispatchTouchEvent', {
@@ -679,7 +643,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
   );
 
   test('desktop screenshots of the new views', { timeout: 3 * MINUTE }, async () => {
-    page = await pageWithData(browser, synthetic);
+    page = await pageWithData(suite.browser, suite.syntheticUrl);
     await page.selectOption('#f-preset', 'deep');
     await trainEpochs(2);
     await page.waitForFunction(() => window.mnist.health?.epoch === 2, null, { timeout: MINUTE });
@@ -708,7 +672,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       // (its training chunks' wall time), the end-to-end rate (samples per wall-clock second, evaluation
       // and inspection included), and samples per second of the worker thread's CPU time over all its
       // tasks (training, evaluation, inspection), which other processes on a busy machine do not inflate.
-      page = await pageWithData(browser, url);
+      page = await pageWithData(suite.browser, suite.url);
       // A warm-up epoch (not counted), and a digit to trace; the gallery stays on screen throughout, so
       // that its predictions after each epoch cost every segment the same.
       await page.fill('#f-epochs', '1');
@@ -731,7 +695,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
         }, open);
         const e0 = await page.evaluate(() => window.mnist.run?.epochs.length ?? 0);
         const rates = [];
-        const trace = await startTrace(browser.context, page);
+        const trace = await startTrace(suite.browser.context, page);
         const t0 = Date.now();
         await page.evaluate(() => document.getElementById('btn-train').click()); // a click that does not scroll
         await waitState('running');

@@ -8,15 +8,16 @@
 // can run alone (--test-name-pattern) or in any order. Tests about MNIST or
 // accuracy load MNIST; the others load synthetic data from a second server
 // (faster to load and to train on). After each test, its page must have
-// logged no console error and asked no other origin for anything.
+// logged no console error and asked no other origin for anything (suite.mjs).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { availableParallelism, loadavg } from 'node:os';
 
 import { syntheticIdx } from '../support/synthetic_mnist.mjs';
-import { buildSyntheticSite, freshPage, pageWithData, pageWithModel, waitForData } from './fixtures.mjs';
-import { buildSite, launch, screenshot, startServer, startTrace } from './harness.mjs';
+import { freshPage, pageWithData, pageWithModel, waitForData } from './fixtures.mjs';
+import { screenshot, startTrace } from './harness.mjs';
+import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
 
@@ -41,62 +42,31 @@ const PROGRESS_RECORDER = () => {
 };
 
 describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
-  let server;
-  let syntheticServer;
-  let browser;
+  const suite = useBrowserSuite({ real: true, synthetic: true });
   let page; // the current test's page, from a fixture
-  let url; // the site with MNIST
-  let synthetic; // the same site with synthetic data
-  let seen; // how many console errors and foreign requests there were before the test
 
   const state = () => page.evaluate(() => document.body.dataset.trainState);
   const step = () => page.evaluate(() => Number(document.getElementById('stat-batch').dataset.step || 0));
   const waitState = (s, timeout = 30_000) =>
     page.waitForFunction((want) => document.body.dataset.trainState === want, s, { timeout });
 
-  before(async () => {
-    console.log(buildSite());
-    server = await startServer();
-    syntheticServer = await startServer(buildSyntheticSite());
-    url = server.url;
-    synthetic = syntheticServer.url;
-    browser = await launch([new URL(url).origin, new URL(synthetic).origin]);
-    await browser.context.addInitScript(LONG_TASK_OBSERVER);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await syntheticServer?.stop();
-  });
-
-  beforeEach(() => {
-    seen = { errors: browser.consoleErrors.length, foreign: browser.foreignRequests.length };
-  });
-
-  // No console errors and no request to another origin, in every test.
-  afterEach(async () => {
-    await page?.close();
-    page = null;
-    assert.deepEqual(browser.consoleErrors.slice(seen.errors), [], 'no console errors');
-    assert.deepEqual(browser.foreignRequests.slice(seen.foreign), [], 'no request to another origin');
-  });
+  before(() => suite.browser.context.addInitScript(LONG_TASK_OBSERVER));
 
   test('loads and downloads MNIST with a progress bar', { timeout: 3 * MINUTE }, async () => {
-    page = await freshPage(browser, { origin: new URL(url).origin, cacheStorage: true });
+    page = await freshPage(suite.browser, { origin: new URL(suite.url).origin, cacheStorage: true });
     await page.addInitScript(PROGRESS_RECORDER);
     // The second file's response waits 200 ms: the page reports progress at
     // most every 50 ms, so the first bytes of that file are always reported
     // mid-download (the first file done, three to go).
     const delayed = '**/data/train-labels-idx1-ubyte.gz';
-    await browser.context.route(delayed, async (route) => {
+    await suite.browser.context.route(delayed, async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       await route.continue();
     });
     const t0 = Date.now();
-    await page.goto(url);
+    await page.goto(suite.url);
     await page.waitForFunction(() => document.body.dataset.dataState === 'ready', null, { timeout: 2 * MINUTE });
-    await browser.context.unroute(delayed);
+    await suite.browser.context.unroute(delayed);
     console.log(
       `MNIST downloaded (11.2 MB gzip), decompressed, verified and loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
@@ -138,7 +108,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   });
 
   test('trains the default network to ≥ 85 % test accuracy (at least one epoch)', { timeout: 5 * MINUTE }, async () => {
-    page = await pageWithData(browser, url);
+    page = await pageWithData(suite.browser, suite.url);
     // The default is the report's network and settings: 784-20-10 sigmoid,
     // sigmoid + BCE, SGD at η = 0.001, batch 128, with the batch gradient
     // summed (with the mean, η = 0.001 gives ~10 % after one epoch).
@@ -177,13 +147,13 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   });
 
   test('the main thread has no long task while training', { timeout: 2 * MINUTE }, async () => {
-    page = await pageWithData(browser, url);
+    page = await pageWithData(suite.browser, suite.url);
     await page.fill('#f-epochs', '200'); // on all cores of a quiet machine, 30 epochs of 784-20-10 end within the 6 s
     await page.evaluate(() => {
       window.__longTasks = [];
       window.__trainStart = performance.now();
     });
-    const trace = await startTrace(browser.context, page);
+    const trace = await startTrace(suite.browser.context, page);
     await page.click('#btn-train');
     // Two epoch ends (where the confusion matrix, epoch table, weights and
     // gallery redraw) and at least 6 s of training.
@@ -231,7 +201,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   });
 
   test('pause stops the batch counter, resume moves it again', { timeout: 2 * MINUTE }, async () => {
-    page = await pageWithData(browser, url);
+    page = await pageWithData(suite.browser, suite.url);
     await page.fill('#f-epochs', '30');
     await page.click('#btn-train');
     await waitState('running');
@@ -276,7 +246,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   });
 
   test('drawing a digit gives a prediction; clearing removes it', { timeout: 2 * MINUTE }, async () => {
-    page = await pageWithModel(browser, synthetic, { epochs: 0 });
+    page = await pageWithModel(suite.browser, suite.syntheticUrl, { epochs: 0 });
     const pad = page.locator('#pad');
     await pad.scrollIntoViewIfNeeded();
     const box = await pad.boundingBox();
@@ -305,7 +275,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   });
 
   test('the gallery shows test digits and the most confident mistakes', { timeout: 2 * MINUTE }, async () => {
-    page = await pageWithModel(browser, synthetic, { epochs: 0 });
+    page = await pageWithModel(suite.browser, suite.syntheticUrl, { epochs: 0 });
     await page.locator('#gallery').scrollIntoViewIfNeeded();
     await page.waitForSelector('#gallery .tile', { timeout: 20_000 });
     await page.check('input[name="gallery-filter"][value="wrong"]');
@@ -316,7 +286,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   });
 
   test('a corrupt model file shows a specific error', { timeout: 2 * MINUTE }, async () => {
-    page = await pageWithModel(browser, synthetic, { epochs: 0 });
+    page = await pageWithModel(suite.browser, suite.syntheticUrl, { epochs: 0 });
     const model = await page.evaluate(() => ({ progress: window.mnist.trainer.progress, run: window.mnist.run.id }));
     await page.setInputFiles('#model-file', {
       name: 'corrupt.safetensors',
@@ -338,18 +308,18 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   });
 
   test('after a reload the model and the curves are back', { timeout: 3 * MINUTE }, async () => {
-    page = await pageWithModel(browser, url);
+    page = await pageWithModel(suite.browser, suite.url);
     const before = {
       test: await page.textContent('#stat-test'),
       step: await step(),
       rows: await page.locator('#epoch-table tbody tr').count(),
     };
-    const requestsBefore = browser.requests.length;
+    const requestsBefore = suite.browser.requests.length;
     const t0 = Date.now();
     await page.reload();
     await waitForData(page);
     console.log(`after a reload the data is ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (from Cache Storage)`);
-    const gz = browser.requests.slice(requestsBefore).filter((u) => u.endsWith('.gz'));
+    const gz = suite.browser.requests.slice(requestsBefore).filter((u) => u.endsWith('.gz'));
     assert.deepEqual(gz, [], 'the data comes from Cache Storage, not the network');
     await page.waitForFunction(() => document.body.dataset.trainState === 'idle', null, { timeout: 30_000 });
     assert.match(await page.textContent('#data-status'), /cache/);
@@ -365,7 +335,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   });
 
   test('the model downloads as .safetensors and loads back', { timeout: 2 * MINUTE }, async () => {
-    page = await pageWithModel(browser, synthetic, { epochs: 0 });
+    page = await pageWithModel(suite.browser, suite.syntheticUrl, { epochs: 0 });
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#btn-download')]);
     assert.match(download.suggestedFilename(), /^mnist-784-20-10-sigmoid-sgd-epoch\d+\.safetensors$/);
     // …and loading it back resumes that model as a new run.
@@ -386,7 +356,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
 
   test('784-80-10: time for one epoch in the page', { timeout: 5 * MINUTE }, async () => {
     // A 784-20-10 model (one batch), so that the new preset is a new network.
-    page = await pageWithModel(browser, url, { epochs: 0 });
+    page = await pageWithModel(suite.browser, suite.url, { epochs: 0 });
     await page.selectOption('#f-preset', 'h80');
     assert.equal(await page.textContent('#btn-train'), 'Train new network');
     await page.click('#btn-train');
@@ -409,7 +379,9 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   });
 
   test('a crashed worker is replaced by itself; the saved model survives', { timeout: 3 * MINUTE }, async () => {
-    page = await pageWithModel(browser, synthetic);
+    // The simulated crash logs an uncaught error from the worker: expected here only.
+    suite.expectConsoleErrors(/simulated worker crash/);
+    page = await pageWithModel(suite.browser, suite.syntheticUrl);
     const saved = await page.textContent('#stat-test');
     assert.match(saved, /^\d+\.\d\d %$/);
     await page.evaluate(() => window.mnist.crashWorker());
@@ -420,16 +392,10 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     );
     await page.waitForFunction(() => document.body.dataset.trainState === 'idle', null, { timeout: 2 * MINUTE });
     assert.equal(await page.textContent('#stat-test'), saved);
-    // The simulated crash logs an uncaught error from the worker: expected here only.
-    browser.consoleErrors.splice(
-      0,
-      browser.consoleErrors.length,
-      ...browser.consoleErrors.filter((e) => !/simulated worker crash/.test(e)),
-    );
   });
 
   test('invalid values are refused next to their field', { timeout: 2 * MINUTE }, async () => {
-    page = await pageWithData(browser, synthetic);
+    page = await pageWithData(suite.browser, suite.syntheticUrl);
     await page.fill('#f-learningRate', '-1');
     assert.equal(await page.getAttribute('#f-learningRate', 'aria-invalid'), 'true');
     assert.match(await page.textContent('#err-learningRate'), /learning rate must be in \(0, 100\]/);
@@ -446,7 +412,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   });
 
   test('a diverging run stops itself with a clear message', { timeout: 2 * MINUTE }, async () => {
-    page = await pageWithData(browser, synthetic);
+    page = await pageWithData(suite.browser, suite.syntheticUrl);
     await page.fill('#f-layers', '784-100-100-100-10');
     await page.selectOption('#f-activation', 'relu');
     await page.selectOption('#f-loss', 'softmax-ce');
@@ -467,7 +433,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   });
 
   test('the user can load their own IDX files of another size', { timeout: 2 * MINUTE }, async () => {
-    page = await pageWithData(browser, url);
+    page = await pageWithData(suite.browser, suite.url);
     // Synthetic 8×8 digits of 8 classes: class k lights up row k (over noise).
     const make = (n, seed) => {
       const { images, labels } = syntheticIdx(n, { rows: 8, cols: 8, classes: 8, seed });

@@ -6,10 +6,11 @@
 // node --test tests/browser/report.test.mjs
 import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { buildSyntheticSite, pageWithData, waitForData } from './fixtures.mjs';
-import { buildSite, launch, screenshot, startServer } from './harness.mjs';
+import { pageWithData, waitForData } from './fixtures.mjs';
+import { screenshot } from './harness.mjs';
+import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
 
@@ -63,45 +64,14 @@ async function figureTables(page) {
 }
 
 describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () => {
-  let server;
-  let syntheticServer;
-  let browser;
+  const suite = useBrowserSuite({ real: true, synthetic: true });
   let page;
-  let url;
-  let synthetic;
-  let seen;
-
-  before(async () => {
-    console.log(buildSite());
-    server = await startServer();
-    syntheticServer = await startServer(buildSyntheticSite());
-    url = server.url;
-    synthetic = syntheticServer.url;
-    browser = await launch([new URL(url).origin, new URL(synthetic).origin]);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await syntheticServer?.stop();
-  });
-
-  beforeEach(() => {
-    seen = { errors: browser.consoleErrors.length, foreign: browser.foreignRequests.length };
-  });
-
-  afterEach(async () => {
-    await page?.close();
-    page = null;
-    assert.deepEqual(browser.consoleErrors.slice(seen.errors), [], 'no console errors');
-    assert.deepEqual(browser.foreignRequests.slice(seen.foreign), [], 'no request to another origin');
-  });
 
   test(
     'the width experiment, 3 epochs: three runs queued, then three overlaid curves with their legend',
     { timeout: 3 * MINUTE },
     async () => {
-      page = await pageWithData(browser, synthetic);
+      page = await pageWithData(suite.browser, suite.syntheticUrl);
       // The plan before running: the report's η as it writes it, the step's factor beside it.
       await page.check('input[name="experiment"][value="width"]');
       await page.fill('#f-experiment-epochs', '3');
@@ -200,7 +170,7 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
     'the whole report in both readings, 2 epochs: every figure and the numbers table fill, matching the runs’ epoch tables',
     { timeout: 6 * MINUTE },
     async () => {
-      page = await pageWithData(browser, synthetic);
+      page = await pageWithData(suite.browser, suite.syntheticUrl);
       await runExperiment(page, { experiment: 'report', reading: 'both', proper: 'proper-sum', epochs: 2 });
       await waitQueue(page, 'finished', 5 * MINUTE);
       const queue = await page.evaluate(() => window.mnist.queue);
@@ -338,7 +308,7 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
   );
 
   test('a reload mid-queue resumes the interrupted run from its checkpoint', { timeout: 5 * MINUTE }, async () => {
-    page = await pageWithData(browser, synthetic);
+    page = await pageWithData(suite.browser, suite.syntheticUrl);
     const EPOCHS = 40;
     await runExperiment(page, { experiment: 'width', epochs: EPOCHS });
     // Into the second run, with a checkpoint of it in IndexedDB after epoch 4 or later.
@@ -405,7 +375,7 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
     'pause stops the queue within a chunk, resume goes on, cancel ends it and frees the controls',
     { timeout: 4 * MINUTE },
     async () => {
-      page = await pageWithData(browser, synthetic);
+      page = await pageWithData(suite.browser, suite.syntheticUrl);
       await runExperiment(page, { experiment: 'report', epochs: 200, evaluation: 'all' });
       await page.waitForFunction(
         () => (window.mnist.run?.epochs.length ?? 0) >= 2 && window.mnist.queue?.state === 'running',
@@ -467,7 +437,7 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
   );
 
   test('real MNIST: the width experiment in the report’s code, 2 epochs', { timeout: 4 * MINUTE }, async () => {
-    page = await pageWithData(browser, url);
+    page = await pageWithData(suite.browser, suite.url);
     await runExperiment(page, { experiment: 'width', epochs: 2 });
     await waitQueue(page, 'finished', 3 * MINUTE);
     await waitFigures(page, { fig3: 3 });

@@ -14,16 +14,15 @@ import { gzipSync } from 'node:zlib';
 
 import { idxFile, syntheticIdx } from '../support/synthetic_mnist.mjs';
 import { createTestEngine } from '../wasm/support.mjs';
-import { buildSyntheticSite, freshPage, pageWithData, waitForData } from './fixtures.mjs';
-import { buildSite, launch, screenshot, startServer } from './harness.mjs';
+import { freshPage, pageWithData, waitForData } from './fixtures.mjs';
+import { ROOT, screenshot } from './harness.mjs';
+import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
 const BIG = 600 * 2 ** 20;
 
 describe('resilience in Chromium', { timeout: 30 * MINUTE }, () => {
-  let server;
-  let browser;
-  let url;
+  const suite = useBrowserSuite({ real: false, synthetic: join(ROOT, 'build', 'test-site-resilience') });
   let dir;
   let page;
 
@@ -34,11 +33,7 @@ describe('resilience in Chromium', { timeout: 30 * MINUTE }, () => {
     return path;
   };
 
-  before(async () => {
-    buildSite();
-    server = await startServer(buildSyntheticSite(join(process.cwd(), 'build', 'test-site-resilience')));
-    url = server.url;
-    browser = await launch(new URL(url).origin);
+  before(() => {
     dir = mkdtempSync(join(tmpdir(), 'mnist-bad-'));
     // A 600 MB file, sparse on disk: never read, never in memory.
     const fd = openSync(join(dir, 'huge.idx'), 'w');
@@ -57,21 +52,13 @@ describe('resilience in Chromium', { timeout: 30 * MINUTE }, () => {
     };
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const memory = () => page.evaluate(() => window.mnist.memory());
   const waitState = (s, timeout = MINUTE) =>
     page.waitForFunction((want) => document.body.dataset.trainState === want, s, { timeout });
-  const dropExpectedErrors = (pattern) =>
-    browser.consoleErrors.splice(
-      0,
-      browser.consoleErrors.length,
-      ...browser.consoleErrors.filter((e) => !pattern.test(e)),
-    );
 
   async function loadOwn(set = files.own, validation = '100') {
     await page.evaluate(() => {
@@ -107,7 +94,9 @@ describe('resilience in Chromium', { timeout: 30 * MINUTE }, () => {
       `a worker that ${how} mid-epoch is replaced within 2 s, on the user's own data, from its checkpoint`,
       { timeout: 3 * MINUTE },
       async () => {
-        page = await pageWithData(browser, url);
+        // The worker that fails with an error event may log it: expected in these four tests only.
+        suite.expectConsoleErrors(/simulated worker crash/);
+        page = await pageWithData(suite.browser, suite.syntheticUrl);
         await trainOwnUntil(40);
         const before = await page.evaluate(() => ({
           step: window.mnist.trainer.progress.step,
@@ -160,7 +149,6 @@ describe('resilience in Chromium', { timeout: 30 * MINUTE }, () => {
           () => document.getElementById('btn-stop').disabled || document.getElementById('btn-stop').click(),
         );
         await waitState('idle');
-        dropExpectedErrors(/simulated worker crash/);
       },
     );
   }
@@ -169,7 +157,7 @@ describe('resilience in Chromium', { timeout: 30 * MINUTE }, () => {
     'a reload mid-training on the user’s own files comes back on them, with the model',
     { timeout: 3 * MINUTE },
     async () => {
-      page = await pageWithData(browser, url);
+      page = await pageWithData(suite.browser, suite.syntheticUrl);
       await trainOwnUntil(30);
       const saved = await page.evaluate(() => window.mnist.lastSaved.step);
       await page.reload();
@@ -191,7 +179,7 @@ describe('resilience in Chromium', { timeout: 30 * MINUTE }, () => {
   );
 
   test('a full quota is shown and training goes on', { timeout: 3 * MINUTE }, async () => {
-    page = await freshPage(browser, { origin: new URL(url).origin });
+    page = await freshPage(suite.browser, { origin: new URL(suite.syntheticUrl).origin });
     await page.addInitScript(() => {
       const put = IDBObjectStore.prototype.put;
       IDBObjectStore.prototype.put = function (value, key) {
@@ -199,7 +187,7 @@ describe('resilience in Chromium', { timeout: 30 * MINUTE }, () => {
         return put.call(this, value, key);
       };
     });
-    await page.goto(url);
+    await page.goto(suite.syntheticUrl);
     await waitForData(page);
     await page.fill('#f-epochs', '2');
     await page.click('#btn-train');
@@ -213,11 +201,11 @@ describe('resilience in Chromium', { timeout: 30 * MINUTE }, () => {
   });
 
   test('without IndexedDB (a private window) the page says so and trains', { timeout: 3 * MINUTE }, async () => {
-    page = await freshPage(browser, { origin: new URL(url).origin });
+    page = await freshPage(suite.browser, { origin: new URL(suite.syntheticUrl).origin });
     await page.addInitScript(() => {
       Object.defineProperty(window, 'indexedDB', { value: undefined });
     });
-    await page.goto(url);
+    await page.goto(suite.syntheticUrl);
     await waitForData(page);
     await page.fill('#f-epochs', '1');
     await page.click('#btn-train');
@@ -237,7 +225,7 @@ describe('resilience in Chromium', { timeout: 30 * MINUTE }, () => {
     'bad inputs: each has its own message, the engine still works and its heap is unchanged',
     { timeout: 10 * MINUTE },
     async () => {
-      page = await pageWithData(browser, url);
+      page = await pageWithData(suite.browser, suite.syntheticUrl);
       // A trained model to keep (and to mutate into bad model files).
       await page.click('#btn-step');
       await page.waitForFunction(() => window.mnist.state === 'paused', null, { timeout: MINUTE });
