@@ -1,6 +1,8 @@
 // mlp_train's options: the defaults that are facts of the core come from the
 // core's one home of each (data_split.hpp), so the command line, the engine
-// and the page cannot drift apart; flags override them.
+// and the page cannot drift apart; flags override them. (Test names do not
+// start with "--", which Catch would read as its own option, nor hold ";",
+// which splits a ctest name.)
 #include <catch2/catch.hpp>
 #include <initializer_list>
 #include <string>
@@ -20,14 +22,14 @@ mlp::cli::Options parse(std::initializer_list<const char*> flags) {
 
 }  // namespace
 
-TEST_CASE("--validation defaults to the core's hold-out, and --help says so", "[cli]") {
+TEST_CASE("mlp_train's --validation defaults to the core's hold-out, and its help says so", "[cli]") {
   CHECK(parse({}).validation == mlp::kValidationImages);
   CHECK(mlp::kValidationImages == 10000);  // MNIST's usual split: 50,000 to train on, 10,000 to validate
   CHECK_THAT(mlp::cli::usage(),
              Catch::Contains("held out (default " + std::to_string(mlp::kValidationImages) + ")"));
 }
 
-TEST_CASE("--validation N overrides the default; a negative N is refused", "[cli]") {
+TEST_CASE("mlp_train's --validation N overrides the default, and a negative N is refused", "[cli]") {
   CHECK(parse({"--validation", "2500"}).validation == 2500);
   CHECK(parse({"--validation", "0"}).validation == 0);
   REQUIRE_THROWS_AS(parse({"--validation", "-1"}), mlp::ConfigError);
