@@ -102,7 +102,7 @@ test('a file larger than the limit is refused from its size, without reading it'
   assert.equal(err.code, 'too-large');
   assert.match(err.message, /600 MB; at most 128 MB/);
   assert.equal(read, false);
-  const model = await refusal(readModelFile(huge, 500e6));
+  const model = await refusal(readModelFile(huge, { maxBytes: 500e6, maxHeaderBytes: 1 << 20 }));
   assert.match(model.message, /600 MB; the largest model this page can train is 500 MB/);
   assert.equal(read, false);
 });
@@ -165,10 +165,13 @@ function safetensors(header, dataBytes, { raw = null } = {}) {
   return out;
 }
 
+// The engine's limits (constants()): a file's size, its header's length (small here, to test it).
+const LIMITS = { maxBytes: 1e6, maxHeaderBytes: 4096 };
+
 test('model files: header length, UTF-8, JSON, duplicate names and the bytes that follow', async () => {
   const t = { dtype: 'F32', shape: [2], data_offsets: [0, 8] };
   const ok = safetensors({ a: t }, 8);
-  assert.equal((await readModelFile(watched(ok).file, 1e6)).byteLength, ok.length);
+  assert.equal((await readModelFile(watched(ok).file, LIMITS)).byteLength, ok.length);
   const cases = [
     ['truncated', ok.subarray(0, 5), /too short/],
     [
@@ -179,6 +182,11 @@ test('model files: header length, UTF-8, JSON, duplicate names and the bytes tha
         return b;
       })(),
       /runs past the end/,
+    ],
+    [
+      'header longer than the engine reads',
+      safetensors(`{"a": ${JSON.stringify(t)}${' '.repeat(5000)}}`, 8),
+      /its header is 5,0\d\d bytes, more than the 4,096 this engine reads/,
     ],
     ['not UTF-8', safetensors(null, 0, { raw: Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d]) }), /not UTF-8/],
     ['not JSON', safetensors('{"a": ', 0), /not valid JSON/],
@@ -198,7 +206,7 @@ test('model files: header length, UTF-8, JSON, duplicate names and the bytes tha
   ];
   for (const [name, bytes, message] of cases) {
     const { file, stats } = watched(bytes);
-    const err = await refusal(readModelFile(file, 1e6));
+    const err = await refusal(readModelFile(file, LIMITS));
     assert.match(err.message, message, name);
     assert.ok(stats.read < bytes.length || bytes.length < 16, `${name}: read the whole file`);
   }

@@ -25,10 +25,10 @@ function inInterval(field, x) {
 
 function checkSizes(field, sizes) {
   if (!Array.isArray(sizes)) return 'Give the layer sizes as a list.';
-  if (sizes.length > 1000) return `${sizes.length} layer sizes are far too many.`;
-  for (const s of sizes) if (typeof s !== 'number' || !Number.isInteger(s)) return `“${s}” is not a whole number.`;
+  // The count first: a link may hold a million sizes, which are not worth reading.
   if (sizes.length < field.countMin) return 'Give at least an input and an output size, e.g. 784-10.';
   if (sizes.length > field.countMax) return `At most ${field.countMax - 2} hidden layers.`;
+  for (const s of sizes) if (typeof s !== 'number' || !Number.isInteger(s)) return `“${s}” is not a whole number.`;
   const small = sizes.find((n) => n < field.min);
   if (small !== undefined) return `A layer of ${small} units is too small (at least ${field.min}).`;
   const wide = sizes.find((n) => n > field.max);

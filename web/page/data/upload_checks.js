@@ -12,7 +12,6 @@ export const MAX_IDX_FILE_BYTES = 128 * MB;
 /** The four files together, decompressed: the data must fit beside the largest network in the engine's heap. */
 export const MAX_IDX_TOTAL_BYTES = 160 * MB;
 /** safetensors' own limit on the JSON header. */
-export const MAX_MODEL_HEADER_BYTES = 100 * MB;
 
 export class UploadError extends Error {
   constructor(code, message) {
@@ -223,11 +222,14 @@ function topLevelKeys(text) {
 
 /**
  * A .safetensors model file, checked before it is read: its size against maxBytes (the largest model
- * file of a network this engine accepts), its 8-byte header length, its header (UTF-8 JSON, no name
- * twice) and that the header accounts for exactly the bytes that follow. Resolves with its ArrayBuffer;
- * the engine checks the rest (dtypes, shapes, values, the network).
+ * file of a network this engine accepts), its 8-byte header length against maxHeaderBytes (the longest
+ * header the engine reads), its header (UTF-8 JSON, no name twice) and that the header accounts for
+ * exactly the bytes that follow. Resolves with its ArrayBuffer; the engine checks the rest (dtypes,
+ * shapes, values, the network). The limits are the engine's (constants()).
+ * @param {Blob} file
+ * @param {{ maxBytes: number, maxHeaderBytes: number }} limits
  */
-export async function readModelFile(file, maxBytes) {
+export async function readModelFile(file, { maxBytes, maxHeaderBytes }) {
   if (file.size > maxBytes)
     throw new UploadError(
       'too-large',
@@ -236,7 +238,12 @@ export async function readModelFile(file, maxBytes) {
   if (file.size < 8)
     throw new UploadError('truncated', `the file is ${file.size} bytes, too short for a .safetensors header.`);
   const length = new DataView((await bytesOf(file, 0, 8)).buffer).getBigUint64(0, true);
-  if (length > BigInt(MAX_MODEL_HEADER_BYTES) || Number(length) > file.size - 8)
+  if (length <= BigInt(file.size - 8) && length > BigInt(maxHeaderBytes))
+    throw new UploadError(
+      'header',
+      `its header is ${n(Number(length))} bytes, more than the ${n(maxHeaderBytes)} this engine reads.`,
+    );
+  if (length > BigInt(file.size - 8))
     throw new UploadError(
       'header',
       `its header length (${length} bytes) runs past the end of the file (${n(file.size)} bytes): not a .safetensors file, or a truncated one.`,

@@ -58,11 +58,6 @@ export class Persistence {
     store.on('checkpoint', ({ checkpoint, run }) => this.saveCheckpoint(checkpoint, run));
   }
 
-  /** The largest model file accepted: the engine's limit. */
-  get #maxModelFileBytes() {
-    return this.#store.engine.constants.maxModelFileBytes;
-  }
-
   /** The worker restarts: restore again once its data is loaded. */
   forget() {
     this.#restored = false;
@@ -229,7 +224,8 @@ export class Persistence {
   async loadModelFile(file) {
     const store = this.#store;
     if (store.data.status !== 'ready') throw new Error('wait for the data to load first');
-    const bytes = await readModelFile(file, this.#maxModelFileBytes);
+    const { maxModelFileBytes, maxModelHeaderBytes } = store.engine.constants;
+    const bytes = await readModelFile(file, { maxBytes: maxModelFileBytes, maxHeaderBytes: maxModelHeaderBytes });
     if (store.train.state === State.RUNNING || store.train.state === State.PAUSED) this.#client.send('stop');
     const m = await this.#client.request('loadModel', { bytes: bytes.slice(0), name: file.name });
     const run = store.runs.start({ config: m.config, label: `Loaded ${file.name}`, source: store.data.source });
