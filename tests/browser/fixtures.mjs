@@ -72,6 +72,15 @@ export async function freshPage(browser, { origin, cacheStorage = false } = {}) 
   return page;
 }
 
+/** The views of the page, as the navigation names them (web/index.html). */
+export const VIEWS = Object.freeze(['train', 'experiments', 'inside', 'classify', 'runs']);
+
+/** Opens a view by its link in the navigation bar, as a user would, and waits until it is shown. */
+export async function show(page, view) {
+  await page.click(`#views-nav a[href="#${view}"]`);
+  await page.waitForFunction((v) => window.mnist.view === v && !document.getElementById(v).hidden, view);
+}
+
 /** Waits until the data is loaded and the page is ready to train. */
 export async function waitForData(page, timeout = 2 * MINUTE) {
   await page.waitForFunction(

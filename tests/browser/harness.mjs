@@ -75,10 +75,12 @@ export function startServer(site, { isolated = true, env = {} } = {}) {
 /**
  * Launches Chromium with a fresh profile. origins: the site's origin, or a
  * list of them; a request anywhere else is a foreign request. serviceWorkers:
- * 'allow' or 'block' (playwright's option); args: more Chromium flags. Returns
- * { context, page, consoleErrors, foreignRequests, requests, close }.
+ * 'allow' or 'block' (playwright's option); args: more Chromium flags;
+ * testHooks: the page's test hooks are on (window.mnist.crashWorker & co.,
+ * web/page/app/console_handle.js), as the production page never has them.
+ * Returns { context, page, consoleErrors, foreignRequests, requests, close }.
  */
-export async function launch(origins, { serviceWorkers = 'allow', args = [] } = {}) {
+export async function launch(origins, { serviceWorkers = 'allow', args = [], testHooks = true } = {}) {
   const own = new Set([origins].flat());
   mkdirSync(ARTIFACTS, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'mnist-chromium-'));
@@ -90,6 +92,7 @@ export async function launch(origins, { serviceWorkers = 'allow', args = [] } = 
     viewport: { width: 1360, height: 900 },
     acceptDownloads: true,
   });
+  if (testHooks) await context.addInitScript(() => Object.assign(globalThis, { __mnistTestHooks: true }));
   const consoleErrors = [];
   const foreignRequests = [];
   const requests = []; // every URL requested, the worker's included
