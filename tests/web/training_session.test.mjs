@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { State, eventMessage } from '../../web/shared/protocol.js';
 import {
   CHUNK_MS,
+  EPOCH_CHECKPOINT_MS,
   MAX_BATCHES_PER_CHUNK,
   PACED_CHUNK_MS,
   RATE_WINDOW,
@@ -430,4 +431,20 @@ test('a pace outside (0, 60 s] is refused, and the current one stays', () => {
       (err) => err.kind === 'RequestError' && /a pace must be more than 0 and at most 60000 ms/.test(err.message),
     );
   assert.deepEqual(session.pace, { kind: 'full', ms: 0 });
+});
+
+test(`fast epochs checkpoint at most once per ${EPOCH_CHECKPOINT_MS} ms, and always at the target's last one`, () => {
+  // 40 epochs of 5 batches of 20 ms: an epoch ends every ~100 ms (and its evaluation takes 6 ms).
+  const { session, of, run, clock } = setup({ batchesPerEpoch: 5, msPerBatch: 20 });
+  const start = clock.now();
+  session.train({ epochs: 40 });
+  run();
+  const checkpoints = of('checkpoint');
+  const epochs = checkpoints.filter((c) => c.reason === 'epoch');
+  assert.equal(of('epoch').length, 40);
+  const elapsed = clock.now() - start;
+  assert.ok(epochs.length <= Math.ceil(elapsed / EPOCH_CHECKPOINT_MS) + 1, `${epochs.length} in ${elapsed} ms`);
+  assert.ok(epochs.length >= 3, 'but some');
+  assert.equal(epochs.at(-1).progress.epoch, 40, 'the last epoch is saved');
+  assert.equal(checkpoints.at(-1).reason, 'finished');
 });

@@ -31,6 +31,12 @@ import { ReportedError, isReported } from './errors.js';
 export const CHUNK_MS = 25;
 /** Training time between two checkpoints at most (besides those at pause, stop and each epoch's end). */
 export const CHECKPOINT_MS = 30_000;
+/**
+ * Epochs of a small data set (or the report's 3,000 images) end many times a second: an epoch's end
+ * checkpoints when this long has passed since the last checkpoint (and always at the target's last epoch,
+ * or when training was paused meanwhile).
+ */
+export const EPOCH_CHECKPOINT_MS = 1000;
 /** Work expected to take longer than this is announced (onBusy), so the page's watchdog waits for it. */
 export const BUSY_NOTICE_MS = 200;
 /** Before anything is measured: 1 GFLOP/s, about 6 flops per parameter and sample to train (2 to evaluate). */
@@ -552,7 +558,10 @@ export class TrainingSession {
       this.#trainer.setLearningRate(this.#trainer.config().learningRate * this.#lrDecay);
       this.#announceTrainer('schedule');
     }
-    this.#checkpoint('epoch');
+    // Nothing else checkpoints soon after the target's last epoch, or when training was paused or stopped
+    // during the evaluation (the epoch's results must reach the saved run).
+    const last = r.epoch >= this.#stopAtEpoch || this.#state !== State.RUNNING;
+    if (last || this.#now() - this.#lastCheckpointAt >= EPOCH_CHECKPOINT_MS) this.#checkpoint('epoch');
     // Paused or stopped meanwhile: the evaluation was still finished, training is not resumed.
     if (this.#state === State.RUNNING) this.#afterChunk(r);
   }

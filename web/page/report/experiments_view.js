@@ -31,6 +31,8 @@ const STATUS_TEXT = {
   cancelled: 'cancelled',
 };
 const STATE_TEXT = { running: 'Running', paused: 'Paused', finished: 'Finished', cancelled: 'Cancelled' };
+/** While a queue trains, its progress line is redrawn at most this often. */
+export const PROGRESS_INTERVAL_MS = 500;
 
 export class ExperimentsView {
   #store;
@@ -67,6 +69,8 @@ export class ExperimentsView {
     applyRange(epochs, EXPERIMENT_EPOCHS);
     epochs.value = String(EXPERIMENT_EPOCHS.default);
     this.#redraw = new Redraw(() => this.render(), { visibility });
+    // The progress line moves with every chunk: it alone is redrawn then, twice a second.
+    const progress = new Redraw(() => this.#renderProgress(), { visibility, minIntervalMs: PROGRESS_INTERVAL_MS });
     this.#form.addEventListener('input', () => this.render());
     this.#form.addEventListener('submit', async (e) => {
       e.preventDefault();
@@ -85,7 +89,7 @@ export class ExperimentsView {
     );
     $('btn-experiment-cancel').addEventListener('click', () => experiments.cancel());
     store.onAny(['engine', 'data', 'queue'], () => this.#redraw.request());
-    store.onAny(['chunk', 'epoch'], () => experiments.active && this.#redraw.request());
+    store.onAny(['chunk', 'epoch'], () => experiments.active && progress.request());
     this.render();
   }
 

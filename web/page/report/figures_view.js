@@ -19,7 +19,8 @@ import { FIGURES, figureSeries, figureTable, quantityName } from './report_figur
  * @import { Visibility } from '../ui/redraw.js'
  */
 
-export const REDRAW_MS = 400;
+/** While runs train, the figures are redrawn at most this often (an epoch of the report's runs ends many times a second). */
+export const REDRAW_MS = 1000;
 
 const SVG = 'http://www.w3.org/2000/svg';
 const experimentOf = (figure) =>

@@ -2,7 +2,7 @@
 // doing (state, epoch of the target, batch, the latest test accuracy, an
 // experiment queue's run) and a Pause/Resume button, so that a run keeps
 // being visible and controllable whichever view is open. Drawn at most
-// four times a second.
+// twice a second.
 import { State } from '../../shared/protocol.js';
 import { $ } from '../ui/dom.js';
 import { pct } from '../ui/format.js';
@@ -23,7 +23,7 @@ export class StatusBarView {
     this.#store = store;
     const button = $('status-pause', HTMLButtonElement);
     button.addEventListener('click', () => (store.train.state === State.PAUSED ? commands.resume() : commands.pause()));
-    const redraw = new Redraw(() => this.draw(), { minIntervalMs: 250 });
+    const redraw = new Redraw(() => this.draw(), { minIntervalMs: 500 });
     store.onAny(['data', 'train', 'trainer', 'chunk', 'epoch', 'runs', 'queue'], () => redraw.request());
     redraw.request();
   }
