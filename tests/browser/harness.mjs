@@ -77,10 +77,11 @@ export function startServer(site, { isolated = true, env = {} } = {}) {
  * list of them; a request anywhere else is a foreign request. serviceWorkers:
  * 'allow' or 'block' (playwright's option); args: more Chromium flags;
  * testHooks: the page's test hooks are on (window.mnist.crashWorker & co.,
- * web/page/app/console_handle.js), as the production page never has them.
+ * web/page/app/console_handle.js), as the production page never has them;
+ * device: playwright context options of a device (viewport, isMobile, hasTouch…).
  * Returns { context, page, consoleErrors, foreignRequests, requests, close }.
  */
-export async function launch(origins, { serviceWorkers = 'allow', args = [], testHooks = true } = {}) {
+export async function launch(origins, { serviceWorkers = 'allow', args = [], testHooks = true, device = {} } = {}) {
   const own = new Set([origins].flat());
   mkdirSync(ARTIFACTS, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'mnist-chromium-'));
@@ -91,6 +92,7 @@ export async function launch(origins, { serviceWorkers = 'allow', args = [], tes
     serviceWorkers,
     viewport: { width: 1360, height: 900 },
     acceptDownloads: true,
+    ...device,
   });
   if (testHooks) await context.addInitScript(() => Object.assign(globalThis, { __mnistTestHooks: true }));
   const consoleErrors = [];

@@ -22,10 +22,10 @@
 //   expectConsoleErrors(...patterns)
 //                   in a test: the console errors it logs that match one of the patterns
 //                   are expected (what its body logs; not what closing its page logs)
-//   open(site, { isolated, serviceWorkers })
+//   open(site, { isolated, serviceWorkers, testHooks, device })
 //                   in a test: a server of its own on `site` (isolated: with COOP/COEP) and
-//                   a browser of its own on it, { server, browser }; closed after the test,
-//                   whose checks cover that browser too
+//                   a browser of its own on it (harness.mjs launch's options), { server, browser };
+//                   closed after the test, whose checks cover that browser too
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach } from 'node:test';
 
@@ -48,10 +48,10 @@ export function useBrowserSuite({ real = true, synthetic = false, serve = true }
     expectConsoleErrors(...patterns) {
       current.expected.push(...patterns);
     },
-    async open(site, { isolated = true, serviceWorkers = 'allow' } = {}) {
+    async open(site, { isolated = true, ...options } = {}) {
       const server = await startServer(site, { isolated });
       current.servers.push(server);
-      const browser = await launch(new URL(server.url).origin, { serviceWorkers });
+      const browser = await launch(new URL(server.url).origin, options);
       current.browsers.push(browser);
       current.marks.set(browser, { errors: 0, foreign: 0 }); // all it records
       return { server, browser };
