@@ -104,7 +104,7 @@ export class HealthView {
     store.on('engine', () => {
       this.#wanted = null;
       this.#tellWorker();
-      $('health-sample').textContent = String(store.engine.constants.healthSample);
+      if (store.engine) $('health-sample').textContent = String(store.engine.constants.healthSample);
     });
     store.on('trainer', () => this.#requestIfStale());
   }
