@@ -5,7 +5,7 @@
 // true and predicted class, most confident first. Selecting a tile shows its
 // probability bars (and tells onSelect). It shows the test set, or the
 // validation set when a cell of the validation matrix was opened.
-import { digitImage, drawDigit } from '../ui/digit_image.js';
+import { digitImage, drawDigit } from '../ui/pixels.js';
 import { el } from '../ui/dom.js';
 import { pct } from '../ui/format.js';
 import { ProbabilityBars } from '../ui/probability_bars.js';

@@ -4,7 +4,7 @@
 // drawing is also a digit to look inside the network with (store.setDigit).
 // When the model changes, the drawing is classified again (while the
 // Classify view is shown).
-import { drawDigit } from '../ui/digit_image.js';
+import { drawDigit } from '../ui/pixels.js';
 import { $ } from '../ui/dom.js';
 import { pct } from '../ui/format.js';
 import { ProbabilityBars } from '../ui/probability_bars.js';

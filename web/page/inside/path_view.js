@@ -9,6 +9,7 @@
 import { diverging, viridis } from '../ui/colour.js';
 import { $, el } from '../ui/dom.js';
 import { sci } from '../ui/format.js';
+import { paint } from '../ui/pixels.js';
 import { ProbabilityBars } from '../ui/probability_bars.js';
 import { Redraw } from '../ui/redraw.js';
 
@@ -123,13 +124,12 @@ export class PathView {
     });
     canvas.style.setProperty('--cols', String(perRow));
     canvas.style.setProperty('--rows', String(rows));
-    const ctx = canvas.getContext('2d');
-    const img = ctx.createImageData(perRow, rows);
-    for (let i = 0; i < perRow * rows; i++) {
-      const [r, g, b] = i < n ? colourOf(h[i]) : [128, 128, 128];
-      img.data.set([r, g, b, i < n ? 255 : 0], 4 * i);
-    }
-    ctx.putImageData(img, 0, 0);
+    paint(canvas, perRow, rows, (d) => {
+      for (let i = 0; i < perRow * rows; i++) {
+        const [r, g, b] = i < n ? colourOf(h[i]) : [128, 128, 128];
+        d.set([r, g, b, i < n ? 255 : 0], 4 * i);
+      }
+    });
     const table = el(
       'details',
       { class: 'table-view' },

@@ -12,6 +12,7 @@ import { State } from '../../shared/protocol.js';
 import { diverging } from '../ui/colour.js';
 import { $, el, queryAll } from '../ui/dom.js';
 import { sci as fmt } from '../ui/format.js';
+import { paint } from '../ui/pixels.js';
 import { Redraw } from '../ui/redraw.js';
 
 /**
@@ -38,15 +39,6 @@ function range(data, from, n) {
     sq += v * v;
   }
   return { lo, hi, norm: Math.sqrt(sq) };
-}
-
-function paint(canvas, width, height, fill) {
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(width, height);
-  fill(img.data);
-  ctx.putImageData(img, 0, 0);
 }
 
 export class WeightsView {
