@@ -169,7 +169,7 @@ export class WeightsView {
     const r = range(data, u * inputs, inputs);
     const max = Math.max(1e-12, Math.abs(r.lo), Math.abs(r.hi));
     const scale = 5;
-    const canvas = $('weights-zoom-canvas');
+    const canvas = $('weights-zoom-canvas', HTMLCanvasElement);
     const bg = this.#background();
     paint(canvas, f.cols * scale, f.rows * scale, (d) => {
       for (let y = 0; y < f.rows * scale; y++)
