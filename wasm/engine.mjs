@@ -10,6 +10,26 @@
 // workers). createEngine() picks the threaded one where it can run — a
 // cross-origin-isolated page — and says why when it cannot.
 
+/**
+ * What engine.inspectModelFile() says of a model file.
+ * @typedef {object} ModelFileInfo
+ * @property {'ours' | 'pytorch'} kind ours: a model file of this trainer; pytorch: a state_dict of linear layers
+ * @property {number[]} layers input, hidden..., output sizes
+ * @property {string} dtype of the weights and biases: 'F32', 'F16', 'BF16', 'F64', or e.g. 'F16+F32' when they differ
+ * @property {string[]} layerNames each layer's tensor names without .weight/.bias (e.g. 'layers.0', 'fc1', '0')
+ * @property {string[]} missing what loadForeignModel's options must say: ['activation', 'loss'] for PyTorch, [] for ours
+ * @property {number} parameters weights and biases
+ * @property {string | null} activation the hidden activation the file records (null for PyTorch)
+ * @property {string | null} loss the output and loss the file records (null for PyTorch)
+ * @property {object} config ours: the file's configuration; pytorch: what loadForeignModel uses without options
+ */
+
+/**
+ * engine.loadForeignModel()'s options: createTrainer's fields but layers (activation default 'relu',
+ * loss default 'softmax-ce', the others createTrainer's defaults).
+ * @typedef {{ activation?: 'sigmoid' | 'tanh' | 'relu', loss?: 'sigmoid-bce' | 'softmax-ce', [field: string]: unknown }} ForeignModelOptions
+ */
+
 function unwrap(result) {
   if (result.ok) return result.value;
   const error = new Error(result.error);
@@ -109,6 +129,15 @@ class Trainer {
     return unwrap(this.#raw().save());
   }
 
+  /**
+   * The network as an ONNX model (opset 17): input 'input' float32 [N, 784] of pixels / 255,
+   * output 'probabilities' float32 [N, 10], what predict() gives.
+   * @returns {Uint8Array}
+   */
+  exportOnnx() {
+    return unwrap(this.#raw().exportOnnx());
+  }
+
   get deleted() {
     return !this.#handle;
   }
@@ -197,6 +226,29 @@ class Engine {
   /** A trainer resumed from .safetensors bytes written by trainer.save(). */
   loadModel(bytes) {
     return new Trainer(unwrap(this.#raw().loadModel(bytes)));
+  }
+
+  /**
+   * What a model file is, before loading it: one of ours (loadModel resumes it) or a PyTorch MLP
+   * (loadForeignModel imports it, with the activation and loss it does not say). Throws the error
+   * loading would give for a malformed file; a PyTorch file's shapes are checked against the
+   * loaded data (MNIST's 784 → 10 before loadData).
+   * @param {Uint8Array} bytes
+   * @returns {ModelFileInfo}
+   */
+  inspectModelFile(bytes) {
+    return unwrap(this.#raw().inspectModelFile(bytes));
+  }
+
+  /**
+   * A new run from a PyTorch MLP's weights (a state_dict of linear layers in .safetensors): its
+   * layer sizes, a fresh optimiser, epoch 0. `options` holds createTrainer's fields but `layers`;
+   * activation and loss default to 'relu' and 'softmax-ce', the rest to createTrainer's defaults.
+   * @param {Uint8Array} bytes
+   * @param {ForeignModelOptions} [options]
+   */
+  loadForeignModel(bytes, options = {}) {
+    return new Trainer(unwrap(this.#raw().loadForeignModel(bytes, options)));
   }
 
   /** Uint8Array(count·784): raw pixels of images start..start+count-1 of a split. */
