@@ -80,13 +80,11 @@ std::string usage() {
   out += help_line("--validation N", "last N training images held out (default 10000)");
   out += help_line("--save FILE", "write the model (.safetensors) at the end");
   out += help_line("--load FILE",
-                   "resume from a model file (its architecture and settings), or start from the weights of a "
-                   "PyTorch MLP in .safetensors (its layer sizes; --activation and --loss say what the file "
-                   "does not, default relu and softmax-ce; the other flags as for a new run)");
-  out +=
-      help_line("--export-onnx FILE",
-                "write the model as ONNX (input [N, 784] pixels / 255, output probabilities) at the end; "
-                "without --epochs, nothing is trained and no data is read: a conversion of --load's model");
+                   "resume from a model file (its architecture and settings), or start from a PyTorch MLP's "
+                   "weights (.safetensors; --activation, --loss: relu, softmax-ce unless given)");
+  out += help_line("--export-onnx FILE",
+                   "write the model as ONNX at the end; without --epochs, a conversion of --load's model "
+                   "(nothing trained, no data read)");
   out += help_line("--eval-train",
                    "evaluate the training images (at most the first 10,000) after each epoch (train_eval_*)");
   out += help_line("--threads N",
