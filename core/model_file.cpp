@@ -14,7 +14,6 @@ namespace mlp {
 namespace {
 
 using nlohmann::json;
-constexpr const char* kFormat = "mnist-mlp/1";
 
 std::string layer_name(int k, const char* part) {
   return "layers." + std::to_string(k) + "." + part;
@@ -98,9 +97,9 @@ FieldValue field_value(const ConfigField& f, const json& j) {
 }
 
 // Reads a JSON string from metadata, with the key named in any error.
-json metadata_json(const SafeTensors& file, const std::string& key) {
-  auto it = file.metadata.find(key);
-  if (it == file.metadata.end()) fail("metadata '" + key + "' is missing");
+json metadata_json(const std::map<std::string, std::string>& metadata, const std::string& key) {
+  auto it = metadata.find(key);
+  if (it == metadata.end()) fail("metadata '" + key + "' is missing");
   const std::string& text = it->second;
   return parse_untrusted_json(text.data(), text.data() + text.size(), "metadata '" + key + "'");
 }
@@ -140,6 +139,9 @@ const Tensor& tensor(const SafeTensors& file, const std::string& name, std::vect
   if (it->second.shape != shape)
     fail("tensor '" + excerpt(name) + "' has shape " + shape_text(it->second.shape) + ", expected " +
          shape_text(shape));
+  if (it->second.stored != DType::F32)
+    fail("tensor '" + excerpt(name) + "' is " + dtype_name(it->second.stored) +
+         "; model files of this trainer hold F32");
   return it->second;
 }
 
@@ -185,7 +187,7 @@ ModelWriter::ModelWriter(TrainerStateView state) : state_(std::move(state)) {
   const TrainConfig& config = *state_.config;
   const auto& arch = config.architecture;
   std::map<std::string, std::string> metadata;
-  metadata["format"] = kFormat;
+  metadata["format"] = kModelFormat;
   json sections{{"architecture", json::object()}, {"training", json::object()}};
   for (const auto& f : config_fields()) sections[section_of(f)][f.name] = value_json(f, f.get(config));
   metadata["architecture"] = sections["architecture"].dump();
@@ -264,14 +266,18 @@ std::vector<std::uint8_t> save_model(const TrainerState& state) {
   return out;
 }
 
+TrainConfig model_file_config(const std::map<std::string, std::string>& metadata) {
+  auto format = metadata.find("format");
+  if (format == metadata.end() || format->second != kModelFormat)
+    fail("not a model of this trainer (metadata 'format' must be '" + std::string(kModelFormat) + "')");
+  return parse_config(metadata_json(metadata, "architecture"), metadata_json(metadata, "training"));
+}
+
 TrainerState load_model(const std::uint8_t* data, std::size_t size) {
   const SafeTensors file = decode_safetensors(data, size);
-  auto format = file.metadata.find("format");
-  if (format == file.metadata.end() || format->second != kFormat)
-    fail("not a model of this trainer (metadata 'format' must be '" + std::string(kFormat) + "')");
   TrainerState state;
-  state.config = parse_config(metadata_json(file, "architecture"), metadata_json(file, "training"));
-  state.progress = parse_progress(metadata_json(file, "progress"), state.optimizer_steps);
+  state.config = model_file_config(file.metadata);
+  state.progress = parse_progress(metadata_json(file.metadata, "progress"), state.optimizer_steps);
   const auto& arch = state.config.architecture;
 
   // Every tensor's shape is checked before the parameters are allocated, so

@@ -8,12 +8,16 @@
 // the last three as JSON strings.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "trainer_state.hpp"
 
 namespace mlp {
+
+// The value of __metadata__["format"] that marks a model file of this trainer.
+inline constexpr const char* kModelFormat = "mnist-mlp/1";
 
 std::vector<std::uint8_t> save_model(const TrainerState& state);
 
@@ -43,5 +47,9 @@ class ModelWriter {
 };
 // Validates everything (header, offsets, dtypes, shapes, config); throws ModelFileError.
 TrainerState load_model(const std::uint8_t* data, std::size_t size);
+
+// The configuration a model file's metadata records (format, architecture,
+// training), checked as load_model checks it; the tensors are not read.
+TrainConfig model_file_config(const std::map<std::string, std::string>& metadata);
 
 }  // namespace mlp

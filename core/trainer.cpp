@@ -27,6 +27,7 @@ Trainer::Trainer(const TrainerState& state, std::shared_ptr<const Dataset> train
   net_.parameters() = state.parameters;
   set_optimizer(config_.optimizer);
   for (auto& [name, vec] : optimizer_state_) {
+    if (state.fresh_optimizer) break;  // keeps set_optimizer's zero state
     auto it = std::find_if(state.optimizer_state.begin(), state.optimizer_state.end(),
                            [&n = name](const auto& entry) { return entry.first == n; });
     if (it == state.optimizer_state.end() || it->second.size() != vec->size())

@@ -25,6 +25,9 @@ struct TrainerState {
   std::vector<std::pair<std::string, Vector<float>>> optimizer_state;
   long long optimizer_steps = 0;
   Progress progress;
+  // The optimiser starts afresh (zero state, optimizer_state empty): a model
+  // imported from a file that holds only weights (model_import.hpp).
+  bool fresh_optimizer = false;
 };
 
 // A TrainerState whose vectors live elsewhere (in a trainer): what a model

@@ -20,6 +20,42 @@ namespace mlp {
 // Our headers nest 3 levels (header, tensor, shape), the metadata strings 2.
 inline constexpr int kMaxJsonDepth = 16;
 
+// The length of the UTF-8 character starting at text[i] (1 to 4 bytes), or 0
+// when the bytes there are not one: a stray continuation byte, a truncated,
+// overlong or surrogate sequence, or a code point above U+10FFFF.
+inline std::size_t utf8_char_length(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  const std::size_t len = c < 0x80             ? 1
+                          : (c & 0xE0) == 0xC0 ? 2
+                          : (c & 0xF0) == 0xE0 ? 3
+                          : (c & 0xF8) == 0xF0 ? 4
+                                               : 0;
+  bool valid = len > 0 && i + len <= text.size() && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
+  for (std::size_t k = 1; valid && k < len; ++k)
+    valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+  if (valid && len == 3) {  // no overlong forms, no UTF-16 surrogates
+    const auto c1 = static_cast<unsigned char>(text[i + 1]);
+    valid = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+  }
+  if (valid && len == 4) {
+    const auto c1 = static_cast<unsigned char>(text[i + 1]);
+    valid = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+  }
+  return valid ? len : 0;
+}
+
+// The offset of the first byte of `text` that is not part of valid UTF-8, or
+// text.size() when all of it is.
+inline std::size_t first_invalid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t len = utf8_char_length(text, i);
+    if (len == 0) return i;
+    i += len;
+  }
+  return i;
+}
+
 // The first `max` bytes of `text` for a message: cut at a character boundary,
 // "…" appended when cut; bytes that are not UTF-8 and control characters
 // become '?'.
@@ -27,29 +63,14 @@ inline std::string excerpt(std::string_view text, std::size_t max = 40) {
   std::string out;
   std::size_t i = 0;
   while (i < text.size() && out.size() < max) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t len = c < 0x80             ? 1
-                      : (c & 0xE0) == 0xC0 ? 2
-                      : (c & 0xF0) == 0xE0 ? 3
-                      : (c & 0xF8) == 0xF0 ? 4
-                                           : 0;
-    bool valid = len > 0 && i + len <= text.size() && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
-    for (std::size_t k = 1; valid && k < len; ++k)
-      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (valid && len == 3) {  // no overlong forms, no UTF-16 surrogates
-      const auto c1 = static_cast<unsigned char>(text[i + 1]);
-      valid = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
-    }
-    if (valid && len == 4) {
-      const auto c1 = static_cast<unsigned char>(text[i + 1]);
-      valid = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-    }
-    if (!valid) {
+    const std::size_t len = utf8_char_length(text, i);
+    if (len == 0) {
       out += '?';
       ++i;
       continue;
     }
     if (out.size() + len > max) break;
+    const auto c = static_cast<unsigned char>(text[i]);
     if (len == 1 && (c < 0x20 || c == 0x7F))
       out += '?';
     else

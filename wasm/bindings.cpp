@@ -39,6 +39,8 @@
 #include "core/inspection.hpp"
 #include "core/memory_estimate.hpp"
 #include "core/model_file.hpp"
+#include "core/model_import.hpp"
+#include "core/onnx_export.hpp"
 #include "core/safetensors.hpp"
 #include "core/thread_pool.hpp"
 #include "core/trainer.hpp"
@@ -267,6 +269,8 @@ void read_fields(const val& c, mlp::TrainConfig& config, Pick pick, const std::s
 
 const auto kAllFields = [](const mlp::ConfigField&) { return true; };
 const auto kOptimizerFields = [](const mlp::ConfigField& f) { return f.group == mlp::FieldGroup::Optimizer; };
+// An imported model's options: everything but the layer sizes, which are the file's.
+const auto kImportFields = [](const mlp::ConfigField& f) { return std::string(f.name) != "sizes"; };
 
 // Plain JS config → TrainConfig (missing fields keep their defaults).
 mlp::TrainConfig read_config(const val& c) {
@@ -602,15 +606,13 @@ class TrainerHandle {
   // trainer's vectors: the wasm heap needs no copy of the model (a 600 MB
   // file would not fit beside the trainer it comes from).
   val save() const {
+    return guarded([&] { return write_out(mlp::ModelWriter(trainer_->state_view())); });
+  }
+
+  // The network as an ONNX model (core/onnx_export.hpp), streamed as save() is.
+  val export_onnx() const {
     return guarded([&] {
-      const mlp::ModelWriter writer(trainer_->state_view());
-      val out = val::global("Uint8Array").new_(static_cast<double>(writer.size()));
-      double at = 0;
-      writer.write([&](const std::uint8_t* p, std::size_t n) {
-        out.call<void>("set", val(emscripten::typed_memory_view(n, p)), at);
-        at += static_cast<double>(n);
-      });
-      return out;
+      return write_out(mlp::OnnxWriter(trainer_->config().architecture, trainer_->network().parameters()));
     });
   }
 
@@ -632,6 +634,18 @@ class TrainerHandle {
     else
       inspection_->parameters() = trainer_->network().parameters();
     return *inspection_;
+  }
+
+  // A JS-owned Uint8Array of writer.size() bytes, filled piece by piece by writer.write.
+  template <typename Writer>
+  static val write_out(const Writer& writer) {
+    val out = val::global("Uint8Array").new_(static_cast<double>(writer.size()));
+    double at = 0;
+    writer.write([&](const std::uint8_t* p, std::size_t n) {
+      out.call<void>("set", val(emscripten::typed_memory_view(n, p)), at);
+      at += static_cast<double>(n);
+    });
+    return out;
   }
 
   static val copy_vector(const mlp::Vector<float>& v) {
@@ -715,6 +729,54 @@ class Engine {
     });
   }
 
+  // What a model file is, before loading it (core/model_import.hpp): { kind: 'ours' | 'pytorch', layers,
+  // dtype, layerNames, missing, parameters, activation, loss (null where the file does not say), config }.
+  // A PyTorch file's shapes are checked against the loaded data (MNIST's 784 → 10 before loadData).
+  val inspect_model_file(val bytes) {
+    return guarded([&] {
+      const std::vector<std::uint8_t> file = bytes_of(bytes, "model bytes");
+      const mlp::ModelFileInfo info = mlp::inspect_model_file(file.data(), file.size(), data_shape());
+      val out = val::object();
+      out.set("kind", mlp::enum_name(mlp::kModelFileKindNames, info.kind));
+      val layers = val::array(), names = val::array(), missing = val::array();
+      for (int size : info.sizes) layers.call<void>("push", size);
+      for (const auto& n : info.layer_names) names.call<void>("push", n);
+      for (const auto& m : info.missing) missing.call<void>("push", m);
+      out.set("layers", layers);
+      out.set("dtype", info.dtype);
+      out.set("layerNames", names);
+      out.set("missing", missing);
+      out.set("parameters", info.parameters);
+      const bool ours = info.kind == mlp::ModelFileKind::Ours;
+      out.set("activation", ours ? val(mlp::to_string(info.config.architecture.hidden)) : val::null());
+      out.set("loss", ours ? val(mlp::to_string(info.config.architecture.output)) : val::null());
+      out.set("config", config_to_js(info.config));
+      return out;
+    });
+  }
+
+  // A PyTorch MLP (a state_dict of linear layers in .safetensors) as a new run. options: the config's
+  // fields but layers (the file's), by their JS names; activation and loss default to 'relu' and
+  // 'softmax-ce', the others to createTrainer's defaults.
+  val load_foreign_model(val bytes, val options) {
+    return guarded([&] {
+      mlp::TrainConfig config = mlp::imported_defaults();
+      if (!options.isUndefined() && !options.isNull()) {
+        if (!is_plain_object(options))
+          throw mlp::ConfigError("the import options must be an object, got " + describe(options));
+        if (has(options, "layers"))
+          throw mlp::ConfigError("an imported model's layer sizes are the file's: leave out 'layers'");
+        read_fields(options, config, kImportFields, "import option");
+      }
+      mlp::TrainerState state;
+      {  // the file's bytes are freed before the trainer is built
+        const std::vector<std::uint8_t> file = bytes_of(bytes, "model bytes");
+        state = mlp::import_model(file.data(), file.size(), config, data_shape());
+      }
+      return val(TrainerHandle(std::make_unique<mlp::Trainer>(state, data_->train), data_));
+    });
+  }
+
   // Raw pixels of images [start, start + count) of a split, image after image.
   val split_images(val split, val start, val count) {
     return guarded([&] {
@@ -738,6 +800,12 @@ class Engine {
   }
 
  private:
+  // What an imported network must take and give: the loaded data's, or MNIST's before loadData.
+  mlp::DataShape data_shape() const {
+    if (!data_->train) return {};
+    return {data_->train->features(), data_->train->num_classes};
+  }
+
   std::shared_ptr<Data> data_;
 };
 
@@ -892,13 +960,16 @@ EMSCRIPTEN_BINDINGS(mlp) {
       .function("setOptimizer", &TrainerHandle::set_optimizer)
       .function("config", &TrainerHandle::config)
       .function("progress", &TrainerHandle::progress)
-      .function("save", &TrainerHandle::save);
+      .function("save", &TrainerHandle::save)
+      .function("exportOnnx", &TrainerHandle::export_onnx);
 
   class_<Engine>("Engine")
       .constructor<>()
       .function("loadData", &Engine::load_data)
       .function("createTrainer", &Engine::create_trainer)
       .function("loadModel", &Engine::load_model)
+      .function("inspectModelFile", &Engine::inspect_model_file)
+      .function("loadForeignModel", &Engine::load_foreign_model)
       .function("splitImages", &Engine::split_images)
       .function("dataInfo", &Engine::data_info);
 

@@ -47,6 +47,8 @@
  * @typedef {import('./mlp.mjs').MemoryEstimate} MemoryEstimate
  * @typedef {import('./mlp.mjs').Limits} Limits
  * @typedef {import('./mlp.mjs').Constants} Constants
+ * @typedef {import('./mlp.mjs').ModelFileInfo} ModelFileInfo
+ * @typedef {import('./mlp.mjs').ForeignModelOptions} ForeignModelOptions
  */
 
 /** @typedef {{ available: number, active: number }} Threads The threads an engine has and trains on. */
@@ -218,6 +220,15 @@ export class Trainer {
     return unwrap(this.#raw().save());
   }
 
+  /**
+   * The network as an ONNX model (opset 17): input 'input' float32 [N, 784] of pixels / 255,
+   * output 'probabilities' float32 [N, 10], what predict() gives.
+   * @returns {Uint8Array}
+   */
+  exportOnnx() {
+    return unwrap(this.#raw().exportOnnx());
+  }
+
   /** @returns {boolean} */
   get deleted() {
     return !this.#handle;
@@ -367,6 +378,29 @@ export class Engine {
    */
   loadModel(bytes) {
     return new Trainer(unwrap(this.#raw().loadModel(bytes)));
+  }
+
+  /**
+   * What a model file is, before loading it: one of ours (loadModel resumes it) or a PyTorch MLP
+   * (loadForeignModel imports it, with the activation and loss it does not say). Throws the error
+   * loading would give for a malformed file; a PyTorch file's shapes are checked against the
+   * loaded data (MNIST's 784 → 10 before loadData).
+   * @param {Uint8Array} bytes
+   * @returns {ModelFileInfo}
+   */
+  inspectModelFile(bytes) {
+    return unwrap(this.#raw().inspectModelFile(bytes));
+  }
+
+  /**
+   * A new run from a PyTorch MLP's weights (a state_dict of linear layers in .safetensors): its
+   * layer sizes, a fresh optimiser, epoch 0. `options` holds createTrainer's fields but `layers`;
+   * activation and loss default to 'relu' and 'softmax-ce', the rest to createTrainer's defaults.
+   * @param {Uint8Array} bytes
+   * @param {ForeignModelOptions} [options]
+   */
+  loadForeignModel(bytes, options = {}) {
+    return new Trainer(unwrap(this.#raw().loadForeignModel(bytes, options)));
   }
 
   /**

@@ -284,6 +284,27 @@ export interface Constants extends Limits {
   maximumMemory: number;
 }
 
+/** What inspectModelFile says of a model file: ours, or a PyTorch MLP (a state_dict of linear layers). */
+export interface ModelFileInfo {
+  kind: 'ours' | 'pytorch';
+  /** input, hidden..., output sizes */
+  layers: number[];
+  /** of the weights and biases: 'F32', 'F16', 'BF16', 'F64', or e.g. 'F16+F32' when they differ */
+  dtype: string;
+  /** each layer's tensor names without .weight/.bias */
+  layerNames: string[];
+  /** what loadForeignModel's options must say: ['activation', 'loss'] for PyTorch, [] for ours */
+  missing: string[];
+  parameters: number;
+  activation: Activation | null;
+  loss: Loss | null;
+  /** ours: the file's configuration; pytorch: what loadForeignModel uses without options */
+  config: Config;
+}
+
+/** loadForeignModel's options: createTrainer's fields but layers. */
+export type ForeignModelOptions = Omit<ConfigInput, 'layers'>;
+
 /** The module's threads: the pool's size (the calling thread included) and how many train. */
 export interface ThreadInfo {
   available: number;
@@ -321,6 +342,7 @@ export interface TrainerHandle extends Handle {
   config(): RawResult<Config>;
   progress(): RawResult<Progress>;
   save(): RawResult<Uint8Array<ArrayBuffer>>;
+  exportOnnx(): RawResult<Uint8Array<ArrayBuffer>>;
 }
 
 /** The C++ engine (bindings.cpp Engine): the loaded data, and the trainers made on it. */
@@ -328,6 +350,8 @@ export interface EngineHandle extends Handle {
   loadData(data: DataFiles): RawResult<DataInfo>;
   createTrainer(config: ConfigInput | undefined): RawResult<TrainerHandle>;
   loadModel(bytes: Uint8Array): RawResult<TrainerHandle>;
+  inspectModelFile(bytes: Uint8Array): RawResult<ModelFileInfo>;
+  loadForeignModel(bytes: Uint8Array, options: ForeignModelOptions): RawResult<TrainerHandle>;
   splitImages(split: Split, start: number, count: number): RawResult<Uint8Array<ArrayBuffer>>;
   dataInfo(): DataInfo | null;
 }

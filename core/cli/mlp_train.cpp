@@ -1,6 +1,7 @@
 // mlp_train: trains the core's MLP on MNIST from the command line, printing
 // one JSON line per epoch and a final line with train/validation/test
-// results. Reproduces the report's experiments (see README).
+// results. Reproduces the report's experiments (see README). Also starts
+// from a PyTorch MLP's weights (--load) and writes ONNX (--export-onnx).
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +16,8 @@
 #include "core/errors.hpp"
 #include "core/idx.hpp"
 #include "core/model_file.hpp"
+#include "core/model_import.hpp"
+#include "core/onnx_export.hpp"
 #include "core/trainer.hpp"
 #include "options.hpp"
 
@@ -50,16 +53,76 @@ void check_writable(const std::string& path) {
     throw mlp::Error("cannot write model file '" + path + "': no writable folder '" + dir.string() + "'");
 }
 
+// Writes size bytes, which write(sink) produces in pieces, to `path`: beside
+// it first, then renamed, so a failed write never destroys the previous file
+// (maybe the --load one).
+template <typename Writer>
+void write_file(const std::string& path, const Writer& writer, const char* what) {
+  const std::string partial = path + ".partial";
+  std::FILE* f = std::fopen(partial.c_str(), "wb");
+  bool written = f != nullptr;
+  if (f)
+    writer.write(
+        [&](const std::uint8_t* p, std::size_t n) { written = written && std::fwrite(p, 1, n, f) == n; });
+  if (!(f && std::fclose(f) == 0 && written) || std::rename(partial.c_str(), path.c_str()) != 0) {
+    std::remove(partial.c_str());
+    throw mlp::Error(std::string("cannot write ") + what + " '" + path + "'");
+  }
+  std::cerr << "wrote " << path << " (" << writer.size() << " bytes, " << what << ")\n";
+}
+
+// The flags' configuration for a model imported from PyTorch: its layer
+// sizes are the file's; what the file cannot say defaults to ReLU and softmax
+// + cross-entropy unless a flag (or preset) chose.
+mlp::TrainConfig import_config(const mlp::cli::Options& o, const std::vector<int>& sizes) {
+  mlp::TrainConfig c = o.config;
+  const mlp::TrainConfig defaults = mlp::imported_defaults();
+  if (!o.given.count("hidden")) c.architecture.hidden = defaults.architecture.hidden;
+  if (!o.given.count("output")) c.architecture.output = defaults.architecture.output;
+  if (o.given.count("sizes") && c.architecture.sizes != sizes)
+    throw mlp::ConfigError("--layers " + c.architecture.describe() + " disagrees with the file's layers " +
+                           mlp::describe_sizes(sizes) + " (an imported model keeps its sizes)");
+  return c;
+}
+
+// Writes the trainer's model: as a model file (--save), as ONNX (--export-onnx).
+void write_outputs(const mlp::cli::Options& o, const mlp::Trainer& trainer) {
+  if (!o.save_path.empty()) write_file(o.save_path, mlp::ModelWriter(trainer.state_view()), "model file");
+  if (!o.onnx_path.empty())
+    write_file(o.onnx_path, mlp::OnnxWriter(trainer.config().architecture, trainer.network().parameters()),
+               "ONNX model");
+}
+
 int run(const mlp::cli::Options& o) {
   if (!o.save_path.empty()) check_writable(o.save_path);
+  if (!o.onnx_path.empty()) check_writable(o.onnx_path);
+  // --export-onnx without --epochs: a conversion, nothing trained, no data read.
+  const bool convert_only = !o.onnx_path.empty() && !o.epochs_given;
   // The model file first: a bad one is refused before the data is read.
+  std::vector<std::uint8_t> bytes;
+  std::optional<mlp::ModelFileInfo> info;
   std::optional<mlp::TrainerState> loaded;
   if (!o.load_path.empty()) {
-    const auto bytes = mlp::read_file(o.load_path);
-    loaded = mlp::load_model(bytes.data(), bytes.size());
+    bytes = mlp::read_file(o.load_path);
+    info = mlp::inspect_model_file(bytes.data(), bytes.size(), {0, 0});  // the data's shape is checked below
+    if (info->kind == mlp::ModelFileKind::Ours) loaded = mlp::load_model(bytes.data(), bytes.size());
   }
-  auto splits = mlp::load_mnist_dir(o.data_dir, o.validation);
-  const auto train = std::make_shared<mlp::Dataset>(std::move(splits.train));
+  std::optional<mlp::Splits> splits;
+  std::shared_ptr<mlp::Dataset> train;
+  if (!convert_only) {
+    splits = mlp::load_mnist_dir(o.data_dir, o.validation);
+    train = std::make_shared<mlp::Dataset>(std::move(splits->train));
+  }
+  if (info && info->kind == mlp::ModelFileKind::PyTorch) {
+    const mlp::DataShape shape =
+        train ? mlp::DataShape{train->features(), train->num_classes} : mlp::DataShape{0, 0};
+    loaded = mlp::import_model(bytes.data(), bytes.size(), import_config(o, info->sizes), shape);
+    std::string names;
+    for (const auto& n : info->layer_names) names += (names.empty() ? "" : ", ") + n;
+    std::cerr << "imported " << o.load_path << ": " << mlp::describe_sizes(info->sizes) << ", " << info->dtype
+              << " (layers " << names << ")\n";
+  }
+  bytes = {};
 
   std::unique_ptr<mlp::Trainer> trainer;
   if (loaded) {
@@ -68,6 +131,10 @@ int run(const mlp::cli::Options& o) {
   } else {
     trainer = std::make_unique<mlp::Trainer>(o.config, train);
   }
+  if (convert_only) {
+    write_outputs(o, *trainer);
+    return 0;
+  }
   mlp::ThreadPool pool(o.threads > 0 ? o.threads : mlp::ThreadPool::hardware_threads());
   trainer->set_thread_pool(&pool);
   const auto& c = trainer->config();
@@ -75,7 +142,7 @@ int run(const mlp::cli::Options& o) {
             << to_string(c.architecture.output) << ", " << to_string(c.optimizer.kind) << " lr "
             << c.optimizer.learning_rate << ", batch " << c.batch_size << ", " << to_string(c.gradient)
             << " gradient, " << to_string(c.batching) << " batches, " << to_string(c.init) << " init) on "
-            << trainer->training_size() << " images, validating on " << splits.validation.size() << ", "
+            << trainer->training_size() << " images, validating on " << splits->validation.size() << ", "
             << pool.size() << (pool.size() == 1 ? " thread" : " threads") << "\n";
 
   const int used = trainer->training_size();
@@ -103,7 +170,7 @@ int run(const mlp::cli::Options& o) {
     json line = {{"epoch", epoch}, {"train_loss", loss / samples}, {"train_accuracy", accuracy / samples}};
     if (o.eval_train)
       line.update(evaluation_json("train_eval", trainer->evaluate_training(mlp::cli::kEvalTrainImages)));
-    line.update(evaluation_json("validation", trainer->evaluate(splits.validation)));
+    line.update(evaluation_json("validation", trainer->evaluate(splits->validation)));
     line["seconds"] = train_seconds;
     line["samples_per_second"] = static_cast<double>(samples) / train_seconds;
     if (show_progress) std::fprintf(stderr, "\r\033[K");
@@ -113,23 +180,12 @@ int run(const mlp::cli::Options& o) {
   json final_line = {
       {"final", true}, {"layers", c.architecture.describe()}, {"epochs", trainer->progress().epoch}};
   final_line.update(evaluation_json("train", trainer->evaluate(trained_on)));
-  final_line.update(evaluation_json("validation", trainer->evaluate(splits.validation)));
-  final_line.update(evaluation_json("test", trainer->evaluate(splits.test)));
+  final_line.update(evaluation_json("validation", trainer->evaluate(splits->validation)));
+  final_line.update(evaluation_json("test", trainer->evaluate(splits->test)));
   final_line["seconds_total"] = seconds_since(run_start);
   std::cout << final_line.dump() << std::endl;
 
-  if (!o.save_path.empty()) {
-    const auto bytes = mlp::save_model(trainer->state());
-    // Written beside it and renamed: a failed write never destroys the previous file (maybe the --load one).
-    const std::string partial = o.save_path + ".partial";
-    std::FILE* f = std::fopen(partial.c_str(), "wb");
-    const bool written = f && std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-    if (!(f && std::fclose(f) == 0 && written) || std::rename(partial.c_str(), o.save_path.c_str()) != 0) {
-      std::remove(partial.c_str());
-      throw mlp::Error("cannot write model file '" + o.save_path + "'");
-    }
-    std::cerr << "saved " << o.save_path << " (" << bytes.size() << " bytes)\n";
-  }
+  write_outputs(o, *trainer);
   return 0;
 }
 

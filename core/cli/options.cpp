@@ -80,7 +80,12 @@ std::string usage() {
   out += help_line("--validation N",
                    "last N training images held out (default " + std::to_string(kValidationImages) + ")");
   out += help_line("--save FILE", "write the model (.safetensors) at the end");
-  out += help_line("--load FILE", "resume from a model file (its architecture and settings)");
+  out += help_line("--load FILE",
+                   "resume from a model file (its architecture and settings), or start from a PyTorch MLP's "
+                   "weights (.safetensors; --activation, --loss: relu, softmax-ce unless given)");
+  out += help_line("--export-onnx FILE",
+                   "write the model as ONNX at the end; without --epochs, a conversion of --load's model "
+                   "(nothing trained, no data read)");
   out +=
       help_line("--eval-train", "evaluate the training images (at most the first " +
                                     std::to_string(kEvalTrainImages) + ") after each epoch (train_eval_*)");
@@ -103,10 +108,15 @@ Options parse_options(int argc, const char* const* argv) {
   };
   std::map<std::string, Setter> with_value = {
       {"--data", [&](auto&, auto& v) { o.data_dir = v; }},
-      {"--epochs", [&](auto& f, auto& v) { o.epochs = count(f, v, 0); }},
+      {"--epochs",
+       [&](auto& f, auto& v) {
+         o.epochs = count(f, v, 0);
+         o.epochs_given = true;
+       }},
       {"--validation", [&](auto& f, auto& v) { o.validation = count(f, v, 0); }},
       {"--save", [&](auto&, auto& v) { o.save_path = v; }},
       {"--load", [&](auto&, auto& v) { o.load_path = v; }},
+      {"--export-onnx", [&](auto&, auto& v) { o.onnx_path = v; }},
       {"--threads",
        [&](auto& f, auto& v) {
          o.threads = count(f, v, 1);
@@ -124,10 +134,20 @@ Options parse_options(int argc, const char* const* argv) {
   for (const auto& field : config_fields()) {
     const ConfigField* f = &field;
     for (const auto& s : f->shorthands)
-      if (s.flag) switches[s.flag] = [&o, f, c = std::string(s.choice)] { assign(o.config, *f, c); };
+      if (s.flag)
+        switches[s.flag] = [&o, f, c = std::string(s.choice)] {
+          assign(o.config, *f, c);
+          o.given.insert(f->name);
+        };
     if (f->kind == FieldKind::Boolean) {
-      switches[f->flag] = [&o, f] { assign(o.config, *f, true); };
-      switches["--no-" + std::string(f->flag).substr(2)] = [&o, f] { assign(o.config, *f, false); };
+      switches[f->flag] = [&o, f] {
+        assign(o.config, *f, true);
+        o.given.insert(f->name);
+      };
+      switches["--no-" + std::string(f->flag).substr(2)] = [&o, f] {
+        assign(o.config, *f, false);
+        o.given.insert(f->name);
+      };
     } else {
       with_value[f->flag] = [&o, f](auto& flag, auto& v) {
         const FieldValue value = parse_value(*f, v, flag);  // its errors name the flag
@@ -136,12 +156,18 @@ Options parse_options(int argc, const char* const* argv) {
         } catch (const ConfigError& e) {
           throw ConfigError(flag + ": " + e.what());
         }
+        o.given.insert(f->name);
       };
     }
   }
   // A preset first, whatever its position, so that the other flags override it.
   for (int i = 1; i + 1 < argc; ++i)
-    if (std::string(argv[i]) == "--preset") apply(o.config, config_preset(argv[i + 1]));
+    if (std::string(argv[i]) == "--preset") {
+      const ConfigPreset& preset = config_preset(argv[i + 1]);
+      apply(o.config, preset);
+      for (const auto& v : preset.values)
+        if (v.field) o.given.insert(v.field);
+    }
   with_value["--preset"] = [](auto&, auto&) {};
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];

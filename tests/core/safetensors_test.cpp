@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -163,14 +165,19 @@ TEST_CASE("corrupted safetensors files are rejected with a clear message", "[saf
     REQUIRE_THROWS_WITH(decode(make_file("{\"w\": {\"dtype\": ", 16)), Catch::Contains("not valid JSON"));
     REQUIRE_THROWS_WITH(decode(make_file("[1, 2]", 0)), Catch::Contains("not a JSON object"));
   }
-  SECTION("unsupported dtypes") {
-    for (const char* dtype : {"F16", "I32", "F64", "BF16"}) {
+  SECTION("dtypes that are not floating-point, or not dtypes") {
+    for (const char* dtype : {"I32", "U32", "I8", "BOOL", "C64", "F8_E5M2"}) {
       CAPTURE(dtype);
-      const std::string h = "{" + tensor("w", dtype, "[2,2]", 0, 16) + "}";
-      REQUIRE_THROWS_AS(decode(make_file(h, 16)), mlp::ModelFileError);
-      REQUIRE_THROWS_WITH(decode(make_file(h, 16)),
-                          Catch::Contains(std::string("dtype ") + dtype) && Catch::Contains("only F32"));
+      const int bytes = dtype[0] == 'C' ? 64 : dtype[1] == '3' ? 32 : 8;  // [2,2] of it
+      const std::string h = "{" + tensor("w", dtype, "[2,2]", 0, static_cast<std::uint64_t>(bytes / 2)) + "}";
+      const Bytes f = make_file(h, static_cast<std::size_t>(bytes / 2));
+      REQUIRE_NOTHROW(mlp::parse_safetensors(f.data(), f.size()));  // the container is fine
+      REQUIRE_THROWS_AS(decode(f), mlp::ModelFileError);
+      REQUIRE_THROWS_WITH(decode(f), "model file: tensor 'w' has dtype " + std::string(dtype) +
+                                         "; only F32, F64, F16 and BF16 can be read as numbers");
     }
+    const std::string h = "{" + tensor("w", "F17", "[2,2]", 0, 16) + "}";
+    REQUIRE_THROWS_WITH(decode(make_file(h, 16)), "model file: tensor 'w' has an unknown dtype 'F17'");
   }
   SECTION("shape and offsets disagree on the size") {
     const std::string h = "{" + tensor("w", "F32", "[2,2]", 0, 12) + "}";
@@ -182,7 +189,10 @@ TEST_CASE("corrupted safetensors files are rejected with a clear message", "[saf
     REQUIRE_THROWS_WITH(decode(make_file(h, 8)), Catch::Contains("outside the 8 data bytes"));
     const std::string huge = "{" + tensor("w", "F32", "[2,2]", 18446744073709551600ULL, 16) + "}";
     REQUIRE_THROWS_AS(decode(make_file(huge, 16)), mlp::ModelFileError);
-    REQUIRE_THROWS_WITH(decode(make_file(huge, 16)), Catch::Contains("outside the 16 data bytes"));
+    REQUIRE_THROWS_WITH(
+        decode(make_file(huge, 16)),
+        "model file: tensor 'w' has data_offsets [18446744073709551600, 16] that end before they "
+        "begin");
   }
   SECTION("overlapping tensors") {
     const std::string h =
@@ -229,4 +239,87 @@ TEST_CASE("corrupted safetensors files are rejected with a clear message", "[saf
     REQUIRE_THROWS_AS(decode(make_file(h, 16)), mlp::ModelFileError);
     REQUIRE_THROWS_WITH(decode(make_file(h, 16)), Catch::Contains("elements"));
   }
+}
+
+TEST_CASE("F16, BF16 and F64 tensors are read as float32", "[safetensors]") {
+  // Little-endian bit patterns and the floats they are.
+  const auto file_of = [](const char* dtype, const std::vector<std::uint8_t>& bytes, std::size_t count) {
+    const std::string h = std::string(R"({"t":{"dtype":")") + dtype + R"(","shape":[)" +
+                          std::to_string(count) + R"(],"data_offsets":[0,)" + std::to_string(bytes.size()) +
+                          "]}}";
+    Bytes f = make_file(h, 0);
+    f.insert(f.end(), bytes.begin(), bytes.end());
+    return f;
+  };
+  const auto bits = [](float f) {
+    std::uint32_t b;
+    std::memcpy(&b, &f, 4);
+    return b;
+  };
+  SECTION("F16: normal, subnormal, the largest, zeros, infinities, NaN") {
+    const std::vector<std::uint16_t> halves{0x3C00, 0xC000, 0x3555, 0x7BFF, 0x0400, 0x0001,
+                                            0x03FF, 0x0000, 0x8000, 0x7C00, 0xFC00, 0x7E00};
+    const std::vector<float> expected{1.0f,
+                                      -2.0f,
+                                      0.333251953125f,
+                                      65504.0f,
+                                      6.103515625e-05f /* 2^-14 */,
+                                      5.9604644775390625e-08f /* 2^-24 */,
+                                      6.097555160522461e-05f /* 1023·2^-24 */,
+                                      0.0f,
+                                      -0.0f,
+                                      std::numeric_limits<float>::infinity(),
+                                      -std::numeric_limits<float>::infinity(),
+                                      std::numeric_limits<float>::quiet_NaN()};
+    std::vector<std::uint8_t> bytes;
+    for (auto h : halves) {
+      bytes.push_back(static_cast<std::uint8_t>(h));
+      bytes.push_back(static_cast<std::uint8_t>(h >> 8));
+    }
+    const auto f = decode(file_of("F16", bytes, halves.size()));
+    const auto& t = f.tensors.at("t");
+    CHECK(t.stored == mlp::DType::F16);
+    REQUIRE(t.data.size() == expected.size());
+    for (std::size_t i = 0; i + 1 < expected.size(); ++i) {
+      CAPTURE(i);
+      CHECK(bits(t.data[i]) == bits(expected[i]));  // exact, the sign of zero included
+    }
+    CHECK(std::isnan(t.data.back()));
+  }
+  SECTION("BF16: a float32's upper half") {
+    const std::vector<std::uint8_t> bytes{0x80, 0x3F, 0x49, 0x40, 0x80, 0xFF};  // 1, 3.140625, -inf
+    const auto f = decode(file_of("BF16", bytes, 3));
+    CHECK(f.tensors.at("t").data ==
+          std::vector<float>{1.0f, 3.140625f, -std::numeric_limits<float>::infinity()});
+  }
+  SECTION("F64: rounded to float32, beyond its range to infinity") {
+    const std::vector<double> values{0.1, -1e300, 1e300, 1e-50};
+    std::vector<std::uint8_t> bytes(values.size() * 8);
+    std::memcpy(bytes.data(), values.data(), bytes.size());
+    const auto f = decode(file_of("F64", bytes, values.size()));
+    CHECK(f.tensors.at("t").data == std::vector<float>{0.1f, -std::numeric_limits<float>::infinity(),
+                                                       std::numeric_limits<float>::infinity(), 0.0f});
+  }
+}
+
+TEST_CASE("parse_safetensors gives every tensor's bytes in place, whatever its dtype", "[safetensors]") {
+  const std::string h = R"({"a":{"dtype":"U8","shape":[3],"data_offsets":[0,3]},)"
+                        R"("b":{"dtype":"F4","shape":[2,3],"data_offsets":[3,6]},)"
+                        R"("c":{"dtype":"I64","shape":[],"data_offsets":[6,14]}})";
+  Bytes file = make_file(h, 14);
+  for (std::size_t i = 0; i < 14; ++i) file[8 + h.size() + i] = static_cast<std::uint8_t>(i);
+  const mlp::SafeTensorsView v = mlp::parse_safetensors(file.data(), file.size());
+  REQUIRE(v.tensors.size() == 3);
+  CHECK(v.tensors.at("a").dtype == mlp::DType::U8);
+  CHECK(v.tensors.at("a").data == file.data() + 8 + h.size());
+  CHECK(v.tensors.at("a").size == 3);
+  CHECK(v.tensors.at("b").dtype == mlp::DType::F4);  // 6 four-bit elements: 3 bytes
+  CHECK(v.tensors.at("b").shape == std::vector<std::int64_t>{2, 3});
+  CHECK(v.tensors.at("c").data[0] == 6);
+  CHECK(v.tensors.at("c").size == 8);
+
+  const std::string odd = R"({"b":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})";
+  const Bytes g = make_file(odd, 2);
+  REQUIRE_THROWS_WITH(mlp::parse_safetensors(g.data(), g.size()),
+                      "model file: tensor 'b' has 3 elements of F4, 12 bits: not a whole number of bytes");
 }

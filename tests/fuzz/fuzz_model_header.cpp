@@ -22,5 +22,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   mlp_fuzz::check_model_file(file.data(), file.size());
+  mlp_fuzz::check_import(file.data(), file.size());
   return 0;
 }

@@ -2,7 +2,8 @@
 // itself (so they follow the format as it changes):
 //   DIR/idx/          image and label files, and image+label pairs framed as fuzz_idx reads them
 //   DIR/model_file/   model files: each optimizer, several architectures, mid-epoch
-//                     progress, an older file's seed-as-string and sum_gradients
+//                     progress, an older file's seed-as-string and sum_gradients;
+//                     PyTorch state_dicts of each naming and float dtype
 //   usage: make_fuzz_seeds DIR
 #include <cstdio>
 #include <filesystem>
@@ -115,5 +116,43 @@ int main(int argc, char** argv) {
   for (const char* later : {"train_limit", "init", "batching"}) training.erase(later);
   file.metadata["training"] = training.dump();
   write(dir / "model_file" / "older-format.safetensors", mlp::encode_safetensors(file));
+
+  // PyTorch state_dicts of a 2-3-2 MLP, as safetensors.torch writes them: named as a ModuleList, an
+  // nn.Sequential and attributes, in each float dtype, the header padded with spaces.
+  struct StateDict {
+    const char* name;
+    const char* stem[2];
+    const char* dtype;
+    int bytes;
+  };
+  const StateDict dicts[] = {{"torch-layers-f32", {"layers.0", "layers.1"}, "F32", 4},
+                             {"torch-sequential-f16", {"0", "2"}, "F16", 2},
+                             {"torch-fc-bf16", {"fc1", "fc2"}, "BF16", 2},
+                             {"torch-model-f64", {"model.net.1", "model.net.3"}, "F64", 8}};
+  for (const auto& d : dicts) {
+    nlohmann::ordered_json header;
+    header["__metadata__"] = {{"format", "pt"}};
+    std::size_t at = 0;
+    const int shapes[4][2] = {{3, 2}, {3, 1}, {2, 3}, {2, 1}};  // weight, bias, weight, bias
+    for (int t = 0; t < 4; ++t) {
+      const std::size_t n =
+          static_cast<std::size_t>(shapes[t][0] * shapes[t][1]) * static_cast<std::size_t>(d.bytes);
+      const std::string name = std::string(d.stem[t / 2]) + (t % 2 ? ".bias" : ".weight");
+      header[name] = {{"dtype", d.dtype},
+                      {"shape", t % 2 ? nlohmann::json::array({shapes[t][0]})
+                                      : nlohmann::json::array({shapes[t][0], shapes[t][1]})},
+                      {"data_offsets", {at, at + n}}};
+      at += n;
+    }
+    std::string text = header.dump();
+    text.append((8 - text.size() % 8) % 8, ' ');
+    Bytes out(8);
+    for (int i = 0; i < 8; ++i)
+      out[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(text.size() >> (8 * i));
+    out.insert(out.end(), text.begin(), text.end());
+    for (std::size_t i = 0; i < at; ++i)
+      out.push_back(static_cast<std::uint8_t>(i % 3 == 0 ? 0x3C : 0));  // small values
+    write(dir / "model_file" / (std::string(d.name) + ".safetensors"), out);
+  }
   return 0;
 }
