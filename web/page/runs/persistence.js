@@ -30,7 +30,7 @@ import * as storage from './storage.js';
 /** @typedef {{ show(config: Record<string, any>, options?: { schedule?: { lrDecay: number } }): void }} SettingsPort */
 
 export class Persistence {
-  /** @type {{ reason: string, step: number, runId: string | null } | null} the last checkpoint saved in IndexedDB */
+  /** @type {{ reason: string, step: number, runId: string | null, progress: ProgressValue } | null} the last checkpoint saved in IndexedDB */
   lastSaved = null;
   /** @type {string | null} why the last save failed (a StorageError's message), null once one succeeds */
   saveError = null;
@@ -180,7 +180,7 @@ export class Persistence {
     try {
       const parts = [...pending].map(([run, c]) => runs.unsaved(run, c));
       await storage.saveCheckpoint({ runs: parts, model });
-      this.lastSaved = { reason: m.reason, step: m.progress.step, runId: model.runId };
+      this.lastSaved = { reason: m.reason, step: m.progress.step, runId: model.runId, progress: m.progress };
       this.saveError = null;
       this.#status(
         `Saved in this browser at ${new Date().toLocaleTimeString()} (epoch ${m.progress.epoch}, batch ${m.progress.batchInEpoch}).`,
