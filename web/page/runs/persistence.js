@@ -56,6 +56,13 @@ export class Persistence {
     this.#notices = notices;
     this.#settings = settings;
     store.on('checkpoint', ({ checkpoint, run }) => this.saveCheckpoint(checkpoint, run));
+    // An epoch's own health comes after that epoch's checkpoint. While training goes on, the next checkpoint
+    // stores it with the run; when nothing trains on (the target was reached, a pause) there is no next one,
+    // so the run is stored again now, after any checkpoint write under way.
+    store.on('health', ({ run, requested }) => {
+      if (!run || requested || store.train.state === State.RUNNING) return;
+      Promise.resolve(this.#saving).then(() => store.runs.persist(run));
+    });
   }
 
   /** The worker restarts: restore again once its data is loaded. */
