@@ -321,8 +321,9 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
         await page.textContent('#path-status'),
         /^The path of test digit #\d+ \(a \d\) at step 1: the network says \d/,
       );
-      // A table view of a layer's activations.
+      // A table view of a layer's activations (built when its <details> opens).
       await page.click('#path .path-layer[data-layer="2"] summary');
+      await page.waitForSelector('#path .path-layer[data-layer="2"] table tbody tr', { timeout: 5000 });
       assert.equal(await page.locator('#path .path-layer[data-layer="2"] table tbody tr').count(), 20);
       await screenshot(page, 'insight-02-digit-path');
 
