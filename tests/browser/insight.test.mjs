@@ -2,8 +2,11 @@
 // cells that open their digits, a digit's path through every layer, the
 // layers' health checked against the saved model (computed here in JS),
 // links that fill the form, CSV/JSON export and import, a keyboard-only
-// walk, axe-core in every panel state, the 390-px phone layout, and the
-// cost of the open panels in samples/s. Run: node --test tests/browser/insight.test.mjs
+// walk, axe-core in every view and panel state, the 390-px phone layout, and
+// the cost of the open panels in samples/s. Run: node --test tests/browser/insight.test.mjs
+//
+// One view at a time (web/index.html): each test opens the view it works in
+// (fixtures.mjs show), as a user would through the navigation bar.
 //
 // Synthetic data (fixtures.mjs) wherever a test is not about real digits.
 import assert from 'node:assert/strict';
@@ -15,7 +18,15 @@ import { describe, test } from 'node:test';
 
 import { csvColumns, parseCsv } from '../../web/page/runs/export.js';
 import { syntheticMnist } from '../support/synthetic_mnist.mjs';
-import { freshPage, pageWithData, pageWithModel, trainEpochs as trainOn, waitForData } from './fixtures.mjs';
+import {
+  VIEWS,
+  freshPage,
+  pageWithData,
+  pageWithModel,
+  show,
+  trainEpochs as trainOn,
+  waitForData,
+} from './fixtures.mjs';
 import { ARTIFACTS, screenshot, startTrace } from './harness.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
@@ -26,7 +37,6 @@ const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8'
 // The synthetic site's data (fixtures.mjs buildSyntheticSite): the validation split is the last
 // 10,000 of its 12,000 training images.
 const SYNTHETIC = syntheticMnist({ train: 2000, validation: 10000, test: 1000, learnable: false, seed: 7 });
-const HEALTH_SAMPLE = 256;
 
 /** The tensors of a .safetensors file: { name: Float32Array } with shapes. */
 function readSafetensors(bytes) {
@@ -82,8 +92,65 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
 
   const trainEpochs = (epochs) => trainOn(page, epochs);
 
-  /** Opens the largest mistake cell of the matrix shown and waits for its digits. */
+  /**
+   * Trains `epochs` epochs as a new run like trainEpochs, but started from the Inside view (Space, the
+   * page's shortcut: the Train button is in the Train view) with its health panel shown, as the worker
+   * measures the layers' health only while that panel is on screen: it sees the new network (epoch 0) and
+   * the end of every epoch.
+   */
+  async function trainWatchingHealth(epochs) {
+    await show(page, 'train');
+    await page.fill('#f-epochs', String(epochs));
+    await show(page, 'inside');
+    assert.equal(await page.$eval('#health-panel', (d) => d.open), true, 'the health panel is open');
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('Space');
+    await page.waitForFunction(
+      (n) =>
+        window.mnist.state === 'idle' &&
+        window.mnist.run?.epochs.length === n &&
+        window.mnist.lastSaved?.reason === 'finished',
+      epochs,
+      { timeout: 3 * MINUTE },
+    );
+  }
+
+  /** Shows the Classify view and waits for its confusion matrix. */
+  async function showMatrix() {
+    await show(page, 'classify');
+    await page.waitForSelector('#confusion button.cell', { timeout: 10_000 });
+  }
+
+  /** Opens the Train view's per-epoch table (its rows are drawn only while it is open) and waits for a row per epoch. */
+  async function openEpochTable() {
+    await show(page, 'train');
+    if (!(await page.$eval('.epoch-details', (d) => d.open))) await page.click('.epoch-details > summary');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#epoch-table tbody tr').length === (window.mnist.run?.epochs.length ?? 0),
+      null,
+      { timeout: 5000 },
+    );
+  }
+
+  /** Presses Tab (shift: Shift+Tab) until the focus is on `selector`, at most `max` times; true when it got there. */
+  async function tabTo(selector, { shift = false, max = 120 } = {}) {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press(shift ? 'Shift+Tab' : 'Tab');
+      if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return true;
+    }
+    return false;
+  }
+
+  /** Two animation frames and a moment: a view just shown has drawn (its worker answers included). */
+  const settle = () =>
+    page.evaluate(
+      () =>
+        new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 200)))),
+    );
+
+  /** Opens the largest mistake cell of the matrix (Classify view) and waits for its digits. */
   async function openBiggestMistake() {
+    await showMatrix();
     const cell = await page.$$eval(
       '#confusion button.cell',
       (bs) =>
@@ -118,11 +185,25 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     return bad;
   }
 
+  /** axeProblems in every view, each shown in turn by its link; the view shown before is shown again. */
+  async function axeEveryView(label) {
+    const back = await page.evaluate(() => window.mnist.view);
+    const bad = [];
+    for (const view of VIEWS) {
+      await show(page, view);
+      await settle();
+      bad.push(...(await axeProblems(`${label}; ${view} view`)));
+    }
+    await show(page, back);
+    return bad;
+  }
+
   test(
     'a confusion cell opens exactly its digits, with that true and predicted label',
     { timeout: 3 * MINUTE },
     async () => {
       page = await pageWithModel(suite.browser, suite.syntheticUrl);
+      await showMatrix();
       const cells = await page.$$eval('#confusion button.cell', (bs) =>
         bs.map((b) => ({
           t: +b.dataset.true,
@@ -203,9 +284,11 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
         null,
         { timeout: MINUTE },
       );
+      await show(page, 'classify');
       await page.locator('#gallery').scrollIntoViewIfNeeded();
       await page.waitForSelector('#gallery .tile', { timeout: 30_000 });
       await page.click('#gallery .tile >> nth=3');
+      await show(page, 'inside');
       await page.waitForFunction(() => document.getElementById('path').dataset.layers === '3', null, {
         timeout: 10_000,
       });
@@ -238,12 +321,14 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
         await page.textContent('#path-status'),
         /^The path of test digit #\d+ \(a \d\) at step 1: the network says \d/,
       );
-      // A table view of a layer's activations.
+      // A table view of a layer's activations (built when its <details> opens).
       await page.click('#path .path-layer[data-layer="2"] summary');
+      await page.waitForSelector('#path .path-layer[data-layer="2"] table tbody tr', { timeout: 5000 });
       assert.equal(await page.locator('#path .path-layer[data-layer="2"] table tbody tr').count(), 20);
       await screenshot(page, 'insight-02-digit-path');
 
       // The drawn digit takes over.
+      await show(page, 'classify');
       const pad = page.locator('#pad');
       await pad.scrollIntoViewIfNeeded();
       const box = await pad.boundingBox();
@@ -252,6 +337,10 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       for (let i = 1; i <= 12; i++)
         await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + 0.6 * (i / 12)));
       await page.mouse.up();
+      await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction !== '', null, {
+        timeout: 10_000,
+      });
+      await show(page, 'inside');
       await page.waitForFunction(
         () => /^The path of your drawing/.test(document.getElementById('path-status').textContent),
         null,
@@ -270,7 +359,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       // The deep sigmoid network with large summed steps: its layers saturate within an epoch.
       await page.selectOption('#f-preset', 'deep');
       await page.fill('#f-learningRate', '0.05');
-      await trainEpochs(1);
+      await trainWatchingHealth(1);
       await page.waitForFunction(
         () => window.mnist.health?.epoch === 1 && document.querySelectorAll('#health .health-sat').length === 3,
         null,
@@ -279,12 +368,17 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       const shown = await page.$$eval('#health .health-sat', (ps) =>
         ps.map((p) => ({ value: Number(p.dataset.saturated), text: p.textContent })),
       );
+      // The sample the page measures on: the engine's (constants().healthSample, from the worker's ready).
+      const healthSample = await page.evaluate(() => window.mnist.constants.healthSample);
+      assert.ok(Number.isInteger(healthSample) && healthSample > 0, `health sample ${healthSample}`);
+      await show(page, 'runs');
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#btn-download')]);
+      await show(page, 'inside');
       const tensors = readSafetensors(new Uint8Array(await readFile(await download.path())));
       const validationImages = SYNTHETIC.trainImages.subarray(16 + 2000 * 784);
-      const expected = saturatedShares(tensors, validationImages, HEALTH_SAMPLE, 'sigmoid');
+      const expected = saturatedShares(tensors, validationImages, healthSample, 'sigmoid');
       console.log(
-        `saturated share per hidden layer: page ${shown.map((s) => s.value.toFixed(5)).join(', ')}; from the saved model in JS ${expected.map((x) => x.toFixed(5)).join(', ')}`,
+        `saturated share per hidden layer (the first ${healthSample} validation images): page ${shown.map((s) => s.value.toFixed(5)).join(', ')}; from the saved model in JS ${expected.map((x) => x.toFixed(5)).join(', ')}`,
       );
       assert.ok(
         expected.some((x) => x > 0.05),
@@ -331,11 +425,13 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       assert.equal(await page.inputValue('#f-epochs'), '3');
       await page.waitForTimeout(500);
       assert.equal(await page.evaluate(() => window.mnist.state), 'none', 'nothing trains');
-      // The share link holds the form as it is.
+      // The share link (Runs view) holds the form as it is.
+      await show(page, 'runs');
       const shared = new URL(await page.inputValue('#share-url'));
       assert.equal(shared.searchParams.get('layers'), '784-80-40-20-10');
       assert.equal(shared.searchParams.get('activation'), 'tanh');
-      // The link's experiment is chosen in the Experiments panel (not queued), and the page's link carries it.
+      // The link's experiment is chosen in the Experiments view (not queued), and the page's link carries it.
+      await show(page, 'experiments');
       assert.ok(await page.isChecked('#experiment-form input[name="experiment"][value="depth"]'));
       assert.equal(shared.searchParams.get('experiment'), 'depth');
       await screenshot(page, 'insight-04-link');
@@ -365,6 +461,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
 
   test('CSV export parses and matches the per-epoch table', { timeout: 3 * MINUTE }, async () => {
     page = await pageWithModel(suite.browser, suite.syntheticUrl, { epochs: 2 });
+    await show(page, 'runs');
     await page.waitForFunction(
       () => document.querySelector(`#export-runs input[data-run="${window.mnist.run.id}"]`)?.checked,
       null,
@@ -378,6 +475,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     assert.equal(head[0], 'run');
     assert.ok(head.includes('learningRate') && head.includes('layers') && head.includes('elapsed_s'));
     const col = (name) => head.indexOf(name);
+    await openEpochTable();
     const table = await page.$$eval('#epoch-table tbody tr', (trs) =>
       trs.map((tr) => [...tr.children].map((c) => c.textContent)),
     );
@@ -395,6 +493,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       assert.equal(Number(r[col('test_loss')]).toFixed(4), t[7]);
       assert.equal(`${(100 * Number(r[col('test_accuracy')])).toFixed(2)} %`, t[8]);
       assert.equal(r[col('layers')], '784-20-10');
+      assert.equal(r[col('changes')], '', 'no setting changed while it trained');
       assert.ok(Number(r[col('elapsed_s')]) > 0);
     });
     for (const name of ['layers', 'activation', 'loss', 'optimizer', 'learningRate', 'batchSize', 'gradient', 'seed']) {
@@ -407,7 +506,10 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     'JSON export → import restores the runs; a bad file gets a specific message',
     { timeout: 3 * MINUTE },
     async () => {
-      page = await pageWithModel(suite.browser, suite.syntheticUrl);
+      // One epoch trained with the Inside view's health panel shown, so that the run has its layers' health.
+      page = await pageWithData(suite.browser, suite.syntheticUrl);
+      await trainWatchingHealth(1);
+      await show(page, 'runs');
       const original = await page.evaluate(() => ({
         label: window.mnist.run.label,
         epochs: window.mnist.run.epochs,
@@ -439,6 +541,10 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       );
       assert.equal(imported.points, original.points);
       assert.match(await page.textContent('#export-status'), /^Imported 1 run from runs\.json/);
+      // The run list redraws at most twice a second.
+      await page.waitForFunction((n) => document.querySelectorAll('#run-list .run').length === n, before + 1, {
+        timeout: 5000,
+      });
       assert.equal(await page.locator('#run-list .run').count(), before + 1);
       // …and stays after a reload (the history is in IndexedDB), the current run with its last epoch's health.
       await page.reload();
@@ -475,6 +581,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
 
   test('charts download as PNG and SVG', { timeout: 2 * MINUTE }, async () => {
     page = await pageWithModel(suite.browser, suite.syntheticUrl);
+    await show(page, 'runs');
     const [png] = await Promise.all([
       page.waitForEvent('download'),
       page.click('[data-chart="loss"][data-format="png"]'),
@@ -499,12 +606,12 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     await page.waitForFunction(() => (window.mnist.run?.epochs.length ?? 0) >= 1, null, { timeout: MINUTE });
     await page.keyboard.press('Space');
     await waitState('paused');
+    // The matrix is in the Classify view: Tab to its link in the navigation bar, Enter.
+    assert.ok(await tabTo('#views-nav a[href="#classify"]', { max: 40 }), 'Tab reaches the navigation bar');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.mnist.view === 'classify' && !document.getElementById('classify').hidden);
     // Tab to the matrix: one tab stop for its 100 cells.
-    let onCell = false;
-    for (let i = 0; i < 120 && !onCell; i++) {
-      await page.keyboard.press('Tab');
-      onCell = await page.evaluate(() => document.activeElement?.matches('#confusion button.cell'));
-    }
+    const onCell = await tabTo('#confusion button.cell', { max: 120 });
     assert.ok(onCell, 'Tab reaches the confusion matrix');
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
     assert.notEqual(outline, 'none', 'the focused cell shows its focus');
@@ -529,6 +636,13 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     const tiles = await page.locator('#gallery .tile').count();
     assert.equal(tiles, Math.min(target.n, 200));
     await page.keyboard.press('Enter');
+    // The digit's path is in the Inside view: back to the navigation bar (Shift+Tab), Enter.
+    assert.ok(
+      await tabTo('#views-nav a[href="#inside"]', { shift: true, max: 200 }),
+      'Shift+Tab reaches the navigation bar',
+    );
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.mnist.view === 'inside' && !document.getElementById('inside').hidden);
     await page.waitForFunction(
       () => /^The path of test digit/.test(document.getElementById('path-status').textContent),
       null,
@@ -536,38 +650,51 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
     );
     assert.equal(await page.locator('#path canvas.strip').count(), 1);
     assert.equal(await page.evaluate(() => window.mnist.state), 'paused');
+    await show(page, 'train');
     await page.click('#btn-stop');
   });
 
-  test('axe-core finds no serious or critical violation in any panel state', { timeout: 4 * MINUTE }, async () => {
-    page = await pageWithData(suite.browser, suite.syntheticUrl);
-    const problems = [];
-    problems.push(...(await axeProblems('data loaded, no model')));
-    await page.selectOption('#f-preset', 'deep');
-    await trainEpochs(1);
-    await page.waitForFunction(() => window.mnist.health?.epoch === 1, null, { timeout: MINUTE });
-    problems.push(...(await axeProblems('trained, every panel open')));
-    await openBiggestMistake();
-    await page.click('#gallery .tile >> nth=0');
-    await page.waitForFunction(() => document.getElementById('path').dataset.layers === '3', null, { timeout: 10_000 });
-    for (const s of await page.$$('details.table-view > summary')) await s.click();
-    problems.push(...(await axeProblems('a cell open, a digit traced, every table view open')));
-    await page.check('input[name="confusion-split"][value="validation"]');
-    await page.click('#path-panel > summary');
-    await page.click('#health-panel > summary');
-    await page.setInputFiles('#import-file', {
-      name: 'bad.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from('{}'),
-    });
-    await page.waitForFunction(() => document.getElementById('import-error').textContent !== '');
-    problems.push(...(await axeProblems('validation matrix, inside panels closed, an import error')));
-    await page.goto(`${suite.syntheticUrl}?learningRate=-1&layers=784-40-10`);
-    await waitForData(page);
-    await page.waitForSelector('#link-notice:not([hidden])');
-    problems.push(...(await axeProblems('a link with a bad value')));
-    assert.deepEqual(problems, []);
-  });
+  test(
+    'axe-core finds no serious or critical violation in any view, in any panel state',
+    { timeout: 6 * MINUTE },
+    async () => {
+      page = await pageWithData(suite.browser, suite.syntheticUrl);
+      const problems = [];
+      problems.push(...(await axeEveryView('data loaded, no model')));
+      await page.selectOption('#f-preset', 'deep');
+      await trainEpochs(1);
+      await show(page, 'inside');
+      await page.waitForFunction(() => window.mnist.health?.epoch === 1, null, { timeout: MINUTE });
+      await openEpochTable();
+      problems.push(...(await axeEveryView('trained, every panel open')));
+      await openBiggestMistake();
+      await page.click('#gallery .tile >> nth=0');
+      await show(page, 'inside');
+      await page.waitForFunction(() => document.getElementById('path').dataset.layers === '3', null, {
+        timeout: 10_000,
+      });
+      for (const s of await page.$$('details.table-view > summary')) await s.click();
+      problems.push(...(await axeEveryView('a cell open, a digit traced, every table view open')));
+      await show(page, 'classify');
+      await page.check('input[name="confusion-split"][value="validation"]');
+      await show(page, 'inside');
+      await page.click('#path-panel > summary');
+      await page.click('#health-panel > summary');
+      await show(page, 'runs');
+      await page.setInputFiles('#import-file', {
+        name: 'bad.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from('{}'),
+      });
+      await page.waitForFunction(() => document.getElementById('import-error').textContent !== '');
+      problems.push(...(await axeEveryView('validation matrix, inside panels closed, an import error')));
+      await page.goto(`${suite.syntheticUrl}?learningRate=-1&layers=784-40-10`);
+      await waitForData(page);
+      await page.waitForSelector('#link-notice:not([hidden])');
+      problems.push(...(await axeEveryView('a link with a bad value')));
+      assert.deepEqual(problems, []);
+    },
+  );
 
   test(
     'on a 390-px phone the panels stack, nothing overflows, and the pad draws with a finger without scrolling',
@@ -577,48 +704,68 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       await page.setViewportSize({ width: 390, height: 844 });
       await page.selectOption('#f-preset', 'deep');
       await trainEpochs(1);
+      await show(page, 'inside');
       await page.waitForFunction(() => window.mnist.health?.epoch === 1, null, { timeout: MINUTE });
       await openBiggestMistake();
       await page.click('#gallery .tile >> nth=0');
+      await show(page, 'inside');
       await page.waitForFunction(() => document.getElementById('path').dataset.layers === '3', null, {
         timeout: 10_000,
       });
-      const overflow = await page.evaluate(() => {
-        const width = document.documentElement.clientWidth;
-        const wide = [...document.querySelectorAll('body *')]
-          .filter((e) => {
-            const r = e.getBoundingClientRect();
-            return (
-              r.width > 0 && r.right > width + 1 && !e.closest('.table-scroll, .confusion-box, .heat-scroll, .sr-only')
-            );
-          })
-          .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className}`)
-          .slice(0, 10);
-        return { scrollWidth: document.documentElement.scrollWidth, width, wide };
-      });
-      console.log(
-        `390 px: scrollWidth ${overflow.scrollWidth}, client width ${overflow.width}${overflow.wide.length ? `, too wide: ${overflow.wide.join(', ')}` : ''}`,
-      );
+      // Nothing overflows, in any view.
+      const overflow = { scrollWidth: 0, width: 0, wide: [] };
+      for (const view of VIEWS) {
+        await show(page, view);
+        await settle();
+        const o = await page.evaluate(() => {
+          const width = document.documentElement.clientWidth;
+          const wide = [...document.querySelectorAll('body *')]
+            .filter((e) => {
+              const r = e.getBoundingClientRect();
+              return (
+                r.width > 0 &&
+                r.right > width + 1 &&
+                !e.closest('.table-scroll, .confusion-box, .heat-scroll, .sr-only')
+              );
+            })
+            .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className}`)
+            .slice(0, 10);
+          return { scrollWidth: document.documentElement.scrollWidth, width, wide };
+        });
+        console.log(
+          `390 px, ${view} view: scrollWidth ${o.scrollWidth}, client width ${o.width}${o.wide.length ? `, too wide: ${o.wide.join(', ')}` : ''}`,
+        );
+        overflow.scrollWidth = Math.max(overflow.scrollWidth, o.scrollWidth);
+        overflow.width = o.width;
+        overflow.wide.push(...o.wide.map((w) => `${view}: ${w}`));
+      }
       assert.ok(overflow.scrollWidth <= 390, `the page is ${overflow.scrollWidth} px wide`);
       assert.deepEqual(overflow.wide, []);
-      // The panels stack: the matrix above the weights, the same left edge.
-      const [a, b] = await Promise.all([
-        page.locator('#confusion-h').boundingBox(),
-        page.locator('#weights-h').boundingBox(),
-      ]);
-      assert.ok(b.y > a.y && Math.abs(a.x - b.x) < 2, 'stacked');
-      await screenshot(page, 'insight-phone');
-      for (const [id, name] of [
-        ['confusion-h', 'matrix'],
-        ['inside-h', 'inside'],
-        ['health-panel', 'health'],
-        ['share-h', 'share'],
+      // The panels that stand side by side on a desktop stack, with the same left edge: in the Train view
+      // the settings above the charts, in the Classify view the drawing pad above the gallery.
+      for (const [view, upper, lower] of [
+        ['train', '#setup-h', '#curves-h'],
+        ['classify', '.draw-box h3', '#gallery-title'],
       ]) {
+        await show(page, view);
+        const [a, b] = await Promise.all([page.locator(upper).boundingBox(), page.locator(lower).boundingBox()]);
+        assert.ok(b.y > a.y && Math.abs(a.x - b.x) < 2, `stacked in the ${view} view`);
+      }
+      await show(page, 'classify');
+      await screenshot(page, 'insight-phone');
+      for (const [id, name, view] of [
+        ['confusion-h', 'matrix', 'classify'],
+        ['inside-h', 'inside', 'inside'],
+        ['health-panel', 'health', 'inside'],
+        ['share-h', 'share', 'runs'],
+      ]) {
+        await show(page, view);
         await page.evaluate((i) => document.getElementById(i).scrollIntoView({ block: 'start' }), id);
         await page.screenshot({ path: join(ARTIFACTS, `insight-phone-${name}.png`) });
       }
 
-      // A finger stroke on the pad draws and does not scroll the page.
+      // A finger stroke on the pad (Classify view) draws and does not scroll the page.
+      await show(page, 'classify');
       assert.equal(await page.$eval('#pad', (p) => getComputedStyle(p).touchAction), 'none');
       await page.locator('#pad').scrollIntoViewIfNeeded();
       const box = await page.locator('#pad').boundingBox();
@@ -645,19 +792,21 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
   test('desktop screenshots of the new views', { timeout: 3 * MINUTE }, async () => {
     page = await pageWithData(suite.browser, suite.syntheticUrl);
     await page.selectOption('#f-preset', 'deep');
-    await trainEpochs(2);
+    await trainWatchingHealth(2); // the health panel sees every epoch: its charts and table have the history
     await page.waitForFunction(() => window.mnist.health?.epoch === 2, null, { timeout: MINUTE });
     await openBiggestMistake();
     await page.click('#gallery .tile >> nth=0');
+    await show(page, 'inside');
     await page.waitForFunction(() => document.getElementById('path').dataset.layers === '3', null, { timeout: 10_000 });
     await page.hover('#weights .weight-unit >> nth=4');
     await screenshot(page, 'insight-desktop');
-    for (const [id, name] of [
-      ['confusion-h', 'matrix'],
-      ['inside-h', 'inside'],
-      ['health-panel', 'health'],
-      ['share-h', 'share'],
+    for (const [id, name, view] of [
+      ['confusion-h', 'matrix', 'classify'],
+      ['inside-h', 'inside', 'inside'],
+      ['health-panel', 'health', 'inside'],
+      ['share-h', 'share', 'runs'],
     ]) {
+      await show(page, view);
       await page.evaluate((i) => document.getElementById(i).scrollIntoView({ block: 'start' }), id);
       await page.screenshot({ path: join(ARTIFACTS, `insight-desktop-${name}.png`) });
     }
@@ -673,16 +822,20 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       // and inspection included), and samples per second of the worker thread's CPU time over all its
       // tasks (training, evaluation, inspection), which other processes on a busy machine do not inflate.
       page = await pageWithData(suite.browser, suite.url);
-      // A warm-up epoch (not counted), and a digit to trace; the gallery stays on screen throughout, so
-      // that its predictions after each epoch cost every segment the same.
+      // A warm-up epoch (not counted), and a digit to trace (from the Classify view's gallery). Then the
+      // Inside view stays on screen throughout, so that its weights redraw alike in every segment (and the
+      // gallery, in the Classify view, costs none of them anything): only its two panels differ. Training
+      // starts with Space there, the page's shortcut (the Train button is in the Train view).
       await page.fill('#f-epochs', '1');
       await page.click('#btn-train');
       await page.waitForFunction(() => window.mnist.state === 'idle' && window.mnist.run?.epochs.length === 1, null, {
         timeout: 2 * MINUTE,
       });
+      await show(page, 'classify');
       await page.locator('#gallery').scrollIntoViewIfNeeded();
       await page.waitForSelector('#gallery .tile', { timeout: 60_000 });
       await page.click('#gallery .tile >> nth=0');
+      await show(page, 'inside');
       await page.evaluate(() => {
         const epochs = document.getElementById('f-epochs');
         epochs.value = '2';
@@ -697,7 +850,8 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
         const rates = [];
         const trace = await startTrace(suite.browser.context, page);
         const t0 = Date.now();
-        await page.evaluate(() => document.getElementById('btn-train').click()); // a click that does not scroll
+        await page.evaluate(() => document.activeElement?.blur());
+        await page.keyboard.press('Space');
         await waitState('running');
         while ((await page.evaluate(() => window.mnist.state)) === 'running') {
           const r = await page.evaluate(() => window.mnist.samplesPerSecond);

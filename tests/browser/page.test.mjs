@@ -15,7 +15,7 @@ import { before, describe, test } from 'node:test';
 import { availableParallelism, loadavg } from 'node:os';
 
 import { syntheticIdx } from '../support/synthetic_mnist.mjs';
-import { freshPage, pageWithData, pageWithModel, waitForData } from './fixtures.mjs';
+import { freshPage, pageWithData, pageWithModel, show, waitForData } from './fixtures.mjs';
 import { screenshot, startTrace } from './harness.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
@@ -51,6 +51,16 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     page.waitForFunction((want) => document.body.dataset.trainState === want, s, { timeout });
 
   before(() => suite.browser.context.addInitScript(LONG_TASK_OBSERVER));
+
+  /** Opens the Train view's per-epoch table (its rows are drawn only while it is open) and waits for a row per epoch. */
+  async function openEpochTable() {
+    if (!(await page.$eval('.epoch-details', (d) => d.open))) await page.click('.epoch-details > summary');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#epoch-table tbody tr').length === (window.mnist.run?.epochs.length ?? 0),
+      null,
+      { timeout: 5000 },
+    );
+  }
 
   test('loads and downloads MNIST with a progress bar', { timeout: 3 * MINUTE }, async () => {
     page = await freshPage(suite.browser, { origin: new URL(suite.url).origin, cacheStorage: true });
@@ -141,22 +151,29 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
       timeout: 5000,
     });
     assert.match(await page.textContent('#stat-test'), /\d+\.\d\d %/);
+    await openEpochTable();
     assert.ok((await page.locator('#epoch-table tbody tr').count()) >= 1);
-    assert.equal(await page.locator('#confusion table.confusion td.diag').count(), 10);
     await screenshot(page, '02-trained');
+    // The confusion matrix is in the Classify view (drawn when it is shown).
+    await show(page, 'classify');
+    await page.waitForSelector('#confusion table.confusion', { timeout: 5000 });
+    assert.equal(await page.locator('#confusion table.confusion td.diag').count(), 10);
+    await screenshot(page, '02-trained-classify');
   });
 
   test('the main thread has no long task while training', { timeout: 2 * MINUTE }, async () => {
     page = await pageWithData(suite.browser, suite.url);
     await page.fill('#f-epochs', '200'); // on all cores of a quiet machine, 30 epochs of 784-20-10 end within the 6 s
+    await page.click('.epoch-details > summary'); // the per-epoch table open: its rows are drawn as epochs end
     await page.evaluate(() => {
       window.__longTasks = [];
       window.__trainStart = performance.now();
     });
     const trace = await startTrace(suite.browser.context, page);
     await page.click('#btn-train');
-    // Two epoch ends (where the confusion matrix, epoch table, weights and
-    // gallery redraw) and at least 6 s of training.
+    // Two epoch ends (where the epoch table and the stats redraw; the confusion
+    // matrix, weights and gallery are in views not shown, which draw nothing)
+    // and at least 6 s of training.
     const t0 = Date.now();
     await page.waitForFunction(() => (window.mnist.run?.epochs.length ?? 0) >= 2, null, { timeout: 90_000 });
     await page.waitForTimeout(Math.max(0, 6000 - (Date.now() - t0)));
@@ -247,6 +264,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
 
   test('drawing a digit gives a prediction; clearing removes it', { timeout: 2 * MINUTE }, async () => {
     page = await pageWithModel(suite.browser, suite.syntheticUrl, { epochs: 0 });
+    await show(page, 'classify');
     const pad = page.locator('#pad');
     await pad.scrollIntoViewIfNeeded();
     const box = await pad.boundingBox();
@@ -276,6 +294,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
 
   test('the gallery shows test digits and the most confident mistakes', { timeout: 2 * MINUTE }, async () => {
     page = await pageWithModel(suite.browser, suite.syntheticUrl, { epochs: 0 });
+    await show(page, 'classify');
     await page.locator('#gallery').scrollIntoViewIfNeeded();
     await page.waitForSelector('#gallery .tile', { timeout: 20_000 });
     await page.check('input[name="gallery-filter"][value="wrong"]');
@@ -288,6 +307,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   test('a corrupt model file shows a specific error', { timeout: 2 * MINUTE }, async () => {
     page = await pageWithModel(suite.browser, suite.syntheticUrl, { epochs: 0 });
     const model = await page.evaluate(() => ({ progress: window.mnist.trainer.progress, run: window.mnist.run.id }));
+    await show(page, 'runs');
     await page.setInputFiles('#model-file', {
       name: 'corrupt.safetensors',
       mimeType: 'application/octet-stream',
@@ -309,6 +329,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
 
   test('after a reload the model and the curves are back', { timeout: 3 * MINUTE }, async () => {
     page = await pageWithModel(suite.browser, suite.url);
+    await openEpochTable();
     const before = {
       test: await page.textContent('#stat-test'),
       step: await step(),
@@ -325,6 +346,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     assert.match(await page.textContent('#data-status'), /cache/);
     assert.equal(await page.textContent('#stat-test'), before.test);
     assert.equal(await step(), before.step);
+    await openEpochTable();
     assert.equal(await page.locator('#epoch-table tbody tr').count(), before.rows);
     assert.match(await page.textContent('#model-status'), /Restored/);
     assert.equal(await page.textContent('#btn-train'), 'Train more');
@@ -336,6 +358,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
 
   test('the model downloads as .safetensors and loads back', { timeout: 2 * MINUTE }, async () => {
     page = await pageWithModel(suite.browser, suite.syntheticUrl, { epochs: 0 });
+    await show(page, 'runs');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#btn-download')]);
     assert.match(download.suggestedFilename(), /^mnist-784-20-10-sigmoid-sgd-epoch\d+\.safetensors$/);
     // …and loading it back resumes that model as a new run.
@@ -351,6 +374,12 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     });
     assert.equal(await page.textContent('#model-error'), '');
     assert.deepEqual(await page.evaluate(() => window.mnist.trainer.progress), progress);
+    // The run list redraws at most twice a second.
+    await page.waitForFunction(
+      () => /Loaded mnist-784-20-10/.test(document.querySelector('#run-list .run.is-current')?.textContent ?? ''),
+      null,
+      { timeout: 5000 },
+    );
     assert.match(await page.textContent('#run-list .run.is-current'), /Loaded mnist-784-20-10/);
   });
 

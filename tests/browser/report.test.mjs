@@ -2,23 +2,26 @@
 // panel queues runs in the worker, the figures overlay them with legends and
 // tables, the numbers table fills, the queue pauses, resumes, cancels and
 // survives a reload. Synthetic data where the test is not about accuracy
-// (fixtures.mjs), real MNIST for one experiment. Run:
+// (fixtures.mjs), real MNIST for one experiment. The panel, the figures and
+// the numbers are in the Experiments view (fixtures.mjs show); the current
+// run's epoch table is in the Train view. Run:
 // node --test tests/browser/report.test.mjs
 import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
 import { describe, test } from 'node:test';
 
-import { pageWithData, waitForData } from './fixtures.mjs';
+import { pageWithData, show, waitForData } from './fixtures.mjs';
 import { screenshot } from './harness.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
 
-/** Chooses an experiment in the panel and presses Run. */
+/** Chooses an experiment in the panel (Experiments view) and presses Run. */
 async function runExperiment(
   page,
   { experiment, reading = 'report-code', proper = 'proper-mean', epochs, evaluation = 'figures' },
 ) {
+  await show(page, 'experiments');
   await page.check(`input[name="experiment"][value="${experiment}"]`);
   await page.check(`input[name="reading"][value="${reading}"]`);
   if (reading !== 'report-code') await page.selectOption('#f-proper', proper);
@@ -43,11 +46,16 @@ const waitFigures = (page, series, reading = 'report-code') =>
 const waitQueue = (page, state, timeout = 2 * MINUTE) =>
   page.waitForFunction((s) => window.mnist.queue?.state === s, state, { timeout, polling: 100 });
 
-/** The figures' tables as the page shows them (each <details> opened). */
+/** The figures' tables as the page shows them (each <details> opened; a table is drawn when its details opens). */
 async function figureTables(page) {
   for (const summary of await page.locator('.figure-details > summary').all()) {
     if (!(await summary.evaluate((s) => s.parentElement.open))) await summary.click();
   }
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('.report-figure')].every((f) => f.querySelector('table > caption')),
+    null,
+    { timeout: 5000 },
+  );
   return page.evaluate(() =>
     [...document.querySelectorAll('.report-figure')].map((f) => {
       const table = f.querySelector('table');
@@ -72,6 +80,7 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
     { timeout: 3 * MINUTE },
     async () => {
       page = await pageWithData(suite.browser, suite.syntheticUrl);
+      await show(page, 'experiments');
       // The plan before running: the report's η as it writes it, the step's factor beside it.
       await page.check('input[name="experiment"][value="width"]');
       await page.fill('#f-experiment-epochs', '3');
@@ -243,8 +252,14 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
             );
         });
       }
-      // The last run is the current one: its epoch table on the page says the same as its column in Fig. 5.
+      // The last run is the current one: its epoch table (Train view) says the same as its column in Fig. 5.
+      await show(page, 'train');
       await page.click('.epoch-details > summary');
+      await page.waitForFunction(
+        () => document.querySelectorAll('#epoch-table tbody tr').length === window.mnist.run.epochs.length,
+        null,
+        { timeout: 5000 },
+      );
       const epochTable = await page
         .locator('#epoch-table tbody tr')
         .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
@@ -256,6 +271,7 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
         fig5.rows.map((r) => r[last + 1]),
         'Train-set acc. column = Fig. 5’s column of that run',
       );
+      await show(page, 'experiments');
 
       // The numbers table: every claim, both readings measured.
       const claims = await page.locator('#claims-table tbody tr').evaluateAll((trs) =>

@@ -69,6 +69,10 @@ export function exposeSession({
     get engineCheck() {
       return settings.engineCheck;
     },
+    /** The engine's defaults and limits (engine.constants(), from the worker's `ready`), or null before it. */
+    get constants() {
+      return store.engine?.constants ?? null;
+    },
     /** The experiment queue (experiment_store.js's form), or null; its last checkpoint stored. */
     get queue() {
       return store.queue;

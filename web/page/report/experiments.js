@@ -212,7 +212,7 @@ export class Experiments {
     const saved = this.#store.saving?.lastSaved;
     if (!q || !this.active || !saved) return;
     const item = q.items[q.index];
-    if (saved.runId === item.runId) this.lastSaved = { queueId: q.id, index: q.index, progress: saved };
+    if (saved.runId === item.runId) this.lastSaved = { queueId: q.id, index: q.index, progress: saved.progress };
   }
 
   #changed(queue) {

@@ -30,7 +30,7 @@ import * as storage from './storage.js';
 /** @typedef {{ show(config: Record<string, any>, options?: { schedule?: { lrDecay: number } }): void }} SettingsPort */
 
 export class Persistence {
-  /** @type {{ reason: string, step: number, runId: string | null } | null} the last checkpoint saved in IndexedDB */
+  /** @type {{ reason: string, step: number, runId: string | null, progress: ProgressValue } | null} the last checkpoint saved in IndexedDB */
   lastSaved = null;
   /** @type {string | null} why the last save failed (a StorageError's message), null once one succeeds */
   saveError = null;
@@ -56,6 +56,13 @@ export class Persistence {
     this.#notices = notices;
     this.#settings = settings;
     store.on('checkpoint', ({ checkpoint, run }) => this.saveCheckpoint(checkpoint, run));
+    // An epoch's own health comes after that epoch's checkpoint. While training goes on, the next checkpoint
+    // stores it with the run; when nothing trains on (the target was reached, a pause) there is no next one,
+    // so the run is stored again now, after any checkpoint write under way.
+    store.on('health', ({ run, requested }) => {
+      if (!run || requested || store.train.state === State.RUNNING) return;
+      Promise.resolve(this.#saving).then(() => store.runs.persist(run));
+    });
   }
 
   /** The worker restarts: restore again once its data is loaded. */
@@ -180,7 +187,7 @@ export class Persistence {
     try {
       const parts = [...pending].map(([run, c]) => runs.unsaved(run, c));
       await storage.saveCheckpoint({ runs: parts, model });
-      this.lastSaved = { reason: m.reason, step: m.progress.step, runId: model.runId };
+      this.lastSaved = { reason: m.reason, step: m.progress.step, runId: model.runId, progress: m.progress };
       this.saveError = null;
       this.#status(
         `Saved in this browser at ${new Date().toLocaleTimeString()} (epoch ${m.progress.epoch}, batch ${m.progress.batchInEpoch}).`,

@@ -53,6 +53,8 @@ export class CurvesView {
   /** @type {{ loss: CurveTable | null, accuracy: CurveTable | null }} */
   #tables = { loss: null, accuracy: null };
   #key = null; // what the charts show: rebuilt when it changes
+  /** @type {import('../runs/run_record.js').Run | null} the run record the tables follow */
+  #run = null;
   #labels = [];
   #sync = uPlot.sync('mnist-curves');
   #redraw;
@@ -103,8 +105,10 @@ export class CurvesView {
       splits,
       trainSet,
     ]);
-    if (key !== this.#key) {
+    // Another record of the same run (reloaded from IndexedDB after a lost worker) is another run to the tables.
+    if (key !== this.#key || run !== this.#run) {
       this.#key = key;
+      this.#run = run;
       const named = run ? [run, ...overlays] : overlays;
       this.#labels = overlays.length
         ? legendLabels(named, { presets: this.#store.engine?.presets ?? [] }).slice(named.length - overlays.length)

@@ -1,6 +1,7 @@
 // The numbers line of the Train view: epoch (of the target), batch, samples
 // per second, running time, and the latest validation and test accuracy.
-// Drawn at most once a frame, and only while the view is shown.
+// Drawn at most once a frame, and only while the view is shown; at once when
+// the training state changes, so that the numbers never lag the state.
 import { State } from '../../shared/protocol.js';
 import { $ } from '../ui/dom.js';
 import { count, duration, pct } from '../ui/format.js';
@@ -19,6 +20,8 @@ export class StatsView {
     this.#store = store;
     const redraw = new Redraw(() => this.draw(), { visibility });
     store.onAny(['train', 'trainer', 'chunk', 'epoch', 'runs'], () => redraw.request());
+    // A new training state (paused, stopped, finished) is shown with the numbers it stopped at, not a frame later.
+    store.on('train', () => redraw.flush());
     redraw.request();
   }
 
