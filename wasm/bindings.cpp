@@ -296,16 +296,17 @@ val interval_to_js(const mlp::Interval& range, val out) {
   return out;
 }
 
-// The table itself, for the page's form: [{ name, jsName, kind, default, ... }].
+// The table itself, for the page's form: [{ name, jsName, kind, default, ... }]. Its texts go out as
+// std::string: Embind reads a const char* as Latin-1, which garbles λ and η.
 val schema_to_js() {
   val fields = val::array();
   for (const auto& f : mlp::config_fields()) {
     val out = val::object();
-    out.set("name", f.name);
-    out.set("jsName", f.js_name);
-    out.set("flag", f.flag);
-    out.set("label", f.label);
-    out.set("help", f.help);
+    out.set("name", std::string(f.name));
+    out.set("jsName", std::string(f.js_name));
+    out.set("flag", std::string(f.flag));
+    out.set("label", std::string(f.label));
+    out.set("help", std::string(f.help));
     out.set("kind", mlp::enum_name(mlp::kFieldKindNames, f.kind));
     out.set("structural", f.structural);
     out.set("default", value_to_js(f.default_value()));
@@ -838,9 +839,9 @@ val config_presets() {
   val out = val::array();
   for (const auto& p : mlp::config_presets()) {
     val preset = val::object();
-    preset.set("name", p.name);
-    preset.set("label", p.label);
-    preset.set("description", p.description);
+    preset.set("name", std::string(p.name));
+    preset.set("label", std::string(p.label));
+    preset.set("description", std::string(p.description));
     val config = val::object();
     for (const auto& v : p.values) {
       if (!v.field) continue;

@@ -107,6 +107,14 @@ describe('one view at a time', { timeout: 20 * MINUTE }, () => {
       await page.evaluate(() => document.getElementById('inside').contains(document.activeElement)),
       'the next Tab is inside the view',
     );
+    // The skip link (the first Tab stop) leads into the view that is shown, not back to Train.
+    await page.reload();
+    await waitForData(page);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip-link');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(200);
+    assert.equal(await page.evaluate(() => window.mnist.view), 'inside', 'the skip link keeps the view');
   });
 
   test('by touch on a 390-px phone: every view one tap from the top, no sideways scroll, no hover or key hints', async () => {

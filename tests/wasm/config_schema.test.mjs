@@ -80,7 +80,11 @@ describe('the configuration schema', () => {
     for (const f of schema) {
       assert.equal(checkValue(f, f.default), null, `${f.jsName}: its default is valid`);
       assert.ok(f.label && f.help && f.flag.startsWith('--'), f.jsName);
+      assert.doesNotMatch(`${f.label} ${f.help}`, /[ÂÎÏÎ]/, `${f.jsName}: its words arrive as UTF-8`);
     }
+    // The core's texts reach JavaScript as UTF-8 (λ, η, not their bytes read as Latin-1).
+    assert.equal(schema.find((f) => f.jsName === 'l2').label, 'L2 weight decay λ');
+    assert.match(schema.find((f) => f.jsName === 'learningRate').help, /η/);
     assert.deepEqual(structuralFields(schema), [
       'layers',
       'activation',

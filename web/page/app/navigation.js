@@ -62,13 +62,13 @@ export class Navigation {
     for (const listener of this.#listeners.get(id) ?? []) listener();
   }
 
-  // Shows the view the address names (or holds the element it names); the first one otherwise.
+  // Shows the view the address names (or holds the element it names); an element outside every view
+  // (the skip link's <main>) keeps the view that is shown; the first one otherwise.
   #follow({ focus }) {
     const name = decodeURIComponent(location.hash.slice(1));
     const target = name ? document.getElementById(name) : null;
-    const view = this.#views.has(name)
-      ? name
-      : (target && [...this.#views.values()].find((v) => v.contains(target))?.id) || this.ids[0];
+    const holder = target && [...this.#views.values()].find((v) => v.contains(target));
+    const view = this.#views.has(name) ? name : (holder?.id ?? ((target && this.#current) || this.ids[0]));
     this.#show(view);
     if (target && target.id !== view) requestAnimationFrame(() => target.scrollIntoView({ block: 'start' }));
     else if (focus) {
