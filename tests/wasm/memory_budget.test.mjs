@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { FromWorker, ToWorker } from '../../web/shared/protocol.js';
 import { requestHandlers } from '../../web/worker/requests.js';
 import { syntheticMnist } from '../support/synthetic_mnist.mjs';
 import { createTestEngine, thrown } from './support.mjs';
@@ -21,17 +20,14 @@ function loadTiny(engine, n = 16) {
   engine.loadData(syntheticMnist({ train: n, validation: 0, test: 16, learnable: false }));
 }
 
-/** What the page hears when it asks the worker to check a config: { ok, message, memory }. */
+/** What the page hears when it asks the worker to check a config (its answer): { ok, message, memory }. */
 function pageVerdict(handlers, config) {
-  const sent = [];
   try {
-    handlers.emitTo(sent);
-    handlers[ToWorker.CHECK_CONFIG]({ type: ToWorker.CHECK_CONFIG, id: 1, config });
+    const answer = handlers.checkConfig({ config });
+    return { ok: true, memory: answer.memory };
   } catch (err) {
     return { ok: false, message: err.message, kind: err.kind };
   }
-  const answer = sent.find((m) => m.type === FromWorker.CONFIG_CHECKED);
-  return { ok: true, memory: answer.memory };
 }
 
 function engineVerdict(engine, config) {
@@ -62,16 +58,14 @@ function widest(engine, optimizer, batchSize) {
 test('the page (through the worker) and the engine accept and refuse the same networks', async () => {
   const engine = await createTestEngine();
   loadTiny(engine);
-  let sink = [];
   const handlers = requestHandlers({
     engine,
     session: null,
-    emit: (type, payload) => sink.push({ type, ...payload }),
+    experiments: null,
+    inspector: null,
+    emit: () => {},
     siteUrl: new URL('http://x/'),
   });
-  handlers.emitTo = (list) => {
-    sink = list;
-  };
   const budget = engine.memoryEstimate({}).budget;
   assert.ok(budget > 0.5 * GB && budget < 2 * GB, `budget ${budget}`);
   let accepted = 0,
