@@ -59,9 +59,8 @@ void Trainer::set_training_data(std::shared_ptr<const Dataset> train) {
   y_.resize(net_.output_size(), b);
   net_.reserve(b);
   net_.reserve_threads(pool_ ? pool_->size() : 1);
-  tile_loss_.resize(
+  tile_correct_.resize(
       static_cast<std::size_t>((b + Network<float>::kSampleTile - 1) / Network<float>::kSampleTile));
-  tile_correct_.resize(tile_loss_.size());
   if (config_.batching == Batching::Slices) {
     identity_.resize(static_cast<std::size_t>(training_size()));
     std::iota(identity_.begin(), identity_.end(), 0);
@@ -84,13 +83,22 @@ void Trainer::set_thread_pool(ThreadPool* pool) {
 }
 
 template <typename F>
-void Trainer::run_tasks(int count, F&& task) {
+auto Trainer::timed(F&& f) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (pool_)
-    pool_->run(count, task);
-  else
-    for (int i = 0; i < count; ++i) task(i, 0);
+  const auto result = f();
   parallel_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+template <typename F>
+void Trainer::run_tasks(int count, F&& task) {
+  timed([&] {
+    if (pool_)
+      pool_->run(count, task);
+    else
+      for (int i = 0; i < count; ++i) task(i, 0);
+    return 0;
+  });
 }
 
 void Trainer::draw_epoch_order() {
@@ -173,12 +181,11 @@ void Trainer::diverged(const std::string& what) {
 }
 
 // One batch: forward, loss, accuracy, backward and one optimiser step on the
-// `count` samples at `samples`, in two rounds of tasks (Network's tiles):
-// sample tiles (gather, forward, loss, argmax, output and input gradients),
-// then weight tiles (∇W, ∇b and the optimiser's update of the same range).
-// Batches larger than the workspace (slices) are run through it in pieces
-// whose gradients are summed, so the step is the same as for one big batch
-// and nothing is allocated. Returns the loss sum.
+// `count` samples at `samples`: Network::step_tiles, with the gather and the
+// argmax in its sample tiles and the optimiser's update of each weight tile's
+// range in its weight tiles. Batches larger than the workspace (slices) are
+// run through it in pieces whose gradients are summed, so the step is the
+// same as for one big batch and nothing is allocated. Returns the loss sum.
 double Trainer::train_batch(const std::int32_t* samples, int count, int& correct) {
   correct = 0;
   if (count == 0) return 0;  // an empty slice: a zero gradient, no step
@@ -187,59 +194,56 @@ double Trainer::train_batch(const std::int32_t* samples, int count, int& correct
   const auto l2 = static_cast<float>(config_.l2);
   const bool pieces = count > capacity;
   const auto& weight_tiles = net_.weight_tiles();
-  const int weight_tile_count = static_cast<int>(weight_tiles.size());
+  const std::int32_t* batch = samples;  // the current piece's samples
+  bool first_piece = true;
+  const auto gather = [&](int t, int) {
+    const Network<float>::Columns c = net_.sample_tile(t);
+    gather_batch(*train_, batch + c.begin, x_.middleCols(c.begin, c.count), y_.middleCols(c.begin, c.count));
+  };
+  const auto score = [&](int t, int) {
+    const Network<float>::Columns c = net_.sample_tile(t);
+    const auto p = net_.probabilities_tile(t);
+    int right = 0;
+    for (int j = 0; j < c.count; ++j) {
+      Eigen::Index best = 0;
+      p.col(j).maxCoeff(&best);
+      right += best == train_->labels[static_cast<std::size_t>(batch[c.begin + j])];
+    }
+    tile_correct_[static_cast<std::size_t>(t)] = right;
+  };
+  const auto update = [&](int t, int) {
+    const auto& tile = weight_tiles[static_cast<std::size_t>(t)];
+    if (!pieces) {
+      optimizer_->step_segment(net_.parameters(), net_.gradients(), tile.offset, tile.size);
+      return;
+    }
+    auto sum = gradient_sum_.segment(tile.offset, tile.size);
+    const auto g = net_.gradients().segment(tile.offset, tile.size);
+    if (first_piece)
+      sum = g;
+    else
+      sum += g;
+  };
+  const Network<float>::StepHooks hooks{gather, score, update};
   double loss = 0;
-  net_.prepare_backward();
+  if (!pieces) optimizer_->begin_step();
   for (int done = 0; done < count; done += capacity) {
     const int b = std::min(capacity, count - done);
-    const std::int32_t* batch = samples + done;
+    batch = samples + done;
+    first_piece = done == 0;
     const Eigen::Ref<const Matrix<float>> x = x_.leftCols(b);  // (in, b)
     const Eigen::Ref<const Matrix<float>> y = y_.leftCols(b);  // (out, b)
-    net_.begin_tiles(b);
-    run_tasks(net_.sample_tiles(), [&](int t, int thread) {
-      const Network<float>::Columns c = net_.sample_tile(t);
-      gather_batch(*train_, batch + c.begin, x_.middleCols(c.begin, c.count),
-                   y_.middleCols(c.begin, c.count));
-      net_.forward_tile(t, x, thread);
-      tile_loss_[static_cast<std::size_t>(t)] = net_.loss_tile(t, y, thread);
-      const auto p = net_.probabilities_tile(t);
-      int right = 0;
-      for (int j = 0; j < c.count; ++j) {
-        Eigen::Index best = 0;
-        p.col(j).maxCoeff(&best);
-        right += best == train_->labels[static_cast<std::size_t>(batch[c.begin + j])];
-      }
-      tile_correct_[static_cast<std::size_t>(t)] = right;
-      net_.backward_tile(t, y, scale, thread);
+    const double piece = timed([&] {
+      return net_.step_tiles(x, y, scale, first_piece ? l2 : 0.0f, pool_, hooks);  // λW once per step
     });
-    double piece = 0;
-    for (int t = 0; t < net_.sample_tiles(); ++t) {
-      piece += tile_loss_[static_cast<std::size_t>(t)];
-      correct += tile_correct_[static_cast<std::size_t>(t)];
-    }
     if (!std::isfinite(piece))
       diverged("the loss became " + std::string(std::isnan(piece) ? "NaN" : "infinite"));
+    for (int t = 0; t < net_.sample_tiles(); ++t) correct += tile_correct_[static_cast<std::size_t>(t)];
     loss += piece;
-    const float l2_piece = done == 0 ? l2 : 0.0f;  // λW once per step
-    if (!pieces) optimizer_->begin_step();
-    run_tasks(weight_tile_count, [&](int t, int thread) {
-      net_.weight_tile_gradients(t, x, l2_piece, thread);
-      const auto& tile = weight_tiles[static_cast<std::size_t>(t)];
-      if (!pieces) {
-        optimizer_->step_segment(net_.parameters(), net_.gradients(), tile.offset, tile.size);
-      } else {
-        auto sum = gradient_sum_.segment(tile.offset, tile.size);
-        const auto g = net_.gradients().segment(tile.offset, tile.size);
-        if (done == 0)
-          sum = g;
-        else
-          sum += g;
-      }
-    });
   }
   if (pieces) {
     optimizer_->begin_step();
-    run_tasks(weight_tile_count, [&](int t, int) {
+    run_tasks(static_cast<int>(weight_tiles.size()), [&](int t, int) {
       const auto& tile = weight_tiles[static_cast<std::size_t>(t)];
       optimizer_->step_segment(net_.parameters(), gradient_sum_, tile.offset, tile.size);
     });

@@ -30,8 +30,9 @@ struct ChunkResult {
   double accuracy = 0;  // fraction over the chunk (0 when it had no samples)
   bool epoch_finished = false;
   const std::vector<BatchRecord>* records = nullptr;  // one per batch, valid until the next call
-  // Wall time inside the rounds of tasks (the part that runs on every
-  // thread); the rest of the call ran on the calling thread alone.
+  // Wall time inside the training steps (Network::step_tiles) and the other
+  // rounds of tasks: the part that runs on every thread (and the per-step
+  // copies of Wᵀ); the rest of the call ran on the calling thread alone.
   double parallel_ms = 0;
 };
 
@@ -76,6 +77,8 @@ class Trainer {
  private:
   void check_fits(const Dataset& data) const;  // throws Error
   template <typename F>
+  auto timed(F&& f);  // f(), its wall time counted as parallel (the rounds of tasks)
+  template <typename F>
   void run_tasks(int count, F&& task);  // on the pool, or here
   double train_batch(const std::int32_t* samples, int count, int& correct);
   void draw_epoch_order();
@@ -98,8 +101,7 @@ class Trainer {
   Matrix<float> y_;                     // (out, batch)
   std::vector<BatchRecord> records_;
   ThreadPool* pool_ = nullptr;
-  std::vector<double> tile_loss_;  // per sample tile of the batch, summed in tile order
-  std::vector<int> tile_correct_;
+  std::vector<int> tile_correct_;  // per sample tile of the batch
   std::vector<char> tile_finite_;  // per weight tile, for parameters_finite()
   double parallel_seconds_ = 0;    // of the current train_batches()
   // Last good state, for recovery from divergence.
