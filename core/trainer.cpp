@@ -335,6 +335,11 @@ Matrix<float> Trainer::predict(const Eigen::Ref<const Matrix<float>>& x) {
   return mlp::predict(net_, x, std::max(config_.batch_size, 1000), pool_);
 }
 
+BackpropTrace Trainer::trace_backprop(const Eigen::Ref<const Vector<float>>& x, int label,
+                                      const TraceOptions& options) const {
+  return mlp::trace_backprop(state_view(), x, label, options);
+}
+
 TrainerState Trainer::state() const {
   TrainerState s;
   s.config = config_;

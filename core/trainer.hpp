@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "backprop_trace.hpp"
 #include "dataset.hpp"
 #include "evaluation.hpp"
 #include "network.hpp"
@@ -54,6 +55,10 @@ class Trainer {
   Evaluation evaluate_training(int count = -1);
   Predictions predict_dataset(const Dataset& data);
   Matrix<float> predict(const Eigen::Ref<const Matrix<float>>& x);  // (out, n)
+  // One image's backpropagation with its checks and one step's effect
+  // (backprop_trace.hpp), on copies: the trainer is left as it was.
+  BackpropTrace trace_backprop(const Eigen::Ref<const Vector<float>>& x, int label,
+                               const TraceOptions& options = {}) const;
 
   void set_training_data(std::shared_ptr<const Dataset> train);
   // Trains each batch on the pool's active threads (null: on the calling
