@@ -153,7 +153,8 @@ std::vector<Eigen::Index> pick_parameters(const Matrix<double>& grad_w, const Ve
   std::reverse(picked.begin(), picked.end());  // largest first
   Random rng(0x7ace0000u + static_cast<std::uint64_t>(layer));
   while (static_cast<int>(picked.size()) < n) {
-    const Eigen::Index i = rng.below(static_cast<std::uint32_t>(std::min<Eigen::Index>(size, 0xFFFFFFFF)));
+    const Eigen::Index i =
+        rng.below(static_cast<std::uint32_t>(size));  // size < 2^31 (at most 50 M parameters)
     if (std::find(picked.begin(), picked.end(), i) == picked.end()) picked.push_back(i);
   }
   return picked;
