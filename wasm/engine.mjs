@@ -23,6 +23,99 @@ function deletedError() {
   return error;
 }
 
+/**
+ * One image's backpropagation, from trainer.traceBackprop (core/backprop_trace.hpp): the numbers
+ * of the report's Fig. 1 in double precision, layers numbered k = 1..K from the input; the CLI's
+ * names (mlp_train --trace) in camelCase.
+ * @typedef {object} BackpropTrace
+ * @property {number} label
+ * @property {number} loss L(ŷ, y) of this image (BCE summed over the outputs, or CE; no λΩ)
+ * @property {number} gradientFactor f, the step's factor on the summed gradient for a batch of one (mean 1, sum 1, half ½)
+ * @property {number} l2 λ, as training takes it (Ω = ½ Σ‖W‖², biases not decayed)
+ * @property {TraceForward[]} forward k = 1..K
+ * @property {TraceBackward[]} backward k = K..1, Fig. 1's order
+ * @property {TraceCheck[]} gradientCheck k = K..1
+ * @property {TraceOutputCheck} outputCheck
+ * @property {TraceDerivation} derivation
+ * @property {TraceStep} step
+ */
+/**
+ * @typedef {object} TraceForward
+ * @property {number} layer k
+ * @property {Float64Array} a a⁽ᵏ⁾ = W⁽ᵏ⁾ h⁽ᵏ⁻¹⁾ + b⁽ᵏ⁾ (out_k)
+ * @property {Float64Array} h h⁽ᵏ⁾ = g(a⁽ᵏ⁾); the last layer's is ŷ (out_k)
+ */
+/**
+ * @typedef {object} TraceBackward
+ * @property {number} layer k
+ * @property {Float64Array} gA G_a = ∇_{a⁽ᵏ⁾} L (ŷ − y at the output) (out_k)
+ * @property {Float64Array} gradB ∇b = f·G_a (out_k)
+ * @property {Float64Array} gradW ∇W = f·G_a h⁽ᵏ⁻¹⁾ᵀ + λW, row-major [out][in] (rows · cols)
+ * @property {number} rows out_k
+ * @property {number} cols in_k
+ * @property {Float64Array} gHPrev G_h_prev = W⁽ᵏ⁾ᵀ G_a = ∇_{h⁽ᵏ⁻¹⁾} L (in_k; for k = 1 w.r.t. the pixels)
+ */
+/**
+ * Central differences ĝ = (J(θ + δ) − J(θ − δ)) / 2δ of J = f·L + λΩ for a sample of a layer's
+ * parameters (the largest |∇| first, then a fixed pseudo-random sample).
+ * @typedef {object} TraceCheck
+ * @property {number} layer k
+ * @property {number} relativeError ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖) over the parameters compared
+ * @property {number} maxRelativeError the largest |g_i − ĝ_i| / max(|g_i| + |ĝ_i|, floor)
+ * @property {number} floor 1e-3 · max(1, L): below it a gradient is compared absolutely (ĝ's own rounding is ~1e-11 · max(1, L))
+ * @property {number} checked parameters compared
+ * @property {number} kinks parameters left out: the difference moved a ReLU unit across a = 0
+ * @property {number} step δ
+ * @property {{ row: number, column: number, backprop: number, numeric: number, kink: boolean }[]} parameters column −1: the bias b[row]
+ */
+/**
+ * @typedef {object} TraceOutputCheck
+ * @property {Float64Array} delta ŷ − y
+ * @property {Float64Array} numeric (L(u + δe_j) − L(u − δe_j)) / 2δ, u the logits
+ * @property {number} relativeError
+ * @property {number} maxRelativeError
+ * @property {number} floor
+ */
+/**
+ * The report's Section II per output unit, without the fusion.
+ * @typedef {object} TraceDerivation
+ * @property {'sigmoid-bce' | 'softmax-ce'} loss
+ * @property {Float64Array} y
+ * @property {Float64Array} yHat
+ * @property {Float64Array} dLDyHat ∂L/∂ŷ: −y/ŷ + (1−y)/(1−ŷ) (BCE), −y/ŷ (CE)
+ * @property {Float64Array} [sigmaPrime] σ′(u) = ŷ(1 − ŷ) (sigmoid-bce only)
+ * @property {Float64Array} product ∂L/∂ŷ · σ′(u) (BCE), Σ_i ∂ŷ_i/∂u_j ∂L/∂ŷ_i (CE): equals ŷ − y
+ * @property {Float64Array} delta ŷ − y
+ */
+/**
+ * One optimiser step on this image alone, on copies (the trainer is untouched).
+ * @typedef {object} TraceStep
+ * @property {'sgd' | 'momentum' | 'nesterov' | 'adam'} optimizer
+ * @property {number} learningRate
+ * @property {number} gradientFactor
+ * @property {number} l2
+ * @property {number} lossBefore this image's loss, as training computes it (float)
+ * @property {number} lossAfter
+ * @property {{ pixel: number, change: number }[]} topPixels the inputs whose first-layer weights moved most, largest first
+ * @property {Float64Array} pixelChange Σ over first-layer units of |ΔW| per input
+ */
+/**
+ * How each layer learned, one entry per recorded batch (trainer.setDynamics).
+ * @typedef {object} DynamicsSeries
+ * @property {Int32Array} steps the batch each record follows: progress().step after it
+ * @property {number} dropped records overwritten before they were taken (the buffer was full)
+ * @property {number} every the interval in batches (0: off)
+ * @property {LayerDynamics[]} layers one per weight layer, input side first
+ */
+/**
+ * @typedef {object} LayerDynamics
+ * @property {Float32Array} gradNorm ‖∇W‖ of the gradient the optimiser stepped on (f·Σ∇L + λW), weights only
+ * @property {Float32Array} updateRatio ‖ΔW‖ / ‖W‖ of the step, W before it
+ * @property {Float32Array} activationMean of h = g(a) over units × samples of the batch (output layer: ŷ)
+ * @property {Float32Array} activationStd the same's standard deviation
+ * @property {Float32Array} saturated share with g′(a) < 0.01 (ReLU: a ≤ 0; output layer: ŷ(1 − ŷ) < 0.01)
+ */
+
 class Trainer {
   #handle;
 
@@ -86,6 +179,49 @@ class Trainer {
    */
   inspectHealth(split, start, count, bins) {
     return unwrap(this.#raw().inspectHealth(split, start, count, bins));
+  }
+
+  /**
+   * One image's backpropagation: forward (a, h per layer), backward in Fig. 1's order (G_a, ∇b, ∇W,
+   * G_h_prev), a gradient check by central differences, the report's derivation per output unit and
+   * what one step on this image alone would do. Runs on copies: the trainer is left as it was.
+   * @param {Float32Array} image the input's size, scaled as training scales pixels (value / 255)
+   * @param {number} label its class
+   * @param {{ checksPerLayer?: number, topPixels?: number }} [options] defaults 20 and 10
+   * @returns {BackpropTrace}
+   */
+  traceBackprop(image, label, options) {
+    return unwrap(this.#raw().traceBackprop(image, label, options));
+  }
+
+  /**
+   * traceBackprop for image `index` of a loaded split, with its label (what mlp_train --trace N prints).
+   * @param {'train' | 'validation' | 'test'} split
+   * @param {number} index
+   * @param {{ checksPerLayer?: number, topPixels?: number }} [options]
+   * @returns {BackpropTrace}
+   */
+  traceBackpropSplit(split, index, options) {
+    return unwrap(this.#raw().traceBackpropSplit(split, index, options));
+  }
+
+  /**
+   * Records how each layer learns after every `everyBatches`-th batch (0: off, the default),
+   * keeping the last `capacity` records (default 1024) until takeDynamics(). Clears the records.
+   * Recording changes nothing in training (bit-identical weights).
+   * @param {number} everyBatches
+   * @param {number} [capacity]
+   */
+  setDynamics(everyBatches, capacity) {
+    unwrap(this.#raw().setDynamics(everyBatches, capacity));
+  }
+
+  /**
+   * The records since the last call, oldest first (a divergence forgets those of the batches it undid).
+   * @returns {DynamicsSeries}
+   */
+  takeDynamics() {
+    return unwrap(this.#raw().takeDynamics());
   }
 
   setLearningRate(learningRate) {
@@ -178,6 +314,17 @@ class Engine {
   /** { memoryBudget, maxModelFileBytes }: the heap a trainer may plan on, the largest model file any accepted network has. */
   limits() {
     return this.#module.limits();
+  }
+
+  /**
+   * The mean loss per sample a network of this config starts near, to show beside the measured one:
+   * every logit 0, so out · ln 2 for sigmoid-bce (10 ln 2 ≈ 6.93) and ln out for softmax-ce
+   * (ln 10 ≈ 2.30). Throws what createTrainer would for a bad config.
+   * @param {object} [config]
+   * @returns {number}
+   */
+  expectedInitialLoss(config) {
+    return unwrap(this.#module.expectedInitialLoss(config));
   }
 
   /** { trainImages, trainLabels, testImages, testLabels, validation = 10000 } (raw IDX bytes) */
