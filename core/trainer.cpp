@@ -173,7 +173,11 @@ bool Trainer::parameters_finite() {
   tile_finite_.resize(tiles.size(), 1);
   run_tasks(static_cast<int>(tiles.size()), [&](int t, int) {
     const auto& tile = tiles[static_cast<std::size_t>(t)];
-    tile_finite_[static_cast<std::size_t>(t)] = net_.parameters().segment(tile.offset, tile.size).allFinite();
+    // x − x is 0 for a finite x and NaN otherwise, so the sum is 0 exactly when
+    // every value is finite: a vectorised reduction (Eigen's allFinite() is a
+    // scalar loop, a few percent of a small batch's time).
+    const auto p = net_.parameters().segment(tile.offset, tile.size);
+    tile_finite_[static_cast<std::size_t>(t)] = (p - p).sum() == 0.0f;
   });
   return std::all_of(tile_finite_.begin(), tile_finite_.end(), [](char f) { return f != 0; });
 }
