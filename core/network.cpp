@@ -69,6 +69,7 @@ void Network<T>::reserve(int batch) {
   for (auto& layer : layers_) layer.reserve(batch);
   prob_.resize(output_size(), batch);
   scratch_.reserve(batch);
+  tile_loss_.resize(static_cast<std::size_t>((batch + kSampleTile - 1) / kSampleTile));
   capacity_ = batch;
   // The tiles' product buffers keep the shapes reserve_threads() gave them
   // (a larger evaluation batch must not change their blocking).
@@ -240,6 +241,49 @@ Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> Network<T>::forwar
   else
     for (int t = 0; t < sample_tiles(); ++t) forward_tile(t, x, 0);
   return prob_.leftCols(b);
+}
+
+template <typename T>
+double Network<T>::step_tiles(const Eigen::Ref<const Matrix<T>>& x, const Eigen::Ref<const Matrix<T>>& y,
+                              T scale, T l2, ThreadPool* pool, const StepHooks& hooks) {
+  const auto b = x.cols();
+  if (x.rows() != input_size())
+    throw Error("input has " + std::to_string(x.rows()) + " rows, the network expects " +
+                std::to_string(input_size()));
+  if (y.rows() != output_size() || y.cols() != b)
+    throw Error("targets are " + std::to_string(y.rows()) + "×" + std::to_string(y.cols()) + ", expected " +
+                std::to_string(output_size()) + "×" + std::to_string(b));
+  if (b < 1) throw Error("a training step needs at least one sample");
+  if (b > capacity_) reserve(static_cast<int>(b));
+  reserve_threads(pool ? pool->size() : 1);
+  begin_tiles(static_cast<int>(b));
+  prepare_backward();
+  // Round 1, sample tiles: forward, Σ L, G_last = scale (p − y), G_{k−1} = Wᵀ G_k ⊙ g'(a_{k−1}).
+  const auto sample_task = [&](int t, int thread) {
+    if (hooks.before_sample_tile) hooks.before_sample_tile(t, thread);
+    forward_tile(t, x, thread);
+    tile_loss_[static_cast<std::size_t>(t)] = loss_tile(t, y, thread);
+    backward_tile(t, y, scale, thread);
+    if (hooks.after_sample_tile) hooks.after_sample_tile(t, thread);
+  };
+  if (pool)
+    pool->run(sample_tiles(), sample_task);
+  else
+    for (int t = 0; t < sample_tiles(); ++t) sample_task(t, 0);
+  double loss = 0;
+  for (int t = 0; t < sample_tiles(); ++t) loss += tile_loss_[static_cast<std::size_t>(t)];
+  if (!std::isfinite(loss)) return loss;
+  // Round 2, weight tiles: ∇W_k = G_k h_{k−1}ᵀ + λW_k, ∇b_k = G_k 1.
+  const auto weight_task = [&](int t, int thread) {
+    weight_tile_gradients(t, x, l2, thread);
+    if (hooks.after_weight_tile) hooks.after_weight_tile(t, thread);
+  };
+  const int weight_tile_count = static_cast<int>(weight_tiles_.size());
+  if (pool)
+    pool->run(weight_tile_count, weight_task);
+  else
+    for (int t = 0; t < weight_tile_count; ++t) weight_task(t, 0);
+  return loss;
 }
 
 template <typename T>

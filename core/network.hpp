@@ -5,6 +5,7 @@
 // samples, so forward/backward never allocate once reserve() has been called.
 //
 // Dimension letters: in/out = a layer's widths, b = samples in the batch.
+#include <type_traits>
 #include <vector>
 
 #include "architecture.hpp"
@@ -79,11 +80,11 @@ class Network {
   // results (each output element is computed by one task with one summation
   // order; nothing is reduced across tasks except in tile order):
   //  - sample tiles: columns [32t, 32t + 32) of the batch through the forward
-  //    pass, the output gradient and the input gradients (layers ≥ 1);
+  //    pass, the loss, the output gradient and the input gradients (layers ≥ 1);
   //  - weight tiles: 64 input columns of one layer's ∇W (the layer's last
   //    tile also ∇b), a contiguous range of the flat gradient vector.
-  // Every tile step works on the batch set by begin_tiles(b); `thread` picks
-  // that thread's product buffers (reserve_threads).
+  // step_tiles() runs both rounds; it is the step Trainer trains with, and the
+  // one tests/core/gradient_check_test.cpp checks against central differences.
   static constexpr int kSampleTile = 32;
   static constexpr int kWeightTile = 64;
   static constexpr int kWeightDepth = 4096;  // the batch size the weight products' buffers are reserved for
@@ -94,35 +95,70 @@ class Network {
     int layer, begin, count;    // input columns [begin, begin + count) of layer's ∇W
     Eigen::Index offset, size;  // the flat gradient range it writes (∇b too for a layer's last tile)
   };
+  // A task (tile index, thread) handed to step_tiles: a non-owning reference
+  // to a callable that must outlive the call (no allocation, one indirect call
+  // per tile). Empty by default.
+  class TileTask {
+   public:
+    TileTask() = default;
+    template <typename F, typename = std::enable_if_t<!std::is_same<std::decay_t<F>, TileTask>::value>>
+    TileTask(F& f)  // NOLINT: implicit, so that hooks read {gather, score, update}
+        : ctx_(const_cast<void*>(static_cast<const void*>(&f))),
+          fn_([](void* ctx, int t, int thread) { (*static_cast<F*>(ctx))(t, thread); }) {}
+    explicit operator bool() const { return fn_ != nullptr; }
+    void operator()(int t, int thread) const { fn_(ctx_, t, thread); }
+
+   private:
+    void* ctx_ = nullptr;
+    void (*fn_)(void*, int, int) = nullptr;
+  };
+  // What a caller adds inside step_tiles' tasks, on the thread that runs them.
+  struct StepHooks {
+    TileTask before_sample_tile;  // before sample tile t's forward pass (e.g. gather its columns of x and y)
+    TileTask after_sample_tile;   // after its loss and gradients (e.g. read probabilities_tile(t))
+    TileTask after_weight_tile;   // after weight tile t's ∇W, ∇b (e.g. the optimiser's step on its range)
+  };
+  // One training step on x (in, b), y (out, b), b ≥ 1, on the pool's active
+  // threads (null: this thread): writes the gradients of
+  //   scale·Σ_batch L + λ·Ω,  Ω = ½ Σ_k ‖W_k‖²  (biases not decayed)
+  // into gradients() (overwritten, not accumulated) and returns Σ_batch L,
+  // summed tile by tile in tile order. A loss that is not finite ends the
+  // step after the sample tiles: the gradients are then not written (a step
+  // on them could only be undone). The same results on any thread count.
+  double step_tiles(const Eigen::Ref<const Matrix<T>>& x, const Eigen::Ref<const Matrix<T>>& y, T scale, T l2,
+                    ThreadPool* pool, const StepHooks& hooks = {});
   void reserve_threads(int threads);  // product buffers for `threads` threads (after reserve())
   int reserved_threads() const { return static_cast<int>(tile_work_.size()); }
-  void begin_tiles(int b);  // b ≤ capacity()
+  // The tiles of the last step_tiles() or forward_tiles() batch.
   int sample_tiles() const { return (last_batch_ + kSampleTile - 1) / kSampleTile; }
   Columns sample_tile(int t) const;
-  // Forward pass of tile t's columns of x (in, b): activations and probabilities.
-  void forward_tile(int t, const Eigen::Ref<const Matrix<T>>& x, int thread);
-  // Σ over tile t's columns of the loss of its forward_tile against y (out, b).
-  T loss_tile(int t, const Eigen::Ref<const Matrix<T>>& y, int thread);
-  // Tile t's probabilities after forward_tile: p (out, count).
+  // Tile t's probabilities: p (out, count), valid from its forward pass on.
   Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> probabilities_tile(int t);
-  // Copies W_kᵀ (k ≥ 1) for backward_tile's input gradients, which then
-  // read their A operand column by column (the product is the same). Call
-  // once per step, after the weights change and before backward_tile.
-  void prepare_backward();
-  // G_last ← scale (p - y), then G_{k-1} ← Wᵀ G_k ⊙ g'(a_{k-1}) for k ≥ 1, on tile t's columns.
-  void backward_tile(int t, const Eigen::Ref<const Matrix<T>>& y, T scale, int thread);
   const std::vector<WeightTile>& weight_tiles() const { return weight_tiles_; }
   // forward(), as sample tiles on the pool's active threads (null: this
   // thread): the same probabilities on any thread count. Then loss_sum(y)
-  // and the tile steps see this batch.
+  // sees this batch.
   Eigen::Block<Matrix<T>, Eigen::Dynamic, Eigen::Dynamic, true> forward_tiles(
       const Eigen::Ref<const Matrix<T>>& x, ThreadPool* pool);
-  // ∇W_k (its tile's columns) = G_k h_{k-1}ᵀ + λW_k, and ∇b_k = G_k 1 on a layer's last tile.
-  void weight_tile_gradients(int t, const Eigen::Ref<const Matrix<T>>& x, T l2, int thread);
 
  private:
   void bind_layers();
   void plan_weight_tiles();
+  // step_tiles' tasks, each on the batch set by begin_tiles(b) (b ≤ capacity());
+  // `thread` picks that thread's product buffers (reserve_threads).
+  void begin_tiles(int b);
+  // Copies W_kᵀ (k ≥ 1) for backward_tile's input gradients, which then read
+  // their A operand column by column (the product is the same). Once per
+  // step, after the weights change and before backward_tile.
+  void prepare_backward();
+  // Forward pass of tile t's columns of x (in, b): activations and probabilities.
+  void forward_tile(int t, const Eigen::Ref<const Matrix<T>>& x, int thread);
+  // Σ over tile t's columns of the loss of its forward_tile against y (out, b).
+  T loss_tile(int t, const Eigen::Ref<const Matrix<T>>& y, int thread);
+  // G_last ← scale (p - y), then G_{k-1} ← Wᵀ G_k ⊙ g'(a_{k-1}) for k ≥ 1, on tile t's columns.
+  void backward_tile(int t, const Eigen::Ref<const Matrix<T>>& y, T scale, int thread);
+  // ∇W_k (its tile's columns) = G_k h_{k-1}ᵀ + λW_k, and ∇b_k = G_k 1 on a layer's last tile.
+  void weight_tile_gradients(int t, const Eigen::Ref<const Matrix<T>>& x, T l2, int thread);
   struct TileWork {                               // one thread's product buffers and scratch
     std::vector<Gemm<T>> forward, weight, input;  // per layer
     OutputScratch<T> scratch;
@@ -140,6 +176,7 @@ class Network {
   std::vector<Matrix<T>> grad_;  // grad_[k]: (out_k, capacity) ∂J/∂a_k
   Matrix<T> prob_;               // (out, capacity)
   OutputScratch<T> scratch_;
+  std::vector<double> tile_loss_;  // per sample tile of step_tiles' batch, summed in tile order
   int last_batch_ = 0;
 };
 

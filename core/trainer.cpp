@@ -1,11 +1,13 @@
 #include "trainer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <numeric>
 
 #include "errors.hpp"
+#include "inspection.hpp"
 #include "memory_estimate.hpp"
 
 namespace mlp {
@@ -60,9 +62,11 @@ void Trainer::set_training_data(std::shared_ptr<const Dataset> train) {
   y_.resize(net_.output_size(), b);
   net_.reserve(b);
   net_.reserve_threads(pool_ ? pool_->size() : 1);
-  tile_loss_.resize(
+  tile_correct_.resize(
       static_cast<std::size_t>((b + Network<float>::kSampleTile - 1) / Network<float>::kSampleTile));
-  tile_correct_.resize(tile_loss_.size());
+  tile_moments_.resize(tile_correct_.size() * static_cast<std::size_t>(net_.layer_count()));
+  layer_moments_.resize(static_cast<std::size_t>(net_.layer_count()));
+  weight_sums_.resize(net_.weight_tiles().size());
   if (config_.batching == Batching::Slices) {
     identity_.resize(static_cast<std::size_t>(training_size()));
     std::iota(identity_.begin(), identity_.end(), 0);
@@ -85,13 +89,22 @@ void Trainer::set_thread_pool(ThreadPool* pool) {
 }
 
 template <typename F>
-void Trainer::run_tasks(int count, F&& task) {
+auto Trainer::timed(F&& f) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (pool_)
-    pool_->run(count, task);
-  else
-    for (int i = 0; i < count; ++i) task(i, 0);
+  const auto result = f();
   parallel_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+template <typename F>
+void Trainer::run_tasks(int count, F&& task) {
+  timed([&] {
+    if (pool_)
+      pool_->run(count, task);
+    else
+      for (int i = 0; i < count; ++i) task(i, 0);
+    return 0;
+  });
 }
 
 void Trainer::draw_epoch_order() {
@@ -127,6 +140,16 @@ void Trainer::set_optimizer(const OptimizerConfig& config) {
   saved_optimizer_state_.resize(optimizer_state_.size());
 }
 
+void Trainer::set_dynamics(int every_batches, int capacity) {
+  if (every_batches < 0 || every_batches > 1000000)
+    throw ConfigError("the dynamics interval must be between 0 (off) and 1000000 batches, got " +
+                      std::to_string(every_batches));
+  if (capacity < 1 || capacity > 1000000)
+    throw ConfigError("the dynamics buffer must hold between 1 and 1000000 records, got " +
+                      std::to_string(capacity));
+  dynamics_.configure(every_batches, net_.layer_count(), capacity);
+}
+
 void Trainer::snapshot() {
   // A copy of every parameter and state vector per chunk: on the threads too,
   // in the weight tiles' ranges (sizes fixed once, so nothing is allocated).
@@ -151,7 +174,11 @@ bool Trainer::parameters_finite() {
   tile_finite_.resize(tiles.size(), 1);
   run_tasks(static_cast<int>(tiles.size()), [&](int t, int) {
     const auto& tile = tiles[static_cast<std::size_t>(t)];
-    tile_finite_[static_cast<std::size_t>(t)] = net_.parameters().segment(tile.offset, tile.size).allFinite();
+    // x − x is 0 for a finite x and NaN otherwise, so the sum is 0 exactly when
+    // every value is finite: a vectorised reduction (Eigen's allFinite() is a
+    // scalar loop, a few percent of a small batch's time).
+    const auto p = net_.parameters().segment(tile.offset, tile.size);
+    tile_finite_[static_cast<std::size_t>(t)] = (p - p).sum() == 0.0f;
   });
   return std::all_of(tile_finite_.begin(), tile_finite_.end(), [](char f) { return f != 0; });
 }
@@ -167,6 +194,8 @@ void Trainer::restore_snapshot() {
 void Trainer::diverged(const std::string& what) {
   const Progress at = progress_;
   restore_snapshot();
+  recording_ = false;
+  dynamics_.drop_after(progress_.step);
   throw DivergedError("training diverged: " + what + " at epoch " + std::to_string(at.epoch + 1) +
                       ", batch " + std::to_string(at.batch_in_epoch + 1) + " (learning rate " +
                       std::to_string(config_.optimizer.learning_rate) +
@@ -174,12 +203,11 @@ void Trainer::diverged(const std::string& what) {
 }
 
 // One batch: forward, loss, accuracy, backward and one optimiser step on the
-// `count` samples at `samples`, in two rounds of tasks (Network's tiles):
-// sample tiles (gather, forward, loss, argmax, output and input gradients),
-// then weight tiles (∇W, ∇b and the optimiser's update of the same range).
-// Batches larger than the workspace (slices) are run through it in pieces
-// whose gradients are summed, so the step is the same as for one big batch
-// and nothing is allocated. Returns the loss sum.
+// `count` samples at `samples`: Network::step_tiles, with the gather and the
+// argmax in its sample tiles and the optimiser's update of each weight tile's
+// range in its weight tiles. Batches larger than the workspace (slices) are
+// run through it in pieces whose gradients are summed, so the step is the
+// same as for one big batch and nothing is allocated. Returns the loss sum.
 double Trainer::train_batch(const std::int32_t* samples, int count, int& correct) {
   correct = 0;
   if (count == 0) return 0;  // an empty slice: a zero gradient, no step
@@ -188,64 +216,170 @@ double Trainer::train_batch(const std::int32_t* samples, int count, int& correct
   const auto l2 = static_cast<float>(config_.l2);
   const bool pieces = count > capacity;
   const auto& weight_tiles = net_.weight_tiles();
-  const int weight_tile_count = static_cast<int>(weight_tiles.size());
+  const std::int32_t* batch = samples;  // the current piece's samples
+  bool first_piece = true;
+  const auto gather = [&](int t, int) {
+    const Network<float>::Columns c = net_.sample_tile(t);
+    gather_batch(*train_, batch + c.begin, x_.middleCols(c.begin, c.count), y_.middleCols(c.begin, c.count));
+  };
+  const auto score = [&](int t, int) {
+    const Network<float>::Columns c = net_.sample_tile(t);
+    const auto p = net_.probabilities_tile(t);
+    int right = 0;
+    for (int j = 0; j < c.count; ++j) {
+      Eigen::Index best = 0;
+      p.col(j).maxCoeff(&best);
+      right += best == train_->labels[static_cast<std::size_t>(batch[c.begin + j])];
+    }
+    tile_correct_[static_cast<std::size_t>(t)] = right;
+    if (recording_) measure_sample_tile(t);
+  };
+  const auto update = [&](int t, int) {
+    if (!pieces) {
+      step_weight_tile(t, net_.gradients());
+      return;
+    }
+    const auto& tile = weight_tiles[static_cast<std::size_t>(t)];
+    auto sum = gradient_sum_.segment(tile.offset, tile.size);
+    const auto g = net_.gradients().segment(tile.offset, tile.size);
+    if (first_piece)
+      sum = g;
+    else
+      sum += g;
+  };
+  const Network<float>::StepHooks hooks{gather, score, update};
+  const long long step = progress_.step + 1;  // progress().step once this batch is done
+  recording_ = dynamics_.due(step);
+  if (recording_) std::fill(layer_moments_.begin(), layer_moments_.end(), Moments{});
   double loss = 0;
-  net_.prepare_backward();
+  if (!pieces) optimizer_->begin_step();
   for (int done = 0; done < count; done += capacity) {
     const int b = std::min(capacity, count - done);
-    const std::int32_t* batch = samples + done;
+    batch = samples + done;
+    first_piece = done == 0;
     const Eigen::Ref<const Matrix<float>> x = x_.leftCols(b);  // (in, b)
     const Eigen::Ref<const Matrix<float>> y = y_.leftCols(b);  // (out, b)
-    net_.begin_tiles(b);
-    run_tasks(net_.sample_tiles(), [&](int t, int thread) {
-      const Network<float>::Columns c = net_.sample_tile(t);
-      gather_batch(*train_, batch + c.begin, x_.middleCols(c.begin, c.count),
-                   y_.middleCols(c.begin, c.count));
-      net_.forward_tile(t, x, thread);
-      tile_loss_[static_cast<std::size_t>(t)] = net_.loss_tile(t, y, thread);
-      const auto p = net_.probabilities_tile(t);
-      int right = 0;
-      for (int j = 0; j < c.count; ++j) {
-        Eigen::Index best = 0;
-        p.col(j).maxCoeff(&best);
-        right += best == train_->labels[static_cast<std::size_t>(batch[c.begin + j])];
-      }
-      tile_correct_[static_cast<std::size_t>(t)] = right;
-      net_.backward_tile(t, y, scale, thread);
+    const double piece = timed([&] {
+      return net_.step_tiles(x, y, scale, first_piece ? l2 : 0.0f, pool_, hooks);  // λW once per step
     });
-    double piece = 0;
-    for (int t = 0; t < net_.sample_tiles(); ++t) {
-      piece += tile_loss_[static_cast<std::size_t>(t)];
-      correct += tile_correct_[static_cast<std::size_t>(t)];
-    }
     if (!std::isfinite(piece))
       diverged("the loss became " + std::string(std::isnan(piece) ? "NaN" : "infinite"));
+    for (int t = 0; t < net_.sample_tiles(); ++t) correct += tile_correct_[static_cast<std::size_t>(t)];
     loss += piece;
-    const float l2_piece = done == 0 ? l2 : 0.0f;  // λW once per step
-    if (!pieces) optimizer_->begin_step();
-    run_tasks(weight_tile_count, [&](int t, int thread) {
-      net_.weight_tile_gradients(t, x, l2_piece, thread);
-      const auto& tile = weight_tiles[static_cast<std::size_t>(t)];
-      if (!pieces) {
-        optimizer_->step_segment(net_.parameters(), net_.gradients(), tile.offset, tile.size);
-      } else {
-        auto sum = gradient_sum_.segment(tile.offset, tile.size);
-        const auto g = net_.gradients().segment(tile.offset, tile.size);
-        if (done == 0)
-          sum = g;
-        else
-          sum += g;
-      }
-    });
+    if (recording_)  // the piece's activation moments, tile after tile
+      for (int t = 0; t < net_.sample_tiles(); ++t)
+        for (int k = 0; k < net_.layer_count(); ++k)
+          layer_moments_[static_cast<std::size_t>(k)].add(
+              tile_moments_[static_cast<std::size_t>(t * net_.layer_count() + k)]);
   }
   if (pieces) {
     optimizer_->begin_step();
-    run_tasks(weight_tile_count, [&](int t, int) {
-      const auto& tile = weight_tiles[static_cast<std::size_t>(t)];
-      optimizer_->step_segment(net_.parameters(), gradient_sum_, tile.offset, tile.size);
-    });
+    run_tasks(static_cast<int>(weight_tiles.size()), [&](int t, int) { step_weight_tile(t, gradient_sum_); });
   }
+  if (recording_) record_dynamics(step);
+  recording_ = false;
   return loss;
+}
+
+// ---- Dynamics -------------------------------------------------------------------
+
+void Trainer::Moments::add(const Moments& other) {
+  if (other.n == 0) return;
+  const double total = n + other.n, delta = other.mean - mean;
+  mean += delta * other.n / total;
+  m2 += other.m2 + delta * delta * n * other.n / total;
+  saturated += other.saturated;
+  n = total;
+}
+
+void Trainer::step_weight_tile(int t, const Vector<float>& grads) {
+  const auto& tile = net_.weight_tiles()[static_cast<std::size_t>(t)];
+  Vector<float>& params = net_.parameters();
+  if (!recording_) {
+    optimizer_->step_segment(params, grads, tile.offset, tile.size);
+    return;
+  }
+  // The update is elementwise (optimizer.hpp), so stepping the tile's range
+  // in pieces gives the same values, and leaves room to keep each piece's old
+  // weights on the stack for ΔW. Bit for bit the same, too: Eigen computes an
+  // element of an unaligned range in a SIMD packet or alone depending only on
+  // its address (alone before the first aligned element and after the last
+  // whole packet), and some packet functions round differently from their
+  // scalar ones (sqrt under EIGEN_FAST_MATH). Pieces that end on multiples of
+  // kPiece elements from the vector's aligned start end on packet boundaries,
+  // so every element is computed the way one call on the whole range would.
+  constexpr Eigen::Index kPiece = 256;  // a multiple of every packet size (16 floats at most)
+  std::array<float, kPiece> old;
+  const Eigen::Index weights_end =
+      tile.offset + static_cast<Eigen::Index>(tile.count) * net_.layer(tile.layer).outputs();
+  const Eigen::Index end = tile.offset + tile.size;  // ∇b follows on a layer's last tile
+  WeightSums& sums = weight_sums_[static_cast<std::size_t>(t)];
+  sums = {};
+  for (Eigen::Index begin = tile.offset; begin < end;) {
+    const Eigen::Index stop = std::min(end, (begin / kPiece + 1) * kPiece);
+    const Eigen::Index n = std::min(stop, weights_end) - begin;  // weights in [begin, stop)
+    Eigen::Map<Vector<float>> before(old.data(), std::max<Eigen::Index>(n, 0));
+    if (n > 0) before = params.segment(begin, n);
+    optimizer_->step_segment(params, grads, begin, stop - begin);
+    if (n > 0) {  // each piece's sums in float (≤ 256 terms, in cache), added up in double
+      sums.gradient += grads.segment(begin, n).squaredNorm();
+      sums.weight += before.squaredNorm();
+      sums.update += (params.segment(begin, n) - before).squaredNorm();
+    }
+    begin = stop;
+  }
+}
+
+void Trainer::measure_sample_tile(int t) {
+  const Network<float>::Columns c = net_.sample_tile(t);
+  const int layers = net_.layer_count();
+  const Activation kind = net_.architecture().hidden;
+  const auto limit = static_cast<float>(kSaturationDerivative);
+  // h: (out_k, count), h_k of a hidden layer or ŷ of the output layer.
+  const auto measure = [&](const auto& h, bool output, Moments& m) {
+    // In float within the tile (≤ 32 columns, two passes), combined across tiles in double.
+    m.n = static_cast<double>(h.size());
+    const float mean = h.sum() / static_cast<float>(h.size());
+    m.mean = mean;
+    m.m2 = (h.array() - mean).square().sum();
+    const auto a = h.array();
+    if (output || kind == Activation::Sigmoid)
+      m.saturated = static_cast<double>((a * (1 - a) < limit).count());  // σ' = h (1 − h)
+    else if (kind == Activation::Tanh)
+      m.saturated = static_cast<double>((1 - a.square() < limit).count());  // tanh' = 1 − h²
+    else
+      m.saturated = static_cast<double>((a <= 0.0f).count());  // ReLU: off
+  };
+  for (int k = 0; k < layers; ++k) {
+    Moments& m = tile_moments_[static_cast<std::size_t>(t * layers + k)];
+    if (k + 1 < layers)
+      measure(net_.activations(k).middleCols(c.begin, c.count), false, m);
+    else
+      measure(net_.probabilities_tile(t), true, m);
+  }
+}
+
+void Trainer::record_dynamics(long long step) {
+  LayerDynamics* row = dynamics_.push(step);
+  const auto& tiles = net_.weight_tiles();
+  for (int k = 0; k < net_.layer_count(); ++k) {
+    WeightSums sums;
+    for (std::size_t t = 0; t < tiles.size(); ++t)  // in tile order
+      if (tiles[t].layer == k) {
+        sums.gradient += weight_sums_[t].gradient;
+        sums.update += weight_sums_[t].update;
+        sums.weight += weight_sums_[t].weight;
+      }
+    const Moments& m = layer_moments_[static_cast<std::size_t>(k)];
+    LayerDynamics& d = row[k];
+    d.grad_norm = static_cast<float>(std::sqrt(sums.gradient));
+    d.update_ratio = sums.weight > 0   ? static_cast<float>(std::sqrt(sums.update / sums.weight))
+                     : sums.update > 0 ? INFINITY
+                                       : 0.0f;
+    d.activation_mean = static_cast<float>(m.mean);
+    d.activation_std = static_cast<float>(std::sqrt(m.m2 / m.n));
+    d.saturated = static_cast<float>(m.saturated / m.n);
+  }
 }
 
 ChunkResult Trainer::train_batches(int max_batches) {
@@ -330,6 +464,11 @@ Matrix<float> Trainer::predict(const Eigen::Ref<const Matrix<float>>& x) {
     throw Error("an image has " + std::to_string(x.rows()) + " pixels, the network expects " +
                 std::to_string(net_.input_size()));
   return mlp::predict(net_, x, std::max(config_.batch_size, 1000), pool_);
+}
+
+BackpropTrace Trainer::trace_backprop(const Eigen::Ref<const Vector<float>>& x, int label,
+                                      const TraceOptions& options) const {
+  return mlp::trace_backprop(state_view(), x, label, options);
 }
 
 TrainerState Trainer::state() const {

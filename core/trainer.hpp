@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "backprop_trace.hpp"
 #include "dataset.hpp"
 #include "evaluation.hpp"
 #include "network.hpp"
@@ -15,6 +16,7 @@
 #include "thread_pool.hpp"
 #include "train_config.hpp"
 #include "trainer_state.hpp"
+#include "training_dynamics.hpp"
 
 namespace mlp {
 
@@ -30,8 +32,9 @@ struct ChunkResult {
   double accuracy = 0;  // fraction over the chunk (0 when it had no samples)
   bool epoch_finished = false;
   const std::vector<BatchRecord>* records = nullptr;  // one per batch, valid until the next call
-  // Wall time inside the rounds of tasks (the part that runs on every
-  // thread); the rest of the call ran on the calling thread alone.
+  // Wall time inside the training steps (Network::step_tiles) and the other
+  // rounds of tasks: the part that runs on every thread (and the per-step
+  // copies of Wᵀ); the rest of the call ran on the calling thread alone.
   double parallel_ms = 0;
 };
 
@@ -53,6 +56,10 @@ class Trainer {
   Evaluation evaluate_training(int count = -1);
   Predictions predict_dataset(const Dataset& data);
   Matrix<float> predict(const Eigen::Ref<const Matrix<float>>& x);  // (out, n)
+  // One image's backpropagation with its checks and one step's effect
+  // (backprop_trace.hpp), on copies: the trainer is left as it was.
+  BackpropTrace trace_backprop(const Eigen::Ref<const Vector<float>>& x, int label,
+                               const TraceOptions& options = {}) const;
 
   void set_training_data(std::shared_ptr<const Dataset> train);
   // Trains each batch on the pool's active threads (null: on the calling
@@ -63,6 +70,17 @@ class Trainer {
   void set_learning_rate(double lr);
   // Switches optimiser between batches, keeping the weights; its state starts at zero.
   void set_optimizer(const OptimizerConfig& config);
+  // Records how each layer learns (training_dynamics.hpp) after every
+  // `every_batches`-th batch (those that make progress().step a multiple of
+  // it), keeping the last `capacity` records; 0 switches it off (the
+  // default) and frees the buffer. Clears the records either way. Throws
+  // ConfigError outside 0..1,000,000 and 1..1,000,000.
+  void set_dynamics(int every_batches, int capacity = DynamicsLog::kDefaultCapacity);
+  int dynamics_every() const { return dynamics_.every(); }
+  // The records since the last call, oldest first (a divergence forgets those
+  // of the batches it undid). Recording changes nothing in training: the
+  // weights are bit for bit those of a run without it.
+  DynamicsSeries take_dynamics() { return dynamics_.take(); }
 
   const TrainConfig& config() const { return config_; }
   const Network<float>& network() const { return net_; }
@@ -76,8 +94,15 @@ class Trainer {
  private:
   void check_fits(const Dataset& data) const;  // throws Error
   template <typename F>
+  auto timed(F&& f);  // f(), its wall time counted as parallel (the rounds of tasks)
+  template <typename F>
   void run_tasks(int count, F&& task);  // on the pool, or here
   double train_batch(const std::int32_t* samples, int count, int& correct);
+  // The optimiser's update of weight tile t's range from grads; while
+  // recording, in pieces that measure ‖∇W‖², ‖ΔW‖² and ‖W‖² on the way.
+  void step_weight_tile(int t, const Vector<float>& grads);
+  void measure_sample_tile(int t);       // tile t's activation moments, while recording
+  void record_dynamics(long long step);  // the recorded batch's layers into the log
   void draw_epoch_order();
   void snapshot();
   bool parameters_finite();  // every weight and bias finite
@@ -98,10 +123,23 @@ class Trainer {
   Matrix<float> y_;                     // (out, batch)
   std::vector<BatchRecord> records_;
   ThreadPool* pool_ = nullptr;
-  std::vector<double> tile_loss_;  // per sample tile of the batch, summed in tile order
-  std::vector<int> tile_correct_;
+  std::vector<int> tile_correct_;  // per sample tile of the batch
   std::vector<char> tile_finite_;  // per weight tile, for parameters_finite()
-  double parallel_seconds_ = 0;    // of the current train_batches()
+  // Dynamics: the log, whether this batch is recorded, and its sums (no
+  // allocation while training: sized with the tiles).
+  struct Moments {  // of activations: count, mean, Σ(h − mean)², saturated count
+    double n = 0, mean = 0, m2 = 0, saturated = 0;
+    void add(const Moments& other);  // Chan et al.'s pairwise combination
+  };
+  struct WeightSums {  // of a weight tile's weights: Σ ∇W², Σ ΔW², Σ W² (before the step)
+    double gradient = 0, update = 0, weight = 0;
+  };
+  DynamicsLog dynamics_;
+  bool recording_ = false;
+  std::vector<Moments> tile_moments_;    // (sample tiles × layers), the current piece's
+  std::vector<Moments> layer_moments_;   // (layers), the batch's
+  std::vector<WeightSums> weight_sums_;  // (weight tiles)
+  double parallel_seconds_ = 0;          // of the current train_batches()
   // Last good state, for recovery from divergence.
   Vector<float> saved_parameters_;
   std::vector<Vector<float>> saved_optimizer_state_;

@@ -575,6 +575,89 @@ class TrainerHandle {
     });
   }
 
+  // One image's backpropagation (core/backprop_trace.hpp): image, a
+  // Float32Array of the input's size scaled as training scales pixels (/255),
+  // and its label; options { checksPerLayer = 20, topPixels = 10 }.
+  val trace_backprop(val image, val label, val options) {
+    return guarded([&] {
+      std::vector<float>& x = input_;
+      floats_into(image, "image", x);
+      const int in = trainer_->network().input_size();
+      if (x.size() != static_cast<std::size_t>(in))
+        throw ArgumentError("image has " + std::to_string(x.size()) + " values, expected " +
+                            std::to_string(in));
+      for (std::size_t i = 0; i < x.size(); ++i)
+        if (!std::isfinite(x[i]))
+          throw ArgumentError("image[" + std::to_string(i) + "] is not a finite number");
+      const int classes = trainer_->network().output_size();
+      const auto y = static_cast<int>(integer_of<ArgumentError>(label, "label", 0, classes - 1));
+      const mlp::TraceOptions o = trace_options(options);
+      return trace_to_js(trainer_->trace_backprop(Eigen::Map<const mlp::Vector<float>>(x.data(), in), y, o));
+    });
+  }
+
+  // The same for image `index` of a split, with its label, read as training reads it.
+  val trace_backprop_split(val split, val index, val options) {
+    return guarded([&] {
+      const mlp::Dataset& data = data_->split(split);
+      if (data.size() == 0) throw ArgumentError("the " + split.as<std::string>() + " split has no images");
+      const auto i = static_cast<std::int32_t>(integer_of<ArgumentError>(index, "index", 0, data.size() - 1));
+      const int in = trainer_->network().input_size();
+      if (data.features() != in)
+        throw ArgumentError("the " + split.as<std::string>() + " images have " +
+                            std::to_string(data.features()) + " pixels, the network takes " +
+                            std::to_string(in));
+      const int label = data.labels[static_cast<std::size_t>(i)];
+      if (label >= trainer_->network().output_size())
+        throw ArgumentError("image " + std::to_string(i) + "'s label " + std::to_string(label) +
+                            " is beyond the network's " + std::to_string(trainer_->network().output_size()) +
+                            " outputs");
+      const mlp::TraceOptions o = trace_options(options);
+      mlp::Matrix<float> x(in, 1), y(256, 1);  // y: any label byte
+      mlp::gather_batch(data, &i, x, y);
+      return trace_to_js(trainer_->trace_backprop(x.col(0), label, o));
+    });
+  }
+
+  // Records how each layer learns after every `every`-th batch (0: off),
+  // keeping the last `capacity` records (default 1024).
+  val set_dynamics(val every, val capacity) {
+    return guarded([&] {
+      const auto n = static_cast<int>(integer_of<ArgumentError>(every, "everyBatches", 0, 1000000));
+      const int c = capacity.isUndefined()
+                        ? mlp::DynamicsLog::kDefaultCapacity
+                        : static_cast<int>(integer_of<ArgumentError>(capacity, "capacity", 1, 1000000));
+      trainer_->set_dynamics(n, c);
+      return val::undefined();
+    });
+  }
+
+  // The records since the last call, oldest first:
+  // { steps: Int32Array, dropped, layers: [{ gradNorm, updateRatio, activationMean, activationStd, saturated
+  // }] }.
+  val take_dynamics() {
+    return guarded([&] {
+      const mlp::DynamicsSeries s = trainer_->take_dynamics();
+      const std::vector<std::int32_t> steps(s.steps.begin(), s.steps.end());
+      val layers = val::array();
+      for (const auto& l : s.layers) {
+        val layer = val::object();
+        layer.set("gradNorm", copy_out(l.grad_norm.data(), l.grad_norm.size()));
+        layer.set("updateRatio", copy_out(l.update_ratio.data(), l.update_ratio.size()));
+        layer.set("activationMean", copy_out(l.activation_mean.data(), l.activation_mean.size()));
+        layer.set("activationStd", copy_out(l.activation_std.data(), l.activation_std.size()));
+        layer.set("saturated", copy_out(l.saturated.data(), l.saturated.size()));
+        layers.call<void>("push", layer);
+      }
+      val out = val::object();
+      out.set("steps", copy_out(steps.data(), steps.size()));
+      out.set("dropped", static_cast<double>(s.dropped));
+      out.set("every", trainer_->dynamics_every());
+      out.set("layers", layers);
+      return out;
+    });
+  }
+
   val set_learning_rate(val lr) {
     return guarded([&] {
       trainer_->set_learning_rate(number_of(lr, "learningRate"));
@@ -646,6 +729,119 @@ class TrainerHandle {
       out.call<void>("set", val(emscripten::typed_memory_view(n, p)), at);
       at += static_cast<double>(n);
     });
+    return out;
+  }
+
+  mlp::TraceOptions trace_options(const val& options) const {
+    mlp::TraceOptions o;
+    if (options.isUndefined() || options.isNull()) return o;
+    if (!is_plain_object(options))
+      throw ArgumentError("the trace options must be an object, got " + describe(options));
+    check_fields<ArgumentError>(options, {"checksPerLayer", "topPixels"}, "trace options");
+    if (has(options, "checksPerLayer"))
+      o.checks_per_layer =
+          static_cast<int>(integer_of<ArgumentError>(options["checksPerLayer"], "checksPerLayer", 1, 1000));
+    if (has(options, "topPixels"))
+      o.top_pixels = static_cast<int>(
+          integer_of<ArgumentError>(options["topPixels"], "topPixels", 0, trainer_->network().input_size()));
+    return o;
+  }
+
+  static val copy_doubles(const mlp::Vector<double>& v) {
+    return copy_out(v.data(), static_cast<std::size_t>(v.size()));
+  }
+
+  // The trace with the CLI's names in camelCase (G_a → gA, grad_W → gradW,
+  // G_h_prev → gHPrev, dL_dy_hat → dLDyHat); numbers as Float64Arrays,
+  // gradW row-major [out][in].
+  static val trace_to_js(const mlp::BackpropTrace& t) {
+    val forward = val::array();
+    for (const auto& f : t.forward) {
+      val layer = val::object();
+      layer.set("layer", f.layer);
+      layer.set("a", copy_doubles(f.a));
+      layer.set("h", copy_doubles(f.h));
+      forward.call<void>("push", layer);
+    }
+    val backward = val::array();
+    for (const auto& b : t.backward) {
+      val layer = val::object();
+      layer.set("layer", b.layer);
+      layer.set("gA", copy_doubles(b.g_a));
+      layer.set("gradB", copy_doubles(b.grad_b));
+      const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w = b.grad_w;
+      layer.set("gradW", copy_out(w.data(), static_cast<std::size_t>(w.size())));
+      layer.set("rows", static_cast<int>(w.rows()));
+      layer.set("cols", static_cast<int>(w.cols()));
+      layer.set("gHPrev", copy_doubles(b.g_h_prev));
+      backward.call<void>("push", layer);
+    }
+    val checks = val::array();
+    for (const auto& c : t.gradient_check) {
+      val parameters = val::array();
+      for (const auto& p : c.parameters) {
+        val q = val::object();
+        q.set("row", p.row);
+        q.set("column", p.column);
+        q.set("backprop", p.backprop);
+        q.set("numeric", p.numeric);
+        q.set("kink", p.kink);
+        parameters.call<void>("push", q);
+      }
+      val check = val::object();
+      check.set("layer", c.layer);
+      check.set("maxRelativeError", c.max_relative_error);
+      check.set("relativeError", c.relative_error);
+      check.set("floor", c.floor);
+      check.set("checked", c.checked);
+      check.set("kinks", c.kinks);
+      check.set("step", mlp::kTraceStep);
+      check.set("parameters", parameters);
+      checks.call<void>("push", check);
+    }
+    val output = val::object();
+    output.set("delta", copy_doubles(t.output_check.delta));
+    output.set("numeric", copy_doubles(t.output_check.numeric));
+    output.set("relativeError", t.output_check.relative_error);
+    output.set("maxRelativeError", t.output_check.max_relative_error);
+    output.set("floor", t.output_check.floor);
+    const mlp::Derivation& d = t.derivation;
+    val derivation = val::object();
+    derivation.set("loss", mlp::to_string(d.loss));
+    derivation.set("y", copy_doubles(d.y));
+    derivation.set("yHat", copy_doubles(d.y_hat));
+    derivation.set("dLDyHat", copy_doubles(d.dl_dy_hat));
+    if (d.sigma_prime.size()) derivation.set("sigmaPrime", copy_doubles(d.sigma_prime));
+    derivation.set("product", copy_doubles(d.product));
+    derivation.set("delta", copy_doubles(d.delta));
+    const mlp::StepEffect& s = t.step;
+    val top = val::array();
+    for (const auto& [pixel, change] : s.top_pixels) {
+      val p = val::object();
+      p.set("pixel", pixel);
+      p.set("change", change);
+      top.call<void>("push", p);
+    }
+    val step = val::object();
+    step.set("optimizer", mlp::to_string(s.optimizer));
+    step.set("learningRate", s.learning_rate);
+    step.set("gradientFactor", s.factor);
+    step.set("l2", s.l2);
+    step.set("lossBefore", s.loss_before);
+    step.set("lossAfter", s.loss_after);
+    step.set("topPixels", top);
+    step.set("pixelChange", copy_doubles(s.pixel_change));
+    val out = val::object();
+    out.set("label", t.label);
+    out.set("loss", t.loss);
+    out.set("gradientFactor", t.factor);
+    out.set("l2", t.l2);
+    out.set("forward", forward);
+    out.set("backward", backward);
+    out.set("gradientCheck", checks);
+    out.set("outputCheck", output);
+    out.set("derivation", derivation);
+    out.set("step", step);
     return out;
   }
 
@@ -884,6 +1080,13 @@ val memory_estimate(val config) {
   });
 }
 
+// The mean loss per sample a network of this config starts near (all
+// logits 0: out·ln 2 for sigmoid + BCE, ln out for softmax + CE;
+// core/training_dynamics.hpp). The config is checked as createTrainer would.
+val expected_initial_loss(val config) {
+  return guarded([&] { return val(mlp::expected_initial_loss(read_config(config).architecture)); });
+}
+
 // What uploads are checked against: { memoryBudget, maxModelFileBytes }.
 val limits() {
   val out = val::object();
@@ -957,6 +1160,10 @@ EMSCRIPTEN_BINDINGS(mlp) {
       .function("layerWeights", &TrainerHandle::layer_weights)
       .function("traceDigit", &TrainerHandle::trace_digit)
       .function("inspectHealth", &TrainerHandle::inspect_health)
+      .function("traceBackprop", &TrainerHandle::trace_backprop)
+      .function("traceBackpropSplit", &TrainerHandle::trace_backprop_split)
+      .function("setDynamics", &TrainerHandle::set_dynamics)
+      .function("takeDynamics", &TrainerHandle::take_dynamics)
       .function("setLearningRate", &TrainerHandle::set_learning_rate)
       .function("setOptimizer", &TrainerHandle::set_optimizer)
       .function("config", &TrainerHandle::config)
@@ -981,6 +1188,7 @@ EMSCRIPTEN_BINDINGS(mlp) {
   function("limits", &limits);
   function("constants", &constants);
   function("parameterCount", &parameter_count);
+  function("expectedInitialLoss", &expected_initial_loss);
   function("simd", &simd);
   function("eigenVectorized", &eigen_vectorized);
   function("initThreads", &init_threads);

@@ -48,6 +48,16 @@
  * @typedef {import('./mlp.mjs').Limits} Limits
  * @typedef {import('./mlp.mjs').Constants} Constants
  * @typedef {import('./mlp.mjs').ModelFileInfo} ModelFileInfo
+ * @typedef {import('./mlp.mjs').TraceOptions} TraceOptions
+ * @typedef {import('./mlp.mjs').BackpropTrace} BackpropTrace
+ * @typedef {import('./mlp.mjs').TraceForward} TraceForward
+ * @typedef {import('./mlp.mjs').TraceBackward} TraceBackward
+ * @typedef {import('./mlp.mjs').TraceCheck} TraceCheck
+ * @typedef {import('./mlp.mjs').TraceOutputCheck} TraceOutputCheck
+ * @typedef {import('./mlp.mjs').TraceDerivation} TraceDerivation
+ * @typedef {import('./mlp.mjs').TraceStep} TraceStep
+ * @typedef {import('./mlp.mjs').DynamicsSeries} DynamicsSeries
+ * @typedef {import('./mlp.mjs').LayerDynamics} LayerDynamics
  * @typedef {import('./mlp.mjs').ForeignModelOptions} ForeignModelOptions
  */
 
@@ -188,6 +198,49 @@ export class Trainer {
     return unwrap(this.#raw().inspectHealth(split, start, count, bins));
   }
 
+  /**
+   * One image's backpropagation: forward (a, h per layer), backward in Fig. 1's order (G_a, ∇b, ∇W,
+   * G_h_prev), a gradient check by central differences, the report's derivation per output unit and
+   * what one step on this image alone would do. Runs on copies: the trainer is left as it was.
+   * @param {Float32Array} image the input's size, scaled as training scales pixels (value / 255)
+   * @param {number} label its class
+   * @param {TraceOptions} [options] defaults 20 and 10
+   * @returns {BackpropTrace}
+   */
+  traceBackprop(image, label, options) {
+    return unwrap(this.#raw().traceBackprop(image, label, options));
+  }
+
+  /**
+   * traceBackprop for image `index` of a loaded split, with its label (what mlp_train --trace N prints).
+   * @param {Split} split
+   * @param {number} index
+   * @param {TraceOptions} [options]
+   * @returns {BackpropTrace}
+   */
+  traceBackpropSplit(split, index, options) {
+    return unwrap(this.#raw().traceBackpropSplit(split, index, options));
+  }
+
+  /**
+   * Records how each layer learns after every `everyBatches`-th batch (0: off, the default),
+   * keeping the last `capacity` records (default 1024) until takeDynamics(). Clears the records.
+   * Recording changes nothing in training (bit-identical weights).
+   * @param {number} everyBatches
+   * @param {number} [capacity]
+   */
+  setDynamics(everyBatches, capacity) {
+    unwrap(this.#raw().setDynamics(everyBatches, capacity));
+  }
+
+  /**
+   * The records since the last call, oldest first (a divergence forgets those of the batches it undid).
+   * @returns {DynamicsSeries}
+   */
+  takeDynamics() {
+    return unwrap(this.#raw().takeDynamics());
+  }
+
   /** @param {number} learningRate */
   setLearningRate(learningRate) {
     unwrap(this.#raw().setLearningRate(learningRate));
@@ -321,6 +374,17 @@ export class Engine {
    */
   limits() {
     return this.#module.limits();
+  }
+
+  /**
+   * The mean loss per sample a network of this config starts near, to show beside the measured one:
+   * every logit 0, so out · ln 2 for sigmoid-bce (10 ln 2 ≈ 6.93) and ln out for softmax-ce
+   * (ln 10 ≈ 2.30). Throws what createTrainer would for a bad config.
+   * @param {object} [config]
+   * @returns {number}
+   */
+  expectedInitialLoss(config) {
+    return unwrap(this.#module.expectedInitialLoss(config));
   }
 
   /**

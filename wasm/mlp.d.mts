@@ -284,6 +284,142 @@ export interface Constants extends Limits {
   maximumMemory: number;
 }
 
+/** traceBackprop's options: gradients compared per layer (default 20), pixels listed as moved most (10). */
+export interface TraceOptions {
+  checksPerLayer?: number;
+  topPixels?: number;
+}
+
+/**
+ * One image's backpropagation (core/backprop_trace.hpp): the numbers of the report's Fig. 1 in double
+ * precision, layers numbered k = 1..K from the input; the CLI's names (mlp_train --trace) in camelCase.
+ */
+export interface BackpropTrace {
+  label: number;
+  /** L(ŷ, y) of this image (BCE summed over the outputs, or CE; no λΩ) */
+  loss: number;
+  /** f, the step's factor on the summed gradient for a batch of one (mean 1, sum 1, half ½) */
+  gradientFactor: number;
+  /** λ, as training takes it (Ω = ½ Σ‖W‖², biases not decayed) */
+  l2: number;
+  /** k = 1..K */
+  forward: TraceForward[];
+  /** k = K..1, Fig. 1's order */
+  backward: TraceBackward[];
+  /** k = K..1 */
+  gradientCheck: TraceCheck[];
+  outputCheck: TraceOutputCheck;
+  derivation: TraceDerivation;
+  step: TraceStep;
+}
+
+export interface TraceForward {
+  layer: number;
+  /** a⁽ᵏ⁾ = W⁽ᵏ⁾ h⁽ᵏ⁻¹⁾ + b⁽ᵏ⁾ (out_k) */
+  a: Float64Array<ArrayBuffer>;
+  /** h⁽ᵏ⁾ = g(a⁽ᵏ⁾); the last layer's is ŷ (out_k) */
+  h: Float64Array<ArrayBuffer>;
+}
+
+export interface TraceBackward {
+  layer: number;
+  /** G_a = ∇_{a⁽ᵏ⁾} L (ŷ − y at the output) (out_k) */
+  gA: Float64Array<ArrayBuffer>;
+  /** ∇b = f·G_a (out_k) */
+  gradB: Float64Array<ArrayBuffer>;
+  /** ∇W = f·G_a h⁽ᵏ⁻¹⁾ᵀ + λW, row-major [out][in] */
+  gradW: Float64Array<ArrayBuffer>;
+  rows: number;
+  cols: number;
+  /** G_h_prev = W⁽ᵏ⁾ᵀ G_a = ∇_{h⁽ᵏ⁻¹⁾} L (in_k; for k = 1 w.r.t. the pixels) */
+  gHPrev: Float64Array<ArrayBuffer>;
+}
+
+/**
+ * Central differences ĝ = (J(θ + δ) − J(θ − δ)) / 2δ of J = f·L + λΩ for a sample of a layer's
+ * parameters (the largest |∇| first, then a fixed pseudo-random sample).
+ */
+export interface TraceCheck {
+  layer: number;
+  /** ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖) over the parameters compared */
+  relativeError: number;
+  /** the largest |g_i − ĝ_i| / max(|g_i| + |ĝ_i|, floor) */
+  maxRelativeError: number;
+  /** 1e-3 · max(1, L): below it a gradient is compared absolutely */
+  floor: number;
+  checked: number;
+  /** parameters left out: the difference moved a ReLU unit across a = 0 */
+  kinks: number;
+  /** δ */
+  step: number;
+  /** column −1: the bias b[row] */
+  parameters: { row: number; column: number; backprop: number; numeric: number; kink: boolean }[];
+}
+
+export interface TraceOutputCheck {
+  /** ŷ − y */
+  delta: Float64Array<ArrayBuffer>;
+  /** (L(u + δe_j) − L(u − δe_j)) / 2δ, u the logits */
+  numeric: Float64Array<ArrayBuffer>;
+  relativeError: number;
+  maxRelativeError: number;
+  floor: number;
+}
+
+/** The report's Section II per output unit, without the fusion. */
+export interface TraceDerivation {
+  loss: Loss;
+  y: Float64Array<ArrayBuffer>;
+  yHat: Float64Array<ArrayBuffer>;
+  /** ∂L/∂ŷ: −y/ŷ + (1−y)/(1−ŷ) (BCE), −y/ŷ (CE) */
+  dLDyHat: Float64Array<ArrayBuffer>;
+  /** σ′(u) = ŷ(1 − ŷ) (sigmoid-bce only) */
+  sigmaPrime?: Float64Array<ArrayBuffer>;
+  /** ∂L/∂ŷ · σ′(u) (BCE), Σ_i ∂ŷ_i/∂u_j ∂L/∂ŷ_i (CE): equals ŷ − y */
+  product: Float64Array<ArrayBuffer>;
+  /** ŷ − y */
+  delta: Float64Array<ArrayBuffer>;
+}
+
+/** One optimiser step on this image alone, on copies (the trainer is untouched). */
+export interface TraceStep {
+  optimizer: OptimizerName;
+  learningRate: number;
+  gradientFactor: number;
+  l2: number;
+  /** this image's loss, as training computes it (float) */
+  lossBefore: number;
+  lossAfter: number;
+  /** the inputs whose first-layer weights moved most, largest first */
+  topPixels: { pixel: number; change: number }[];
+  /** Σ over first-layer units of |ΔW| per input */
+  pixelChange: Float64Array<ArrayBuffer>;
+}
+
+/** How each layer learned, one entry per recorded batch (trainer.setDynamics). */
+export interface DynamicsSeries {
+  /** the batch each record follows: progress().step after it */
+  steps: Int32Array<ArrayBuffer>;
+  /** records overwritten before they were taken (the buffer was full) */
+  dropped: number;
+  /** the interval in batches (0: off) */
+  every: number;
+  /** one per weight layer, input side first */
+  layers: LayerDynamics[];
+}
+
+export interface LayerDynamics {
+  /** ‖∇W‖ of the gradient the optimiser stepped on (f·Σ∇L + λW), weights only */
+  gradNorm: Float32Array<ArrayBuffer>;
+  /** ‖ΔW‖ / ‖W‖ of the step, W before it */
+  updateRatio: Float32Array<ArrayBuffer>;
+  /** of h = g(a) over units × samples of the batch (output layer: ŷ) */
+  activationMean: Float32Array<ArrayBuffer>;
+  activationStd: Float32Array<ArrayBuffer>;
+  /** share with g′(a) < 0.01 (ReLU: a ≤ 0; output layer: ŷ(1 − ŷ) < 0.01) */
+  saturated: Float32Array<ArrayBuffer>;
+}
+
 /** What inspectModelFile says of a model file: ours, or a PyTorch MLP (a state_dict of linear layers). */
 export interface ModelFileInfo {
   kind: 'ours' | 'pytorch';
@@ -343,6 +479,10 @@ export interface TrainerHandle extends Handle {
   progress(): RawResult<Progress>;
   save(): RawResult<Uint8Array<ArrayBuffer>>;
   exportOnnx(): RawResult<Uint8Array<ArrayBuffer>>;
+  traceBackprop(image: Float32Array, label: number, options?: TraceOptions): RawResult<BackpropTrace>;
+  traceBackpropSplit(split: Split, index: number, options?: TraceOptions): RawResult<BackpropTrace>;
+  setDynamics(everyBatches: number, capacity?: number): RawResult<null>;
+  takeDynamics(): RawResult<DynamicsSeries>;
 }
 
 /** The C++ engine (bindings.cpp Engine): the loaded data, and the trainers made on it. */
@@ -370,6 +510,7 @@ export interface MlpModule {
   configPresets(): Preset[];
   validateConfig(config: ConfigInput | undefined): RawResult<Config>;
   memoryEstimate(config: ConfigInput | undefined): RawResult<MemoryEstimate>;
+  expectedInitialLoss(config: ConfigInput | undefined): RawResult<number>;
   limits(): Limits;
   constants(): Constants;
   parameterCount(layers: number[]): RawResult<number>;

@@ -20,6 +20,7 @@
 #include "core/onnx_export.hpp"
 #include "core/trainer.hpp"
 #include "options.hpp"
+#include "trace_json.hpp"
 
 namespace {
 
@@ -93,7 +94,33 @@ void write_outputs(const mlp::cli::Options& o, const mlp::Trainer& trainer) {
                "ONNX model");
 }
 
+// --trace: one image's backpropagation as one JSON object; nothing is trained.
+int run_trace(const mlp::cli::Options& o) {
+  const auto bytes = mlp::read_file(o.load_path);
+  const mlp::TrainerState state = mlp::load_model(bytes.data(), bytes.size());
+  const mlp::Splits splits = mlp::load_mnist_dir(o.data_dir, o.validation);
+  const mlp::Dataset& data = o.trace_split == "train"        ? splits.train
+                             : o.trace_split == "validation" ? splits.validation
+                                                             : splits.test;
+  if (o.trace >= data.size())
+    throw mlp::ConfigError("--trace " + std::to_string(o.trace) + " is out of range: the " + o.trace_split +
+                           " split has " + std::to_string(data.size()) + " images" +
+                           (data.size() ? " (0.." + std::to_string(data.size() - 1) + ")" : ""));
+  const mlp::Trainer trainer(state, nullptr);
+  if (data.features() != trainer.network().input_size())
+    throw mlp::Error("the " + o.trace_split + " images have " + std::to_string(data.features()) +
+                     " pixels, the network expects " + std::to_string(trainer.network().input_size()));
+  mlp::Matrix<float> x(data.features(), 1), y(256, 1);  // y: any label byte
+  const std::int32_t index = o.trace;
+  mlp::gather_batch(data, &index, x, y);  // scaled as training scales it
+  const int label = data.labels[static_cast<std::size_t>(o.trace)];
+  const mlp::BackpropTrace trace = trainer.trace_backprop(x.col(0), label);
+  std::cout << mlp::cli::trace_json(trace, trainer.config(), o.trace_split, o.trace).dump() << std::endl;
+  return 0;
+}
+
 int run(const mlp::cli::Options& o) {
+  if (o.trace >= 0) return run_trace(o);
   if (!o.save_path.empty()) check_writable(o.save_path);
   if (!o.onnx_path.empty()) check_writable(o.onnx_path);
   // --export-onnx without --epochs: a conversion, nothing trained, no data read.

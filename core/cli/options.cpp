@@ -92,12 +92,17 @@ std::string usage() {
   out += help_line("--threads N",
                    "train on N threads (default: all logical CPUs); the results are the same on any N");
   out += help_line("--no-progress", "no progress bar on stderr");
+  out += help_line("--trace N",
+                   "with --load: print image N's backpropagation (forward, backward, gradient check, one "
+                   "step's effect) as one JSON object; trains nothing");
+  out += help_line("--trace-split NAME", "the split --trace reads: test (default), validation, train");
   out += help_line("--help", "this text");
   return out;
 }
 
 Options parse_options(int argc, const char* const* argv) {
   Options o;
+  bool trace_split_set = false;
   using Setter = std::function<void(const std::string& flag, const std::string& value)>;
   const auto count = [](const std::string& flag, const std::string& value, long long lo) {
     const double x =
@@ -117,6 +122,14 @@ Options parse_options(int argc, const char* const* argv) {
       {"--save", [&](auto&, auto& v) { o.save_path = v; }},
       {"--load", [&](auto&, auto& v) { o.load_path = v; }},
       {"--export-onnx", [&](auto&, auto& v) { o.onnx_path = v; }},
+      {"--trace", [&](auto& f, auto& v) { o.trace = count(f, v, 0); }},
+      {"--trace-split",
+       [&](auto& f, auto& v) {
+         if (v != "test" && v != "validation" && v != "train")
+           throw ConfigError(f + " must be test, validation or train, got '" + v + "'");
+         o.trace_split = v;
+         trace_split_set = true;
+       }},
       {"--threads",
        [&](auto& f, auto& v) {
          o.threads = count(f, v, 1);
@@ -180,6 +193,11 @@ Options parse_options(int argc, const char* const* argv) {
       throw ConfigError("unknown option '" + flag + "' (see --help)");
     }
   }
+  if (trace_split_set && o.trace < 0) throw ConfigError("--trace-split needs --trace N");
+  if (o.trace >= 0 && o.load_path.empty())
+    throw ConfigError("--trace needs --load FILE (the model to trace)");
+  if (o.trace >= 0 && !o.save_path.empty())
+    throw ConfigError("--trace trains nothing: --save has nothing to write");
   o.config.validate();
   return o;
 }

@@ -27,6 +27,10 @@ struct Options {
   bool eval_train = false;  // evaluate the training images after each epoch (the report's training curves)
   int threads = 0;          // threads that train (0: all logical CPUs); results do not depend on it
   bool help = false;
+  // --trace N: print image N's backpropagation (core/backprop_trace.hpp) as
+  // one JSON object and train nothing; -1: train.
+  int trace = -1;
+  std::string trace_split = "test";  // test | validation | train
 };
 
 // Throws ConfigError with the offending flag named.
