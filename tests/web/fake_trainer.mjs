@@ -39,6 +39,29 @@ export class FakeTrainer {
     this.evaluated = [];
     this.learningRates = [];
     this.deleted = false;
+    this.dynamicsEvery = 0;
+    this.dynamicsSteps = []; // the steps recorded since the last takeDynamics
+  }
+
+  /** Records every n-th batch's step (0: off), as the engine's trainer records its layers' dynamics. */
+  setDynamics(n) {
+    this.dynamicsEvery = n;
+    this.dynamicsSteps = [];
+  }
+
+  /** The steps recorded since the last call, with one layer's figures per step (its gradient norm: 1/step). */
+  takeDynamics() {
+    const steps = Int32Array.from(this.dynamicsSteps);
+    this.dynamicsSteps = [];
+    const of = (f) => Float32Array.from(steps, f);
+    const layer = () => ({
+      gradNorm: of((s) => 1 / s),
+      updateRatio: of(() => 1e-3),
+      activationMean: of(() => 0.5),
+      activationStd: of(() => 0.1),
+      saturated: of(() => 0.05),
+    });
+    return { steps, every: this.dynamicsEvery, dropped: 0, layers: this.layers.slice(1).map(layer) };
   }
 
   #sizeOf(batchInEpoch) {
@@ -61,6 +84,7 @@ export class FakeTrainer {
     for (let i = 0; i < k; i++) {
       this.step++;
       this.batchInEpoch++;
+      if (this.dynamicsEvery > 0 && this.step % this.dynamicsEvery === 0) this.dynamicsSteps.push(this.step);
       const size = this.#sizeOf(this.batchInEpoch);
       batchLoss[i] = this.loss(this.step);
       batchAccuracy[i] = this.accuracy(this.step);

@@ -7,6 +7,7 @@ import {
   EMA_BETA,
   addEpoch,
   appendChunk,
+  appendDynamics,
   assembleRun,
   createRun,
   deserialiseRun,
@@ -244,7 +245,7 @@ test('a save appends what the run added since the last one, and the segments rea
   // A checkpoint at step 10: the first epoch's points and its entry, not the 3 batches trained on since.
   const first = save({ progress: { epoch: 1, batchInEpoch: 0, batchesPerEpoch: 10, step: 10 }, runMs: 100 });
   assert.equal(first.segment.points.x.length, 10);
-  assert.deepEqual(first.saved, { points: 10, epochs: 1, segments: 1 });
+  assert.deepEqual(first.saved, { points: 10, epochs: 1, dynamics: 0, segments: 1 });
   appendChunk(run, chunk(14, 7));
   addEpoch(run, epochMessage(2, 20));
   const second = save(null);
@@ -265,7 +266,7 @@ test('a save appends what the run added since the last one, and the segments rea
   assert.deepEqual(back.emaLoss, Array.from(Float32Array.from(run.emaLoss)), 'stored as float32');
   assert.deepEqual(back.epochs, run.epochs);
   assert.deepEqual(back.ema, run.ema, 'its curve goes on where it stopped');
-  assert.deepEqual(back.saved, { points: 20, epochs: 2, segments: 3 });
+  assert.deepEqual(back.saved, { points: 20, epochs: 2, dynamics: 0, segments: 3 });
 });
 
 test('segments: a gap stops the run where it is; a run written again from its start replaces the older copy', () => {
@@ -296,5 +297,45 @@ test('segments: a gap stops the run where it is; a run written again from its st
   // A record of before segments (its curves inline) reads back whole, and is written as segments from the start.
   const old = deserialiseRun(serialiseRun(run));
   assert.deepEqual(old.x, run.x);
-  assert.deepEqual(old.saved, { points: 0, epochs: 0, segments: 0 });
+  assert.deepEqual(old.saved, { points: 0, epochs: 0, dynamics: 0, segments: 0 });
+});
+
+test('the layers’ dynamics go with the run: appended as they come, saved in segments up to the checkpoint', () => {
+  const run = createRun({ config: {}, number: 1 });
+  const records = (steps) => ({
+    steps: Int32Array.from(steps),
+    layers: [0, 1].map((k) => ({
+      gradNorm: Float32Array.from(steps, (s) => s + k),
+      updateRatio: Float32Array.from(steps, () => 0.001),
+      activationMean: Float32Array.from(steps, () => 0.5),
+      activationStd: Float32Array.from(steps, () => 0.1),
+      saturated: Float32Array.from(steps, () => 0.25),
+    })),
+  });
+  appendChunk(run, chunk(1, 10));
+  appendDynamics(run, records([2, 4, 6, 8, 10]));
+  appendChunk(run, chunk(11, 4));
+  appendDynamics(run, records([12, 14]));
+  assert.deepEqual(run.dynamics.steps, [2, 4, 6, 8, 10, 12, 14]);
+  assert.deepEqual(run.dynamics.layers[1].gradNorm, [3, 5, 7, 9, 11, 13, 15]);
+  // A checkpoint at step 10 saves the records up to it; the next save the rest.
+  const first = runSegment(
+    run,
+    { progress: { epoch: 1, batchInEpoch: 0, batchesPerEpoch: 10, step: 10 }, runMs: 1 },
+    {
+      points: 0,
+      epochs: 0,
+      segments: 0,
+    },
+  );
+  assert.deepEqual(Array.from(first.segment.dynamics.steps), [2, 4, 6, 8, 10]);
+  const second = runSegment(run, null, first.saved);
+  assert.deepEqual(Array.from(second.segment.dynamics.steps), [12, 14]);
+  const back = assembleRun(structuredClone(runHeader(run)), structuredClone([first.segment, second.segment]));
+  assert.deepEqual(back.dynamics, run.dynamics);
+  // The whole record (an export, a run cut back to a checkpoint) has them up to its checkpoint.
+  const cut = deserialiseRun(
+    serialiseRun(run, { progress: { epoch: 1, batchInEpoch: 2, batchesPerEpoch: 10, step: 12 }, runMs: 1 }),
+  );
+  assert.deepEqual(cut.dynamics.steps, [2, 4, 6, 8, 10, 12]);
 });

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { State, eventMessage } from '../../web/shared/protocol.js';
 import {
   CHUNK_MS,
+  DYNAMICS_PER_EPOCH,
   EPOCH_CHECKPOINT_MS,
   MAX_BATCHES_PER_CHUNK,
   PACED_CHUNK_MS,
@@ -448,3 +449,24 @@ test(`fast epochs checkpoint at most once per ${EPOCH_CHECKPOINT_MS} ms, and alw
   assert.equal(epochs.at(-1).progress.epoch, 40, 'the last epoch is saved');
   assert.equal(checkpoints.at(-1).reason, 'finished');
 });
+
+test(`each chunk sends the layers' dynamics it recorded, about ${DYNAMICS_PER_EPOCH} times an epoch`, () => {
+  const { session, trainer, of, run } = setup({ batchesPerEpoch: 400, layers: [16, 8, 6, 4] });
+  assert.equal(trainer.dynamicsEvery, 400 / DYNAMICS_PER_EPOCH);
+  session.train({ epochs: 1 });
+  run();
+  const sent = of('dynamics');
+  assert.ok(sent.length >= 1);
+  const steps = sent.flatMap((m) => Array.from(m.steps));
+  assert.deepEqual(
+    steps,
+    Array.from({ length: 400 / 8 }, (_, i) => 8 * (i + 1)),
+    'every 8th batch, once each',
+  );
+  assert.equal(sent[0].layers.length, 3, 'one entry per weight layer');
+  assert.ok(sent.every((m) => m.every === 8));
+  // A small epoch records every batch.
+  const small = setup({ batchesPerEpoch: 10 });
+  assert.equal(small.trainer.dynamicsEvery, 1);
+});
+

@@ -21,6 +21,7 @@ import {
   checkFields,
   describe,
   float32Array,
+  float64Array,
   int32Array,
   integer,
   isPlainObject,
@@ -126,6 +127,42 @@ export const Predictions = shape(
 /** One layer's weight matrix: rows (units) × cols (inputs), row-major. */
 export const Weights = shape({ layer: integer, rows: integer, cols: integer, data: float32Array }, { name: 'Weights' });
 
+/**
+ * One image's backpropagation through the live network (trainer.traceBackprop, engine.mjs's
+ * BackpropTrace): forward a, h per layer; backward in Fig. 1's order; the gradient check; the report's
+ * derivation; one step's effect on a copy. Its vectors are Float64Arrays (checked by the engine's
+ * types, tests/wasm/types.test.mjs), so only its outline is checked here.
+ */
+export const BackpropTrace = shape(
+  {
+    label: integer,
+    loss: number,
+    gradientFactor: number,
+    l2: number,
+    forward: arrayOf(shape({ layer: integer, a: float64Array, h: float64Array }, { name: 'TraceForward' })),
+    backward: arrayOf(
+      shape(
+        {
+          layer: integer,
+          gA: float64Array,
+          gradB: float64Array,
+          gradW: float64Array,
+          rows: integer,
+          cols: integer,
+          gHPrev: float64Array,
+        },
+        { name: 'TraceBackward' },
+      ),
+    ),
+    gradientCheck: arrayOf(object),
+    outputCheck: object,
+    derivation: object,
+    step: object,
+    trainerStep: integer, // the trainer's step when traced
+  },
+  { name: 'BackpropTrace' },
+);
+
 const none = nothing; // the answer of a request that only acknowledges
 
 /**
@@ -219,6 +256,10 @@ export const REQUESTS = Object.freeze({
   queueCancel: request({}, none, 'train'),
   // One image's path through the network (web/worker/inspection.js).
   traceDigit: request({ image: float32Array }, Trace, 'predict'),
+  // One image's backpropagation with its target class, on a copy of the live network.
+  traceBackprop: request({ image: float32Array, label: integer }, BackpropTrace, 'predict'),
+  // The mean loss per image a network of this config starts near (engine.expectedInitialLoss).
+  expectedInitialLoss: request({ config: object }, number, 'config'),
   // Each layer's health on the fixed sample, now → event health (requested).
   inspectHealth: request({}, none, 'predict'),
   // Which views the worker computes by itself: health after every epoch (→ events health).
@@ -328,6 +369,25 @@ export const EVENTS = Object.freeze({
   health: Health.fields,
   // The threads now (after setThreads).
   threads: { threads: Threads },
+  // How each layer learned in the chunk just trained, every few batches (trainer.takeDynamics): steps:
+  // the batch each record follows; layers: per weight layer { gradNorm, updateRatio, activationMean,
+  // activationStd, saturated } (Float32Arrays); every: the interval in batches.
+  dynamics: {
+    steps: int32Array,
+    every: integer,
+    layers: arrayOf(
+      shape(
+        {
+          gradNorm: float32Array,
+          updateRatio: float32Array,
+          activationMean: float32Array,
+          activationStd: float32Array,
+          saturated: float32Array,
+        },
+        { name: 'LayerDynamics' },
+      ),
+    ),
+  },
   // Something failed on its own, answering no request. kind: the engine's error kind ('ConfigError', …).
   error: {
     scope: literal('engine', 'data', 'config', 'model', 'train', 'predict'),
@@ -376,6 +436,7 @@ export const EVENTS = Object.freeze({
 /** @typedef {Infer<typeof Trace>} TraceValue */
 /** @typedef {Infer<typeof Predictions>} PredictionsValue */
 /** @typedef {Infer<typeof Weights>} WeightsValue */
+/** @typedef {Infer<typeof BackpropTrace> & import('../wasm/engine.mjs').BackpropTrace} BackpropTraceValue */
 
 // ---- Checking ------------------------------------------------------------------------
 

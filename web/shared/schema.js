@@ -73,6 +73,8 @@ export const object = basic('object', isPlainObject);
 export const arrayBuffer = basic('ArrayBuffer', (v) => tag(v) === 'ArrayBuffer');
 /** @type {Type<Float32Array>} */
 export const float32Array = basic('Float32Array', (v) => tag(v) === 'Float32Array');
+/** @type {Type<Float64Array>} */
+export const float64Array = basic('Float64Array', (v) => tag(v) === 'Float64Array');
 /** @type {Type<Int32Array>} */
 export const int32Array = basic('Int32Array', (v) => tag(v) === 'Int32Array');
 /** @type {Type<Uint8Array>} */

@@ -152,6 +152,14 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
     traceDigit({ image }) {
       return inspector.trace(image);
     },
+    traceBackprop({ image, label }) {
+      const trainer = session.requireTrainer();
+      onBusy(1000 + session.expectedMs(200)); // the forward and backward passes and the central differences
+      return { ...trainer.traceBackprop(image, label), trainerStep: trainer.progress().step };
+    },
+    expectedInitialLoss({ config }) {
+      return engine.expectedInitialLoss(config);
+    },
     inspectHealth() {
       inspector.health();
       return null;

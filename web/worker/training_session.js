@@ -29,6 +29,8 @@ import { ReportedError, isReported } from './errors.js';
  */
 
 export const CHUNK_MS = 25;
+/** How often an epoch records how each layer learns (trainer.setDynamics): about this many times. */
+export const DYNAMICS_PER_EPOCH = 50;
 /** Training time between two checkpoints at most (besides those at pause, stop and each epoch's end). */
 export const CHECKPOINT_MS = 30_000;
 /**
@@ -228,6 +230,8 @@ export class TrainingSession {
     this.#pendingEval = null;
     if (this.#trainer) this.#trainer.delete();
     this.#trainer = next;
+    // How each layer learns is recorded about DYNAMICS_PER_EPOCH times an epoch, for the Backprop view.
+    next.setDynamics(Math.max(1, Math.floor(next.progress().batchesPerEpoch / DYNAMICS_PER_EPOCH)));
     this.#batchesPerChunk = 1;
     this.#rate = [];
     this.#msPerSample = 0;
@@ -466,12 +470,19 @@ export class TrainingSession {
       samplesPerSecond: window.ms > 0 ? (1000 * window.samples) / window.ms : 0,
       batchesPerChunk: n,
     });
+    this.#sendDynamics();
 
     if (r.epochFinished) this.#startEvaluation(r);
     else {
       if (this.#now() - this.#lastCheckpointAt >= CHECKPOINT_MS) this.#checkpoint('periodic');
       this.#afterChunk(r);
     }
+  }
+
+  // The layers' dynamics the chunk recorded, if any.
+  #sendDynamics() {
+    const d = this.#trainer.takeDynamics();
+    if (d.steps.length > 0) this.#emit('dynamics', { steps: d.steps, every: d.every, layers: d.layers });
   }
 
   // An error the engine reported stopped training: paused, with the engine's message and what to do.

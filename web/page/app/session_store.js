@@ -11,11 +11,11 @@
 // state and its threads) 'data' 'trainer' 'train' (the
 // training state) 'runs' (the history: runs added, removed, overlaid, the
 // current one replaced) 'chunk' 'epoch' 'health' 'checkpoint' 'queue'
-// 'diverged' 'error' 'settings' 'digit' 'saving'.
+// 'dynamics' 'diverged' 'error' 'settings' 'digit' 'saving'.
 import { State } from '../../shared/protocol.js';
 import { healthEntry, recordHealth } from '../inside/health.js';
 import { RunHistory } from '../runs/run_history.js';
-import { addEpoch, appendChunk } from '../runs/run_record.js';
+import { addEpoch, appendChunk, appendDynamics } from '../runs/run_record.js';
 
 /**
  * @import { AnyEvent, EventOf, ThreadsValue, DataInfoValue, ProgressValue } from '../../shared/protocol.js'
@@ -189,6 +189,9 @@ export class SessionStore {
         return this.#epoch(m);
       case 'health':
         return this.#health(m);
+      case 'dynamics':
+        if (this.runs.current) appendDynamics(this.runs.current, m);
+        return this.#notify('dynamics', { run: this.runs.current });
       case 'diverged':
         if (this.trainer) this.trainer = { ...this.trainer, progress: m.progress };
         return this.#notify('diverged', m);

@@ -33,6 +33,19 @@
  * was, x: on the curves), `field` went from `from` to `to`.
  * @typedef {{ step: number, epoch: number, batchInEpoch: number, x: number, field: string, from: any, to: any }} SettingsChange
  */
+/** The fields of a layer's dynamics record (the engine's LayerDynamics), in order. */
+export const DYNAMICS_FIELDS = Object.freeze([
+  'gradNorm',
+  'updateRatio',
+  'activationMean',
+  'activationStd',
+  'saturated',
+]);
+/**
+ * How each layer learned: per recorded batch its step, and per weight layer (input side first) the
+ * gradient's norm, the update-to-weight ratio, the activations' mean and spread, the saturated share.
+ * @typedef {{ steps: number[], layers: Record<string, number[]>[] }} Dynamics
+ */
 /**
  * @typedef {object} Run
  * @property {string} id
@@ -60,7 +73,9 @@
  * @property {Record<string, any>} [experiment] the experiment queue's run this is
  * @property {{ of: string, field: string, to: any }} [comparison] started by "Compare with…": of that run, one field changed
  * @property {boolean} [imported]
- * @property {{ points: number, epochs: number, segments: number }} [saved] how much of it is stored (not stored itself)
+ * @property {Dynamics} [dynamics] how each layer learned, every few batches
+ * @property {{ points: number, epochs: number, dynamics?: number, segments: number }} [saved] how much of it is
+ *   stored (not stored itself)
  */
 
 /** Smoothing of the per-batch curves: an exponential moving average over ~50 batches. */
@@ -177,6 +192,21 @@ export function addEpoch(run, m) {
 }
 
 /**
+ * Adds a `dynamics` event's records to the run.
+ * @param {Run} run
+ * @param {{ steps: ArrayLike<number>, layers: Record<string, ArrayLike<number>>[] }} m
+ */
+export function appendDynamics(run, m) {
+  run.dynamics ??= { steps: [], layers: m.layers.map(() => Object.fromEntries(DYNAMICS_FIELDS.map((f) => [f, []]))) };
+  const d = run.dynamics;
+  if (d.layers.length !== m.layers.length) return; // not this run's network
+  for (let i = 0; i < m.steps.length; i++) d.steps.push(m.steps[i]);
+  m.layers.forEach((layer, k) => {
+    for (const f of DYNAMICS_FIELDS) for (let i = 0; i < layer[f].length; i++) d.layers[k][f].push(layer[f][i]);
+  });
+}
+
+/**
  * The value a setting had at the run's end (its start, and the live changes after it).
  * @param {Run} run
  * @param {string} field
@@ -234,7 +264,7 @@ function seen(run, checkpoint) {
  * @param {{ progress: ProgressValue, runMs: number } | null} [checkpoint]
  */
 export function runHeader(run, checkpoint = null) {
-  const { ema, saved, epochs, ...rest } = run;
+  const { ema, saved, epochs, dynamics, ...rest } = run;
   for (const key of CURVES) delete rest[key];
   return { ...rest, ...(checkpoint ? { progress: checkpoint.progress, runMs: checkpoint.runMs } : {}) };
 }
@@ -246,12 +276,13 @@ export function runHeader(run, checkpoint = null) {
  * the header, replacing the stored ones).
  * @param {Run} run
  * @param {{ progress: ProgressValue, runMs: number } | null} checkpoint
- * @param {{ points: number, epochs: number, segments: number }} from
+ * @param {{ points: number, epochs: number, dynamics?: number, segments: number }} from
  */
 export function runSegment(run, checkpoint, from) {
   const upTo = seen(run, checkpoint);
   const points = Math.max(from.points, upTo.points);
   const step = checkpoint?.progress.step ?? Infinity;
+  const dynamicsUpTo = run.dynamics ? run.dynamics.steps.filter((s) => s <= step).length : 0;
   return {
     segment: {
       runId: run.id,
@@ -266,10 +297,35 @@ export function runSegment(run, checkpoint, from) {
         emaAccuracy: Float32Array.from(run.emaAccuracy.slice(from.points, points)),
       },
       epochs: run.epochs.slice(from.epochs, Math.max(from.epochs, upTo.epochs)),
+      dynamicsFrom: from.dynamics ?? 0,
+      dynamics: dynamicsSlice(run, from.dynamics ?? 0, dynamicsUpTo),
     },
-    saved: { points, epochs: Math.max(from.epochs, upTo.epochs), segments: from.segments + 1 },
+    saved: {
+      points,
+      epochs: Math.max(from.epochs, upTo.epochs),
+      dynamics: Math.max(from.dynamics ?? 0, dynamicsUpTo),
+      segments: from.segments + 1,
+    },
     health: (run.health ?? []).filter((h) => h.step <= step),
   };
+}
+
+/** The records from..upTo of a run's dynamics, as stored (typed arrays), or null when there are none. */
+function dynamicsSlice(run, from, upTo) {
+  const d = run.dynamics;
+  if (!d || upTo <= from) return null;
+  return {
+    steps: Int32Array.from(d.steps.slice(from, upTo)),
+    layers: d.layers.map((l) =>
+      Object.fromEntries(DYNAMICS_FIELDS.map((f) => [f, Float32Array.from(l[f].slice(from, upTo))])),
+    ),
+  };
+}
+
+/** Keeps the first n records of dynamics. @param {Dynamics} d @param {number} n */
+function truncateDynamics(d, n) {
+  d.steps.length = n;
+  for (const l of d.layers) for (const f of DYNAMICS_FIELDS) l[f].length = n;
 }
 
 /**
@@ -280,8 +336,9 @@ export function runSegment(run, checkpoint, from) {
  * @returns {Run}
  */
 export function assembleRun(header, segments = []) {
-  const { segmentCount: _, ...fields } = header;
+  const { segmentCount: _, dynamics: inlineDynamics, ...fields } = header;
   const run = /** @type {Run} */ ({ ...fields, changes: header.changes ?? [], epochs: [] });
+  if (inlineDynamics) appendDynamics(run, inlineDynamics);
   for (const key of CURVES) run[key] = Array.from(header[key] ?? []); // records of before the segments kept them inline
   run.epochs = [...(header.epochs ?? [])];
   // In the order they were written; one that starts before the end of what is placed was written again
@@ -294,16 +351,22 @@ export function assembleRun(header, segments = []) {
     }
     run.epochs.length = s.epochsFrom;
     run.epochs.push(...s.epochs);
+    if (s.dynamics) {
+      if ((s.dynamicsFrom ?? 0) > (run.dynamics?.steps.length ?? 0)) break;
+      if (run.dynamics) truncateDynamics(run.dynamics, s.dynamicsFrom ?? 0);
+      appendDynamics(run, s.dynamics);
+    }
   }
   run.ema = emptyEma();
   for (let i = 0; i < run.loss.length; i++) smooth(run.ema, run.loss[i], run.accuracy[i]);
   // A record that kept its curves inline (stored whole) is written again as segments from the start.
   const inline = (header.x?.length ?? 0) > 0 || (header.epochs?.length ?? 0) > 0;
   run.saved = inline
-    ? { points: 0, epochs: 0, segments: 0 }
+    ? { points: 0, epochs: 0, dynamics: 0, segments: 0 }
     : {
         points: run.x.length,
         epochs: run.epochs.length,
+        dynamics: run.dynamics?.steps.length ?? 0,
         segments: segments.reduce((n, s) => Math.max(n, s.seq + 1), 0),
       };
   return run;
@@ -317,8 +380,11 @@ export function assembleRun(header, segments = []) {
  */
 export function serialiseRun(run, checkpoint = null) {
   const { points, epochs } = seen(run, checkpoint);
+  const step = checkpoint?.progress.step ?? Infinity;
+  const dynamics = run.dynamics ? run.dynamics.steps.filter((s) => s <= step).length : 0;
   return {
     ...runHeader(run, checkpoint),
+    dynamics: dynamicsSlice(run, 0, dynamics),
     x: Float64Array.from(run.x.slice(0, points)),
     loss: Float32Array.from(run.loss.slice(0, points)),
     accuracy: Float32Array.from(run.accuracy.slice(0, points)),
