@@ -308,7 +308,7 @@ void Trainer::step_weight_tile(int t, const Vector<float>& grads) {
   // scalar ones (sqrt under EIGEN_FAST_MATH). Pieces that end on multiples of
   // kPiece elements from the vector's aligned start end on packet boundaries,
   // so every element is computed the way one call on the whole range would.
-  constexpr Eigen::Index kPiece = 256;  // a multiple of every packet size (16 floats at most)
+  constexpr Eigen::Index kPiece = 1024;  // a multiple of every packet size (16 floats at most); 4 KB of stack
   std::array<float, kPiece> old;
   const Eigen::Index weights_end =
       tile.offset + static_cast<Eigen::Index>(tile.count) * net_.layer(tile.layer).outputs();
@@ -321,7 +321,7 @@ void Trainer::step_weight_tile(int t, const Vector<float>& grads) {
     Eigen::Map<Vector<float>> before(old.data(), std::max<Eigen::Index>(n, 0));
     if (n > 0) before = params.segment(begin, n);
     optimizer_->step_segment(params, grads, begin, stop - begin);
-    if (n > 0) {  // each piece's sums in float (≤ 256 terms, in cache), added up in double
+    if (n > 0) {  // each piece's sums in float (≤ 1024 terms, in cache), added up in double
       sums.gradient += grads.segment(begin, n).squaredNorm();
       sums.weight += before.squaredNorm();
       sums.update += (params.segment(begin, n) - before).squaredNorm();

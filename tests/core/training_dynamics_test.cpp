@@ -64,10 +64,12 @@ long long allocations(F&& f) {
 }
 
 // Several weight tiles per layer (70 inputs: 64 + 6 columns; 64 × 20 = 1280
-// weights in a tile, more than one piece of 256) and sample tiles (batch 40).
+// weights in a tile, more than one piece of 1024; the second layer's tile,
+// parameters 1420..2680, starts off a packet boundary and crosses the piece
+// boundary at 2048) and sample tiles (batch 40).
 mlp::TrainConfig dynamics_config(OptimizerKind kind, Activation hidden, OutputLoss output) {
   mlp::TrainConfig c;
-  c.architecture.sizes = {70, 20, 9, 4};
+  c.architecture.sizes = {70, 20, 60, 4};
   c.architecture.hidden = hidden;
   c.architecture.output = output;
   c.optimizer.kind = kind;
