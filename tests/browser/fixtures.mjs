@@ -73,7 +73,7 @@ export async function freshPage(browser, { origin, cacheStorage = false } = {}) 
 }
 
 /** The views of the page, as the navigation names them (web/index.html). */
-export const VIEWS = Object.freeze(['train', 'experiments', 'inside', 'classify', 'runs']);
+export const VIEWS = Object.freeze(['train', 'experiments', 'inside', 'backprop', 'classify', 'runs']);
 
 /** Opens a view by its link in the navigation bar, as a user would, and waits until it is shown. */
 export async function show(page, view) {

@@ -469,4 +469,3 @@ test(`each chunk sends the layers' dynamics it recorded, about ${DYNAMICS_PER_EP
   const small = setup({ batchesPerEpoch: 10 });
   assert.equal(small.trainer.dynamicsEvery, 1);
 });
-

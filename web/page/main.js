@@ -7,13 +7,16 @@
 // data, runs, experiments), which ask the worker; its answers and events
 // come back to the store. The folders are the features: app/ (the worker,
 // the store, navigation, recovery), ui/ (shared DOM helpers), settings/,
-// training/, data/, runs/, share/, classify/, drawing/, inside/, report/.
+// training/, data/, runs/, share/, classify/, drawing/, inside/, backprop/,
+// report/.
 import { exposeSession, testHooksOn } from './app/console_handle.js';
 import { ensureIsolation } from './app/isolation.js';
 import { Navigation } from './app/navigation.js';
 import { Recovery } from './app/recovery.js';
 import { SessionStore } from './app/session_store.js';
 import { WorkerClient } from './app/worker_client.js';
+import { BackpropView } from './backprop/backprop_view.js';
+import { DynamicsView } from './backprop/dynamics_view.js';
 import { ConfusionView } from './classify/confusion_view.js';
 import { GalleryView } from './classify/gallery_view.js';
 import { DataSource } from './data/data_source.js';
@@ -97,6 +100,8 @@ const health = new HealthView({
   client,
   visibility: whenOpen($('health-panel', HTMLDetailsElement), shown('inside')),
 });
+new BackpropView({ store, client, visibility: shown('backprop') });
+const dynamics = new DynamicsView({ store, client, visibility: shown('backprop') });
 const gallery = new GalleryView({ store, client, notices, visibility: shown('classify') });
 new ConfusionView({
   store,
@@ -123,6 +128,7 @@ new PresentationToggle({
     curves.restyle();
     figures.restyle();
     health.restyle();
+    dynamics.restyle();
   },
 });
 

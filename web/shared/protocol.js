@@ -258,6 +258,13 @@ export const REQUESTS = Object.freeze({
   traceDigit: request({ image: float32Array }, Trace, 'predict'),
   // One image's backpropagation with its target class, on a copy of the live network.
   traceBackprop: request({ image: float32Array, label: integer }, BackpropTrace, 'predict'),
+  // The same for image `index` of a split, with its label (mlp_train --trace N --trace-split): the trace and
+  // the image's bytes (rows×cols, 0–255).
+  traceBackpropSplit: request(
+    { split: splitName, index: integer },
+    shape({ trace: BackpropTrace, image: uint8Array }, { name: 'SplitTrace' }),
+    'predict',
+  ),
   // The mean loss per image a network of this config starts near (engine.expectedInitialLoss).
   expectedInitialLoss: request({ config: object }, number, 'config'),
   // Each layer's health on the fixed sample, now → event health (requested).

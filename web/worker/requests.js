@@ -157,6 +157,12 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
       onBusy(1000 + session.expectedMs(200)); // the forward and backward passes and the central differences
       return { ...trainer.traceBackprop(image, label), trainerStep: trainer.progress().step };
     },
+    traceBackpropSplit({ split, index }) {
+      const trainer = session.requireTrainer();
+      onBusy(1000 + session.expectedMs(200));
+      const trace = { ...trainer.traceBackpropSplit(split, index), trainerStep: trainer.progress().step };
+      return { trace, image: engine.splitImages(split, index, 1) };
+    },
     expectedInitialLoss({ config }) {
       return engine.expectedInitialLoss(config);
     },

@@ -100,6 +100,12 @@ export function exposeSession({
     get view() {
       return currentView();
     },
+    /** The digit the views inspect: { source: 'gallery' | 'drawn', gallery, drawn }. */
+    get digit() {
+      return store.digit;
+    },
+    /** One image of a split traced through the live network (as mlp_train --trace N --trace-split). */
+    traceBackprop: (split, index) => client.request('traceBackpropSplit', { split, index }).then(({ trace }) => trace),
     /** The model's probabilities for an image (an array of pixels in [0, 1]). */
     predict: (pixels) =>
       client.request('predict', { image: Float32Array.from(pixels) }).then((m) => Array.from(m.probabilities)),

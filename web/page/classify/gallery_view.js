@@ -68,6 +68,9 @@ export class GalleryView {
       this.#markStale();
     });
     store.on('epoch', () => this.#markStale());
+    const follow = $('gallery-backprop');
+    follow.addEventListener('click', () => store.chooseDigitSource('gallery'));
+    store.on('digit', () => (follow.hidden = !store.digit.gallery));
     visibility.subscribe(() => this.refresh());
   }
 

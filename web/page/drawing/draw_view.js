@@ -43,6 +43,9 @@ export class DrawView {
     $('btn-clear').addEventListener('click', () => this.#pad.clear());
     const again = new Redraw(() => this.#digit && this.#predict(this.#digit), { visibility, minIntervalMs: 500 });
     store.onAny(['trainer', 'epoch'], () => again.request());
+    const follow = $('draw-backprop');
+    follow.addEventListener('click', () => store.chooseDigitSource('drawn'));
+    store.on('digit', () => (follow.hidden = !store.digit.drawn));
   }
 
   #onDraw(ink) {

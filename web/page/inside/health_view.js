@@ -4,11 +4,10 @@
 // every image (ReLU: dead), and for every layer the size of its gradient
 // ‖∇W‖; then the same figures by epoch, as two charts (uPlot) and a table.
 // Colours: the Okabe–Ito palette, one per layer.
-import uPlot from '../../vendor/uPlot.esm.js';
-import { epochAxes } from '../ui/chart_axes.js';
-import { cssVar, layerColour as colour } from '../ui/colour.js';
+import { layerColour as colour } from '../ui/colour.js';
 import { $, el } from '../ui/dom.js';
 import { plural, pct, sci } from '../ui/format.js';
+import { layerChart } from '../ui/layer_chart.js';
 import { Redraw } from '../ui/redraw.js';
 import { HEALTH_INTERVAL_MS } from '../../shared/health_sampling.js';
 import { saturationWords } from './health.js';
@@ -242,8 +241,8 @@ export class HealthView {
       this.#charts.grad?.destroy();
       this.#charts.sat?.destroy();
       const names = Array.from({ length: layers }, (_, k) => (k < hidden ? `layer ${k + 1}` : 'output'));
-      this.#charts.grad = this.#chart($('chart-grad'), names, { log: true });
-      this.#charts.sat = this.#chart($('chart-sat'), names.slice(0, hidden), { percent: true });
+      this.#charts.grad = layerChart($('chart-grad'), names, { log: true });
+      this.#charts.sat = layerChart($('chart-sat'), names.slice(0, hidden), { percent: true });
     }
     this.#charts.grad.setData(grad);
     this.#charts.sat.setData(sat);
@@ -271,47 +270,6 @@ export class HealthView {
         body,
       ),
     );
-  }
-
-  #chart(container, names, { log = false, percent = false }) {
-    const width = Math.max(240, container.clientWidth || 320);
-    const [x, y] = epochAxes({
-      axis: cssVar('--fg-muted'),
-      grid: cssVar('--grid'),
-      xSize: 32,
-      ySize: 56,
-      values: percent ? (u, v) => v.map((x) => `${x} %`) : (u, v) => v.map((x) => sci(x)),
-    });
-    const opts = {
-      width,
-      height: 180,
-      scales: { x: { time: false }, y: log ? { distr: 3 } : { range: [0, 100] } },
-      axes: [{ ...x, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] }, y],
-      legend: { live: true },
-      series: [
-        { label: 'epoch' },
-        ...names.map((n, k) => ({
-          label: n,
-          stroke: colour(k),
-          width: 2,
-          points: { show: true, size: 5 },
-          spanGaps: true,
-          value: (u, v) => (v == null ? '–' : percent ? `${v.toFixed(1)} %` : sci(v)),
-        })),
-      ],
-    };
-    container.replaceChildren();
-    const plot = new uPlot(
-      /** @type {uPlot.Options} */ (/** @type {unknown} */ (opts)),
-      [[], ...names.map(() => [])],
-      container,
-    );
-    plot.root.querySelector('.u-over')?.setAttribute('aria-hidden', 'true');
-    new ResizeObserver(() => {
-      const w = Math.max(240, container.clientWidth);
-      if (w !== plot.width) plot.setSize({ width: w, height: 180 });
-    }).observe(container);
-    return plot;
   }
 }
 

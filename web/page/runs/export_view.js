@@ -6,7 +6,7 @@
 import { $, el } from '../ui/dom.js';
 import { Redraw } from '../ui/redraw.js';
 import { ImportError, chartSvg, parseRunsJson, runsToCsv, runsToJson } from './export.js';
-import { download } from './model_file_view.js';
+import { download } from '../ui/download.js';
 import { nextRunNumber } from './run_record.js';
 
 /**

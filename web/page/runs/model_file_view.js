@@ -1,22 +1,13 @@
 // The model as a file: Download (.safetensors) and Load a model…, and the
 // line that says what the last save, restore or load of the model did.
-import { $, el } from '../ui/dom.js';
+import { $ } from '../ui/dom.js';
+import { download } from '../ui/download.js';
 
 /**
  * @import { SessionStore } from '../app/session_store.js'
  * @import { Persistence } from './persistence.js'
  * @import { Notices } from '../ui/notices.js'
  */
-
-/** Offers `blob` as a download called `name`. */
-export function download(name, blob) {
-  const url = URL.createObjectURL(blob);
-  const a = el('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export class ModelFileView {
   #store;

@@ -19,11 +19,14 @@ export function bytes(x) {
   return `${(x / 1e6).toFixed(x < 1e7 ? 1 : 0)} MB`;
 }
 
-/** Any value in three significant digits, in scientific notation outside [0.01, 1000): "0.123", "4.56e-5". */
-export function sci(x) {
+/**
+ * Any value in three (or `digits`) significant digits, in scientific notation outside [0.01, 1000):
+ * "0.123", "4.56e-5".
+ */
+export function sci(x, digits = 3) {
   if (x == null || !Number.isFinite(x)) return '–';
   if (x === 0) return '0';
-  return Math.abs(x) >= 0.01 && Math.abs(x) < 1000 ? x.toPrecision(3) : x.toExponential(2);
+  return Math.abs(x) >= 0.01 && Math.abs(x) < 1000 ? x.toPrecision(digits) : x.toExponential(digits - 1);
 }
 
 /** Milliseconds as m:ss or h:mm:ss. */

@@ -1,0 +1,63 @@
+// A chart of one figure per layer over epochs (uPlot): a line per layer in
+// the layer's colour, on a log scale (gradient sizes) or in percent, that
+// follows its container's width. The layers' health and their dynamics
+// draw with it.
+import uPlot from '../../vendor/uPlot.esm.js';
+import { epochAxes } from './chart_axes.js';
+import { cssVar, layerColour } from './colour.js';
+import { sci } from './format.js';
+
+const HEIGHT = 180;
+
+/**
+ * @param {HTMLElement} container emptied, then holds the chart
+ * @param {string[]} names one per line ("layer 1", …, "output")
+ * @param {{ log?: boolean, percent?: boolean, points?: boolean, fractional?: boolean, colours?: string[] }} [options]
+ *   points: mark each value (for a few values, as by epoch); fractional: x between epochs too (ticks at 0.1 …);
+ *   colours: per line, else the layers' in order
+ * @returns {uPlot}
+ */
+export function layerChart(
+  container,
+  names,
+  { log = false, percent = false, points = true, fractional = false, colours } = {},
+) {
+  const width = Math.max(240, container.clientWidth || 320);
+  const [x, y] = epochAxes({
+    axis: cssVar('--fg-muted'),
+    grid: cssVar('--grid'),
+    xSize: 32,
+    ySize: log ? 68 : 56,
+    values: percent ? (u, v) => v.map((x) => `${x} %`) : (u, v) => v.map((x) => sci(x)),
+  });
+  const opts = {
+    width,
+    height: HEIGHT,
+    scales: { x: { time: false }, y: log ? { distr: 3 } : percent ? { range: [0, 100] } : {} },
+    axes: [{ ...x, incrs: [...(fractional ? [0.1, 0.2, 0.5] : []), 1, 2, 5, 10, 20, 50, 100, 200, 500] }, y],
+    legend: { live: true },
+    series: [
+      { label: 'epoch', value: (u, v) => (v == null ? '–' : v.toFixed(2)) },
+      ...names.map((n, k) => ({
+        label: n,
+        stroke: colours?.[k] ?? layerColour(k),
+        width: 2,
+        points: { show: points, size: 5 },
+        spanGaps: true,
+        value: (u, v) => (v == null ? '–' : percent ? `${v.toFixed(1)} %` : sci(v)),
+      })),
+    ],
+  };
+  container.replaceChildren();
+  const plot = new uPlot(
+    /** @type {uPlot.Options} */ (/** @type {unknown} */ (opts)),
+    [[], ...names.map(() => [])],
+    container,
+  );
+  plot.root.querySelector('.u-over')?.setAttribute('aria-hidden', 'true');
+  new ResizeObserver(() => {
+    const w = Math.max(240, container.clientWidth);
+    if (w !== plot.width) plot.setSize({ width: w, height: HEIGHT });
+  }).observe(container);
+  return plot;
+}
