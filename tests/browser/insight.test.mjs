@@ -673,7 +673,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       await page.waitForFunction(() => document.getElementById('path').dataset.layers === '3', null, {
         timeout: 10_000,
       });
-      for (const s of await page.$$('details.table-view > summary')) await s.click();
+      for (const s of await page.$$('#inside details.table-view > summary')) await s.click();
       problems.push(...(await axeEveryView('a cell open, a digit traced, every table view open')));
       await show(page, 'classify');
       await page.check('input[name="confusion-split"][value="validation"]');
