@@ -10,7 +10,11 @@
 // SGD, batch 128, synthetic MNIST-shaped data (random bytes and labels from
 // tests/support/synthetic_mnist.mjs, 64 batches per epoch), one
 // trainBatches(1) call per batch; inference is one
-// predict() call on 1024 images. Each figure is the median of --runs timed
+// predict() call on 1024 images. Then the cost of recording how each layer
+// learns at the page's rate (web/worker/training_session.js: about
+// DYNAMICS_PER_EPOCH records an epoch of MNIST, so every 8th batch; chunks of
+// 16 batches, each followed by takeDynamics() as the worker does), off and on
+// in alternate runs of the same trainers. Each figure is the median of --runs timed
 // runs of at least --seconds each, after a warm-up (V8 flag --no-liftoff, so
 // the optimised code runs from the start). The native figures come
 // from build/native-release/tests/benchmarks/mlp_bench (Google Benchmark,
@@ -25,6 +29,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 
+import { DYNAMICS_PER_EPOCH } from '../../web/worker/training_session.js';
 import { syntheticMnist } from '../support/synthetic_mnist.mjs';
 
 // Steady-state figures: compile the module with V8's optimising tier straight
@@ -56,24 +61,41 @@ const BATCH = 128,
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Items/s of `step` (which processes `items` items) over one run of at least SECONDS. */
+function rate(step, items) {
+  let n = 0;
+  const start = performance.now();
+  let elapsed;
+  do {
+    step();
+    n++;
+    elapsed = (performance.now() - start) / 1000;
+  } while (elapsed < SECONDS);
+  return (n * items) / elapsed;
+}
+
+function warmUp(step) {
+  const start = performance.now();
+  do step();
+  while (performance.now() - start < 200);
+}
+
 /** Median items/s of `step` (which processes `items` items) over RUNS runs. */
 function measure(step, items) {
-  const warmUp = performance.now();
-  do step();
-  while (performance.now() - warmUp < 200);
-  const rates = [];
+  warmUp(step);
+  return median(Array.from({ length: RUNS }, () => rate(step, items)));
+}
+
+/** Median items/s of each step over RUNS runs taken in turn (a, b, a, b, …), so both see the same load. */
+function measurePair(a, b, items) {
+  warmUp(a);
+  warmUp(b);
+  const rates = { a: [], b: [] };
   for (let r = 0; r < RUNS; r++) {
-    let n = 0;
-    const start = performance.now();
-    let elapsed;
-    do {
-      step();
-      n++;
-      elapsed = (performance.now() - start) / 1000;
-    } while (elapsed < SECONDS);
-    rates.push((n * items) / elapsed);
+    rates.a.push(rate(a, items));
+    rates.b.push(rate(b, items));
   }
-  return median(rates);
+  return { a: median(rates.a), b: median(rates.b) };
 }
 
 // ---- native ----------------------------------------------------------------
@@ -130,6 +152,40 @@ for (const hidden of HIDDEN) {
   trainer.delete();
 }
 
+// The page's dynamics rate on MNIST: 54,000 training images in batches of 128.
+const MNIST_BATCHES_PER_EPOCH = Math.ceil(54000 / BATCH);
+const DYNAMICS_EVERY = Math.max(1, Math.floor(MNIST_BATCHES_PER_EPOCH / DYNAMICS_PER_EPOCH));
+const CHUNK = 16;
+const dynamics = [];
+for (const layers of [
+  [784, 20, 10],
+  [784, 80, 40, 20, 10],
+  [784, 800, 10],
+]) {
+  const config = {
+    layers,
+    activation: 'sigmoid',
+    loss: 'sigmoid-bce',
+    optimizer: 'sgd',
+    learningRate: 0.001,
+    batchSize: BATCH,
+  };
+  const off = engine.createTrainer(config),
+    on = engine.createTrainer(config);
+  on.setDynamics(DYNAMICS_EVERY);
+  const r = measurePair(
+    () => off.trainBatches(CHUNK),
+    () => {
+      on.trainBatches(CHUNK);
+      on.takeDynamics();
+    },
+    CHUNK * BATCH,
+  );
+  dynamics.push({ layers: layers.join('-'), off: r.a, on: r.b });
+  off.delete();
+  on.delete();
+}
+
 let native;
 try {
   native = nativeFigures();
@@ -157,3 +213,12 @@ console.log(
 for (const r of rows)
   console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 if (native.note) console.log(native.note);
+console.log(
+  `\ndynamics recorded every ${DYNAMICS_EVERY} batches (the page's rate on MNIST), chunks of ${CHUNK} batches, runs alternated:`,
+);
+const dRows = [['network', 'off samples/s', 'on samples/s', 'cost']];
+for (const d of dynamics)
+  dRows.push([d.layers, fmt(d.off), fmt(d.on), `${((100 * (d.off - d.on)) / d.off).toFixed(1)} %`]);
+const dWidths = dRows[0].map((_, c) => Math.max(...dRows.map((r) => r[c].length)));
+for (const r of dRows)
+  console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(dWidths[c]) : cell.padStart(dWidths[c]))).join('  '));
