@@ -168,11 +168,12 @@ export function renderCheck(box, ctx) {
   const rows = layers.map((c) => row(`layer ${c.layer}${c.layer === K ? ' (output)' : ''}: W and b`, c));
   rows.push(row('output delta ŷ − y (in the logits)', outputCheck));
   const worst = verdicts.reduce((a, b) => (b.level > a.level ? b : a));
+  const largest = Math.max(...layers.map((c) => c.relativeError), outputCheck.relativeError);
   const step = layers[0]?.step;
   const summary =
     worst.level <= 1
-      ? `Backpropagation agrees with finite differences in every layer: the worst relative error is ${worst.word}. Checked in double precision with central differences (J(θ + δ) − J(θ − δ)) / 2δ, δ = ${sci(step)}.`
-      : `A gradient does not agree with finite differences (${worst.word}): see the layer marked below.`;
+      ? `Backpropagation agrees with finite differences in every layer: every relative error is ${worst.word} (the largest ${sci(largest)}). Checked in double precision with central differences (J(θ + δ) − J(θ − δ)) / 2δ, δ = ${sci(step)}.`
+      : `A gradient does not agree with finite differences (${worst.word}, relative error ${sci(largest)}): see the layer marked below.`;
   const details = layers.map((c) => {
     const d = el(
       'details',
