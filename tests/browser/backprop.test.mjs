@@ -237,6 +237,28 @@ describe('backpropagation, step by step', { timeout: 20 * MINUTE }, () => {
     );
     const target = await page.$eval('#bp-derivation tr.is-target th', (th) => th.textContent);
     assert.equal(target, other);
+    // A drawing: its own link; traced against what the network says it is, and that can be changed.
+    await show(page, 'classify');
+    const pad = page.locator('#pad');
+    await pad.scrollIntoViewIfNeeded();
+    const box = await pad.boundingBox();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i++)
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + 0.6 * (i / 12)));
+    await page.mouse.up();
+    await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction !== '');
+    const said = await page.$eval('#draw-result', (p) => p.dataset.prediction);
+    await page.click('#draw-backprop');
+    await page.waitForFunction(() => /Traced: your drawing/.test(document.getElementById('bp-status').textContent));
+    assert.equal(await page.isChecked('input[name="bp-source"][value="drawn"]'), true);
+    assert.equal(await page.inputValue('#bp-target'), said, 'the target is what the network says');
+    const drawnTarget = await page.$eval('#bp-derivation tr.is-target th', (th) => th.textContent);
+    assert.equal(drawnTarget, said);
+    // Back to the test digit by its radio: traced again.
+    await page.check('input[name="bp-source"][value="gallery"]');
+    await page.waitForFunction(() => /Traced: test digit #17/.test(document.getElementById('bp-status').textContent));
+
     // Out of range: a clear message, nothing traced.
     await page.fill('#bp-index', '99999');
     await page.press('#bp-index', 'Enter');
