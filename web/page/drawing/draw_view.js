@@ -10,7 +10,7 @@ import { pct } from '../ui/format.js';
 import { ProbabilityBars } from '../ui/probability_bars.js';
 import { Redraw } from '../ui/redraw.js';
 import { DrawingPad } from './drawing_pad.js';
-import { preprocessDigit } from './preprocess.js';
+import { preprocessDigit } from '../../shared/preprocess.js';
 
 /**
  * @import { SessionStore } from '../app/session_store.js'
