@@ -194,6 +194,9 @@ export const REQUESTS = Object.freeze({
   getWeights: request({ layer: integer }, Weights, 'predict'),
   // The model as .safetensors bytes.
   save: request({}, shape({ bytes: arrayBuffer }), 'model'),
+  // The model as an ONNX file's bytes (trainer.exportOnnx: input 'input' float32 [N, pixels] of the pixels / 255,
+  // output 'probabilities' float32 [N, classes]).
+  exportOnnx: request({}, shape({ bytes: arrayBuffer }), 'model'),
   // Trains runs one after another (web/worker/experiment_queue.js), in place of any queue. items:
   // [{ config, epochs, evaluate: { each, last } }]: the engine's config of a new trainer, the epoch it trains
   // to, the splits its epochs evaluate (training_session.js). From item `start`, resumed from `checkpoint`

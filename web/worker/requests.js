@@ -165,6 +165,11 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
       onBusy(1000 + (engine.parameterCount(trainer.config().layers) * 12) / 50_000);
       return { bytes: trainer.save().buffer };
     },
+    exportOnnx() {
+      const trainer = session.requireTrainer();
+      onBusy(1000 + (engine.parameterCount(trainer.config().layers) * 4) / 50_000); // the weights, streamed once
+      return { bytes: trainer.exportOnnx().buffer };
+    },
     queueStart(payload) {
       experiments.start(payload);
       return null;

@@ -1,5 +1,6 @@
-// The model as a file: Download (.safetensors) and Load a model…, and the
-// line that says what the last save, restore or load of the model did.
+// The model as a file: Download (.safetensors), Download .onnx and Load a
+// model…, and the line that says what the last save, restore or load of the
+// model did.
 import { $, el } from '../ui/dom.js';
 
 /**
@@ -29,13 +30,16 @@ export class ModelFileView {
     this.#persistence = persistence;
     this.#notices = notices;
     $('btn-download').addEventListener('click', () => this.#download());
+    $('btn-download-onnx').addEventListener('click', () => this.#downloadOnnx());
     const input = $('model-file', HTMLInputElement);
     input.addEventListener('change', () => this.#load(input));
     store.on('saving', () => this.#showSaving());
     store.on('trainer', () => {
       $('btn-download', HTMLButtonElement).disabled = !store.trainer;
+      $('btn-download-onnx', HTMLButtonElement).disabled = !store.trainer;
     });
     $('btn-download', HTMLButtonElement).disabled = true;
+    $('btn-download-onnx', HTMLButtonElement).disabled = true;
   }
 
   #showSaving() {
@@ -52,6 +56,17 @@ export class ModelFileView {
       $('model-status').textContent = `Downloaded ${name} (${(bytes.byteLength / 1024).toFixed(0)} KB).`;
     } catch (err) {
       $('model-error').textContent = `Could not save the model: ${err.message}`;
+    }
+  }
+
+  async #downloadOnnx() {
+    $('model-error').textContent = '';
+    try {
+      const { name, bytes } = await this.#persistence.onnxFile();
+      download(name, new Blob([bytes], { type: 'application/octet-stream' }));
+      $('model-status').textContent = `Downloaded ${name} (${(bytes.byteLength / 1024).toFixed(0)} KB, ONNX).`;
+    } catch (err) {
+      $('model-error').textContent = `Could not export the model as ONNX: ${err.message}`;
     }
   }
 

@@ -218,9 +218,19 @@ export class Persistence {
   /** The model as a .safetensors file: { name, bytes }. */
   async modelFile() {
     const m = await this.#client.request('save');
+    return { name: this.#fileName('safetensors'), bytes: m.bytes };
+  }
+
+  /** The model as an ONNX file (the same network; what any ONNX runtime runs): { name, bytes }. */
+  async onnxFile() {
+    const m = await this.#client.request('exportOnnx');
+    return { name: this.#fileName('onnx'), bytes: m.bytes };
+  }
+
+  /** The model's file name: its network, activation, optimiser and epoch, and the extension. */
+  #fileName(extension) {
     const { config: c, progress: p } = this.#store.trainer;
-    const name = `mnist-${c.layers.join('-')}-${c.activation}-${c.optimizer}-epoch${p.epoch}.safetensors`;
-    return { name, bytes: m.bytes };
+    return `mnist-${c.layers.join('-')}-${c.activation}-${c.optimizer}-epoch${p.epoch}.${extension}`;
   }
 
   /**
