@@ -12,8 +12,7 @@ import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
 import { syntheticIdx } from '../support/synthetic_mnist.mjs';
-import { pageWithModel } from './fixtures.mjs';
-import { show } from './fixtures.mjs';
+import { pageWithData, pageWithModel, show } from './fixtures.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
@@ -24,6 +23,85 @@ const PIXELS = 784;
 
 /** The index of the largest value. */
 const argmax = (p) => p.reduce((best, v, k) => (v > p[best] ? k : best), 0);
+
+/** A deterministic stream of numbers in [-1, 1). */
+function uniform(seed) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return (s / 2 ** 32) * 2 - 1;
+  };
+}
+
+/**
+ * A .safetensors file as safetensors.torch.save_file writes a state_dict: the 8-byte header length, the
+ * JSON header (__metadata__ {"format": "pt"} and each tensor's dtype, shape, offsets) padded with
+ * spaces to a multiple of 8, then the F32 data. tensors: [[name, shape, Float32Array]].
+ */
+function stateDictFile(tensors) {
+  const header = { __metadata__: { format: 'pt' } };
+  let offset = 0;
+  for (const [name, shape, data] of tensors) {
+    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + 4 * data.length] };
+    offset += 4 * data.length;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
+  const out = Buffer.alloc(8 + json.length + offset);
+  out.writeBigUInt64LE(BigInt(json.length), 0);
+  out.write(json, 8, 'utf8');
+  let at = 8 + json.length;
+  for (const [, , data] of tensors) {
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, at);
+    at += data.byteLength;
+  }
+  return out;
+}
+
+/** An nn.Sequential(Linear(784, 32), act, Linear(32, 10))'s state_dict: 0.weight, 0.bias, 2.weight, 2.bias. */
+function torchMlp(seed = 3) {
+  const next = uniform(seed);
+  const w1 = Float32Array.from({ length: 32 * PIXELS }, () => next() * 0.1);
+  const b1 = Float32Array.from({ length: 32 }, () => next() * 0.5);
+  const w2 = Float32Array.from({ length: 10 * 32 }, () => next());
+  const b2 = Float32Array.from({ length: 10 }, () => next() * 0.1);
+  return { w1, b1, w2, b2 };
+}
+
+/** What PyTorch computes: softmax(W2 · act(W1 x + b1) + b2). */
+function torchForward({ w1, b1, w2, b2 }, x, act) {
+  const h = Array.from({ length: 32 }, (_, j) => {
+    let a = b1[j];
+    for (let i = 0; i < PIXELS; i++) a += w1[j * PIXELS + i] * x[i];
+    return act(a);
+  });
+  const z = Array.from({ length: 10 }, (_, k) => h.reduce((sum, v, j) => sum + w2[k * 32 + j] * v, b2[k]));
+  const m = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - m));
+  const total = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / total);
+}
+
+/** Draws a "7" on the drawing pad (the Classify view is shown) and waits for its prediction. */
+async function drawSeven(page) {
+  const pad = page.locator('#pad');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
+  await page.mouse.move(...at(0.28, 0.25));
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(...at(0.28 + 0.44 * (i / 10), 0.25));
+  for (let i = 1; i <= 14; i++) await page.mouse.move(...at(0.72 - 0.26 * (i / 14), 0.25 + 0.55 * (i / 14)));
+  await page.mouse.up();
+  await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction !== '', null, {
+    timeout: 10_000,
+  });
+  return page.textContent('#draw-result');
+}
 
 /** `count` synthetic 28×28 digits as arrays of pixels in [0, 1]. */
 function digits(count, seed = 5) {
@@ -66,6 +144,126 @@ describe('models and data in the forms people have them', { timeout: 15 * MINUTE
       assert.ok(largest < 1e-5, `largest |Δp| ${largest}`);
       console.log(
         `ONNX: ${bytes.length} bytes; ${images.length} images, the same class, largest |Δp| ${largest.toExponential(2)}`,
+      );
+    },
+  );
+
+  test(
+    'a PyTorch state_dict imports with the activation chosen, classifies a drawing, and saves as ours',
+    {
+      timeout: 2 * MINUTE,
+    },
+    async () => {
+      const page = await pageWithData(suite.browser, suite.syntheticUrl);
+      await show(page, 'runs');
+      const net = torchMlp();
+      const file = stateDictFile([
+        ['0.weight', [32, PIXELS], net.w1],
+        ['0.bias', [32], net.b1],
+        ['2.weight', [10, 32], net.w2],
+        ['2.bias', [10], net.b2],
+      ]);
+      // A file without one of its biases: the engine's message, next to the control; nothing changes.
+      const broken = stateDictFile([
+        ['0.weight', [32, PIXELS], net.w1],
+        ['0.bias', [32], net.b1],
+        ['2.weight', [10, 32], net.w2],
+      ]);
+      await page.setInputFiles('#model-file', {
+        name: 'broken.safetensors',
+        mimeType: 'application/octet-stream',
+        buffer: broken,
+      });
+      await page.waitForFunction(() => document.getElementById('model-error').textContent !== '', null, {
+        timeout: 10_000,
+      });
+      const refused = await page.textContent('#model-error');
+      console.log(`  ${refused}`);
+      assert.match(
+        refused,
+        /^Could not load broken\.safetensors: model file: layer 2 \('2'\) has a weight but no bias '2\.bias'/,
+      );
+      assert.ok(await page.locator('#foreign-form').isHidden());
+      assert.equal(await page.evaluate(() => window.mnist.trainer), null);
+
+      // The file: the form says what it holds and asks the rest, ReLU and softmax + CE chosen at first.
+      await page.setInputFiles('#model-file', {
+        name: 'torch_mlp.safetensors',
+        mimeType: 'application/octet-stream',
+        buffer: file,
+      });
+      await page.waitForSelector('#foreign-form:not([hidden])');
+      assert.equal(await page.textContent('#model-error'), '');
+      const about = await page.textContent('#foreign-about');
+      console.log(`  ${about}`);
+      assert.match(
+        about,
+        /torch_mlp\.safetensors: a PyTorch state_dict of 2 linear layers, 784-32-10 \(25,450 parameters\), F32; tensors 0\.weight\/\.bias, 2\.weight\/\.bias\./,
+      );
+      assert.equal(await page.inputValue('#foreign-activation'), 'relu');
+      assert.equal(await page.inputValue('#foreign-loss'), 'softmax-ce');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'foreign-activation');
+      // Labelled controls (their accessible names).
+      const form = page.locator('#foreign-form');
+      assert.equal(
+        await form.getByLabel('Hidden activation', { exact: true }).getAttribute('id'),
+        'foreign-activation',
+      );
+      assert.equal(await form.getByLabel('Output and loss', { exact: true }).getAttribute('id'), 'foreign-loss');
+      assert.equal(await form.getByRole('button', { name: 'Load', exact: true }).count(), 1);
+      assert.equal(await form.getByRole('button', { name: 'Cancel', exact: true }).count(), 1);
+      // Cancel leaves everything as it was; the same file again, and tanh.
+      await page.click('#foreign-cancel');
+      assert.ok(await page.locator('#foreign-form').isHidden());
+      assert.match(await page.textContent('#model-status'), /torch_mlp\.safetensors was not imported/);
+      assert.equal(await page.evaluate(() => window.mnist.trainer), null);
+      await page.setInputFiles('#model-file', {
+        name: 'torch_mlp.safetensors',
+        mimeType: 'application/octet-stream',
+        buffer: file,
+      });
+      await page.waitForSelector('#foreign-form:not([hidden])');
+      await page.selectOption('#foreign-activation', 'tanh');
+      await page.click('#foreign-form button[type="submit"]');
+      await page.waitForFunction(() => /^Imported /.test(document.getElementById('model-status').textContent), null, {
+        timeout: 10_000,
+      });
+      assert.ok(await page.locator('#foreign-form').isHidden());
+      const trainer = await page.evaluate(() => window.mnist.trainer);
+      assert.deepEqual(trainer.config.layers, [784, 32, 10]);
+      assert.equal(trainer.config.activation, 'tanh');
+      assert.equal(trainer.config.loss, 'softmax-ce');
+      assert.equal(await page.evaluate(() => window.mnist.run.label), 'Imported torch_mlp.safetensors');
+
+      // It computes what PyTorch would with tanh between the layers.
+      let largest = 0;
+      for (const image of digits(4, 9)) {
+        const ours = await page.evaluate((pixels) => window.mnist.predict(pixels), image);
+        const theirs = torchForward(net, image, Math.tanh);
+        assert.equal(argmax(ours), argmax(theirs));
+        for (let k = 0; k < 10; k++) largest = Math.max(largest, Math.abs(ours[k] - theirs[k]));
+      }
+      assert.ok(largest < 1e-5, `largest |Δp| against the forward pass in JS: ${largest}`);
+      // It classifies a drawing, and what is saved is a model file of ours (the same network).
+      await show(page, 'classify');
+      const said = await drawSeven(page);
+      console.log(`  the drawn 7: ${said}; largest |Δp| against PyTorch's forward pass ${largest.toExponential(2)}`);
+      assert.match(said, /^Looks like a \d \(/);
+      await show(page, 'runs');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#btn-download')]);
+      assert.match(download.suggestedFilename(), /^mnist-784-32-10-tanh-sgd-epoch0\.safetensors$/);
+      const saved = await readFile(await download.path());
+      const header = JSON.parse(saved.subarray(8, 8 + Number(saved.readBigUInt64LE(0))).toString('utf8'));
+      assert.equal(header.__metadata__.format, 'mnist-mlp/1');
+      assert.deepEqual(header['layers.0.weight'].shape, [32, 784]);
+      // After a reload it is back, as the run it is.
+      await page.reload();
+      await page.waitForFunction(
+        () =>
+          window.mnist.run?.label === 'Imported torch_mlp.safetensors' &&
+          window.mnist.trainer?.config.activation === 'tanh',
+        null,
+        { timeout: MINUTE },
       );
     },
   );

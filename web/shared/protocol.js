@@ -79,6 +79,25 @@ export const TrainerInfo = shape(
   { name: 'TrainerInfo' },
 );
 /**
+ * engine.inspectModelFile(): what a .safetensors model file is before it is loaded: ours or a PyTorch
+ * state_dict, its layer sizes, dtype and tensor names, and what loading it must be told (missing:
+ * ['activation', 'loss'] for PyTorch); config: ours, the file's; PyTorch, what loading uses by default.
+ */
+export const ModelFileInfo = shape(
+  {
+    kind: literal('ours', 'pytorch'),
+    layers: arrayOf(integer),
+    dtype: string,
+    layerNames: arrayOf(string),
+    missing: arrayOf(string),
+    parameters: integer,
+    activation: oneOf(string, nothing),
+    loss: oneOf(string, nothing),
+    config: object,
+  },
+  { name: 'ModelFileInfo' },
+);
+/**
  * How fast training goes: 'full' as fast as it can, or at least `ms` per epoch ('epoch') or per
  * batch ('batch'), so that a person can watch it.
  */
@@ -167,6 +186,12 @@ export const REQUESTS = Object.freeze({
     TrainerInfo,
     'model',
   ),
+  // What a model file is (ModelFileInfo), checked as loading would check it; nothing changes.
+  inspectModelFile: request({ bytes: arrayBuffer }, ModelFileInfo, 'model'),
+  // A PyTorch MLP's weights (a state_dict of linear layers) as a new trainer: its layer sizes, a fresh
+  // optimiser, epoch 0; options: createTrainer's fields but layers (activation and loss: what the file
+  // does not say) → event trainer ('loaded').
+  loadForeignModel: request({ bytes: arrayBuffer, name: optional(string), options: object }, TrainerInfo, 'model'),
   // Train until `epochs` more epochs are done (a resume keeps the target of the interrupted run); after each
   // epoch η ← lrDecay·η → events status, chunk*, epoch* (+ trainer 'schedule', checkpoint), status.
   train: request({ epochs: integer, lrDecay: optional(number), resume: optional(boolean) }, none, 'train'),
@@ -374,6 +399,7 @@ export const EVENTS = Object.freeze({
 /** @typedef {Infer<typeof Metrics>} MetricsValue */
 /** @typedef {Infer<typeof Threads>} ThreadsValue */
 /** @typedef {Infer<typeof TrainerInfo>} TrainerInfoValue */
+/** @typedef {Infer<typeof ModelFileInfo>} ModelFileInfoValue */
 /** @typedef {Infer<typeof Pace>} PaceValue */
 /** @typedef {Infer<typeof Health>} HealthValue */
 /** @typedef {Infer<typeof Trace>} TraceValue */

@@ -91,6 +91,16 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
       }
       return session.useTrainer(next, { runMs, reason: reason ?? 'loaded' });
     },
+    inspectModelFile({ bytes }) {
+      onBusy(1000 + bytes.byteLength / 20_000);
+      return engine.inspectModelFile(new Uint8Array(bytes));
+    },
+    loadForeignModel({ bytes, options }) {
+      onBusy(1000 + bytes.byteLength / 20_000); // read, converted to float32, checked
+      // The engine checks the shapes against the loaded data (its pixels in, its classes out).
+      const next = roomFor(() => engine.loadForeignModel(new Uint8Array(bytes), options));
+      return session.useTrainer(next, { reason: 'loaded' });
+    },
     train(payload) {
       session.train(payload);
       return null;
