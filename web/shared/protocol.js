@@ -61,6 +61,22 @@ export const DataInfo = shape(
   { train: integer, validation: integer, test: integer, rows: integer, cols: integer },
   { name: 'DataInfo' },
 );
+/**
+ * What a conversion of the user's data (a CSV, a zip of images) kept: the images of each split, the
+ * rows or files skipped and the first few problems (by line or path), the data's class names (null:
+ * the digits 0–9).
+ */
+export const DataReport = shape(
+  {
+    train: integer,
+    validation: integer,
+    test: integer,
+    skipped: integer,
+    problems: arrayOf(string),
+    classNames: oneOf(arrayOf(string), nothing),
+  },
+  { name: 'DataReport' },
+);
 /** trainer.setOptimizer()'s argument: fields left out keep their values. */
 export const OptimizerSettings = shape(
   { optimizer: string, learningRate: optional(number), momentum: optional(number) },
@@ -177,6 +193,29 @@ export const REQUESTS = Object.freeze({
     none,
     'data',
   ),
+  // CSV files in Kaggle's MNIST layout (a label 0–9, then 784 pixels 0–255 per row; a header row optional):
+  // one to train on and one to test on, or testShare of its rows held out for testing; validationShare of
+  // the training rows held out for validation (web/worker/csv_data.js) → event dataReady.
+  loadCsv: request(
+    {
+      train: arrayBuffer,
+      trainName: string,
+      test: optional(arrayBuffer),
+      testName: optional(string),
+      testShare: number,
+      validationShare: number,
+    },
+    DataReport,
+    'data',
+  ),
+  // A zip of PNG or JPEG images in one folder per class (or train/ and test/ of them), converted as the
+  // drawing pad converts a drawing (web/worker/image_folders.js); shares as loadCsv's → event dataReady
+  // with the class names.
+  loadImageZip: request(
+    { zip: arrayBuffer, name: string, testShare: number, validationShare: number },
+    DataReport,
+    'data',
+  ),
   // A new trainer (fresh weights) from the engine's plain config (its fields are the schema's, engine.schema(),
   // and the engine checks them); runMs: running time to count on from → event trainer.
   create: request({ config: object, runMs: optional(number) }, TrainerInfo, 'config'),
@@ -283,8 +322,9 @@ export const EVENTS = Object.freeze({
   },
   // Bytes of the compressed download so far (at most every 50 ms); cached: files read from Cache Storage.
   dataProgress: { loaded: integer, total: integer, file: string, cached: integer },
-  // Data loaded (MNIST or the user's files); cached: every file came from Cache Storage.
-  dataReady: { info: DataInfo, source: string, cached: boolean },
+  // Data loaded (MNIST or the user's files); cached: every file came from Cache Storage; classNames: the
+  // data's names of its classes, label by label (left out: the digits 0–9).
+  dataReady: { info: DataInfo, source: string, cached: boolean, classNames: optional(arrayOf(string)) },
   // The trainer now (config null: there is none, e.g. the new data has another image size).
   trainer: {
     config: oneOf(object, nothing),
@@ -396,6 +436,7 @@ export const EVENTS = Object.freeze({
 /** @typedef {AnyEvent | AnswerMessage | FailureMessage} FromWorkerMessage */
 /** @typedef {Infer<typeof Progress>} ProgressValue */
 /** @typedef {Infer<typeof DataInfo>} DataInfoValue */
+/** @typedef {Infer<typeof DataReport>} DataReportValue */
 /** @typedef {Infer<typeof Metrics>} MetricsValue */
 /** @typedef {Infer<typeof Threads>} ThreadsValue */
 /** @typedef {Infer<typeof TrainerInfo>} TrainerInfoValue */
