@@ -51,9 +51,22 @@ test('imageToInk: dark ink on a light background is inverted, light ink on black
   assert.equal(paper[3 * 8 + 2], 1);
   assert.equal(paper[0], 0);
   assert.deepEqual(inkBoundingBox(paper, 8, 8), { x: 2, y: 3, width: 3, height: 2 });
-  // Red ink on yellow paper: grey levels 0.299 and 0.886, inverted (the border is light).
+  // Red ink on yellow paper (grey levels 0.299 and 0.886): the paper is no ink, the ink full ink.
   const colour = imageToInk(rgbaImage(8, 8, { background: [255, 255, 0, 255], ink: [255, 0, 0, 255], ...box }), 8, 8);
-  assert.ok(Math.abs(colour[3 * 8 + 2] - (1 - 0.299)) < 1e-6 && Math.abs(colour[0] - (1 - 0.886)) < 1e-6);
+  assert.deepEqual([...colour], [...paper]);
+  // Faint grey strokes on off-white paper are stretched to the full range; a blank page has no ink.
+  const faint = imageToInk(
+    rgbaImage(8, 8, { background: [235, 235, 235, 255], ink: [160, 160, 160, 255], ...box }),
+    8,
+    8,
+  );
+  assert.deepEqual([...faint], [...paper]);
+  const blank = imageToInk(
+    rgbaImage(8, 8, { background: [240, 240, 240, 255], ink: [240, 240, 240, 255], ...box }),
+    8,
+    8,
+  );
+  assert.ok(blank.every((v) => v === 0));
   // Transparent is white: black strokes on a transparent PNG are ink.
   const clear = imageToInk(rgbaImage(8, 8, { background: [0, 0, 0, 0], ink: [0, 0, 0, 255], ...box }), 8, 8);
   assert.deepEqual([...clear], [...paper]);

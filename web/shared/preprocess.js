@@ -21,7 +21,9 @@ export function alphaToInk(rgba, width, height) {
  * luma, composited over white where it is transparent), inverted when the background is light, so
  * that ink is 1 and background 0 whatever the image's polarity. The background is what the image's
  * border (its outermost rows and columns) mostly is: light when their mean grey is above one half,
- * as for dark ink on paper; MNIST's own images are light ink on black and stay as they are.
+ * as for dark ink on paper; MNIST's own images are light ink on black and stay as they are. Then the
+ * levels are stretched so that the background (the border's mean) is 0 and the darkest ink 1: grey
+ * paper is no ink (it would fill the ink's bounding box), and faint ink is full ink, as MNIST's is.
  */
 export function imageToInk(rgba, width, height) {
   const grey = new Float32Array(width * height);
@@ -40,7 +42,15 @@ export function imageToInk(rgba, width, height) {
     border += grey[y * width] + grey[y * width + width - 1];
     n += 2;
   }
-  if (border / n > 0.5) for (let i = 0; i < grey.length; i++) grey[i] = 1 - grey[i];
+  const light = border / n > 0.5;
+  let max = 0;
+  for (let i = 0; i < grey.length; i++) {
+    if (light) grey[i] = 1 - grey[i];
+    if (grey[i] > max) max = grey[i];
+  }
+  const background = light ? 1 - border / n : border / n;
+  if (max - background < 1 / 255) return grey.fill(0); // one colour: no ink
+  for (let i = 0; i < grey.length; i++) grey[i] = Math.min(1, Math.max(0, (grey[i] - background) / (max - background)));
   return grey;
 }
 

@@ -103,7 +103,8 @@ export function parseCsv(bytes, name, { maxRows = MAX_CSV_ROWS } = {}) {
     }
     if (seen === 1 && words) {
       header = true; // a first row of names: label,pixel0,…
-    } else if (problem === null && field !== CSV_PIXELS + 1) {
+    } else if (field !== CSV_PIXELS + 1) {
+      // A row of the wrong width is that, whatever its values.
       if (field === CSV_PIXELS) noLabel++;
       problem = `${field} values; a row is a label and ${CSV_PIXELS} pixels (${CSV_PIXELS + 1} values)`;
     }

@@ -4,11 +4,11 @@
 // everything downstream works as it does for MNIST. Pure: unit-tested under
 // Node (tests/web/user_data.test.mjs).
 //
-// Held-out rows are spread evenly over the data (row i is held out when
-// ⌊(i+1)·share⌋ > ⌊i·share⌋: every fifth row for 20 %), not taken from its
-// end: a file sorted by class still gives every class its share of test and
-// validation images, and the same file always gives the same split, so a model
-// restored after a reload is evaluated on the images it was before.
+// Held-out rows are drawn by a generator of fixed seed (exactly ⌊count·share⌋
+// of them): the same file always gives the same split, so a model restored
+// after a reload is evaluated on the images it was before; a file sorted by
+// class gives every class about its share, and a file whose classes repeat in
+// a cycle is not sampled in step with it (as every fifth row would be).
 
 /** Images of rows × cols unsigned bytes, one after another, and a label (0..9) each. */
 export class LabelledImages {
@@ -58,11 +58,28 @@ export class LabelledImages {
   }
 }
 
-/** A mask of `count` rows with 1 for a `share` (0..1) of them, spread evenly; deterministic. */
+/** The seed of the held-out rows (any fixed number: it only has to be the same every time). */
+const SEED = 0x2545f491;
+
+/**
+ * A mask of `count` rows with 1 for ⌊count · share⌋ of them (share in 0..1), chosen by a partial
+ * Fisher–Yates shuffle driven by xorshift32 from a fixed seed: deterministic.
+ */
 export function heldOut(count, share) {
   const mask = new Uint8Array(count);
-  if (!(share > 0)) return mask;
-  for (let i = 0; i < count; i++) mask[i] = Math.floor((i + 1) * share) > Math.floor(i * share) ? 1 : 0;
+  const take = share > 0 ? Math.min(count, Math.floor(count * share)) : 0;
+  const order = Uint32Array.from({ length: count }, (_, i) => i);
+  let s = SEED;
+  for (let k = 0; k < take; k++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    const j = k + (s % (count - k));
+    [order[k], order[j]] = [order[j], order[k]];
+    mask[order[k]] = 1;
+  }
   return mask;
 }
 
