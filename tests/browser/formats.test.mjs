@@ -11,12 +11,15 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
+import { SHAPES, encodePng, shapeImage } from '../support/shape_images.mjs';
 import { syntheticIdx } from '../support/synthetic_mnist.mjs';
-import { pageWithData, pageWithModel, show } from './fixtures.mjs';
+import { pageWithData, pageWithModel, show, trainEpochs, waitForData } from './fixtures.mjs';
+import { screenshot } from './harness.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
 const ort = require('onnxruntime-node');
+const { zipSync } = require('fflate');
 
 const MINUTE = 60_000;
 const PIXELS = 784;
@@ -109,6 +112,23 @@ function digits(count, seed = 5) {
   return Array.from({ length: count }, (_, i) =>
     Array.from(images.subarray(16 + i * PIXELS, 16 + (i + 1) * PIXELS), (b) => b / 255),
   );
+}
+
+/** `count` learnable synthetic digits as CSV rows in Kaggle's layout (label, 784 pixels), with a header. */
+function kaggleCsv(count, seed = 1) {
+  const { images, labels } = syntheticIdx(count, { seed });
+  const header = ['label', ...Array.from({ length: PIXELS }, (_, p) => `pixel${p}`)].join(',');
+  const rows = Array.from({ length: count }, (_, i) =>
+    [labels[8 + i], ...images.subarray(16 + i * PIXELS, 16 + (i + 1) * PIXELS)].join(','),
+  );
+  return [header, ...rows];
+}
+
+/** Chooses a format of the data panel's own-data forms (the Train view, its details opened). */
+async function chooseFormat(page, format) {
+  await page.evaluate(() => (document.getElementById('own-data').open = true));
+  await page.check(`input[name="own-format"][value="${format}"]`);
+  await page.waitForSelector(`#${format}-form:not([hidden])`);
 }
 
 describe('models and data in the forms people have them', { timeout: 15 * MINUTE }, () => {
@@ -265,6 +285,231 @@ describe('models and data in the forms people have them', { timeout: 15 * MINUTE
         null,
         { timeout: MINUTE },
       );
+    },
+  );
+
+  test(
+    'a Kaggle-layout CSV loads with a share held out, its bad rows reported by line; trains; survives a reload',
+    {
+      timeout: 3 * MINUTE,
+    },
+    async () => {
+      const page = await pageWithData(suite.browser, suite.syntheticUrl);
+      await chooseFormat(page, 'csv');
+      const file = (name, lines) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\r\n')}\r\n`) });
+      // Kaggle's test.csv has no labels: refused as a whole, with what to do instead.
+      const kaggleTest = kaggleCsv(20).map((line) => line.slice(line.indexOf(',') + 1));
+      await page.setInputFiles('#csv-form input[name="train"]', file('test.csv', kaggleTest));
+      await page.click('#csv-form button[type="submit"]');
+      await page.waitForFunction(() => document.getElementById('csv-error').textContent !== '', null, {
+        timeout: 10_000,
+      });
+      const refused = await page.textContent('#csv-error');
+      console.log(`  ${refused}`);
+      assert.match(refused, /^test\.csv: every row has 784 values and no label, as Kaggle’s test\.csv/);
+      assert.match(await page.textContent('#data-status'), /^Synthetic data:/, 'the data loaded before stays');
+
+      // 600 rows and a header; three bad rows at lines 4, 11 and 31.
+      const lines = kaggleCsv(600, 3);
+      lines[3] = lines[3].replace(/,\d+$/, ''); // 784 values
+      lines[10] = `12${lines[10].slice(1)}`; // label 12
+      lines[30] = lines[30].replace(',', ',abc,'); // a word among the pixels
+      await page.fill('#csv-form input[name="testShare"]', '20');
+      await page.fill('#csv-form input[name="validationShare"]', '10');
+      await page.setInputFiles('#csv-form input[name="train"]', file('train.csv', lines));
+      await page.click('#csv-form button[type="submit"]');
+      await page.waitForFunction(() => /^Loaded /.test(document.getElementById('csv-status').textContent), null, {
+        timeout: 30_000,
+      });
+      const status = await page.textContent('#csv-status');
+      console.log(`  ${status}`);
+      assert.equal(await page.textContent('#csv-error'), '');
+      // 597 rows: every fifth held out for test (119), a tenth of the rest for validation (47).
+      assert.match(status, /^Loaded 431 training, 47 validation and 119 test images\. 3 skipped\./);
+      assert.deepEqual(await page.locator('#csv-status li').allTextContents(), [
+        'train.csv, line 4: 784 values; a row is a label and 784 pixels (785 values)',
+        'train.csv, line 11: the label is 12, not a digit 0–9',
+        'train.csv, line 31: 786 values; a row is a label and 784 pixels (785 values)',
+      ]);
+      assert.match(
+        await page.textContent('#data-status'),
+        /^your CSV \(train\.csv\): 431 training, 47 validation, 119 test images of 28×28\.$/,
+      );
+      assert.deepEqual(await page.evaluate(() => window.mnist.dataInfo), {
+        train: 431,
+        validation: 47,
+        test: 119,
+        rows: 28,
+        cols: 28,
+      });
+      await trainEpochs(page, 2);
+      const accuracy = await page.evaluate(() => window.mnist.run.epochs.at(-1).test.accuracy);
+      console.log(`  test accuracy after 2 epochs on the CSV's 431 images: ${(100 * accuracy).toFixed(1)} %`);
+      assert.ok(accuracy >= 0.2, `it learns (chance: 10 %): ${accuracy}`);
+      await show(page, 'classify');
+      await page.waitForSelector('#confusion table');
+      assert.deepEqual(
+        await page.locator('#confusion thead tr:nth-child(2) th:not(.corner):not(.recall)').allTextContents(),
+        ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      );
+      // A reload reads the CSV again, the same way, and restores the model on it.
+      const step = await page.evaluate(() => window.mnist.trainer.progress.step);
+      await page.reload();
+      await waitForData(page);
+      await page.waitForFunction((s) => window.mnist.trainer?.progress.step === s, step, { timeout: MINUTE });
+      assert.match(
+        await page.textContent('#data-status'),
+        /^your CSV \(train\.csv\): 431 training, 47 validation, 119 test/,
+      );
+      assert.equal(await page.evaluate(() => window.mnist.dataRef.kind), 'csv');
+    },
+  );
+
+  test(
+    'a zip of image folders loads with its class names, a non-image reported by path; trains; survives a reload',
+    {
+      timeout: 4 * MINUTE,
+    },
+    async () => {
+      const page = await pageWithData(suite.browser, suite.syntheticUrl);
+      // PNGs of three shapes in folders named after them, of many sizes, dark on light and light on dark; a
+      // few JPEGs the browser encodes; a note and a blank image among them; a folder around it all.
+      const files = {};
+      for (const shape of SHAPES)
+        for (let i = 0; i < 40; i++) {
+          const width = 32 + ((i * 7) % 48);
+          const height = 28 + ((i * 5) % 40);
+          const light = i % 3 !== 0;
+          const rgba = shapeImage(shape, {
+            width,
+            height,
+            seed: 100 * SHAPES.indexOf(shape) + i + 1,
+            ink: light ? [30, 20, 90, 255] : [250, 250, 250, 255],
+            background: light ? [245, 240, 220, 255] : [10, 10, 10, 255],
+          });
+          files[`shapes/${shape}/${i}.png`] = new Uint8Array(encodePng(rgba, width, height));
+        }
+      const jpegs = await page.evaluate(async () => {
+        const out = [];
+        for (let i = 0; i < 3; i++) {
+          const canvas = new OffscreenCanvas(64, 48);
+          const ctx = canvas.getContext('2d');
+          ctx.fillStyle = '#fff';
+          ctx.fillRect(0, 0, 64, 48);
+          ctx.strokeStyle = '#000';
+          ctx.lineWidth = 5;
+          ctx.beginPath();
+          ctx.arc(32 + 2 * i, 24, 14 - i, 0, 2 * Math.PI);
+          ctx.stroke();
+          const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+          out.push([...new Uint8Array(await blob.arrayBuffer())]);
+        }
+        return out;
+      });
+      jpegs.forEach((bytes, i) => (files[`shapes/circle/photo${i}.jpg`] = Uint8Array.from(bytes)));
+      files['shapes/circle/notes.txt'] = new TextEncoder().encode('these are circles');
+      files['shapes/square/empty.png'] = new Uint8Array(encodePng(new Uint8Array(30 * 30 * 4).fill(255), 30, 30));
+      const zip = Buffer.from(zipSync(files));
+
+      await chooseFormat(page, 'zip');
+      await page.fill('#zip-form input[name="testShare"]', '25');
+      await page.fill('#zip-form input[name="validationShare"]', '10');
+      await page.setInputFiles('#zip-form input[name="zip"]', {
+        name: 'shapes.zip',
+        mimeType: 'application/zip',
+        buffer: zip,
+      });
+      await page.click('#zip-form button[type="submit"]');
+      await page.waitForFunction(() => /^Loaded /.test(document.getElementById('zip-status').textContent), null, {
+        timeout: MINUTE,
+      });
+      const status = await page.textContent('#zip-status');
+      console.log(`  ${status}`);
+      assert.equal(await page.textContent('#zip-error'), '');
+      // 123 images: a quarter held out for test (30), a tenth of the rest for validation (9).
+      assert.match(
+        status,
+        /^Loaded 84 training, 9 validation and 30 test images in 3 classes \(circle, cross, square\)\. 2 skipped\./,
+      );
+      assert.deepEqual(await page.locator('#zip-status li').allTextContents(), [
+        'shapes/circle/notes.txt: not a PNG or JPEG image',
+        'shapes/square/empty.png: no ink: the image is blank',
+      ]);
+      assert.match(
+        await page.textContent('#data-status'),
+        /^your images \(shapes\.zip\): 84 training, 9 validation, 30 test images of 28×28 in 3 classes \(circle, cross, square\)\.$/,
+      );
+      // The fast preset (ReLU, softmax, Adam), in batches no larger than the 84 training images (the form
+      // holds a batch to them).
+      await page.selectOption('#f-preset', 'fast');
+      await page.fill('#f-batchSize', '16');
+      await trainEpochs(page, 10);
+      const accuracy = await page.evaluate(() => window.mnist.run.epochs.at(-1).test.accuracy);
+      console.log(`  test accuracy after 10 epochs on 84 shapes: ${(100 * accuracy).toFixed(1)} %`);
+      assert.ok(accuracy >= 0.6, `the shapes are learnt: ${accuracy}`);
+
+      // The class names in the confusion matrix, the gallery and the drawing's probabilities.
+      await show(page, 'classify');
+      await page.waitForSelector('#confusion table');
+      assert.deepEqual(
+        await page
+          .locator('#confusion thead tr:nth-child(2) th:not(.corner):not(.recall):not(.other)')
+          .allTextContents(),
+        SHAPES.slice().sort(),
+      );
+      assert.deepEqual(await page.locator('#confusion tbody th').allTextContents(), ['circle', 'cross', 'square']);
+      assert.match(await page.textContent('#confusion thead .axis'), /predicted class/);
+      assert.match(
+        await page.getAttribute('#confusion button.cell >> nth=1', 'aria-label'),
+        /^true circle, predicted cross: \d+ images?$/,
+      );
+      await page.waitForSelector('#gallery .tile');
+      assert.match(await page.textContent('#gallery-count'), /^30 test images, \d+ misclassified/);
+      const captions = await page.locator('#gallery .tile strong').allTextContents();
+      assert.equal(captions.length, 30);
+      assert.ok(
+        captions.every((c) => SHAPES.includes(c)),
+        captions.join(' '),
+      );
+      await page.click('#gallery .tile >> nth=0');
+      assert.match(
+        await page.textContent('#gallery-detail .detail-text'),
+        /^Test image #\d+: true label (circle|cross|square), predicted (circle|cross|square)/,
+      );
+      assert.deepEqual(await page.locator('#gallery-detail .probs-digit').allTextContents(), [
+        'circle',
+        'cross',
+        'square',
+      ]);
+      // A cell of the matrix opens its images in the gallery, named.
+      await page.click('#confusion button.cell[data-true="2"][data-predicted="2"]');
+      await page.waitForFunction(
+        () => /^True square, predicted square: /.test(document.getElementById('gallery-count').textContent),
+        null,
+        {
+          timeout: 10_000,
+        },
+      );
+      await screenshot(page, 'formats-zip-classes');
+      // A drawing is classified as one of the classes.
+      const said = await drawSeven(page);
+      console.log(`  a drawn 7 on the shapes' network: ${said}`);
+      assert.match(said, /^Looks like: (circle|cross|square|output \d) \(/);
+      assert.deepEqual(await page.locator('#draw-bars .probs-digit').allTextContents(), ['circle', 'cross', 'square']);
+
+      // A reload converts the zip again, the same way, and restores the model on it.
+      const step = await page.evaluate(() => window.mnist.trainer.progress.step);
+      await page.reload();
+      await waitForData(page, MINUTE);
+      await page.waitForFunction((s) => window.mnist.trainer?.progress.step === s, step, { timeout: MINUTE });
+      assert.match(
+        await page.textContent('#data-status'),
+        /^your images \(shapes\.zip\): 84 training, 9 validation, 30 test .* \(circle, cross, square\)/,
+      );
+      assert.equal(await page.evaluate(() => window.mnist.dataRef.kind), 'zip');
+      await show(page, 'classify');
+      await page.waitForSelector('#confusion table');
+      assert.deepEqual(await page.locator('#confusion tbody th').allTextContents(), ['circle', 'cross', 'square']);
     },
   );
 });
