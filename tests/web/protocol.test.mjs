@@ -326,3 +326,77 @@ test('the experiment queue’s messages', () => {
     /queue\.outcome must be 'done' \| 'diverged'/,
   );
 });
+
+test('models and data in other forms: their requests, answers and the class names of dataReady', () => {
+  const csv = { train: new ArrayBuffer(8), trainName: 'train.csv', testShare: 0.2, validationShare: 0.1 };
+  assert.doesNotThrow(() => requestMessage('loadCsv', 1, csv));
+  assert.equal(
+    transferList(requestMessage('loadCsv', 1, { ...csv, test: new ArrayBuffer(4), testName: 't.csv' })).length,
+    2,
+  );
+  assert.throws(
+    () => requestMessage('loadCsv', 1, /** @type {any} */ ({ ...csv, testShare: '20%' })),
+    /loadCsv\.testShare must be/,
+  );
+  assert.throws(
+    () =>
+      requestMessage(
+        'loadImageZip',
+        1,
+        /** @type {any} */ ({ zip: new ArrayBuffer(4), testShare: 0.2, validationShare: 0 }),
+      ),
+    /loadImageZip: missing field 'name'/,
+  );
+  const report = {
+    train: 84,
+    validation: 9,
+    test: 30,
+    skipped: 1,
+    problems: ['a/x.txt: not a PNG or JPEG image'],
+    classNames: ['a', 'b'],
+  };
+  assert.doesNotThrow(() => receive(answerMessage('loadImageZip', 3, report), { 3: 'loadImageZip' }));
+  assert.doesNotThrow(() => receive(answerMessage('loadCsv', 4, { ...report, classNames: null }), { 4: 'loadCsv' }));
+  assert.throws(
+    () => receive({ type: 'answer', id: 5, value: { ...report, problems: 'none' } }, { 5: 'loadCsv' }),
+    /loadCsv answer.*problems must be/,
+  );
+  const info = { train: 84, validation: 9, test: 30, rows: 28, cols: 28 };
+  assert.doesNotThrow(() =>
+    eventMessage('dataReady', { info, source: 'your images (s.zip)', cached: false, classNames: ['a', 'b'] }),
+  );
+  assert.doesNotThrow(() => eventMessage('dataReady', { info, source: 'MNIST', cached: true }));
+  assert.throws(
+    () => eventMessage('dataReady', { info, source: 'x', cached: false, classNames: /** @type {any} */ ([1, 2]) }),
+    /dataReady\.classNames/,
+  );
+  // Model files: inspected, imported, exported.
+  assert.doesNotThrow(() => requestMessage('inspectModelFile', 1, { bytes: new ArrayBuffer(8) }));
+  assert.doesNotThrow(() =>
+    requestMessage('loadForeignModel', 1, {
+      bytes: new ArrayBuffer(8),
+      name: 't.safetensors',
+      options: { activation: 'tanh' },
+    }),
+  );
+  const modelInfo = {
+    kind: 'pytorch',
+    layers: [784, 32, 10],
+    dtype: 'F32',
+    layerNames: ['0', '2'],
+    missing: ['activation', 'loss'],
+    parameters: 25450,
+    activation: null,
+    loss: null,
+    config,
+  };
+  assert.doesNotThrow(() => receive({ type: 'answer', id: 6, value: modelInfo }, { 6: 'inspectModelFile' }));
+  assert.throws(
+    () => receive({ type: 'answer', id: 7, value: { ...modelInfo, kind: 'keras' } }, { 7: 'inspectModelFile' }),
+    /kind must be 'ours' \| 'pytorch'/,
+  );
+  assert.doesNotThrow(() => requestMessage('exportOnnx', 1, {}));
+  assert.doesNotThrow(() =>
+    receive({ type: 'answer', id: 8, value: { bytes: new ArrayBuffer(8) } }, { 8: 'exportOnnx' }),
+  );
+});

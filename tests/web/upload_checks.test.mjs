@@ -11,7 +11,9 @@ import {
   idxHeader,
   readIdx,
   readIdxSet,
+  readCsvFile,
   readModelFile,
+  readZipFile,
 } from '../../web/page/data/upload_checks.js';
 
 function idx(dims, { type = 0x08, fill = 0, extra = 0, cut = 0 } = {}) {
@@ -210,4 +212,37 @@ test('model files: header length, UTF-8, JSON, duplicate names and the bytes tha
     assert.match(err.message, message, name);
     assert.ok(stats.read < bytes.length || bytes.length < 16, `${name}: read the whole file`);
   }
+});
+
+test('CSV and zip files: the size first, then their first bytes, before they are read', async () => {
+  let read = false;
+  const huge = { size: 300e6, slice: () => ((read = true), new Blob([])), arrayBuffer: () => ((read = true), null) };
+  assert.match(
+    (await refusal(readCsvFile(huge, 'train.csv'))).message,
+    /^train\.csv: the file is 300 MB; at most 200 MB are accepted \(Kaggle’s train\.csv is 76 MB\)\.$/,
+  );
+  assert.match(
+    (await refusal(readZipFile(huge, 'shapes.zip'))).message,
+    /^shapes\.zip: the file is 300 MB; at most 200 MB are accepted\.$/,
+  );
+  assert.equal(read, false);
+  assert.equal((await refusal(readCsvFile(new Blob([]), 'e.csv'))).code, 'empty');
+  const csv = new TextEncoder().encode('label,pixel0\n1,2\n');
+  assert.equal((await readCsvFile(new Blob([csv]), 'ok.csv')).byteLength, csv.length);
+  assert.match(
+    (await refusal(readCsvFile(new Blob([gzipSync(csv)]), 'train.csv.gz'))).message,
+    /a gzip file; unpack it/,
+  );
+  assert.match(
+    (await refusal(readCsvFile(new Blob([new Uint8Array([49, 0, 50])]), 'x.csv'))).message,
+    /not a text file/,
+  );
+  const { file, stats } = watched(new TextEncoder().encode('GIF89a and more'));
+  assert.match(
+    (await refusal(readZipFile(file, 'pics.zip'))).message,
+    /^pics\.zip: not a zip file \(it starts with 0x47 0x49 0x46 0x38; a zip file with 0x50 0x4B, “PK”\)\.$/,
+  );
+  assert.equal(stats.read, 4, 'only its first four bytes were read');
+  const zip = new Uint8Array([0x50, 0x4b, 3, 4, 0, 0]);
+  assert.equal((await readZipFile(new Blob([zip]), 'a.zip')).byteLength, 6);
 });

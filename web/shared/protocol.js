@@ -62,6 +62,22 @@ export const DataInfo = shape(
   { train: integer, validation: integer, test: integer, rows: integer, cols: integer },
   { name: 'DataInfo' },
 );
+/**
+ * What a conversion of the user's data (a CSV, a zip of images) kept: the images of each split, the
+ * rows or files skipped and the first few problems (by line or path), the data's class names (null:
+ * the digits 0–9).
+ */
+export const DataReport = shape(
+  {
+    train: integer,
+    validation: integer,
+    test: integer,
+    skipped: integer,
+    problems: arrayOf(string),
+    classNames: oneOf(arrayOf(string), nothing),
+  },
+  { name: 'DataReport' },
+);
 /** trainer.setOptimizer()'s argument: fields left out keep their values. */
 export const OptimizerSettings = shape(
   { optimizer: string, learningRate: optional(number), momentum: optional(number) },
@@ -78,6 +94,25 @@ export const Threads = shape(
 export const TrainerInfo = shape(
   { config: object, progress: Progress, parameters: integer, runMs: number },
   { name: 'TrainerInfo' },
+);
+/**
+ * engine.inspectModelFile(): what a .safetensors model file is before it is loaded: ours or a PyTorch
+ * state_dict, its layer sizes, dtype and tensor names, and what loading it must be told (missing:
+ * ['activation', 'loss'] for PyTorch); config: ours, the file's; PyTorch, what loading uses by default.
+ */
+export const ModelFileInfo = shape(
+  {
+    kind: literal('ours', 'pytorch'),
+    layers: arrayOf(integer),
+    dtype: string,
+    layerNames: arrayOf(string),
+    missing: arrayOf(string),
+    parameters: integer,
+    activation: oneOf(string, nothing),
+    loss: oneOf(string, nothing),
+    config: object,
+  },
+  { name: 'ModelFileInfo' },
 );
 /**
  * How fast training goes: 'full' as fast as it can, or at least `ms` per epoch ('epoch') or per
@@ -195,6 +230,29 @@ export const REQUESTS = Object.freeze({
     none,
     'data',
   ),
+  // CSV files in Kaggle's MNIST layout (a label 0–9, then 784 pixels 0–255 per row; a header row optional):
+  // one to train on and one to test on, or testShare of its rows held out for testing; validationShare of
+  // the training rows held out for validation (web/worker/csv_data.js) → event dataReady.
+  loadCsv: request(
+    {
+      train: arrayBuffer,
+      trainName: string,
+      test: optional(arrayBuffer),
+      testName: optional(string),
+      testShare: number,
+      validationShare: number,
+    },
+    DataReport,
+    'data',
+  ),
+  // A zip of PNG or JPEG images in one folder per class (or train/ and test/ of them), converted as the
+  // drawing pad converts a drawing (web/worker/image_folders.js); shares as loadCsv's → event dataReady
+  // with the class names.
+  loadImageZip: request(
+    { zip: arrayBuffer, name: string, testShare: number, validationShare: number },
+    DataReport,
+    'data',
+  ),
   // A new trainer (fresh weights) from the engine's plain config (its fields are the schema's, engine.schema(),
   // and the engine checks them); runMs: running time to count on from → event trainer.
   create: request({ config: object, runMs: optional(number) }, TrainerInfo, 'config'),
@@ -204,6 +262,12 @@ export const REQUESTS = Object.freeze({
     TrainerInfo,
     'model',
   ),
+  // What a model file is (ModelFileInfo), checked as loading would check it; nothing changes.
+  inspectModelFile: request({ bytes: arrayBuffer }, ModelFileInfo, 'model'),
+  // A PyTorch MLP's weights (a state_dict of linear layers) as a new trainer: its layer sizes, a fresh
+  // optimiser, epoch 0; options: createTrainer's fields but layers (activation and loss: what the file
+  // does not say) → event trainer ('loaded').
+  loadForeignModel: request({ bytes: arrayBuffer, name: optional(string), options: object }, TrainerInfo, 'model'),
   // Train until `epochs` more epochs are done (a resume keeps the target of the interrupted run); after each
   // epoch η ← lrDecay·η → events status, chunk*, epoch* (+ trainer 'schedule', checkpoint), status.
   train: request({ epochs: integer, lrDecay: optional(number), resume: optional(boolean) }, none, 'train'),
@@ -231,6 +295,9 @@ export const REQUESTS = Object.freeze({
   getWeights: request({ layer: integer }, Weights, 'predict'),
   // The model as .safetensors bytes.
   save: request({}, shape({ bytes: arrayBuffer }), 'model'),
+  // The model as an ONNX file's bytes (trainer.exportOnnx: input 'input' float32 [N, pixels] of the pixels / 255,
+  // output 'probabilities' float32 [N, classes]).
+  exportOnnx: request({}, shape({ bytes: arrayBuffer }), 'model'),
   // Trains runs one after another (web/worker/experiment_queue.js), in place of any queue. items:
   // [{ config, epochs, evaluate: { each, last } }]: the engine's config of a new trainer, the epoch it trains
   // to, the splits its epochs evaluate (training_session.js). From item `start`, resumed from `checkpoint`
@@ -303,8 +370,9 @@ export const EVENTS = Object.freeze({
   },
   // Bytes of the compressed download so far (at most every 50 ms); cached: files read from Cache Storage.
   dataProgress: { loaded: integer, total: integer, file: string, cached: integer },
-  // Data loaded (MNIST or the user's files); cached: every file came from Cache Storage.
-  dataReady: { info: DataInfo, source: string, cached: boolean },
+  // Data loaded (MNIST or the user's files); cached: every file came from Cache Storage; classNames: the
+  // data's names of its classes, label by label (left out: the digits 0–9).
+  dataReady: { info: DataInfo, source: string, cached: boolean, classNames: optional(arrayOf(string)) },
   // The trainer now (config null: there is none, e.g. the new data has another image size).
   trainer: {
     config: oneOf(object, nothing),
@@ -435,9 +503,11 @@ export const EVENTS = Object.freeze({
 /** @typedef {AnyEvent | AnswerMessage | FailureMessage} FromWorkerMessage */
 /** @typedef {Infer<typeof Progress>} ProgressValue */
 /** @typedef {Infer<typeof DataInfo>} DataInfoValue */
+/** @typedef {Infer<typeof DataReport>} DataReportValue */
 /** @typedef {Infer<typeof Metrics>} MetricsValue */
 /** @typedef {Infer<typeof Threads>} ThreadsValue */
 /** @typedef {Infer<typeof TrainerInfo>} TrainerInfoValue */
+/** @typedef {Infer<typeof ModelFileInfo>} ModelFileInfoValue */
 /** @typedef {Infer<typeof Pace>} PaceValue */
 /** @typedef {Infer<typeof Health>} HealthValue */
 /** @typedef {Infer<typeof Trace>} TraceValue */

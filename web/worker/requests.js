@@ -5,11 +5,15 @@
 // events. A handler that throws an error with a `kind` (the engine's, or a
 // ReportedError) is answered with a `failure` in the request's scope; one
 // without a kind ends the worker (worker.js).
+import { CsvError, LISTED_PROBLEMS, parseCsv } from './csv_data.js';
 import { ReportedError } from './errors.js';
-import { downloadMnist, readIdxFiles } from './mnist_data.js';
+import { decodeImage } from './image_decoder.js';
+import { ZipError, readImageZip } from './image_folders.js';
+import { splitForEngine } from './labelled_images.js';
+import { dataError, downloadMnist, readIdxFiles } from './mnist_data.js';
 
 /**
- * @import { AnswerOf, RequestPayload, RequestType, ThreadsValue } from '../shared/protocol.js'
+ * @import { AnswerOf, DataReportValue, RequestPayload, RequestType, ThreadsValue } from '../shared/protocol.js'
  * @import { Engine } from '../wasm/engine.mjs'
  * @import { Emit, TrainingSession } from './training_session.js'
  * @import { ExperimentQueue } from './experiment_queue.js'
@@ -52,13 +56,48 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
     }
   }
 
-  /** @param {number | undefined} validation training images held out (undefined: the engine's default) */
-  function dataLoaded(raw, validation, { source, cached }) {
+  /**
+   * @param {any} raw the four IDX files by role (trainImages, …: raw bytes)
+   * @param {number | undefined} validation training images held out (undefined: the engine's default)
+   * @param {{ source: string, cached: boolean, classNames?: string[] }} about classNames: left out for digits
+   */
+  function dataLoaded(raw, validation, { source, cached, classNames }) {
     onBusy(1000 + Object.values(raw).reduce((n, b) => n + b.byteLength, 0) / 20_000); // parsing: ~20 MB/s at worst
     const info = engine.loadData({ ...raw, validation });
     session.setData(info);
-    emit('dataReady', { info, source, cached });
+    emit('dataReady', { info, source, cached, classNames });
     return null;
+  }
+
+  /**
+   * Converted images (the user's CSV or zip) to the engine as IDX bytes, split as asked; the report of
+   * what was kept and skipped.
+   * @returns {DataReportValue}
+   */
+  function convertedLoaded(train, test, shares, { source, skipped, problems, classNames = null }) {
+    let split;
+    try {
+      split = splitForEngine(train, test, shares);
+    } catch (err) {
+      if (err instanceof RangeError) throw dataError(err.message);
+      throw err;
+    }
+    const { trainImages, trainLabels, testImages, testLabels, validation, counts } = split;
+    dataLoaded({ trainImages, trainLabels, testImages, testLabels }, validation, {
+      source,
+      cached: false,
+      classNames: classNames ?? undefined,
+    });
+    return { ...counts, skipped, problems: problems.slice(0, LISTED_PROBLEMS), classNames };
+  }
+
+  /** Reads a CSV file's images; its problems are the user's (DataError). */
+  function readCsv(buffer, name) {
+    try {
+      return parseCsv(new Uint8Array(buffer), name);
+    } catch (err) {
+      throw err instanceof CsvError ? dataError(err.message) : err;
+    }
   }
 
   return {
@@ -69,6 +108,41 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
     async loadIdx(files) {
       const raw = await readIdxFiles(files);
       return dataLoaded(raw, files.validation, { source: 'your IDX files', cached: false });
+    },
+    loadCsv({ train, trainName, test, testName, testShare, validationShare }) {
+      onBusy(1000 + (train.byteLength + (test?.byteLength ?? 0)) / 20_000); // one pass over the bytes
+      const trainSet = readCsv(train, trainName);
+      const testSet = test ? readCsv(test, testName) : null;
+      return convertedLoaded(
+        trainSet.images,
+        testSet?.images ?? null,
+        { testShare, validationShare },
+        {
+          source: `your CSV (${test ? `${trainName}, ${testName}` : trainName})`,
+          skipped: trainSet.skipped + (testSet?.skipped ?? 0),
+          problems: [...trainSet.problems, ...(testSet?.problems ?? [])],
+        },
+      );
+    },
+    async loadImageZip({ zip, name, testShare, validationShare }) {
+      const { unzipSync } = await import('../vendor/fflate.js'); // loaded the first time it is needed
+      let images;
+      try {
+        images = await readImageZip(new Uint8Array(zip), { unzip: unzipSync, decode: decodeImage, name });
+      } catch (err) {
+        throw err instanceof ZipError ? dataError(err.message) : err;
+      }
+      return convertedLoaded(
+        images.train,
+        images.test,
+        { testShare, validationShare },
+        {
+          source: `your images (${name})`,
+          skipped: images.skipped,
+          problems: images.problems,
+          classNames: images.classNames,
+        },
+      );
     },
     create({ config: wanted, runMs }) {
       const config = engine.validateConfig(wanted);
@@ -90,6 +164,16 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
         );
       }
       return session.useTrainer(next, { runMs, reason: reason ?? 'loaded' });
+    },
+    inspectModelFile({ bytes }) {
+      onBusy(1000 + bytes.byteLength / 20_000);
+      return engine.inspectModelFile(new Uint8Array(bytes));
+    },
+    loadForeignModel({ bytes, options }) {
+      onBusy(1000 + bytes.byteLength / 20_000); // read, converted to float32, checked
+      // The engine checks the shapes against the loaded data (its pixels in, its classes out).
+      const next = roomFor(() => engine.loadForeignModel(new Uint8Array(bytes), options));
+      return session.useTrainer(next, { reason: 'loaded' });
     },
     train(payload) {
       session.train(payload);
@@ -178,6 +262,11 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
       const trainer = session.requireTrainer();
       onBusy(1000 + (engine.parameterCount(trainer.config().layers) * 12) / 50_000);
       return { bytes: trainer.save().buffer };
+    },
+    exportOnnx() {
+      const trainer = session.requireTrainer();
+      onBusy(1000 + (engine.parameterCount(trainer.config().layers) * 4) / 50_000); // the weights, streamed once
+      return { bytes: trainer.exportOnnx().buffer };
     },
     queueStart(payload) {
       experiments.start(payload);

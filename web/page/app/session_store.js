@@ -33,8 +33,12 @@ import { addEpoch, appendChunk, appendDynamics } from '../runs/run_record.js';
  * @property {Constants} constants the engine's defaults and limits (engine.constants())
  */
 /**
- * Which data is loaded: MNIST (id: the manifest's name) or the user's IDX files.
- * @typedef {{ kind: 'mnist', id: string } | { kind: 'idx', id: string, names: Record<string, string>, validation: number }} DataRef
+ * Which data is loaded: MNIST (id: the manifest's name) or the user's files: IDX files (names by role,
+ * validation images held out), CSV files (names: train, test) or a zip of image folders (names: zip),
+ * with the shares held out for testing and validation (what re-reading them needs).
+ * @typedef {{ kind: 'mnist', id: string }
+ *   | { kind: 'idx', id: string, names: Record<string, string>, validation: number }
+ *   | { kind: 'csv' | 'zip', id: string, names: Record<string, string>, testShare: number, validationShare: number }} DataRef
  */
 /**
  * @typedef {object} DataState
@@ -45,6 +49,7 @@ import { addEpoch, appendChunk, appendDynamics } from '../runs/run_record.js';
  * @property {{ loaded: number, total: number, file: string, cached: number } | null} progress
  * @property {string | null} error
  * @property {boolean} cached
+ * @property {string[] | null} classNames the data's names of its classes, label by label (null: the digits 0–9)
  */
 /**
  * The worker's trainer.
@@ -79,7 +84,16 @@ export class SessionStore {
   /** @type {EngineState | null} */
   engine = null;
   /** @type {DataState} */
-  data = { status: 'loading', info: null, source: 'MNIST', ref: null, progress: null, error: null, cached: false };
+  data = {
+    status: 'loading',
+    info: null,
+    source: 'MNIST',
+    ref: null,
+    progress: null,
+    error: null,
+    cached: false,
+    classNames: null,
+  };
   /** @type {TrainerState | null} */
   trainer = null;
   /** @type {TrainState} */
@@ -176,6 +190,7 @@ export class SessionStore {
           progress: null,
           error: null,
           cached: m.cached,
+          classNames: m.classNames ?? null,
         };
         this.#expectedRef = null;
         return this.#notify('data');

@@ -8,6 +8,7 @@
 // network arrives, and only while the view is on screen; while training it
 // says how far the network has moved on instead of tracing again under the
 // reader's eyes.
+import { className } from '../ui/class_names.js';
 import { $, el } from '../ui/dom.js';
 import { Redraw } from '../ui/redraw.js';
 import { backpropSteps, FIG1 } from './backprop.js';
@@ -38,6 +39,7 @@ export class BackpropView {
   /** the digit and target traced, or wanted traced */
   #traced = { digit: /** @type {Digit | null} */ (null), target: -1 };
   #wanted = false; // a trace is due (when on screen)
+  #targetKey = ''; // the classes the target's options name
   #busy = false;
 
   /** @param {{ store: SessionStore, client: WorkerClient, visibility: Visibility }} parts */
@@ -131,10 +133,15 @@ export class BackpropView {
 
   #fillTargets() {
     const classes = this.#store.trainer?.config.layers.at(-1) ?? 10;
-    if (this.#target.options.length === classes) return;
+    const names = this.#store.data.classNames;
+    const key = `${classes}:${names}`;
+    if (this.#targetKey === key) return;
+    this.#targetKey = key;
+    const chosen = this.#target.value;
     this.#target.replaceChildren(
-      ...Array.from({ length: classes }, (_, i) => el('option', { value: String(i), text: String(i) })),
+      ...Array.from({ length: classes }, (_, i) => el('option', { value: String(i), text: className(names, i) })),
     );
+    if (Number(chosen) < classes) this.#target.value = chosen;
   }
 
   async #predicted(digit) {
@@ -190,7 +197,7 @@ export class BackpropView {
       image,
       activation: config.activation,
       loss: config.loss,
-      className: (i) => String(i),
+      className: (i) => className(this.#store.data.classNames, i),
     };
     this.#traced = { digit, target };
     this.#steps = backpropSteps(trace);

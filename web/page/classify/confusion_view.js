@@ -4,8 +4,12 @@
 // confident first; per-class recall (a column) and precision (a row) beside
 // it; the test or the validation set, updated after every epoch. Shading:
 // blue for the diagonal by recall, orange for mistakes by their share of the
-// row (a pair colour-vision deficiencies keep apart).
+// row (a pair colour-vision deficiencies keep apart). Classes are named by
+// the data (ui/class_names.js): the digits for MNIST, a zip's folder names;
+// data of K < 10 classes shows K rows and columns, and a column of the
+// predictions that fell on the network's other outputs when there are any.
 import { State } from '../../shared/protocol.js';
+import { className, itemWord, shownClasses } from '../ui/class_names.js';
 import { $, el, query, queryAll } from '../ui/dom.js';
 import { count, pct } from '../ui/format.js';
 import { Redraw } from '../ui/redraw.js';
@@ -59,6 +63,7 @@ export class ConfusionView {
     store.on('epoch', ({ run, epoch }) => run === store.runs.current && this.#onEpoch(epoch));
     store.on('runs', () => this.#runChanged());
     store.on('train', () => this.#redraw.request());
+    store.on('data', () => this.#redraw.request()); // the data's class names
     this.#runChanged();
   }
 
@@ -68,8 +73,9 @@ export class ConfusionView {
 
   /** An `epoch` event: both sets' matrices (each when it was evaluated). */
   #onEpoch(m) {
+    const word = itemWord(this.#store.data.classNames);
     const digits = (e, set) =>
-      `After epoch ${m.epoch}: ${pct(e.accuracy, 2)} of ${count(e.count)} ${set} digits right.`;
+      `After epoch ${m.epoch}: ${pct(e.accuracy, 2)} of ${count(e.count)} ${set} ${word}s right.`;
     // An epoch that did not evaluate a set (an experiment's plan) keeps that set's last matrix.
     if (m.confusion && m.test)
       this.#latest.test = { confusion: m.confusion, classes: m.classes, caption: digits(m.test, 'test') };
@@ -88,8 +94,9 @@ export class ConfusionView {
     if (run === this.#run) return;
     this.#run = run;
     const e = run?.epochs.at(-1);
+    const word = itemWord(this.#store.data.classNames);
     const caption = (set, metrics) =>
-      e && metrics ? `After epoch ${e.epoch}: ${pct(metrics.accuracy, 2)} of the ${set} digits right.` : `${set} set`;
+      e && metrics ? `After epoch ${e.epoch}: ${pct(metrics.accuracy, 2)} of the ${set} ${word}s right.` : `${set} set`;
     this.#latest.test = run?.confusion
       ? { confusion: run.confusion, classes: run.classes ?? 10, caption: caption('test', e?.test) }
       : null;
@@ -122,9 +129,20 @@ export class ConfusionView {
 
   #table({ confusion, classes, caption }) {
     const { rowTotal, recall, precision } = classMetrics(confusion, classes);
+    const names = this.#store.data.classNames;
+    const shown = shownClasses(names, classes);
+    const name = (k) => className(names, k);
+    const word = itemWord(names);
+    // Predictions on outputs past the data's classes (a network of 10 outputs, data of fewer classes).
+    const other = rowTotal.slice(0, shown).map((total, i) => {
+      let n = total;
+      for (let j = 0; j < shown; j++) n -= confusion[i * classes + j];
+      return n;
+    });
+    const hasOther = other.some((n) => n > 0);
     let maxOff = 0;
-    for (let i = 0; i < classes; i++)
-      for (let j = 0; j < classes; j++)
+    for (let i = 0; i < shown; i++)
+      for (let j = 0; j < shown; j++)
         if (i !== j && rowTotal[i] > 0) maxOff = Math.max(maxOff, confusion[i * classes + j] / rowTotal[i]);
     const [fr, fc] = this.#focus;
     const head = el(
@@ -133,15 +151,17 @@ export class ConfusionView {
       el(
         'th',
         { scope: 'col', class: 'corner' },
-        el('span', { class: 'sr-only', text: 'true digit by row, predicted digit by column' }),
+        el('span', { class: 'sr-only', text: `true ${names ? 'class' : 'digit'} by row, predicted by column` }),
       ),
     );
-    for (let j = 0; j < classes; j++) head.append(el('th', { scope: 'col', text: String(j) }));
+    for (let j = 0; j < shown; j++)
+      head.append(el('th', { scope: 'col', class: names ? 'named' : null, text: name(j) }));
+    if (hasOther) head.append(el('th', { scope: 'col', class: 'other', text: 'other outputs' }));
     head.append(el('th', { scope: 'col', class: 'recall', text: 'recall' }));
     const body = el('tbody');
-    for (let i = 0; i < classes; i++) {
-      const tr = el('tr', {}, el('th', { scope: 'row', text: String(i) }));
-      for (let j = 0; j < classes; j++) {
+    for (let i = 0; i < shown; i++) {
+      const tr = el('tr', {}, el('th', { scope: 'row', class: names ? 'named' : null, text: name(i) }));
+      for (let j = 0; j < shown; j++) {
         const n = confusion[i * classes + j];
         const share = rowTotal[i] > 0 ? n / rowTotal[i] : 0;
         const button = el('button', {
@@ -151,8 +171,8 @@ export class ConfusionView {
           'data-true': i,
           'data-predicted': j,
           'data-count': n,
-          'aria-label': `true ${i}, predicted ${j}: ${n} digit${n === 1 ? '' : 's'}`,
-          title: `true ${i}, predicted ${j}: ${n} (${pct(share)} of the ${i}s)`,
+          'aria-label': `true ${name(i)}, predicted ${name(j)}: ${n} ${word}${n === 1 ? '' : 's'}`,
+          title: `true ${name(i)}, predicted ${name(j)}: ${n} (${pct(share)} of the ${name(i)}s)`,
           text: String(n),
           onclick: () => this.#open(i, j),
         });
@@ -168,12 +188,14 @@ export class ConfusionView {
         }
         tr.append(td);
       }
+      if (hasOther) tr.append(el('td', { class: 'other', text: String(other[i]) }));
       tr.append(el('td', { class: 'recall', text: recall[i] == null ? '–' : pct(recall[i]) }));
       body.append(tr);
     }
     const foot = el('tr', {}, el('th', { scope: 'row', class: 'precision', text: 'precision' }));
-    for (let j = 0; j < classes; j++)
+    for (let j = 0; j < shown; j++)
       foot.append(el('td', { class: 'precision', text: precision[j] == null ? '–' : pct(precision[j]) }));
+    if (hasOther) foot.append(el('td'));
     foot.append(el('td'));
     return el(
       'table',
@@ -186,7 +208,13 @@ export class ConfusionView {
           'tr',
           {},
           el('td'),
-          el('th', { scope: 'colgroup', colspan: classes, class: 'axis', text: 'predicted digit' }),
+          el('th', {
+            scope: 'colgroup',
+            colspan: shown,
+            class: 'axis',
+            text: names ? 'predicted class' : 'predicted digit',
+          }),
+          hasOther ? el('td') : null,
           el('td'),
         ),
         head,
@@ -199,7 +227,7 @@ export class ConfusionView {
   #onKey(e) {
     const b = e.target.closest?.('button.cell');
     if (!b) return;
-    const classes = this.#latest[this.#split]?.classes ?? 10;
+    const classes = shownClasses(this.#store.data.classNames, this.#latest[this.#split]?.classes ?? 10);
     let i = Number(b.dataset.true);
     let j = Number(b.dataset.predicted);
     const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
@@ -238,8 +266,9 @@ export class ConfusionView {
       }
     }
     const n = counts[i * latest.classes + j];
+    const names = this.#store.data.classNames;
     this.#notices.announce(
-      `True ${i}, predicted ${j}: ${n} digit${n === 1 ? '' : 's'} shown in the gallery, the most confident first.`,
+      `True ${className(names, i)}, predicted ${className(names, j)}: ${n} ${itemWord(names)}${n === 1 ? '' : 's'} shown in the gallery, the most confident first.`,
     );
     /** @type {HTMLElement} */ ($('gallery').querySelector('.tile'))?.focus({ preventScroll: false });
   }

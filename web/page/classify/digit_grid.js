@@ -4,7 +4,9 @@
 // confident first; a confusion-matrix cell shows exactly the digits of that
 // true and predicted class, most confident first. Selecting a tile shows its
 // probability bars (and tells onSelect). It shows the test set, or the
-// validation set when a cell of the validation matrix was opened.
+// validation set when a cell of the validation matrix was opened. Classes are
+// named by the data (ui/class_names.js): digits for MNIST, a zip's folder names.
+import { className, itemWord } from '../ui/class_names.js';
 import { digitImage, drawDigit } from '../ui/pixels.js';
 import { el } from '../ui/dom.js';
 import { pct } from '../ui/format.js';
@@ -14,8 +16,13 @@ import { cellIndices } from './confusion.js';
 const PAGE = 48;
 
 export class DigitGrid {
-  constructor({ grid, more, count, detail, onAnnounce, onSelect }) {
+  /**
+   * @param {Record<string, any>} parts the grid's elements (grid, more, count, detail), onAnnounce(text),
+   *   onSelect(digit), classNames(): the data's class names (null: digits)
+   */
+  constructor({ grid, more, count, detail, onAnnounce, onSelect, classNames = () => null }) {
     this.onSelect = onSelect;
+    this.classNames = classNames;
     this.split = 'test';
     this.cell = null; // { truth, guess } while a confusion cell is shown
     this.imagesBySplit = {};
@@ -49,6 +56,7 @@ export class DigitGrid {
     this.images = this.imagesBySplit[split] ?? null;
     this.data = data;
     this.classes = Math.round(data.probabilities.length / data.labels.length);
+    this.bars.setClasses(this.classNames(), this.classes);
     this.order = null;
     this.render();
     if (this.selected !== null) this.select(this.selected, false);
@@ -113,11 +121,14 @@ export class DigitGrid {
     const idx = this.indices();
     const wrong = this.filter === 'wrong' ? idx.length : labels.reduce((n, l, i) => n + (l !== predicted[i]), 0);
     const setName = this.split === 'validation' ? 'validation' : 'test';
+    const names = this.classNames();
+    const name = (k) => className(names, k);
+    const word = itemWord(names);
     this.count.textContent = this.cell
-      ? `True ${this.cell.truth}, predicted ${this.cell.guess}: ${idx.length} ${setName} digit${idx.length === 1 ? '' : 's'}, the most confident first.`
+      ? `True ${name(this.cell.truth)}, predicted ${name(this.cell.guess)}: ${idx.length} ${setName} ${word}${idx.length === 1 ? '' : 's'}, the most confident first.`
       : this.filter === 'wrong'
-        ? `${idx.length} of ${labels.length} test digits are misclassified; the most confident mistakes come first.`
-        : `${labels.length} test digits, ${wrong} misclassified (${pct(wrong / labels.length, 2)} error).`;
+        ? `${idx.length} of ${labels.length} test ${word}s are misclassified; the most confident mistakes come first.`
+        : `${labels.length} test ${word}s, ${wrong} misclassified (${pct(wrong / labels.length, 2)} error).`;
     const tiles = [];
     const n = Math.min(this.shown, idx.length);
     for (let t = 0; t < n; t++) {
@@ -129,13 +140,13 @@ export class DigitGrid {
       const caption = el(
         'span',
         { class: 'tile-caption' },
-        el('span', { class: 'sr-only', text: `${what} digit ${i}: true ${labels[i]}, predicted ` }),
-        el('strong', { text: String(predicted[i]) }),
+        el('span', { class: 'sr-only', text: `${what} ${word} ${i}: true ${name(labels[i])}, predicted ` }),
+        el('strong', { class: names ? 'named' : null, text: name(predicted[i]) }),
         el('span', { class: 'sr-only', text: ' with ' }),
         ` ${pct(this.confidence(i), 0)}`,
         el('span', { class: 'sr-only', text: ` confidence${ok ? '' : ', wrong: it'}` }),
       );
-      const truth = ok ? null : el('span', { class: 'tile-true', text: ` is ${labels[i]}` });
+      const truth = ok ? null : el('span', { class: 'tile-true', text: ` is ${name(labels[i])}` });
       const button = el(
         'button',
         {
@@ -170,9 +181,12 @@ export class DigitGrid {
     const probs = probabilities.subarray(i * this.classes, (i + 1) * this.classes);
     this.bars.set(probs, { trueLabel: labels[i] });
     const ok = labels[i] === predicted[i];
-    const text = `${this.split === 'validation' ? 'Validation' : 'Test'} digit #${i}: true label ${labels[i]}, predicted ${predicted[i]} (${pct(this.confidence(i))})${ok ? '.' : ' — wrong.'}`;
+    const names = this.classNames();
+    const name = (k) => className(names, k);
+    const word = itemWord(names);
+    const text = `${this.split === 'validation' ? 'Validation' : 'Test'} ${word} #${i}: true label ${name(labels[i])}, predicted ${name(predicted[i])} (${pct(this.confidence(i))})${ok ? '.' : ' — wrong.'}`;
     this.detailText.textContent = text;
-    this.detailCanvas.setAttribute('aria-label', `test digit ${i}, a ${labels[i]}`);
+    this.detailCanvas.setAttribute('aria-label', `test ${word} ${i}, a ${name(labels[i])}`);
     if (announce) this.onAnnounce?.(text);
     this.onSelect?.({
       index: i,

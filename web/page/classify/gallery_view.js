@@ -4,6 +4,7 @@
 // gallery is on screen; all digits or the mistakes, or exactly one
 // confusion cell's. Selecting a digit makes it the one "inside the network"
 // looks at (store.setDigit).
+import { className, itemWord } from '../ui/class_names.js';
 import { $ } from '../ui/dom.js';
 import { confusionFrom } from './confusion.js';
 import { DigitGrid } from './digit_grid.js';
@@ -35,11 +36,12 @@ export class GalleryView {
       count: $('gallery-count'),
       detail: $('gallery-detail'),
       onAnnounce: (text) => notices.announce(text),
+      classNames: () => store.data.classNames,
       onSelect: ({ index, split, label, pixels }) =>
         store.setDigit('gallery', {
           image: Float32Array.from(pixels, (v) => v / 255),
           label,
-          text: `${split} digit #${index} (a ${label})`,
+          text: `${split} ${itemWord(store.data.classNames)} #${index} (a ${className(store.data.classNames, label)})`,
           split,
           index,
         }),
@@ -100,7 +102,8 @@ export class GalleryView {
     try {
       const m = await this.#client.request('predictSplit', { withImages: !this.#grid.hasImages(split), split });
       this.#grid.setData(m);
-      $('gallery-title').textContent = split === 'validation' ? 'Validation digits' : 'Test digits';
+      const word = itemWord(this.#store.data.classNames);
+      $('gallery-title').textContent = `${split === 'validation' ? 'Validation' : 'Test'} ${word}s`;
       return m;
     } catch {
       this.#stale = true;

@@ -285,3 +285,53 @@ export async function readModelFile(file, { maxBytes, maxHeaderBytes }) {
     );
   return file.arrayBuffer();
 }
+
+/** The largest CSV file read (Kaggle's train.csv is 76 MB; MNIST's 70,000 images as CSV about 127 MB). */
+export const MAX_CSV_FILE_BYTES = 200 * MB;
+/** The largest zip of images read (it is held whole while its images are converted). */
+export const MAX_ZIP_FILE_BYTES = 200 * MB;
+
+/** A file's size against `maxBytes`, and not empty; label names it in messages. */
+function checkSize(file, maxBytes, label, example) {
+  if (file.size > maxBytes)
+    throw new UploadError(
+      'too-large',
+      `${label}: the file is ${mb(file.size)}; at most ${mb(maxBytes)} are accepted${example ? ` (${example})` : ''}.`,
+    );
+  if (file.size === 0) throw new UploadError('empty', `${label}: the file is empty.`);
+}
+
+/**
+ * A CSV file of labelled images, checked before it is read: its size, and that it starts as text (not
+ * gzip, not binary). Resolves with its ArrayBuffer; the worker reads the rows (worker/csv_data.js).
+ * @param {Blob} file
+ * @param {string} label
+ */
+export async function readCsvFile(file, label) {
+  checkSize(file, MAX_CSV_FILE_BYTES, label, 'Kaggle’s train.csv is 76 MB');
+  const head = await bytesOf(file, 0, 4096);
+  if (head[0] === 0x1f && head[1] === 0x8b)
+    throw new UploadError('gzip', `${label}: a gzip file; unpack it to its .csv first.`);
+  if (head.includes(0))
+    throw new UploadError('binary', `${label}: not a text file (it holds zero bytes): not a CSV file.`);
+  return file.arrayBuffer();
+}
+
+/**
+ * A zip of images, checked before it is read: its size, and that it starts as a zip does (a local file
+ * header, or the end record of an empty zip). Resolves with its ArrayBuffer; the worker lists, checks
+ * and converts its images (worker/image_folders.js).
+ * @param {Blob} file
+ * @param {string} label
+ */
+export async function readZipFile(file, label) {
+  checkSize(file, MAX_ZIP_FILE_BYTES, label);
+  const head = await bytesOf(file, 0, 4);
+  const magic = head.length === 4 && head[0] === 0x50 && head[1] === 0x4b;
+  if (!magic || !((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6)))
+    throw new UploadError(
+      'magic',
+      `${label}: not a zip file (it starts with ${Array.from(head, hex).join(' ')}; a zip file with 0x50 0x4B, “PK”).`,
+    );
+  return file.arrayBuffer();
+}

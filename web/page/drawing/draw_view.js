@@ -4,13 +4,14 @@
 // drawing is also a digit to look inside the network with (store.setDigit).
 // When the model changes, the drawing is classified again (while the
 // Classify view is shown).
+import { className } from '../ui/class_names.js';
 import { drawDigit } from '../ui/pixels.js';
 import { $ } from '../ui/dom.js';
 import { pct } from '../ui/format.js';
 import { ProbabilityBars } from '../ui/probability_bars.js';
 import { Redraw } from '../ui/redraw.js';
 import { DrawingPad } from './drawing_pad.js';
-import { preprocessDigit } from './preprocess.js';
+import { preprocessDigit } from '../../shared/preprocess.js';
 
 /**
  * @import { SessionStore } from '../app/session_store.js'
@@ -46,6 +47,12 @@ export class DrawView {
     const follow = $('draw-backprop');
     follow.addEventListener('click', () => store.chooseDigitSource('drawn'));
     store.on('digit', () => (follow.hidden = !store.digit.drawn));
+    // The data's classes name the bars (a zip's folders; digits for MNIST).
+    store.on('data', () => {
+      if (store.data.status !== 'ready') return;
+      this.#bars.setClasses(store.data.classNames);
+      again.request();
+    });
   }
 
   #onDraw(ink) {
@@ -84,11 +91,15 @@ export class DrawView {
       let best = 0;
       for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
       this.#bars.set(p);
-      result.textContent = `Looks like a ${best} (${pct(p[best])}).`;
+      const name = className(this.#store.data.classNames, best);
+      result.textContent = this.#store.data.classNames
+        ? `Looks like: ${name} (${pct(p[best])}).`
+        : `Looks like a ${best} (${pct(p[best])}).`;
       result.dataset.prediction = String(best);
+      result.dataset.className = name;
       clearTimeout(this.#announceTimer);
       this.#announceTimer = setTimeout(
-        () => this.#notices.announce(`The network says ${best}, ${pct(p[best], 0)} sure.`),
+        () => this.#notices.announce(`The network says ${name}, ${pct(p[best], 0)} sure.`),
         ANNOUNCE_DELAY_MS,
       );
     } catch (err) {

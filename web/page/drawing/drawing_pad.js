@@ -1,7 +1,7 @@
 // The drawing pad: pointer events (mouse, touch, pen) draw round strokes on a
 // transparent canvas; onChange(ink) gets the ink (alpha channel, 0..1) after
 // each stroke segment, at most once per animation frame.
-import { alphaToInk } from './preprocess.js';
+import { alphaToInk } from '../../shared/preprocess.js';
 
 export class DrawingPad {
   /**

@@ -6,6 +6,7 @@
 // again at most every LIVE_MS while training. Nothing is asked of the worker
 // while the panel is out of sight: then it costs training nothing, and a
 // traceDigit call (one image) every LIVE_MS when shown.
+import { className } from '../ui/class_names.js';
 import { diverging, viridis } from '../ui/colour.js';
 import { $, el } from '../ui/dom.js';
 import { sci } from '../ui/format.js';
@@ -82,17 +83,20 @@ export class PathView {
   #renderPath(m, digit) {
     const activation = this.#store.trainer?.config.activation ?? 'sigmoid';
     const hiddenCount = m.hidden.length;
+    const names = this.#store.data.classNames;
     $('path-status').textContent =
-      `The path of ${digit.text} at step ${m.step}: the network says ${m.predicted} (${(100 * m.probabilities[m.predicted]).toFixed(1)} %).`;
+      `The path of ${digit.text} at step ${m.step}: the network says ${className(names, m.predicted)} (${(100 * m.probabilities[m.predicted]).toFixed(1)} %).`;
     const parts = m.hidden.map((h, k) => this.#strip(h, k, activation));
     const bars = el('div', { class: 'path-probs' });
-    this.#bars = new ProbabilityBars(bars, m.probabilities.length);
+    this.#bars = new ProbabilityBars(bars, m.probabilities.length, names);
     this.#bars.set(m.probabilities, { trueLabel: digit.label ?? null });
     parts.push(
       el(
         'figure',
         { class: 'path-layer', 'data-layer': 'output' },
-        el('figcaption', { text: `Output: the probability of each digit` }),
+        el('figcaption', {
+          text: names ? 'Output: the probability of each class' : 'Output: the probability of each digit',
+        }),
         bars,
       ),
     );
@@ -207,7 +211,7 @@ export class PathView {
       'figure',
       { class: 'path-layer path-contrib' },
       el('figcaption', {
-        text: `What pushed ${m.predicted} most: activation × outgoing weight of ${what} (their sum plus the bias ${sci(m.bias)} is the logit z = ${sci(sum)})`,
+        text: `What pushed ${className(this.#store.data.classNames, m.predicted)} most: activation × outgoing weight of ${what} (their sum plus the bias ${sci(m.bias)} is the logit z = ${sci(sum)})`,
       }),
       el(
         'table',

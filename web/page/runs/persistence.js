@@ -2,7 +2,8 @@
 // current run up to it: its header and what it added since the last save)
 // saved in IndexedDB with the data it was trained on; the saved model and
 // its run restored after a reload or for a new worker (only next to that
-// data); models downloaded and uploaded as .safetensors. What happened is
+// data); models downloaded as .safetensors or ONNX, uploaded as .safetensors
+// (ours, or a PyTorch state_dict imported with what it does not say). What happened is
 // put in the store (store.saving) for the Runs view to show.
 //
 // The last checkpoint is also kept in memory, so a crashed worker's
@@ -19,7 +20,7 @@ import * as storage from './storage.js';
  * @import { SessionStore, DataRef } from '../app/session_store.js'
  * @import { WorkerClient } from '../app/worker_client.js'
  * @import { Notices } from '../ui/notices.js'
- * @import { EventOf, ProgressValue } from '../../shared/protocol.js'
+ * @import { EventOf, ModelFileInfoValue, ProgressValue, TrainerInfoValue } from '../../shared/protocol.js'
  * @import { Run } from './run_record.js'
  */
 /**
@@ -218,24 +219,83 @@ export class Persistence {
   /** The model as a .safetensors file: { name, bytes }. */
   async modelFile() {
     const m = await this.#client.request('save');
+    return { name: this.#fileName('safetensors'), bytes: m.bytes };
+  }
+
+  /** The model as an ONNX file (the same network; what any ONNX runtime runs): { name, bytes }. */
+  async onnxFile() {
+    const m = await this.#client.request('exportOnnx');
+    return { name: this.#fileName('onnx'), bytes: m.bytes };
+  }
+
+  /** The model's file name: its network, activation, optimiser and epoch, and the extension. */
+  #fileName(extension) {
     const { config: c, progress: p } = this.#store.trainer;
-    const name = `mnist-${c.layers.join('-')}-${c.activation}-${c.optimizer}-epoch${p.epoch}.safetensors`;
-    return { name, bytes: m.bytes };
+    return `mnist-${c.layers.join('-')}-${c.activation}-${c.optimizer}-epoch${p.epoch}.${extension}`;
   }
 
   /**
-   * A model file the user chose: checked before it is read (nothing changes when it is refused), loaded
-   * in the worker as a new run, saved as the current model. Returns what to say; throws what is wrong.
+   * A model file the user chose, checked before it is read (nothing changes when it is refused) and
+   * inspected by the engine: { bytes, info } (info: ModelFileInfo). A file of ours then loads with
+   * loadModelBytes, a PyTorch state_dict with importModel once the user said what it does not.
+   * Throws what is wrong with the file (the engine's message for a malformed one).
    * @param {File} file
+   * @returns {Promise<{ bytes: ArrayBuffer, info: ModelFileInfoValue }>}
    */
-  async loadModelFile(file) {
+  async inspectModelFile(file) {
     const store = this.#store;
     if (store.data.status !== 'ready') throw new Error('wait for the data to load first');
     const { maxModelFileBytes, maxModelHeaderBytes } = store.engine.constants;
     const bytes = await readModelFile(file, { maxBytes: maxModelFileBytes, maxHeaderBytes: maxModelHeaderBytes });
-    if (store.train.state === State.RUNNING || store.train.state === State.PAUSED) this.#client.send('stop');
-    const m = await this.#client.request('loadModel', { bytes: bytes.slice(0), name: file.name });
-    const run = store.runs.start({ config: m.config, label: `Loaded ${file.name}`, source: store.data.source });
+    const info = await this.#client.request('inspectModelFile', { bytes: bytes.slice(0) });
+    return { bytes, info };
+  }
+
+  /**
+   * A model file of ours, loaded in the worker as a new run and saved as the current model. Returns what
+   * to say; throws what is wrong.
+   * @param {ArrayBuffer} bytes
+   * @param {string} name the file's name
+   */
+  async loadModelBytes(bytes, name) {
+    this.#stopTraining();
+    const m = await this.#client.request('loadModel', { bytes: bytes.slice(0), name });
+    const text = this.#adopt(m, { bytes, label: `Loaded ${name}` });
+    this.#notices.announce(`Model ${name} loaded.`);
+    return text;
+  }
+
+  /**
+   * A PyTorch MLP's state_dict, loaded in the worker with what the file does not say (options: the
+   * hidden activation and the output + loss, and any other createTrainer field) as a new run, "Imported
+   * <name>", saved as the current model in our format (it classifies, trains on and saves like any).
+   * @param {ArrayBuffer} bytes
+   * @param {string} name the file's name
+   * @param {Record<string, any>} options
+   */
+  async importModel(bytes, name, options) {
+    this.#stopTraining();
+    const m = await this.#client.request('loadForeignModel', { bytes: bytes.slice(0), name, options });
+    const ours = await this.#client.request('save'); // what a reload restores: the same network, as ours
+    const text = this.#adopt(m, { bytes: ours.bytes, label: `Imported ${name}` });
+    this.#notices.announce(`Model ${name} imported.`);
+    return text;
+  }
+
+  #stopTraining() {
+    const { state } = this.#store.train;
+    if (state === State.RUNNING || state === State.PAUSED) this.#client.send('stop');
+  }
+
+  /**
+   * The worker's new trainer (m) as a new run labelled `label`, with the form showing its settings,
+   * saved with its model file's bytes as the current model. Returns what to say.
+   * @param {TrainerInfoValue} m
+   * @param {{ bytes: ArrayBuffer, label: string }} what
+   */
+  #adopt(m, { bytes, label }) {
+    const store = this.#store;
+    const run = store.runs.start({ config: m.config, label, source: store.data.source });
     run.progress = m.progress;
     run.stepOffset = m.progress.step;
     store.runsChanged();
@@ -253,10 +313,9 @@ export class Persistence {
     this.#last = model;
     storage
       .saveCheckpoint({ runs: [store.runs.unsaved(run)], model })
-      .catch((err) => this.#showStorageError(err, 'Loaded, but not saved in this browser'));
-    const text = `Loaded ${file.name}: ${describeConfig(m.config)}, epoch ${m.progress.epoch}.`;
+      .catch((err) => this.#showStorageError(err, `${label.split(' ')[0]}, but not saved in this browser`));
+    const text = `${label}: ${describeConfig(m.config)}, epoch ${m.progress.epoch}.`;
     this.#status(text);
-    this.#notices.announce(`Model ${file.name} loaded.`);
     return text;
   }
 }

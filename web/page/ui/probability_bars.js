@@ -1,26 +1,46 @@
-// Ten horizontal bars, one per class, with the winner and the true class marked.
+// Horizontal bars, one per class, with the winner and the true class marked;
+// the classes' names are the data's (ui/class_names.js), the digits for MNIST.
+import { className } from './class_names.js';
 import { el } from './dom.js';
 import { pct } from './format.js';
 
-/** Ten horizontal bars, one per class. */
+/** Horizontal bars, one per class (by default the ten digits). */
 export class ProbabilityBars {
-  constructor(container, classes = 10) {
+  /**
+   * @param {HTMLElement} container
+   * @param {number} [classes] bars
+   * @param {string[] | null} [names] the classes' names (null: the digits)
+   */
+  constructor(container, classes = 10, names = null) {
+    this.container = container;
+    this.setClasses(names, classes);
+  }
+
+  /**
+   * The classes shown: one bar for each of `names` (the data's classes), or `classes` digits.
+   * @param {string[] | null} names
+   * @param {number} [classes]
+   */
+  setClasses(names, classes = 10) {
+    if (this.names === names && this.rows?.length) return;
+    this.names = names;
     this.rows = [];
-    const list = el('ol', { class: 'probs', 'aria-label': 'Probability per digit' });
-    for (let k = 0; k < classes; k++) {
+    const count = names ? names.length : classes;
+    const list = el('ol', { class: 'probs', 'aria-label': names ? 'Probability per class' : 'Probability per digit' });
+    for (let k = 0; k < count; k++) {
       const fill = el('span', { class: 'probs-fill' });
       const value = el('span', { class: 'probs-value', text: '–' });
       const row = el(
         'li',
         { class: 'probs-row' },
-        el('span', { class: 'probs-digit', text: String(k) }),
+        el('span', { class: `probs-digit${names ? ' probs-name' : ''}`, text: className(names, k) }),
         el('span', { class: 'probs-bar' }, fill),
         value,
       );
       list.append(row);
       this.rows.push({ row, fill, value });
     }
-    container.replaceChildren(list);
+    this.container.replaceChildren(list);
   }
 
   /** probabilities: array-like of per-class values, or null to clear. */

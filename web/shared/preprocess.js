@@ -1,6 +1,8 @@
 // MNIST-style preprocessing of a hand-drawn digit, as pure functions on
 // Float32Array images (row-major, one value per pixel, 0 = background,
 // 1 = full ink). No DOM: unit-tested under Node (tests/web/preprocess.test.mjs).
+// Both threads use it: the drawing pad (page/drawing/) and the worker, which
+// converts the images of a user's zip the same way (worker/image_folders.js).
 //
 // MNIST's digits were made like this (LeCun et al.): the ink's bounding box is
 // scaled to fit a 20×20 box keeping its aspect ratio, with anti-aliasing, and
@@ -12,6 +14,44 @@ export function alphaToInk(rgba, width, height) {
   const ink = new Float32Array(width * height);
   for (let i = 0; i < ink.length; i++) ink[i] = rgba[4 * i + 3] / 255;
   return ink;
+}
+
+/**
+ * Ink per pixel from a decoded image's RGBA bytes (any colours): each pixel's grey level (Rec. 601
+ * luma, composited over white where it is transparent), inverted when the background is light, so
+ * that ink is 1 and background 0 whatever the image's polarity. The background is what the image's
+ * border (its outermost rows and columns) mostly is: light when their mean grey is above one half,
+ * as for dark ink on paper; MNIST's own images are light ink on black and stay as they are. Then the
+ * levels are stretched so that the background (the border's mean) is 0 and the darkest ink 1: grey
+ * paper is no ink (it would fill the ink's bounding box), and faint ink is full ink, as MNIST's is.
+ */
+export function imageToInk(rgba, width, height) {
+  const grey = new Float32Array(width * height);
+  for (let i = 0; i < grey.length; i++) {
+    const a = rgba[4 * i + 3] / 255;
+    const luma = (0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2]) / 255;
+    grey[i] = a * luma + (1 - a);
+  }
+  let border = 0;
+  let n = 0;
+  for (let x = 0; x < width; x++) {
+    border += grey[x] + grey[(height - 1) * width + x];
+    n += 2;
+  }
+  for (let y = 1; y < height - 1; y++) {
+    border += grey[y * width] + grey[y * width + width - 1];
+    n += 2;
+  }
+  const light = border / n > 0.5;
+  let max = 0;
+  for (let i = 0; i < grey.length; i++) {
+    if (light) grey[i] = 1 - grey[i];
+    if (grey[i] > max) max = grey[i];
+  }
+  const background = light ? 1 - border / n : border / n;
+  if (max - background < 1 / 255) return grey.fill(0); // one colour: no ink
+  for (let i = 0; i < grey.length; i++) grey[i] = Math.min(1, Math.max(0, (grey[i] - background) / (max - background)));
+  return grey;
 }
 
 /**
