@@ -497,19 +497,26 @@ class TrainerHandle {
     });
   }
 
+  // One image of the network's input size, every value finite, in input_.
+  const std::vector<float>& one_image(val image) {
+    std::vector<float>& x = input_;
+    floats_into(image, "image", x);
+    const int in = trainer_->network().input_size();
+    if (x.size() != static_cast<std::size_t>(in))
+      throw ArgumentError("image has " + std::to_string(x.size()) + " values, expected " +
+                          std::to_string(in));
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (!std::isfinite(x[i]))
+        throw ArgumentError("image[" + std::to_string(i) + "] is not a finite number");
+    return x;
+  }
+
   // One image's path: every hidden layer's activations, the logits and
   // probabilities, and what each unit feeding the output added to the winner.
   val trace_digit(val image) {
     return guarded([&] {
-      std::vector<float>& x = input_;
-      floats_into(image, "image", x);
+      const std::vector<float>& x = one_image(image);
       const int in = trainer_->network().input_size();
-      if (x.size() != static_cast<std::size_t>(in))
-        throw ArgumentError("image has " + std::to_string(x.size()) + " values, expected " +
-                            std::to_string(in));
-      for (std::size_t i = 0; i < x.size(); ++i)
-        if (!std::isfinite(x[i]))
-          throw ArgumentError("image[" + std::to_string(i) + "] is not a finite number");
       const mlp::DigitPath<float> path =
           mlp::trace_digit(inspection_network(), Eigen::Map<const mlp::Matrix<float>>(x.data(), in, 1));
       val hidden = val::array();
@@ -580,15 +587,8 @@ class TrainerHandle {
   // and its label; options { checksPerLayer = 20, topPixels = 10 }.
   val trace_backprop(val image, val label, val options) {
     return guarded([&] {
-      std::vector<float>& x = input_;
-      floats_into(image, "image", x);
+      const std::vector<float>& x = one_image(image);
       const int in = trainer_->network().input_size();
-      if (x.size() != static_cast<std::size_t>(in))
-        throw ArgumentError("image has " + std::to_string(x.size()) + " values, expected " +
-                            std::to_string(in));
-      for (std::size_t i = 0; i < x.size(); ++i)
-        if (!std::isfinite(x[i]))
-          throw ArgumentError("image[" + std::to_string(i) + "] is not a finite number");
       const int classes = trainer_->network().output_size();
       const auto y = static_cast<int>(integer_of<ArgumentError>(label, "label", 0, classes - 1));
       const mlp::TraceOptions o = trace_options(options);

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
-import { freshPage, show, trainEpochs, waitForData } from './fixtures.mjs';
+import { drawSeven, freshPage, show, trainEpochs, waitForData } from './fixtures.mjs';
 import { screenshot } from './harness.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
@@ -239,15 +239,7 @@ describe('backpropagation, step by step', { timeout: 20 * MINUTE }, () => {
     assert.equal(target, other);
     // A drawing: its own link; traced against what the network says it is, and that can be changed.
     await show(page, 'classify');
-    const pad = page.locator('#pad');
-    await pad.scrollIntoViewIfNeeded();
-    const box = await pad.boundingBox();
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
-    await page.mouse.down();
-    for (let i = 1; i <= 12; i++)
-      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + 0.6 * (i / 12)));
-    await page.mouse.up();
-    await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction !== '');
+    await drawSeven(page);
     const said = await page.$eval('#draw-result', (p) => p.dataset.prediction);
     await page.click('#draw-backprop');
     await page.waitForFunction(() => /Traced: your drawing/.test(document.getElementById('bp-status').textContent));

@@ -135,3 +135,20 @@ export async function trainEpochs(page, epochs, { timeout = 3 * MINUTE } = {}) {
     { timeout },
   );
 }
+
+/** Draws a "7" on the drawing pad (the Classify view is shown) and waits for its prediction; returns its text. */
+export async function drawSeven(page) {
+  const pad = page.locator('#pad');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
+  await page.mouse.move(...at(0.28, 0.25));
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(...at(0.28 + 0.44 * (i / 10), 0.25));
+  for (let i = 1; i <= 14; i++) await page.mouse.move(...at(0.72 - 0.26 * (i / 14), 0.25 + 0.55 * (i / 14)));
+  await page.mouse.up();
+  await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction !== '', null, {
+    timeout: 10_000,
+  });
+  return page.textContent('#draw-result');
+}

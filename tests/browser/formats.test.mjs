@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 
 import { SHAPES, encodePng, shapeImage } from '../support/shape_images.mjs';
 import { syntheticIdx } from '../support/synthetic_mnist.mjs';
-import { pageWithData, pageWithModel, show, trainEpochs, waitForData } from './fixtures.mjs';
+import { drawSeven, pageWithData, pageWithModel, show, trainEpochs, waitForData } from './fixtures.mjs';
 import { screenshot } from './harness.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
@@ -87,23 +87,6 @@ function torchForward({ w1, b1, w2, b2 }, x, act) {
   const e = z.map((v) => Math.exp(v - m));
   const total = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / total);
-}
-
-/** Draws a "7" on the drawing pad (the Classify view is shown) and waits for its prediction. */
-async function drawSeven(page) {
-  const pad = page.locator('#pad');
-  await pad.scrollIntoViewIfNeeded();
-  const box = await pad.boundingBox();
-  const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
-  await page.mouse.move(...at(0.28, 0.25));
-  await page.mouse.down();
-  for (let i = 1; i <= 10; i++) await page.mouse.move(...at(0.28 + 0.44 * (i / 10), 0.25));
-  for (let i = 1; i <= 14; i++) await page.mouse.move(...at(0.72 - 0.26 * (i / 14), 0.25 + 0.55 * (i / 14)));
-  await page.mouse.up();
-  await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction !== '', null, {
-    timeout: 10_000,
-  });
-  return page.textContent('#draw-result');
 }
 
 /** `count` synthetic 28×28 digits as arrays of pixels in [0, 1]. */

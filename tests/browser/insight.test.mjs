@@ -20,6 +20,7 @@ import { csvColumns, parseCsv } from '../../web/page/runs/export.js';
 import { syntheticMnist } from '../support/synthetic_mnist.mjs';
 import {
   VIEWS,
+  drawSeven,
   freshPage,
   pageWithData,
   pageWithModel,
@@ -329,17 +330,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
 
       // The drawn digit takes over.
       await show(page, 'classify');
-      const pad = page.locator('#pad');
-      await pad.scrollIntoViewIfNeeded();
-      const box = await pad.boundingBox();
-      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
-      await page.mouse.down();
-      for (let i = 1; i <= 12; i++)
-        await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + 0.6 * (i / 12)));
-      await page.mouse.up();
-      await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction !== '', null, {
-        timeout: 10_000,
-      });
+      await drawSeven(page);
       await show(page, 'inside');
       await page.waitForFunction(
         () => /^The path of your drawing/.test(document.getElementById('path-status').textContent),

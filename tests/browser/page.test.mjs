@@ -15,7 +15,7 @@ import { before, describe, test } from 'node:test';
 import { availableParallelism, loadavg } from 'node:os';
 
 import { syntheticIdx } from '../support/synthetic_mnist.mjs';
-import { freshPage, pageWithData, pageWithModel, show, waitForData } from './fixtures.mjs';
+import { drawSeven, freshPage, pageWithData, pageWithModel, show, waitForData } from './fixtures.mjs';
 import { screenshot, startTrace } from './harness.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
@@ -265,19 +265,7 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
   test('drawing a digit gives a prediction; clearing removes it', { timeout: 2 * MINUTE }, async () => {
     page = await pageWithModel(suite.browser, suite.syntheticUrl, { epochs: 0 });
     await show(page, 'classify');
-    const pad = page.locator('#pad');
-    await pad.scrollIntoViewIfNeeded();
-    const box = await pad.boundingBox();
-    const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
-    // A "7": a top bar and a diagonal stroke.
-    await page.mouse.move(...at(0.28, 0.25));
-    await page.mouse.down();
-    for (let i = 1; i <= 10; i++) await page.mouse.move(...at(0.28 + 0.44 * (i / 10), 0.25));
-    for (let i = 1; i <= 14; i++) await page.mouse.move(...at(0.72 - 0.26 * (i / 14), 0.25 + 0.55 * (i / 14)));
-    await page.mouse.up();
-    await page.waitForFunction(() => document.getElementById('draw-result').dataset.prediction !== '', null, {
-      timeout: 10_000,
-    });
+    await drawSeven(page);
     const predicted = await page.getAttribute('#draw-result', 'data-prediction');
     console.log(
       `drawn "7" classified (by a model of one batch of synthetic data) as ${predicted}: ${await page.textContent('#draw-result')}`,
