@@ -6,6 +6,7 @@
 
 #include "config_field.hpp"
 #include "errors.hpp"
+#include "layer_tensors.hpp"
 #include "random.hpp"
 #include "safetensors.hpp"
 #include "untrusted_json.hpp"
@@ -223,38 +224,14 @@ ModelWriter::ModelWriter(TrainerStateView state) : state_(std::move(state)) {
 
 void ModelWriter::write(const Sink& sink) const {
   const auto& sizes = state_.config->architecture.sizes;
-  const auto bytes = [](const float* p) {
-    return reinterpret_cast<const std::uint8_t*>(p);
-  };  // little-endian hosts
+  const std::vector<Eigen::Index> offsets = layer_offsets(sizes);
   sink(header_.data(), header_.size());
-  // Where each layer's weights and bias start in the flat parameters.
-  std::vector<Eigen::Index> offsets;
-  Eigen::Index offset = 0;
-  for (std::size_t k = 0; k + 1 < sizes.size(); ++k) {
-    offsets.push_back(offset);
-    offset += static_cast<Eigen::Index>(sizes[k + 1]) * (sizes[k] + 1);
-  }
-  const float* params = state_.parameters->data();
   for (const Piece& piece : pieces_) {
-    if (piece.layer < 0) {
-      sink(bytes(piece.vector->data()), static_cast<std::size_t>(piece.vector->size()) * sizeof(float));
-      continue;
-    }
-    const int in = sizes[piece.layer], out = sizes[piece.layer + 1];
-    const float* w = params + offsets[piece.layer];  // (out, in) column-major
-    if (!piece.weight) {
-      sink(bytes(w + static_cast<Eigen::Index>(out) * in), static_cast<std::size_t>(out) * sizeof(float));
-      continue;
-    }
-    // Row blocks of W, transposed into row-major order: 16 rows or 64 KB, whichever is more.
-    const int rows = std::min(out, std::max(16, static_cast<int>(65536 / (sizeof(float) * in))));
-    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> block(rows, in);
-    for (int r = 0; r < out; r += rows) {
-      const int n = std::min(rows, out - r);
-      for (int j = 0; j < in; ++j)  // column j of the block: n consecutive floats of W
-        for (int i = 0; i < n; ++i) block(i, j) = w[static_cast<Eigen::Index>(j) * out + r + i];
-      sink(bytes(block.data()), static_cast<std::size_t>(n) * in * sizeof(float));
-    }
+    if (piece.layer < 0)  // little-endian hosts
+      sink(reinterpret_cast<const std::uint8_t*>(piece.vector->data()),
+           static_cast<std::size_t>(piece.vector->size()) * sizeof(float));
+    else
+      write_layer_tensor(state_.parameters->data(), sizes, offsets, piece.layer, piece.weight, sink);
   }
 }
 

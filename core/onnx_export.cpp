@@ -4,6 +4,7 @@
 #include <string>
 
 #include "errors.hpp"
+#include "layer_tensors.hpp"
 #include "protobuf_writer.hpp"
 
 namespace mlp {
@@ -207,33 +208,11 @@ OnnxWriter::OnnxWriter(const Architecture& arch, const Vector<float>& parameters
 
 void OnnxWriter::write(const Sink& sink) const {
   const auto& sizes = arch_.sizes;
-  const auto bytes = [](const float* p) {
-    return reinterpret_cast<const std::uint8_t*>(p);
-  };                                  // little-endian
-  std::vector<Eigen::Index> offsets;  // where each layer's W starts in the flat parameters
-  Eigen::Index offset = 0;
-  for (std::size_t k = 0; k + 1 < sizes.size(); ++k) {
-    offsets.push_back(offset);
-    offset += static_cast<Eigen::Index>(sizes[k + 1]) * (sizes[k] + 1);
-  }
+  const std::vector<Eigen::Index> offsets = layer_offsets(sizes);
   for (const Piece& piece : pieces_) {
     sink(piece.bytes.data(), piece.bytes.size());
-    if (piece.layer < 0) continue;
-    const int in = sizes[piece.layer], out = sizes[piece.layer + 1];
-    const float* w = parameters_->data() + offsets[piece.layer];  // (out, in) column-major, then b
-    if (!piece.weight) {
-      sink(bytes(w + static_cast<Eigen::Index>(out) * in), static_cast<std::size_t>(out) * sizeof(float));
-      continue;
-    }
-    // Row blocks of W, transposed into row-major order: 16 rows or 64 KB, whichever is more.
-    const int rows = std::min(out, std::max(16, static_cast<int>(65536 / (sizeof(float) * in))));
-    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> block(rows, in);
-    for (int r = 0; r < out; r += rows) {
-      const int n = std::min(rows, out - r);
-      for (int j = 0; j < in; ++j)
-        for (int i = 0; i < n; ++i) block(i, j) = w[static_cast<Eigen::Index>(j) * out + r + i];
-      sink(bytes(block.data()), static_cast<std::size_t>(n) * in * sizeof(float));
-    }
+    if (piece.layer >= 0)
+      write_layer_tensor(parameters_->data(), sizes, offsets, piece.layer, piece.weight, sink);
   }
 }
 
