@@ -16,6 +16,9 @@ constexpr auto kSpin = std::chrono::microseconds(300);
 // How long run() spins for the other threads' last tasks before it blocks.
 constexpr auto kCallerSpin = std::chrono::microseconds(200);
 
+// A claim index no job reaches: the claim word while a job is being set up.
+constexpr std::uint64_t kClosed = 0x7fffffff;
+
 std::uint32_t generation_of(std::uint64_t claim) {
   return static_cast<std::uint32_t>(claim >> 32);
 }
@@ -77,13 +80,18 @@ void ThreadPool::run_raw(int count, TaskFn fn, void* ctx) {
     for (int i = 0; i < count; ++i) fn(ctx, i, 0);
     return;
   }
+  const std::uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  const auto claim = static_cast<std::uint64_t>(generation) << 32;
+  // Close the last job's claim word before the count grows: a thread still
+  // in that job, reading the new count, would otherwise claim an index of
+  // the old generation and call the old task after its caller returned.
+  claim_.store(claim | kClosed, std::memory_order_seq_cst);
   fn_ = fn;
   ctx_ = ctx;
-  count_.store(count, std::memory_order_relaxed);
+  count_.store(count, std::memory_order_release);
   participants_.store(active_, std::memory_order_relaxed);
   done_.store(0, std::memory_order_relaxed);
-  const std::uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
-  claim_.store(static_cast<std::uint64_t>(generation) << 32, std::memory_order_release);
+  claim_.store(claim, std::memory_order_release);
   generation_.store(generation, std::memory_order_seq_cst);
   if (sleepers_.load(std::memory_order_seq_cst) > 0) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -114,7 +122,8 @@ void ThreadPool::work(std::uint32_t generation, int thread) {
   for (;;) {
     if (generation_of(claim) != generation) return;
     const int index = static_cast<int>(claim & 0xffffffffu);
-    if (index >= count_.load(std::memory_order_relaxed)) return;
+    // Acquire: a count of the next job implies its closed claim word is seen.
+    if (index >= count_.load(std::memory_order_acquire)) return;
     if (!claim_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel, std::memory_order_acquire))
       continue;
     fn_(ctx_, index, thread);

@@ -66,7 +66,8 @@ class ThreadPool {
 
   std::vector<std::thread> workers_;
   int active_ = 1;
-  // The current job: fn/ctx/count_ are written before claim_ is published.
+  // The current job: claim_ is closed, fn/ctx/count_ are written, then
+  // claim_ is opened at index 0 and the generation published.
   TaskFn fn_ = nullptr;
   void* ctx_ = nullptr;
   std::atomic<int> count_{0};

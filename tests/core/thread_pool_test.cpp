@@ -38,6 +38,29 @@ TEST_CASE("ThreadPool runs every task exactly once, on every active thread count
   }
 }
 
+TEST_CASE("ThreadPool never runs a task of a finished job when the counts alternate", "[threads]") {
+  // A late thread of a small job must not claim an index of the next,
+  // larger job through the old job's claim word: it would call the finished
+  // job's task, whose captures have gone out of scope.
+  mlp::ThreadPool pool(4);
+  std::atomic<int> live{-1};
+  std::atomic<int> stale{0};
+  std::atomic<long> ran{0};
+  long expected = 0;
+  for (int job = 0; job < 40000; ++job) {
+    const int count = job % 2 == 0 ? 3 : 9;
+    live.store(job);
+    pool.run(count, [&, job](int, int) {
+      if (live.load() != job) stale.fetch_add(1);
+      ran.fetch_add(1);
+    });
+    live.store(-1);
+    expected += count;
+  }
+  CHECK(stale.load() == 0);
+  CHECK(ran.load() == expected);
+}
+
 TEST_CASE("ThreadPool clamps its sizes and survives idle periods", "[threads]") {
   CHECK(mlp::ThreadPool(0).size() == 1);
   mlp::ThreadPool pool(3);
