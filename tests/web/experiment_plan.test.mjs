@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import {
-  EXPERIMENTS,
+  REPORT_EXPERIMENTS,
   evaluationPlan,
   formatEta,
   planQueue,
@@ -38,7 +38,7 @@ test('each experiment is its three runs; the whole report is their union of seve
   ]);
   const report = plan({ experiment: 'report', readings: ['report-code'] });
   assert.equal(report.length, 7);
-  const union = new Set(EXPERIMENTS.filter((e) => e.id !== 'report').flatMap((e) => e.runs));
+  const union = new Set(REPORT_EXPERIMENTS.filter((e) => e.id !== 'report').flatMap((e) => e.runs));
   assert.deepEqual(new Set(report.map((i) => i.key)), union);
   assert.equal(report[0].key, 'default', 'the default network first');
 });
@@ -132,4 +132,16 @@ test('η as the report writes it, in short for legends, and the step’s factor 
   assert.equal(f('sum').perImage, 1);
   assert.equal(f('mean').perImage, 1 / 128);
   assert.match(f('mean').text, /mean gradient \(the sum ÷ 128\)/);
+});
+
+test('N seeds train every run once per seed, every run’s first seed first', () => {
+  const items = plan({ experiment: 'width', readings: ['report-code'], seeds: 2 });
+  assert.deepEqual(
+    items.map((i) => `${i.key} ${i.seed} ${i.config.seed}`),
+    ['default 1 1', 'h40 1 1', 'h80 1 1', 'default 2 2', 'h40 2 2', 'h80 2 2'],
+  );
+  assert.match(items[3].label, /· seed 2$/);
+  assert.doesNotMatch(plan({ experiment: 'width', readings: ['report-code'] })[0].label, /seed/);
+  assert.throws(() => plan({ experiment: 'width', readings: ['report-code'], seeds: 6 }), /seeds per run/);
+  assert.throws(() => plan({ experiment: 'width', readings: ['report-code'], seeds: 0 }), /seeds per run/);
 });

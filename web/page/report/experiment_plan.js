@@ -30,6 +30,21 @@ export const EXPERIMENT_EPOCHS = Object.freeze({
   default: REPORT_EPOCHS,
 });
 
+/**
+ * Seeds per run of an experiment: each run is trained once per seed (seed 1 … N), and figures and tables
+ * show the mean with a min–max band (seed_bands.js). Described like the schema's fields.
+ */
+export const EXPERIMENT_SEEDS = Object.freeze({
+  jsName: 'seeds',
+  kind: 'integer',
+  label: 'seeds per run',
+  min: 1,
+  max: 5,
+  minOpen: false,
+  maxOpen: false,
+  default: 1,
+});
+
 /** The runs of the report's experiments, by key: hidden layer sizes and η. 'default' is the report's network. */
 export const RUNS = Object.freeze({
   default: { hidden: [20], learningRate: 0.001 },
@@ -41,8 +56,22 @@ export const RUNS = Object.freeze({
   'lr1e-5': { hidden: [20], learningRate: 0.00001 },
 });
 
-/** The experiments: which runs, in the order they train. The whole report is their union. */
-export const EXPERIMENTS = Object.freeze([
+/**
+ * An experiment: which runs, in the order they train. The report's name RUNS keys (`runs`); a study of
+ * its own (the spikes, the sweep, the optimisers: its own module) gives `variants(dims)` instead:
+ * [{ key, hidden, label, overrides?, options? }] — overrides: config fields set on top of the reading
+ * (η among them); options: what the worker does with the item besides training it
+ * (web/worker/experiment_queue.js: dynamicsEvery, lrFind). `readings`: the readings it always runs in
+ * (else the form's choice); `epochs`: its default epochs (else the report's).
+ * @typedef {{ key: string, hidden: number[], label?: string, overrides?: Record<string, any>,
+ *   options?: Record<string, any> }} Variant
+ * @typedef {{ id: string, label: string, help: string, runs?: string[], readings?: string[], epochs?: number,
+ *   variants?: (dims: { inputSize?: number, classes?: number }) => Variant[] }} Experiment
+ */
+
+/** The report's experiments. The whole report is their union. */
+/** @type {readonly Experiment[]} */
+export const REPORT_EXPERIMENTS = Object.freeze([
   { id: 'width', label: 'Width', help: '784-20-10, 784-40-10, 784-80-10 (Fig. 3)', runs: ['default', 'h40', 'h80'] },
   {
     id: 'depth',
@@ -63,6 +92,19 @@ export const EXPERIMENTS = Object.freeze([
     runs: ['default', 'h40', 'h80', 'h80-40', 'h80-40-20', 'lr1e-4', 'lr1e-5'],
   },
 ]);
+
+/** @type {Experiment[]} the studies beyond the report, each from its own module (registered below). */
+const STUDIES = [];
+
+/** Adds a study to the Experiments view's choices (its module calls this once, at import). */
+export function registerStudy(/** @type {Experiment} */ study) {
+  if (!STUDIES.some((s) => s.id === study.id)) STUDIES.push(study);
+}
+
+/** Every experiment: the report's, then the studies. */
+export function allExperiments() {
+  return [...REPORT_EXPERIMENTS, ...STUDIES];
+}
 
 /**
  * What an epoch's end evaluates (training_session.js, EVALUATION_SPLITS):
@@ -130,35 +172,72 @@ export function describeRun(key, dims) {
  * The queue for `experiment` in each of `readings` (preset names, run one
  * after the other): [{ key, reading, label, config, epochs, evaluate }].
  * schema: engine.schema(); presets: engine.presets(); dims: { inputSize, classes }.
+ * A study's own `readings` replace the chosen ones; every run trains once per seed 1 … `seeds`.
+ * @param {{ experiment: string, readings?: string[], epochs?: number, evaluation?: string, seeds?: number,
+ *   schema: any, presets: any[], dims: any }} choices
  */
 export function planQueue({
   experiment,
   readings,
   epochs = REPORT_EPOCHS,
   evaluation = 'figures',
+  seeds = EXPERIMENT_SEEDS.default,
   schema,
   presets,
   dims,
 }) {
-  const exp = EXPERIMENTS.find((e) => e.id === experiment);
+  const exp = allExperiments().find((e) => e.id === experiment);
   if (!exp) throw new Error(`unknown experiment '${experiment}'`);
-  if (!Array.isArray(readings) || readings.length === 0) throw new Error('choose a reading of the report');
-  const problem = checkValue(EXPERIMENT_EPOCHS, epochs);
-  if (problem) throw new Error(problem);
+  const chosen = exp.readings ?? readings;
+  if (!Array.isArray(chosen) || chosen.length === 0) throw new Error('choose a reading of the report');
+  for (const [field, value] of [
+    [EXPERIMENT_EPOCHS, epochs],
+    [EXPERIMENT_SEEDS, seeds],
+  ]) {
+    const problem = checkValue(field, value);
+    if (problem) throw new Error(problem);
+  }
   if (!EVALUATIONS.includes(evaluation)) throw new Error(`unknown evaluation '${evaluation}'`);
   const base = defaultConfig(schema);
-  return readings.flatMap((name) => {
+  const variants = variantsOf(exp, dims);
+  const runs = chosen.flatMap((name) => {
     const preset = presets.find((p) => p.name === name);
     if (!preset) throw new Error(`the engine has no preset '${name}'`);
-    return exp.runs.map((key) => ({
-      key,
-      reading: name,
-      label: `${describeRun(key, dims)} · ${preset.label}`,
-      config: { ...base, ...preset.config, layers: runLayers(key, dims), learningRate: RUNS[key].learningRate },
-      epochs,
-      evaluate: evaluationPlan(key, evaluation),
-    }));
+    return variants.map((v) => {
+      const config = { ...base, ...preset.config, layers: [dims?.inputSize ?? 784, ...v.hidden, dims?.classes ?? 10] };
+      Object.assign(config, v.overrides);
+      return { v, name, preset, config };
+    });
   });
+  // Seed-major: every run's first seed before any run's second, so that a
+  // comparison is complete early and the bands grow as the seeds come in.
+  const items = [];
+  for (let seed = 1; seed <= seeds; ++seed)
+    for (const { v, name, preset, config } of runs) {
+      const item = {
+        key: v.key,
+        reading: name,
+        seed,
+        label: `${v.label ?? `${config.layers.join('-')}, η = ${formatEta(config.learningRate)}`} · ${preset.label}${seeds > 1 ? ` · seed ${seed}` : ''}`,
+        config: { ...config, seed },
+        epochs,
+        evaluate: evaluationPlan(v.key, evaluation),
+      };
+      if (v.options) item.options = v.options;
+      items.push(item);
+    }
+  return items;
+}
+
+/** An experiment's runs as variants: the report's RUNS, or the study's own. */
+function variantsOf(exp, dims) {
+  if (exp.variants) return exp.variants(dims ?? {});
+  return (exp.runs ?? []).map((key) => ({
+    key,
+    hidden: RUNS[key].hidden,
+    label: describeRun(key, dims),
+    overrides: { learningRate: RUNS[key].learningRate },
+  }));
 }
 
 /** The preset (reading) whose fields a config has, or null: its name. */

@@ -18,6 +18,10 @@ import * as storage from '../runs/storage.js';
  */
 /** @typedef {{ show(config: Record<string, any>, options?: { epochs?: number | string }): void }} SettingsPort */
 
+/** What the worker trains of a queue's item: its config, epochs, evaluation and options (dynamicsEvery, lrFind). */
+const workerItem = ({ config, epochs, evaluate, options }) =>
+  options ? { config, epochs, evaluate, options } : { config, epochs, evaluate };
+
 export const LOCK = 'The report’s experiments are training: pause, resume or cancel them in the Experiments view.';
 
 export class Experiments {
@@ -57,7 +61,7 @@ export class Experiments {
 
   /**
    * The queue a choice of the form describes: { items } or { error }.
-   * @param {{ experiment: string, readings: string[], epochs: number, evaluation: string }} choices
+   * @param {{ experiment: string, readings: string[], epochs: number, evaluation: string, seeds?: number }} choices
    */
   plan(choices) {
     const { engine } = this.#store;
@@ -72,7 +76,7 @@ export class Experiments {
 
   /**
    * Queues an experiment in the worker (in place of the current training). Throws why it cannot start.
-   * @param {{ experiment: string, readings: string[], epochs: number, evaluation: string }} choices
+   * @param {{ experiment: string, readings: string[], epochs: number, evaluation: string, seeds?: number }} choices
    */
   async run(choices) {
     const store = this.#store;
@@ -86,6 +90,7 @@ export class Experiments {
       readings: plan.readings,
       epochs: plan.epochs,
       evaluation: plan.evaluation,
+      seeds: plan.seeds ?? 1,
       createdAt: Date.now(),
       state: 'running',
       index: 0,
@@ -96,7 +101,7 @@ export class Experiments {
     try {
       await this.#client.request('queueStart', {
         queueId: queue.id,
-        items: queue.items.map(({ config, epochs, evaluate }) => ({ config, epochs, evaluate })),
+        items: queue.items.map(workerItem),
       });
       this.#notices.announce(`Training ${queue.items.length} runs of the report, one after another.`);
     } catch (err) {
@@ -133,7 +138,7 @@ export class Experiments {
     try {
       await this.#client.request('queueStart', {
         queueId: q.id,
-        items: q.items.map(({ config, epochs, evaluate }) => ({ config, epochs, evaluate })),
+        items: q.items.map(workerItem),
         start: q.index,
         checkpoint: cp ? cp.bytes.slice(0) : undefined,
         runMs: cp?.runMs,
@@ -189,6 +194,7 @@ export class Experiments {
         experiment: q.experiment,
         key: item.key,
         reading: item.reading,
+        seed: item.seed ?? 1,
         index: m.index,
         epochs: item.epochs,
         evaluation: q.evaluation,

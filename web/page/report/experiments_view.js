@@ -3,7 +3,14 @@
 // runs the queue); the plan of runs, progress ("run 2 of 7, epoch 38 / 100"),
 // pause, resume and cancel. Drawn while the view is shown, at most once a
 // frame.
-import { EXPERIMENTS, EXPERIMENT_EPOCHS, REPORT_EPOCHS, formatEta, stepFactor } from './experiment_plan.js';
+import {
+  EXPERIMENT_EPOCHS,
+  EXPERIMENT_SEEDS,
+  allExperiments,
+  REPORT_EPOCHS,
+  formatEta,
+  stepFactor,
+} from './experiment_plan.js';
 import { checkValue } from '../../shared/config_fields.js';
 import { applyRange } from '../settings/field_input.js';
 import { $, el } from '../ui/dom.js';
@@ -45,7 +52,7 @@ export class ExperimentsView {
     this.#store = store;
     this.#experiments = experiments;
     $('experiment-choices').replaceChildren(
-      ...EXPERIMENTS.map((x, i) =>
+      ...allExperiments().map((x, i) =>
         el(
           'label',
           { class: 'choice' },
@@ -68,6 +75,9 @@ export class ExperimentsView {
     const epochs = this.#input('epochs');
     applyRange(epochs, EXPERIMENT_EPOCHS);
     epochs.value = String(EXPERIMENT_EPOCHS.default);
+    const seeds = this.#input('seeds');
+    applyRange(seeds, EXPERIMENT_SEEDS);
+    seeds.value = String(EXPERIMENT_SEEDS.default);
     this.#redraw = new Redraw(() => this.render(), { visibility });
     // The progress line moves with every chunk: it alone is redrawn then, twice a second.
     const progress = new Redraw(() => this.#renderProgress(), { visibility, minIntervalMs: PROGRESS_INTERVAL_MS });
@@ -75,7 +85,7 @@ export class ExperimentsView {
     this.#form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const choices = this.#choices();
-      const problem = checkValue(EXPERIMENT_EPOCHS, choices.epochs);
+      const problem = checkValue(EXPERIMENT_EPOCHS, choices.epochs) ?? checkValue(EXPERIMENT_SEEDS, choices.seeds);
       $('experiment-error').textContent = problem ?? '';
       if (problem) return;
       try {
@@ -100,7 +110,7 @@ export class ExperimentsView {
 
   /** The experiments' ids, which a shared link may name (share.js). */
   get ids() {
-    return EXPERIMENTS.map((x) => x.id);
+    return allExperiments().map((x) => x.id);
   }
 
   /** The experiment chosen in the form, for the page's link. */
@@ -129,13 +139,14 @@ export class ExperimentsView {
       experiment: value('experiment'),
       readings,
       epochs: Number(this.#input('epochs').value),
+      seeds: Number(this.#input('seeds').value),
       evaluation: value('evaluation'),
     };
   }
 
   #plan() {
     const choices = this.#choices();
-    const problem = checkValue(EXPERIMENT_EPOCHS, choices.epochs);
+    const problem = checkValue(EXPERIMENT_EPOCHS, choices.epochs) ?? checkValue(EXPERIMENT_SEEDS, choices.seeds);
     return problem ? { error: problem } : this.#experiments.plan(choices);
   }
 
@@ -177,7 +188,10 @@ export class ExperimentsView {
     );
     if (!active && q) {
       const done = q.items.filter((i) => i.status === 'done').length;
-      const what = EXPERIMENTS.find((x) => x.id === q.experiment)?.label.toLowerCase() ?? q.experiment;
+      const what =
+        allExperiments()
+          .find((x) => x.id === q.experiment)
+          ?.label.toLowerCase() ?? q.experiment;
       $('experiment-last').textContent =
         `Last queue (${what}, ${q.epochs} epochs): ${STATE_TEXT[q.state].toLowerCase()}, ${done} of ${q.items.length} runs done.`;
     } else {

@@ -10,7 +10,7 @@ import { epochAxes } from '../ui/chart_axes.js';
 import { cssVar } from '../ui/colour.js';
 import { $, el } from '../ui/dom.js';
 import { Redraw } from '../ui/redraw.js';
-import { EXPERIMENTS } from './experiment_plan.js';
+import { REPORT_EXPERIMENTS } from './experiment_plan.js';
 import { measureClaims } from './report_claims.js';
 import { FIGURES, figureSeries, figureTable, quantityName } from './report_figures.js';
 
@@ -24,7 +24,9 @@ export const REDRAW_MS = 1000;
 
 const SVG = 'http://www.w3.org/2000/svg';
 const experimentOf = (figure) =>
-  EXPERIMENTS.find((x) => x.id !== 'report' && figure.runs.every((k) => x.runs.includes(k)) && figure.runs.length > 1);
+  REPORT_EXPERIMENTS.find(
+    (x) => x.id !== 'report' && figure.runs.every((k) => x.runs.includes(k)) && figure.runs.length > 1,
+  );
 
 /** A short line in the curve's colour and dash, for the legend (SVG attributes: no inline style, CSP-safe). */
 function swatch(colour, dash) {
