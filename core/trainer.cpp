@@ -214,7 +214,7 @@ void Trainer::diverged(const std::string& what) {
 double Trainer::train_batch(const std::int32_t* samples, int count, int& correct) {
   correct = 0;
   const long long step = progress_.step + 1;  // progress().step once this batch is done
-  if (count == 0) {  // an empty slice: a zero gradient, no step
+  if (count == 0) {                           // an empty slice: a zero gradient, no step
     if (dynamics_.due(step)) record_dynamics(step, 0, 0);
     return 0;
   }
@@ -346,7 +346,8 @@ void Trainer::step_weight_tile(int t, const Vector<float>& grads) {
   for (Eigen::Index begin = tile.offset; begin < end;) {
     const Eigen::Index stop = std::min(end, (begin / kPiece + 1) * kPiece);
     const Eigen::Index length = stop - begin;
-    const Eigen::Index n = std::clamp<Eigen::Index>(weights_end - begin, 0, length);  // weights in [begin, stop)
+    const Eigen::Index n =
+        std::clamp<Eigen::Index>(weights_end - begin, 0, length);  // weights in [begin, stop)
     Eigen::Map<Vector<float>> before(old.data(), length);
     before = params.segment(begin, length);
     optimizer_->step_segment(params, grads, begin, length);

@@ -61,7 +61,16 @@ export class FakeTrainer {
       activationStd: of(() => 0.1),
       saturated: of(() => 0.05),
     });
-    return { steps, every: this.dynamicsEvery, dropped: 0, layers: this.layers.slice(1).map(layer) };
+    return {
+      steps,
+      batchSize: Int32Array.from(steps, () => this.batchSize),
+      loss: of(() => 1),
+      gradNorm: of((s) => 2 / s),
+      stepNorm: of((s) => 1e-3 / s),
+      every: this.dynamicsEvery,
+      dropped: 0,
+      layers: this.layers.slice(1).map(layer),
+    };
   }
 
   #sizeOf(batchInEpoch) {
