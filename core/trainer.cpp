@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "errors.hpp"
+#include "gradient_clipping.hpp"
 #include "inspection.hpp"
 #include "memory_estimate.hpp"
 
@@ -300,9 +301,9 @@ void Trainer::clip_gradient(Vector<float>& grads) {
   });
   double squares = 0;
   for (double s : tile_squares_) squares += s;  // in tile order: the same on any thread count
-  const double norm = std::sqrt(squares), limit = config_.optimizer.clip_norm;
-  if (!(norm > limit)) return;
-  const auto scale = static_cast<float>(limit / norm);
+  const double factor = clip_factor(std::sqrt(squares), config_.optimizer.clip_norm);
+  if (factor == 1.0) return;
+  const auto scale = static_cast<float>(factor);
   run_tasks(static_cast<int>(tiles.size()), [&](int t, int) {
     const auto& tile = tiles[static_cast<std::size_t>(t)];
     grads.segment(tile.offset, tile.size) *= scale;
