@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { pageWithData, waitForData } from './fixtures.mjs';
-import { screenshot } from './harness.mjs';
+import { ARTIFACTS, screenshot } from './harness.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
@@ -86,6 +87,7 @@ describe('the learning-rate finder', { timeout: 10 * MINUTE }, () => {
     assert.match(await page.textContent('#lr-find-reason'), new RegExp(`The form’s η is ${eta.replace('.', '\\.')}`));
     assert.deepEqual(await axeProblems(page), []);
     await screenshot(page, 'lr-finder');
+    await page.locator('#lr-finder').screenshot({ path: join(ARTIFACTS, 'lr-finder-panel.png') });
 
     // A reload shows the result again for the same settings (the form keeps η = the pick only if saved:
     // the result holds whatever η is, since the test sweeps it).
@@ -115,5 +117,6 @@ describe('the learning-rate finder', { timeout: 10 * MINUTE }, () => {
     assert.ok(fit.chart <= fit.width, `the chart fits (${fit.chart})`);
     assert.deepEqual(await axeProblems(page), []);
     await screenshot(page, 'lr-finder-phone');
+    await page.locator('#lr-finder').screenshot({ path: join(ARTIFACTS, 'lr-finder-panel-phone.png') });
   });
 });
