@@ -11,6 +11,7 @@ import {
   LrFinder,
   STORAGE_KEY,
   findingPoints,
+  lossRange,
   roundedEta,
   settingsKey,
   shortMessage,
@@ -104,4 +105,10 @@ test('the key leaves η out and does not depend on the fields’ order; points a
   assert.deepEqual(p.losses, [2.3, 2.2, 1.9, null]);
   assert.deepEqual(p.smoothed, [2.3, 2.25, 2.1, null]);
   assert.equal(shortMessage(new Error('start must be below end')), 'Start must be below end.');
+  const [lo, hi] = lossRange(p.smoothed);
+  assert.ok(
+    Math.abs(lo - (2.1 - 0.01)) < 1e-12 && Math.abs(hi - (2.3 + 0.01)) < 1e-12,
+    'the smoothed curve’s, 5 % wider',
+  );
+  assert.equal(lossRange([null]), null);
 });

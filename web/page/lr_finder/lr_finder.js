@@ -69,6 +69,21 @@ export function findingPoints(result) {
   };
 }
 
+/**
+ * The loss axis of the chart: the smoothed curve's range with a margin of 5 % (the batch losses beyond it,
+ * as the test blows up, are cut), or null without a finite value.
+ * @param {(number | null)[]} smoothed
+ * @returns {[number, number] | null}
+ */
+export function lossRange(smoothed) {
+  const values = smoothed.filter((v) => v !== null && Number.isFinite(v));
+  if (values.length === 0) return null;
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const margin = 0.05 * (hi - lo || Math.abs(hi) || 1);
+  return [lo - margin, hi + margin];
+}
+
 export class LrFinder {
   #store;
   #client;

@@ -12,7 +12,7 @@ import { PALETTE, cssVar } from '../ui/colour.js';
 import { $, el } from '../ui/dom.js';
 import { count, sci } from '../ui/format.js';
 import { Redraw } from '../ui/redraw.js';
-import { findingPoints, roundedEta, settingsKey } from './lr_finder.js';
+import { findingPoints, lossRange, roundedEta, settingsKey, shortMessage } from './lr_finder.js';
 
 /**
  * @import { SessionStore } from '../app/session_store.js'
@@ -33,6 +33,8 @@ export class LrFinderView {
   #plot = null;
   /** @type {LrFinding | null} the finding the chart and table show */
   #drawn = null;
+  /** @type {[number, number] | null} the loss axis: the smoothed curve's (batch losses beyond it are cut) */
+  #range = null;
   #find = $('btn-lr-find', HTMLButtonElement);
   #use = $('btn-lr-use', HTMLButtonElement);
 
@@ -93,9 +95,7 @@ export class LrFinderView {
     this.#use.textContent = `Use η = ${eta}`;
     const inForm = config?.learningRate === eta;
     this.#use.disabled = inForm;
-    $('lr-find-reason').textContent = `${found.result.reason}${/[.!?]$/.test(found.result.reason) ? '' : '.'}${
-      inForm ? ` The form’s η is ${eta}.` : ''
-    }`;
+    $('lr-find-reason').textContent = `${shortMessage(found.result.reason)}${inForm ? ` The form’s η is ${eta}.` : ''}`;
     if (found !== this.#drawn) {
       this.#drawn = found;
       this.#chart(found);
@@ -110,6 +110,7 @@ export class LrFinderView {
     const pick = p.rates.map((_, i) => (i === p.pickIndex ? (p.smoothed[i] ?? p.losses[i]) : null));
     const data = /** @type {uPlot.AlignedData} */ (/** @type {unknown} */ ([p.rates, p.smoothed, p.losses, pick]));
     if (!this.#plot) this.#plot = this.#makeChart(container);
+    this.#range = lossRange(p.smoothed);
     this.#plot.setData(data);
     container.setAttribute(
       'aria-label',
@@ -132,8 +133,19 @@ export class LrFinderView {
     const opts = {
       width,
       height: HEIGHT,
-      scales: { x: { time: false, distr: 3 }, y: {} },
-      axes: [{ ...x, label: 'learning rate η (log scale)', values: (u, v) => v.map((t) => sci(t, 1)) }, y],
+      scales: {
+        x: { time: false, distr: 3 },
+        y: { range: (u, min, max) => this.#range ?? [min, max] },
+      },
+      axes: [
+        {
+          ...x,
+          label: 'learning rate η (log scale)',
+          // Labels at the powers of ten only (the log axis splits between them too).
+          values: (u, v) => v.map((t) => (Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9 ? sci(t, 1) : '')),
+        },
+        y,
+      ],
       legend: { live: true },
       series: [
         { label: 'η', value },
