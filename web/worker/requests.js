@@ -252,8 +252,9 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
       return analyse(engine, payload);
     },
     lrRangeTest({ config: wanted, options }) {
-      // A fresh trainer of the asked settings (made, tested on a copy, freed), or a copy of the live one.
-      const fresh = wanted ? roomFor(() => engine.createTrainer(engine.validateConfig(wanted))) : null;
+      // A fresh trainer of the asked settings (made, tested on a copy, freed), or a copy of the live one. Out
+      // of memory beside the live trainer, it says so: the live one is never let go for a test.
+      const fresh = wanted ? engine.createTrainer(engine.validateConfig(wanted)) : null;
       const trainer = fresh ?? session.requireTrainer();
       try {
         const { batchSize, layers } = trainer.config();
