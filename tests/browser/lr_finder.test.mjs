@@ -42,7 +42,7 @@ const shown = (page) =>
 describe('the learning-rate finder', { timeout: 10 * MINUTE }, () => {
   const suite = useBrowserSuite({ real: false, synthetic: true });
 
-  test('find, see the chart and the pick, use it, reload and see it again; keyboard, 390 px, axe', async () => {
+  test('find, see the chart and the pick, use it, reload and see it again; keyboard, 390 px, axe', async (t) => {
     const page = await pageWithData(suite.browser, suite.syntheticUrl);
     const find = page.locator('#btn-lr-find');
     assert.equal(await find.isDisabled(), false);
@@ -51,8 +51,10 @@ describe('the learning-rate finder', { timeout: 10 * MINUTE }, () => {
 
     // By keyboard: focus the button and press Enter.
     await find.focus();
+    const t0 = Date.now();
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => !document.getElementById('lr-find-result').hidden, null, { timeout: MINUTE });
+    t.diagnostic(`range test of 784-20-10: ${Date.now() - t0} ms from the press to the chart`);
     const s = await shown(page);
     assert.equal(s.error, '');
     assert.equal(s.canvas >= 1, true, 'the chart');
