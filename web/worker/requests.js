@@ -5,6 +5,7 @@
 // events. A handler that throws an error with a `kind` (the engine's, or a
 // ReportedError) is answered with a `failure` in the request's scope; one
 // without a kind ends the worker (worker.js).
+import { analyse, rangeTest, rangeTestBusyMs } from './analysis.js';
 import { CsvError, LISTED_PROBLEMS, parseCsv } from './csv_data.js';
 import { ReportedError } from './errors.js';
 import { decodeImage } from './image_decoder.js';
@@ -246,6 +247,23 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
       onBusy(1000 + session.expectedMs(200));
       const trace = { ...trainer.traceBackpropSplit(split, index), trainerStep: trainer.progress().step };
       return { trace, image: engine.splitImages(split, index, 1) };
+    },
+    analyse(payload) {
+      return analyse(engine, payload);
+    },
+    lrRangeTest({ config: wanted, options }) {
+      // A fresh trainer of the asked settings (made, tested on a copy, freed), or a copy of the live one. Out
+      // of memory beside the live trainer, it says so: the live one is never let go for a test.
+      const fresh = wanted ? engine.createTrainer(engine.validateConfig(wanted)) : null;
+      const trainer = fresh ?? session.requireTrainer();
+      try {
+        const { batchSize, layers } = trainer.config();
+        const batches = options?.batches ?? engine.lrRangeDefaults().batches;
+        onBusy(rangeTestBusyMs({ batches, batchSize, parameters: engine.parameterCount(layers) }));
+        return rangeTest(trainer, options);
+      } finally {
+        fresh?.delete();
+      }
     },
     expectedInitialLoss({ config }) {
       return engine.expectedInitialLoss(config);

@@ -11,16 +11,17 @@
 // state and its threads) 'data' 'trainer' 'train' (the
 // training state) 'runs' (the history: runs added, removed, overlaid, the
 // current one replaced) 'chunk' 'epoch' 'health' 'checkpoint' 'queue'
-// 'dynamics' 'diverged' 'error' 'settings' 'digit' 'saving'.
+// 'dynamics' 'diverged' 'error' 'settings' 'digit' 'saving' 'lrFinder'.
 import { State } from '../../shared/protocol.js';
 import { healthEntry, recordHealth } from '../inside/health.js';
 import { RunHistory } from '../runs/run_history.js';
 import { addEpoch, appendChunk, appendDynamics } from '../runs/run_record.js';
 
 /**
- * @import { AnyEvent, EventOf, ThreadsValue, DataInfoValue, ProgressValue } from '../../shared/protocol.js'
+ * @import { AnyEvent, EventOf, ThreadsValue, DataInfoValue, ProgressValue, SpikeRuleValue } from '../../shared/protocol.js'
  * @import { Constants, Preset, SchemaField } from '../../wasm/engine.mjs'
  * @import { Run, EpochEntry, HealthEntry } from '../runs/run_record.js'
+ * @import { LrFinderState } from '../lr_finder/lr_finder.js'
  */
 
 /**
@@ -31,6 +32,7 @@ import { addEpoch, appendChunk, appendDynamics } from '../runs/run_record.js';
  * @property {SchemaField[]} schema the configuration's fields (engine.schema())
  * @property {Preset[]} presets the core's readings of the report
  * @property {Constants} constants the engine's defaults and limits (engine.constants())
+ * @property {SpikeRuleValue} spikeRule what the engine calls a spike (engine.spikeRule())
  */
 /**
  * Which data is loaded: MNIST (id: the manifest's name) or the user's files: IDX files (names by role,
@@ -111,6 +113,8 @@ export class SessionStore {
   saving = null;
   /** @type {'starting' | 'ready' | 'restarting' | 'crashed'} the training worker */
   worker = 'starting';
+  /** @type {LrFinderState} the learning-rate finder (lr_finder/lr_finder.js) */
+  lrFinder = { status: 'idle', error: null, errorKey: null, last: null };
 
   /** @type {Map<string, Set<(detail: any) => void>>} */
   #listeners = new Map();
@@ -171,6 +175,7 @@ export class SessionStore {
           schema: /** @type {SchemaField[]} */ (m.schema),
           presets: /** @type {Preset[]} */ (m.presets),
           constants: /** @type {Constants} */ (m.constants),
+          spikeRule: m.spikeRule,
         };
         this.worker = 'ready';
         this.#notify('engine');
@@ -347,6 +352,12 @@ export class SessionStore {
   setWorkerState(state) {
     this.worker = state;
     this.#notify('engine');
+  }
+
+  /** The learning-rate finder's state changed (lr_finder/lr_finder.js). @param {LrFinderState} state */
+  setLrFinder(state) {
+    this.lrFinder = state;
+    this.#notify('lrFinder');
   }
 
   /** The layers' health shown (another current run: its last one, or none). */
