@@ -74,7 +74,9 @@ if (!isMainThread) {
   const engine = await engineOf(false);
   trainSeed(engine, { ...workerData.job, seed: 99 }, 32); // warm-up, as (a) has
   parentPort.postMessage({ ready: true });
-  parentPort.once('message', () => parentPort.postMessage({ samples: trainSeed(engine, workerData.job, workerData.batches) }));
+  parentPort.once('message', () =>
+    parentPort.postMessage({ samples: trainSeed(engine, workerData.job, workerData.batches) }),
+  );
 } else {
   await main();
 }
@@ -153,8 +155,12 @@ async function main() {
   });
   const batches = Number(args.batches);
   const fmt = (x) => Math.round(x).toLocaleString('en-US');
-  console.log(`seeds_bench: ${SEEDS.length} seeds, ${batches} batches each (wasm); load average ${loadavg()[0].toFixed(2)}`);
-  const rows = [['network', 'reading', 'engine', 'one after another (2 threads)', 'side by side (2 × 1 thread)', 'side/one']];
+  console.log(
+    `seeds_bench: ${SEEDS.length} seeds, ${batches} batches each (wasm); load average ${loadavg()[0].toFixed(2)}`,
+  );
+  const rows = [
+    ['network', 'reading', 'engine', 'one after another (2 threads)', 'side by side (2 × 1 thread)', 'side/one'],
+  ];
   const threaded = await engineOf(true);
   for (const layers of NETWORKS)
     for (const reading of READINGS) {
