@@ -40,7 +40,13 @@ export function translucent(colour, alpha) {
   let rgb;
   if (/^#[0-9a-f]{6}$/i.test(c)) rgb = [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
   else if (/^#[0-9a-f]{3}$/i.test(c)) rgb = [1, 2, 3].map((i) => 17 * parseInt(c[i], 16));
-  else rgb = /^rgba?\(([^)]+)\)$/i.exec(c)?.[1].split(/[\s,/]+/).slice(0, 3).map(Number) ?? null;
+  else
+    rgb =
+      /^rgba?\(([^)]+)\)$/i
+        .exec(c)?.[1]
+        .split(/[\s,/]+/)
+        .slice(0, 3)
+        .map(Number) ?? null;
   return rgb && rgb.every(Number.isFinite) ? `rgba(${rgb.join(', ')}, ${alpha})` : c;
 }
 
@@ -53,7 +59,10 @@ export function bandColumns(series, scale = 1) {
   const banded = series.map((s, i) => i).filter((i) => hasBand(series[i]));
   /** @type {[number[], (number | null)[]][]} */
   const tables = [
-    ...series.map((s) => /** @type {[number[], (number | null)[]]} */ ([s.points.map((p) => p.x), s.points.map((p) => p.mean * scale)])),
+    ...series.map(
+      (s) =>
+        /** @type {[number[], (number | null)[]]} */ ([s.points.map((p) => p.x), s.points.map((p) => p.mean * scale)]),
+    ),
     ...banded.flatMap((i) =>
       ['min', 'max'].map(
         (k) =>
@@ -183,7 +192,13 @@ export class BandChart {
       points: { show: false },
     });
     // The bounds are series of their own, invisible: uPlot fills between them.
-    const bound = (s, k) => ({ label: `${s.label} ${k}`, stroke: 'transparent', width: 0, spanGaps: true, points: { show: false } });
+    const bound = (s, k) => ({
+      label: `${s.label} ${k}`,
+      stroke: 'transparent',
+      width: 0,
+      spanGaps: true,
+      points: { show: false },
+    });
     const axes = epochAxes({
       axis: cssVar('--fg-muted'),
       grid: cssVar('--grid'),
@@ -203,7 +218,10 @@ export class BandChart {
         ...series.map(line),
         ...bands.flatMap((b) => [bound(series[b.curve], 'min'), bound(series[b.curve], 'max')]),
       ],
-      bands: bands.map((b) => ({ series: [b.max, b.min], fill: translucent(resolve(series[b.curve].colour), bandAlpha) })),
+      bands: bands.map((b) => ({
+        series: [b.max, b.min],
+        fill: translucent(resolve(series[b.curve].colour), bandAlpha),
+      })),
     };
     chart.replaceChildren();
     const plot = new uPlot(
