@@ -178,7 +178,7 @@ async function main() {
   }
   const fmt = (x) => Math.round(x).toLocaleString('en-US');
   console.log(
-    `seeds_bench: ${SEEDS.length} seeds, ${batches} batches each (wasm); load average ${loadavg()[0].toFixed(2)}`,
+    `seeds_bench: ${SEEDS.length} seeds, ${batches} batches each (wasm), ${args['native-epochs']} epochs (native), median of ${runs}; load average ${loadavg()[0].toFixed(2)}`,
   );
   const rows = [
     ['network', 'reading', 'engine', 'one after another (2 threads)', 'side by side (2 × 1 thread)', 'side/one'],
