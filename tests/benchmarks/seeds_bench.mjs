@@ -138,7 +138,9 @@ function nativeArgs(layers, reading, epochs, seed, threads) {
   ];
 }
 
-const sum = (rs, k) => rs.reduce((s, r) => s + r[k], 0);
+function sum(rs, k) {
+  return rs.reduce((s, r) => s + r[k], 0);
+}
 
 /** Samples/s of the seeds one after another, each on 2 threads. */
 async function nativeSequential(layers, reading, epochs) {
