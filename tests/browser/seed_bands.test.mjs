@@ -40,7 +40,10 @@ describe('seed bands in Chromium', { timeout: 6 * MINUTE }, () => {
       await page.check('input[name="reading"][value="report-code"]');
       await page.fill('#f-experiment-epochs', '2');
       await page.fill('#f-experiment-seeds', '2');
-      assert.equal(await page.locator('#experiment-plan li').count(), 6, 'three runs, two seeds each');
+      const plan = await page.locator('#experiment-plan li').allTextContents();
+      assert.equal(plan.length, 6, 'three runs, two seeds each');
+      assert.match(plan[0], /^784-20-10 η = 0\.001 .* · seed 1$/);
+      assert.match(plan[3], /^784-20-10 η = 0\.001 .* · seed 2$/);
       await page.click('#btn-experiment-run');
       await page.waitForFunction(() => window.mnist.queue?.state === 'finished', null, {
         timeout: 4 * MINUTE,
