@@ -4,14 +4,16 @@
 // (ui/band_chart.js: the chart's data-bands, uPlot's band series), its
 // table gives "mean [min–max]", its legend "mean of 2 seeds", the claims
 // table reads "over 2 seeds" and "holds in k of 2 seeds", and axe finds
-// nothing serious in the report's panel. Run:
+// nothing serious in the report's panel; and a link to a study (registered
+// here by appending a registerStudy call to experiment_plan.js as served)
+// chooses it and scrolls to its panel. Run:
 // node --test tests/browser/seed_bands.test.mjs
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
-import { pageWithData, show } from './fixtures.mjs';
+import { freshPage, pageWithData, show, waitForData } from './fixtures.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
@@ -133,4 +135,32 @@ describe('seed bands in Chromium', { timeout: 6 * MINUTE }, () => {
       assert.deepEqual(await axeProblems(page, 'report'), []);
     },
   );
+
+  test('a link to a study chooses it and scrolls to the study’s own panel', { timeout: 2 * MINUTE }, async () => {
+    const page = await freshPage(suite.browser, { origin: new URL(suite.syntheticUrl).origin });
+    // A study as its module would register it (the studies' modules are others' work).
+    await page.route('**/page/report/experiment_plan.js', async (route) => {
+      const response = await route.fetch();
+      const body = `${await response.text()}
+registerStudy({ id: 'sweep', label: 'Depth and width sweep', help: 'a test study',
+  variants: () => [{ key: 'w20', hidden: [20], label: '784-20-10' }] });
+`;
+      await route.fulfill({ response, body });
+    });
+    await page.goto(`${suite.syntheticUrl}?experiment=sweep#experiments`);
+    await waitForData(page);
+    // (The notice is the Train view's; the link opened the Experiments view.)
+    await page.waitForFunction(() => !document.getElementById('link-notice').hidden);
+    assert.match(await page.textContent('#link-notice'), /The Experiments view has “sweep” chosen/);
+    assert.ok(await page.isChecked('#experiment-form input[name="experiment"][value="sweep"]'));
+    await page.waitForSelector('#study-sweep[data-linked="true"]', { state: 'attached' });
+    // Scrolled to: the panel is in the viewport (at its top, or as near as the page's end allows).
+    const at = await page.evaluate(() => ({
+      top: document.getElementById('study-sweep').getBoundingClientRect().top,
+      height: innerHeight,
+      scrolled: scrollY,
+    }));
+    assert.ok(at.scrolled > 0 && at.top >= -5 && at.top < at.height - 40, JSON.stringify(at));
+    assert.equal(await page.getAttribute('#study-spikes', 'data-linked'), null);
+  });
 });

@@ -52,4 +52,3 @@ export function bandColumns(series, scale = 1) {
   const bands = banded.map((i, j) => ({ curve: i, max: series.length + 2 * j + 2, min: series.length + 2 * j + 1 }));
   return { tables, bands };
 }
-
