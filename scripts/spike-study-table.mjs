@@ -11,12 +11,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import {
-  INTERVENTIONS,
-  explain,
-  interventionSummary,
-  spikeEpochComparison,
-} from '../web/page/report/spike_study.js';
+import { INTERVENTIONS, explain, interventionSummary, spikeEpochComparison } from '../web/page/report/spike_study.js';
 
 const [dir = 'build/spike-study'] = process.argv.slice(2);
 
@@ -64,7 +59,8 @@ function load() {
       const all = lines(join(folder, f));
       const final = all.find((l) => l.final);
       if (!final) continue;
-      if (!Array.isArray(final.spikes)) throw new Error(`${f}: the final line has no spikes (an mlp_train without the detector?)`);
+      if (!Array.isArray(final.spikes))
+        throw new Error(`${f}: the final line has no spikes (an mlp_train without the detector?)`);
       const epochs = all.filter((l) => l.epoch && !l.final);
       const stepsFile = join(folder, `seed${seed}.steps.jsonl`);
       runs.push({
@@ -107,7 +103,8 @@ for (const r of rows) {
   );
 }
 for (const [key, n] of Object.entries(diverged))
-  if (!rows.some((r) => r.key === key)) console.log(`| ${INTERVENTIONS.find((i) => i.key === key)?.label} | all ${n} diverged | | | | | | | |`);
+  if (!rows.some((r) => r.key === key))
+    console.log(`| ${INTERVENTIONS.find((i) => i.key === key)?.label} | all ${n} diverged | | | | | | | |`);
 
 const comparison = spikeEpochComparison(
   runs.filter((r) => r.variant === 'baseline'),

@@ -22,7 +22,11 @@ import { seedGroups } from '../../web/page/report/seed_bands.js';
 const RULE = { threshold: 0.02, after: 10 };
 const schema = [];
 const presets = [
-  { name: 'report-code', label: 'the report’s code', config: { trainLimit: 3000, init: 'gaussian', batching: 'slices', gradient: 'half' } },
+  {
+    name: 'report-code',
+    label: 'the report’s code',
+    config: { trainLimit: 3000, init: 'gaussian', batching: 'slices', gradient: 'half' },
+  },
 ];
 
 test('the study trains 784-80-40-20-10 at η = 0.001 in the report’s code, one variant per intervention, every step recorded', () => {
@@ -106,7 +110,10 @@ function dataB() {
     studyRun('baseline', seed, { spikes: seed <= 2 ? [spike(30, 0.03)] : [], epochs: 40, big: 1 }),
     studyRun('shuffled', seed, { epochs: 40 }),
     studyRun('mean-matched', seed, { epochs: 40, final: 0.95 }),
-    studyRun('adam', seed, { spikes: seed === 1 ? [spike(20, 0.025), spike(21, -0.03), spike(22, 0.04)] : [], epochs: 40 }),
+    studyRun('adam', seed, {
+      spikes: seed === 1 ? [spike(20, 0.025), spike(21, -0.03), spike(22, 0.04)] : [],
+      epochs: 40,
+    }),
   ]);
 }
 
@@ -165,7 +172,14 @@ test('spike epochs against the others after the rule’s first epochs: medians o
 test('the explanation is generated from the numbers: another data set, another text', () => {
   const explainOf = (runs) => {
     const rows = interventionSummary(runs);
-    return explain({ rows, comparison: spikeEpochComparison(runs.filter((r) => r.variant === 'baseline'), RULE), rule: RULE });
+    return explain({
+      rows,
+      comparison: spikeEpochComparison(
+        runs.filter((r) => r.variant === 'baseline'),
+        RULE,
+      ),
+      rule: RULE,
+    });
   };
   const a = explainOf(dataA()).join(' ');
   const b = explainOf(dataB()).join(' ');
@@ -174,7 +188,10 @@ test('the explanation is generated from the numbers: another data set, another t
   assert.match(a, /spikes in 5 of 5 seeds \(2 spikes per seed \[2–2\], largest \+14\.0 points\)/);
   assert.match(a, /more than 2\.0 points .* after epoch 10/);
   assert.match(a, /No spike in any seed, and the network still learns, with Adam \(0 of 5\)/);
-  assert.match(a, /No spike either with mean gradient \(0 of 5; final training accuracy 10\.0 %\) — but it does not learn/);
+  assert.match(
+    a,
+    /No spike either with mean gradient \(0 of 5; final training accuracy 10\.0 %\) — but it does not learn/,
+  );
   assert.match(a, /step’s size, not its variation/);
   assert.match(a, /Regular batches of 128 do not remove them \(5 of 5\)/);
   assert.match(a, /Spike epochs hold larger steps/);
@@ -224,7 +241,10 @@ test('a page’s runs become the study’s runs: steps placed in their epochs, s
     ],
   );
   assert.deepEqual(steps[3].layers, [{ updateRatio: 4, saturated: 0.5 }]);
-  const [r] = studyRunsOf(seedGroups([/** @type {any} */ (run)], { experiment: SPIKE_STUDY }), new Map([['r1', [spike(2, 0.2)]]]));
+  const [r] = studyRunsOf(
+    seedGroups([/** @type {any} */ (run)], { experiment: SPIKE_STUDY }),
+    new Map([['r1', [spike(2, 0.2)]]]),
+  );
   assert.equal(r.variant, 'baseline');
   assert.equal(r.seed, 2);
   assert.deepEqual(r.accuracies, [0.5, 0.7]);

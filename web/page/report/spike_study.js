@@ -65,7 +65,8 @@ export const INTERVENTIONS = Object.freeze([
   {
     key: 'mean',
     label: 'mean gradient',
-    changes: 'gradient: mean — η × the slice’s mean gradient: every step’s size independent of the slice, and ~500× smaller',
+    changes:
+      'gradient: mean — η × the slice’s mean gradient: every step’s size independent of the slice, and ~500× smaller',
     overrides: { gradient: 'mean' },
     native: '--gradient mean',
   },
@@ -372,7 +373,8 @@ export function explain({ rows, comparison = null, rule }) {
     r.spikesPerSeed && r.seeds > 1
       ? `${fmt(r.spikesPerSeed.mean, 2)} spikes per seed [${r.spikesPerSeed.min}–${r.spikesPerSeed.max}]`
       : `${r.spikesPerSeed?.mean ?? 0} spike${r.spikesPerSeed?.mean === 1 ? '' : 's'}`;
-  const jump = (r) => (r.largest ? `, largest ${r.largest.change > 0 ? '+' : '−'}${pts(Math.abs(r.largest.change))} points` : '');
+  const jump = (r) =>
+    r.largest ? `, largest ${r.largest.change > 0 ? '+' : '−'}${pts(Math.abs(r.largest.change))} points` : '';
   out.push(
     `Spike: ${ruleText}. In the report’s code, 784-80-40-20-10 spikes in ${base.withSpikes} of ${base.seeds} seeds (${perSeed(base)}${jump(base)}) over ${base.epochs} epochs.`,
   );
@@ -381,7 +383,8 @@ export function explain({ rows, comparison = null, rule }) {
     return out;
   }
   const classes = classify(rows);
-  const name = (r) => `${r.label} (${r.withSpikes} of ${r.seeds}${r.learns ? '' : `; final training accuracy ${pts(r.finalTrain?.mean ?? 0)} %`})`;
+  const name = (r) =>
+    `${r.label} (${r.withSpikes} of ${r.seeds}${r.learns ? '' : `; final training accuracy ${pts(r.finalTrain?.mean ?? 0)} %`})`;
   const removes = classes.filter((c) => c.effect === 'removes');
   const learnsRemoves = removes.filter((c) => c.learns);
   const idle = removes.filter((c) => !c.learns);
@@ -393,8 +396,7 @@ export function explain({ rows, comparison = null, rule }) {
     out.push(
       `No spike either with ${list(idle.map(name))} — but ${idle.length === 1 ? 'it does' : 'they do'} not learn: a network that stays put cannot jump.`,
     );
-  if (reduces.length)
-    out.push(`Fewer spikes with ${list(reduces.map((r) => `${name(r)}, ${perSeed(r)}`))}.`);
+  if (reduces.length) out.push(`Fewer spikes with ${list(reduces.map((r) => `${name(r)}, ${perSeed(r)}`))}.`);
   if (keeps.length) out.push(`Still spiking with ${list(keeps.map((r) => `${name(r)}, ${perSeed(r)}`))}.`);
 
   if (comparison && comparison.spike.steps > 0 && comparison.other.steps > 0) {
@@ -441,9 +443,12 @@ export function explain({ rows, comparison = null, rule }) {
     );
   else if (by.shuffled && gone(by.shuffled))
     out.push('Regular batches of 128 remove them: the slices are necessary for the spikes in these runs.');
-  if (by.clip && gone(by.clip)) out.push(`Capping the gradient’s norm (${by.clip.label}) removes them: they come from the largest steps.`);
+  if (by.clip && gone(by.clip))
+    out.push(`Capping the gradient’s norm (${by.clip.label}) removes them: they come from the largest steps.`);
   else if (by.clip && spikes(by.clip))
-    out.push(`Capping the gradient’s norm (${by.clip.label}) does not remove them (${by.clip.withSpikes} of ${by.clip.seeds}).`);
+    out.push(
+      `Capping the gradient’s norm (${by.clip.label}) does not remove them (${by.clip.withSpikes} of ${by.clip.seeds}).`,
+    );
   if (by['lr1e-4'] && gone(by['lr1e-4']))
     out.push('A 10× smaller η removes them while the network still learns: smaller steps suffice.');
   return out;
