@@ -28,6 +28,7 @@ import { WeightsView } from './inside/weights_view.js';
 import { Experiments } from './report/experiments.js';
 import { ExperimentsView } from './report/experiments_view.js';
 import { FiguresView } from './report/figures_view.js';
+import { SpikeStudyView } from './report/spike_study_view.js';
 import { ExportView } from './runs/export_view.js';
 import { ModelFileView } from './runs/model_file_view.js';
 import { Persistence } from './runs/persistence.js';
@@ -93,6 +94,9 @@ const curves = new CurvesView({ store, visibility: shown('train'), loss: $('char
 new EpochTableView({ store, visibility: shown('train') });
 const experimentsView = new ExperimentsView({ store, experiments, notices, visibility: shown('experiments') });
 const figures = new FiguresView({ store, visibility: shown('experiments') });
+// The engine's analysis of what the page sends (the worker's 'analyse' request): spikes per accuracy curve.
+const analysis = { spikes: (curves) => client.request('analyse', { spikes: curves }).then((r) => r.spikes) };
+const spikeStudy = new SpikeStudyView({ store, analysis, visibility: shown('experiments') });
 new WeightsView({ store, client, visibility: shown('inside') });
 new PathView({ store, client, visibility: whenOpen($('path-panel', HTMLDetailsElement), shown('inside')) });
 const health = new HealthView({
@@ -127,6 +131,7 @@ new PresentationToggle({
   onChange: () => {
     curves.restyle();
     figures.restyle();
+    spikeStudy.restyle();
     health.restyle();
     dynamics.restyle();
   },
@@ -153,6 +158,7 @@ exposeSession({
   recovery,
   experiments,
   figures,
+  spikeStudy,
   share,
   settings,
   currentView: () => nav.current,

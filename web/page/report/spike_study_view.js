@@ -124,6 +124,15 @@ export class SpikeStudyView {
     this.#redraw.request();
   }
 
+  /** The colours or the type size changed: the charts are built again. */
+  restyle() {
+    this.#accKey = '';
+    this.#stepKey = '';
+    for (const c of Object.values(this.#stepCharts)) c.destroy();
+    this.#stepCharts = {};
+    this.#redraw.request();
+  }
+
   /** True when the panel shows what the runs say: no detection or redraw waiting. */
   get settled() {
     return !this.#asking && !this.#redraw.pending && this.#stale().length === 0;
@@ -131,7 +140,7 @@ export class SpikeStudyView {
 
   /** The engine's spike rule, once the engine is ready. @returns {SpikeRule | null} */
   get #rule() {
-    return /** @type {any} */ (this.#store.engine)?.spikeRule ?? null;
+    return this.#store.engine?.spikeRule ?? null;
   }
 
   /** The study's runs by "reading key", each seed's latest. */
