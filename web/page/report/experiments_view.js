@@ -12,6 +12,7 @@ import {
   stepFactor,
 } from './experiment_plan.js';
 import { checkValue } from '../../shared/config_fields.js';
+import { linkedPanel } from '../share/share.js';
 import { applyRange } from '../settings/field_input.js';
 import { $, el } from '../ui/dom.js';
 import { duration } from '../ui/format.js';
@@ -46,11 +47,15 @@ export class ExperimentsView {
   #experiments;
   #form = $('experiment-form', HTMLFormElement);
   #redraw;
+  #visibility;
+  /** The panel a link asked for (a study's), scrolled to when the view is first drawn while shown. */
+  #scrollTo = null;
 
   /** @param {{ store: SessionStore, experiments: Experiments, notices: Notices, visibility: Visibility }} parts */
   constructor({ store, experiments, visibility }) {
     this.#store = store;
     this.#experiments = experiments;
+    this.#visibility = visibility;
     $('experiment-choices').replaceChildren(
       ...allExperiments().map((x, i) =>
         el(
@@ -118,14 +123,18 @@ export class ExperimentsView {
     return /** @type {RadioNodeList} */ (this.#form.elements.namedItem('experiment'))?.value || null;
   }
 
-  /** A link named an experiment: it is chosen (nothing is queued until Run). */
+  /**
+   * A link named an experiment: it is chosen (nothing is queued until Run), and a study's own panel
+   * (share.js linkedPanel) is scrolled to once the view is shown.
+   */
   choose(id) {
     const input = [...this.#form.querySelectorAll('input[name="experiment"]')].find(
       (r) => /** @type {HTMLInputElement} */ (r).value === id,
     );
     if (!input) return;
     /** @type {HTMLInputElement} */ (input).checked = true;
-    this.render();
+    this.#scrollTo = linkedPanel(id);
+    this.#redraw.request();
   }
 
   #choices() {
@@ -199,6 +208,12 @@ export class ExperimentsView {
     }
     $('experiment-note').textContent = this.#experiments.note;
     this.#renderProgress();
+    const panel = this.#scrollTo && this.#visibility.visible ? document.getElementById(this.#scrollTo) : null;
+    if (panel) {
+      this.#scrollTo = null;
+      panel.scrollIntoView({ block: 'start' });
+      panel.dataset.linked = 'true';
+    }
   }
 
   #planItem(item, i, active) {
