@@ -6,9 +6,8 @@
 // shaded), and the explanation spike_study.js generates from those numbers.
 // Spikes are the engine's (the Analysis asks the worker's detector); drawn
 // at most once a frame (once a second while training) and only on screen.
-import uPlot from '../../vendor/uPlot.esm.js';
-import { epochAxes } from '../ui/chart_axes.js';
-import { PALETTE, cssVar } from '../ui/colour.js';
+import { BandChart } from '../ui/band_chart.js';
+import { DASHES, PALETTE } from '../ui/colour.js';
 import { $, el } from '../ui/dom.js';
 import { layerChart } from '../ui/layer_chart.js';
 import { Redraw } from '../ui/redraw.js';
@@ -37,7 +36,6 @@ import {
 
 /** While runs train, the panel is redrawn at most this often. */
 export const REDRAW_MS = 1000;
-const HEIGHT = 220;
 const pct = (x) => (100 * x).toFixed(2);
 const signed = (x) => `${x > 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}`;
 
@@ -57,10 +55,8 @@ export class SpikeStudyView {
   /** run id → { key: its epochs when detected, spikes } */
   #spikes = new Map();
   #asking = false;
-  /** @type {uPlot | null} */
-  #accChart = null;
-  #accKey = '';
-  /** @type {Record<string, uPlot>} */
+  #accChart;
+  /** @type {Record<string, ReturnType<typeof layerChart>>} */
   #stepCharts = {};
   #stepKey = '';
   /** @type {[number, number] | null} the chosen spike's epoch on the step charts */
@@ -110,6 +106,13 @@ export class SpikeStudyView {
       el('h4', { text: 'What the runs say' }),
       this.#els.explanation,
     );
+    this.#accChart = new BandChart({
+      chart: this.#els.acc,
+      legend: this.#els.accLegend,
+      format: (y) => `${y.toFixed(0)} %`,
+      scale: 100,
+    });
+    new ResizeObserver(() => this.#accChart.resize()).observe(this.#els.acc);
     select.addEventListener('change', () => {
       this.#stepKey = '';
       this.#redraw.flush();
@@ -126,7 +129,7 @@ export class SpikeStudyView {
 
   /** The colours or the type size changed: the charts are built again. */
   restyle() {
-    this.#accKey = '';
+    this.#accChart.restyle();
     this.#stepKey = '';
     for (const c of Object.values(this.#stepCharts)) c.destroy();
     this.#stepCharts = {};
@@ -236,45 +239,23 @@ export class SpikeStudyView {
     );
   }
 
-  /** Training accuracy per intervention: mean line and min–max band over its seeds. */
+  /** Training accuracy per intervention: mean line and min–max band over its seeds (ui/band_chart.js). */
   #accuracy(groups) {
     const present = INTERVENTIONS.filter((i) => groups.has(`report-code ${i.key}`));
-    const curves = present.map((i) =>
-      bandCurve(groups.get(`report-code ${i.key}`) ?? [], (e) => e.trainSet?.accuracy ?? null),
+    this.#accChart.draw(
+      present.map((i, k) => ({
+        id: i.key,
+        label: i.label,
+        colour: PALETTE[k % PALETTE.length].css,
+        dash: DASHES[Math.floor(k / PALETTE.length) % DASHES.length],
+        points: bandCurve(groups.get(`report-code ${i.key}`) ?? [], (e) => e.trainSet?.accuracy ?? null).map((p) => ({
+          x: p.epoch,
+          mean: p.mean,
+          min: p.min,
+          max: p.max,
+        })),
+      })),
     );
-    const key = present.map((i) => i.key).join(',');
-    if (key !== this.#accKey) {
-      this.#accKey = key;
-      this.#accChart?.destroy();
-      this.#accChart = present.length
-        ? bandChart(
-            this.#els.acc,
-            present.map((i) => i.label),
-          )
-        : null;
-      this.#els.accLegend.replaceChildren(
-        ...present.map((i, k) =>
-          el(
-            'li',
-            { 'data-key': i.key },
-            el('span', {
-              class: 'swatch-box',
-              'aria-hidden': 'true',
-              style: { background: PALETTE[k % PALETTE.length].hex },
-            }),
-            ` ${i.label} (${PALETTE[k % PALETTE.length].name})`,
-          ),
-        ),
-      );
-    }
-    if (!this.#accChart) return;
-    const epochs = [...new Set(curves.flatMap((c) => c.map((p) => p.epoch)))].sort((a, b) => a - b);
-    const at = (c, f) =>
-      epochs.map((e) => {
-        const p = c.find((q) => q.epoch === e);
-        return p ? 100 * p[f] : null;
-      });
-    this.#accChart.setData([epochs, ...curves.flatMap((c) => [at(c, 'mean'), at(c, 'min'), at(c, 'max')])]);
     this.#els.acc.dataset.series = String(present.length);
     this.#els.acc.dataset.seeds = present.map((i) => groups.get(`report-code ${i.key}`)?.length ?? 0).join(',');
   }
@@ -358,61 +339,4 @@ export class SpikeStudyView {
 /** The run record's id of a study run (by its intervention and seed). */
 function runIdOf(groups, /** @type {StudyRun} */ r) {
   return groups.get(`report-code ${r.variant}`)?.find((x) => (x.experiment.seed ?? 1) === r.seed)?.id;
-}
-
-/**
- * A chart of mean curves with min–max bands (in percent), one per name: series mean, min, max per name.
- * (A minimal one of its own until the shared band chart, ui/band_chart.js, is in.)
- * @param {HTMLElement} container
- * @param {string[]} names
- */
-function bandChart(container, names) {
-  const width = Math.max(240, container.clientWidth || 320);
-  const [x, y] = epochAxes({
-    axis: cssVar('--fg-muted'),
-    grid: cssVar('--grid'),
-    xSize: 32,
-    ySize: 56,
-    values: (u, v) => v.map((t) => `${t} %`),
-  });
-  const colour = (k) => PALETTE[k % PALETTE.length].hex;
-  const series = [{ label: 'epoch' }];
-  const bands = [];
-  names.forEach((n, k) => {
-    const i = series.length;
-    series.push(
-      {
-        label: n,
-        stroke: colour(k),
-        width: 2,
-        points: { show: false },
-        spanGaps: true,
-        value: (u, v) => (v == null ? '–' : `${v.toFixed(2)} %`),
-      },
-      { label: `${n} (lowest seed)`, stroke: colour(k), width: 0, points: { show: false }, show: true },
-      { label: `${n} (highest seed)`, stroke: colour(k), width: 0, points: { show: false }, show: true },
-    );
-    bands.push({ series: [i + 2, i + 1], fill: `${colour(k)}33` });
-  });
-  const opts = {
-    width,
-    height: HEIGHT,
-    scales: { x: { time: false }, y: { range: [0, 100] } },
-    axes: [x, y],
-    legend: { show: false },
-    series,
-    bands,
-  };
-  container.replaceChildren();
-  const plot = new uPlot(
-    /** @type {uPlot.Options} */ (/** @type {unknown} */ (opts)),
-    [[], ...series.slice(1).map(() => [])],
-    container,
-  );
-  plot.root.querySelector('.u-over')?.setAttribute('aria-hidden', 'true');
-  new ResizeObserver(() => {
-    const w = Math.max(240, container.clientWidth);
-    if (w !== plot.width) plot.setSize({ width: w, height: HEIGHT });
-  }).observe(container);
-  return plot;
 }
