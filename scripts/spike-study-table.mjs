@@ -3,15 +3,21 @@
 // whose `spikes` are the engine's detector's, --eval-train) and
 // seed<N>.steps.jsonl (--record-steps: every step's batch size, loss, norms
 // and per-layer ratios): per intervention the seeds with a spike, spikes per
-// seed, the largest jump, final training and test accuracy, and the median
-// batch size and step norm in spike epochs against the other epochs after
-// the rule's first epochs; then the explanation the page generates from the
+// seed, the largest jump, the drops of a trained network, final training and
+// test accuracy, and the steps of drop epochs against the epochs without a
+// spike (largest and median step and batch); then the explanation the page generates from the
 // same numbers (web/page/report/spike_study.js).
 //   node scripts/spike-study-table.mjs [DIR]
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { INTERVENTIONS, explain, interventionSummary, spikeEpochComparison } from '../web/page/report/spike_study.js';
+import {
+  INTERVENTIONS,
+  LEARNED,
+  explain,
+  interventionSummary,
+  spikeEpochComparison,
+} from '../web/page/report/spike_study.js';
 
 const [dir = 'build/spike-study'] = process.argv.slice(2);
 
@@ -88,23 +94,24 @@ console.log(
   `Spikes: the engine's rule — training accuracy changing by more than ${100 * rule.threshold} points between two epochs after epoch ${rule.after}. 784-80-40-20-10, report's code, η = 0.001 unless changed; ${Math.max(...rows.map((r) => r.epochs))} epochs.\n`,
 );
 console.log(
-  '| intervention | seeds with spikes | spikes per seed | largest jump (points) | final train acc. % | final test acc. % | median batch: spike epochs / others | median step norm: spike / others | largest step of an epoch: spike / others |',
+  `| intervention | seeds with spikes | spikes per seed | largest jump (points) | seeds with drops of a trained network (accuracy ≥ ${100 * LEARNED} % before) | drops per seed | final train acc. % | final test acc. % | drop epochs / others: largest step | … its batch | … its ‖g‖ | … largest batch | … median step |`,
 );
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const c = spikeEpochComparison(
     runs.filter((x) => x.variant === r.key),
     rule,
   );
-  const vs = (a, b) => (c.spike.steps ? `${num(a)} / ${num(b)}` : `– / ${num(b)}`);
+  const vs = (a, b) => `${c.drop.epochs ? num(a) : '–'} / ${c.other.epochs ? num(b) : '–'}`;
   const div = diverged[r.key] ? ` (+${diverged[r.key]} diverged)` : '';
+  const one = (x) => Number(x.toFixed(1)).toString();
   console.log(
-    `| ${r.label} | ${r.withSpikes}/${r.seeds}${div} | ${spreadText(r.spikesPerSeed, (x) => Number(x.toFixed(1)).toString())} | ${r.largest ? `${r.largest.change > 0 ? '+' : '−'}${(100 * Math.abs(r.largest.change)).toFixed(1)} (seed ${r.largest.seed}, epoch ${r.largest.epoch})` : '–'} | ${spreadText(r.finalTrain, pct)} | ${spreadText(r.finalTest, pct)} | ${vs(c.spike.batchSize, c.other.batchSize)} | ${vs(c.spike.stepNorm, c.other.stepNorm)} | ${vs(c.spike.largestStep, c.other.largestStep)} |`,
+    `| ${r.label} | ${r.withSpikes}/${r.seeds}${div} | ${spreadText(r.spikesPerSeed, one)} | ${r.largest ? `${r.largest.change > 0 ? '+' : '−'}${(100 * Math.abs(r.largest.change)).toFixed(1)} (seed ${r.largest.seed}, epoch ${r.largest.epoch})` : '–'} | ${r.withDrops}/${r.seeds} | ${spreadText(r.dropsPerSeed, one)} | ${spreadText(r.finalTrain, pct)} | ${spreadText(r.finalTest, pct)} | ${vs(c.drop.largestStep, c.other.largestStep)} | ${vs(c.drop.largestStepBatch, c.other.largestStepBatch)} | ${vs(c.drop.largestStepGrad, c.other.largestStepGrad)} | ${vs(c.drop.largestBatch, c.other.largestBatch)} | ${vs(c.drop.stepNorm, c.other.stepNorm)} |`,
   );
 }
 for (const [key, n] of Object.entries(diverged))
   if (!rows.some((r) => r.key === key))
-    console.log(`| ${INTERVENTIONS.find((i) => i.key === key)?.label} | all ${n} diverged | | | | | | | |`);
+    console.log(`| ${INTERVENTIONS.find((i) => i.key === key)?.label} | all ${n} diverged | | | | | | | | | | |`);
 
 const comparison = spikeEpochComparison(
   runs.filter((r) => r.variant === 'baseline'),

@@ -45,7 +45,7 @@ for line in "${interventions[@]}"; do
     file="$out/$key/seed$seed.jsonl"
     [ -s "$out/$key/seed$seed.diverged.jsonl" ] && continue
     if [ -s "$file" ] && grep -q '"final":true' "$file" && [ "$(grep -c '"epoch":' "$file")" -ge "$epochs" ]; then continue; fi
-    jobs+=("run_one $file $bin --preset report-code --layers 784-80-40-20-10 --lr 0.001 $flags --seed $seed --epochs $epochs --eval-train --record-every 1 --threads 1 --no-progress")
+    jobs+=("run_one $file $bin --preset report-code --layers 784-80-40-20-10 --lr 0.001 $flags --seed $seed --epochs $epochs --eval-train --record-every 1 --threads 1 --validation 0 --no-progress")
   done
 done
 echo "spike-study: ${#jobs[@]} runs to do" >&2

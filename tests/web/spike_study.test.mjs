@@ -10,6 +10,7 @@ import {
   MATCHED_MEAN_ETA,
   SPIKE_STUDY,
   classify,
+  dropsOf,
   explain,
   interventionSummary,
   spikeEpochComparison,
@@ -97,9 +98,9 @@ const spike = (epoch, change) => ({ epoch, change });
 function dataA() {
   return [1, 2, 3, 4, 5].flatMap((seed) => [
     studyRun('baseline', seed, { spikes: [spike(12 + seed, -0.13), spike(13 + seed, 0.14)] }),
-    studyRun('shuffled', seed, { spikes: [spike(15, 0.05)], final: 0.4 + 0.1 * (seed % 2) + 0.2 }),
+    studyRun('shuffled', seed, { spikes: [spike(15, -0.05)], final: 0.4 + 0.1 * (seed % 2) + 0.2 }),
     studyRun('mean', seed, { final: 0.1 }),
-    studyRun('mean-matched', seed, { spikes: seed <= 4 ? [spike(14, 0.03)] : [] }),
+    studyRun('mean-matched', seed, { spikes: seed <= 4 ? [spike(14, -0.03)] : [] }),
     studyRun('adam', seed, { final: 0.98 }),
   ]);
 }
@@ -154,19 +155,33 @@ test('the window around a spike holds the steps of its epoch and the two before'
   assert.equal(spikeWindows([studyRun('baseline', 1, { spikes: [spike(12, 0.1)] })], { before: 0 })[0].steps.length, 2);
 });
 
-test('spike epochs against the others after the rule’s first epochs: medians of steps and of each epoch’s largest', () => {
-  const c = spikeEpochComparison([studyRun('baseline', 1, { spikes: [spike(12, 0.1), spike(15, -0.1)] })], RULE);
-  assert.equal(c.spike.epochs, 2);
-  assert.equal(c.other.epochs, 8, 'epochs 11–20 but the two spike epochs: the first 10 are in neither');
-  assert.equal(c.spike.steps, 4);
-  assert.equal(c.spike.largestStep, 10);
+test('drop and rise epochs against the others, in a trained network after the rule’s first epochs', () => {
+  const run = studyRun('baseline', 1, { spikes: [spike(12, 0.1), spike(15, -0.1)] });
+  const c = spikeEpochComparison([run], RULE);
+  assert.equal(c.drop.epochs, 1);
+  assert.equal(c.rise.epochs, 1);
+  assert.equal(c.other.epochs, 8, 'epochs 11–20 but the two spike epochs: the first 10 are in none');
+  assert.equal(c.drop.steps, 2);
+  assert.equal(c.drop.largestStep, 10);
   assert.equal(c.other.largestStep, 1);
-  assert.equal(c.spike.largestBatch, 2500);
-  assert.equal(c.spike.batchSize, 1500);
+  assert.equal(c.drop.largestBatch, 2500);
+  assert.equal(c.drop.images, 3000);
+  assert.equal(c.drop.largestStepBatch, 2500);
+  assert.equal(c.drop.largestStepGrad, 40);
+  assert.equal(c.other.largestStepGrad, 4);
+  assert.equal(c.drop.batchSize, 1500);
   assert.equal(c.other.batchSize, 500);
-  assert.equal(c.spike.layers.length, 2);
+  assert.equal(c.drop.layers.length, 2);
   assert.equal(c.other.layers[1].updateRatio, 0.001);
-  assert.equal(c.spike.layers[0].saturated, 0.2);
+  assert.equal(c.drop.layers[0].saturated, 0.2);
+  // A network that has not learned (accuracy under LEARNED the epoch before) is in none of them.
+  const early = { ...run, accuracies: run.accuracies.map((a, i) => (i < 14 ? 0.2 : a)) };
+  const e = spikeEpochComparison([early], RULE);
+  assert.equal(e.drop.epochs, 0, 'epoch 15 follows epoch 14 at 20 %');
+  assert.equal(e.rise.epochs, 0);
+  assert.equal(e.other.epochs, 5, 'epochs 16–20');
+  assert.deepEqual(dropsOf(early), []);
+  assert.deepEqual(dropsOf(run), [spike(15, -0.1)]);
 });
 
 test('the explanation is generated from the numbers: another data set, another text', () => {
@@ -187,22 +202,26 @@ test('the explanation is generated from the numbers: another data set, another t
   // A: every seed spikes; Adam removes them and learns; the mean removes them but does not learn; the matched mean keeps them.
   assert.match(a, /spikes in 5 of 5 seeds \(2 spikes per seed \[2–2\], largest \+14\.0 points\)/);
   assert.match(a, /more than 2\.0 points .* after epoch 10/);
-  assert.match(a, /No spike in any seed, and the network still learns, with Adam \(0 of 5\)/);
+  assert.match(a, /No spike in any seed, and the network still learns, with Adam \(0 of 5, drops in 0\)/);
+  assert.match(a, /mean gradient \(0 of 5; final training accuracy 10\.0 %\): the network does not learn/);
+  assert.match(a, /drops of a network that had learned .* happen in 5 of 5 seeds \(1 per seed\)/);
   assert.match(
     a,
-    /No spike either with mean gradient \(0 of 5; final training accuracy 10\.0 %\) — but it does not learn/,
+    /no longer grows with the slice \(mean gradient, η = 0\.5, the same average step\) drops remain in 4 of 5/,
   );
-  assert.match(a, /step’s size, not its variation/);
-  assert.match(a, /Regular batches of 128 do not remove them \(5 of 5\)/);
-  assert.match(a, /Spike epochs hold larger steps/);
+  assert.match(a, /Still spiking with regular batches of 128 \(5 of 5, drops in 5\)/);
+  assert.match(a, /Drop epochs hold outsize steps \(10× the usual largest\), and larger batches/);
+  assert.match(a, /No drop of a trained network in any seed with Adam/);
   assert.match(a, /rises most in the output layer/);
   // B: 2 of 5; the matched mean and shuffled batches remove them; spike epochs’ steps are ordinary; Adam keeps them (1 seed, 3 spikes).
   assert.match(b, /spikes in 2 of 5 seeds/);
-  assert.match(b, /the variation of the step with the slice’s length drives them/);
-  assert.match(b, /Regular batches of 128 remove them/);
-  assert.match(b, /no larger than the others’ \(1×\)/);
-  assert.match(b, /Fewer spikes with Adam \(1 of 5\)/);
-  assert.doesNotMatch(b, /do not learn/);
+  assert.match(
+    b,
+    /\(mean gradient, η = 0\.5, the same average step\) there is no drop: the step growing with the slice/,
+  );
+  assert.match(b, /Fewer spikes with Adam \(1 of 5, drops in 1\)/);
+  assert.doesNotMatch(b, /does not learn/);
+  assert.doesNotMatch(b, /Drop epochs/, 'the baseline’s spikes are rises: no drop epoch to compare');
   // No baseline: nothing to explain yet; a baseline without spikes: the interventions show nothing.
   assert.match(explain({ rows: [], rule: RULE })[0], /No run of the report’s code yet/);
   const calm = interventionSummary([studyRun('baseline', 1), studyRun('adam', 1)]);

@@ -219,6 +219,21 @@ export function studyRunsOf(groups, spikesByRun) {
 // ---- Statistics ------------------------------------------------------------------------
 
 /**
+ * A network below this training accuracy has not learned yet (or at all): its jumps are the climb out of
+ * the plateau where it predicts the classes' prior (loss ≈ 3.25), and its lack of spikes says nothing.
+ */
+export const LEARNED = 0.5;
+
+/**
+ * A run's drops: the spikes that lowered the training accuracy of a network that had learned (its
+ * accuracy after the epoch before at least LEARNED) — the report's "lost consistency".
+ * @param {StudyRun} r
+ */
+export function dropsOf(r) {
+  return r.spikes.filter((s) => s.change < 0 && (r.accuracies[s.epoch - 2] ?? 0) >= LEARNED);
+}
+
+/**
  * Per intervention (in INTERVENTIONS' order, those with runs): seeds with at least one spike out of N,
  * spikes per seed, the largest jump (signed, with its seed and epoch), final training and test accuracy.
  * @param {StudyRun[]} runs
@@ -238,6 +253,8 @@ export function interventionSummary(runs) {
       withSpikes: mine.filter((r) => r.spikes.length > 0).length,
       spikesPerSeed: spread(mine.map((r) => r.spikes.length)),
       largest,
+      withDrops: mine.filter((r) => dropsOf(r).length > 0).length,
+      dropsPerSeed: spread(mine.map((r) => dropsOf(r).length)),
       finalTrain: spread(mine.map((r) => r.finalTrain)),
       finalTest: spread(mine.map((r) => r.finalTest)),
       epochs: Math.max(0, ...mine.map((r) => r.accuracies.length)),
@@ -291,42 +308,55 @@ function stepMedians(/** @type {StepRecord[]} */ all, layers) {
 }
 
 /**
- * The steps of spike epochs against those of the other epochs after the rule's first `after` epochs
- * (the early epochs, where everything changes fast, are in neither), over the runs given (one
- * intervention's): step medians, and per epoch its largest batch and largest step (medians over epochs).
+ * The steps of spike epochs against those of the other epochs, in a network that had learned (its training
+ * accuracy after the epoch before at least LEARNED) and after the rule's first `after` epochs: drops (spikes
+ * down), rises (spikes up) and the others, over the runs given (one intervention's): step medians, and per
+ * epoch its largest batch, its largest step (and that step's batch and ‖g‖) and the images it trained on
+ * (medians over epochs).
  * @param {StudyRun[]} runs
  * @param {SpikeRule} rule
  */
 export function spikeEpochComparison(runs, rule) {
   const layers = Math.max(0, ...runs.flatMap((r) => r.steps.map((s) => s.layers.length)));
-  /** @type {{ spike: StepRecord[], other: StepRecord[] }} */
-  const steps = { spike: [], other: [] };
-  /** @type {{ spike: { batch: number, step: number }[], other: { batch: number, step: number }[] }} */
-  const epochMax = { spike: [], other: [] };
+  const SIDES = /** @type {const} */ (['drop', 'rise', 'other']);
+  /** @type {Record<string, StepRecord[]>} */
+  const steps = { drop: [], rise: [], other: [] };
+  /** @type {Record<string, { batch: number, step: number, images: number, bigBatch: number, bigGrad: number }[]>} */
+  const epochMax = { drop: [], rise: [], other: [] };
   for (const r of runs) {
-    const spiking = new Set(r.spikes.map((s) => s.epoch));
+    const change = new Map(r.spikes.map((s) => [s.epoch, s.change]));
     /** @type {Map<number, StepRecord[]>} */
     const byEpoch = new Map();
     for (const s of r.steps) {
-      if (s.epoch <= rule.after) continue;
+      if (s.epoch <= rule.after || !((r.accuracies[s.epoch - 2] ?? 0) >= LEARNED)) continue;
       byEpoch.set(s.epoch, [...(byEpoch.get(s.epoch) ?? []), s]);
     }
     for (const [epoch, ss] of byEpoch) {
-      const side = spiking.has(epoch) ? 'spike' : 'other';
+      const c = change.get(epoch);
+      const side = c == null ? 'other' : c < 0 ? 'drop' : 'rise';
       steps[side].push(...ss);
+      const big = ss.reduce((a, s) => (s.stepNorm > a.stepNorm ? s : a));
       epochMax[side].push({
         batch: Math.max(...ss.map((s) => s.batchSize)),
-        step: Math.max(...ss.map((s) => s.stepNorm)),
+        step: big.stepNorm,
+        images: ss.reduce((n, s) => n + (s.batchSize || 0), 0),
+        bigBatch: big.batchSize,
+        bigGrad: big.gradNorm,
       });
     }
   }
-  const side = (/** @type {'spike' | 'other'} */ k) => ({
+  const side = (/** @type {string} */ k) => ({
     ...stepMedians(steps[k], layers),
     epochs: epochMax[k].length,
     largestBatch: median(epochMax[k].map((e) => e.batch)),
     largestStep: median(epochMax[k].map((e) => e.step)),
+    images: median(epochMax[k].map((e) => e.images)),
+    largestStepBatch: median(epochMax[k].map((e) => e.bigBatch)),
+    largestStepGrad: median(epochMax[k].map((e) => e.bigGrad)),
   });
-  return { spike: side('spike'), other: side('other') };
+  return /** @type {Record<'drop' | 'rise' | 'other', ReturnType<typeof side>>} */ (
+    Object.fromEntries(SIDES.map((k) => [k, side(k)]))
+  );
 }
 /** @typedef {ReturnType<typeof spikeEpochComparison>} Comparison */
 
@@ -337,8 +367,6 @@ const fmt = (/** @type {number | null} */ x, digits = 3) =>
   x == null ? '–' : Math.abs(x) >= 100 ? String(Math.round(x)) : Number(x.toPrecision(digits)).toString();
 const list = (/** @type {string[]} */ xs) =>
   xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`;
-/** Below this final training accuracy a run has not learned: its lack of spikes says nothing. */
-export const LEARNED = 0.5;
 
 /**
  * Which interventions remove the spikes (0 of N seeds), which reduce them (fewer seeds, or under half the
@@ -355,7 +383,8 @@ export function classify(rows) {
       if (r.withSpikes === 0) effect = 'removes';
       else if (
         base &&
-        (r.withSpikes < base.withSpikes || (r.spikesPerSeed?.mean ?? 0) < 0.5 * (base.spikesPerSeed?.mean ?? 0))
+        (r.withSpikes / r.seeds < base.withSpikes / base.seeds ||
+          (r.spikesPerSeed?.mean ?? 0) < 0.5 * (base.spikesPerSeed?.mean ?? 0))
       )
         effect = 'reduces';
       return { ...r, effect, learns };
@@ -380,6 +409,7 @@ export function explain({ rows, comparison = null, rule }) {
       : `${r.spikesPerSeed?.mean ?? 0} spike${r.spikesPerSeed?.mean === 1 ? '' : 's'}`;
   const jump = (r) =>
     r.largest ? `, largest ${r.largest.change > 0 ? '+' : '−'}${pts(Math.abs(r.largest.change))} points` : '';
+  const drops = (r) => `${r.withDrops} of ${r.seeds}`;
   out.push(
     `Spike: ${ruleText}. In the report’s code, 784-80-40-20-10 spikes in ${base.withSpikes} of ${base.seeds} seeds (${perSeed(base)}${jump(base)}) over ${base.epochs} epochs.`,
   );
@@ -387,31 +417,37 @@ export function explain({ rows, comparison = null, rule }) {
     out.push('With no spike in the baseline, the interventions cannot show what removes them.');
     return out;
   }
+  out.push(
+    `Not every spike is the report’s “lost consistency”: drops of a network that had learned (training accuracy at least ${pts(LEARNED)} % the epoch before) happen in ${drops(base)} seeds (${fmt(base.dropsPerSeed?.mean ?? 0, 2)} per seed); the other jumps are the climb out of the plateau where the network predicts only the classes’ prior, and the recoveries after drops.`,
+  );
   const classes = classify(rows);
   const name = (r) =>
-    `${r.label} (${r.withSpikes} of ${r.seeds}${r.learns ? '' : `; final training accuracy ${pts(r.finalTrain?.mean ?? 0)} %`})`;
+    `${r.label} (${r.withSpikes} of ${r.seeds}${r.learns ? `, drops in ${r.withDrops}` : `; final training accuracy ${pts(r.finalTrain?.mean ?? 0)} %`})`;
   const removes = classes.filter((c) => c.effect === 'removes');
   const learnsRemoves = removes.filter((c) => c.learns);
-  const idle = removes.filter((c) => !c.learns);
-  const reduces = classes.filter((c) => c.effect === 'reduces');
-  const keeps = classes.filter((c) => c.effect === 'keeps');
+  const idle = classes.filter((c) => !c.learns);
+  const reduces = classes.filter((c) => c.effect === 'reduces' && c.learns);
+  const keeps = classes.filter((c) => c.effect === 'keeps' && c.learns);
   if (learnsRemoves.length)
     out.push(`No spike in any seed, and the network still learns, with ${list(learnsRemoves.map(name))}.`);
   if (idle.length)
     out.push(
-      `No spike either with ${list(idle.map(name))} — but ${idle.length === 1 ? 'it does' : 'they do'} not learn: a network that stays put cannot jump.`,
+      `${list(idle.map(name))}: the network does not learn (final training accuracy under ${pts(LEARNED)} %), so ${idle.length === 1 ? 'its' : 'their'} spikes or their absence say nothing about the report’s.`,
     );
   if (reduces.length) out.push(`Fewer spikes with ${list(reduces.map((r) => `${name(r)}, ${perSeed(r)}`))}.`);
   if (keeps.length) out.push(`Still spiking with ${list(keeps.map((r) => `${name(r)}, ${perSeed(r)}`))}.`);
+  const calm = classes.filter((c) => c.learns && c.withDrops === 0);
+  if (calm.length) out.push(`No drop of a trained network in any seed with ${list(calm.map((c) => c.label))}.`);
 
-  if (comparison && comparison.spike.steps > 0 && comparison.other.steps > 0) {
-    const s = comparison.spike;
+  const ratio = (a, b) => (a != null && b != null && b > 0 ? a / b : null);
+  if (comparison && comparison.drop.epochs > 0 && comparison.other.epochs > 0) {
+    const s = comparison.drop;
     const o = comparison.other;
-    const ratio = (a, b) => (a != null && b != null && b > 0 ? a / b : null);
     const stepRatio = ratio(s.largestStep, o.largestStep);
     const batchRatio = ratio(s.largestBatch, o.largestBatch);
+    const gradRatio = ratio(s.largestStepGrad, o.largestStepGrad);
     out.push(
-      `In the report’s code, the ${s.epochs} spike epochs against the ${o.epochs} other epochs after epoch ${rule.after}: median batch ${fmt(s.batchSize)} vs ${fmt(o.batchSize)} images, median step norm ${fmt(s.stepNorm)} vs ${fmt(o.stepNorm)}, median loss ${fmt(s.loss)} vs ${fmt(o.loss)}; an epoch’s largest step ${fmt(s.largestStep)} vs ${fmt(o.largestStep)}${stepRatio ? ` (${fmt(stepRatio, 2)}×)` : ''}, its largest batch ${fmt(s.largestBatch)} vs ${fmt(o.largestBatch)} images${batchRatio ? ` (${fmt(batchRatio, 2)}×)` : ''}.`,
+      `In the report’s code, the ${s.epochs} drop epochs against the ${o.epochs} epochs without a spike (the network trained, after epoch ${rule.after}): an epoch’s largest step ${fmt(s.largestStep)} vs ${fmt(o.largestStep)}${stepRatio ? ` (${fmt(stepRatio, 2)}×)` : ''}, median step ${fmt(s.stepNorm)} vs ${fmt(o.stepNorm)}; its largest batch ${fmt(s.largestBatch)} vs ${fmt(o.largestBatch)} images${batchRatio ? ` (${fmt(batchRatio, 2)}×)` : ''}, median batch ${fmt(s.batchSize)} vs ${fmt(o.batchSize)}, images trained ${fmt(s.images)} vs ${fmt(o.images)}; median loss ${fmt(s.loss)} vs ${fmt(o.loss)}. The largest step came from a batch of ${fmt(s.largestStepBatch)} vs ${fmt(o.largestStepBatch)} images, with ‖g‖ ${fmt(s.largestStepGrad)} vs ${fmt(o.largestStepGrad)}${gradRatio ? ` (${fmt(gradRatio, 2)}×)` : ''}.`,
     );
     const k = s.layers.length;
     const layerName = (i) => (i === k - 1 ? 'the output layer' : `layer ${i + 1}`);
@@ -419,42 +455,44 @@ export function explain({ rows, comparison = null, rule }) {
     const top = ratios.filter((x) => x.r != null).sort((a, b) => (b.r ?? 0) - (a.r ?? 0))[0];
     if (top)
       out.push(
-        `The update-to-weight ratio rises most in ${layerName(top.i)} (median ${fmt(s.layers[top.i].updateRatio)} vs ${fmt(o.layers[top.i].updateRatio)}, ${fmt(top.r ?? 0, 2)}×); saturated share in spike epochs ${s.layers.map((l, i) => `${layerName(i)} ${l.saturated == null ? '–' : pts(l.saturated)} %`).join(', ')} (others ${o.layers.map((l) => (l.saturated == null ? '–' : `${pts(l.saturated)} %`)).join(', ')}).`,
+        `The update-to-weight ratio rises most in ${layerName(top.i)} (median ${fmt(s.layers[top.i].updateRatio)} vs ${fmt(o.layers[top.i].updateRatio)}, ${fmt(top.r ?? 0, 2)}×); saturated share in drop epochs ${s.layers.map((l, i) => `${layerName(i)} ${l.saturated == null ? '–' : pts(l.saturated)} %`).join(', ')} (others ${o.layers.map((l) => (l.saturated == null ? '–' : `${pts(l.saturated)} %`)).join(', ')}).`,
       );
-    if (stepRatio != null)
+    if (stepRatio != null && batchRatio != null)
       out.push(
         stepRatio >= 1.25
-          ? `Spike epochs hold larger steps than the others: the jumps come with the largest steps.`
-          : `Spike epochs’ largest steps are no larger than the others’ (${fmt(stepRatio, 2)}×): the step’s size alone does not mark them.`,
+          ? `Drop epochs hold outsize steps (${fmt(stepRatio, 2)}× the usual largest)${batchRatio < 1.25 ? ` though not much larger batches (${fmt(batchRatio, 2)}×): the steps are large because the gradient is, not because the slice is long` : ', and larger batches'}.`
+          : `Drop epochs’ largest steps are no larger than the others’ (${fmt(stepRatio, 2)}×): the step’s size alone does not mark them.`,
       );
   }
 
-  // What the contrasts support.
+  // What the contrasts support, on drops of a trained network.
   const by = Object.fromEntries(classes.map((c) => [c.key, c]));
-  const spikes = (c) => c && c.withSpikes > 0;
-  const gone = (c) => c && c.effect === 'removes' && c.learns;
+  const dropsIn = (c) => c && c.learns && c.withDrops > 0;
+  const noDrops = (c) => c && c.learns && c.withDrops === 0;
   const matched = by['mean-matched'];
-  if (matched && spikes(matched))
+  if (dropsIn(matched))
     out.push(
-      `${by.mean && !spikes(by.mean) ? 'The mean gradient removes the spikes only at the report’s η, where its steps are ~500× smaller; at' : 'At'} η scaled to the same average step (${matched.label}) it spikes in ${matched.withSpikes} of ${matched.seeds} seeds: the step’s size, not its variation with the slice’s length, drives them.`,
+      `With a factor on the gradient that no longer grows with the slice (${matched.label}, the same average step) drops remain in ${drops(matched)} seeds: that growth is not necessary for them.`,
     );
-  else if (gone(matched))
+  else if (noDrops(matched))
     out.push(
-      `At the same average step without its variation (${matched.label}) there is no spike: the variation of the step with the slice’s length drives them.`,
+      `With a factor on the gradient that no longer grows with the slice (${matched.label}, the same average step) there is no drop: the step growing with the slice’s length drives them.`,
     );
-  if (by.shuffled && spikes(by.shuffled))
+  const sm = by['shuffled-matched'];
+  if (dropsIn(sm))
     out.push(
-      `Regular batches of 128 do not remove them (${by.shuffled.withSpikes} of ${by.shuffled.seeds}), though their steps are smaller and never vary: the slices are not necessary for the spikes.`,
+      `Regular batches of 128 at a step as large (${sm.label}) still drop in ${drops(sm)} seeds: the slices are not necessary.`,
     );
-  else if (by.shuffled && gone(by.shuffled))
-    out.push('Regular batches of 128 remove them: the slices are necessary for the spikes in these runs.');
-  if (by.clip && gone(by.clip))
-    out.push(`Capping the gradient’s norm (${by.clip.label}) removes them: they come from the largest steps.`);
-  else if (by.clip && spikes(by.clip))
+  else if (noDrops(sm))
     out.push(
-      `Capping the gradient’s norm (${by.clip.label}) does not remove them (${by.clip.withSpikes} of ${by.clip.seeds}).`,
+      `Regular batches of 128 at a step as large (${sm.label}) do not drop: the slices are necessary in these runs.`,
     );
-  if (by['lr1e-4'] && gone(by['lr1e-4']))
-    out.push('A 10× smaller η removes them while the network still learns: smaller steps suffice.');
+  if (noDrops(by.clip))
+    out.push(`Capping the gradient’s norm (${by.clip.label}) removes the drops: they come from the largest steps.`);
+  else if (dropsIn(by.clip))
+    out.push(`Capping the gradient’s norm (${by.clip.label}) does not remove the drops (${drops(by.clip)} seeds).`);
+  if (noDrops(by['lr1e-4']))
+    out.push('A 10× smaller η removes the drops while the network still learns: smaller steps suffice.');
+  else if (dropsIn(by['lr1e-4'])) out.push(`A 10× smaller η still drops in ${drops(by['lr1e-4'])} seeds.`);
   return out;
 }
