@@ -43,8 +43,9 @@ struct Folder {
 
   // 200 images to train on, 20 held out; a small network that learns them.
   std::string args(const std::string& more) const {
-    return "--data " + dir.string() + " --validation 20 --layers 16-8-4 --lr 0.5 --batch 8 --seed 5 --threads 1 " +
-           "--no-progress " + more;
+    return "--data " + dir.string() +
+           " --validation 20 --layers 16-8-4 --lr 0.5 --batch 8 --seed 5 --threads 1 " + "--no-progress " +
+           more;
   }
 };
 
@@ -79,7 +80,8 @@ TEST_CASE("mlp_train --lr-find prints the core's range test as one JSON object",
   CHECK(core.rates.size() <= 30);
 }
 
-TEST_CASE("mlp_train's final line has the run's spikes, from the curve it names, and its cost", "[cli][spikes]") {
+TEST_CASE("mlp_train's final line has the run's spikes, from the curve it names, and its cost",
+          "[cli][spikes]") {
   const Folder f;
   const bool eval_train = GENERATE(false, true);
   CAPTURE(eval_train);
@@ -158,7 +160,8 @@ TEST_CASE("mlp_train's help lists the analysis flags and clipping; bad combinati
     CHECK(r.status == 2);
     CHECK(r.out == "mlp_train: " + message + "\n");
   };
-  refused(run_cli(f.args("--lr-find --lr-find-batches 5")), "the range test needs between 10 and 100000 batches, got 5");
+  refused(run_cli(f.args("--lr-find --lr-find-batches 5")),
+          "the range test needs between 10 and 100000 batches, got 5");
   refused(run_cli(f.args("--lr-find-start 1e-3")), "--lr-find-start, -end and -batches need --lr-find");
   refused(run_cli(f.args("--lr-find --lr-find-start 1 --lr-find-end 0.5")),
           "the range test's start rate (1) must be below its end rate (0.5)");

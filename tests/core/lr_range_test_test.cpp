@@ -2,13 +2,14 @@
 // synthetic loss curve, options that make no sense, the trainer left bit
 // for bit as it was, and on a real small run a pick that trains better than
 // the range's ends.
+#include "core/lr_range_test.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <memory>
 #include <vector>
 
 #include "core/errors.hpp"
-#include "core/lr_range_test.hpp"
 #include "core/trainer.hpp"
 #include "test_support.hpp"
 
