@@ -28,7 +28,9 @@ test('the CSV and JSON exports carry each experiment run’s experiment, key, re
   for (const [column] of EXPERIMENT_COLUMNS) assert.ok(col(column) >= 0, `a column ${column}`);
   // One row per run × epoch: seed 1's two epochs, then seed 2's.
   assert.deepEqual(
-    rows.slice(1).map((r) => [r[col('experiment')], r[col('experiment_key')], r[col('reading')], r[col('experiment_seed')]]),
+    rows
+      .slice(1)
+      .map((r) => [r[col('experiment')], r[col('experiment_key')], r[col('reading')], r[col('experiment_seed')]]),
     [
       ['width', 'h40', 'report-code', '1'],
       ['width', 'h40', 'report-code', '1'],
@@ -68,12 +70,10 @@ test('a link names any experiment, a registered study included, and a study’s 
     assert.equal(r.experiment, id);
     assert.deepEqual(r.errors, []);
   }
-  assert.deepEqual(
-    STUDY_PANELS.map(linkedPanel),
-    ['study-spikes', 'study-sweep', 'study-optimisers'],
-  );
+  assert.deepEqual(STUDY_PANELS.map(linkedPanel), ['study-spikes', 'study-sweep', 'study-optimisers']);
   const html = await readFile(new URL('../../web/index.html', import.meta.url), 'utf8');
-  for (const id of STUDY_PANELS) assert.ok(html.includes(`id="${linkedPanel(id)}"`), `index.html has #${linkedPanel(id)}`);
+  for (const id of STUDY_PANELS)
+    assert.ok(html.includes(`id="${linkedPanel(id)}"`), `index.html has #${linkedPanel(id)}`);
   assert.equal(linkedPanel('width'), null, 'the report’s experiments have no panel of their own');
   assert.equal(linkedPanel(null), null);
 });

@@ -203,7 +203,7 @@ test('the explanation is generated from the numbers: another data set, another t
   assert.match(a, /spikes in 5 of 5 seeds \(2 spikes per seed \[2–2\], largest \+14\.0 points\)/);
   assert.match(a, /more than 2\.0 points .* after epoch 10/);
   assert.match(a, /No spike in any seed, and the network still learns, with Adam \(0 of 5, drops in 0\)/);
-  assert.match(a, /mean gradient \(0 of 5; final training accuracy 10\.0 %\): the network does not learn/);
+  assert.match(a, /With mean gradient \(0 of 5; final training accuracy 10\.0 %\) the network does not learn/);
   assert.match(a, /drops of a network that had learned .* happen in 5 of 5 seeds \(1 per seed\)/);
   assert.match(
     a,

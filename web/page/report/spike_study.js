@@ -432,7 +432,7 @@ export function explain({ rows, comparison = null, rule }) {
     out.push(`No spike in any seed, and the network still learns, with ${list(learnsRemoves.map(name))}.`);
   if (idle.length)
     out.push(
-      `${list(idle.map(name))}: the network does not learn (final training accuracy under ${pts(LEARNED)} %), so ${idle.length === 1 ? 'its' : 'their'} spikes or their absence say nothing about the report’s.`,
+      `With ${list(idle.map(name))} the network does not learn (final training accuracy under ${pts(LEARNED)} %): ${idle.length === 1 ? 'its' : 'their'} spikes, or their absence, say nothing about the report’s.`,
     );
   if (reduces.length) out.push(`Fewer spikes with ${list(reduces.map((r) => `${name(r)}, ${perSeed(r)}`))}.`);
   if (keeps.length) out.push(`Still spiking with ${list(keeps.map((r) => `${name(r)}, ${perSeed(r)}`))}.`);
