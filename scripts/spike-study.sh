@@ -5,7 +5,9 @@
 # (INTERVENTIONS: their CLI flags are read from there) — 5 seeds, 100 epochs,
 # the training images evaluated after every epoch (--eval-train: the final
 # line carries the engine's detected spikes) and every step recorded
-# (--record-steps, --record-every 1).
+# (--record-steps, --record-every 1). --validation 0: the hold-out is the
+# last 10,000 training images and the code trains on the first 3,000, so
+# nothing trained changes; it only skips 10,000 evaluations an epoch.
 # Writes build/spike-study/<intervention>/seed<N>.jsonl and .steps.jsonl (a
 # finished run is not run again) and prints the README's table
 # (scripts/spike-study-table.mjs).
