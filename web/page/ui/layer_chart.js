@@ -28,7 +28,7 @@ export function layerChart(
     axis: cssVar('--fg-muted'),
     grid: cssVar('--grid'),
     xSize: 32,
-    ySize: log ? 68 : 56,
+    ySize: percent ? 56 : 68,
     values: percent ? (u, v) => v.map((x) => `${x} %`) : (u, v) => v.map((x) => sci(x)),
   });
   const opts = {
