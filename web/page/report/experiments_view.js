@@ -182,7 +182,8 @@ export class ExperimentsView {
       : plan.items
         ? `Run trains ${plan.items.length} runs, one after another, ${plan.epochs} epochs each${plan.epochs === REPORT_EPOCHS ? ' (the report’s)' : ` (the report: ${REPORT_EPOCHS})`}:`
         : plan.error;
-    $('experiment-plan').replaceChildren(...items.map((item, i) => this.#planItem(item, i, active)));
+    const seeded = items.some((item) => (item.seed ?? 1) > 1);
+    $('experiment-plan').replaceChildren(...items.map((item, i) => this.#planItem(item, i, active, seeded)));
     // The step's factor, once per reading: η stays the report's.
     const readings = [...new Map(items.map((i) => [i.reading, i])).values()];
     $('experiment-steps').replaceChildren(
@@ -216,7 +217,7 @@ export class ExperimentsView {
     }
   }
 
-  #planItem(item, i, active) {
+  #planItem(item, i, active, seeded) {
     const f = stepFactor(item.config);
     const status = active || item.status !== 'queued' ? (STATUS_TEXT[item.status] ?? item.status) : null;
     const current = active && i === this.#store.queue.index;
@@ -230,6 +231,7 @@ export class ExperimentsView {
         class: 'plan-reading help',
         text: ` · ${this.#store.engine?.presets.find((p) => p.name === item.reading)?.label ?? item.reading}`,
       }),
+      seeded ? el('span', { class: 'plan-seed help', text: ` · seed ${item.seed ?? 1}` }) : null,
       status ? el('span', { class: `tag status-${item.status}`, text: status }) : null,
     );
   }
