@@ -27,6 +27,7 @@ import { PathView } from './inside/path_view.js';
 import { WeightsView } from './inside/weights_view.js';
 import { LrFinder } from './lr_finder/lr_finder.js';
 import { LrFinderView } from './lr_finder/lr_finder_view.js';
+import { Analysis } from './report/analysis.js';
 import { Experiments } from './report/experiments.js';
 import { ExperimentsView } from './report/experiments_view.js';
 import { FiguresView } from './report/figures_view.js';
@@ -98,8 +99,8 @@ new EpochTableView({ store, visibility: shown('train') });
 const lrFinderView = new LrFinderView({ store, finder: lrFinder, settings, notices, visibility: shown('train') });
 const experimentsView = new ExperimentsView({ store, experiments, notices, visibility: shown('experiments') });
 const figures = new FiguresView({ store, visibility: shown('experiments') });
-// The engine's analysis of what the page sends (the worker's 'analyse' request): spikes per accuracy curve.
-const analysis = { spikes: (curves) => client.request('analyse', { spikes: curves }).then((r) => r.spikes) };
+// The engine's analysis of the runs' numbers (the worker's 'analyse'), for the studies' views.
+const analysis = new Analysis({ client });
 const spikeStudy = new SpikeStudyView({ store, analysis, visibility: shown('experiments') });
 new WeightsView({ store, client, visibility: shown('inside') });
 new PathView({ store, client, visibility: whenOpen($('path-panel', HTMLDetailsElement), shown('inside')) });
