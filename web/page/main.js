@@ -27,9 +27,11 @@ import { PathView } from './inside/path_view.js';
 import { WeightsView } from './inside/weights_view.js';
 import { LrFinder } from './lr_finder/lr_finder.js';
 import { LrFinderView } from './lr_finder/lr_finder_view.js';
+import { Analysis } from './report/analysis.js';
 import { Experiments } from './report/experiments.js';
 import { ExperimentsView } from './report/experiments_view.js';
 import { FiguresView } from './report/figures_view.js';
+import { SpikeStudyView } from './report/spike_study_view.js';
 import { ExportView } from './runs/export_view.js';
 import { ModelFileView } from './runs/model_file_view.js';
 import { Persistence } from './runs/persistence.js';
@@ -97,6 +99,9 @@ new EpochTableView({ store, visibility: shown('train') });
 const lrFinderView = new LrFinderView({ store, finder: lrFinder, settings, notices, visibility: shown('train') });
 const experimentsView = new ExperimentsView({ store, experiments, notices, visibility: shown('experiments') });
 const figures = new FiguresView({ store, visibility: shown('experiments') });
+// The engine's analysis of the runs' numbers (the worker's 'analyse'), for the studies' views.
+const analysis = new Analysis({ client });
+const spikeStudy = new SpikeStudyView({ store, analysis, visibility: shown('experiments') });
 new WeightsView({ store, client, visibility: shown('inside') });
 new PathView({ store, client, visibility: whenOpen($('path-panel', HTMLDetailsElement), shown('inside')) });
 const health = new HealthView({
@@ -131,6 +136,7 @@ new PresentationToggle({
   onChange: () => {
     curves.restyle();
     figures.restyle();
+    spikeStudy.restyle();
     health.restyle();
     dynamics.restyle();
     lrFinderView.restyle();
@@ -159,6 +165,7 @@ exposeSession({
   recovery,
   experiments,
   figures,
+  spikeStudy,
   share,
   settings,
   currentView: () => nav.current,
