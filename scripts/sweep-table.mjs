@@ -71,9 +71,7 @@ const group = (rs) => {
 };
 
 for (const [reading, label] of READINGS) {
-  const points = group(runs(reading)).sort(
-    (a, b) => a.layers.length - b.layers.length || a.layers[1] - b.layers[1],
-  );
+  const points = group(runs(reading)).sort((a, b) => a.layers.length - b.layers.length || a.layers[1] - b.layers[1]);
   if (points.length === 0) continue;
   const seeds = Math.max(...points.map((p) => p.seeds));
   const fronts = Object.fromEntries(
@@ -92,7 +90,8 @@ for (const [reading, label] of READINGS) {
       const f = fronts[id];
       return f.front.includes(i) ? (f.knee.index === i ? '**knee**' : 'yes') : '–';
     }).join(' · ');
-    const acc = p.seeds > 1 ? `${pct(p.accuracy.mean)} [${pct(p.accuracy.min)}–${pct(p.accuracy.max)}]` : pct(p.accuracy.mean);
+    const acc =
+      p.seeds > 1 ? `${pct(p.accuracy.mean)} [${pct(p.accuracy.min)}–${pct(p.accuracy.max)}]` : pct(p.accuracy.mean);
     console.log(
       `| ${p.name} | ${p.parameters.toLocaleString('en')} | ${p.flopsPerSample.toLocaleString('en')} | ${p.seconds.mean.toFixed(1)} | ${acc} | ${marks} |`,
     );

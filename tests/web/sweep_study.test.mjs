@@ -30,14 +30,16 @@ const cost = (layers) => {
   for (let k = 1; k < layers.length; k++) {
     const w = layers[k - 1] * layers[k];
     parameters += w + layers[k];
-    flops += 2 * w /* forward */ + 2 * w /* ∇W */ + (k > 1 ? 2 * w : 0) /* G back */;
+    flops += 2 * w /* forward */ + 2 * w /* ∇W */ + (k > 1 ? 2 * w : 0); /* G back */
   }
   return { parameters, flopsPerSample: flops };
 };
 
 /** Front and knee as core/pareto.hpp defines them. */
 function pareto(points, minGain) {
-  const order = points.map((_, i) => i).sort((a, b) => points[a].cost - points[b].cost || points[b].value - points[a].value);
+  const order = points
+    .map((_, i) => i)
+    .sort((a, b) => points[a].cost - points[b].cost || points[b].value - points[a].value);
   const front = [];
   for (const i of order) if (!front.length || points[i].value > points[front.at(-1)].value) front.push(i);
   if (front.length < 2) return { front, knee: { index: -1, gainPerDoublingNext: 0 } };
@@ -89,10 +91,21 @@ test('the sweep’s variants: every width at every depth, equal hidden layers, t
   assert.equal(v[3].label, '784-80-80-80-10, η = 0.001');
   assert.deepEqual(v[0].overrides, { learningRate: 0.001 });
   assert.deepEqual(sweepGrid(), { widths: [20, 40, 80, 160, 320], depths: [1, 2, 3] });
-  const items = planQueue({ experiment: SWEEP_ID, readings: ['report-code'], epochs: SWEEP_EPOCHS, seeds: 2, ...tables, dims: {} });
+  const items = planQueue({
+    experiment: SWEEP_ID,
+    readings: ['report-code'],
+    epochs: SWEEP_EPOCHS,
+    seeds: 2,
+    ...tables,
+    dims: {},
+  });
   assert.equal(items.length, 30);
   assert.deepEqual(items[14].config.layers, [784, 320, 320, 320, 10]);
-  assert.ok(items.every((i) => i.epochs === SWEEP_EPOCHS && i.evaluate.last.includes('test') || i.evaluate.each.includes('test')));
+  assert.ok(
+    items.every(
+      (i) => (i.epochs === SWEEP_EPOCHS && i.evaluate.last.includes('test')) || i.evaluate.each.includes('test'),
+    ),
+  );
   assert.deepEqual([items[0].seed, items[15].seed], [1, 2]);
   // A smaller grid from the panel's fields: the next queue trains it.
   const parsed = parseGrid('40, 20 20', '2');
@@ -100,12 +113,18 @@ test('the sweep’s variants: every width at every depth, equal hidden layers, t
   setSweepGrid(/** @type {any} */ (parsed).grid);
   try {
     const small = planQueue({ experiment: SWEEP_ID, readings: ['proper-sum'], epochs: 2, ...tables, dims: {} });
-    assert.deepEqual(small.map((i) => i.config.layers.join('-')), ['784-20-20-10', '784-40-40-10']);
+    assert.deepEqual(
+      small.map((i) => i.config.layers.join('-')),
+      ['784-20-20-10', '784-40-40-10'],
+    );
     assert.equal(small[0].config.gradient, 'sum');
   } finally {
     setSweepGrid({ widths: [20, 40, 80, 160, 320], depths: [1, 2, 3] });
   }
-  assert.match(/** @type {any} */ (parseGrid('20 x', '1')).error, /each width must be a whole number from 1 to 2048, got 'x'/);
+  assert.match(
+    /** @type {any} */ (parseGrid('20 x', '1')).error,
+    /each width must be a whole number from 1 to 2048, got 'x'/,
+  );
   assert.match(/** @type {any} */ (parseGrid('20', '0')).error, /each depth must be/);
   assert.match(/** @type {any} */ (parseGrid('', '1')).error, /at least one width/);
 });
@@ -117,7 +136,10 @@ test('points: each network’s seeds grouped, test accuracy after the last epoch
     sweepRun({ w: 40, d: 1, acc: 0.95, seed: 1 }),
     sweepRun({ w: 40, d: 2, acc: 0.5, trained: 2 }), // not finished: no point
     sweepRun({ w: 80, d: 1, acc: 0.99, epochs: 2 }), // an older sweep's epochs: left out
-    { ...sweepRun({ w: 80, d: 1, acc: 0.99 }), experiment: { experiment: 'report', key: 'h80', reading: 'report-code' } },
+    {
+      ...sweepRun({ w: 80, d: 1, acc: 0.99 }),
+      experiment: { experiment: 'report', key: 'h80', reading: 'report-code' },
+    },
   ];
   // The latest finished run's epochs count: the 3-epoch sweep.
   runs.push(sweepRun({ w: 40, d: 1, acc: 0.96, seed: 1 })); // seed 1 again: replaces the first
@@ -134,7 +156,10 @@ test('points: each network’s seeds grouped, test accuracy after the last epoch
   assert.deepEqual(r.points[0].accuracy, { mean: 91, min: 90, max: 92, n: 2 });
   assert.deepEqual(r.points[0].seconds, { mean: 3, min: 2, max: 4, n: 2 });
   assert.equal(r.points[1].accuracy.mean, 96);
-  const [c] = withCosts(r.points, r.points.map((p) => cost(p.layers)));
+  const [c] = withCosts(
+    r.points,
+    r.points.map((p) => cost(p.layers)),
+  );
   assert.deepEqual([c.parameters, c.flopsPerSample], [15910, 63920]);
 });
 
@@ -180,7 +205,10 @@ test('the sentence changes with the data: every step paying, a knee elsewhere, s
     /^Every step up the front bought at least 0\.5 points of test accuracy per doubling of FLOPs per sample, up to the costliest network on it, 784-320-10 \(1\.02 M FLOPs, 93\.40 %\): the knee lies beyond this grid\./,
   );
   const early = await measureSweep(grid([0.2, 1, 1, 1]), fakeAnalysis());
-  assert.match(early[0].axes.flops.sentence, /^Beyond 784-20-10 \(63\.9 k FLOPs, 89\.00 %\), doubling the FLOPs per sample bought 0\.20 points/);
+  assert.match(
+    early[0].axes.flops.sentence,
+    /^Beyond 784-20-10 \(63\.9 k FLOPs, 89\.00 %\), doubling the FLOPs per sample bought 0\.20 points/,
+  );
   // A stricter rule moves the knee down the front.
   const strict = await measureSweep(grid(), fakeAnalysis(), { threshold: 1.5 });
   assert.match(strict[0].axes.flops.sentence, /^Beyond 784-40-10 .* bought 1\.00 points < 1\.5/);

@@ -28,6 +28,8 @@ import { WeightsView } from './inside/weights_view.js';
 import { Experiments } from './report/experiments.js';
 import { ExperimentsView } from './report/experiments_view.js';
 import { FiguresView } from './report/figures_view.js';
+import { Analysis } from './report/analysis.js';
+import { SweepStudyView } from './report/sweep_study_view.js';
 import { ExportView } from './runs/export_view.js';
 import { ModelFileView } from './runs/model_file_view.js';
 import { Persistence } from './runs/persistence.js';
@@ -93,6 +95,14 @@ const curves = new CurvesView({ store, visibility: shown('train'), loss: $('char
 new EpochTableView({ store, visibility: shown('train') });
 const experimentsView = new ExperimentsView({ store, experiments, notices, visibility: shown('experiments') });
 const figures = new FiguresView({ store, visibility: shown('experiments') });
+const analysis = new Analysis({ client });
+const sweep = new SweepStudyView({
+  store,
+  analysis,
+  visibility: shown('experiments'),
+  root: $('study-sweep-body'),
+  replan: () => experimentsView.render(),
+});
 new WeightsView({ store, client, visibility: shown('inside') });
 new PathView({ store, client, visibility: whenOpen($('path-panel', HTMLDetailsElement), shown('inside')) });
 const health = new HealthView({
@@ -127,6 +137,7 @@ new PresentationToggle({
   onChange: () => {
     curves.restyle();
     figures.restyle();
+    sweep.restyle();
     health.restyle();
     dynamics.restyle();
   },
@@ -153,6 +164,7 @@ exposeSession({
   recovery,
   experiments,
   figures,
+  sweep,
   share,
   settings,
   currentView: () => nav.current,

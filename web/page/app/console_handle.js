@@ -17,7 +17,8 @@ export const testHooksOn = () => globalThis.__mnistTestHooks === true;
  * @param {{ store: SessionStore, client: WorkerClient, slow: { entries: object[] },
  *   persistence: { lastSaved: object | null, saveError: string | null },
  *   recovery: { lastReport: object | null }, experiments: { lastSaved: object | null },
- *   figures: { snapshot(): object[], settled: boolean }, share: { result: object | null },
+ *   figures: { snapshot(): object[], settled: boolean }, sweep: { snapshot(): object[], settled: boolean },
+ *   share: { result: object | null },
  *   settings: { engineCheck: object | null }, currentView: () => string }} session
  */
 export function exposeSession({
@@ -28,6 +29,7 @@ export function exposeSession({
   recovery,
   experiments,
   figures,
+  sweep,
   share,
   settings,
   currentView,
@@ -87,6 +89,14 @@ export function exposeSession({
     /** True when the figures show what the runs say (no redraw waiting). */
     get figuresSettled() {
       return figures.settled;
+    },
+    /** What the sweep panel shows: per reading its networks, and per cost axis the front, knee and sentence. */
+    get sweep() {
+      return sweep.snapshot();
+    },
+    /** True when the sweep panel shows what the finished sweep runs say. */
+    get sweepSettled() {
+      return sweep.settled;
     },
     /** The layers' health last measured (an entry of run.health), or null. */
     get health() {

@@ -255,14 +255,25 @@ export function kneeSentence({ points, axis, front, knee, threshold = SWEEP_THRE
 }
 
 /**
- * Everything the sweep panel shows, per reading that has finished runs: its costed points, and per cost
- * axis the front, the knee and the sentence. analysis: costs(layersList) and pareto(points, threshold)
- * (report/analysis.js: the engine's functions in the worker).
- * @param {Run[]} runs
- * @param {{ costs(layers: number[][]): Promise<{ parameters: number, flopsPerSample: number }[]>,
+ * What the sweep asks the engine (report/analysis.js Analysis: the engine's functions in the worker).
+ * @typedef {{ costs(layers: number[][]): Promise<{ parameters: number, flopsPerSample: number }[]>,
  *   pareto(points: { cost: number, value: number }[], minGainPerDoubling: number):
- *   Promise<{ front: number[], knee: { index: number, gainPerDoublingNext: number } }> }} analysis
+ *   Promise<{ front: number[], knee: { index: number, gainPerDoublingNext: number } }> }} SweepAnalysis
+ */
+/**
+ * One reading's sweep measured: its points with their costs, and per cost axis (COST_AXES ids) the front
+ * (indices into points, cheapest first), the knee and its sentence.
+ * @typedef {{ reading: string, epochs: number, points: CostedPoint[], axes: Record<string, { front: number[],
+ *   knee: { index: number, gainPerDoublingNext: number }, sentence: string }> }} SweepMeasure
+ */
+
+/**
+ * Everything the sweep panel shows, per reading that has finished runs: its costed points, and per cost
+ * axis the front, the knee and the sentence.
+ * @param {Run[]} runs
+ * @param {SweepAnalysis} analysis
  * @param {{ threshold?: number }} [options]
+ * @returns {Promise<SweepMeasure[]>}
  */
 export async function measureSweep(runs, analysis, { threshold = SWEEP_THRESHOLD } = {}) {
   const out = [];
