@@ -68,10 +68,11 @@ function sweepRun({ w, d, acc, seed = 1, seconds = 1, epochs = 3, reading = 'rep
     id: `run-${number}`,
     createdAt: number,
     config: { layers },
-    runMs: seconds * 1000,
+    runMs: seconds * 1000 + 50 * trained, // training, and 50 ms of evaluation an epoch
     experiment: { experiment: SWEEP_ID, key: `w${w}-d${d}`, reading, seed, epochs },
     epochs: Array.from({ length: trained }, (_, i) => ({
       epoch: i + 1,
+      evalMs: 50,
       test: i + 1 === epochs ? { accuracy: acc, loss: 0.1, count: 10000 } : null,
     })),
   };

@@ -5,7 +5,7 @@
 // and sets each one's test accuracy (after its last epoch, mean [min–max]
 // over the seeds) against what it costs — FLOPs per training sample and
 // parameters (the engine's count, through Analysis.costs) and the measured
-// training seconds (run.runMs: the training chunks only, evaluation
+// training seconds (run.runMs less its epochs' evalMs: evaluation
 // excluded) — marks the Pareto front and its knee (the engine's, through
 // Analysis.pareto) and says, from the runs, where one more step up in cost
 // bought less than SWEEP_THRESHOLD points of test accuracy per doubling.
@@ -123,6 +123,10 @@ const finished = (/** @type {Run} */ r) => {
   return Boolean(last?.test) && last.epoch >= (r.experiment?.epochs ?? Infinity);
 };
 
+/** A run's training time in seconds: its running time (run.runMs) less its epochs' evaluation (evalMs). */
+export const trainingSeconds = (/** @type {Run} */ r) =>
+  (r.runMs - r.epochs.reduce((ms, e) => ms + (e.evalMs ?? 0), 0)) / 1000;
+
 /**
  * A network of the sweep as its runs measured it. accuracy: test accuracy after the last epoch in points
  * (0–100), over the seeds; seconds: training seconds (evaluation excluded), over the seeds.
@@ -158,7 +162,7 @@ export function sweepPoints(runs) {
       epochs: first.experiment.epochs,
       seeds: group.length,
       accuracy: /** @type {SweepPoint['accuracy']} */ (spread(group.map((r) => 100 * r.epochs.at(-1).test.accuracy))),
-      seconds: /** @type {SweepPoint['seconds']} */ (spread(group.map((r) => r.runMs / 1000))),
+      seconds: /** @type {SweepPoint['seconds']} */ (spread(group.map(trainingSeconds))),
       runIds: group.map((r) => r.id),
     });
   }
