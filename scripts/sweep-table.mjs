@@ -8,7 +8,8 @@
 // knee: the engine's paretoFront / paretoKnee (build/wasm/dist), the same
 // functions the page's sweep panel asks the worker for, with the same
 // sentence (web/page/report/sweep_study.js kneeSentence).
-//   node scripts/sweep-table.mjs [DIR] [EPOCHS] [THRESHOLD]
+// A reading's runs are tabled per number of epochs (equal epochs in each table).
+//   node scripts/sweep-table.mjs [DIR] [THRESHOLD]
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,8 +17,7 @@ import { join } from 'node:path';
 import { COST_AXES, kneeSentence, paretoInput, SWEEP_THRESHOLD } from '../web/page/report/sweep_study.js';
 import { spread } from '../web/page/report/seed_bands.js';
 
-const [dir = 'build/sweep', epochsArg = '20', thresholdArg = String(SWEEP_THRESHOLD)] = process.argv.slice(2);
-const epochs = Number(epochsArg);
+const [dir = 'build/sweep', thresholdArg = String(SWEEP_THRESHOLD)] = process.argv.slice(2);
 const threshold = Number(thresholdArg);
 const READINGS = [
   ['report-code', 'the report’s code'],
@@ -29,7 +29,7 @@ const dist = new URL('../build/wasm/dist/', import.meta.url);
 const { createEngine } = await import(new URL('engine.mjs', dist).href);
 const engine = await createEngine({ wasmBinary: await readFile(new URL('mlp.wasm', dist)) });
 
-/** The finished runs of a reading with `epochs` epochs: [{ layers, seed, final, seconds }]. */
+/** The finished runs of a reading: [{ file, final, seconds, epochs }]. */
 function runs(reading) {
   const folder = join(dir, reading);
   if (!existsSync(folder)) return [];
@@ -45,11 +45,11 @@ function runs(reading) {
       const ep = lines.filter((l) => l.epoch);
       return { file: f, final, seconds: ep.reduce((s, l) => s + l.seconds, 0), epochs: ep.length };
     })
-    .filter((r) => r.final && r.epochs === epochs);
+    .filter((r) => r.final && r.epochs === r.final.epochs);
 }
 
 const pct = (x) => x.toFixed(2);
-const group = (rs) => {
+const group = (rs, epochs) => {
   /** @type {Map<string, typeof rs>} */
   const by = new Map();
   for (const r of rs) by.set(r.final.layers, [...(by.get(r.final.layers) ?? []), r]);
@@ -70,9 +70,14 @@ const group = (rs) => {
   });
 };
 
-for (const [reading, label] of READINGS) {
-  const points = group(runs(reading)).sort((a, b) => a.layers.length - b.layers.length || a.layers[1] - b.layers[1]);
-  if (points.length === 0) continue;
+const tables = READINGS.flatMap(([reading, label]) => {
+  const rs = runs(reading);
+  return [...new Set(rs.map((r) => r.epochs))]
+    .sort((a, b) => b - a)
+    .map((epochs) => ({ reading, label, epochs, rs: rs.filter((r) => r.epochs === epochs) }));
+});
+for (const { reading, label, epochs, rs } of tables) {
+  const points = group(rs, epochs).sort((a, b) => a.layers.length - b.layers.length || a.layers[1] - b.layers[1]);
   const seeds = Math.max(...points.map((p) => p.seeds));
   const fronts = Object.fromEntries(
     COST_AXES.map(({ id }) => {

@@ -30,11 +30,11 @@ export const SWEEP_ID = 'sweep';
 export const SWEEP_THRESHOLD = 0.5;
 
 /**
- * The page's default sweep: 5 widths × 3 depths = 15 networks, 10 epochs each in the report's code — about
+ * The page’s default sweep: 5 widths × 3 depths = 15 networks, 20 epochs each in the report's code — about
  * 2 minutes on real MNIST in headless Chromium on a 2-core machine (tests/benchmarks/sweep_bench.mjs; the
  * README's "Where depth and width stop paying" has the measurement), within the 5 minutes aimed at.
  */
-export const SWEEP_EPOCHS = 10;
+export const SWEEP_EPOCHS = 20;
 export const SWEEP_WIDTHS = Object.freeze([20, 40, 80, 160, 320]);
 export const SWEEP_DEPTHS = Object.freeze([1, 2, 3]);
 
