@@ -76,7 +76,7 @@ export class SweepStudyView {
     this.#gridError = el('p', { id: 'sweep-grid-error', class: 'field-error', role: 'alert' });
     const form = el(
       'form',
-      { id: 'sweep-grid', class: 'sweep-grid', 'aria-label': 'The sweep’s grid' },
+      { id: 'sweep-grid', class: 'sweep-grid inline-field', 'aria-label': 'The sweep’s grid' },
       el('label', { for: 'f-sweep-widths', text: 'Widths (hidden units per layer) ' }),
       widths,
       el('label', { for: 'f-sweep-depths', text: ' Depths (hidden layers) ' }),
@@ -92,7 +92,7 @@ export class SweepStudyView {
     });
     const axes = el(
       'fieldset',
-      { class: 'sweep-axes' },
+      { class: 'sweep-axes choice-row' },
       el('legend', { text: 'Cost axis' }),
       ...COST_AXES.map((a) =>
         el(
@@ -225,10 +225,10 @@ export class SweepStudyView {
     if (!b) {
       const chart = el('div', { class: 'sweep-chart' });
       const sentence = el('p', { class: 'sweep-knee', 'aria-live': 'polite' });
-      const table = el('table', { class: 'sweep-table' });
+      const table = el('table', { class: 'figure-table sweep-table' });
       const box = el(
         'figure',
-        { class: 'sweep-reading', 'data-reading': m.reading },
+        { class: 'report-figure sweep-reading', 'data-reading': m.reading },
         el('figcaption', {}, el('strong', { text: label })),
         chart,
         sentence,
