@@ -65,9 +65,15 @@ try {
   console.log(
     `\nThe sweep (${args.reading}${args.reading !== 'report-code' ? `, ${args.proper}` : ''}), ${runs.length} runs, ${epochs} epochs each, ${args.seeds} seed(s):`,
   );
-  console.log(`wall time from the click to the queue's end: ${s(wallMs)} (target ≤ ${s(TARGET_MS)}: ${wallMs <= TARGET_MS ? 'met' : 'missed'})`);
-  console.log(`worker time: ${s(total)}, of which evaluation ${s(evalTotal)}; all ${runs.every((r) => r.status === 'done') ? 'done' : 'NOT all done'}`);
-  console.log(`load average (1 min) before / after: ${load0.toFixed(2)} / ${load1.toFixed(2)} on ${availableParallelism()} cores`);
+  console.log(
+    `wall time from the click to the queue's end: ${s(wallMs)} (target ≤ ${s(TARGET_MS)}: ${wallMs <= TARGET_MS ? 'met' : 'missed'})`,
+  );
+  console.log(
+    `worker time: ${s(total)}, of which evaluation ${s(evalTotal)}; all ${runs.every((r) => r.status === 'done') ? 'done' : 'NOT all done'}`,
+  );
+  console.log(
+    `load average (1 min) before / after: ${load0.toFixed(2)} / ${load1.toFixed(2)} on ${availableParallelism()} cores`,
+  );
   const sweep = await page.evaluate(() => window.mnist.sweep);
   for (const m of sweep) {
     console.log(`\n${m.reading}, ${m.epochs} epochs:`);

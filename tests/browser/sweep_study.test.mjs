@@ -82,14 +82,20 @@ describe('the width × depth sweep in Chromium', { timeout: 10 * MINUTE }, () =>
       await page.reload();
       await waitForData(page).catch(() => {}); // Train stays off while the queue owns the trainer
       await page.waitForFunction(
-        () => /^Resumed after the reload: run 3 of 8 from epoch \d+/.test(document.getElementById('experiment-note').textContent),
+        () =>
+          /^Resumed after the reload: run 3 of 8 from epoch \d+/.test(
+            document.getElementById('experiment-note').textContent,
+          ),
         null,
         { timeout: MINUTE },
       );
       const after = await page.evaluate(() => ({ queue: window.mnist.queue, run: window.mnist.run?.id }));
       assert.equal(after.queue.id, before.queue.id);
       assert.equal(after.run, before.run, 'the interrupted run goes on');
-      await page.waitForFunction(() => window.mnist.queue?.state === 'finished', null, { timeout: 4 * MINUTE, polling: 100 });
+      await page.waitForFunction(() => window.mnist.queue?.state === 'finished', null, {
+        timeout: 4 * MINUTE,
+        polling: 100,
+      });
       const runs = await page.evaluate(() =>
         window.mnist.queue.items.map((i) => ({ status: i.status, ...window.mnist.runs.find((r) => r.id === i.runId) })),
       );
@@ -123,10 +129,17 @@ describe('the width × depth sweep in Chromium', { timeout: 10 * MINUTE }, () =>
         ],
       );
       assert.equal(m.points[0].flopsPerSample, 63920);
-      assert.ok(m.points.every((p) => p.seconds.mean > 0 && p.accuracy.min <= p.accuracy.mean && p.accuracy.mean <= p.accuracy.max));
+      assert.ok(
+        m.points.every(
+          (p) => p.seconds.mean > 0 && p.accuracy.min <= p.accuracy.mean && p.accuracy.mean <= p.accuracy.max,
+        ),
+      );
       for (const axis of ['flops', 'parameters', 'seconds']) {
         const a = m.axes[axis];
-        assert.ok(a.front.length >= 1 && a.front[0] === m.points.reduce((c, p) => (costOf(p, axis) < costOf(c, axis) ? p : c)).name);
+        assert.ok(
+          a.front.length >= 1 &&
+            a.front[0] === m.points.reduce((c, p) => (costOf(p, axis) < costOf(c, axis) ? p : c)).name,
+        );
         assert.match(a.sentence, /^(Beyond 784-|Every step up the front|784-[\d-]+ \(.*\) is both the cheapest)/);
         assert.match(a.sentence, /over 2 seeds/);
       }

@@ -220,8 +220,9 @@ const depthWords = (/** @type {number} */ d) => (d === 1 ? 'one hidden layer' : 
 
 /**
  * The knee's sentence for one reading and cost axis, from the points, the engine's front (indices into
- * `points`, cheapest first) and knee ({ index, gainPerDoublingNext }).
- * @param {{ points: CostedPoint[], axis: string, front: number[], knee: { index: number, gainPerDoublingNext: number },
+ * `points`, cheapest first) and knee ({ index, gainPerDoublingNext: NaN or null when every step pays }).
+ * @param {{ points: CostedPoint[], axis: string, front: number[],
+ *   knee: { index: number, gainPerDoublingNext: number | null },
  *   threshold?: number, epochs: number }} what
  */
 export function kneeSentence({ points, axis, front, knee, threshold = SWEEP_THRESHOLD, epochs }) {
@@ -238,12 +239,12 @@ export function kneeSentence({ points, axis, front, knee, threshold = SWEEP_THRE
   }.`;
   if (knee.index < 0 || front.length < 2)
     return `${at(front[0])} is both the cheapest and the most accurate network: no step up in ${a.short} bought anything. ${frontText}`;
-  if (Number.isNaN(knee.gainPerDoublingNext) || front.indexOf(knee.index) === front.length - 1)
+  const gain = knee.gainPerDoublingNext;
+  if (gain == null || Number.isNaN(gain) || front.indexOf(knee.index) === front.length - 1)
     return `Every step up the front bought at least ${rule}, up to the costliest network on it, ${at(knee.index)}: the knee lies beyond this grid. ${frontText}`;
   const next = front[front.indexOf(knee.index) + 1];
   const p = points[knee.index];
   const q = points[next];
-  const gain = knee.gainPerDoublingNext;
   const doublings = Math.log2(costOf(q, axis) / costOf(p, axis));
   const overlap =
     p.accuracy.n > 1 && q.accuracy.n > 1
@@ -262,13 +263,13 @@ export function kneeSentence({ points, axis, front, knee, threshold = SWEEP_THRE
  * What the sweep asks the engine (report/analysis.js Analysis: the engine's functions in the worker).
  * @typedef {{ costs(layers: number[][]): Promise<{ parameters: number, flopsPerSample: number }[]>,
  *   pareto(points: { cost: number, value: number }[], minGainPerDoubling: number):
- *   Promise<{ front: number[], knee: { index: number, gainPerDoublingNext: number } }> }} SweepAnalysis
+ *   Promise<{ front: number[], knee: { index: number, gainPerDoublingNext: number | null } }> }} SweepAnalysis
  */
 /**
  * One reading's sweep measured: its points with their costs, and per cost axis (COST_AXES ids) the front
  * (indices into points, cheapest first), the knee and its sentence.
  * @typedef {{ reading: string, epochs: number, points: CostedPoint[], axes: Record<string, { front: number[],
- *   knee: { index: number, gainPerDoublingNext: number }, sentence: string }> }} SweepMeasure
+ *   knee: { index: number, gainPerDoublingNext: number | null }, sentence: string }> }} SweepMeasure
  */
 
 /**
@@ -283,7 +284,7 @@ export async function measureSweep(runs, analysis, { threshold = SWEEP_THRESHOLD
   const out = [];
   for (const { reading, epochs, points } of sweepPoints(runs)) {
     const costed = withCosts(points, await analysis.costs(points.map((p) => p.layers)));
-    /** @type {Record<string, { front: number[], knee: { index: number, gainPerDoublingNext: number }, sentence: string }>} */
+    /** @type {SweepMeasure['axes']} */
     const axes = {};
     for (const { id } of COST_AXES) {
       const { front, knee } = await analysis.pareto(paretoInput(costed, id), threshold);
