@@ -32,7 +32,9 @@ import {
  * @import { SweepAnalysis, SweepMeasure } from './sweep_study.js'
  */
 
-const DEPTH_COLOURS = [PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[4], PALETTE[5]];
+/** A depth's colour: the palette's, one per number of hidden layers. */
+const depthColour = (/** @type {number} */ d) => cssVar(PALETTE[(d - 1) % PALETTE.length].css);
+const depthWords = (/** @type {number} */ d) => (d === 1 ? '1 hidden layer' : `${d} hidden layers`);
 
 export class SweepStudyView {
   #store;
@@ -43,9 +45,11 @@ export class SweepStudyView {
   #measured = [];
   #measuredKey = '';
   #measuring = false;
+  /** What was drawn last: the runs measured, the axis, the error. */
+  #drawn = '';
   /** @type {string | null} */
   #error = null;
-  /** @type {Map<string, { box: HTMLElement, chart: HTMLElement, plot: any, key: string, sentence: HTMLElement,
+  /** @type {Map<string, { box: HTMLElement, chart: HTMLElement, legend: HTMLElement, plot: any, key: string, sentence: HTMLElement,
    *   table: HTMLTableElement, whiskers: { x: number, min: number, max: number, d: number }[] }>} */
   #blocks = new Map();
   #list;
@@ -142,6 +146,7 @@ export class SweepStudyView {
   /** The colours or the type size changed: the charts are built again. */
   restyle() {
     for (const b of this.#blocks.values()) b.key = '';
+    this.#drawn = '';
     this.#redraw.request();
   }
 
@@ -192,6 +197,10 @@ export class SweepStudyView {
   draw() {
     const key = this.#runsKey();
     if (key !== this.#measuredKey && !this.#measuring && this.#store.engine) this.#measure(key);
+    // An epoch of a sweep run that changes nothing measured draws nothing.
+    const drawn = `${this.#measuredKey}|${this.#axis}|${this.#error}`;
+    if (drawn === this.#drawn) return;
+    this.#drawn = drawn;
     this.#empty.hidden = this.#measured.length > 0;
     if (this.#error) this.#empty.textContent = `Could not measure the sweep: ${this.#error}`;
     const shown = new Set(this.#measured.map((m) => m.reading));
@@ -224,6 +233,7 @@ export class SweepStudyView {
     const label = this.#store.engine?.presets.find((p) => p.name === m.reading)?.label ?? m.reading;
     if (!b) {
       const chart = el('div', { class: 'sweep-chart' });
+      const legend = el('ul', { class: 'legend', 'aria-label': 'What the scatter’s marks are' });
       const sentence = el('p', { class: 'sweep-knee', 'aria-live': 'polite' });
       const table = el('table', { class: 'figure-table sweep-table' });
       const box = el(
@@ -231,11 +241,12 @@ export class SweepStudyView {
         { class: 'report-figure sweep-reading', 'data-reading': m.reading },
         el('figcaption', {}, el('strong', { text: label })),
         chart,
+        legend,
         sentence,
         el('div', { class: 'table-scroll' }, table),
       );
       this.#list.append(box);
-      b = { box, chart, plot: null, key: '', sentence, table, whiskers: [] };
+      b = { box, chart, legend, plot: null, key: '', sentence, table, whiskers: [] };
       this.#blocks.set(m.reading, b);
     }
     const axis = COST_AXES.find((a) => a.id === this.#axis) ?? COST_AXES[0];
@@ -344,6 +355,23 @@ export class SweepStudyView {
       b.plot?.destroy();
       b.key = key;
       b.plot = this.#build(b, axis, depths);
+      b.legend.replaceChildren(
+        ...depths.map((d) =>
+          el(
+            'li',
+            {},
+            el('span', { class: 'sweep-mark', style: { 'background-color': depthColour(d) }, 'aria-hidden': 'true' }),
+            `${depthWords(d)} (whisker: lowest to highest seed)`,
+          ),
+        ),
+        el('li', {}, el('span', { class: 'sweep-mark is-front', 'aria-hidden': 'true' }), 'the Pareto front'),
+        el(
+          'li',
+          {},
+          el('span', { class: 'sweep-mark is-knee', 'aria-hidden': 'true' }),
+          `its knee: beyond it, less than ${SWEEP_THRESHOLD} points per doubling of ${axis.short}`,
+        ),
+      );
     }
     b.whiskers = whiskers;
     b.plot.setData([xs, ...byDepth, frontYs, kneeYs]);
@@ -355,7 +383,7 @@ export class SweepStudyView {
     const font = cssVar('--chart-font', '12px system-ui, sans-serif');
     const labelFont = cssVar('--chart-label-font', 'bold 12px system-ui, sans-serif');
     const style = () => ({ stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, font, labelFont });
-    const colourOf = (d) => cssVar(DEPTH_COLOURS[(d - 1) % DEPTH_COLOURS.length].css);
+    const colourOf = depthColour;
     const whiskerPlugin = {
       hooks: {
         draw: (u) => {
@@ -378,7 +406,7 @@ export class SweepStudyView {
     const opts = {
       ...this.#size(b),
       class: 'chart',
-      legend: { show: true, live: false },
+      legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       plugins: [whiskerPlugin],
       scales: { x: { time: false, distr: 3 } },
@@ -401,7 +429,7 @@ export class SweepStudyView {
       series: [
         { label: axis.short, value: (u, x) => (x == null ? '–' : formatCost(x, axis.id)) },
         ...depths.map((d) => ({
-          label: d === 1 ? '1 hidden layer' : `${d} hidden layers`,
+          label: depthWords(d),
           stroke: colourOf(d),
           fill: colourOf(d),
           paths: () => null,
