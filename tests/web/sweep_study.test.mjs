@@ -203,7 +203,18 @@ test('the sentence changes with the data: every step paying, a knee elsewhere, s
   const paying = await measureSweep(grid([2, 1, 0.8, 0.6]), fakeAnalysis());
   assert.match(
     paying[0].axes.flops.sentence,
-    /^Every step up the front bought at least 0\.5 points of test accuracy per doubling of FLOPs per sample, up to the costliest network on it, 784-320-10 \(1\.02 M FLOPs, 93\.40 %\): the knee lies beyond this grid\./,
+    /^Every step up the front bought at least 0\.5 points of test accuracy per doubling of FLOPs per sample, up to 784-320-10 \(1\.02 M FLOPs, 93\.40 %\); beyond it, none of the 1 costlier networks was more accurate: the best of them, 784-320-320-10 \(1\.64 M FLOPs, 92\.40 %\), was 1\.00 points below for 0\.7 doublings more\./,
+  );
+  const oneLayer = grid([2, 1, 0.8, 0.6]).filter((r) => r.config.layers.length === 3);
+  assert.match(
+    (await measureSweep(oneLayer, fakeAnalysis()))[0].axes.flops.sentence,
+    /^Every step up the front bought at least 0\.5 .*, up to 784-320-10 \(1\.02 M FLOPs, 93\.40 %\), the costliest network: the knee lies beyond this grid\./,
+  );
+  // The cheapest network is the most accurate: nothing costlier paid.
+  const flat = grid([-0.5, -0.5, -0.5, -0.5]);
+  assert.match(
+    (await measureSweep(flat, fakeAnalysis()))[0].axes.parameters.sentence,
+    /^784-20-10 \(15\.9 k parameters, 89\.00 %\) is both the cheapest and the most accurate network; beyond it, none of the 9 costlier networks was more accurate: the best of them, 784-40-10 \(31\.8 k parameters, 88\.50 %\), was 0\.50 points below for 1\.0 doublings more\./,
   );
   const early = await measureSweep(grid([0.2, 1, 1, 1]), fakeAnalysis());
   assert.match(

@@ -237,21 +237,37 @@ export function kneeSentence({ points, axis, front, knee, threshold = SWEEP_THRE
   const frontText = `On the front (${epochs} epochs each): ${onFront.map((p) => p.name).join(', ')} — ${
     depths.length === 1 ? `all with ${depthWords(depths[0])}` : `with ${depths.map(depthWords).join(', ')}`
   }.`;
-  if (knee.index < 0 || front.length < 2)
-    return `${at(front[0])} is both the cheapest and the most accurate network: no step up in ${a.short} bought anything. ${frontText}`;
+  /** The two networks' ranges over the seeds, compared. */
+  const spreadNote = (/** @type {CostedPoint} */ p, /** @type {CostedPoint} */ q) =>
+    p.accuracy.n > 1 && q.accuracy.n > 1
+      ? Math.min(p.accuracy.max, q.accuracy.max) >= Math.max(p.accuracy.min, q.accuracy.min)
+        ? ' The two networks’ ranges over the seeds overlap: the difference is within the seeds’ spread.'
+        : ' Their ranges over the seeds do not overlap.'
+      : ' One seed each: no spread over seeds was measured.';
   const gain = knee.gainPerDoublingNext;
-  if (gain == null || Number.isNaN(gain) || front.indexOf(knee.index) === front.length - 1)
-    return `Every step up the front bought at least ${rule}, up to the costliest network on it, ${at(knee.index)}: the knee lies beyond this grid. ${frontText}`;
+  const last = knee.index < 0 || front.length < 2 ? front[0] : knee.index;
+  if (knee.index < 0 || front.length < 2 || gain == null || Number.isNaN(gain) || front.at(-1) === knee.index) {
+    // The front ends at `last`: every step along it paid; past it, nothing costlier is more accurate, or nothing is costlier.
+    const lead =
+      front.length < 2
+        ? `${at(last)} is both the cheapest and the most accurate network`
+        : `Every step up the front bought at least ${rule}, up to ${at(last)}`;
+    const costlier = points.filter((p) => costOf(p, axis) > costOf(points[last], axis));
+    if (costlier.length === 0) return `${lead}, the costliest network: the knee lies beyond this grid. ${frontText}`;
+    const best = costlier.reduce((b, p) => (p.accuracy.mean > b.accuracy.mean ? p : b));
+    const i = points.indexOf(best);
+    return (
+      `${lead}; beyond it, none of the ${costlier.length} costlier networks was more accurate: the best of them, ` +
+      `${at(i)}, was ${(points[last].accuracy.mean - best.accuracy.mean).toFixed(2)} points below for ` +
+      `${Math.log2(costOf(best, axis) / costOf(points[last], axis)).toFixed(1)} doublings more.` +
+      `${spreadNote(points[last], best)} ${frontText}`
+    );
+  }
   const next = front[front.indexOf(knee.index) + 1];
   const p = points[knee.index];
   const q = points[next];
   const doublings = Math.log2(costOf(q, axis) / costOf(p, axis));
-  const overlap =
-    p.accuracy.n > 1 && q.accuracy.n > 1
-      ? q.accuracy.min <= p.accuracy.max
-        ? ' The two networks’ ranges over the seeds overlap: the difference is within the seeds’ spread.'
-        : ' Their ranges over the seeds do not overlap.'
-      : ' One seed each: no spread over seeds was measured.';
+  const overlap = spreadNote(p, q);
   return (
     `Beyond ${at(knee.index)}, doubling the ${a.short} bought ${gain.toFixed(2)} points < ${threshold}: ` +
     `the next network on the front, ${at(next)}, costs ${doublings.toFixed(1)} doublings more for ` +
