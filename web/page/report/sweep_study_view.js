@@ -416,14 +416,16 @@ export class SweepStudyView {
           label: `${axis.label} (log scale)`,
           labelSize: 20,
           size: 34,
-          values: (u, vals) => vals.map((v) => (axis.id === 'seconds' ? `${Number(v.toPrecision(3))}` : compact(v))),
+          // uPlot leaves some ticks of a log axis unlabelled (null).
+          values: (u, vals) =>
+            vals.map((v) => (v == null ? '' : axis.id === 'seconds' ? `${Number(v.toPrecision(3))}` : compact(v))),
         },
         {
           ...style(),
           label: 'test accuracy (%)',
           labelSize: 20,
           size: 50,
-          values: (u, vals) => vals.map((v) => `${Number(v.toPrecision(4))}`),
+          values: (u, vals) => vals.map((v) => (v == null ? '' : `${Number(v.toPrecision(4))}`)),
         },
       ],
       series: [
