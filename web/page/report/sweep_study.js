@@ -30,9 +30,10 @@ export const SWEEP_ID = 'sweep';
 export const SWEEP_THRESHOLD = 0.5;
 
 /**
- * The page’s default sweep: 5 widths × 3 depths = 15 networks, 20 epochs each in the report's code — about
- * 2 minutes on real MNIST in headless Chromium on a 2-core machine (tests/benchmarks/sweep_bench.mjs; the
- * README's "Where depth and width stop paying" has the measurement), within the 5 minutes aimed at.
+ * The page’s default sweep: 5 widths × 3 depths = 15 networks, 20 epochs each in the report's code, 1 seed:
+ * 250 s from Run to the end on real MNIST in headless Chromium on this 2-core machine with a load average
+ * of 15–22 from other work (tests/benchmarks/sweep_bench.mjs, 7 December), within the 5 minutes aimed at.
+ * The native sweep (scripts/sweep.sh) trains the same 20 epochs in this reading, so the two compare.
  */
 export const SWEEP_EPOCHS = 20;
 export const SWEEP_WIDTHS = Object.freeze([20, 40, 80, 160, 320]);
