@@ -442,7 +442,8 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       assert.match(errors.colour, /not a setting of this page/);
       assert.match(
         errors.experiment,
-        /^experiment=widths: There is no experiment “widths” \(choose one of width, depth, learning-rate, report\)/,
+        // The report's experiments, then the studies registered beside them (the sweep among them).
+        /^experiment=widths: There is no experiment “widths” \(choose one of width, depth, learning-rate, report, [a-z, -]*\bsweep\b[a-z, -]*\)/,
       );
       assert.equal(await page.inputValue('#f-learningRate'), '0.001', 'the default is kept');
       assert.equal(await page.inputValue('#f-batchSize'), '128');

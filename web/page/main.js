@@ -32,6 +32,7 @@ import { Experiments } from './report/experiments.js';
 import { ExperimentsView } from './report/experiments_view.js';
 import { FiguresView } from './report/figures_view.js';
 import { SpikeStudyView } from './report/spike_study_view.js';
+import { SweepStudyView } from './report/sweep_study_view.js';
 import { ExportView } from './runs/export_view.js';
 import { ModelFileView } from './runs/model_file_view.js';
 import { Persistence } from './runs/persistence.js';
@@ -102,6 +103,13 @@ const figures = new FiguresView({ store, visibility: shown('experiments') });
 // The engine's analysis of the runs' numbers (the worker's 'analyse'), for the studies' views.
 const analysis = new Analysis({ client });
 const spikeStudy = new SpikeStudyView({ store, analysis, visibility: shown('experiments') });
+const sweep = new SweepStudyView({
+  store,
+  analysis,
+  visibility: shown('experiments'),
+  root: $('study-sweep-body'),
+  replan: () => experimentsView.render(),
+});
 new WeightsView({ store, client, visibility: shown('inside') });
 new PathView({ store, client, visibility: whenOpen($('path-panel', HTMLDetailsElement), shown('inside')) });
 const health = new HealthView({
@@ -137,6 +145,7 @@ new PresentationToggle({
     curves.restyle();
     figures.restyle();
     spikeStudy.restyle();
+    sweep.restyle();
     health.restyle();
     dynamics.restyle();
     lrFinderView.restyle();
@@ -166,6 +175,7 @@ exposeSession({
   experiments,
   figures,
   spikeStudy,
+  sweep,
   share,
   settings,
   currentView: () => nav.current,

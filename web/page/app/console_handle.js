@@ -18,6 +18,7 @@ export const testHooksOn = () => globalThis.__mnistTestHooks === true;
  *   persistence: { lastSaved: object | null, saveError: string | null },
  *   recovery: { lastReport: object | null }, experiments: { lastSaved: object | null },
  *   figures: { snapshot(): object[], settled: boolean }, spikeStudy: { settled: boolean },
+ *   sweep: { snapshot(): object[], settled: boolean },
  *   share: { result: object | null },
  *   settings: { engineCheck: object | null }, currentView: () => string }} session
  */
@@ -30,6 +31,7 @@ export function exposeSession({
   experiments,
   figures,
   spikeStudy,
+  sweep,
   share,
   settings,
   currentView,
@@ -93,6 +95,14 @@ export function exposeSession({
     /** True when the spike study's panel shows what its runs say (no detection or redraw waiting). */
     get spikesSettled() {
       return spikeStudy.settled;
+    },
+    /** What the sweep panel shows: per reading its networks, and per cost axis the front, knee and sentence. */
+    get sweep() {
+      return sweep.snapshot();
+    },
+    /** True when the sweep panel shows what the finished sweep runs say. */
+    get sweepSettled() {
+      return sweep.settled;
     },
     /** The layers' health last measured (an entry of run.health), or null. */
     get health() {

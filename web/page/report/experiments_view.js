@@ -86,7 +86,12 @@ export class ExperimentsView {
     this.#redraw = new Redraw(() => this.render(), { visibility });
     // The progress line moves with every chunk: it alone is redrawn then, twice a second.
     const progress = new Redraw(() => this.#renderProgress(), { visibility, minIntervalMs: PROGRESS_INTERVAL_MS });
-    this.#form.addEventListener('input', () => this.render());
+    this.#form.addEventListener('input', (e) => {
+      // A study with epochs of its own (the sweep's) puts them in the field when it is chosen.
+      const target = /** @type {HTMLInputElement} */ (e.target);
+      if (target.name === 'experiment') epochs.value = String(this.#defaultEpochs(target.value));
+      this.render();
+    });
     this.#form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const choices = this.#choices();
@@ -113,6 +118,11 @@ export class ExperimentsView {
     return /** @type {HTMLInputElement} */ (this.#form.elements.namedItem(name));
   }
 
+  /** The epochs an experiment runs unless the form says otherwise: a study's own, else the report's. */
+  #defaultEpochs(id) {
+    return allExperiments().find((x) => x.id === id)?.epochs ?? EXPERIMENT_EPOCHS.default;
+  }
+
   /** The experiments' ids, which a shared link may name (share.js). */
   get ids() {
     return allExperiments().map((x) => x.id);
@@ -133,6 +143,7 @@ export class ExperimentsView {
     );
     if (!input) return;
     /** @type {HTMLInputElement} */ (input).checked = true;
+    this.#input('epochs').value = String(this.#defaultEpochs(id));
     this.#scrollTo = linkedPanel(id);
     this.#redraw.request();
   }
