@@ -219,25 +219,58 @@ function variantResult(optimiser, key, runs, spikes) {
 
 // ---- What they say ------------------------------------------------------------------------------
 
-/** A spread with its unit: "97.12 %", "97.12 [96.90–97.30] % over 5 seeds", "1 epoch in each of 2 seeds". */
-function spreadText(/** @type {Spread | null} */ s, format, unit) {
+/**
+ * A spread with its unit: "97.12 %", "97.12 [96.90–97.30] % over 5 seeds", "1 epoch in each of 2 seeds";
+ * seeds: false leaves the number of seeds out (a table says it once).
+ */
+function spreadText(/** @type {Spread | null} */ s, format, unit, { seeds = true } = {}) {
   if (!s) return '–';
-  if (s.n > 1 && s.min === s.max) return `${format(s.mean)}${unit} in each of ${s.n} seeds`;
+  const over = seeds && s.n > 1;
+  if (s.n > 1 && s.min === s.max) return `${format(s.mean)}${unit}${over ? ` in each of ${s.n} seeds` : ''}`;
   const range = s.n > 1 ? ` [${format(s.min)}–${format(s.max)}]` : '';
-  return `${format(s.mean)}${range}${unit}${s.n > 1 ? ` over ${s.n} seeds` : ''}`;
+  return `${format(s.mean)}${range}${unit}${over ? ` over ${s.n} seeds` : ''}`;
 }
 
 /** An accuracy's spread in percent: "97.12 %", "97.12 [96.90–97.30] % over 5 seeds". */
-export const accuracyText = (/** @type {Spread | null} */ s) => spreadText(s, (x) => points(x), ' %');
+export const accuracyText = (/** @type {Spread | null} */ s, options = {}) =>
+  spreadText(s, (x) => points(x), ' %', options);
 
 /** Epochs' spread: "12 epochs", "12.4 [11–14] epochs over 5 seeds". */
-export const epochsText = (/** @type {Spread | null} */ s) =>
-  spreadText(s, (x) => (Number.isInteger(x) ? String(x) : x.toFixed(1)), s?.mean === 1 ? ' epoch' : ' epochs');
+export const epochsText = (/** @type {Spread | null} */ s, options = {}) =>
+  spreadText(s, (x) => (Number.isInteger(x) ? String(x) : x.toFixed(1)), s?.mean === 1 ? ' epoch' : ' epochs', options);
 
 /** η in three significant digits: "0.00312", "2.5e-5". */
 export function etaText(/** @type {number} */ x) {
   if (!(x > 0)) return String(x);
   return x >= 1e-3 && x < 1000 ? String(Number(x.toPrecision(3))) : x.toExponential(2).replace(/\.?0+e/, 'e');
+}
+
+/**
+ * One variant's row of the results table, as text (the page's table and the README's): its seeds, η,
+ * epochs to the network's target, final training and test accuracy, and spikes (seeds that spiked of those
+ * measured, the largest jump in points).
+ * @param {VariantResult} v
+ */
+export function resultCells(v) {
+  const compact = { seeds: false };
+  const eta = !v.eta
+    ? '–'
+    : v.eta.n > 1 && v.eta.min !== v.eta.max
+      ? `${etaText(v.eta.mean)} [${etaText(v.eta.min)}–${etaText(v.eta.max)}]`
+      : etaText(v.eta.mean);
+  const missed = v.reached < v.runs.length ? ` (${v.reached} of ${v.runs.length} seeds reach it)` : '';
+  const { measured, seeds, largest } = v.spikes;
+  return {
+    seeds: String(v.runs.length),
+    eta,
+    epochsTo: v.epochsTo ? `${epochsText(v.epochsTo, compact)}${missed}` : 'not reached',
+    finalTrain: accuracyText(v.finalTrain, compact),
+    finalTest: accuracyText(v.finalTest, compact),
+    spikes:
+      measured === 0
+        ? '–'
+        : `${seeds} of ${measured}${largest ? ` (largest ${largest.change > 0 ? '+' : '−'}${points(Math.abs(largest.change), 1)} at epoch ${largest.epoch})` : ''}`,
+  };
 }
 
 /** Whether a's seeds lie wholly above b's (≥ 2 seeds each): 'above', 'below', 'overlap', or 'one seed'. */
