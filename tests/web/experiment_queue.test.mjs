@@ -21,11 +21,12 @@ const item = (hidden, epochs = 2, evaluate = LEAN) => ({
   evaluate,
 });
 
-function setup({ divergeAt = {} } = {}) {
+function setup({ divergeAt = {}, made: extra = {} } = {}) {
   const clock = fakeClock();
   const sent = [];
   const made = [];
   const loaded = [];
+  const busy = []; // what the queue told the watchdog
   let queue = null;
   const emit = (type, payload) => sent.push(eventMessage(type, payload));
   const session = new TrainingSession({
@@ -48,7 +49,7 @@ function setup({ divergeAt = {} } = {}) {
     session,
     emit,
     createTrainer(config) {
-      const t = trainer(config, { divergeAtStep: divergeAt[config.layers[1]] ?? Infinity });
+      const t = trainer(config, { divergeAtStep: divergeAt[config.layers[1]] ?? Infinity, ...extra });
       made.push(t);
       return t;
     },
@@ -62,6 +63,8 @@ function setup({ divergeAt = {} } = {}) {
       loaded.push(t);
       return t;
     },
+    onBusy: (ms) => busy.push(ms),
+    parameterCount,
     validateConfig(config) {
       if (config.layers.some((n) => n < 1))
         throw Object.assign(new Error('a layer of 0 units is too small'), { kind: 'ConfigError' });
@@ -78,7 +81,7 @@ function setup({ divergeAt = {} } = {}) {
     }
     return n;
   };
-  return { clock, sent, session, queue, made, loaded, of, queueMessages, run };
+  return { clock, sent, session, queue, made, loaded, busy, of, queueMessages, run };
 }
 
 test('the runs train one after another, each to its epochs, evaluating what its plan says', () => {
@@ -381,6 +384,127 @@ test('bad queues are refused before anything starts', () => {
   assert.equal(made.length, 0);
   assert.equal(sent.length, 0);
   assert.deepEqual(checkItems([{ config: {}, epochs: 1 }]), [
-    { config: {}, epochs: 1, evaluate: { each: [], last: [] } },
+    { config: {}, epochs: 1, evaluate: { each: [], last: [] }, options: {} },
   ]);
+});
+
+// ---- Item options: dynamicsEvery, lrFind ---------------------------------------------------------
+
+const withOptions = (options, hidden = 20, epochs = 1) => ({ ...item(hidden, epochs), options });
+
+test('dynamicsEvery: the item’s trainer records every N batches; items without it keep the session’s default', () => {
+  const { queue, made, of, run } = setup();
+  queue.start({ queueId: 'q', items: [withOptions({ dynamicsEvery: 2 }, 20, 2), item(40, 1)] });
+  run();
+  assert.equal(made[0].dynamicsEvery, 2);
+  assert.equal(made[1].dynamicsEvery, 1, 'the session’s default: max(1, ⌊3 / 50⌋)');
+  const first = of('dynamics').filter((m) => m.every === 2);
+  assert.deepEqual(
+    first.flatMap((m) => Array.from(m.steps)),
+    [2, 4, 6],
+    'every 2nd of its 6 batches',
+  );
+});
+
+test('dynamicsEvery also holds for a run resumed from its checkpoint', () => {
+  const { queue, loaded } = setup();
+  queue.start({
+    queueId: 'q',
+    items: [withOptions({ dynamicsEvery: 3 }, 8, 2)],
+    checkpoint: new Uint8Array([1, 1, 2, 3]).buffer,
+  });
+  assert.equal(loaded[0].dynamicsEvery, 3);
+});
+
+test('lrFind: the range test runs on the item’s fresh trainer before it trains; η is the pick; item-started says so', () => {
+  const { queue, made, sent, of, busy, run } = setup();
+  queue.start({ queueId: 'q', items: [withOptions({ lrFind: { start: 1e-4, end: 1, batches: 5 } }), item(40)] });
+  const t = made[0];
+  assert.deepEqual(t.rangeTests, [{ start: 1e-4, end: 1, batches: 5 }], 'with the item’s options');
+  const test = t.lrRangeTest({ start: 1e-4, end: 1, batches: 5 });
+  assert.equal(t.learningRate, test.pick, 'η set to the pick');
+  // The trainer's first event already has the picked η (the run record's starting config is made from it).
+  const trainerEvent = sent.find((m) => m.type === 'trainer');
+  assert.equal(trainerEvent.config.learningRate, test.pick);
+  assert.equal(t.step, 0, 'the range test trains a copy: the trainer is where it was');
+  const started = of('queue').find((m) => m.reason === 'item-started');
+  assert.deepEqual(started.lrFind, {
+    rates: test.rates,
+    smoothed: test.smoothed,
+    pick: test.pick,
+    reason: test.reason,
+  });
+  assert.ok(busy.length === 1 && busy[0] >= 1000, 'the watchdog was told the test may take a while');
+  run();
+  assert.equal(made[1].rangeTests, undefined, 'an item without lrFind runs no test');
+  const second = of('queue').filter((m) => m.reason === 'item-started')[1];
+  assert.equal(second.lrFind, undefined);
+  assert.equal(made[1].learningRate, 0.1, 'and keeps its own η');
+});
+
+test('lrFind with the engine’s defaults: the options left out are not sent', () => {
+  const { queue, made } = setup();
+  queue.start({ queueId: 'q', items: [withOptions({ lrFind: {} })] });
+  assert.deepEqual(made[0].rangeTests, [{ start: 1e-5, end: 1, batches: 9 }], 'the fake engine’s defaults');
+});
+
+test('lrFind is not run again for a run resumed from its checkpoint (which has its η)', () => {
+  const { queue, made, loaded, of } = setup();
+  queue.start({
+    queueId: 'q',
+    items: [withOptions({ lrFind: { batches: 5 } }, 8, 3)],
+    checkpoint: new Uint8Array([4, 1, 2, 3]).buffer,
+  });
+  assert.equal(made.length, 0);
+  assert.equal(loaded[0].rangeTests, undefined);
+  assert.equal(loaded[0].learningRate, 0.1);
+  const started = of('queue').find((m) => m.reason === 'item-started');
+  assert.equal(started.resumed, true);
+  assert.equal(started.lrFind, undefined);
+});
+
+test('lrFind that fails: the queue does not start, its trainer is freed, the message says which run', () => {
+  const error = Object.assign(new Error('the range test diverged at η = 0.5'), { kind: 'DivergedError' });
+  const { queue, made, of } = setup({ made: { rangeTestError: error } });
+  assert.throws(
+    () => queue.start({ queueId: 'q', items: [withOptions({ lrFind: {} })] }),
+    (err) =>
+      err.kind === 'DivergedError' && /run 1 of the queue could not start: the range test diverged/.test(err.message),
+  );
+  assert.equal(made[0].deleted, true);
+  assert.equal(queue.active, false);
+  assert.equal(of('queue').length, 0);
+});
+
+test('item options are checked with clear messages; unknown ones are refused', () => {
+  const { queue, made } = setup();
+  const refused = (options, pattern) =>
+    assert.throws(
+      () => queue.start({ queueId: 'q', items: [item(20), withOptions(options)] }),
+      (err) => err.kind === 'RequestError' && pattern.test(err.message),
+      JSON.stringify(options),
+    );
+  refused(
+    { dynamicsEvry: 2 },
+    /run 2 of the queue: unknown option 'dynamicsEvry' \(known: 'dynamicsEvery', 'lrFind'\)/,
+  );
+  refused({ dynamicsEvery: 0 }, /run 2 of the queue: dynamicsEvery must be a whole number ≥ 1, not 0/);
+  refused({ dynamicsEvery: 1.5 }, /dynamicsEvery must be a whole number ≥ 1, not 1.5/);
+  refused({ lrFind: true }, /run 2 of the queue: lrFind must be an object/);
+  refused({ lrFind: { steps: 3 } }, /lrFind has unknown field 'steps'/);
+  refused({ lrFind: { start: -1 } }, /lrFind.start must be a number > 0, not -1/);
+  refused({ lrFind: { start: 1, end: 0.1 } }, /lrFind.start \(1\) must be below lrFind.end \(0.1\)/);
+  refused({ lrFind: { batches: 0 } }, /lrFind.batches must be a whole number ≥ 1, not 0/);
+  assert.throws(
+    () => checkItems([{ config: {}, epochs: 1, options: [] }]),
+    /run 1 of the queue: options must be an object/,
+  );
+  assert.equal(made.length, 0, 'nothing started');
+  assert.deepEqual(
+    checkItems([{ config: {}, epochs: 1, options: { dynamicsEvery: 4, lrFind: { end: 2 } } }])[0].options,
+    {
+      dynamicsEvery: 4,
+      lrFind: { end: 2 },
+    },
+  );
 });

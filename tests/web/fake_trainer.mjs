@@ -61,7 +61,40 @@ export class FakeTrainer {
       activationStd: of(() => 0.1),
       saturated: of(() => 0.05),
     });
-    return { steps, every: this.dynamicsEvery, dropped: 0, layers: this.layers.slice(1).map(layer) };
+    return {
+      steps,
+      every: this.dynamicsEvery,
+      dropped: 0,
+      layers: this.layers.slice(1).map(layer),
+      // Per record, beside the layers: the batch's size, its loss, the whole gradient's and the step's norms.
+      batchSize: Int32Array.from(steps, () => this.batchSize),
+      loss: of((s) => this.loss(s)),
+      gradNorm: of((s) => 2 / s),
+      stepNorm: of((s) => this.learningRate / s),
+    };
+  }
+
+  /**
+   * A learning-rate range test on a copy (this trainer is left as it was): η from start to end (geometric),
+   * a loss per η lowest at the middle one, the pick a tenth of the way before it. Every call is recorded.
+   * rangeTestError: thrown instead (an Error with a kind, as the engine's).
+   */
+  lrRangeTest({ start = 1e-5, end = 1, batches = 9 } = {}) {
+    this.rangeTests ??= [];
+    this.rangeTests.push({ start, end, batches });
+    if (this.rangeTestError) throw this.rangeTestError;
+    const rates = Array.from({ length: batches }, (_, i) => start * (end / start) ** (i / Math.max(1, batches - 1)));
+    const mid = Math.floor(batches / 2);
+    const losses = rates.map((_, i) => 1 + (i - mid) ** 2);
+    const pickIndex = Math.max(0, mid - 1);
+    return {
+      rates,
+      losses,
+      smoothed: losses.map((l) => l + 0.5),
+      pick: rates[pickIndex],
+      pickIndex,
+      reason: `the smoothed loss falls fastest near η = ${rates[pickIndex]}`,
+    };
   }
 
   #sizeOf(batchInEpoch) {

@@ -14,7 +14,7 @@ import {
   runsToCsv,
   runsToJson,
 } from '../../web/page/runs/export.js';
-import { addEpoch, appendChunk, createRun } from '../../web/page/runs/run_record.js';
+import { addEpoch, appendChunk, appendDynamics, createRun } from '../../web/page/runs/run_record.js';
 import { readShareQuery, shareQuery } from '../../web/page/share/share.js';
 import { createTestEngine } from '../wasm/support.mjs';
 import { FORM } from './form_fields.mjs';
@@ -158,6 +158,38 @@ describe('export.js', () => {
     assert.throws(
       () => parseRunsJson(JSON.stringify(doc), schema),
       /config\.learningRate: The learning rate must be in/,
+    );
+  });
+
+  test('JSON export carries the dynamics, each record’s batch size, loss, gradient and step norms; import reads them back', () => {
+    const run = sampleRun(1);
+    const layer = (steps) => ({
+      gradNorm: Float32Array.from(steps, (s) => s),
+      updateRatio: Float32Array.from(steps, () => 0.5),
+      activationMean: Float32Array.from(steps, () => 0.25),
+      activationStd: Float32Array.from(steps, () => 0.125),
+      saturated: Float32Array.from(steps, () => 0),
+    });
+    appendDynamics(run, {
+      steps: Int32Array.from([1, 2]),
+      layers: [layer([1, 2]), layer([1, 2])],
+      batchSize: Int32Array.from([128, 64]),
+      loss: Float32Array.from([1.5, 1.25]),
+      gradNorm: Float32Array.from([3, 2]),
+      stepNorm: Float32Array.from([0.5, 0.25]),
+    });
+    appendDynamics(run, { steps: Int32Array.from([3]), layers: [layer([3]), layer([3])] });
+    const doc = JSON.parse(runsToJson([run]));
+    assert.deepEqual(doc.runs[0].dynamics.steps, [1, 2, 3]);
+    assert.deepEqual(doc.runs[0].dynamics.batchSize, [128, 64, null], 'a value not recorded is null');
+    assert.deepEqual(doc.runs[0].dynamics.stepNorm, [0.5, 0.25, null]);
+    assert.deepEqual(doc.runs[0].dynamics.layers[1].gradNorm, [1, 2, 3]);
+    const [back] = parseRunsJson(JSON.stringify(doc), schema);
+    assert.deepEqual(back.dynamics, run.dynamics);
+    doc.runs[0].dynamics.loss = [1];
+    assert.throws(
+      () => parseRunsJson(JSON.stringify(doc), schema),
+      /run 1 \(“Run 1”\): dynamics\.loss must be a list as long as steps \(3\)/,
     );
   });
 

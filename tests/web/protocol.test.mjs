@@ -400,3 +400,105 @@ test('models and data in other forms: their requests, answers and the class name
     receive({ type: 'answer', id: 8, value: { bytes: new ArrayBuffer(8) } }, { 8: 'exportOnnx' }),
   );
 });
+
+test('the engine’s analysis: analyse and lrRangeTest, spikeRule in ready, lrFind in item-started, dynamics’ record fields', () => {
+  // analyse: each part optional; the answer has the parts asked for.
+  const payload = {
+    spikes: [[0.5, 0.9, 0.86]],
+    costs: [[784, 20, 10]],
+    pareto: { points: [{ cost: 1, value: 0.9 }], minGainPerDoubling: 0.005 },
+  };
+  assert.deepEqual(requestMessage('analyse', 1, payload), { ...payload, type: 'analyse', id: 1 });
+  assert.deepEqual(requestMessage('analyse', 2, { costs: [[784, 10]] }), {
+    type: 'analyse',
+    id: 2,
+    costs: [[784, 10]],
+  });
+  assert.throws(
+    () => requestMessage('analyse', 3, /** @type {any} */ ({ spike: [] })),
+    /analyse: unknown field 'spike'/,
+  );
+  assert.throws(
+    () => requestMessage('analyse', 3, /** @type {any} */ ({ costs: [[784, 20.5, 10]] })),
+    /analyse\.costs\[0\]\[1\] must be integer, not number 20\.5/,
+  );
+  assert.throws(
+    () =>
+      requestMessage('analyse', 3, /** @type {any} */ ({ pareto: { points: [{ cost: 1 }], minGainPerDoubling: 0 } })),
+    /analyse\.pareto\.points\[0\]: missing field 'value'/,
+  );
+  const answer = {
+    spikes: [[{ epoch: 3, change: -0.04 }]],
+    costs: [{ parameters: 15910, flopsPerSample: 95460 }],
+    pareto: { front: [0], knee: { index: 0, gainPerDoublingNext: null } },
+  };
+  assert.equal(receive(answerMessage('analyse', 4, answer), { 4: 'analyse' }).value, answer);
+  assert.deepEqual(answerMessage('analyse', 5, {}).value, {}, 'nothing asked, nothing answered');
+  assert.throws(
+    () => answerMessage('analyse', 6, /** @type {any} */ ({ spikes: [[{ epoch: 3 }]] })),
+    /analyse answer\.spikes\[0\]\[0\]: missing field 'change'/,
+  );
+  // lrRangeTest: a config and options, both optional; the answer is the engine's RangeTest.
+  assert.deepEqual(requestMessage('lrRangeTest', 7, {}), { type: 'lrRangeTest', id: 7 });
+  assert.deepEqual(
+    requestMessage('lrRangeTest', 8, { config, options: { start: 1e-5, end: 1, batches: 50 } }).options,
+    {
+      start: 1e-5,
+      end: 1,
+      batches: 50,
+    },
+  );
+  assert.throws(
+    () => requestMessage('lrRangeTest', 9, /** @type {any} */ ({ options: { begin: 1 } })),
+    /lrRangeTest\.options: unknown field 'begin'/,
+  );
+  const test = {
+    rates: Float64Array.from([1e-4, 1e-3]),
+    losses: Float64Array.from([2.3, 2.1]),
+    smoothed: [2.3, 2.2],
+    pick: 1e-4,
+    pickIndex: 0,
+    reason: 'the loss falls fastest here',
+  };
+  assert.equal(answerMessage('lrRangeTest', 10, test).value, test);
+  assert.throws(
+    () => answerMessage('lrRangeTest', 10, /** @type {any} */ ({ ...test, reason: undefined })),
+    /lrRangeTest answer: missing field 'reason'/,
+  );
+  // ready says what the engine calls a spike.
+  const ready = {
+    simd: true,
+    eigenVectorized: true,
+    threads: { threaded: false, available: 1, active: 1, reason: null },
+    schema: [],
+    presets: [],
+    constants: {},
+  };
+  assert.throws(() => eventMessage('ready', /** @type {any} */ (ready)), /ready: missing field 'spikeRule'/);
+  assert.equal(eventMessage('ready', { ...ready, spikeRule: { threshold: 0.02, after: 0.7 } }).spikeRule.after, 0.7);
+  // item-started may carry the range test of an item's lrFind.
+  const lrFind = { rates: [1e-4, 1e-3], smoothed: [2.3, 2.2], pick: 1e-4, reason: 'r' };
+  const started = { queueId: 'q', state: 'running', index: 0, total: 1, reason: 'item-started', lrFind };
+  assert.deepEqual(eventMessage('queue', /** @type {any} */ (started)).lrFind, lrFind);
+  assert.throws(
+    () => eventMessage('queue', /** @type {any} */ ({ ...started, lrFind: { ...lrFind, pick: '1e-4' } })),
+    /queue\.lrFind\.pick must be number/,
+  );
+  // dynamics: each record's batch size, loss, gradient and step norms beside the layers.
+  const dynamics = {
+    steps: Int32Array.from([4]),
+    every: 4,
+    layers: [],
+    batchSize: Int32Array.from([128]),
+    loss: Float32Array.from([2.25]),
+    gradNorm: Float32Array.from([3]),
+    stepNorm: Float32Array.from([0.01]),
+  };
+  const m = eventMessage('dynamics', dynamics);
+  assert.equal(m.stepNorm, dynamics.stepNorm);
+  assert.deepEqual(transferList(m).length, 5, 'every array transferred');
+  assert.throws(
+    () => eventMessage('dynamics', /** @type {any} */ ({ ...dynamics, loss: [2.25] })),
+    /dynamics\.loss must be Float32Array, not array/,
+  );
+});

@@ -339,3 +339,55 @@ test('the layers’ dynamics go with the run: appended as they come, saved in se
   );
   assert.deepEqual(cut.dynamics.steps, [2, 4, 6, 8, 10, 12]);
 });
+
+test('each record’s batch size, loss, gradient and step norms go with the run, through segments and whole records', () => {
+  const run = createRun({ config: {}, number: 1 });
+  const records = (steps, extras = true) => ({
+    steps: Int32Array.from(steps),
+    layers: [
+      {
+        gradNorm: Float32Array.from(steps, (s) => s),
+        updateRatio: Float32Array.from(steps, () => 0.001),
+        activationMean: Float32Array.from(steps, () => 0.5),
+        activationStd: Float32Array.from(steps, () => 0.1),
+        saturated: Float32Array.from(steps, () => 0.25),
+      },
+    ],
+    ...(extras
+      ? {
+          batchSize: Int32Array.from(steps, (s) => (s === 10 ? 16 : 128)),
+          loss: Float32Array.from(steps, (s) => 1 / s),
+          gradNorm: Float32Array.from(steps, (s) => 2 * s),
+          stepNorm: Float32Array.from(steps, (s) => s / 4),
+        }
+      : {}),
+  });
+  appendChunk(run, chunk(1, 10));
+  appendDynamics(run, records([2, 4, 6, 8, 10]));
+  assert.deepEqual(run.dynamics.batchSize, [128, 128, 128, 128, 16]);
+  assert.deepEqual(run.dynamics.loss, [1 / 2, 1 / 4, 1 / 6, 1 / 8, 1 / 10].map(Math.fround));
+  assert.deepEqual(run.dynamics.gradNorm, [4, 8, 12, 16, 20]);
+  assert.deepEqual(run.dynamics.stepNorm, [0.5, 1, 1.5, 2, 2.5]);
+  // Records without them (an older engine's) keep the arrays aligned with the steps.
+  appendChunk(run, chunk(11, 2));
+  appendDynamics(run, records([12], false));
+  assert.deepEqual(run.dynamics.gradNorm, [4, 8, 12, 16, 20, NaN]);
+  assert.equal(run.dynamics.stepNorm.length, run.dynamics.steps.length);
+  const first = runSegment(
+    run,
+    { progress: { epoch: 1, batchInEpoch: 0, batchesPerEpoch: 10, step: 10 }, runMs: 1 },
+    { points: 0, epochs: 0, segments: 0 },
+  );
+  assert.deepEqual(Array.from(first.segment.dynamics.stepNorm), [0.5, 1, 1.5, 2, 2.5]);
+  const second = runSegment(run, null, first.saved);
+  const back = assembleRun(structuredClone(runHeader(run)), structuredClone([first.segment, second.segment]));
+  assert.deepEqual(back.dynamics, run.dynamics);
+  const whole = deserialiseRun(structuredClone(serialiseRun(run)));
+  assert.deepEqual(whole.dynamics.batchSize, [128, 128, 128, 128, 16, NaN]);
+  // A run stored before the engine gave them reads back with NaN in their place.
+  const old = structuredClone(serialiseRun(run));
+  for (const f of ['batchSize', 'loss', 'gradNorm', 'stepNorm']) delete old.dynamics[f];
+  const restored = deserialiseRun(old);
+  assert.equal(restored.dynamics.loss.length, 6);
+  assert.ok(restored.dynamics.loss.every(Number.isNaN));
+});

@@ -52,10 +52,12 @@ test('the engine, the data and the trainer come from their events; topics follow
       schema: [],
       presets: [],
       constants: { maxModelFileBytes: 1000, validationImages: 10 },
+      spikeRule: { threshold: 0.02, after: 0.7 },
     }),
   );
   assert.equal(store.worker, 'ready');
   assert.equal(store.engine.simd, true);
+  assert.deepEqual(store.engine.spikeRule, { threshold: 0.02, after: 0.7 }, 'the engine’s spike rule, for the studies');
   store.apply(eventMessage('dataProgress', { loaded: 5, total: 10, file: 'a', cached: 0 }));
   assert.equal(store.data.status, 'loading');
   const info = { train: 50, validation: 10, test: 20, rows: 4, cols: 4 };

@@ -5,6 +5,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import {
+  DYNAMICS_FIELDS,
+  RECORD_FIELDS,
+  appendChunk,
+  appendDynamics,
+  assembleRun,
+  createRun,
+  runHeader,
+  runSegment,
+} from '../../web/page/runs/run_record.js';
 import * as storage from '../../web/page/runs/storage.js';
 import { FakeIndexedDB } from './fake_indexeddb.mjs';
 
@@ -130,4 +140,36 @@ test('without IndexedDB every call rejects with a StorageError saying so', async
     (e) => e,
   );
   assert.equal(err?.reason, 'unavailable');
+});
+
+test('a run’s dynamics, with each record’s batch size, loss, gradient and step norms, are stored and restored', async () => {
+  const idb = new FakeIndexedDB();
+  storage.useIndexedDB(idb);
+  const live = createRun({ config: {}, number: 1, id: 'run-1', createdAt: 1 });
+  appendChunk(live, {
+    epochIndex: 0,
+    firstBatch: 1,
+    batchesPerEpoch: 4,
+    batchLoss: [1, 0.9, 0.8, 0.7],
+    batchAccuracy: [0.1, 0.2, 0.3, 0.4],
+    epoch: 1,
+    batchInEpoch: 0,
+    step: 4,
+    runMs: 10,
+  });
+  const layer = (n) => Object.fromEntries(DYNAMICS_FIELDS.map((f) => [f, new Float32Array(n).fill(0.5)]));
+  appendDynamics(live, {
+    steps: Int32Array.from([2, 4]),
+    layers: [layer(2)],
+    batchSize: Int32Array.from([32, 32]),
+    loss: Float32Array.from([0.875, 0.75]),
+    gradNorm: Float32Array.from([4, 3]),
+    stepNorm: Float32Array.from([0.25, 0.125]),
+  });
+  const { segment } = runSegment(live, null, { points: 0, epochs: 0, segments: 0 });
+  await storage.saveCheckpoint({ runs: [{ header: runHeader(live), segment }], model: model(4) });
+  const [stored] = await storage.listRuns();
+  const back = assembleRun(stored.header, stored.segments);
+  for (const f of RECORD_FIELDS) assert.deepEqual(back.dynamics[f], live.dynamics[f], f);
+  assert.deepEqual(back.dynamics.stepNorm, [0.25, 0.125]);
 });

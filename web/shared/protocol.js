@@ -198,6 +198,34 @@ export const BackpropTrace = shape(
   { name: 'BackpropTrace' },
 );
 
+// ---- The engine's analysis (engine.detectSpikes, trainingCost, paretoFront, paretoKnee, trainer.lrRangeTest) ----
+
+/** A list of numbers, as the engine gives it (a plain array or a typed one). */
+const numbers = oneOf(arrayOf(number), float32Array, float64Array);
+/** The spike rule the engine applies (engine.spikeRule()): a change of more than `threshold` between epochs, after `after` of them. */
+export const SpikeRule = shape({ threshold: number, after: number }, { name: 'SpikeRule' });
+/** One spike of an accuracy curve: the epoch it happened at and the change from the epoch before. */
+export const Spike = shape({ epoch: integer, change: number }, { name: 'Spike' });
+/** What training a network of some layer sizes costs (engine.trainingCost): its parameters, flops per sample. */
+export const TrainingCost = shape({ parameters: integer, flopsPerSample: number }, { name: 'TrainingCost' });
+/** A point of a cost–value trade-off (engine.paretoFront, paretoKnee). */
+export const ParetoPoint = shape({ cost: number, value: number }, { name: 'ParetoPoint' });
+/** The knee of a Pareto front: the index of the point beyond which a doubling of cost gains less than asked. */
+export const ParetoKnee = shape(
+  { index: integer, gainPerDoublingNext: oneOf(number, nothing) },
+  { name: 'ParetoKnee' },
+);
+/** A learning-rate range test's settings (engine defaults for those left out). */
+export const RangeTestOptions = shape({ start: optional(number), end: optional(number), batches: optional(integer) });
+/**
+ * A learning-rate range test (trainer.lrRangeTest, on a copy): η tried per batch (rising geometrically), the
+ * batch's loss and its smoothed value, and the engine's pick (engine.pickLearningRate) with why.
+ */
+export const RangeTest = shape(
+  { rates: numbers, losses: numbers, smoothed: numbers, pick: number, pickIndex: integer, reason: string },
+  { name: 'RangeTest' },
+);
+
 const none = nothing; // the answer of a request that only acknowledges
 
 /**
@@ -332,6 +360,26 @@ export const REQUESTS = Object.freeze({
     shape({ trace: BackpropTrace, image: uint8Array }, { name: 'SplitTrace' }),
     'predict',
   ),
+  // Pure analysis by the engine, of what the page sends: spikes per accuracy curve (one accuracy per epoch,
+  // engine.detectSpikes with its spikeRule), the training cost of each list of layer sizes
+  // (engine.trainingCost), the Pareto front of cost–value points and its knee (engine.paretoFront, paretoKnee).
+  // Each part is answered when asked for.
+  analyse: request(
+    {
+      spikes: optional(arrayOf(arrayOf(number))),
+      costs: optional(arrayOf(arrayOf(integer))),
+      pareto: optional(shape({ points: arrayOf(ParetoPoint), minGainPerDoubling: number })),
+    },
+    shape({
+      spikes: optional(arrayOf(arrayOf(Spike))),
+      costs: optional(arrayOf(TrainingCost)),
+      pareto: optional(shape({ front: arrayOf(integer), knee: ParetoKnee })),
+    }),
+    'engine',
+  ),
+  // A learning-rate range test (RangeTest) on a fresh trainer of `config` (the live trainer untouched), or
+  // without one on a copy of the live trainer; options: start, end, batches (the engine's defaults otherwise).
+  lrRangeTest: request({ config: optional(object), options: optional(RangeTestOptions) }, RangeTest, 'config'),
   // The mean loss per image a network of this config starts near (engine.expectedInitialLoss).
   expectedInitialLoss: request({ config: object }, number, 'config'),
   // Each layer's health on the fixed sample, now → event health (requested).
@@ -359,7 +407,7 @@ export const EVENTS = Object.freeze({
   // The engine module is loaded: whether it runs WebAssembly SIMD, Eigen's vector kernels, its threads; the
   // configuration's fields (engine.schema()), the core's readings of the report (engine.presets()) and
   // its constants (engine.constants(): the defaults it uses, such as the validation hold-out, and the
-  // limits uploads are checked against, such as maxModelFileBytes).
+  // limits uploads are checked against, such as maxModelFileBytes), and the rule a spike is (engine.spikeRule()).
   ready: {
     simd: boolean,
     eigenVectorized: boolean,
@@ -367,6 +415,7 @@ export const EVENTS = Object.freeze({
     schema: arrayOf(object),
     presets: arrayOf(object),
     constants: object,
+    spikeRule: SpikeRule,
   },
   // Bytes of the compressed download so far (at most every 50 ms); cached: files read from Cache Storage.
   dataProgress: { loaded: integer, total: integer, file: string, cached: integer },
@@ -428,7 +477,8 @@ export const EVENTS = Object.freeze({
   },
   // The queue changed: its state, the item it is at (0-based) of `total`. 'item-started' (resumed: from the
   // checkpoint) follows the item's trainer event; 'item-finished' says how (outcome 'done' at its epoch
-  // target, 'diverged' with message); progress: where its trainer is.
+  // target, 'diverged' with message); progress: where its trainer is; lrFind: the range test an item with the
+  // option lrFind ran before it trained, whose pick is the item's η.
   queue: {
     queueId: string,
     state: literal('running', 'paused', 'finished', 'cancelled'),
@@ -439,6 +489,7 @@ export const EVENTS = Object.freeze({
     resumed: optional(boolean),
     message: optional(string),
     progress: optional(Progress),
+    lrFind: optional(shape({ rates: numbers, smoothed: numbers, pick: number, reason: string }, { name: 'LrFind' })),
   },
   // The layers' health (Health), after an epoch or on request.
   health: Health.fields,
@@ -446,10 +497,15 @@ export const EVENTS = Object.freeze({
   threads: { threads: Threads },
   // How each layer learned in the chunk just trained, every few batches (trainer.takeDynamics): steps:
   // the batch each record follows; layers: per weight layer { gradNorm, updateRatio, activationMean,
-  // activationStd, saturated } (Float32Arrays); every: the interval in batches.
+  // activationStd, saturated } (Float32Arrays); every: the interval in batches; per record, the batch's size,
+  // its loss, the whole gradient's norm and the step's norm (what the engine records beside the layers).
   dynamics: {
     steps: int32Array,
     every: integer,
+    batchSize: optional(oneOf(int32Array, float32Array)),
+    loss: optional(float32Array),
+    gradNorm: optional(float32Array),
+    stepNorm: optional(float32Array),
     layers: arrayOf(
       shape(
         {
@@ -513,6 +569,13 @@ export const EVENTS = Object.freeze({
 /** @typedef {Infer<typeof Trace>} TraceValue */
 /** @typedef {Infer<typeof Predictions>} PredictionsValue */
 /** @typedef {Infer<typeof Weights>} WeightsValue */
+/** @typedef {Infer<typeof SpikeRule>} SpikeRuleValue */
+/** @typedef {Infer<typeof Spike>} SpikeValue */
+/** @typedef {Infer<typeof TrainingCost>} TrainingCostValue */
+/** @typedef {Infer<typeof ParetoPoint>} ParetoPointValue */
+/** @typedef {Infer<typeof ParetoKnee>} ParetoKneeValue */
+/** @typedef {Infer<typeof RangeTest>} RangeTestValue */
+/** @typedef {Infer<typeof RangeTestOptions>} RangeTestOptionsValue */
 /** @typedef {Infer<typeof BackpropTrace> & import('../wasm/engine.mjs').BackpropTrace} BackpropTraceValue */
 
 // ---- Checking ------------------------------------------------------------------------

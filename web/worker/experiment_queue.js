@@ -10,13 +10,70 @@
 // inside the session's handling of the previous item's end (whose last
 // checkpoint must still be the previous trainer's).
 //
-// An item: { config, epochs, evaluate: { each, last } } — the engine's config
-// of a new trainer, the epoch it trains to, and the splits its epochs
-// evaluate (training_session.js, EVALUATION_SPLITS). The queue's state:
+// An item: { config, epochs, evaluate: { each, last }, options? } — the
+// engine's config of a new trainer, the epoch it trains to, the splits its
+// epochs evaluate (training_session.js, EVALUATION_SPLITS), and what else the
+// queue does with it (ITEM_OPTIONS: dynamicsEvery, lrFind). The queue's state:
 // 'running' | 'paused' (between two items too) | 'finished' | 'cancelled'.
 import { State } from '../shared/protocol.js';
-import { ReportedError } from './errors.js';
+import { lrFindSummary, rangeTest, rangeTestBusyMs } from './analysis.js';
+import { ReportedError, isReported } from './errors.js';
 import { checkEvaluation } from './training_session.js';
+
+/**
+ * What an item's `options` may hold:
+ *   dynamicsEvery  integer ≥ 1: its trainer records how each layer learns every that many batches
+ *                  (instead of the session's default, about 50 times an epoch)
+ *   lrFind         { start?, end?, batches? }: before it trains, a learning-rate range test on its fresh
+ *                  trainer (the engine's defaults for what is left out); η becomes the engine's pick, and
+ *                  the item-started event carries the test (lrFind: { rates, smoothed, pick, reason }).
+ *                  A run resumed from its checkpoint keeps the η it has.
+ */
+export const ITEM_OPTIONS = Object.freeze(['dynamicsEvery', 'lrFind']);
+const LR_FIND_FIELDS = Object.freeze(['start', 'end', 'batches']);
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const unknownKeys = (o, known) => Object.keys(o).filter((k) => !known.includes(k) && o[k] !== undefined);
+const quoted = (keys) => keys.map((k) => `'${k}'`).join(', ');
+
+/** An item's options, checked: a copy, or throws what is wrong (where: which item). */
+export function checkItemOptions(options, where) {
+  if (options === undefined) return {};
+  if (!isObject(options)) throw requestError(`${where}: options must be an object`);
+  const unknown = unknownKeys(options, ITEM_OPTIONS);
+  if (unknown.length > 0)
+    throw requestError(
+      `${where}: unknown option${unknown.length > 1 ? 's' : ''} ${quoted(unknown)} (known: ${quoted([...ITEM_OPTIONS])})`,
+    );
+  const checked = {};
+  const { dynamicsEvery, lrFind } = options;
+  if (dynamicsEvery !== undefined) {
+    if (!Number.isInteger(dynamicsEvery) || dynamicsEvery < 1)
+      throw requestError(`${where}: dynamicsEvery must be a whole number ≥ 1, not ${dynamicsEvery}`);
+    checked.dynamicsEvery = dynamicsEvery;
+  }
+  if (lrFind !== undefined) {
+    if (!isObject(lrFind)) throw requestError(`${where}: lrFind must be an object { start?, end?, batches? }`);
+    const bad = unknownKeys(lrFind, LR_FIND_FIELDS);
+    if (bad.length > 0)
+      throw requestError(
+        `${where}: lrFind has unknown field${bad.length > 1 ? 's' : ''} ${quoted(bad)} (known: ${quoted([...LR_FIND_FIELDS])})`,
+      );
+    const { start, end, batches } = lrFind;
+    for (const [name, v] of [
+      ['start', start],
+      ['end', end],
+    ])
+      if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0))
+        throw requestError(`${where}: lrFind.${name} must be a number > 0, not ${v}`);
+    if (start !== undefined && end !== undefined && !(start < end))
+      throw requestError(`${where}: lrFind.start (${start}) must be below lrFind.end (${end})`);
+    if (batches !== undefined && !(Number.isInteger(batches) && batches >= 1))
+      throw requestError(`${where}: lrFind.batches must be a whole number ≥ 1, not ${batches}`);
+    checked.lrFind = Object.fromEntries(Object.entries({ start, end, batches }).filter(([, v]) => v !== undefined));
+  }
+  return checked;
+}
 
 const ACTIVE = new Set(['running', 'paused']);
 
@@ -29,7 +86,7 @@ export function checkItems(items, validateConfig = null) {
   return items.map((item, i) => {
     const where = `run ${i + 1} of the queue`;
     if (item === null || typeof item !== 'object') throw requestError(`${where} is not an object`);
-    const { config, epochs, evaluate } = item;
+    const { config, epochs, evaluate, options } = item;
     if (config === null || typeof config !== 'object' || Array.isArray(config))
       throw requestError(`${where} has no config`);
     if (!Number.isInteger(epochs) || epochs < 1)
@@ -41,7 +98,7 @@ export function checkItems(items, validateConfig = null) {
     } catch (err) {
       throw requestError(`${where}: ${err.message}`, err.kind ?? 'RequestError');
     }
-    return { config, epochs, evaluate: plan };
+    return { config, epochs, evaluate: plan, options: checkItemOptions(options, where) };
   });
 }
 
@@ -51,6 +108,8 @@ export class ExperimentQueue {
   #createTrainer;
   #loadModel;
   #validateConfig;
+  #onBusy;
+  #parameterCount;
   // { id, items, index, state }, or null before the first queue
   #queue = null;
   // The trainer the queue made for its current item (another one in the session: the page replaced it).
@@ -61,14 +120,25 @@ export class ExperimentQueue {
   /**
    * session: the TrainingSession; emit(type, payload): to the page;
    * createTrainer(config), loadModel(bytes: Uint8Array): new trainers (the
-   * engine's); validateConfig(config): throws what createTrainer would.
+   * engine's); validateConfig(config): throws what createTrainer would; onBusy(ms): the next call (a
+   * range test) may keep the worker silent that long; parameterCount(layers): the engine's.
    */
-  constructor({ session, emit, createTrainer, loadModel, validateConfig = null }) {
+  constructor({
+    session,
+    emit,
+    createTrainer,
+    loadModel,
+    validateConfig = null,
+    onBusy = (_ms) => {},
+    parameterCount = (_layers) => 0,
+  }) {
     this.#session = session;
     this.#emit = emit;
     this.#createTrainer = createTrainer;
     this.#loadModel = loadModel;
     this.#validateConfig = validateConfig;
+    this.#onBusy = onBusy;
+    this.#parameterCount = parameterCount;
   }
 
   /** 'running' | 'paused' | 'finished' | 'cancelled', or null before any queue. */
@@ -110,7 +180,13 @@ export class ExperimentQueue {
     if (this.active) this.cancel();
     this.#queue = { id: queueId, items: checked, index: start, state: paused ? 'paused' : 'running' };
     this.#ended = null;
-    this.#startItem({ checkpoint, runMs, paused });
+    try {
+      this.#startItem({ checkpoint, runMs, paused });
+    } catch (err) {
+      this.#queue.state = 'cancelled';
+      if (!isReported(err)) throw err;
+      throw requestError(`run ${start + 1} of the queue could not start: ${err.message}`, err.kind);
+    }
     this.#report('started');
   }
 
@@ -228,6 +304,21 @@ export class ExperimentQueue {
     }
   }
 
+  // The range test on a fresh trainer (on a copy of it); η set to its pick. Returns what the page keeps.
+  #findLearningRate(trainer, options) {
+    const { batchSize, layers } = trainer.config();
+    this.#onBusy(
+      rangeTestBusyMs({
+        batches: options.batches ?? trainer.progress().batchesPerEpoch,
+        batchSize,
+        parameters: this.#parameterCount(layers),
+      }),
+    );
+    const result = rangeTest(trainer, options);
+    trainer.setLearningRate(result.pick);
+    return lrFindSummary(result);
+  }
+
   // A trainer for the current item (resumed from checkpoint when given), in the session, training unless paused.
   #startItem({ checkpoint = null, runMs = 0, paused = false } = {}) {
     const q = this.#queue;
@@ -241,10 +332,27 @@ export class ExperimentQueue {
       }
     }
     const resumed = trainer !== null;
-    trainer ??= this.#createTrainer(item.config);
+    let lrFind;
+    if (!resumed) {
+      trainer = this.#createTrainer(item.config);
+      // The range test runs before the trainer is the session's, so that its first `trainer` event (and the
+      // run record made from it) already has the picked η.
+      if (item.options.lrFind) {
+        try {
+          lrFind = this.#findLearningRate(trainer, item.options.lrFind);
+        } catch (err) {
+          trainer.delete();
+          throw err;
+        }
+      }
+    }
     this.#trainer = trainer;
-    this.#session.useTrainer(trainer, { runMs: resumed ? runMs : 0, reason: resumed ? 'restored' : 'created' });
-    this.#report('item-started', { resumed });
+    this.#session.useTrainer(trainer, {
+      runMs: resumed ? runMs : 0,
+      reason: resumed ? 'restored' : 'created',
+      dynamicsEvery: item.options.dynamicsEvery,
+    });
+    this.#report('item-started', { resumed, lrFind });
     const left = item.epochs - trainer.progress().epoch;
     if (left <= 0) this.#ended = { outcome: 'done' };
     else if (!paused) this.#session.train({ epochs: left, evaluate: item.evaluate });

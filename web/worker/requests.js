@@ -5,6 +5,7 @@
 // events. A handler that throws an error with a `kind` (the engine's, or a
 // ReportedError) is answered with a `failure` in the request's scope; one
 // without a kind ends the worker (worker.js).
+import { analyse, rangeTest, rangeTestBusyMs } from './analysis.js';
 import { CsvError, LISTED_PROBLEMS, parseCsv } from './csv_data.js';
 import { ReportedError } from './errors.js';
 import { decodeImage } from './image_decoder.js';
@@ -18,6 +19,7 @@ import { dataError, downloadMnist, readIdxFiles } from './mnist_data.js';
  * @import { Emit, TrainingSession } from './training_session.js'
  * @import { ExperimentQueue } from './experiment_queue.js'
  * @import { Inspector } from './inspection.js'
+ * @import { AnalysisEngine, RangeTester } from './analysis.js'
  */
 /**
  * A handler for every request: its payload in, its answer (or a promise of it) out.
@@ -246,6 +248,22 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
       onBusy(1000 + session.expectedMs(200));
       const trace = { ...trainer.traceBackpropSplit(split, index), trainerStep: trainer.progress().step };
       return { trace, image: engine.splitImages(split, index, 1) };
+    },
+    analyse(payload) {
+      return analyse(/** @type {Engine & AnalysisEngine} */ (/** @type {unknown} */ (engine)), payload);
+    },
+    lrRangeTest({ config: wanted, options }) {
+      // A fresh trainer of the asked settings (made, tested on a copy, freed), or a copy of the live one.
+      const fresh = wanted ? roomFor(() => engine.createTrainer(engine.validateConfig(wanted))) : null;
+      const trainer = fresh ?? session.requireTrainer();
+      try {
+        const { batchSize, layers } = trainer.config();
+        const batches = options?.batches ?? trainer.progress().batchesPerEpoch; // the watchdog's bound
+        onBusy(rangeTestBusyMs({ batches, batchSize, parameters: engine.parameterCount(layers) }));
+        return rangeTest(/** @type {RangeTester} */ (/** @type {unknown} */ (trainer)), options);
+      } finally {
+        fresh?.delete();
+      }
     },
     expectedInitialLoss({ config }) {
       return engine.expectedInitialLoss(config);

@@ -24,6 +24,12 @@ import { ReportedError, isReported } from './errors.js';
  * @import { Trainer } from '../wasm/engine.mjs'
  */
 /**
+ * What trainer.takeDynamics() gives: the layers' records and, per record, the batch's size, its loss, the
+ * whole gradient's norm and the step's norm.
+ * @typedef {import('../wasm/engine.mjs').DynamicsSeries & { batchSize?: Int32Array, loss?: Float32Array,
+ *   gradNorm?: Float32Array, stepNorm?: Float32Array }} DynamicsRecords
+ */
+/**
  * Sends an event to the page.
  * @typedef {<K extends EventType>(type: K, payload: ShapeOf<Events[K]>) => void} Emit
  */
@@ -223,15 +229,21 @@ export class TrainingSession {
     }
   }
 
-  /** Puts `next` in place of the current trainer (which is deleted); runMs: the run's time so far. */
-  replaceTrainer(next, { runMs = 0 } = {}) {
+  /**
+   * Puts `next` in place of the current trainer (which is deleted); runMs: the run's time so far;
+   * dynamicsEvery: record how each layer learns every that many batches (else about DYNAMICS_PER_EPOCH
+   * times an epoch).
+   * @param {Trainer} next
+   * @param {{ runMs?: number, dynamicsEvery?: number }} [options]
+   */
+  replaceTrainer(next, { runMs = 0, dynamicsEvery } = {}) {
     this.#runMs = runMs;
     this.#stopTraining();
     this.#pendingEval = null;
     if (this.#trainer) this.#trainer.delete();
     this.#trainer = next;
     // How each layer learns is recorded about DYNAMICS_PER_EPOCH times an epoch, for the Backprop view.
-    next.setDynamics(Math.max(1, Math.floor(next.progress().batchesPerEpoch / DYNAMICS_PER_EPOCH)));
+    next.setDynamics(dynamicsEvery ?? Math.max(1, Math.floor(next.progress().batchesPerEpoch / DYNAMICS_PER_EPOCH)));
     this.#batchesPerChunk = 1;
     this.#rate = [];
     this.#msPerSample = 0;
@@ -349,10 +361,11 @@ export class TrainingSession {
   /**
    * Puts `next` in place of the current trainer and tells the page; returns the trainer's info.
    * @param {Trainer} next
-   * @param {{ runMs?: number, reason?: 'created' | 'loaded' | 'restored' }} [options]
+   * @param {{ runMs?: number, reason?: 'created' | 'loaded' | 'restored', dynamicsEvery?: number }} [options]
+   *   dynamicsEvery: as replaceTrainer's
    */
-  useTrainer(next, { runMs = 0, reason = 'created' } = {}) {
-    this.replaceTrainer(next, { runMs });
+  useTrainer(next, { runMs = 0, reason = 'created', dynamicsEvery } = {}) {
+    this.replaceTrainer(next, { runMs, dynamicsEvery });
     return this.#announceTrainer(reason);
   }
 
@@ -482,7 +495,9 @@ export class TrainingSession {
   // The layers' dynamics the chunk recorded, if any.
   #sendDynamics() {
     const d = this.#trainer.takeDynamics();
-    if (d.steps.length > 0) this.#emit('dynamics', { steps: d.steps, every: d.every, layers: d.layers });
+    if (d.steps.length === 0) return;
+    const { steps, every, layers, batchSize, loss, gradNorm, stepNorm } = /** @type {DynamicsRecords} */ (d);
+    this.#emit('dynamics', { steps, every, layers, batchSize, loss, gradNorm, stepNorm });
   }
 
   // An error the engine reported stopped training: paused, with the engine's message and what to do.

@@ -136,6 +136,8 @@ const ready = createEngine().then((loaded) => {
     createTrainer: (config) => engine.createTrainer(config),
     loadModel: (bytes) => engine.loadModel(bytes),
     validateConfig: (config) => engine.validateConfig(config),
+    onBusy: beat,
+    parameterCount: (layers) => engine.parameterCount(layers),
   });
   handlers = requestHandlers({ engine, session, experiments, inspector, emit, siteUrl: SITE_URL, onBusy: beat });
   emit('ready', {
@@ -145,6 +147,7 @@ const ready = createEngine().then((loaded) => {
     schema: engine.schema(),
     presets: engine.presets(),
     constants: engine.constants(),
+    spikeRule: engine.spikeRule(),
   });
 });
 ready.catch((err) => {

@@ -18,7 +18,7 @@ import { RunHistory } from '../runs/run_history.js';
 import { addEpoch, appendChunk, appendDynamics } from '../runs/run_record.js';
 
 /**
- * @import { AnyEvent, EventOf, ThreadsValue, DataInfoValue, ProgressValue } from '../../shared/protocol.js'
+ * @import { AnyEvent, EventOf, ThreadsValue, DataInfoValue, ProgressValue, SpikeRuleValue } from '../../shared/protocol.js'
  * @import { Constants, Preset, SchemaField } from '../../wasm/engine.mjs'
  * @import { Run, EpochEntry, HealthEntry } from '../runs/run_record.js'
  */
@@ -31,6 +31,7 @@ import { addEpoch, appendChunk, appendDynamics } from '../runs/run_record.js';
  * @property {SchemaField[]} schema the configuration's fields (engine.schema())
  * @property {Preset[]} presets the core's readings of the report
  * @property {Constants} constants the engine's defaults and limits (engine.constants())
+ * @property {SpikeRuleValue} spikeRule what the engine calls a spike (engine.spikeRule())
  */
 /**
  * Which data is loaded: MNIST (id: the manifest's name) or the user's files: IDX files (names by role,
@@ -171,6 +172,7 @@ export class SessionStore {
           schema: /** @type {SchemaField[]} */ (m.schema),
           presets: /** @type {Preset[]} */ (m.presets),
           constants: /** @type {Constants} */ (m.constants),
+          spikeRule: m.spikeRule,
         };
         this.worker = 'ready';
         this.#notify('engine');

@@ -199,6 +199,8 @@ export class Experiments {
         epochs: item.epochs,
         evaluation: q.evaluation,
       };
+      // The range test its option lrFind ran before it trained (its pick is the run's η).
+      if (m.lrFind) run.experiment.lrFind = m.lrFind;
       run.stepOffset = m.progress.step;
       run.progress = m.progress;
       item.runId = run.id;

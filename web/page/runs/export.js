@@ -6,7 +6,7 @@
 // (CSV: those in effect by each epoch's end; JSON: all of them).
 import { checkValue, fieldOf } from '../../shared/config_fields.js';
 import { changesText } from './legend.js';
-import { deserialiseRun, emptyEma, smooth } from './run_record.js';
+import { DYNAMICS_FIELDS, RECORD_FIELDS, deserialiseRun, emptyEma, smooth } from './run_record.js';
 
 export const RUNS_FORMAT = 'mnist-mlp-runs';
 export const RUNS_VERSION = 1;
@@ -95,7 +95,10 @@ export function parseCsv(text) {
   return rows;
 }
 
-/** The runs as a JSON document: configuration, schedule, per-epoch results, per-batch curves, layer health. */
+/**
+ * The runs as a JSON document: configuration, schedule, per-epoch results, per-batch curves, layer health,
+ * and how each layer learned (dynamics, with each record's batch size, loss, gradient and step norms).
+ */
 export function runsToJson(runs, { exportedAt = new Date().toISOString() } = {}) {
   const doc = {
     format: RUNS_FORMAT,
@@ -116,9 +119,48 @@ export function runsToJson(runs, { exportedAt = new Date().toISOString() } = {})
       classes: r.classes ?? null,
       confusion: r.confusion ? Array.from(r.confusion) : null,
       health: r.health ?? [],
+      dynamics: dynamicsJson(r.dynamics),
     })),
   };
   return JSON.stringify(doc);
+}
+
+/**
+ * A run's dynamics as plain lists (NaN, a value not recorded, as null): steps, each record's batchSize,
+ * loss, gradNorm, stepNorm, and per layer its DYNAMICS_FIELDS; null without any.
+ * @param {import('./run_record.js').Dynamics | undefined} d
+ */
+function dynamicsJson(d) {
+  if (!d || d.steps.length === 0) return null;
+  const list = (a) => Array.from(a ?? [], (v) => (Number.isFinite(v) ? v : null));
+  return {
+    steps: Array.from(d.steps),
+    ...Object.fromEntries(RECORD_FIELDS.map((f) => [f, list(d[f])])),
+    layers: d.layers.map((l) => Object.fromEntries(DYNAMICS_FIELDS.map((f) => [f, list(l[f])]))),
+  };
+}
+
+/** An imported run's dynamics, checked (lists as long as its steps), or undefined when it has none. */
+function checkDynamics(d, where) {
+  if (d === null || d === undefined) return undefined;
+  const bad = (what) => new ImportError(`${where}: dynamics${what}`);
+  if (!isObject(d) || !Array.isArray(d.steps) || !Array.isArray(d.layers))
+    throw bad(' must hold the lists steps and layers');
+  if (!d.steps.every((s) => Number.isInteger(s) && s >= 0)) throw bad('.steps must be whole numbers ≥ 0');
+  const n = d.steps.length;
+  const numbers = (a, at) => {
+    if (!Array.isArray(a) || a.length !== n) throw bad(`${at} must be a list as long as steps (${n})`);
+    if (!a.every((v) => v === null || finite(v))) throw bad(`${at} holds something that is not a number`);
+    return a.map((v) => v ?? NaN);
+  };
+  return {
+    steps: d.steps,
+    ...Object.fromEntries(RECORD_FIELDS.map((f) => [f, d[f] === undefined ? undefined : numbers(d[f], `.${f}`)])),
+    layers: d.layers.map((l, k) => {
+      if (!isObject(l)) throw bad(`.layers[${k}] is not an object`);
+      return Object.fromEntries(DYNAMICS_FIELDS.map((f) => [f, numbers(l[f], `.layers[${k}].${f}`)]));
+    }),
+  };
 }
 
 /** An import that cannot be used: message says exactly what is wrong. */
@@ -218,6 +260,7 @@ function checkRun(r, n, schema) {
     classes: Number.isInteger(r.classes) ? r.classes : null,
     confusion: Array.isArray(r.confusion) ? Int32Array.from(r.confusion) : null,
     health: Array.isArray(r.health) ? r.health : [],
+    dynamics: checkDynamics(r.dynamics, `${where} (“${r.label}”)`),
   };
 }
 

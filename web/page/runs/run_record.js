@@ -42,9 +42,17 @@ export const DYNAMICS_FIELDS = Object.freeze([
   'saturated',
 ]);
 /**
- * How each layer learned: per recorded batch its step, and per weight layer (input side first) the
- * gradient's norm, the update-to-weight ratio, the activations' mean and spread, the saturated share.
- * @typedef {{ steps: number[], layers: Record<string, number[]>[] }} Dynamics
+ * The fields of a dynamics record beside its layers (the engine's DynamicsSeries), in order: the batch's
+ * size, its loss, the whole gradient's norm and the step's norm. NaN where a record has none (one recorded
+ * by an engine that did not give them).
+ */
+export const RECORD_FIELDS = Object.freeze(['batchSize', 'loss', 'gradNorm', 'stepNorm']);
+/**
+ * How each layer learned: per recorded batch its step (and RECORD_FIELDS: its batch size, loss, gradient
+ * and step norms), and per weight layer (input side first) the gradient's norm, the update-to-weight
+ * ratio, the activations' mean and spread, the saturated share.
+ * @typedef {{ steps: number[], layers: Record<string, number[]>[], batchSize: number[], loss: number[],
+ *   gradNorm: number[], stepNorm: number[] }} Dynamics
  */
 /**
  * @typedef {object} Run
@@ -192,14 +200,24 @@ export function addEpoch(run, m) {
 }
 
 /**
- * Adds a `dynamics` event's records to the run.
+ * Adds a `dynamics` event's records to the run (the record fields it lacks as NaN).
  * @param {Run} run
- * @param {{ steps: ArrayLike<number>, layers: Record<string, ArrayLike<number>>[] }} m
+ * @param {{ steps: ArrayLike<number>, layers: Record<string, ArrayLike<number>>[] }
+ *   & { [field: string]: ArrayLike<number> | any }} m
  */
 export function appendDynamics(run, m) {
-  run.dynamics ??= { steps: [], layers: m.layers.map(() => Object.fromEntries(DYNAMICS_FIELDS.map((f) => [f, []]))) };
+  run.dynamics ??= /** @type {Dynamics} */ ({
+    steps: [],
+    layers: m.layers.map(() => Object.fromEntries(DYNAMICS_FIELDS.map((f) => [f, []]))),
+    ...Object.fromEntries(RECORD_FIELDS.map((f) => [f, []])),
+  });
   const d = run.dynamics;
   if (d.layers.length !== m.layers.length) return; // not this run's network
+  for (const f of RECORD_FIELDS) {
+    d[f] ??= Array.from(d.steps, () => NaN); // a run kept before the engine gave them
+    const from = m[f];
+    for (let i = 0; i < m.steps.length; i++) d[f].push(from && i < from.length ? from[i] : NaN);
+  }
   for (let i = 0; i < m.steps.length; i++) d.steps.push(m.steps[i]);
   m.layers.forEach((layer, k) => {
     for (const f of DYNAMICS_FIELDS) for (let i = 0; i < layer[f].length; i++) d.layers[k][f].push(layer[f][i]);
@@ -319,12 +337,14 @@ function dynamicsSlice(run, from, upTo) {
     layers: d.layers.map((l) =>
       Object.fromEntries(DYNAMICS_FIELDS.map((f) => [f, Float32Array.from(l[f].slice(from, upTo))])),
     ),
+    ...Object.fromEntries(RECORD_FIELDS.map((f) => [f, Float32Array.from((d[f] ?? []).slice(from, upTo))])),
   };
 }
 
 /** Keeps the first n records of dynamics. @param {Dynamics} d @param {number} n */
 function truncateDynamics(d, n) {
   d.steps.length = n;
+  for (const f of RECORD_FIELDS) if (d[f]) d[f].length = n;
   for (const l of d.layers) for (const f of DYNAMICS_FIELDS) l[f].length = n;
 }
 
