@@ -13,11 +13,15 @@ before(async () => {
 
 // The whole report in one reading with these final training accuracies (rising linearly to them),
 // the default network's final test accuracy, and optionally a jumpy 5-layer network.
-function report(reading, { final, test = 0.9, epochs = 100, first = 1, spikes = [], images = 12_000, empty = 11 }) {
+function report(
+  reading,
+  { final, test = 0.9, epochs = 100, first = 1, spikes = [], images = 12_000, empty = 11, seed = 1 },
+) {
   return Object.entries(final).map(([key, acc], k) =>
     experimentRun(tables, {
       key,
       reading,
+      seed,
       epochs,
       number: first + k,
       images,
@@ -46,13 +50,17 @@ const cell = (m, id, reading) => m.rows.find((r) => r.id === id).cells[reading];
 
 test('each claim of the report, judged on the report’s code', () => {
   const m = measure(report('report-code', { final: CODE, test: 0.9015, spikes: [{ epoch: 80, change: 0.04 }] }));
-  assert.deepEqual(m.readings, [{ name: 'report-code', label: "the report's code" }]);
+  assert.deepEqual(m.readings, [{ name: 'report-code', label: "the report's code", seeds: 1 }]);
   assert.deepEqual(
     m.rows.map((r) => r.id),
     CLAIMS.map((c) => c.id),
   );
   const c = (id) => cell(m, id, 'report-code');
-  assert.deepEqual(c('default-test'), { text: '90.15 % (−0.10 points)', holds: true, value: 0.9015, epochs: 100 });
+  const { text, holds, value, epochs, seeds } = c('default-test');
+  assert.deepEqual(
+    { text, holds, value, epochs, seeds },
+    { text: '90.15 % (−0.10 points)', holds: true, value: 0.9015, epochs: 100, seeds: { held: 1, measured: 1 } },
+  );
   assert.equal(c('width').text, '20 / 40 / 80 hidden: 90.00 / 91.00 / 92.50 %');
   assert.equal(c('width').holds, true);
   assert.equal(c('depth').text, '3 / 4 / 5 layers: 92.50 / 92.00 / 91.50 % (best gain −0.50 points)');
@@ -171,5 +179,78 @@ test('the spike rule: more than 2 points between consecutive epochs after 70 % o
   assert.match(
     measure([...a, ...b]).explanation.join(' '),
     /“Done properly, summed gradient” is a little closer to the report: as many of its claims hold \(5 of 6\), and its 784-20-10’s test accuracy is nearer the report’s\./,
+  );
+});
+
+// Three seeds of the whole report in the report's code: seed s shifts every training accuracy by shift[s]
+// and has its own test accuracy.
+function seeds(tests, { shift = [0, 0, 0], spikes = [] } = {}) {
+  return tests.flatMap((test, i) =>
+    report('report-code', {
+      final: Object.fromEntries(Object.entries(CODE).map(([k, v]) => [k, v + shift[i]])),
+      test,
+      epochs: 20,
+      seed: i + 1,
+      first: 1 + 10 * i,
+      spikes: spikes[i] ?? [],
+    }),
+  );
+}
+
+test('several seeds: every number is “mean [min–max] over N seeds”, each claim judged seed by seed', () => {
+  const m = measure(
+    seeds([0.8989, 0.9013, 0.9021], { shift: [0, -0.03, 0.01], spikes: [[{ epoch: 17, change: 0.05 }]] }),
+  );
+  assert.deepEqual(m.readings, [{ name: 'report-code', label: "the report's code", seeds: 3 }]);
+  const c = (id) => cell(m, id, 'report-code');
+  assert.equal(c('default-test').text, '90.08 [89.89–90.21] % over 3 seeds (−0.17 [−0.36–−0.04] points)');
+  assert.deepEqual(c('default-test').seeds, { held: 3, measured: 3 });
+  assert.equal(c('default-test').holds, true);
+  // 80 hidden: 92.5, 89.5 and 93.5 %: above 90 % in two of the three seeds.
+  assert.equal(
+    c('width').text,
+    '20 / 40 / 80 hidden: 89.33 [87.00–91.00] / 90.33 [88.00–92.00] / 91.83 [89.50–93.50] % over 3 seeds',
+  );
+  assert.deepEqual(c('width').seeds, { held: 2, measured: 3 });
+  assert.equal(c('width').holds, true, 'it holds in more than half of the seeds');
+  assert.deepEqual(c('spikes').seeds, { held: 1, measured: 3 });
+  assert.equal(c('spikes').holds, false);
+  assert.match(
+    c('spikes').text,
+    /^0\.7 \[0–2\] after epoch 14 \(largest change \d\.\d\d \[\d\.\d\d–\d\.\d\d\] points over 3 seeds\)$/,
+  );
+  assert.match(c('lr-1e-4').text, /^\d\d\.\d\d \[\d\d\.\d\d–\d\d\.\d\d\] % over 3 seeds \(/);
+  const text = m.explanation.join('\n');
+  const has = (sentence) => assert.ok(text.includes(sentence), `${sentence}\n  not in\n${text}`);
+  has(
+    "In “the report's code”, the report’s 90.25 % test accuracy of 784-20-10 lies above our 3-seed range 89.89–90.21 % (mean 90.08 %).",
+  );
+  has(
+    'the seeds disagree on “width” (holds in 2 of 3 seeds), “the spikes” (holds in 1 of 3 seeds), “η = 0.0001” (holds in 2 of 3 seeds);',
+  );
+  has('its 784-20-10 reaches 90.08 % test accuracy (the mean of 3 seeds), 0.17 points from the report’s 90.25 %.');
+  has('in 1 of 3 seeds (largest +5.');
+  has('(means over 3 seeds).');
+});
+
+test('the sentence that places the report’s figure follows the seeds’ numbers', () => {
+  const inside = measure(seeds([0.8989, 0.903, 0.9021])).explanation.join('\n');
+  assert.match(inside, /the report’s 90\.25 % test accuracy of 784-20-10 lies inside our 3-seed range 89\.89–90\.30 %/);
+  const below = measure(seeds([0.915, 0.925, 0.92])).explanation.join('\n');
+  assert.match(below, /lies below our 3-seed range 91\.50–92\.50 %/);
+  assert.match(below, /every claim holds or fails in all its seeds alike \(3 seeds\)/);
+  // A seed trained again replaces that seed's run only.
+  const again = experimentRun(tables, {
+    key: 'default',
+    reading: 'report-code',
+    seed: 2,
+    epochs: 20,
+    number: 90,
+    createdAt: 500,
+    test: (e, n) => (e === n ? 0.95 : null),
+  });
+  assert.match(
+    cell(measure([...seeds([0.8989, 0.903, 0.9021]), again]), 'default-test', 'report-code').text,
+    /^91\.70 \[89\.89–95\.00\] % over 3 seeds \(\+1\.45 \[−0\.36–\+4\.75\] points\)$/,
   );
 });

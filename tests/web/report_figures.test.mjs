@@ -78,7 +78,7 @@ test('a figure overlays its runs, named by what differs, in distinct colours', (
   );
   // The values are the runs' training-set accuracies, epoch by epoch.
   assert.deepEqual(
-    s[2].points,
+    s[2].points.map((p) => ({ epoch: p.epoch, value: p.value })),
     runs[2].epochs.map((e) => ({ epoch: e.epoch, value: e.trainSet.accuracy })),
   );
   assert.deepEqual(
@@ -168,8 +168,8 @@ test('overlaid runs join every figure; one that never evaluated its training ima
   assert.equal(s[3].fallback, true);
   assert.match(s[3].label, /^100 hidden · done properly, summed gradient \(mean over batches\)$/);
   assert.deepEqual(s[3].points, [
-    { epoch: 1, value: 0.71 },
-    { epoch: 2, value: 0.72 },
+    { epoch: 1, value: 0.71, min: null, max: null, n: 1 },
+    { epoch: 2, value: 0.72, min: null, max: null, n: 1 },
   ]);
   assert.equal(s[3].colour.name, 'reddish purple', 'after the figure’s own colours');
   assert.deepEqual(
@@ -225,4 +225,76 @@ test('no experiment run: empty figures', () => {
   assert.deepEqual(figureTable(fig('fig3'), []).rows, []);
   const r = createRun({ config: { layers: [784, 20, 10] }, number: 1 });
   assert.deepEqual(series('fig3', [r]), [], 'a run without epochs is not drawn');
+});
+
+// Seeds: run k of seed s has training accuracy 0.5 + k/100 + epoch/1000 + (s − 2)/100 (seed 3 trains `short` epochs).
+function seeded(seeds, { epochs = 3, short = epochs, reading = 'report-code', experiment = 'width' } = {}) {
+  return seeds.flatMap((seed) =>
+    ['default', 'h40', 'h80'].map((key, k) =>
+      experimentRun(tables, {
+        key,
+        reading,
+        seed,
+        experiment,
+        epochs: seed === 3 ? short : epochs,
+        number: 10 * seed + k,
+        trainSet: (e) => 0.5 + k / 100 + e / 1000 + (seed - 2) / 100,
+      }),
+    ),
+  );
+}
+
+test('several seeds: a curve is their mean with the lowest and highest seed as its band, "mean of N seeds"', () => {
+  const runs = seeded([1, 2, 3], { epochs: 3, short: 2 });
+  const s = series('fig3', runs);
+  assert.equal(s.length, 3, 'one curve per key, not per seed');
+  assert.deepEqual(
+    s.map((x) => x.label),
+    ['20 hidden (mean of 3 seeds)', '40 hidden (mean of 3 seeds)', '80 hidden (mean of 3 seeds)'],
+  );
+  assert.deepEqual(
+    s.map((x) => x.seeds),
+    [3, 3, 3],
+  );
+  const close = (a, b) => assert.ok(Math.abs(a - b) < 1e-9, `${a} ≈ ${b}`);
+  const [p1, , p3] = s[1].points; // 40 hidden: 0.51 + e/1000 + (seed − 2)/100
+  close(p1.value, 0.511);
+  close(p1.min, 0.501);
+  close(p1.max, 0.521);
+  assert.equal(p1.n, 3);
+  // Epoch 3: seed 3 stopped at 2, so the band spans seeds 1 and 2.
+  assert.equal(p3.n, 2);
+  close(p3.value, 0.508);
+  close(p3.min, 0.503);
+  close(p3.max, 0.513);
+  const t = figureTable(fig('fig3'), s);
+  assert.match(t.caption, /the mean \[lowest–highest\] of the seeds/);
+  assert.equal(t.rows[0].cells[1], '51.10 [50.10–52.10] %');
+  assert.equal(t.rows[2].cells[1], '50.80 [50.30–51.30] %');
+  // One seed: as before, no band.
+  const one = series('fig3', seeded([1]));
+  assert.equal(one[0].label, '20 hidden');
+  assert.equal(one[0].points[0].min, null);
+  assert.equal(figureTable(fig('fig3'), one).rows[0].cells[0], '49.10 %');
+});
+
+test('a seed trained again replaces only that seed; a study’s runs are not the report’s', () => {
+  const runs = seeded([1, 2]);
+  const again = experimentRun(tables, {
+    key: 'default',
+    reading: 'report-code',
+    seed: 2,
+    epochs: 3,
+    number: 99,
+    createdAt: 1000,
+    trainSet: () => 0.9,
+  });
+  const s = series('fig3', [...runs, again]);
+  assert.deepEqual(
+    s[0].runs.map((r) => r.number),
+    [10, 99],
+  );
+  assert.ok(Math.abs(s[0].points[0].max - 0.9) < 1e-9);
+  const study = seeded([1], { experiment: 'spikes' });
+  assert.deepEqual(series('fig3', study), [], 'a study’s runs with the report’s keys stay out of the figures');
 });

@@ -19,13 +19,15 @@ const metrics = (accuracy, count, loss = 1 - accuracy) => ({ loss, accuracy, cou
  * A run of `key` in `reading` that trained `epochs` epochs: trainSet(epoch)
  * its training-set accuracy after each (null: not evaluated), validation(epoch)
  * and test(epoch) likewise; batches per epoch `batches` of which `empty` are
- * empty slices (NaN), `images` images an epoch.
+ * empty slices (NaN), `images` images an epoch; `seed` its seed (1–5), `experiment` the queue's experiment id.
  */
 export function experimentRun(
   tables,
   {
     key,
     reading,
+    seed = 1,
+    experiment = 'report',
     epochs = 100,
     number = 1,
     createdAt = number,
@@ -41,11 +43,12 @@ export function experimentRun(
     experiment: 'report',
     readings: [reading],
     epochs,
+    seeds: seed,
     schema: tables.schema,
     presets: tables.presets,
-  }).filter((i) => i.key === key);
+  }).filter((i) => i.key === key && i.seed === seed);
   const run = createRun({ config: item.config, number, createdAt, label: item.label, id: `run-${number}` });
-  run.experiment = { key, reading, queueId: 'q', index: 0 };
+  run.experiment = { experiment, key, reading, seed, queueId: 'q', index: 0 };
   for (let e = 1; e <= epochs; e++) {
     const loss = Float32Array.from({ length: batches }, (_, i) => (i < empty ? NaN : 0.5));
     appendChunk(run, {

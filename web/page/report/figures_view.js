@@ -1,13 +1,12 @@
 // The report's figures regenerated (Figs. 3–9, report_figures.js), each a
-// uPlot chart with a legend that names its runs by what differs and a real
-// <table> of its values, and the report's numbers beside ours
+// chart of the mean over the seeds with their min–max band (ui/band_chart.js)
+// with a legend that names its runs by what differs and a real <table> of
+// its values, and the report's numbers beside ours
 // (report_claims.js) with the explanation computed from the runs. Redrawn
 // at most every REDRAW_MS while runs train (an epoch of the report's runs
 // ends many times a second), when the runs overlaid (ticked in the run list)
 // change, and only while the Experiments view is shown.
-import uPlot from '../../vendor/uPlot.esm.js';
-import { epochAxes } from '../ui/chart_axes.js';
-import { cssVar } from '../ui/colour.js';
+import { BandChart } from '../ui/band_chart.js';
 import { $, el } from '../ui/dom.js';
 import { Redraw } from '../ui/redraw.js';
 import { REPORT_EXPERIMENTS } from './experiment_plan.js';
@@ -22,29 +21,14 @@ import { FIGURES, figureSeries, figureTable, quantityName } from './report_figur
 /** While runs train, the figures are redrawn at most this often (an epoch of the report's runs ends many times a second). */
 export const REDRAW_MS = 1000;
 
-const SVG = 'http://www.w3.org/2000/svg';
 const experimentOf = (figure) =>
   REPORT_EXPERIMENTS.find(
     (x) => x.id !== 'report' && figure.runs.every((k) => x.runs.includes(k)) && figure.runs.length > 1,
   );
 
-/** A short line in the curve's colour and dash, for the legend (SVG attributes: no inline style, CSP-safe). */
-function swatch(colour, dash) {
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('class', 'swatch');
-  svg.setAttribute('viewBox', '0 0 28 8');
-  svg.setAttribute('aria-hidden', 'true');
-  const line = document.createElementNS(SVG, 'line');
-  for (const [k, v] of Object.entries({ x1: 1, y1: 4, x2: 27, y2: 4, stroke: colour, 'stroke-width': 2.5 }))
-    line.setAttribute(k, String(v));
-  if (dash.length) line.setAttribute('stroke-dasharray', dash.join(' '));
-  svg.append(line);
-  return svg;
-}
-
 export class FiguresView {
   #store;
-  #views = new Map(); // figure id → { root, chart, legend, table, details, empty, plot, key, series }
+  #views = new Map(); // figure id → { root, table, details, empty, band, series }
   #redraw;
   #claimsKey = null;
 
@@ -67,7 +51,7 @@ export class FiguresView {
 
   /** The colours or the type size changed: the charts are built again. */
   restyle() {
-    for (const v of this.#views.values()) v.key = null;
+    for (const v of this.#views.values()) v.band.restyle();
     this.#redraw.request();
   }
 
@@ -107,7 +91,13 @@ export class FiguresView {
       details,
     );
     box.append(root);
-    this.#views.set(f.id, { root, chart, legend, table, details, empty, plot: null, key: null, series: [] });
+    const band = new BandChart({
+      chart,
+      legend,
+      scale: f.metric === 'accuracy' ? 100 : 1,
+      format: f.metric === 'accuracy' ? (y) => `${y} %` : (y) => String(y),
+    });
+    this.#views.set(f.id, { root, table, details, empty, band, series: [] });
   }
 
   /** True when no redraw waits: what is drawn is what the runs say. */
@@ -141,82 +131,24 @@ export class FiguresView {
     });
   }
 
-  #size(v) {
-    const width = Math.max(240, Math.floor(v.root.clientWidth - 2));
-    return { width, height: Math.round(Math.min(240, Math.max(170, width * 0.55))) };
-  }
-
   #resize() {
-    for (const v of this.#views.values()) {
-      if (!v.plot) continue;
-      const s = this.#size(v);
-      if (v.plot.width !== s.width || v.plot.height !== s.height) v.plot.setSize(s);
-    }
+    for (const v of this.#views.values()) v.band.resize();
   }
 
   #drawFigure(f, v) {
     const { series } = v;
     v.root.dataset.series = String(series.length);
+    v.root.dataset.seeds = String(Math.max(0, ...series.map((s) => s.seeds)));
     v.empty.hidden = series.length > 0;
-    v.chart.hidden = series.length === 0;
-    const key = series.map((s) => `${s.run.id}|${s.label}|${s.colour.name}|${s.dash.join()}`).join(';');
-    if (key !== v.key) {
-      v.plot?.destroy();
-      v.plot = null;
-      v.key = key;
-      v.legend.replaceChildren(
-        ...series.map((s) =>
-          el('li', { 'data-run': s.run.id }, swatch(cssVar(s.colour.css), s.dash), el('span', { text: s.label })),
-        ),
-      );
-      if (series.length) v.plot = this.#build(f, v);
-    }
-    if (!v.plot) return;
-    const scale = f.metric === 'accuracy' ? 100 : 1;
-    const tables = series.map((s) => [s.points.map((p) => p.epoch), s.points.map((p) => p.value * scale)]);
-    v.plot.setData(tables.some((t) => t[0].length) ? uPlot.join(tables) : [[], ...series.map(() => [])]);
-  }
-
-  #build(f, v) {
-    const isLoss = f.metric === 'loss';
-    const axis = cssVar('--fg-muted');
-    const grid = cssVar('--grid');
-    const fmt = (u, x) => (x == null ? '–' : isLoss ? x.toFixed(4) : `${x.toFixed(2)} %`);
-    const opts = {
-      ...this.#size(v),
-      class: 'chart',
-      legend: { show: false },
-      cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: false, range: (u, min, max) => [0, Math.max(1, Math.ceil(max ?? 1))] } },
-      axes: epochAxes({
-        axis,
-        grid,
-        xSize: 34,
-        ySize: 62,
-        values: (u, vals) =>
-          vals.map((x) => (isLoss ? String(Number(x.toPrecision(4))) : `${Number(x.toPrecision(4))} %`)),
-      }),
-      series: [
-        { label: 'epoch' },
-        ...v.series.map((s) => ({
-          label: s.label,
-          stroke: cssVar(s.colour.css),
-          width: 2,
-          dash: s.dash,
-          value: fmt,
-          spanGaps: true,
-          points: { show: false },
-        })),
-      ],
-    };
-    v.chart.replaceChildren();
-    const plot = new uPlot(
-      /** @type {uPlot.Options} */ (/** @type {unknown} */ (opts)),
-      [[], ...v.series.map(() => [])],
-      v.chart,
+    v.band.draw(
+      series.map((s) => ({
+        id: s.run.id,
+        label: s.label,
+        colour: s.colour.css,
+        dash: s.dash,
+        points: s.points.map((p) => ({ x: p.epoch, mean: p.value, min: p.min, max: p.max })),
+      })),
     );
-    plot.root.querySelector('.u-over')?.setAttribute('aria-hidden', 'true');
-    return plot;
   }
 
   #renderTable(f) {
@@ -246,7 +178,15 @@ export class FiguresView {
 
   #drawClaims(m) {
     const table = $('claims-table', HTMLTableElement);
-    const verdict = (holds) => (holds === true ? 'holds' : holds === false ? 'does not hold' : 'not measured');
+    // Over several seeds the verdict says in how many it holds ("holds in 4 of 5 seeds").
+    const verdict = (c) =>
+      c.seeds?.measured > 1
+        ? `${c.holds ? 'holds' : 'does not hold'}: holds in ${c.seeds.held} of ${c.seeds.measured} seeds`
+        : c.holds === true
+          ? 'holds'
+          : c.holds === false
+            ? 'does not hold'
+            : 'not measured';
     const mark = (holds) => (holds === true ? '✓' : holds === false ? '✗' : '–');
     const readings = m.readings.length ? m.readings : [{ name: null, label: 'These runs' }];
     table.tHead.replaceChildren(
@@ -255,7 +195,9 @@ export class FiguresView {
         {},
         el('th', { scope: 'col', text: 'The report says' }),
         el('th', { scope: 'col', text: 'The report’s number' }),
-        ...readings.map((r) => el('th', { scope: 'col', text: `Measured: ${r.label}` })),
+        ...readings.map((r) =>
+          el('th', { scope: 'col', text: `Measured: ${r.label}${r.seeds > 1 ? ` (${r.seeds} seeds)` : ''}` }),
+        ),
       ),
     );
     table.tBodies[0].replaceChildren(
@@ -271,13 +213,17 @@ export class FiguresView {
               return el('td', { 'data-holds': 'null', 'data-reading': r.name ?? '', class: 'help', text: 'not run' });
             return el(
               'td',
-              { 'data-holds': String(c.holds), 'data-reading': r.name ?? '' },
+              {
+                'data-holds': String(c.holds),
+                'data-reading': r.name ?? '',
+                'data-seeds-held': c.seeds ? `${c.seeds.held}/${c.seeds.measured}` : '',
+              },
               el('span', { class: 'verdict', 'aria-hidden': 'true', text: `${mark(c.holds)} ` }),
               c.text,
               c.holds !== null && c.epochs && c.epochs !== 100
                 ? el('span', { class: 'help', text: ` (after ${c.epochs} epochs)` })
                 : null,
-              el('span', { class: 'verdict-text help', text: c.holds === null ? '' : ` — ${verdict(c.holds)}` }),
+              el('span', { class: 'verdict-text help', text: c.holds === null ? '' : ` — ${verdict(c)}` }),
             );
           }),
         ),

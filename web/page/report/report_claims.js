@@ -4,13 +4,16 @@
 // (tests/web/report_claims.test.mjs); figure_views.js draws the table.
 //
 // The runs are run records of the report's experiments (report_figures.js:
-// run.experiment = { key, reading }); for each reading, the latest run of
-// each key is measured. "Training accuracy" is the report's: the training
+// run.experiment = { key, reading, seed }); for each reading, each seed's
+// latest run of each key (seed_bands.js) is measured: a claim is judged seed
+// by seed ("holds in 4 of 5 seeds"; it holds when it holds in more than half
+// of them), and every number reads "mean [min–max] over N seeds". "Training accuracy" is the report's: the training
 // images evaluated after each epoch (the epoch entry's trainSet); runs that
 // did not evaluate them are not measured on it.
 import { count, pct as formatPct, plural, points as sharePoints } from '../ui/format.js';
 import { REPORT_EPOCHS, RUNS, formatEta, stepFactor } from './experiment_plan.js';
-import { latestRuns, readingsRun } from './report_figures.js';
+import { readingsRun, reportSeedGroups } from './report_figures.js';
+import { formatSpread, placeAgainst, spread } from './seed_bands.js';
 
 /** The report's numbers. */
 export const REPORT = Object.freeze({
@@ -37,6 +40,12 @@ export const RULES = Object.freeze({
 const pct = (x) => formatPct(x, 2);
 const signed = (d) => `${d >= 0 ? '+' : '−'}${sharePoints(Math.abs(d))}`;
 const points = (d) => `${sharePoints(Math.abs(d))} points`;
+/** A spread of accuracies without "over N seeds" (a list's items): "90.13 [89.89–90.21]" (× 100). */
+const bare = (s) => formatSpread(s, sharePoints, { seeds: false });
+/** A spread of accuracies: "90.13 [89.89–90.21] % over 5 seeds", "90.13 %" for one seed. */
+const pctSpread = (s) => formatSpread(s, sharePoints, { unit: ' %' });
+/** "over 5 seeds" for more than one, else nothing. */
+const over = (n) => (n > 1 ? ` over ${n} seeds` : '');
 
 /** The last epoch entry of run that evaluated split, and its accuracy / loss: { epoch, accuracy, loss } or null. */
 export function finalOf(run, split) {
@@ -68,14 +77,17 @@ export function spikesOf(run) {
 
 // ---- The claims ------------------------------------------------------------------
 
-// Each claim: what the report says, which runs measure it, and how: measure(runsByKey) →
-// { text, holds: true | false | null (not measured), value? }.
+// Each claim: what the report says (claim; name: in a sentence), which runs measure it, and how. measure(R), on one seed's runs by
+// key → { text, holds: true | false | null (not measured), value?, values? }: values are the numbers
+// the claim's summary(S, n) writes over several seeds, S holding each one's spread over the seeds.
 const trainAcc = (r) => finalOf(r, 'trainSet')?.accuracy ?? null;
 const listOf = (values) => values.map((v) => (v == null ? '–' : sharePoints(v))).join(' / ');
+const listOfSpreads = (spreads) => spreads.map((s) => (s ? bare(s) : '–')).join(' / ');
 
 export const CLAIMS = Object.freeze([
   {
     id: 'default-test',
+    name: 'the test accuracy',
     claim: '784-20-10, η = 0.001, 100 epochs: 90.25 % test accuracy',
     report: '90.25 %',
     runs: ['default'],
@@ -87,23 +99,29 @@ export const CLAIMS = Object.freeze([
         text: `${pct(t.accuracy)} (${signed(d)} points)`,
         holds: Math.abs(d) <= RULES.sameTest,
         value: t.accuracy,
+        values: { test: t.accuracy, gap: d },
       };
     },
+    summary: (S) => `${pctSpread(S.test)} (${formatSpread(S.gap, signed, { unit: ' points', seeds: false })})`,
   },
   {
     id: 'width',
+    name: 'width',
     claim: 'Width: 80 hidden units lift the training accuracy above 90 %',
     report: 'above 90 % with 80 hidden',
     runs: ['default', 'h40', 'h80'],
     measure(R) {
       const v = ['default', 'h40', 'h80'].map((k) => trainAcc(R[k]));
+      const values = { w20: v[0], w40: v[1], w80: v[2] };
       if (v[2] == null)
-        return { text: v.some((x) => x != null) ? `20 / 40 / 80 hidden: ${listOf(v)} %` : '–', holds: null };
-      return { text: `20 / 40 / 80 hidden: ${listOf(v)} %`, holds: v[2] > REPORT.widthAbove, value: v[2] };
+        return { text: v.some((x) => x != null) ? `20 / 40 / 80 hidden: ${listOf(v)} %` : '–', holds: null, values };
+      return { text: `20 / 40 / 80 hidden: ${listOf(v)} %`, holds: v[2] > REPORT.widthAbove, value: v[2], values };
     },
+    summary: (S, n) => `20 / 40 / 80 hidden: ${listOfSpreads([S.w20, S.w40, S.w80])} %${over(n)}`,
   },
   {
     id: 'depth',
+    name: 'depth',
     claim: 'Depth: no significant improvement with 4 or 5 layers',
     report: 'no significant improvement',
     runs: ['h80', 'h80-40', 'h80-40-20'],
@@ -111,13 +129,22 @@ export const CLAIMS = Object.freeze([
       const v = ['h80', 'h80-40', 'h80-40-20'].map((k) => trainAcc(R[k]));
       const text = v.some((x) => x != null) ? `3 / 4 / 5 layers: ${listOf(v)} %` : '–';
       const deeper = v.slice(1).filter((x) => x != null);
-      if (v[0] == null || deeper.length === 0) return { text, holds: null };
+      const values = { d3: v[0], d4: v[1], d5: v[2] };
+      if (v[0] == null || deeper.length === 0) return { text, holds: null, values };
       const gain = Math.max(...deeper) - v[0];
-      return { text: `${text} (best gain ${signed(gain)} points)`, holds: gain <= RULES.significant, value: gain };
+      return {
+        text: `${text} (best gain ${signed(gain)} points)`,
+        holds: gain <= RULES.significant,
+        value: gain,
+        values: { ...values, gain },
+      };
     },
+    summary: (S, n) =>
+      `3 / 4 / 5 layers: ${listOfSpreads([S.d3, S.d4, S.d5])} %${S.gain ? ` (best gain ${formatSpread(S.gain, signed, { unit: ' points', seeds: false })})` : ''}${over(n)}`,
   },
   {
     id: 'spikes',
+    name: 'the spikes',
     claim: 'Depth: “spikes” in 784-80-40-20-10’s training accuracy after about 70 epochs',
     report: 'spikes after ~70 epochs',
     runs: ['h80-40-20'],
@@ -126,22 +153,28 @@ export const CLAIMS = Object.freeze([
       if (!run || !run.epochs.some((e) => e.trainSet)) return { text: '–', holds: null };
       const { after, spikes, largest } = spikesOf(run);
       if (!largest) return { text: `no epochs after epoch ${after} to compare`, holds: null };
+      const values = { spikes: spikes.length, largest: Math.abs(largest.change), after };
       if (spikes.length === 0)
         return {
           text: `none after epoch ${after} (largest change ${signed(largest.change)} points)`,
           holds: false,
           value: 0,
+          values,
         };
       const shown = spikes.slice(0, 3).map((s) => `${s.epoch}: ${signed(s.change)}`);
       return {
         text: `${spikes.length} after epoch ${after} (${shown.join(', ')}${spikes.length > 3 ? ', …' : ''})`,
         holds: true,
         value: spikes.length,
+        values,
       };
     },
+    summary: (S) =>
+      `${formatSpread(S.spikes, (x) => String(Number(x.toFixed(1))), { seeds: false })} after epoch ${S.after.min === S.after.max ? S.after.min : `${S.after.min}–${S.after.max}`} (largest change ${formatSpread(S.largest, sharePoints, { unit: ' points' })})`,
   },
   {
     id: 'lr-1e-4',
+    name: 'η = 0.0001',
     claim: 'η = 0.0001: training accuracy “marginally below 90 %” after 100 epochs',
     report: 'marginally below 90 %',
     runs: ['lr1e-4'],
@@ -153,55 +186,94 @@ export const CLAIMS = Object.freeze([
         text: `${pct(v)} (${signed(-below)} points from 90 %)`,
         holds: below > 0 && below <= RULES.marginal,
         value: v,
+        values: { acc: v, from90: -below },
       };
     },
+    summary: (S) =>
+      `${pctSpread(S.acc)} (${formatSpread(S.from90, signed, { unit: ' points', seeds: false })} from 90 %)`,
   },
   {
     id: 'lr-1e-5',
+    name: 'η = 0.00001',
     claim: 'η = 0.00001: lower still',
     report: 'below η = 0.0001’s',
     runs: ['lr1e-4', 'lr1e-5'],
     measure(R) {
       const [a, b] = [trainAcc(R['lr1e-4']), trainAcc(R['lr1e-5'])];
       if (b == null) return { text: '–', holds: null };
-      if (a == null) return { text: pct(b), holds: null };
-      return { text: `${pct(b)} (η = 0.0001: ${pct(a)})`, holds: b < a, value: b };
+      if (a == null) return { text: pct(b), holds: null, values: { b } };
+      return { text: `${pct(b)} (η = 0.0001: ${pct(a)})`, holds: b < a, value: b, values: { a, b } };
     },
+    summary: (S) => `${pctSpread(S.b)}${S.a ? ` (η = 0.0001: ${pctSpread(S.a)})` : ''}`,
   },
 ]);
 
-/** The runs of one reading by key (the latest of each). */
-function runsOf(latest, reading) {
-  return Object.fromEntries(
-    Object.keys(RUNS)
-      .map((k) => [k, latest.get(`${reading} ${k}`)])
-      .filter(([, r]) => r),
-  );
+/**
+ * A claim judged on each seed, and summed up: { text, holds, value, epochs, seeds: { held, measured },
+ * spreads } — holds when it holds in more than half of the seeds that measured it; value: the mean of
+ * the seeds' values; spreads: each of measure's values over the seeds. One seed: its own text.
+ * @param {any} claim
+ * @param {Record<string, any>[]} perSeed the runs by key of each seed
+ */
+function judge(claim, perSeed) {
+  const results = perSeed.map((R) => claim.measure(R));
+  const measured = results.filter((r) => r.holds !== null);
+  const held = measured.filter((r) => r.holds).length;
+  const withValues = results.filter((r) => r.values);
+  const names = [...new Set(withValues.flatMap((r) => Object.keys(r.values)))];
+  const spreads = Object.fromEntries(names.map((k) => [k, spread(withValues.map((r) => r.values[k]))]));
+  const n = Math.max(0, ...Object.values(spreads).map((x) => x?.n ?? 0));
+  const epochs = Math.min(...perSeed.flatMap((R) => claim.runs.map((k) => epochsOf(R[k]))).filter((e) => e > 0));
+  const value = spread(measured.map((r) => r.value))?.mean;
+  return {
+    text:
+      n > 1
+        ? claim.summary(spreads, n)
+        : (results.find((r) => r.values) ?? results.find((r) => r.text !== '–') ?? results[0] ?? { text: '–' }).text,
+    holds: measured.length ? held > measured.length / 2 : null,
+    ...(value === undefined ? {} : { value }),
+    epochs: Number.isFinite(epochs) ? epochs : 0,
+    seeds: { held, measured: measured.length },
+    spreads,
+  };
+}
+
+/** The runs of one reading: each seed's runs by key ({ key: run }), in the order of the seeds. */
+function seedsOf(groups, reading) {
+  const seeds = new Set();
+  const mine = Object.keys(RUNS)
+    .map((k) => [k, groups.get(`${reading} ${k}`) ?? []])
+    .filter(([, g]) => g.length);
+  for (const [, g] of mine) for (const r of g) seeds.add(r.experiment.seed ?? 1);
+  return [...seeds]
+    .sort((a, b) => a - b)
+    .map((seed) =>
+      Object.fromEntries(
+        mine.map(([k, g]) => [k, g.find((r) => (r.experiment.seed ?? 1) === seed)]).filter(([, r]) => r),
+      ),
+    );
 }
 
 /**
  * The claims table and its explanation from every run record.
  * presets: engine.presets() (the readings' labels).
- * → { readings: [{ name, label }], rows: [{ id, claim, report, cells: { [name]: { text, holds, epochs } } }],
- *     score: { [name]: { holds, measured } }, explanation: [sentence] }
+ * → { readings: [{ name, label, seeds }], rows: [{ id, claim, report, cells: { [name]: { text, holds,
+ *     epochs, value?, seeds: { held, measured }, spreads } } }], score: { [name]: { holds, measured } },
+ *     explanation: [sentence] }
  */
 export function measureClaims(runs, { presets = [] } = {}) {
-  const latest = latestRuns(runs);
+  const groups = reportSeedGroups(runs);
   const names = readingsRun(runs);
   // A reading in a sentence: “the report's code”.
   const label = (name) => `“${presets.find((p) => p.name === name)?.label ?? name}”`;
-  const byReading = Object.fromEntries(names.map((n) => [n, runsOf(latest, n)]));
+  const bySeed = Object.fromEntries(names.map((n) => [n, seedsOf(groups, n)]));
+  // The first seed's runs stand for a reading where one run will do (its config, its epochs).
+  const byReading = Object.fromEntries(names.map((n) => [n, Object.assign({}, ...[...bySeed[n]].reverse())]));
   const rows = CLAIMS.map((c) => ({
     id: c.id,
     claim: c.claim,
     report: c.report,
-    cells: Object.fromEntries(
-      names.map((n) => {
-        const R = byReading[n];
-        const epochs = Math.min(...c.runs.map((k) => epochsOf(R[k])).filter((e) => e > 0));
-        return [n, { ...c.measure(R), epochs: Number.isFinite(epochs) ? epochs : 0 }];
-      }),
-    ),
+    cells: Object.fromEntries(names.map((n) => [n, judge(c, bySeed[n])])),
   }));
   const score = Object.fromEntries(
     names.map((n) => {
@@ -209,13 +281,17 @@ export function measureClaims(runs, { presets = [] } = {}) {
       return [n, { holds: cells.filter((x) => x.holds).length, measured: cells.length }];
     }),
   );
-  const readings = names.map((name) => ({ name, label: presets.find((p) => p.name === name)?.label ?? name }));
-  return { readings, rows, score, explanation: explain({ names, byReading, rows, score, label }) };
+  const readings = names.map((name) => ({
+    name,
+    label: presets.find((p) => p.name === name)?.label ?? name,
+    seeds: bySeed[name].length,
+  }));
+  return { readings, rows, score, explanation: explain({ names, byReading, bySeed, rows, score, label }) };
 }
 
 // ---- The explanation -------------------------------------------------------------
 
-function explain({ names, byReading, rows, score, label }) {
+function explain({ names, byReading, bySeed, rows, score, label }) {
   const out = [];
   if (names.length === 0) return out;
   const used = names.flatMap((n) => Object.values(byReading[n]));
@@ -233,13 +309,14 @@ function explain({ names, byReading, rows, score, label }) {
   const test = Object.fromEntries(names.map((n) => [n, rows.find((r) => r.id === 'default-test').cells[n]]));
   const say = (n) => `${score[n].holds} of ${score[n].measured}`;
   const gap = (n) => (test[n].value == null ? null : Math.abs(test[n].value - REPORT.testAccuracy));
+  const meanOf = (n) => (test[n].spreads.test?.n > 1 ? ` (the mean of ${test[n].spreads.test.n} seeds)` : '');
   if (names.length === 1) {
     const n = names[0];
     out.push(
       `In ${label(n)}, ${say(n)} of the report’s claims hold` +
         (gap(n) == null
           ? '.'
-          : `; its 784-20-10 reaches ${pct(test[n].value)} test accuracy, ${points(gap(n))} from the report’s 90.25 %.`) +
+          : `; its 784-20-10 reaches ${pct(test[n].value)} test accuracy${meanOf(n)}, ${points(gap(n))} from the report’s 90.25 %.`) +
         ' Run the other reading to see which is closer to the report.',
     );
   } else {
@@ -250,7 +327,7 @@ function explain({ names, byReading, rows, score, label }) {
     const others = rest.map((n) => `${say(n)} in ${label(n)}`).join(', ');
     const gaps = ranked
       .filter((n) => gap(n) != null)
-      .map((n) => `${pct(test[n].value)} in ${label(n)} (${points(gap(n))} away)`);
+      .map((n) => `${pct(test[n].value)}${meanOf(n)} in ${label(n)} (${points(gap(n))} away)`);
     const sameCount = rest.every((n) => ratio(n) === ratio(best));
     out.push(
       (tie
@@ -259,6 +336,30 @@ function explain({ names, byReading, rows, score, label }) {
           ? `${label(best)} is a little closer to the report: as many of its claims hold (${say(best)}), and its 784-20-10’s test accuracy is nearer the report’s.`
           : `${label(best)} is closer to the report: ${say(best)} of its claims hold there, against ${others}.`) +
         (gaps.length ? ` The report’s 90.25 % test accuracy of 784-20-10 compares with ${gaps.join(' and ')}.` : ''),
+    );
+  }
+
+  // The report's single test accuracy against our seeds' range, and the claims the seeds disagree on.
+  const testRow = rows.find((r) => r.id === 'default-test');
+  for (const n of names) {
+    const s = testRow.cells[n].spreads.test;
+    if (!s || s.n < 2) continue;
+    const where = placeAgainst(REPORT.testAccuracy, s);
+    out.push(
+      `In ${label(n)}, the report’s 90.25 % test accuracy of 784-20-10 lies ${where} our ${s.n}-seed range ${sharePoints(s.min)}–${sharePoints(s.max)} % (mean ${pct(s.mean)}).`,
+    );
+  }
+  for (const n of names) {
+    if (bySeed[n].length < 2) continue;
+    const cells = rows
+      .map((r) => ({ name: CLAIMS.find((c) => c.id === r.id).name, ...r.cells[n].seeds }))
+      .filter((c) => c.measured > 1);
+    if (cells.length === 0) continue;
+    const split = cells.filter((c) => c.held > 0 && c.held < c.measured);
+    out.push(
+      split.length
+        ? `In ${label(n)}, the seeds disagree on ${split.map((c) => `“${c.name}” (holds in ${c.held} of ${c.measured} seeds)`).join(', ')}; the other claims hold or fail in every seed alike.`
+        : `In ${label(n)}, every claim holds or fails in all its seeds alike (${cells.map((c) => c.measured).reduce((a, b) => Math.max(a, b))} seeds).`,
     );
   }
 
@@ -317,12 +418,18 @@ function explain({ names, byReading, rows, score, label }) {
     .filter(Boolean);
   if (epochParts.length) out.push(`An epoch is ${epochParts.join('; ')}.`.replace('An epoch is in', 'An epoch is, in'));
 
-  // The spikes, where the 5-layer network ran.
+  // The spikes, where the 5-layer network ran: each seed's.
   const spikeParts = names
-    .filter((n) => byReading[n]['h80-40-20']?.epochs.some((e) => e.trainSet))
     .map((n) => {
-      const { after, spikes, largest } = spikesOf(byReading[n]['h80-40-20']);
-      if (!largest) return null;
+      const seeds = bySeed[n].filter((R) => R['h80-40-20']?.epochs.some((e) => e.trainSet));
+      const found = seeds.map((R) => spikesOf(R['h80-40-20'])).filter((x) => x.largest);
+      if (found.length === 0) return null;
+      if (found.length > 1) {
+        const jumpy = found.filter((x) => x.spikes.length > 0);
+        const largest = found.reduce((b, x) => (Math.abs(x.largest.change) > Math.abs(b.largest.change) ? x : b));
+        return `in ${label(n)} it jumped by more than ${Math.round(100 * RULES.spike)} points an epoch in the last ${Math.round(100 * (1 - RULES.spikeAfter))} % of the epochs in ${jumpy.length} of ${found.length} seeds (largest ${signed(largest.largest.change)} points at epoch ${largest.largest.epoch})`;
+      }
+      const { after, spikes, largest } = found[0];
       if (spikes.length === 0)
         return `in ${label(n)} it never changed by more than ${points(largest.change)} an epoch after epoch ${after}`;
       return `in ${label(n)} it jumped by more than ${Math.round(100 * RULES.spike)} points ${plural(spikes.length, 'time')} after epoch ${after} (largest ${signed(largest.change)} points at epoch ${largest.epoch}) — spikes like the report’s`;
@@ -332,12 +439,14 @@ function explain({ names, byReading, rows, score, label }) {
 
   // Width against depth: which changed the training accuracy more (the report: width had "the greatest effect").
   for (const n of names) {
-    const R = byReading[n];
-    const w = [trainAcc(R.default), trainAcc(R.h80)];
-    const d = [trainAcc(R.h80), trainAcc(R['h80-40-20'])];
-    if (w.includes(null) || d.includes(null)) continue;
+    const w = rows.find((r) => r.id === 'width').cells[n].spreads;
+    const d = rows.find((r) => r.id === 'depth').cells[n].spreads;
+    const mean = (x) => x?.mean ?? null;
+    const [w20, w80, d3, d5] = [mean(w.w20), mean(w.w80), mean(d.d3), mean(d.d5)];
+    if ([w20, w80, d3, d5].includes(null)) continue;
+    const seeds = Math.max(w.w20.n, w.w80.n, d.d3.n, d.d5.n);
     out.push(
-      `In ${label(n)}, going from 20 to 80 hidden units changed the training accuracy by ${signed(w[1] - w[0])} points, going from 3 to 5 layers by ${signed(d[1] - d[0])} points.`,
+      `In ${label(n)}, going from 20 to 80 hidden units changed the training accuracy by ${signed(w80 - w20)} points, going from 3 to 5 layers by ${signed(d5 - d3)} points${seeds > 1 ? ` (means over ${seeds} seeds)` : ''}.`,
     );
   }
   return out.map((sentence) => sentence.replace(/^(“?)(.)/, (m, quote, c) => quote + c.toUpperCase()));

@@ -68,15 +68,21 @@ export function bandCurve(runs, value) {
 }
 
 /**
- * "90.13 [89.89–90.21] over 5 seeds", or "90.13" for one seed. format: one number's text.
+ * "90.13 [89.89–90.21] over 5 seeds", or "90.13" for one seed. format: one number's text; unit: after the
+ * numbers ("90.13 [89.89–90.21] % over 5 seeds"); seeds: false leaves out "over N seeds" (a table's cells).
  * @param {{ mean: number, min: number, max: number, n: number } | null} s
  * @param {(x: number) => string} format
+ * @param {{ unit?: string, seeds?: boolean }} [options]
  */
-export function formatSpread(s, format) {
+export function formatSpread(s, format, { unit = '', seeds = true } = {}) {
   if (!s) return '–';
-  if (s.n === 1) return format(s.mean);
-  return `${format(s.mean)} [${format(s.min)}–${format(s.max)}] over ${s.n} seeds`;
+  if (s.n === 1) return `${format(s.mean)}${unit}`;
+  return `${format(s.mean)} [${format(s.min)}–${format(s.max)}]${unit}${seeds ? ` over ${s.n} seeds` : ''}`;
 }
+
+/** A curve's name in a legend: "20 hidden (mean of 3 seeds)", or the name alone for one seed. */
+export const seedsLabel = (/** @type {string} */ label, /** @type {number} */ n) =>
+  n > 1 ? `${label} (mean of ${n} seeds)` : label;
 
 /**
  * Where a single figure lies against a spread: 'inside' [min, max], 'below' or 'above' it.
