@@ -27,7 +27,9 @@ import { PathView } from './inside/path_view.js';
 import { WeightsView } from './inside/weights_view.js';
 import { Experiments } from './report/experiments.js';
 import { ExperimentsView } from './report/experiments_view.js';
+import { Analysis } from './report/analysis.js';
 import { FiguresView } from './report/figures_view.js';
+import { OptimiserStudyView } from './report/optimiser_study_view.js';
 import { ExportView } from './runs/export_view.js';
 import { ModelFileView } from './runs/model_file_view.js';
 import { Persistence } from './runs/persistence.js';
@@ -93,6 +95,13 @@ const curves = new CurvesView({ store, visibility: shown('train'), loss: $('char
 new EpochTableView({ store, visibility: shown('train') });
 const experimentsView = new ExperimentsView({ store, experiments, notices, visibility: shown('experiments') });
 const figures = new FiguresView({ store, visibility: shown('experiments') });
+const analysis = new Analysis({ client });
+const optimiserStudy = new OptimiserStudyView({
+  store,
+  analysis,
+  visibility: shown('experiments'),
+  root: $('study-optimisers-body'),
+});
 new WeightsView({ store, client, visibility: shown('inside') });
 new PathView({ store, client, visibility: whenOpen($('path-panel', HTMLDetailsElement), shown('inside')) });
 const health = new HealthView({
@@ -127,6 +136,7 @@ new PresentationToggle({
   onChange: () => {
     curves.restyle();
     figures.restyle();
+    optimiserStudy.restyle();
     health.restyle();
     dynamics.restyle();
   },

@@ -81,7 +81,15 @@ export class ExperimentsView {
     this.#redraw = new Redraw(() => this.render(), { visibility });
     // The progress line moves with every chunk: it alone is redrawn then, twice a second.
     const progress = new Redraw(() => this.#renderProgress(), { visibility, minIntervalMs: PROGRESS_INTERVAL_MS });
-    this.#form.addEventListener('input', () => this.render());
+    this.#form.addEventListener('input', (e) => {
+      // A study has its own epochs by default (else the report's 100).
+      const target = /** @type {HTMLInputElement} */ (e.target);
+      if (target.name === 'experiment') {
+        const x = allExperiments().find((x) => x.id === target.value);
+        epochs.value = String(x?.epochs ?? REPORT_EPOCHS);
+      }
+      this.render();
+    });
     this.#form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const choices = this.#choices();
@@ -201,6 +209,13 @@ export class ExperimentsView {
     this.#renderProgress();
   }
 
+  /** "η = 0.001"; an item with a range test: "η from a range test", then its pick. */
+  #etaText(item) {
+    if (!item.options?.lrFind) return `η = ${formatEta(item.config.learningRate)}`;
+    const pick = item.runId ? this.#store.runs.find(item.runId)?.experiment?.lrFind?.pick : null;
+    return pick ? `η = ${formatEta(pick)} (range test)` : 'η from a range test';
+  }
+
   #planItem(item, i, active) {
     const f = stepFactor(item.config);
     const status = active || item.status !== 'queued' ? (STATUS_TEXT[item.status] ?? item.status) : null;
@@ -209,7 +224,10 @@ export class ExperimentsView {
       'li',
       { class: `plan-item${current ? ' is-current' : ''}`, 'data-status': status ?? 'planned' },
       el('span', { class: 'plan-run', text: item.config.layers.join('-') }),
-      el('span', { class: 'plan-eta', text: ` η = ${formatEta(item.config.learningRate)}` }),
+      item.config.optimizer === 'sgd'
+        ? null
+        : el('span', { class: 'plan-optimizer', text: ` ${item.config.optimizer}` }),
+      el('span', { class: 'plan-eta', text: ` ${this.#etaText(item)}` }),
       el('span', { class: 'plan-step help', text: ` (step: η × ${f.symbol} gradient)` }),
       el('span', {
         class: 'plan-reading help',

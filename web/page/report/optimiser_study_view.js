@@ -210,14 +210,26 @@ export class OptimiserStudyView {
     const accuracy = el(
       'figure',
       { class: 'report-figure', 'data-study-figure': 'accuracy', 'data-key': key },
-      el('figcaption', {}, el('strong', { text: `${layers}, ${reading}: ` }), 'training accuracy per optimiser', el('span', { class: 'help', text: ' — the mean of the seeds, shaded from the lowest to the highest' })),
+      el(
+        'figcaption',
+        {},
+        el('strong', { text: `${layers}, ${reading}: ` }),
+        'training accuracy per optimiser',
+        el('span', { class: 'help', text: ' — the mean of the seeds, shaded from the lowest to the highest' }),
+      ),
       chart,
       legend,
     );
     const range = el(
       'figure',
       { class: 'report-figure', 'data-study-figure': 'range-test', 'data-key': key },
-      el('figcaption', {}, el('strong', { text: `${layers}, ${reading}: ` }), 'the range tests', el('span', { class: 'help', text: ' — each seed’s smoothed loss as η rises; the dot is its pick' })),
+      el(
+        'figcaption',
+        {},
+        el('strong', { text: `${layers}, ${reading}: ` }),
+        'the range tests',
+        el('span', { class: 'help', text: ' — each seed’s smoothed loss as η rises; the dot is its pick' }),
+      ),
       rangeChart,
       rangeEmpty,
       rangeLegend,

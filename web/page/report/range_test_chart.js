@@ -94,7 +94,13 @@ export class RangeTestChart {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false, distr: 3 } },
       axes: [
-        { ...style(), label: 'η (log scale)', labelSize: 20, size: 34, values: (u, vals) => vals.map((x) => sci(x, 2)) },
+        {
+          ...style(),
+          label: 'η (log scale)',
+          labelSize: 20,
+          size: 34,
+          values: (u, vals) => vals.map((x) => sci(x, 2)),
+        },
         { ...style(), label: 'smoothed loss', labelSize: 20, size: 56, values: (u, vals) => vals.map((y) => sci(y)) },
       ],
       series: [
