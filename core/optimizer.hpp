@@ -28,6 +28,10 @@ struct OptimizerConfig {
   double beta1 = 0.9;     // Adam
   double beta2 = 0.999;   // Adam
   double epsilon = 1e-8;  // Adam
+  // Gradient clipping: before the step, a gradient (all weights and biases,
+  // after the factor f and λW) whose global L2 norm exceeds this is scaled
+  // to it; 0: off. Applied by the trainer, not by the update rules.
+  double clip_norm = 0;
   void validate() const;  // throws ConfigError
 };
 

@@ -67,6 +67,7 @@ void Trainer::set_training_data(std::shared_ptr<const Dataset> train) {
   tile_moments_.resize(tile_correct_.size() * static_cast<std::size_t>(net_.layer_count()));
   layer_moments_.resize(static_cast<std::size_t>(net_.layer_count()));
   weight_sums_.resize(net_.weight_tiles().size());
+  tile_squares_.resize(net_.weight_tiles().size());
   if (config_.batching == Batching::Slices) {
     identity_.resize(static_cast<std::size_t>(training_size()));
     std::iota(identity_.begin(), identity_.end(), 0);
@@ -207,14 +208,22 @@ void Trainer::diverged(const std::string& what) {
 // argmax in its sample tiles and the optimiser's update of each weight tile's
 // range in its weight tiles. Batches larger than the workspace (slices) are
 // run through it in pieces whose gradients are summed, so the step is the
-// same as for one big batch and nothing is allocated. Returns the loss sum.
+// same as for one big batch and nothing is allocated. With gradient
+// clipping the step waits for the whole gradient (its norm), as for pieces.
+// Returns the loss sum.
 double Trainer::train_batch(const std::int32_t* samples, int count, int& correct) {
   correct = 0;
-  if (count == 0) return 0;  // an empty slice: a zero gradient, no step
+  const long long step = progress_.step + 1;  // progress().step once this batch is done
+  if (count == 0) {  // an empty slice: a zero gradient, no step
+    if (dynamics_.due(step)) record_dynamics(step, 0, 0);
+    return 0;
+  }
   const int capacity = config_.batch_size;
   const float scale = gradient_factor(config_.gradient, count);
   const auto l2 = static_cast<float>(config_.l2);
   const bool pieces = count > capacity;
+  const bool clip = config_.optimizer.clip_norm > 0;
+  const bool deferred = pieces || clip;  // the step after the whole gradient, not in step_tiles' tiles
   const auto& weight_tiles = net_.weight_tiles();
   const std::int32_t* batch = samples;  // the current piece's samples
   bool first_piece = true;
@@ -235,10 +244,11 @@ double Trainer::train_batch(const std::int32_t* samples, int count, int& correct
     if (recording_) measure_sample_tile(t);
   };
   const auto update = [&](int t, int) {
-    if (!pieces) {
+    if (!deferred) {
       step_weight_tile(t, net_.gradients());
       return;
     }
+    if (!pieces) return;  // clipping one piece: its gradient stays in net_.gradients()
     const auto& tile = weight_tiles[static_cast<std::size_t>(t)];
     auto sum = gradient_sum_.segment(tile.offset, tile.size);
     const auto g = net_.gradients().segment(tile.offset, tile.size);
@@ -248,11 +258,10 @@ double Trainer::train_batch(const std::int32_t* samples, int count, int& correct
       sum += g;
   };
   const Network<float>::StepHooks hooks{gather, score, update};
-  const long long step = progress_.step + 1;  // progress().step once this batch is done
   recording_ = dynamics_.due(step);
   if (recording_) std::fill(layer_moments_.begin(), layer_moments_.end(), Moments{});
   double loss = 0;
-  if (!pieces) optimizer_->begin_step();
+  if (!deferred) optimizer_->begin_step();
   for (int done = 0; done < count; done += capacity) {
     const int b = std::min(capacity, count - done);
     batch = samples + done;
@@ -272,13 +281,32 @@ double Trainer::train_batch(const std::int32_t* samples, int count, int& correct
           layer_moments_[static_cast<std::size_t>(k)].add(
               tile_moments_[static_cast<std::size_t>(t * net_.layer_count() + k)]);
   }
-  if (pieces) {
+  if (deferred) {
+    Vector<float>& grads = pieces ? gradient_sum_ : net_.gradients();
+    if (clip) clip_gradient(grads);
     optimizer_->begin_step();
-    run_tasks(static_cast<int>(weight_tiles.size()), [&](int t, int) { step_weight_tile(t, gradient_sum_); });
+    run_tasks(static_cast<int>(weight_tiles.size()), [&](int t, int) { step_weight_tile(t, grads); });
   }
-  if (recording_) record_dynamics(step);
+  if (recording_) record_dynamics(step, count, loss);
   recording_ = false;
   return loss;
+}
+
+void Trainer::clip_gradient(Vector<float>& grads) {
+  const auto& tiles = net_.weight_tiles();
+  run_tasks(static_cast<int>(tiles.size()), [&](int t, int) {  // each tile's Σ g² in float, summed in double
+    const auto& tile = tiles[static_cast<std::size_t>(t)];
+    tile_squares_[static_cast<std::size_t>(t)] = grads.segment(tile.offset, tile.size).squaredNorm();
+  });
+  double squares = 0;
+  for (double s : tile_squares_) squares += s;  // in tile order: the same on any thread count
+  const double norm = std::sqrt(squares), limit = config_.optimizer.clip_norm;
+  if (!(norm > limit)) return;
+  const auto scale = static_cast<float>(limit / norm);
+  run_tasks(static_cast<int>(tiles.size()), [&](int t, int) {
+    const auto& tile = tiles[static_cast<std::size_t>(t)];
+    grads.segment(tile.offset, tile.size) *= scale;
+  });
 }
 
 // ---- Dynamics -------------------------------------------------------------------
@@ -317,14 +345,20 @@ void Trainer::step_weight_tile(int t, const Vector<float>& grads) {
   sums = {};
   for (Eigen::Index begin = tile.offset; begin < end;) {
     const Eigen::Index stop = std::min(end, (begin / kPiece + 1) * kPiece);
-    const Eigen::Index n = std::min(stop, weights_end) - begin;  // weights in [begin, stop)
-    Eigen::Map<Vector<float>> before(old.data(), std::max<Eigen::Index>(n, 0));
-    if (n > 0) before = params.segment(begin, n);
-    optimizer_->step_segment(params, grads, begin, stop - begin);
-    if (n > 0) {  // each piece's sums in float (≤ 1024 terms, in cache), added up in double
+    const Eigen::Index length = stop - begin;
+    const Eigen::Index n = std::clamp<Eigen::Index>(weights_end - begin, 0, length);  // weights in [begin, stop)
+    Eigen::Map<Vector<float>> before(old.data(), length);
+    before = params.segment(begin, length);
+    optimizer_->step_segment(params, grads, begin, length);
+    // Each piece's sums in float (≤ 1024 terms, in cache), added up in double.
+    if (n > 0) {
       sums.gradient += grads.segment(begin, n).squaredNorm();
-      sums.weight += before.squaredNorm();
-      sums.update += (params.segment(begin, n) - before).squaredNorm();
+      sums.weight += before.head(n).squaredNorm();
+      sums.update += (params.segment(begin, n) - before.head(n)).squaredNorm();
+    }
+    if (n < length) {  // the layer's biases
+      sums.bias_gradient += grads.segment(begin + n, length - n).squaredNorm();
+      sums.bias_update += (params.segment(begin + n, length - n) - before.tail(length - n)).squaredNorm();
     }
     begin = stop;
   }
@@ -359,8 +393,24 @@ void Trainer::measure_sample_tile(int t) {
   }
 }
 
-void Trainer::record_dynamics(long long step) {
-  LayerDynamics* row = dynamics_.push(step);
+void Trainer::record_dynamics(long long step, int count, double loss) {
+  StepDynamics totals;
+  totals.batch_size = count;
+  if (count == 0) {  // an empty slice: nothing computed, nothing moved
+    totals.loss = NAN;
+    LayerDynamics* row = dynamics_.push(step, totals);
+    for (int k = 0; k < net_.layer_count(); ++k) row[k] = {0, 0, NAN, NAN, NAN};
+    return;
+  }
+  double gradient = 0, update = 0;
+  for (const WeightSums& w : weight_sums_) {
+    gradient += w.gradient + w.bias_gradient;
+    update += w.update + w.bias_update;
+  }
+  totals.loss = static_cast<float>(loss / count);
+  totals.grad_norm = static_cast<float>(std::sqrt(gradient));
+  totals.step_norm = static_cast<float>(std::sqrt(update));
+  LayerDynamics* row = dynamics_.push(step, totals);
   const auto& tiles = net_.weight_tiles();
   for (int k = 0; k < net_.layer_count(); ++k) {
     WeightSums sums;

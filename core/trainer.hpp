@@ -84,6 +84,8 @@ class Trainer {
 
   const TrainConfig& config() const { return config_; }
   const Network<float>& network() const { return net_; }
+  // The training set it was given (null before one is set); it trains on the first training_size() images.
+  const std::shared_ptr<const Dataset>& training_data() const { return train_; }
   const Progress& progress() const { return progress_; }
   int batches_per_epoch() const;
   int training_size() const;  // the training images used: the first train_limit, or all
@@ -102,7 +104,10 @@ class Trainer {
   // recording, in pieces that measure ‖∇W‖², ‖ΔW‖² and ‖W‖² on the way.
   void step_weight_tile(int t, const Vector<float>& grads);
   void measure_sample_tile(int t);       // tile t's activation moments, while recording
-  void record_dynamics(long long step);  // the recorded batch's layers into the log
+  // The recorded batch (`count` samples, loss sum `loss`) into the log; an empty slice when count is 0.
+  void record_dynamics(long long step, int count, double loss);
+  // Gradient clipping: scales `grads` to the global norm config().optimizer.clip_norm when it is larger.
+  void clip_gradient(Vector<float>& grads);
   void draw_epoch_order();
   void snapshot();
   bool parameters_finite();  // every weight and bias finite
@@ -131,14 +136,15 @@ class Trainer {
     double n = 0, mean = 0, m2 = 0, saturated = 0;
     void add(const Moments& other);  // Chan et al.'s pairwise combination
   };
-  struct WeightSums {  // of a weight tile's weights: Σ ∇W², Σ ΔW², Σ W² (before the step)
-    double gradient = 0, update = 0, weight = 0;
+  struct WeightSums {  // of a weight tile's weights: Σ ∇W², Σ ΔW², Σ W² (before the step); of its biases Σ ∇b², Σ Δb²
+    double gradient = 0, update = 0, weight = 0, bias_gradient = 0, bias_update = 0;
   };
   DynamicsLog dynamics_;
   bool recording_ = false;
   std::vector<Moments> tile_moments_;    // (sample tiles × layers), the current piece's
   std::vector<Moments> layer_moments_;   // (layers), the batch's
   std::vector<WeightSums> weight_sums_;  // (weight tiles)
+  std::vector<double> tile_squares_;     // (weight tiles): Σ g² of each tile's range, for clipping
   double parallel_seconds_ = 0;          // of the current train_batches()
   // Last good state, for recovery from divergence.
   Vector<float> saved_parameters_;

@@ -19,12 +19,14 @@ void DynamicsLog::configure(int every, int layers, int capacity) {
   head_ = size_ = 0;
   dropped_ = 0;
   steps_.assign(static_cast<std::size_t>(capacity_), 0);
+  totals_.assign(static_cast<std::size_t>(capacity_), StepDynamics{});
+  totals_.shrink_to_fit();
   rows_.assign(static_cast<std::size_t>(capacity_) * static_cast<std::size_t>(layers_), LayerDynamics{});
   steps_.shrink_to_fit();
   rows_.shrink_to_fit();
 }
 
-LayerDynamics* DynamicsLog::push(long long step) {
+LayerDynamics* DynamicsLog::push(long long step, const StepDynamics& totals) {
   int slot;
   if (size_ < capacity_) {
     slot = (head_ + size_) % capacity_;
@@ -35,6 +37,7 @@ LayerDynamics* DynamicsLog::push(long long step) {
     ++dropped_;
   }
   steps_[static_cast<std::size_t>(slot)] = step;
+  totals_[static_cast<std::size_t>(slot)] = totals;
   return rows_.data() + static_cast<std::size_t>(slot) * static_cast<std::size_t>(layers_);
 }
 
@@ -46,12 +49,19 @@ DynamicsSeries DynamicsLog::take() {
   DynamicsSeries s;
   s.dropped = dropped_;
   s.layers.resize(static_cast<std::size_t>(layers_));
+  for (auto* column : {&s.loss, &s.grad_norm, &s.step_norm}) column->reserve(static_cast<std::size_t>(size_));
+  s.batch_size.reserve(static_cast<std::size_t>(size_));
   for (auto& l : s.layers)
     for (auto* column : {&l.grad_norm, &l.update_ratio, &l.activation_mean, &l.activation_std, &l.saturated})
       column->reserve(static_cast<std::size_t>(size_));
   for (int i = 0; i < size_; ++i) {
     const int slot = (head_ + i) % capacity_;
     s.steps.push_back(steps_[static_cast<std::size_t>(slot)]);
+    const StepDynamics& t = totals_[static_cast<std::size_t>(slot)];
+    s.batch_size.push_back(t.batch_size);
+    s.loss.push_back(t.loss);
+    s.grad_norm.push_back(t.grad_norm);
+    s.step_norm.push_back(t.step_norm);
     const LayerDynamics* row =
         rows_.data() + static_cast<std::size_t>(slot) * static_cast<std::size_t>(layers_);
     for (int k = 0; k < layers_; ++k) {

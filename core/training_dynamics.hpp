@@ -34,9 +34,22 @@ struct LayerDynamics {
   float saturated = 0;
 };
 
+// The whole recorded step, over all parameters (weights and biases).
+struct StepDynamics {
+  int batch_size = 0;  // samples in the batch (slices: 0 … thousands)
+  float loss = 0;      // the batch's mean loss per sample (NaN for an empty slice)
+  float grad_norm = 0;  // ‖g‖ of the gradient stepped on (f·Σ∇L + λW, after clipping)
+  float step_norm = 0;  // ‖Δθ‖ of the update
+};
+
 // Drained records, oldest first, one column per quantity and layer.
 struct DynamicsSeries {
   std::vector<std::int64_t> steps;  // the batch each record follows: progress().step after it (1, 2, …)
+  // StepDynamics, aligned with steps. An empty slice (batching = slices, no
+  // samples: no step) is recorded too: batch size 0, loss NaN, norms 0, and
+  // its layers' activation figures NaN.
+  std::vector<int> batch_size;
+  std::vector<float> loss, grad_norm, step_norm;
   struct Layer {
     std::vector<float> grad_norm, update_ratio, activation_mean, activation_std, saturated;
   };
@@ -56,8 +69,9 @@ class DynamicsLog {
   int size() const { return size_; }
   // Whether the batch that makes progress().step equal to `step` is recorded.
   bool due(long long step) const { return every_ > 0 && step % every_ == 0; }
-  // The next record's layers (`layers` of them, to fill), overwriting the oldest when full.
-  LayerDynamics* push(long long step);
+  // The next record, its step figures set, and its layers (`layers` of them, to fill) returned,
+  // overwriting the oldest when full.
+  LayerDynamics* push(long long step, const StepDynamics& totals);
   // Forgets the records after `step` (batches a divergence undid).
   void drop_after(long long step);
   // The records, oldest first; the log is then empty (its capacity kept).
@@ -68,6 +82,7 @@ class DynamicsLog {
   int head_ = 0, size_ = 0;  // oldest record's slot, records held
   long long dropped_ = 0;
   std::vector<std::int64_t> steps_;  // (capacity)
+  std::vector<StepDynamics> totals_;  // (capacity)
   std::vector<LayerDynamics> rows_;  // (capacity × layers)
 };
 

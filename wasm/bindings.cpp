@@ -37,13 +37,17 @@
 #include "core/evaluation.hpp"
 #include "core/health_sample.hpp"
 #include "core/inspection.hpp"
+#include "core/lr_range_test.hpp"
 #include "core/memory_estimate.hpp"
 #include "core/model_file.hpp"
 #include "core/model_import.hpp"
 #include "core/onnx_export.hpp"
+#include "core/pareto.hpp"
 #include "core/safetensors.hpp"
+#include "core/spike_detector.hpp"
 #include "core/thread_pool.hpp"
 #include "core/trainer.hpp"
+#include "core/training_cost.hpp"
 
 namespace {
 
@@ -196,6 +200,18 @@ void floats_into(const val& v, const std::string& name, std::vector<float>& out)
     throw ArgumentError(name + " must be a Float32Array, got " + describe(v));
   out.resize(v["length"].as<std::size_t>());
   val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", v);
+}
+
+// An Array or typed array of numbers (NaN and ±Infinity allowed: the core
+// says what it accepts), reported under `name` otherwise.
+std::vector<double> doubles_of(const val& v, const std::string& name) {
+  if (!v.isArray() && !v.instanceof (val::global("Float64Array")) && !v.instanceof (val::global("Float32Array")))
+    throw ArgumentError(name + " must be an array of numbers, got " + describe(v));
+  const int n = v["length"].as<int>();
+  std::vector<double> out;
+  out.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) out.push_back(number_of<ArgumentError>(v[i], name + "[" + std::to_string(i) + "]"));
+  return out;
 }
 
 // ---- Writing JS values -----------------------------------------------------
@@ -389,6 +405,31 @@ val thread_info() {
 }
 
 // ---- Trainer ---------------------------------------------------------------
+
+mlp::LrRangeOptions lr_range_options_of(const val& options) {
+  mlp::LrRangeOptions o;
+  if (options.isUndefined() || options.isNull()) return o;
+  if (!is_plain_object(options))
+    throw mlp::ConfigError("the range test's options must be an object, got " + describe(options));
+  check_fields(options, {"start", "end", "batches", "smoothing", "stopFactor"}, "range test");
+  if (has(options, "start")) o.start = number_of(options["start"], "start");
+  if (has(options, "end")) o.end = number_of(options["end"], "end");
+  if (has(options, "batches")) o.batches = static_cast<int>(integer_of(options["batches"], "batches", 10, 100000));
+  if (has(options, "smoothing")) o.smoothing = number_of(options["smoothing"], "smoothing");
+  if (has(options, "stopFactor")) o.stop_factor = number_of(options["stopFactor"], "stopFactor");
+  return o;
+}
+
+val lr_range_to_js(const mlp::LrRangeResult& r) {
+  val out = val::object();
+  out.set("rates", copy_out(r.rates.data(), r.rates.size()));
+  out.set("losses", copy_out(r.losses.data(), r.losses.size()));
+  out.set("smoothed", copy_out(r.smoothed.data(), r.smoothed.size()));
+  out.set("pick", r.pick);
+  out.set("pickIndex", r.pick_index);
+  out.set("reason", r.reason);
+  return out;
+}
 
 class TrainerHandle {
  public:
@@ -632,9 +673,9 @@ class TrainerHandle {
     });
   }
 
-  // The records since the last call, oldest first:
-  // { steps: Int32Array, dropped, layers: [{ gradNorm, updateRatio, activationMean, activationStd, saturated
-  // }] }.
+  // The records since the last call, oldest first: { steps: Int32Array, batchSize: Int32Array, loss,
+  // gradNorm, stepNorm: Float32Array, dropped, every, layers: [{ gradNorm, updateRatio, activationMean,
+  // activationStd, saturated }] }.
   val take_dynamics() {
     return guarded([&] {
       const mlp::DynamicsSeries s = trainer_->take_dynamics();
@@ -651,10 +692,23 @@ class TrainerHandle {
       }
       val out = val::object();
       out.set("steps", copy_out(steps.data(), steps.size()));
+      out.set("batchSize", copy_out(s.batch_size.data(), s.batch_size.size()));
+      out.set("loss", copy_out(s.loss.data(), s.loss.size()));
+      out.set("gradNorm", copy_out(s.grad_norm.data(), s.grad_norm.size()));
+      out.set("stepNorm", copy_out(s.step_norm.data(), s.step_norm.size()));
       out.set("dropped", static_cast<double>(s.dropped));
       out.set("every", trainer_->dynamics_every());
       out.set("layers", layers);
       return out;
+    });
+  }
+
+  // The learning-rate range test on a copy of this run (core/lr_range_test.hpp): options
+  // { start, end, batches, smoothing, stopFactor }, each optional (the core's defaults).
+  val lr_range_test(val options) {
+    return guarded([&] {
+      sync_training_data();
+      return lr_range_to_js(mlp::lr_range_test(*trainer_, lr_range_options_of(options)));
     });
   }
 
@@ -1128,6 +1182,117 @@ val parameter_count(val layers) {
   });
 }
 
+// ---- Analysis ----------------------------------------------------------------
+// The core's pure analysis functions (spike_detector, training_cost, pareto,
+// lr_range_test): the page's study views ask these instead of recomputing.
+
+val spike_rule_to_js(const mlp::SpikeRule& r) {
+  val out = val::object();
+  out.set("threshold", r.threshold);
+  out.set("after", r.after);
+  return out;
+}
+
+// The default rule: { threshold, after }.
+val spike_rule() {
+  return spike_rule_to_js(mlp::SpikeRule{});
+}
+
+// accuracies: index 0 = epoch 1, NaN for an epoch without a value; rule: { threshold?, after? }
+// → [{ epoch, change }].
+val detect_spikes(val accuracies, val rule) {
+  return guarded([&] {
+    mlp::SpikeRule r;
+    if (!rule.isUndefined() && !rule.isNull()) {
+      if (!is_plain_object(rule)) throw mlp::ConfigError("the spike rule must be an object, got " + describe(rule));
+      check_fields(rule, {"threshold", "after"}, "spike rule");
+      if (has(rule, "threshold")) r.threshold = number_of(rule["threshold"], "threshold");
+      if (has(rule, "after")) r.after = static_cast<int>(integer_of(rule["after"], "after", 0, 2147483647.0));
+    }
+    val out = val::array();
+    for (const mlp::Spike& s : mlp::detect_spikes(doubles_of(accuracies, "accuracies"), r)) {
+      val spike = val::object();
+      spike.set("epoch", s.epoch);
+      spike.set("change", s.change);
+      out.call<void>("push", spike);
+    }
+    return out;
+  });
+}
+
+// layers: input, hidden..., output sizes → { parameters, flopsPerSample }.
+val training_cost(val layers) {
+  return guarded([&] {
+    const auto sizes = std::get<std::vector<int>>(field_value(mlp::config_field("sizes"), layers));
+    const mlp::TrainingCost c = mlp::training_cost(sizes);
+    val out = val::object();
+    out.set("parameters", static_cast<double>(c.parameters));
+    out.set("flopsPerSample", c.flops_per_sample);
+    return out;
+  });
+}
+
+std::vector<mlp::ParetoPoint> pareto_points_of(const val& points) {
+  if (!points.isArray()) throw ArgumentError("points must be an array of { cost, value }, got " + describe(points));
+  const int n = points["length"].as<int>();
+  std::vector<mlp::ParetoPoint> out;
+  for (int i = 0; i < n; ++i) {
+    const val p = points[i];
+    const std::string name = "points[" + std::to_string(i) + "]";
+    if (!is_plain_object(p)) throw ArgumentError(name + " must be an object { cost, value }, got " + describe(p));
+    out.push_back({number_of<ArgumentError>(p["cost"], name + ".cost"),
+                   number_of<ArgumentError>(p["value"], name + ".value")});
+  }
+  return out;
+}
+
+// points: [{ cost, value }] → indices of the non-dominated points, cheapest first.
+val pareto_front(val points) {
+  return guarded([&] {
+    const std::vector<int> front = mlp::pareto_front(pareto_points_of(points));
+    val out = val::array();
+    for (int i : front) out.call<void>("push", i);
+    return out;
+  });
+}
+
+// → { index, gainPerDoublingNext } of the front of `points`.
+val pareto_knee(val points, val min_gain_per_doubling) {
+  return guarded([&] {
+    const auto p = pareto_points_of(points);
+    const mlp::Knee k =
+        mlp::knee(p, mlp::pareto_front(p), number_of<ArgumentError>(min_gain_per_doubling, "minGainPerDoubling"));
+    val out = val::object();
+    out.set("index", k.index);
+    out.set("gainPerDoublingNext", k.gain_per_doubling_next);
+    return out;
+  });
+}
+
+// The range test's defaults: { start, end, batches, smoothing, stopFactor }.
+val lr_range_defaults() {
+  const mlp::LrRangeOptions o;
+  val out = val::object();
+  out.set("start", o.start);
+  out.set("end", o.end);
+  out.set("batches", o.batches);
+  out.set("smoothing", o.smoothing);
+  out.set("stopFactor", o.stop_factor);
+  return out;
+}
+
+// rates (increasing), smoothed losses → { pick, pickIndex, reason }.
+val pick_learning_rate(val rates, val smoothed) {
+  return guarded([&] {
+    const mlp::LrPick p = mlp::pick_learning_rate(doubles_of(rates, "rates"), doubles_of(smoothed, "smoothed"));
+    val out = val::object();
+    out.set("pick", p.pick);
+    out.set("pickIndex", p.pick_index);
+    out.set("reason", p.reason);
+    return out;
+  });
+}
+
 // Size of wasm linear memory; it only ever grows.
 double memory_bytes() {
   return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0;
@@ -1164,6 +1329,7 @@ EMSCRIPTEN_BINDINGS(mlp) {
       .function("traceBackpropSplit", &TrainerHandle::trace_backprop_split)
       .function("setDynamics", &TrainerHandle::set_dynamics)
       .function("takeDynamics", &TrainerHandle::take_dynamics)
+      .function("lrRangeTest", &TrainerHandle::lr_range_test)
       .function("setLearningRate", &TrainerHandle::set_learning_rate)
       .function("setOptimizer", &TrainerHandle::set_optimizer)
       .function("config", &TrainerHandle::config)
@@ -1189,6 +1355,13 @@ EMSCRIPTEN_BINDINGS(mlp) {
   function("constants", &constants);
   function("parameterCount", &parameter_count);
   function("expectedInitialLoss", &expected_initial_loss);
+  function("spikeRule", &spike_rule);
+  function("detectSpikes", &detect_spikes);
+  function("trainingCost", &training_cost);
+  function("paretoFront", &pareto_front);
+  function("paretoKnee", &pareto_knee);
+  function("lrRangeDefaults", &lr_range_defaults);
+  function("pickLearningRate", &pick_learning_rate);
   function("simd", &simd);
   function("eigenVectorized", &eigen_vectorized);
   function("initThreads", &init_threads);

@@ -59,6 +59,15 @@
  * @typedef {import('./mlp.mjs').DynamicsSeries} DynamicsSeries
  * @typedef {import('./mlp.mjs').LayerDynamics} LayerDynamics
  * @typedef {import('./mlp.mjs').ForeignModelOptions} ForeignModelOptions
+ * @typedef {import('./mlp.mjs').SpikeRule} SpikeRule
+ * @typedef {import('./mlp.mjs').Spike} Spike
+ * @typedef {import('./mlp.mjs').TrainingCost} TrainingCost
+ * @typedef {import('./mlp.mjs').ParetoPoint} ParetoPoint
+ * @typedef {import('./mlp.mjs').Knee} Knee
+ * @typedef {import('./mlp.mjs').LrRangeOptions} LrRangeOptions
+ * @typedef {import('./mlp.mjs').LrRangeDefaults} LrRangeDefaults
+ * @typedef {import('./mlp.mjs').LrPick} LrPick
+ * @typedef {import('./mlp.mjs').LrRangeResult} LrRangeResult
  */
 
 /** @typedef {{ available: number, active: number }} Threads The threads an engine has and trains on. */
@@ -241,6 +250,18 @@ export class Trainer {
     return unwrap(this.#raw().takeDynamics());
   }
 
+  /**
+   * The learning-rate range test (fastai's lr_find) on a copy of this run: one batch per rate, the
+   * rates geometric from start to end, stopping when the smoothed loss blows up; the pick is where
+   * the smoothed loss falls fastest before its minimum. This trainer is left exactly as it was.
+   * Options left out take engine.lrRangeDefaults().
+   * @param {LrRangeOptions} [options]
+   * @returns {LrRangeResult}
+   */
+  lrRangeTest(options) {
+    return unwrap(this.#raw().lrRangeTest(options));
+  }
+
   /** @param {number} learningRate */
   setLearningRate(learningRate) {
     unwrap(this.#raw().setLearningRate(learningRate));
@@ -406,6 +427,79 @@ export class Engine {
    */
   parameterCount(layers) {
     return unwrap(this.#module.parameterCount(layers));
+  }
+
+  /**
+   * The core's default spike rule: a jump of more than `threshold` (a fraction of accuracy) between
+   * consecutive epochs, after the first `after` epochs.
+   * @returns {SpikeRule}
+   */
+  spikeRule() {
+    return this.#module.spikeRule();
+  }
+
+  /**
+   * Spikes in a per-epoch accuracy curve (index 0 = epoch 1; NaN for an epoch without a value, skipped):
+   * [{ epoch (1-based), change (signed, from the previous epoch with a value) }]. A drop and its
+   * recovery are two spikes. The rule's fields left out take spikeRule()'s.
+   * @param {ArrayLike<number>} accuracies
+   * @param {Partial<SpikeRule>} [rule]
+   * @returns {Spike[]}
+   */
+  detectSpikes(accuracies, rule) {
+    return unwrap(this.#module.detectSpikes(accuracies, rule));
+  }
+
+  /**
+   * What a network of these layer sizes costs to train: { parameters, flopsPerSample } (forward, ∇W
+   * and the back-propagated gradient, a multiply-add as 2 FLOPs; core/training_cost.hpp says what
+   * is not counted).
+   * @param {number[]} layers
+   * @returns {TrainingCost}
+   */
+  trainingCost(layers) {
+    return unwrap(this.#module.trainingCost(layers));
+  }
+
+  /**
+   * Indices of the non-dominated points (lower cost, higher value better), cheapest first; of equal
+   * points the first.
+   * @param {ParetoPoint[]} points
+   * @returns {number[]}
+   */
+  paretoFront(points) {
+    return unwrap(this.#module.paretoFront(points));
+  }
+
+  /**
+   * The front's knee: the point (an index into `points`) after which the next front point buys less
+   * than minGainPerDoubling value per doubling of cost, with what that step pays (NaN when every
+   * step pays and it is the last point); index -1 for a front of fewer than 2 points.
+   * @param {ParetoPoint[]} points
+   * @param {number} minGainPerDoubling
+   * @returns {Knee}
+   */
+  paretoKnee(points, minGainPerDoubling) {
+    return unwrap(this.#module.paretoKnee(points, minGainPerDoubling));
+  }
+
+  /**
+   * trainer.lrRangeTest's defaults: { start, end, batches, smoothing, stopFactor }.
+   * @returns {LrRangeDefaults}
+   */
+  lrRangeDefaults() {
+    return this.#module.lrRangeDefaults();
+  }
+
+  /**
+   * The range test's pick from its curve: the rate where the smoothed loss falls fastest against
+   * ln η, before its minimum (or the minimum's rate / 10), with the reason.
+   * @param {ArrayLike<number>} rates increasing
+   * @param {ArrayLike<number>} smoothed
+   * @returns {LrPick}
+   */
+  pickLearningRate(rates, smoothed) {
+    return unwrap(this.#module.pickLearningRate(rates, smoothed));
   }
 
   /**

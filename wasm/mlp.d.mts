@@ -49,6 +49,8 @@ export interface Config {
   beta1: number;
   beta2: number;
   epsilon: number;
+  /** rescale the step's gradient to this global norm when it is larger (0: off) */
+  clipNorm: number;
   batchSize: number;
   l2: number;
   seed: number;
@@ -64,7 +66,7 @@ export type ConfigInput = Partial<Config>;
 
 /** The fields that apply live (setOptimizer); those left out keep their values. */
 export type OptimizerSettings = Partial<
-  Pick<Config, 'optimizer' | 'learningRate' | 'momentum' | 'beta1' | 'beta2' | 'epsilon'>
+  Pick<Config, 'optimizer' | 'learningRate' | 'momentum' | 'beta1' | 'beta2' | 'epsilon' | 'clipNorm'>
 >;
 
 /** The configuration's fields, described once in the core (configSchema()). */
@@ -400,6 +402,14 @@ export interface TraceStep {
 export interface DynamicsSeries {
   /** the batch each record follows: progress().step after it */
   steps: Int32Array<ArrayBuffer>;
+  /** samples in each recorded batch (slices: 0 … thousands; an empty slice is recorded, with no step) */
+  batchSize: Int32Array<ArrayBuffer>;
+  /** the batch's mean loss per sample (NaN for an empty slice) */
+  loss: Float32Array<ArrayBuffer>;
+  /** ‖g‖ of the gradient stepped on, all weights and biases (after clipping) */
+  gradNorm: Float32Array<ArrayBuffer>;
+  /** ‖Δθ‖ of the update, all weights and biases */
+  stepNorm: Float32Array<ArrayBuffer>;
   /** records overwritten before they were taken (the buffer was full) */
   dropped: number;
   /** the interval in batches (0: off) */
@@ -418,6 +428,70 @@ export interface LayerDynamics {
   activationStd: Float32Array<ArrayBuffer>;
   /** share with g′(a) < 0.01 (ReLU: a ≤ 0; output layer: ŷ(1 − ŷ) < 0.01) */
   saturated: Float32Array<ArrayBuffer>;
+}
+
+// ---- Analysis (core/spike_detector, training_cost, pareto, lr_range_test) -------
+
+/** What counts as a spike: |Δ accuracy| between consecutive epochs above threshold, after the first `after` epochs. */
+export interface SpikeRule {
+  /** a fraction: 0.02 is 2 points of accuracy */
+  threshold: number;
+  after: number;
+}
+
+export interface Spike {
+  /** 1-based: the epoch whose value jumped */
+  epoch: number;
+  /** accuracy(epoch) − accuracy(the previous epoch with a value), signed */
+  change: number;
+}
+
+/** What one training sample costs, from the layer sizes (a multiply-add is 2 FLOPs; biases, activations, update not counted). */
+export interface TrainingCost {
+  parameters: number;
+  flopsPerSample: number;
+}
+
+/** A configuration to compare: lower cost and higher value are better. */
+export interface ParetoPoint {
+  cost: number;
+  value: number;
+}
+
+export interface Knee {
+  /** into the points; -1 when the front has fewer than 2 points */
+  index: number;
+  /** value the next front point buys per doubling of cost (NaN: it is the last) */
+  gainPerDoublingNext: number;
+}
+
+/** trainer.lrRangeTest's options, each optional (engine.lrRangeDefaults() has the defaults). */
+export interface LrRangeOptions {
+  start?: number;
+  end?: number;
+  /** 10..100000 */
+  batches?: number;
+  /** β of the loss's moving average, in [0, 1) */
+  smoothing?: number;
+  /** stop once the smoothed loss exceeds this × its minimum (> 1) */
+  stopFactor?: number;
+}
+
+export type LrRangeDefaults = Required<LrRangeOptions>;
+
+/** The suggested learning rate, and how it was found. */
+export interface LrPick {
+  pick: number;
+  /** its batch; for a fallback (minimum's rate / 10) the last batch whose rate ≤ pick */
+  pickIndex: number;
+  reason: string;
+}
+
+/** One range test: per batch trained, its rate, loss and smoothed loss; and the pick. */
+export interface LrRangeResult extends LrPick {
+  rates: Float64Array<ArrayBuffer>;
+  losses: Float64Array<ArrayBuffer>;
+  smoothed: Float64Array<ArrayBuffer>;
 }
 
 /** What inspectModelFile says of a model file: ours, or a PyTorch MLP (a state_dict of linear layers). */
@@ -483,6 +557,7 @@ export interface TrainerHandle extends Handle {
   traceBackpropSplit(split: Split, index: number, options?: TraceOptions): RawResult<BackpropTrace>;
   setDynamics(everyBatches: number, capacity?: number): RawResult<null>;
   takeDynamics(): RawResult<DynamicsSeries>;
+  lrRangeTest(options: LrRangeOptions | undefined): RawResult<LrRangeResult>;
 }
 
 /** The C++ engine (bindings.cpp Engine): the loaded data, and the trainers made on it. */
@@ -514,6 +589,13 @@ export interface MlpModule {
   limits(): Limits;
   constants(): Constants;
   parameterCount(layers: number[]): RawResult<number>;
+  spikeRule(): SpikeRule;
+  detectSpikes(accuracies: ArrayLike<number>, rule: Partial<SpikeRule> | undefined): RawResult<Spike[]>;
+  trainingCost(layers: number[]): RawResult<TrainingCost>;
+  paretoFront(points: ParetoPoint[]): RawResult<number[]>;
+  paretoKnee(points: ParetoPoint[], minGainPerDoubling: number): RawResult<Knee>;
+  lrRangeDefaults(): LrRangeDefaults;
+  pickLearningRate(rates: ArrayLike<number>, smoothed: ArrayLike<number>): RawResult<LrPick>;
   simd(): boolean;
   eigenVectorized(): boolean;
   initThreads(threads: number): RawResult<number>;

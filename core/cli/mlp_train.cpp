@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -15,10 +17,13 @@
 #include "core/dataset.hpp"
 #include "core/errors.hpp"
 #include "core/idx.hpp"
+#include "core/lr_range_test.hpp"
 #include "core/model_file.hpp"
 #include "core/model_import.hpp"
 #include "core/onnx_export.hpp"
+#include "core/spike_detector.hpp"
 #include "core/trainer.hpp"
+#include "core/training_cost.hpp"
 #include "options.hpp"
 #include "trace_json.hpp"
 
@@ -94,6 +99,39 @@ void write_outputs(const mlp::cli::Options& o, const mlp::Trainer& trainer) {
                "ONNX model");
 }
 
+// --lr-find: the range test as one JSON object; nothing is trained.
+int run_lr_find(const mlp::cli::Options& o, const mlp::Trainer& trainer) {
+  const mlp::LrRangeResult r = mlp::lr_range_test(trainer, o.lr_find_options);
+  const json out = {{"rates", r.rates},       {"losses", r.losses},         {"smoothed", r.smoothed},
+                    {"pick", r.pick},         {"pick_index", r.pick_index}, {"reason", r.reason}};
+  std::cout << out.dump() << std::endl;  // a NaN or infinite number is written as null
+  return 0;
+}
+
+// --record-steps: the dynamics records since the last call, one JSON line each
+// (a number that is not finite is written as null).
+void write_steps(std::ostream& out, const mlp::DynamicsSeries& s, int per_epoch) {
+  for (std::size_t i = 0; i < s.steps.size(); ++i) {
+    json layers = json::array();
+    for (const auto& l : s.layers)
+      layers.push_back({{"grad_norm", l.grad_norm[i]},
+                        {"update_ratio", l.update_ratio[i]},
+                        {"activation_mean", l.activation_mean[i]},
+                        {"activation_std", l.activation_std[i]},
+                        {"saturated", l.saturated[i]}});
+    const long long step = s.steps[i];
+    const json line = {{"step", step},
+                       {"epoch", (step - 1) / per_epoch + 1},  // 1-based: the epoch the batch belongs to
+                       {"batch_size", s.batch_size[i]},
+                       {"loss", s.loss[i]},
+                       {"grad_norm", s.grad_norm[i]},
+                       {"step_norm", s.step_norm[i]},
+                       {"layers", layers}};
+    out << line.dump() << '\n';
+  }
+  if (!out) throw mlp::Error("cannot write the step records");
+}
+
 // --trace: one image's backpropagation as one JSON object; nothing is trained.
 int run_trace(const mlp::cli::Options& o) {
   const auto bytes = mlp::read_file(o.load_path);
@@ -162,6 +200,7 @@ int run(const mlp::cli::Options& o) {
     write_outputs(o, *trainer);
     return 0;
   }
+  if (o.lr_find) return run_lr_find(o, *trainer);
   mlp::ThreadPool pool(o.threads > 0 ? o.threads : mlp::ThreadPool::hardware_threads());
   trainer->set_thread_pool(&pool);
   const auto& c = trainer->config();
@@ -176,6 +215,17 @@ int run(const mlp::cli::Options& o) {
   const mlp::Dataset trained_on = used < train->size() ? train->slice(0, used) : *train;
   const bool show_progress = o.progress && isatty(STDERR_FILENO);
   const int per_epoch = trainer->batches_per_epoch();
+  std::ofstream steps_file;
+  if (!o.record_steps_path.empty()) {
+    steps_file.open(o.record_steps_path);
+    if (!steps_file) throw mlp::Error("cannot write step records to '" + o.record_steps_path + "'");
+    // Room for an epoch's records: they are drained after every chunk (at most an epoch).
+    trainer->set_dynamics(o.record_every, std::min(1000000, per_epoch / o.record_every + 1));
+  }
+  // Per epoch (index 0: epoch 1), the accuracy spikes are looked for in: the
+  // training images evaluated after it with --eval-train, else its running
+  // training accuracy. Epochs before a resumed run's are NaN (no value).
+  std::vector<double> spike_curve(static_cast<std::size_t>(trainer->progress().epoch), NAN);
   const auto run_start = Clock::now();
   while (trainer->progress().epoch < o.epochs) {
     const auto epoch_start = Clock::now();
@@ -189,14 +239,20 @@ int run(const mlp::cli::Options& o) {
       accuracy += r.accuracy * static_cast<double>(r.samples);
       samples += r.samples;
       done = r.epoch_finished;
+      if (steps_file.is_open()) write_steps(steps_file, trainer->take_dynamics(), per_epoch);
       if (show_progress)
         draw_progress(epoch, o.epochs, done ? per_epoch : trainer->progress().batch_in_epoch, per_epoch,
                       static_cast<double>(samples) / seconds_since(epoch_start));
     }
     const double train_seconds = seconds_since(epoch_start);
     json line = {{"epoch", epoch}, {"train_loss", loss / samples}, {"train_accuracy", accuracy / samples}};
-    if (o.eval_train)
-      line.update(evaluation_json("train_eval", trainer->evaluate_training(mlp::cli::kEvalTrainImages)));
+    if (o.eval_train) {
+      const mlp::Evaluation e = trainer->evaluate_training(mlp::cli::kEvalTrainImages);
+      line.update(evaluation_json("train_eval", e));
+      spike_curve.push_back(e.accuracy);
+    } else {
+      spike_curve.push_back(accuracy / samples);
+    }
     line.update(evaluation_json("validation", trainer->evaluate(splits->validation)));
     line["seconds"] = train_seconds;
     line["samples_per_second"] = static_cast<double>(samples) / train_seconds;
@@ -210,6 +266,17 @@ int run(const mlp::cli::Options& o) {
   final_line.update(evaluation_json("validation", trainer->evaluate(splits->validation)));
   final_line.update(evaluation_json("test", trainer->evaluate(splits->test)));
   final_line["seconds_total"] = seconds_since(run_start);
+  json spikes = json::array();
+  for (const mlp::Spike& s : mlp::detect_spikes(spike_curve)) spikes.push_back({{"epoch", s.epoch}, {"change", s.change}});
+  final_line["spikes"] = spikes;
+  final_line["spike_source"] = o.eval_train ? "train_eval_accuracy" : "train_accuracy";
+  const mlp::TrainingCost cost = mlp::training_cost(c.architecture.sizes);
+  final_line["cost"] = {{"parameters", cost.parameters}, {"flops_per_sample", cost.flops_per_sample}};
+  if (steps_file.is_open()) {
+    steps_file.close();
+    if (!steps_file) throw mlp::Error("cannot write step records to '" + o.record_steps_path + "'");
+    std::cerr << "wrote " << o.record_steps_path << " (step records)\n";
+  }
   std::cout << final_line.dump() << std::endl;
 
   write_outputs(o, *trainer);

@@ -96,6 +96,17 @@ std::string usage() {
                    "with --load: print image N's backpropagation (forward, backward, gradient check, one "
                    "step's effect) as one JSON object; trains nothing");
   out += help_line("--trace-split NAME", "the split --trace reads: test (default), validation, train");
+  const LrRangeOptions lr;
+  out += help_line("--lr-find", "run the learning-rate range test on the configured network and data (one "
+                                "batch per rate, rates geometric from start to end), print it as one JSON "
+                                "object with the suggested rate; trains nothing");
+  out += help_line("--lr-find-start X", "its first rate (default " + format_number(lr.start) + ")");
+  out += help_line("--lr-find-end X", "its last rate (default " + format_number(lr.end) + ")");
+  out += help_line("--lr-find-batches N", "its most batches (default " + std::to_string(lr.batches) + ")");
+  out += help_line("--record-steps FILE",
+                   "write each recorded batch's step (batch size, loss, gradient and step norms, each "
+                   "layer's dynamics) to FILE, one JSON line per batch");
+  out += help_line("--record-every N", "with --record-steps: every N-th batch (default 1)");
   out += help_line("--help", "this text");
   return out;
 }
@@ -111,7 +122,25 @@ Options parse_options(int argc, const char* const* argv) {
       throw ConfigError(flag + " must be between " + std::to_string(lo) + " and 2147483647, got " + value);
     return static_cast<int>(x);
   };
+  bool lr_find_option = false, record_every_set = false;
+  const auto rate = [&](const std::string& flag, const std::string& value) {
+    lr_find_option = true;
+    return std::get<double>(parse_value(config_field("learning_rate"), value, flag));  // a number, named by flag
+  };
   std::map<std::string, Setter> with_value = {
+      {"--lr-find-start", [&](auto& f, auto& v) { o.lr_find_options.start = rate(f, v); }},
+      {"--lr-find-end", [&](auto& f, auto& v) { o.lr_find_options.end = rate(f, v); }},
+      {"--lr-find-batches",
+       [&](auto& f, auto& v) {
+         lr_find_option = true;
+         o.lr_find_options.batches = count(f, v, 1);
+       }},
+      {"--record-steps", [&](auto&, auto& v) { o.record_steps_path = v; }},
+      {"--record-every",
+       [&](auto& f, auto& v) {
+         o.record_every = count(f, v, 1);
+         record_every_set = true;
+       }},
       {"--data", [&](auto&, auto& v) { o.data_dir = v; }},
       {"--epochs",
        [&](auto& f, auto& v) {
@@ -143,6 +172,7 @@ Options parse_options(int argc, const char* const* argv) {
       {"-h", [&] { o.help = true; }},
       {"--no-progress", [&] { o.progress = false; }},
       {"--eval-train", [&] { o.eval_train = true; }},
+      {"--lr-find", [&] { o.lr_find = true; }},
   };
   for (const auto& field : config_fields()) {
     const ConfigField* f = &field;
@@ -198,6 +228,14 @@ Options parse_options(int argc, const char* const* argv) {
     throw ConfigError("--trace needs --load FILE (the model to trace)");
   if (o.trace >= 0 && !o.save_path.empty())
     throw ConfigError("--trace trains nothing: --save has nothing to write");
+  if (lr_find_option && !o.lr_find) throw ConfigError("--lr-find-start, -end and -batches need --lr-find");
+  if (o.lr_find) {
+    o.lr_find_options.validate();
+    if (!o.save_path.empty() || !o.onnx_path.empty() || !o.record_steps_path.empty())
+      throw ConfigError("--lr-find trains nothing: --save, --export-onnx and --record-steps have nothing to write");
+    if (o.trace >= 0) throw ConfigError("--lr-find and --trace are separate runs: give one");
+  }
+  if (record_every_set && o.record_steps_path.empty()) throw ConfigError("--record-every needs --record-steps FILE");
   o.config.validate();
   return o;
 }

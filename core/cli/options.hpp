@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/data_split.hpp"
+#include "core/lr_range_test.hpp"
 #include "core/train_config.hpp"
 
 namespace mlp::cli {
@@ -31,6 +32,14 @@ struct Options {
   // one JSON object and train nothing; -1: train.
   int trace = -1;
   std::string trace_split = "test";  // test | validation | train
+  // --lr-find: run the learning-rate range test (core/lr_range_test.hpp) on
+  // the configured network and data, print it as one JSON object, train nothing.
+  bool lr_find = false;
+  LrRangeOptions lr_find_options;  // --lr-find-start, --lr-find-end, --lr-find-batches
+  // --record-steps FILE: every --record-every N-th batch's dynamics
+  // (core/training_dynamics.hpp) as one JSON line each.
+  std::string record_steps_path;
+  int record_every = 1;
 };
 
 // Throws ConfigError with the offending flag named.

@@ -129,13 +129,49 @@ TEST_CASE("recording dynamics leaves training bit for bit as it was", "[dynamics
     differing += plain.network().parameters()[i] != watched.network().parameters()[i];
   CHECK(differing == 0);
   const mlp::DynamicsSeries s = watched.take_dynamics();
-  // Every batch, but for the empty slices (no step, nothing to record).
-  if (slices) {
-    CHECK(!s.steps.empty());
-    CHECK(static_cast<int>(s.steps.size()) <= batches);
-  } else {
-    CHECK(static_cast<int>(s.steps.size()) == batches);
+  // Every batch, the empty slices too (batch size 0, no loss, nothing moved).
+  CHECK(static_cast<int>(s.steps.size()) == batches);
+  REQUIRE(s.batch_size.size() == s.steps.size());
+  for (std::size_t i = 0; i < s.steps.size(); ++i) {
+    CAPTURE(i, s.batch_size[i]);
+    if (s.batch_size[i] == 0) {
+      CHECK(slices);
+      CHECK(std::isnan(s.loss[i]));
+      CHECK(s.step_norm[i] == 0);
+      CHECK(std::isnan(s.layers[0].activation_mean[i]));
+    } else {
+      CHECK(std::isfinite(s.loss[i]));
+      CHECK(s.grad_norm[i] > 0);
+      CHECK(s.step_norm[i] > 0);
+    }
   }
+}
+
+TEST_CASE("an empty slice is recorded: batch size 0, loss NaN, no gradient, no step", "[dynamics]") {
+  mlp::TrainConfig c = mlp_test::small_config();
+  c.batching = mlp::Batching::Slices;
+  c.gradient = mlp::GradientScale::Half;
+  mlp::Trainer t(c, mlp_test::share(mlp_test::make_quadrants(24)));
+  t.set_dynamics(1);
+  long long empty = 0, trained = 0;
+  for (int i = 0; i < 60 && (empty == 0 || trained == 0); ++i) {
+    const auto r = t.train_batches(1);
+    (r.samples == 0 ? empty : trained) += 1;
+  }
+  REQUIRE(empty > 0);  // slices between two random indices: often empty on 3 batches of 8
+  const mlp::DynamicsSeries s = t.take_dynamics();
+  REQUIRE(static_cast<long long>(s.steps.size()) == empty + trained);
+  long long zero = 0;
+  for (std::size_t i = 0; i < s.steps.size(); ++i)
+    if (s.batch_size[i] == 0) {
+      ++zero;
+      CHECK(std::isnan(s.loss[i]));
+      CHECK(s.grad_norm[i] == 0);
+      CHECK(s.step_norm[i] == 0);
+      CHECK(s.layers[1].update_ratio[i] == 0);
+      CHECK(std::isnan(s.layers[1].saturated[i]));
+    }
+  CHECK(zero == empty);
 }
 
 TEST_CASE("a record is what the step did, recomputed independently", "[dynamics]") {
@@ -167,6 +203,7 @@ TEST_CASE("a record is what the step did, recomputed independently", "[dynamics]
   mlp::gather_batch(*data, all.data(), xf, yf);
   const Matrix<double> x = xf.cast<double>(), y = yf.cast<double>();
   const Matrix<double> p = net.forward(x);
+  const double loss_sum = net.loss_sum(y);
   net.backward(x, y, 1.0 / 45, static_cast<float>(c.l2));
   Eigen::Index offset = 0;
   for (int k = 0; k < 3; ++k) {
@@ -190,6 +227,14 @@ TEST_CASE("a record is what the step did, recomputed independently", "[dynamics]
     CHECK(d.saturated[0] == Approx(saturated / static_cast<double>(h.size())).margin(1.5 / h.size()));
     offset += weights + layer.b.size();
   }
+  // The whole step: the batch, its mean loss, ‖g‖ and ‖Δθ‖ over weights and biases.
+  REQUIRE(s.batch_size.size() == 1);
+  CHECK(s.batch_size[0] == 45);
+  double squares = 0;
+  for (int k = 0; k < 3; ++k) squares += net.layer(k).dw.squaredNorm() + net.layer(k).db.squaredNorm();
+  CHECK(s.grad_norm[0] == Approx(std::sqrt(squares)).epsilon(1e-4));
+  CHECK(s.step_norm[0] == Approx((w1 - w0).cast<double>().norm()).epsilon(1e-4));
+  CHECK(s.loss[0] == Approx(loss_sum / 45).epsilon(1e-4));
 }
 
 TEST_CASE("every n-th batch is recorded; a full buffer keeps the newest and counts the rest", "[dynamics]") {
