@@ -115,6 +115,7 @@ test('per variant: η, final accuracies and epochs to converge over the seeds, t
     studyRun({ key: 'default-adam', seed: 2, curve: rising(0.92, 0.96), eta: 0.004, test: 0.93 }),
     studyRun({ key: 'deep-sgd', seed: 1, curve: rising(0.3, 0.8) }),
     studyRun({ key: 'h80', curve: rising(0.3, 0.8) }), // not the study's
+    studyRun({ key: 'deep-adam', reading: 'proper-mean', curve: rising(0.3, 0.8) }),
   ];
   const results = studyResults(runs);
   assert.deepEqual(
@@ -122,6 +123,7 @@ test('per variant: η, final accuracies and epochs to converge over the seeds, t
     [
       ['report-code', 'default', '784-20-10', ['sgd', 'adam']],
       ['report-code', 'deep', '784-80-40-20-10', ['sgd']],
+      ['proper-mean', 'deep', '784-80-40-20-10', ['adam']],
     ],
   );
   const [def] = results;

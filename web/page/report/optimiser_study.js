@@ -66,6 +66,9 @@ export const CONVERGED = 0.95;
 /** The engine's spike rule (engine.spikeRule()) when the engine has not said: > 2 points after epoch 10. */
 export const SPIKE_RULE = Object.freeze({ threshold: 0.02, after: 10 });
 
+/** The readings in the order results list them (the report's code first); others after, by name. */
+const READING_ORDER = ['report-code', 'proper-mean', 'proper-sum'];
+
 /** A variant's key: "deep-adam". */
 export const variantKey = (network, optimiser) => `${network.id}-${optimiser.name}`;
 
@@ -176,7 +179,10 @@ export function studyResults(runs, { spikes = new Map() } = {}) {
     out.get(id).variants.push(variantResult(parsed.optimiser, key, members, spikes));
   }
   const order = (r) => NETWORKS.indexOf(r.network);
-  const results = [...out.values()].sort((a, b) => a.reading.localeCompare(b.reading) || order(a) - order(b));
+  const rank = (reading) => (READING_ORDER.indexOf(reading) + READING_ORDER.length + 1) % (READING_ORDER.length + 1);
+  const results = [...out.values()].sort(
+    (a, b) => rank(a.reading) - rank(b.reading) || a.reading.localeCompare(b.reading) || order(a) - order(b),
+  );
   for (const r of results) {
     r.variants.sort((a, b) => OPTIMISERS.indexOf(a.optimiser) - OPTIMISERS.indexOf(b.optimiser));
     const finals = r.variants.map((v) => v.finalTrain?.mean).filter((x) => x != null);

@@ -6,9 +6,8 @@
 // (analysis.spikes, by its rule), asked for the runs' curves when they
 // change. Drawn at most once a frame (once a second while runs train), and
 // only while the Experiments view is shown.
-import { cssVar } from '../ui/colour.js';
-import { BandChart } from '../ui/band_chart.js';
-import { PALETTE } from '../ui/colour.js';
+import { BandChart, swatch } from '../ui/band_chart.js';
+import { PALETTE, cssVar } from '../ui/colour.js';
 import { el } from '../ui/dom.js';
 import { Redraw } from '../ui/redraw.js';
 import {
@@ -52,7 +51,7 @@ export class OptimiserStudyView {
   #table = el('table', { class: 'figure-table study-table' });
   #sentences = el('div', { class: 'study-sentences', 'aria-live': 'off' });
   #status = el('p', { class: 'help' });
-  /** Each run's spikes as the engine found them, and the curve they are of (run id → { curve, spikes }). */
+  /** Each run's spikes as the engine found them (null: asked), and how many epochs its curve had (run id → { epochs, spikes }). */
   #spikes = new Map();
 
   /**
@@ -179,7 +178,7 @@ export class OptimiserStudyView {
           el(
             'li',
             {},
-            el('span', { class: 'dot', style: { background: cssVar(colourOf(v.optimiser)) } }),
+            swatch(cssVar(colourOf(v.optimiser))),
             el('span', { text: `${v.optimiser.label}: η = ${resultCells(v).eta}` }),
           ),
         ),
