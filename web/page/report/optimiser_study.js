@@ -360,8 +360,9 @@ function spikesSentence(r, rule) {
     return `The runs end by epoch ${rule.after + 1}: too short to show a spike (${jump}).`;
   const spiking = measured.filter((v) => v.spikes.seeds > 0);
   const clean = measured.filter((v) => v.spikes.seeds === 0);
+  // Where it ended tells a spike of a network that learned from the noise of one that did not.
   const seedsText = (v) =>
-    `${v.optimiser.label} in ${v.spikes.seeds} of ${v.spikes.measured} seed${v.spikes.measured === 1 ? '' : 's'} (largest ${v.spikes.largest.change > 0 ? '+' : '−'}${points(Math.abs(v.spikes.largest.change))} at epoch ${v.spikes.largest.epoch})`;
+    `${v.optimiser.label} in ${v.spikes.seeds} of ${v.spikes.measured} seed${v.spikes.measured === 1 ? '' : 's'} (largest ${v.spikes.largest.change > 0 ? '+' : '−'}${points(Math.abs(v.spikes.largest.change))} at epoch ${v.spikes.largest.epoch}, ending at ${accuracyText(v.finalTrain, { seeds: false })})`;
   if (spiking.length === 0)
     return `No optimiser spikes on ${r.layers.join('-')} (${jump}): ${r.network.id === 'deep' ? 'at their range tests’ η none shows the report’s spikes, SGD included' : 'nothing to remove'}.`;
   const sgd = measured.find((v) => v.optimiser.name === 'sgd');
