@@ -209,11 +209,11 @@ test('spikes: per seed from the analysis, and whether an optimiser removes the o
   ]);
   const [r] = studyResults(runs, { spikes });
   const sgd = r.variants.find((v) => v.optimiser.name === 'sgd');
-  assert.deepEqual([sgd.spikes.measured, sgd.spikes.seeds, sgd.spikes.count], [2, 1, 2]);
+  assert.deepEqual([sgd.spikes.measured, sgd.spikes.seeds, sgd.spikes.count, sgd.spikes.drops], [2, 1, 2, 1]);
   assert.deepEqual(sgd.spikes.largest, { epoch: 15, change: 0.121 });
   assert.match(
     studySentences(r).spikes,
-    /^Spikes \(its training accuracy changing by more than 2 points between epochs after epoch 10\): SGD in 1 of 2 seeds \(largest \+12\.10 at epoch 15, ending at 95\.00 %\) and Momentum in 1 of 1 seed \(largest \+3\.00 at epoch 25, ending at 95\.00 %\); none in Adam \(2 seeds\): it removes the spikes SGD shows\.$/,
+    /^Spikes \(its training accuracy changing by more than 2 points between epochs after epoch 10\): SGD in 1 of 2 seeds \(largest \+12\.10 at epoch 15, 1 of 2 drops; ending at 95\.00 %\) and Momentum in 1 of 1 seed \(largest \+3\.00 at epoch 25, all rises; ending at 95\.00 %\); none in Adam \(2 seeds\): it removes the spikes SGD shows\.$/,
   );
   // Not measured yet: no sentence; every optimiser spiking: none removes them; none spiking: nothing to remove.
   assert.equal(studySentences(studyResults(runs)[0]).spikes, null);

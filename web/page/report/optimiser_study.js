@@ -146,9 +146,11 @@ export function epochReaching(/** @type {Run} */ run, /** @type {number} */ targ
  * @property {Spread | null} epochsTo epochs to reach the network's target, over the seeds that reached it
  * @property {number} reached how many seeds reached it
  * @property {number} epochs the most epochs any seed trained
- * @property {{ measured: number, seeds: number, count: number, largest: Spike | null, perSeed: (Spike[] | null)[] }} spikes
- *   measured: seeds whose spikes are known; seeds: of those, how many spiked; count: spikes in all; largest: the
- *   largest jump; perSeed: each seed's (null: not measured yet)
+ * @property {{ measured: number, seeds: number, count: number, drops: number, largest: Spike | null,
+ *   perSeed: (Spike[] | null)[] }} spikes
+ *   measured: seeds whose spikes are known; seeds: of those, how many spiked; count: spikes in all; drops: those
+ *   that fell (a rise alone is a run still climbing); largest: the largest jump; perSeed: each seed's (null:
+ *   not measured yet)
  * @typedef {object} NetworkResult
  * @property {string} reading
  * @property {StudyNetwork} network
@@ -217,6 +219,7 @@ function variantResult(optimiser, key, runs, spikes) {
       measured: measured.length,
       seeds: measured.filter((s) => s.length > 0).length,
       count: all.length,
+      drops: all.filter((x) => x.change < 0).length,
       largest: all.reduce((m, s) => (m === null || Math.abs(s.change) > Math.abs(m.change) ? s : m), null),
       perSeed,
     },
@@ -265,7 +268,7 @@ export function resultCells(v) {
       ? `${etaText(v.eta.mean)} [${etaText(v.eta.min)}–${etaText(v.eta.max)}]`
       : etaText(v.eta.mean);
   const missed = v.reached < v.runs.length ? ` (${v.reached} of ${v.runs.length} seeds reach it)` : '';
-  const { measured, seeds, largest } = v.spikes;
+  const { measured, seeds, largest, drops } = v.spikes;
   return {
     seeds: String(v.runs.length),
     eta,
@@ -275,7 +278,7 @@ export function resultCells(v) {
     spikes:
       measured === 0
         ? '–'
-        : `${seeds} of ${measured}${largest ? ` (largest ${largest.change > 0 ? '+' : '−'}${points(Math.abs(largest.change), 1)} at epoch ${largest.epoch})` : ''}`,
+        : `${seeds} of ${measured}${largest ? ` (largest ${largest.change > 0 ? '+' : '−'}${points(Math.abs(largest.change), 1)} at epoch ${largest.epoch}; ${drops} drop${drops === 1 ? '' : 's'})` : ''}`,
   };
 }
 
@@ -360,9 +363,14 @@ function spikesSentence(r, rule) {
     return `The runs end by epoch ${rule.after + 1}: too short to show a spike (${jump}).`;
   const spiking = measured.filter((v) => v.spikes.seeds > 0);
   const clean = measured.filter((v) => v.spikes.seeds === 0);
-  // Where it ended tells a spike of a network that learned from the noise of one that did not.
-  const seedsText = (v) =>
-    `${v.optimiser.label} in ${v.spikes.seeds} of ${v.spikes.measured} seed${v.spikes.measured === 1 ? '' : 's'} (largest ${v.spikes.largest.change > 0 ? '+' : '−'}${points(Math.abs(v.spikes.largest.change))} at epoch ${v.spikes.largest.epoch}, ending at ${accuracyText(v.finalTrain, { seeds: false })})`;
+  // Where it ended, and whether it ever fell, tell the report's spikes (drops and recoveries of a network
+  // that learned) from a run still climbing or the noise of one stuck near chance.
+  const seedsText = (v) => {
+    const { seeds, measured, largest, drops, count } = v.spikes;
+    const sign = largest.change > 0 ? '+' : '−';
+    const falls = drops === 0 ? 'all rises' : drops === count ? 'all drops' : `${drops} of ${count} drops`;
+    return `${v.optimiser.label} in ${seeds} of ${measured} seed${measured === 1 ? '' : 's'} (largest ${sign}${points(Math.abs(largest.change))} at epoch ${largest.epoch}, ${falls}; ending at ${accuracyText(v.finalTrain, { seeds: false })})`;
+  };
   if (spiking.length === 0)
     return `No optimiser spikes on ${r.layers.join('-')} (${jump}): ${r.network.id === 'deep' ? 'at their range tests’ η none shows the report’s spikes, SGD included' : 'nothing to remove'}.`;
   const sgd = measured.find((v) => v.optimiser.name === 'sgd');
