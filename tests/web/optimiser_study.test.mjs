@@ -12,6 +12,7 @@ import {
   accuracyCurve,
   etaText,
   parseKey,
+  resultCells,
   studyResults,
   studySentences,
 } from '../../web/page/report/optimiser_study.js';
@@ -211,6 +212,14 @@ test('spikes: per seed from the analysis, and whether an optimiser removes the o
   const sgd = r.variants.find((v) => v.optimiser.name === 'sgd');
   assert.deepEqual([sgd.spikes.measured, sgd.spikes.seeds, sgd.spikes.count, sgd.spikes.drops], [2, 1, 2, 1]);
   assert.deepEqual(sgd.spikes.largest, { epoch: 15, change: 0.121 });
+  assert.deepEqual(resultCells(sgd), {
+    seeds: '2',
+    eta: '0.01',
+    epochsTo: '27 epochs',
+    finalTrain: '95.00 %',
+    finalTest: '90.00 %',
+    spikes: '1 of 2 (largest +12.1 at epoch 15; 1 drop)',
+  });
   assert.match(
     studySentences(r).spikes,
     /^Spikes \(its training accuracy changing by more than 2 points between epochs after epoch 10\): SGD in 1 of 2 seeds \(largest \+12\.10 at epoch 15, 1 of 2 drops; ending at 95\.00 %\) and Momentum in 1 of 1 seed \(largest \+3\.00 at epoch 25, all rises; ending at 95\.00 %\); none in Adam \(2 seeds\): it removes the spikes SGD shows\.$/,
