@@ -73,12 +73,15 @@ describe('the optimisers study in Chromium', { timeout: 8 * MINUTE }, () => {
       }
 
       // The panel: per network an accuracy chart with 4 optimisers, each with a band (2 seeds), and 8 range tests with picks.
+      // Drawn from every run's epochs (each variant with its 2 seeds), the spikes measured by the engine.
       await page.waitForFunction(
-        () =>
-          document.querySelectorAll('#study-optimisers-body tbody tr').length === 8 &&
-          [...document.querySelectorAll('#study-optimisers-body tbody tr td:last-child')].every(
-            (td) => td.textContent !== '–',
-          ),
+        () => {
+          const rows = [...document.querySelectorAll('#study-optimisers-body tbody tr')];
+          return (
+            rows.length === 8 &&
+            rows.every((tr) => tr.children[3].textContent === '2' && tr.lastElementChild.textContent !== '–')
+          );
+        },
         null,
         { timeout: 20_000 },
       );

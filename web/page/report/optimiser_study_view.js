@@ -75,7 +75,16 @@ export class OptimiserStudyView {
       this.#status,
       this.#figureBox,
       this.#sentences,
-      el('div', { class: 'table-scroll' }, this.#table),
+      el(
+        'div',
+        {
+          class: 'table-scroll',
+          tabindex: '0',
+          role: 'region',
+          'aria-label': 'The optimisers’ numbers over their seeds',
+        },
+        this.#table,
+      ),
     );
     this.#redraw = new Redraw(() => this.draw(), {
       visibility,
