@@ -233,6 +233,14 @@ test('spikes: per seed from the analysis, and whether an optimiser removes the o
     studySentences(studyResults(runs, { spikes: none })[0]).spikes,
     /^No optimiser spikes on 784-80-40-20-10/,
   );
+  // Only Adam spikes: SGD has none to remove.
+  const adamOnly = new Map(
+    runs.map((x) => [x.id, x.experiment.key === 'deep-adam' ? [{ epoch: 20, change: -0.04 }] : []]),
+  );
+  assert.match(
+    studySentences(studyResults(runs, { spikes: adamOnly })[0]).spikes,
+    /; none in SGD \(2 seeds\) and Momentum \(1 seed\): here the spikes come with Adam, not with SGD\.$/,
+  );
   // Too short for the rule.
   const short = [studyRun({ key: 'deep-sgd', curve: rising(0.5, 0.9, 5) })];
   assert.match(

@@ -313,7 +313,7 @@ function fastestSentence(r) {
   const missed = r.variants.filter((v) => v.reached < v.runs.length);
   const target = `${points(r.target)} % training accuracy (${Math.round(CONVERGED * 100)} % of the best final, ${points(r.best)} %)`;
   const missedText = missed.length
-    ? ` ${list(missed.map((v) => `${v.optimiser.label}${v.reached ? ` (${v.reached} of ${v.runs.length} seeds)` : ''}`))} ${missed.length === 1 && !missed[0].reached ? 'does' : 'do'} not reach it within ${Math.max(...missed.map((v) => v.epochs))} epochs.`
+    ? ` ${list(missed.map((v) => `${v.optimiser.label}${v.reached ? ` (${v.reached} of ${v.runs.length} seeds)` : ''}`))} ${missed.length === 1 ? 'does' : 'do'} not reach it within ${Math.max(...missed.map((v) => v.epochs))} epochs.`
     : '';
   if (ranked.length === 0) return `No optimiser reaches ${target} in every seed.${missedText}`;
   const [first, ...rest] = ranked;
@@ -381,5 +381,5 @@ function spikesSentence(r, rule) {
   );
   if (sgd && sgd.spikes.seeds > 0)
     return `${head}; none in ${cleanNames}: ${clean.length === 1 ? 'it removes' : 'they remove'} the spikes SGD shows.`;
-  return `${head}; none in ${cleanNames}, SGD among them: here the spikes come with the faster optimisers, not without them.`;
+  return `${head}; none in ${cleanNames}: here the spikes come with ${list(spiking.map((v) => v.optimiser.label))}, not with SGD.`;
 }
