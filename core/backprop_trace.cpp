@@ -6,6 +6,7 @@
 #include <string>
 
 #include "errors.hpp"
+#include "gradient_clipping.hpp"
 #include "network.hpp"
 #include "random.hpp"
 #include "train_config.hpp"
@@ -239,6 +240,8 @@ StepEffect one_step(const TrainerStateView& state, const Eigen::Ref<const Vector
   net.forward(xb);
   s.loss_before = net.loss_sum(yb);
   net.step_tiles(xb, yb, factor, l2, nullptr);  // the training step, for a batch of one
+  const double clip = clip_factor(net.gradients().cast<double>().norm(), config.optimizer.clip_norm);
+  if (clip != 1.0) net.gradients() *= static_cast<float>(clip);  // as training clips
   optimizer->step(net.parameters(), net.gradients());
   net.forward(xb);
   s.loss_after = net.loss_sum(yb);

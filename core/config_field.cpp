@@ -106,10 +106,11 @@ constexpr ConfigField kFields[] = {
              "for adam: added to the root of the second moment", false, MLP_NUMBER_MEMBER(optimizer.epsilon)),
        {0, 1, true, true}),
     // Added after model format 1 was first written: older files lack it and get the default (off).
-    optional_in_file(in(field(G::Optimizer, K::Number, "clip_norm", "clipNorm", "--clip-norm", "gradient clipping",
-                              "rescale the step's gradient to this global norm when it is larger (0: off)", false,
-                              MLP_NUMBER_MEMBER(optimizer.clip_norm)),
-                        {0, 1e6})),
+    optional_in_file(
+        in(field(G::Optimizer, K::Number, "clip_norm", "clipNorm", "--clip-norm", "gradient clipping",
+                 "rescale the step's gradient to this global norm when it is larger (0: off)", false,
+                 MLP_NUMBER_MEMBER(optimizer.clip_norm)),
+           {0, 1e6})),
 
     in(field(G::Run, K::Integer, "batch_size", "batchSize", "--batch", "batch size", "samples per mini-batch",
              true, MLP_NUMBER_MEMBER(batch_size)),

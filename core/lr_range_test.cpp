@@ -30,14 +30,15 @@ void LrRangeOptions::validate() const {
                       rate_text(end) + ")");
   const Interval& rates = config_field("learning_rate").range;
   if (!rates.contains(start) || !rates.contains(end))
-    throw ConfigError("the range test's rates must be learning rates, in " + rates.describe() + ", got start " +
-                      rate_text(start) + " and end " + rate_text(end));
+    throw ConfigError("the range test's rates must be learning rates, in " + rates.describe() +
+                      ", got start " + rate_text(start) + " and end " + rate_text(end));
   if (batches < 10 || batches > 100000)
     throw ConfigError("the range test needs between 10 and 100000 batches, got " + std::to_string(batches));
   if (!(smoothing >= 0 && smoothing < 1))
     throw ConfigError("the range test's smoothing must be in [0, 1), got " + rate_text(smoothing));
   if (!std::isfinite(stop_factor) || !(stop_factor > 1))
-    throw ConfigError("the range test's stop factor must be a finite number > 1, got " + rate_text(stop_factor));
+    throw ConfigError("the range test's stop factor must be a finite number > 1, got " +
+                      rate_text(stop_factor));
 }
 
 LrPick pick_learning_rate(const std::vector<double>& rates, const std::vector<double>& smoothed) {
@@ -80,9 +81,8 @@ LrPick pick_learning_rate(const std::vector<double>& rates, const std::vector<do
   p.pick_index = 0;
   for (int i = 0; i < n; ++i)
     if (at(rates, i) <= p.pick) p.pick_index = i;
-  p.reason = std::string(minimum < 2 * kSlopeWindow
-                             ? "the smoothed loss is lowest within the first few rates"
-                             : "the smoothed loss never falls before its minimum") +
+  p.reason = std::string(minimum < 2 * kSlopeWindow ? "the smoothed loss is lowest within the first few rates"
+                                                    : "the smoothed loss never falls before its minimum") +
              ", so the pick is the minimum's rate / 10: " + rate_text(p.pick);
   return p;
 }
@@ -120,8 +120,8 @@ LrRangeResult lr_range_test(const Trainer& trainer, const LrRangeOptions& option
     }
     lowest = std::min(lowest, smooth);
     if (smooth > options.stop_factor * lowest) {
-      stopped = "the smoothed loss passed " + rate_text(options.stop_factor) + "× its minimum at η = " +
-                rate_text(rate);
+      stopped = "the smoothed loss passed " + rate_text(options.stop_factor) +
+                "× its minimum at η = " + rate_text(rate);
       break;
     }
   }

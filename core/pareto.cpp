@@ -22,13 +22,14 @@ std::vector<int> pareto_front(const std::vector<ParetoPoint>& points) {
   });
   std::vector<int> front;
   for (int i : order)  // kept when it beats every cheaper (or as cheap, earlier) point's value
-    if (front.empty() || points[static_cast<std::size_t>(i)].value >
-                             points[static_cast<std::size_t>(front.back())].value)
+    if (front.empty() ||
+        points[static_cast<std::size_t>(i)].value > points[static_cast<std::size_t>(front.back())].value)
       front.push_back(i);
   return front;
 }
 
-Knee knee(const std::vector<ParetoPoint>& points, const std::vector<int>& front, double min_gain_per_doubling) {
+Knee knee(const std::vector<ParetoPoint>& points, const std::vector<int>& front,
+          double min_gain_per_doubling) {
   if (!std::isfinite(min_gain_per_doubling))
     throw Error("the least gain per doubling must be a finite number");
   for (int i : front)

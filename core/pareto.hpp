@@ -19,14 +19,15 @@ struct ParetoPoint {
 std::vector<int> pareto_front(const std::vector<ParetoPoint>& points);
 
 struct Knee {
-  int index = -1;                      // into `points`; -1 when the front has fewer than 2 points
-  double gain_per_doubling_next = 0;   // what the step from it to the next front point pays (NaN: none)
+  int index = -1;                     // into `points`; -1 when the front has fewer than 2 points
+  double gain_per_doubling_next = 0;  // what the step from it to the next front point pays (NaN: none)
 };
 
 // Walking `front` (from pareto_front(points)) by increasing cost, the point
 // after which the next one buys less than `min_gain_per_doubling` value per
 // doubling of cost: (value₂ − value₁) / log₂(cost₂ / cost₁). When every step
 // pays, the last point (gain NaN). Front costs must be > 0 (Error otherwise).
-Knee knee(const std::vector<ParetoPoint>& points, const std::vector<int>& front, double min_gain_per_doubling);
+Knee knee(const std::vector<ParetoPoint>& points, const std::vector<int>& front,
+          double min_gain_per_doubling);
 
 }  // namespace mlp

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "errors.hpp"
+#include "gradient_clipping.hpp"
 #include "inspection.hpp"
 #include "memory_estimate.hpp"
 
@@ -214,7 +215,7 @@ void Trainer::diverged(const std::string& what) {
 double Trainer::train_batch(const std::int32_t* samples, int count, int& correct) {
   correct = 0;
   const long long step = progress_.step + 1;  // progress().step once this batch is done
-  if (count == 0) {  // an empty slice: a zero gradient, no step
+  if (count == 0) {                           // an empty slice: a zero gradient, no step
     if (dynamics_.due(step)) record_dynamics(step, 0, 0);
     return 0;
   }
@@ -300,9 +301,9 @@ void Trainer::clip_gradient(Vector<float>& grads) {
   });
   double squares = 0;
   for (double s : tile_squares_) squares += s;  // in tile order: the same on any thread count
-  const double norm = std::sqrt(squares), limit = config_.optimizer.clip_norm;
-  if (!(norm > limit)) return;
-  const auto scale = static_cast<float>(limit / norm);
+  const double factor = clip_factor(std::sqrt(squares), config_.optimizer.clip_norm);
+  if (factor == 1.0) return;
+  const auto scale = static_cast<float>(factor);
   run_tasks(static_cast<int>(tiles.size()), [&](int t, int) {
     const auto& tile = tiles[static_cast<std::size_t>(t)];
     grads.segment(tile.offset, tile.size) *= scale;
@@ -346,7 +347,8 @@ void Trainer::step_weight_tile(int t, const Vector<float>& grads) {
   for (Eigen::Index begin = tile.offset; begin < end;) {
     const Eigen::Index stop = std::min(end, (begin / kPiece + 1) * kPiece);
     const Eigen::Index length = stop - begin;
-    const Eigen::Index n = std::clamp<Eigen::Index>(weights_end - begin, 0, length);  // weights in [begin, stop)
+    const Eigen::Index n =
+        std::clamp<Eigen::Index>(weights_end - begin, 0, length);  // weights in [begin, stop)
     Eigen::Map<Vector<float>> before(old.data(), length);
     before = params.segment(begin, length);
     optimizer_->step_segment(params, grads, begin, length);

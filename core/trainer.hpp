@@ -103,7 +103,7 @@ class Trainer {
   // The optimiser's update of weight tile t's range from grads; while
   // recording, in pieces that measure ‖∇W‖², ‖ΔW‖² and ‖W‖² on the way.
   void step_weight_tile(int t, const Vector<float>& grads);
-  void measure_sample_tile(int t);       // tile t's activation moments, while recording
+  void measure_sample_tile(int t);  // tile t's activation moments, while recording
   // The recorded batch (`count` samples, loss sum `loss`) into the log; an empty slice when count is 0.
   void record_dynamics(long long step, int count, double loss);
   // Gradient clipping: scales `grads` to the global norm config().optimizer.clip_norm when it is larger.
@@ -136,7 +136,8 @@ class Trainer {
     double n = 0, mean = 0, m2 = 0, saturated = 0;
     void add(const Moments& other);  // Chan et al.'s pairwise combination
   };
-  struct WeightSums {  // of a weight tile's weights: Σ ∇W², Σ ΔW², Σ W² (before the step); of its biases Σ ∇b², Σ Δb²
+  struct WeightSums {  // of a weight tile's weights: Σ ∇W², Σ ΔW², Σ W² (before the step); of its biases Σ
+                       // ∇b², Σ Δb²
     double gradient = 0, update = 0, weight = 0, bias_gradient = 0, bias_update = 0;
   };
   DynamicsLog dynamics_;

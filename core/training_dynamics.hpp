@@ -36,8 +36,8 @@ struct LayerDynamics {
 
 // The whole recorded step, over all parameters (weights and biases).
 struct StepDynamics {
-  int batch_size = 0;  // samples in the batch (slices: 0 … thousands)
-  float loss = 0;      // the batch's mean loss per sample (NaN for an empty slice)
+  int batch_size = 0;   // samples in the batch (slices: 0 … thousands)
+  float loss = 0;       // the batch's mean loss per sample (NaN for an empty slice)
   float grad_norm = 0;  // ‖g‖ of the gradient stepped on (f·Σ∇L + λW, after clipping)
   float step_norm = 0;  // ‖Δθ‖ of the update
 };
@@ -81,9 +81,9 @@ class DynamicsLog {
   int every_ = 0, layers_ = 0, capacity_ = 0;
   int head_ = 0, size_ = 0;  // oldest record's slot, records held
   long long dropped_ = 0;
-  std::vector<std::int64_t> steps_;  // (capacity)
+  std::vector<std::int64_t> steps_;   // (capacity)
   std::vector<StepDynamics> totals_;  // (capacity)
-  std::vector<LayerDynamics> rows_;  // (capacity × layers)
+  std::vector<LayerDynamics> rows_;   // (capacity × layers)
 };
 
 // The mean loss per sample a network starts near, for the page to show

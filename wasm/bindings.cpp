@@ -205,12 +205,14 @@ void floats_into(const val& v, const std::string& name, std::vector<float>& out)
 // An Array or typed array of numbers (NaN and ±Infinity allowed: the core
 // says what it accepts), reported under `name` otherwise.
 std::vector<double> doubles_of(const val& v, const std::string& name) {
-  if (!v.isArray() && !v.instanceof (val::global("Float64Array")) && !v.instanceof (val::global("Float32Array")))
+  if (!v.isArray() && !v.instanceof (val::global("Float64Array")) && !v.instanceof
+      (val::global("Float32Array")))
     throw ArgumentError(name + " must be an array of numbers, got " + describe(v));
   const int n = v["length"].as<int>();
   std::vector<double> out;
   out.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) out.push_back(number_of<ArgumentError>(v[i], name + "[" + std::to_string(i) + "]"));
+  for (int i = 0; i < n; ++i)
+    out.push_back(number_of<ArgumentError>(v[i], name + "[" + std::to_string(i) + "]"));
   return out;
 }
 
@@ -414,7 +416,8 @@ mlp::LrRangeOptions lr_range_options_of(const val& options) {
   check_fields(options, {"start", "end", "batches", "smoothing", "stopFactor"}, "range test");
   if (has(options, "start")) o.start = number_of(options["start"], "start");
   if (has(options, "end")) o.end = number_of(options["end"], "end");
-  if (has(options, "batches")) o.batches = static_cast<int>(integer_of(options["batches"], "batches", 10, 100000));
+  if (has(options, "batches"))
+    o.batches = static_cast<int>(integer_of(options["batches"], "batches", 10, 100000));
   if (has(options, "smoothing")) o.smoothing = number_of(options["smoothing"], "smoothing");
   if (has(options, "stopFactor")) o.stop_factor = number_of(options["stopFactor"], "stopFactor");
   return o;
@@ -1204,7 +1207,8 @@ val detect_spikes(val accuracies, val rule) {
   return guarded([&] {
     mlp::SpikeRule r;
     if (!rule.isUndefined() && !rule.isNull()) {
-      if (!is_plain_object(rule)) throw mlp::ConfigError("the spike rule must be an object, got " + describe(rule));
+      if (!is_plain_object(rule))
+        throw mlp::ConfigError("the spike rule must be an object, got " + describe(rule));
       check_fields(rule, {"threshold", "after"}, "spike rule");
       if (has(rule, "threshold")) r.threshold = number_of(rule["threshold"], "threshold");
       if (has(rule, "after")) r.after = static_cast<int>(integer_of(rule["after"], "after", 0, 2147483647.0));
@@ -1233,13 +1237,15 @@ val training_cost(val layers) {
 }
 
 std::vector<mlp::ParetoPoint> pareto_points_of(const val& points) {
-  if (!points.isArray()) throw ArgumentError("points must be an array of { cost, value }, got " + describe(points));
+  if (!points.isArray())
+    throw ArgumentError("points must be an array of { cost, value }, got " + describe(points));
   const int n = points["length"].as<int>();
   std::vector<mlp::ParetoPoint> out;
   for (int i = 0; i < n; ++i) {
     const val p = points[i];
     const std::string name = "points[" + std::to_string(i) + "]";
-    if (!is_plain_object(p)) throw ArgumentError(name + " must be an object { cost, value }, got " + describe(p));
+    if (!is_plain_object(p))
+      throw ArgumentError(name + " must be an object { cost, value }, got " + describe(p));
     out.push_back({number_of<ArgumentError>(p["cost"], name + ".cost"),
                    number_of<ArgumentError>(p["value"], name + ".value")});
   }
@@ -1260,8 +1266,8 @@ val pareto_front(val points) {
 val pareto_knee(val points, val min_gain_per_doubling) {
   return guarded([&] {
     const auto p = pareto_points_of(points);
-    const mlp::Knee k =
-        mlp::knee(p, mlp::pareto_front(p), number_of<ArgumentError>(min_gain_per_doubling, "minGainPerDoubling"));
+    const mlp::Knee k = mlp::knee(p, mlp::pareto_front(p),
+                                  number_of<ArgumentError>(min_gain_per_doubling, "minGainPerDoubling"));
     val out = val::object();
     out.set("index", k.index);
     out.set("gainPerDoublingNext", k.gain_per_doubling_next);
@@ -1284,7 +1290,8 @@ val lr_range_defaults() {
 // rates (increasing), smoothed losses → { pick, pickIndex, reason }.
 val pick_learning_rate(val rates, val smoothed) {
   return guarded([&] {
-    const mlp::LrPick p = mlp::pick_learning_rate(doubles_of(rates, "rates"), doubles_of(smoothed, "smoothed"));
+    const mlp::LrPick p =
+        mlp::pick_learning_rate(doubles_of(rates, "rates"), doubles_of(smoothed, "smoothed"));
     val out = val::object();
     out.set("pick", p.pick);
     out.set("pickIndex", p.pick_index);

@@ -102,8 +102,8 @@ void write_outputs(const mlp::cli::Options& o, const mlp::Trainer& trainer) {
 // --lr-find: the range test as one JSON object; nothing is trained.
 int run_lr_find(const mlp::cli::Options& o, const mlp::Trainer& trainer) {
   const mlp::LrRangeResult r = mlp::lr_range_test(trainer, o.lr_find_options);
-  const json out = {{"rates", r.rates},       {"losses", r.losses},         {"smoothed", r.smoothed},
-                    {"pick", r.pick},         {"pick_index", r.pick_index}, {"reason", r.reason}};
+  const json out = {{"rates", r.rates}, {"losses", r.losses},         {"smoothed", r.smoothed},
+                    {"pick", r.pick},   {"pick_index", r.pick_index}, {"reason", r.reason}};
   std::cout << out.dump() << std::endl;  // a NaN or infinite number is written as null
   return 0;
 }
@@ -267,7 +267,8 @@ int run(const mlp::cli::Options& o) {
   final_line.update(evaluation_json("test", trainer->evaluate(splits->test)));
   final_line["seconds_total"] = seconds_since(run_start);
   json spikes = json::array();
-  for (const mlp::Spike& s : mlp::detect_spikes(spike_curve)) spikes.push_back({{"epoch", s.epoch}, {"change", s.change}});
+  for (const mlp::Spike& s : mlp::detect_spikes(spike_curve))
+    spikes.push_back({{"epoch", s.epoch}, {"change", s.change}});
   final_line["spikes"] = spikes;
   final_line["spike_source"] = o.eval_train ? "train_eval_accuracy" : "train_accuracy";
   const mlp::TrainingCost cost = mlp::training_cost(c.architecture.sizes);

@@ -97,9 +97,10 @@ std::string usage() {
                    "step's effect) as one JSON object; trains nothing");
   out += help_line("--trace-split NAME", "the split --trace reads: test (default), validation, train");
   const LrRangeOptions lr;
-  out += help_line("--lr-find", "run the learning-rate range test on the configured network and data (one "
-                                "batch per rate, rates geometric from start to end), print it as one JSON "
-                                "object with the suggested rate; trains nothing");
+  out += help_line("--lr-find",
+                   "run the learning-rate range test on the configured network and data (one "
+                   "batch per rate, rates geometric from start to end), print it as one JSON "
+                   "object with the suggested rate; trains nothing");
   out += help_line("--lr-find-start X", "its first rate (default " + format_number(lr.start) + ")");
   out += help_line("--lr-find-end X", "its last rate (default " + format_number(lr.end) + ")");
   out += help_line("--lr-find-batches N", "its most batches (default " + std::to_string(lr.batches) + ")");
@@ -125,7 +126,8 @@ Options parse_options(int argc, const char* const* argv) {
   bool lr_find_option = false, record_every_set = false;
   const auto rate = [&](const std::string& flag, const std::string& value) {
     lr_find_option = true;
-    return std::get<double>(parse_value(config_field("learning_rate"), value, flag));  // a number, named by flag
+    return std::get<double>(
+        parse_value(config_field("learning_rate"), value, flag));  // a number, named by flag
   };
   std::map<std::string, Setter> with_value = {
       {"--lr-find-start", [&](auto& f, auto& v) { o.lr_find_options.start = rate(f, v); }},
@@ -232,10 +234,12 @@ Options parse_options(int argc, const char* const* argv) {
   if (o.lr_find) {
     o.lr_find_options.validate();
     if (!o.save_path.empty() || !o.onnx_path.empty() || !o.record_steps_path.empty())
-      throw ConfigError("--lr-find trains nothing: --save, --export-onnx and --record-steps have nothing to write");
+      throw ConfigError(
+          "--lr-find trains nothing: --save, --export-onnx and --record-steps have nothing to write");
     if (o.trace >= 0) throw ConfigError("--lr-find and --trace are separate runs: give one");
   }
-  if (record_every_set && o.record_steps_path.empty()) throw ConfigError("--record-every needs --record-steps FILE");
+  if (record_every_set && o.record_steps_path.empty())
+    throw ConfigError("--record-every needs --record-steps FILE");
   o.config.validate();
   return o;
 }

@@ -41,10 +41,12 @@ struct Folder {
   }
   ~Folder() { fs::remove_all(dir); }
 
-  // 200 images to train on, 20 held out; a small network that learns them.
+  // 200 images to train on, 20 held out; a small network that learns them (10 outputs: IDX labels are
+  // MNIST's 10 classes).
   std::string args(const std::string& more) const {
-    return "--data " + dir.string() + " --validation 20 --layers 16-8-4 --lr 0.5 --batch 8 --seed 5 --threads 1 " +
-           "--no-progress " + more;
+    return "--data " + dir.string() +
+           " --validation 20 --layers 16-8-10 --lr 0.5 --batch 8 --seed 5 --threads 1 " + "--no-progress " +
+           more;
   }
 };
 
@@ -66,6 +68,7 @@ TEST_CASE("mlp_train --lr-find prints the core's range test as one JSON object",
   const json j = json::parse(r.out);  // one object and nothing else on stdout or stderr
 
   mlp::TrainConfig c = mlp_test::small_config();
+  c.architecture.sizes = {16, 8, 10};
   c.optimizer.learning_rate = 0.5;
   c.seed = 5;
   const mlp::Trainer trainer(c, mlp_test::share(mlp::make_splits(f.train, f.test, 20).train));
@@ -79,7 +82,8 @@ TEST_CASE("mlp_train --lr-find prints the core's range test as one JSON object",
   CHECK(core.rates.size() <= 30);
 }
 
-TEST_CASE("mlp_train's final line has the run's spikes, from the curve it names, and its cost", "[cli][spikes]") {
+TEST_CASE("mlp_train's final line has the run's spikes, from the curve it names, and its cost",
+          "[cli][spikes]") {
   const Folder f;
   const bool eval_train = GENERATE(false, true);
   CAPTURE(eval_train);
@@ -100,10 +104,10 @@ TEST_CASE("mlp_train's final line has the run's spikes, from the curve it names,
     CHECK(last.at("spikes")[i].at("epoch") == spikes[i].epoch);
     CHECK(last.at("spikes")[i].at("change").get<double>() == Approx(spikes[i].change));
   }
-  const mlp::TrainingCost cost = mlp::training_cost({16, 8, 4});
+  const mlp::TrainingCost cost = mlp::training_cost({16, 8, 10});
   CHECK(last.at("cost").at("parameters") == cost.parameters);
   CHECK(last.at("cost").at("flops_per_sample").get<double>() == cost.flops_per_sample);
-  CHECK(cost.parameters == 172);
+  CHECK(cost.parameters == 16 * 8 + 8 + 8 * 10 + 10);
 }
 
 TEST_CASE("mlp_train --record-steps writes every n-th batch's step as a JSON line", "[cli][dynamics]") {
@@ -158,12 +162,13 @@ TEST_CASE("mlp_train's help lists the analysis flags and clipping; bad combinati
     CHECK(r.status == 2);
     CHECK(r.out == "mlp_train: " + message + "\n");
   };
-  refused(run_cli(f.args("--lr-find --lr-find-batches 5")), "the range test needs between 10 and 100000 batches, got 5");
+  refused(run_cli(f.args("--lr-find --lr-find-batches 5")),
+          "the range test needs between 10 and 100000 batches, got 5");
   refused(run_cli(f.args("--lr-find-start 1e-3")), "--lr-find-start, -end and -batches need --lr-find");
   refused(run_cli(f.args("--lr-find --lr-find-start 1 --lr-find-end 0.5")),
           "the range test's start rate (1) must be below its end rate (0.5)");
   refused(run_cli(f.args("--lr-find --save " + (f.dir / "m.safetensors").string())),
           "--lr-find trains nothing: --save, --export-onnx and --record-steps have nothing to write");
   refused(run_cli(f.args("--record-every 3")), "--record-every needs --record-steps FILE");
-  refused(run_cli(f.args("--clip-norm -1")), "--clip-norm must be in [0, 1e+06], got -1");
+  refused(run_cli(f.args("--clip-norm -1")), "--clip-norm: gradient clipping must be a number in [0, 1000000], got -1");
 }

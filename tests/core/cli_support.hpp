@@ -37,7 +37,8 @@ inline void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
 }
 
 // The dataset as an IDX image file and an IDX label file.
-inline void write_idx(const mlp::Dataset& d, const std::filesystem::path& images, const std::filesystem::path& labels) {
+inline void write_idx(const mlp::Dataset& d, const std::filesystem::path& images,
+                      const std::filesystem::path& labels) {
   std::vector<std::uint8_t> img, lab;
   put_u32(img, 0x00000803);
   put_u32(img, static_cast<std::uint32_t>(d.size()));

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "cli_support.hpp"
 #include "core/model_file.hpp"
 #include "core/trainer.hpp"
-#include "cli_support.hpp"
 #include "test_support.hpp"
 
 using mlp_test::Run;

@@ -2,13 +2,14 @@
 // synthetic loss curve, options that make no sense, the trainer left bit
 // for bit as it was, and on a real small run a pick that trains better than
 // the range's ends.
+#include "core/lr_range_test.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <memory>
 #include <vector>
 
 #include "core/errors.hpp"
-#include "core/lr_range_test.hpp"
 #include "core/trainer.hpp"
 #include "test_support.hpp"
 
@@ -67,9 +68,13 @@ TEST_CASE("without a fall before the minimum the pick is the minimum's rate / 10
   CHECK(rising.pick == Approx(1e-4));
   CHECK(rising.pick_index == 0);
   CHECK_THAT(rising.reason, Catch::Contains("/ 10"));
-  const mlp::LrPick flat = mlp::pick_learning_rate(rates, {3, 3, 3, 3, 3, 1});
-  CHECK(flat.pick == Approx(10));  // the minimum at 100
-  CHECK(flat.pick_index == 4);
+  // The minimum (at η = 1) within the first 2·kSlopeWindow rates: no window ends before it.
+  const mlp::LrPick early = mlp::pick_learning_rate(rates, {3, 2.5, 2, 1, 4, 5});
+  CHECK(early.pick == Approx(0.1));
+  CHECK(early.pick_index == 2);
+  CHECK_THAT(early.reason, Catch::Contains("lowest within the first few rates"));
+  // A fall right before a late minimum is a fall: picked.
+  CHECK(mlp::pick_learning_rate(rates, {3, 3, 3, 3, 3, 1}).pick_index == 3);
   CHECK_THROWS_AS(mlp::pick_learning_rate(rates, {1, 2}), mlp::Error);
   CHECK_THROWS_WITH(mlp::pick_learning_rate({1, 1, 2}, {1, 2, 3}), Catch::Contains("increasing"));
   CHECK_THROWS_WITH(mlp::pick_learning_rate({1, 2}, {NAN, NAN}), Catch::Contains("finite"));
@@ -95,10 +100,14 @@ TEST_CASE("range test options that make no sense are refused with what is wrong"
 
 TEST_CASE("the range test leaves the trainer bit for bit as it was, and its pick trains better than its ends",
           "[lr-range]") {
-  mlp::Trainer trainer(mlp_test::small_config(), mlp_test::share(mlp_test::make_quadrants(512)));
+  // The summed gradient (8× the mean's step) up to η = 100: the loss blows up before the range ends.
+  mlp::TrainConfig c = mlp_test::small_config();
+  c.gradient = mlp::GradientScale::Sum;
+  mlp::Trainer trainer(c, mlp_test::share(mlp_test::make_quadrants(512)));
   trainer.train_batches(5);
   const mlp::TrainerState before = trainer.state();
   LrRangeOptions options;
+  options.end = 100;
   options.batches = 100;
   const mlp::LrRangeResult r = mlp::lr_range_test(trainer, options);
   const mlp::TrainerState after = trainer.state();
@@ -111,7 +120,7 @@ TEST_CASE("the range test leaves the trainer bit for bit as it was, and its pick
   CHECK(r.rates.size() == r.losses.size());
   CHECK(r.rates.size() == r.smoothed.size());
   CHECK(r.rates.front() == options.start);
-  CHECK(r.rates.size() <= 100);
+  CHECK(r.rates.size() < 100);  // stopped early: the loss blew up
   REQUIRE(r.pick_index >= 0);
   CHECK(r.pick == r.rates[static_cast<std::size_t>(r.pick_index)]);
   INFO("pick " << r.pick << " after " << r.rates.size() << " rates: " << r.reason);

@@ -1,11 +1,12 @@
 // The Pareto front and its knee (core/pareto.hpp) on constructed sets:
 // dominated points, ties, duplicates, a clear knee, every step paying.
+#include "core/pareto.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
 #include "core/errors.hpp"
-#include "core/pareto.hpp"
 
 using mlp::ParetoPoint;
 using Indices = std::vector<int>;

@@ -2,12 +2,13 @@
 // curves: one spike and its recovery, a steady rise, noise under the
 // threshold, a jump in the first epochs, a change exactly at the threshold,
 // epochs without a value, and rules that make no sense.
+#include "core/spike_detector.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
 #include "core/errors.hpp"
-#include "core/spike_detector.hpp"
 
 using mlp::detect_spikes;
 using mlp::SpikeRule;

@@ -1,10 +1,11 @@
 // What a network costs to train (core/training_cost.hpp), against counts
 // written out by hand for the report's two networks.
+#include "core/training_cost.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "core/architecture.hpp"
 #include "core/errors.hpp"
-#include "core/training_cost.hpp"
 
 TEST_CASE("the report's 784-20-10: parameters and FLOPs per sample counted by hand", "[cost]") {
   const mlp::TrainingCost c = mlp::training_cost({784, 20, 10});

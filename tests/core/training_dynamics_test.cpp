@@ -292,8 +292,10 @@ TEST_CASE("a divergence forgets the records of the batches it undid", "[dynamics
 
 TEST_CASE("training with dynamics on allocates nothing after warm-up", "[dynamics][allocation]") {
   const int threads = GENERATE(0, 3);
-  CAPTURE(threads);
+  const double clip = GENERATE(0.0, 1e-3);  // clipping's norm and scaling allocate nothing either
+  CAPTURE(threads, clip);
   mlp::TrainConfig c = dynamics_config(OptimizerKind::Adam, Activation::Tanh, OutputLoss::SoftmaxCe);
+  c.optimizer.clip_norm = clip;
   const auto data = mlp_test::share(mlp_test::make_noise(150, 70, 4, 2));
   mlp::Trainer plain(c, data), watched(c, data);
   watched.set_dynamics(2);

@@ -57,7 +57,10 @@ describe('analysis through the engine', () => {
     const bad = thrown(() => engine.detectSpikes(plateau(), { threshold: -1 }));
     assert.equal(bad.kind, 'ConfigError');
     assert.match(bad.message, /spike threshold/);
-    assert.match(thrown(() => engine.detectSpikes(plateau(), { limit: 1 })).message, /unknown spike rule field 'limit'/);
+    assert.match(
+      thrown(() => engine.detectSpikes(plateau(), { limit: 1 })).message,
+      /unknown spike rule field 'limit'/,
+    );
   });
 
   test('trainingCost: the hand counts of the report’s two networks', () => {
@@ -116,6 +119,24 @@ describe('analysis through the engine', () => {
     const fallback = engine.pickLearningRate([1e-3, 1e-2, 1e-1, 1, 10, 100], [1, 2, 3, 4, 5, 6]);
     assert.ok(Math.abs(fallback.pick - 1e-4) < 1e-12);
     assert.match(thrown(() => engine.pickLearningRate([1, 2], [1])).message, /differ in length/);
+  });
+
+  test('clipNorm: every SGD step of a tiny clip moves by η·clip; the records say so', () => {
+    engine.loadData(syntheticMnist({ train: 600, validation: 100, test: 100 }));
+    const trainer = engine.createTrainer({ layers: [784, 16, 10], learningRate: 0.1, clipNorm: 1e-3, batchSize: 16 });
+    assert.equal(trainer.config().clipNorm, 1e-3);
+    trainer.setDynamics(1);
+    trainer.trainBatches(3);
+    const d = trainer.takeDynamics();
+    assert.deepEqual([...d.batchSize], [16, 16, 16]);
+    for (let i = 0; i < 3; i++) {
+      assert.ok(Math.abs(d.gradNorm[i] / 1e-3 - 1) < 1e-3, `gradNorm ${d.gradNorm[i]}`);
+      assert.ok(Math.abs(d.stepNorm[i] / 1e-4 - 1) < 1e-3, `stepNorm ${d.stepNorm[i]}`);
+    }
+    trainer.setOptimizer({ clipNorm: 0 });
+    assert.equal(trainer.config().clipNorm, 0);
+    assert.equal(thrown(() => engine.createTrainer({ clipNorm: -1 })).kind, 'ConfigError');
+    trainer.delete();
   });
 
   test('lrRangeTest: a curve, a pick among its rates, the trainer untouched; bad options refused', () => {

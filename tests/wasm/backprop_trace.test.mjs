@@ -292,6 +292,18 @@ describe('dynamics through the engine', () => {
         for (const v of layer[key]) assert.ok(Number.isFinite(v) && v >= 0, `${key} ${v}`);
       }
     for (const v of d.layers[0].updateRatio) assert.ok(v > 0 && v < 1);
+    // The whole step: its batch, mean loss, and ‖g‖, ‖Δθ‖ over every weight and bias.
+    assert.ok(d.batchSize instanceof Int32Array);
+    assert.deepEqual([...d.batchSize], [config.batchSize, config.batchSize, config.batchSize, config.batchSize]);
+    for (const key of ['loss', 'gradNorm', 'stepNorm']) {
+      assert.ok(d[key] instanceof Float32Array, key);
+      assert.equal(d[key].length, 4, key);
+      for (const v of d[key]) assert.ok(Number.isFinite(v) && v > 0, `${key} ${v}`);
+    }
+    for (let i = 0; i < 4; i++) {
+      // The whole gradient is at least each layer's weights' part of it.
+      assert.ok(d.gradNorm[i] >= Math.max(d.layers[0].gradNorm[i], d.layers[1].gradNorm[i]) * (1 - 1e-6));
+    }
     for (const v of d.layers[1].activationMean) assert.ok(v > 0 && v < 1); // probabilities
     assert.equal(watched.takeDynamics().steps.length, 0);
     watched.setDynamics(0);

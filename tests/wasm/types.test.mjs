@@ -72,6 +72,22 @@ test('every value the module returns has its declared type (tsc --strict on the 
   check('M.ThreadInfo', m.threadInfo());
   check('M.RawResult<number>', m.initThreads(1));
   check('M.RawResult<number>', m.setThreads(1));
+  check('M.SpikeRule', m.spikeRule());
+  check(
+    'M.RawResult<M.Spike[]>',
+    m.detectSpikes([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.9], undefined),
+  );
+  check('M.RawResult<M.Spike[]>', m.detectSpikes([0.5], { threshold: -1 }));
+  check('M.RawResult<M.TrainingCost>', m.trainingCost([784, 20, 10]));
+  const points = [
+    { cost: 1, value: 0.8 },
+    { cost: 2, value: 0.9 },
+    { cost: 4, value: 0.91 },
+  ];
+  check('M.RawResult<number[]>', m.paretoFront(points));
+  check('M.RawResult<M.Knee>', m.paretoKnee(points, 0.05));
+  check('M.LrRangeDefaults', m.lrRangeDefaults());
+  check('M.RawResult<M.LrPick>', m.pickLearningRate([1e-3, 1e-2, 1e-1, 1, 10], [2, 1.9, 1.5, 1, 3]));
   check('boolean', m.simd());
   check('boolean', m.eigenVectorized());
   check('number', m.memoryBytes());
@@ -103,6 +119,10 @@ test('every value the module returns has its declared type (tsc --strict on the 
   check('M.RawResult<undefined>', trainer.setLearningRate(0.01));
   check('M.RawResult<undefined>', trainer.setOptimizer({ optimizer: 'adam', beta1: 0.8 }));
   check('M.RawResult<M.Config>', trainer.config());
+  assert.ok(trainer.setDynamics(1, undefined).ok);
+  trainer.trainBatches(2);
+  check('M.RawResult<M.DynamicsSeries>', trainer.takeDynamics());
+  check('M.RawResult<M.LrRangeResult>', trainer.lrRangeTest({ batches: 10, end: 1 }));
   check('M.RawResult<M.Progress>', trainer.progress());
   const saved = trainer.save();
   check('M.RawResult<Uint8Array<ArrayBuffer>>', saved);
@@ -125,7 +145,9 @@ test('every value the module returns has its declared type (tsc --strict on the 
     'export type Exported = [E.Engine, E.Trainer, E.EngineError, E.EngineOptions, E.ErrorKind, E.Split, E.Config,',
     '  E.ConfigInput, E.OptimizerSettings, E.SchemaField, E.Preset, E.DataFiles, E.DataInfo, E.Progress,',
     '  E.TrainResult, E.Timing, E.Metrics, E.EvaluateResult, E.Predictions, E.LayerWeights, E.Trace,',
-    '  E.LayerHealth, E.Health, E.MemoryEstimate, E.Limits, E.Constants, E.Threads, E.ThreadSupport];',
+    '  E.LayerHealth, E.Health, E.MemoryEstimate, E.Limits, E.Constants, E.Threads, E.ThreadSupport,',
+    '  E.SpikeRule, E.Spike, E.TrainingCost, E.ParetoPoint, E.Knee, E.LrRangeOptions, E.LrRangeDefaults, E.LrPick,',
+    '  E.LrRangeResult, E.DynamicsSeries];',
     ...checks.map(([type, value], i) => `export const v${i}: ${type} = ${literal(value)};`),
   ];
   await mkdir(OUT, { recursive: true });
