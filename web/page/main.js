@@ -25,6 +25,8 @@ import { DrawView } from './drawing/draw_view.js';
 import { HealthView } from './inside/health_view.js';
 import { PathView } from './inside/path_view.js';
 import { WeightsView } from './inside/weights_view.js';
+import { LrFinder } from './lr_finder/lr_finder.js';
+import { LrFinderView } from './lr_finder/lr_finder_view.js';
 import { Experiments } from './report/experiments.js';
 import { ExperimentsView } from './report/experiments_view.js';
 import { Analysis } from './report/analysis.js';
@@ -74,6 +76,7 @@ const training = new TrainingCommands({ store, client, notices, form: settings }
 const data = new DataSource({ store, client });
 const persistence = new Persistence({ store, client, notices, settings });
 const experiments = new Experiments({ store, client, notices, settings });
+const lrFinder = new LrFinder({ store, client, storage });
 recovery = new Recovery({
   store,
   client,
@@ -93,6 +96,7 @@ new ControlsView({ store, commands: training, notices });
 new StatsView({ store, visibility: shown('train') });
 const curves = new CurvesView({ store, visibility: shown('train'), loss: $('chart-loss'), accuracy: $('chart-acc') });
 new EpochTableView({ store, visibility: shown('train') });
+const lrFinderView = new LrFinderView({ store, finder: lrFinder, settings, notices, visibility: shown('train') });
 const experimentsView = new ExperimentsView({ store, experiments, notices, visibility: shown('experiments') });
 const figures = new FiguresView({ store, visibility: shown('experiments') });
 const analysis = new Analysis({ client });
@@ -139,12 +143,14 @@ new PresentationToggle({
     optimiserStudy.restyle();
     health.restyle();
     dynamics.restyle();
+    lrFinderView.restyle();
   },
 });
 
 // A worker's life: once its engine is ready, the data the saved model was trained on; once that is
 // loaded, the saved model and runs, then an interrupted experiment queue, then the page's own link.
 store.on('ready', async () => {
+  lrFinder.restoreOnce(); // the last range test, shown again for the same settings
   const problem = await data.loadInitial(await persistence.wantedData());
   if (problem) dataView.showRestoreProblem(problem.problem);
 });

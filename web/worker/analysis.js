@@ -9,21 +9,10 @@
 
 /**
  * @import { AnswerOf, RangeTestOptionsValue, RangeTestValue, RequestPayload } from '../shared/protocol.js'
+ * @import { Engine, Trainer } from '../wasm/engine.mjs'
  */
-/**
- * The engine's analysis calls (wasm/engine.mjs Engine).
- * @typedef {object} AnalysisEngine
- * @property {(accuracies: number[], rule?: { threshold: number, after: number }) => { epoch: number, change: number }[]} detectSpikes
- * @property {() => { threshold: number, after: number }} spikeRule
- * @property {(layers: number[]) => { parameters: number, flopsPerSample: number }} trainingCost
- * @property {(points: { cost: number, value: number }[]) => number[]} paretoFront
- * @property {(points: { cost: number, value: number }[], minGainPerDoubling: number) =>
- *   { index: number, gainPerDoublingNext: number | null }} paretoKnee
- */
-/**
- * A trainer that can run the range test (on a copy of itself: it is left as it was).
- * @typedef {{ lrRangeTest(options?: RangeTestOptionsValue): RangeTestValue }} RangeTester
- */
+/** The engine's analysis calls. @typedef {Pick<Engine, 'detectSpikes' | 'trainingCost' | 'paretoFront' | 'paretoKnee'>} AnalysisEngine */
+/** A trainer that can run the range test (on a copy of itself: it is left as it was). @typedef {Pick<Trainer, 'lrRangeTest'>} RangeTester */
 
 /**
  * The `analyse` request's answer: each part asked for, computed by the engine.

@@ -110,6 +110,7 @@ export class ExperimentQueue {
   #validateConfig;
   #onBusy;
   #parameterCount;
+  #rangeBatches;
   // { id, items, index, state }, or null before the first queue
   #queue = null;
   // The trainer the queue made for its current item (another one in the session: the page replaced it).
@@ -121,7 +122,8 @@ export class ExperimentQueue {
    * session: the TrainingSession; emit(type, payload): to the page;
    * createTrainer(config), loadModel(bytes: Uint8Array): new trainers (the
    * engine's); validateConfig(config): throws what createTrainer would; onBusy(ms): the next call (a
-   * range test) may keep the worker silent that long; parameterCount(layers): the engine's.
+   * range test) may keep the worker silent that long; parameterCount(layers): the engine's;
+   * rangeBatches(): the batches of a range test that does not say (engine.lrRangeDefaults().batches).
    */
   constructor({
     session,
@@ -131,6 +133,7 @@ export class ExperimentQueue {
     validateConfig = null,
     onBusy = (_ms) => {},
     parameterCount = (_layers) => 0,
+    rangeBatches = () => 0,
   }) {
     this.#session = session;
     this.#emit = emit;
@@ -139,6 +142,7 @@ export class ExperimentQueue {
     this.#validateConfig = validateConfig;
     this.#onBusy = onBusy;
     this.#parameterCount = parameterCount;
+    this.#rangeBatches = rangeBatches;
   }
 
   /** 'running' | 'paused' | 'finished' | 'cancelled', or null before any queue. */
@@ -309,7 +313,7 @@ export class ExperimentQueue {
     const { batchSize, layers } = trainer.config();
     this.#onBusy(
       rangeTestBusyMs({
-        batches: options.batches ?? trainer.progress().batchesPerEpoch,
+        batches: options.batches ?? this.#rangeBatches(),
         batchSize,
         parameters: this.#parameterCount(layers),
       }),

@@ -19,7 +19,6 @@ import { dataError, downloadMnist, readIdxFiles } from './mnist_data.js';
  * @import { Emit, TrainingSession } from './training_session.js'
  * @import { ExperimentQueue } from './experiment_queue.js'
  * @import { Inspector } from './inspection.js'
- * @import { AnalysisEngine, RangeTester } from './analysis.js'
  */
 /**
  * A handler for every request: its payload in, its answer (or a promise of it) out.
@@ -250,17 +249,18 @@ export function requestHandlers({ engine, session, experiments, inspector, emit,
       return { trace, image: engine.splitImages(split, index, 1) };
     },
     analyse(payload) {
-      return analyse(/** @type {Engine & AnalysisEngine} */ (/** @type {unknown} */ (engine)), payload);
+      return analyse(engine, payload);
     },
     lrRangeTest({ config: wanted, options }) {
-      // A fresh trainer of the asked settings (made, tested on a copy, freed), or a copy of the live one.
-      const fresh = wanted ? roomFor(() => engine.createTrainer(engine.validateConfig(wanted))) : null;
+      // A fresh trainer of the asked settings (made, tested on a copy, freed), or a copy of the live one. Out
+      // of memory beside the live trainer, it says so: the live one is never let go for a test.
+      const fresh = wanted ? engine.createTrainer(engine.validateConfig(wanted)) : null;
       const trainer = fresh ?? session.requireTrainer();
       try {
         const { batchSize, layers } = trainer.config();
-        const batches = options?.batches ?? trainer.progress().batchesPerEpoch; // the watchdog's bound
+        const batches = options?.batches ?? engine.lrRangeDefaults().batches;
         onBusy(rangeTestBusyMs({ batches, batchSize, parameters: engine.parameterCount(layers) }));
-        return rangeTest(/** @type {RangeTester} */ (/** @type {unknown} */ (trainer)), options);
+        return rangeTest(trainer, options);
       } finally {
         fresh?.delete();
       }

@@ -138,6 +138,7 @@ const ready = createEngine().then((loaded) => {
     validateConfig: (config) => engine.validateConfig(config),
     onBusy: beat,
     parameterCount: (layers) => engine.parameterCount(layers),
+    rangeBatches: () => engine.lrRangeDefaults().batches,
   });
   handlers = requestHandlers({ engine, session, experiments, inspector, emit, siteUrl: SITE_URL, onBusy: beat });
   emit('ready', {

@@ -96,6 +96,10 @@ export function exposeSession({
     get link() {
       return share.result;
     },
+    /** The learning-rate finder: { status, error, last: { key, config, result: { rates, pick, reason, … }, at } }. */
+    get lrFinder() {
+      return store.lrFinder;
+    },
     /** The view shown. */
     get view() {
       return currentView();

@@ -11,7 +11,7 @@
 // state and its threads) 'data' 'trainer' 'train' (the
 // training state) 'runs' (the history: runs added, removed, overlaid, the
 // current one replaced) 'chunk' 'epoch' 'health' 'checkpoint' 'queue'
-// 'dynamics' 'diverged' 'error' 'settings' 'digit' 'saving'.
+// 'dynamics' 'diverged' 'error' 'settings' 'digit' 'saving' 'lrFinder'.
 import { State } from '../../shared/protocol.js';
 import { healthEntry, recordHealth } from '../inside/health.js';
 import { RunHistory } from '../runs/run_history.js';
@@ -21,6 +21,7 @@ import { addEpoch, appendChunk, appendDynamics } from '../runs/run_record.js';
  * @import { AnyEvent, EventOf, ThreadsValue, DataInfoValue, ProgressValue, SpikeRuleValue } from '../../shared/protocol.js'
  * @import { Constants, Preset, SchemaField } from '../../wasm/engine.mjs'
  * @import { Run, EpochEntry, HealthEntry } from '../runs/run_record.js'
+ * @import { LrFinderState } from '../lr_finder/lr_finder.js'
  */
 
 /**
@@ -112,6 +113,8 @@ export class SessionStore {
   saving = null;
   /** @type {'starting' | 'ready' | 'restarting' | 'crashed'} the training worker */
   worker = 'starting';
+  /** @type {LrFinderState} the learning-rate finder (lr_finder/lr_finder.js) */
+  lrFinder = { status: 'idle', error: null, errorKey: null, last: null };
 
   /** @type {Map<string, Set<(detail: any) => void>>} */
   #listeners = new Map();
@@ -349,6 +352,12 @@ export class SessionStore {
   setWorkerState(state) {
     this.worker = state;
     this.#notify('engine');
+  }
+
+  /** The learning-rate finder's state changed (lr_finder/lr_finder.js). @param {LrFinderState} state */
+  setLrFinder(state) {
+    this.lrFinder = state;
+    this.#notify('lrFinder');
   }
 
   /** The layers' health shown (another current run: its last one, or none). */
