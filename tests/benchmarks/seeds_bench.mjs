@@ -7,7 +7,7 @@
 // after another against (d) two `--threads 1` processes at once. Figures
 // only, no assertions.
 //
-//   node tests/benchmarks/seeds_bench.mjs [--batches 400] [--native-epochs 3] [--no-native]
+//   node tests/benchmarks/seeds_bench.mjs [--batches 400] [--native-epochs 2] [--runs 3] [--no-native]
 //
 // Networks: 784-20-10 and 784-80-40-20-10 (sigmoid, sigmoid + BCE, η = 0.001,
 // batches of 128), in the readings 'report-code' (slices of the first 3,000
@@ -20,6 +20,9 @@
 // seed; samples/s = the samples both seeds trained (the CLI's per-epoch
 // samples_per_second × seconds) ÷ the wall time of training (sequential: the
 // sum of both processes' training seconds; side by side: the longer one's).
+// Each figure is the median of --runs measurements, the two ways taken in
+// turn (a, b, a, b, …) so that both see the same load from the machine's
+// other processes.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -117,8 +120,8 @@ function cli(args) {
   });
 }
 
-async function native(layers, reading, epochs) {
-  const args = (seed, threads) => [
+function nativeArgs(layers, reading, epochs, seed, threads) {
+  return [
     '--preset',
     reading,
     '--layers',
@@ -133,14 +136,23 @@ async function native(layers, reading, epochs) {
     String(threads),
     '--no-progress',
   ];
+}
+
+function sum(rs, k) {
+  return rs.reduce((s, r) => s + r[k], 0);
+}
+
+/** Samples/s of the seeds one after another, each on 2 threads. */
+async function nativeSequential(layers, reading, epochs) {
   const seq = [];
-  for (const seed of SEEDS) seq.push(await cli(args(seed, 2)));
-  const par = await Promise.all(SEEDS.map((seed) => cli(args(seed, 1))));
-  const sum = (rs, k) => rs.reduce((s, r) => s + r[k], 0);
-  return {
-    sequential: sum(seq, 'samples') / sum(seq, 'seconds'),
-    sideBySide: sum(par, 'samples') / Math.max(...par.map((r) => r.seconds)),
-  };
+  for (const seed of SEEDS) seq.push(await cli(nativeArgs(layers, reading, epochs, seed, 2)));
+  return sum(seq, 'samples') / sum(seq, 'seconds');
+}
+
+/** Samples/s of the seeds side by side, each process on 1 thread. */
+async function nativeSideBySide(layers, reading, epochs) {
+  const par = await Promise.all(SEEDS.map((seed) => cli(nativeArgs(layers, reading, epochs, seed, 1))));
+  return sum(par, 'samples') / Math.max(...par.map((r) => r.seconds));
 }
 
 // ---- main ------------------------------------------------------------------------
@@ -149,14 +161,26 @@ async function main() {
   const { values: args } = parseArgs({
     options: {
       batches: { type: 'string', default: '400' },
-      'native-epochs': { type: 'string', default: '3' },
+      'native-epochs': { type: 'string', default: '2' },
+      runs: { type: 'string', default: '3' },
       'no-native': { type: 'boolean', default: false },
     },
   });
   const batches = Number(args.batches);
+  const runs = Number(args.runs);
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  /** Medians of a() and b() (each a promise of samples/s), taken in turn. */
+  async function inTurn(a, b) {
+    const r = { a: [], b: [] };
+    for (let i = 0; i < runs; i++) {
+      r.a.push(await a());
+      r.b.push(await b());
+    }
+    return { a: median(r.a), b: median(r.b) };
+  }
   const fmt = (x) => Math.round(x).toLocaleString('en-US');
   console.log(
-    `seeds_bench: ${SEEDS.length} seeds, ${batches} batches each (wasm); load average ${loadavg()[0].toFixed(2)}`,
+    `seeds_bench: ${SEEDS.length} seeds, ${batches} batches each (wasm), ${args['native-epochs']} epochs (native), median of ${runs}; load average ${loadavg()[0].toFixed(2)}`,
   );
   const rows = [
     ['network', 'reading', 'engine', 'one after another (2 threads)', 'side by side (2 × 1 thread)', 'side/one'],
@@ -166,11 +190,17 @@ async function main() {
     for (const reading of READINGS) {
       const jobs = SEEDS.map((seed) => ({ layers, reading, seed }));
       trainSeed(threaded, { layers, reading, seed: 99 }, 32); // warm-up
-      const start = performance.now();
-      const samples = jobs.reduce((s, job) => s + trainSeed(threaded, job, batches), 0);
-      const a = samples / ((performance.now() - start) / 1000);
-      const side = await sideBySide(jobs, batches);
-      const b = side.samples / (side.ms / 1000);
+      const { a, b } = await inTurn(
+        async () => {
+          const start = performance.now();
+          const samples = jobs.reduce((sum, job) => sum + trainSeed(threaded, job, batches), 0);
+          return samples / ((performance.now() - start) / 1000);
+        },
+        async () => {
+          const side = await sideBySide(jobs, batches);
+          return side.samples / (side.ms / 1000);
+        },
+      );
       rows.push([layers.join('-'), reading, 'wasm', fmt(a), fmt(b), (b / a).toFixed(2)]);
       console.log(rows.at(-1).join(' | '));
     }
@@ -179,15 +209,12 @@ async function main() {
   else
     for (const layers of NETWORKS)
       for (const reading of READINGS) {
-        const r = await native(layers, reading, Number(args['native-epochs']));
-        rows.push([
-          layers.join('-'),
-          reading,
-          'native',
-          fmt(r.sequential),
-          fmt(r.sideBySide),
-          (r.sideBySide / r.sequential).toFixed(2),
-        ]);
+        const epochs = Number(args['native-epochs']);
+        const { a, b } = await inTurn(
+          () => nativeSequential(layers, reading, epochs),
+          () => nativeSideBySide(layers, reading, epochs),
+        );
+        rows.push([layers.join('-'), reading, 'native', fmt(a), fmt(b), (b / a).toFixed(2)]);
         console.log(rows.at(-1).join(' | '));
       }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));

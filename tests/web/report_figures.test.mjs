@@ -10,8 +10,8 @@ import {
   figureSeries,
   figureTable,
   formatValue,
-  latestRuns,
   readingsRun,
+  reportSeedGroups,
 } from '../../web/page/report/report_figures.js';
 import { createRun } from '../../web/page/runs/run_record.js';
 import { engineTables, experimentRun } from './report_runs.mjs';
@@ -109,7 +109,7 @@ test('both readings: each run in both, the same colour per run and a dash per re
   const runs = [...report('report-code'), ...report('proper-mean', 20), ...report('report-code', 40, 3)];
   assert.deepEqual(readingsRun(runs), ['report-code', 'proper-mean']);
   assert.equal(
-    latestRuns(runs).get('report-code default').number,
+    reportSeedGroups(runs).get('report-code default')[0].number,
     40,
     'a later run of the same key replaces the earlier',
   );

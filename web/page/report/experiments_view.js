@@ -12,6 +12,7 @@ import {
   stepFactor,
 } from './experiment_plan.js';
 import { checkValue } from '../../shared/config_fields.js';
+import { linkedPanel } from '../share/share.js';
 import { applyRange } from '../settings/field_input.js';
 import { $, el } from '../ui/dom.js';
 import { duration } from '../ui/format.js';
@@ -46,11 +47,15 @@ export class ExperimentsView {
   #experiments;
   #form = $('experiment-form', HTMLFormElement);
   #redraw;
+  #visibility;
+  /** The panel a link asked for (a study's), scrolled to when the view is first drawn while shown. */
+  #scrollTo = null;
 
   /** @param {{ store: SessionStore, experiments: Experiments, notices: Notices, visibility: Visibility }} parts */
   constructor({ store, experiments, visibility }) {
     this.#store = store;
     this.#experiments = experiments;
+    this.#visibility = visibility;
     $('experiment-choices').replaceChildren(
       ...allExperiments().map((x, i) =>
         el(
@@ -126,14 +131,19 @@ export class ExperimentsView {
     return /** @type {RadioNodeList} */ (this.#form.elements.namedItem('experiment'))?.value || null;
   }
 
-  /** A link named an experiment: it is chosen (nothing is queued until Run). */
+  /**
+   * A link named an experiment: it is chosen (nothing is queued until Run), and a study's own panel
+   * (share.js linkedPanel) is scrolled to once the view is shown.
+   */
   choose(id) {
     const input = [...this.#form.querySelectorAll('input[name="experiment"]')].find(
       (r) => /** @type {HTMLInputElement} */ (r).value === id,
     );
     if (!input) return;
     /** @type {HTMLInputElement} */ (input).checked = true;
-    this.render();
+    this.#input('epochs').value = String(allExperiments().find((x) => x.id === id)?.epochs ?? REPORT_EPOCHS);
+    this.#scrollTo = linkedPanel(id);
+    this.#redraw.request();
   }
 
   #choices() {
@@ -181,7 +191,8 @@ export class ExperimentsView {
       : plan.items
         ? `Run trains ${plan.items.length} runs, one after another, ${plan.epochs} epochs each${plan.epochs === REPORT_EPOCHS ? ' (the report’s)' : ` (the report: ${REPORT_EPOCHS})`}:`
         : plan.error;
-    $('experiment-plan').replaceChildren(...items.map((item, i) => this.#planItem(item, i, active)));
+    const seeded = items.some((item) => (item.seed ?? 1) > 1);
+    $('experiment-plan').replaceChildren(...items.map((item, i) => this.#planItem(item, i, active, seeded)));
     // The step's factor, once per reading: η stays the report's.
     const readings = [...new Map(items.map((i) => [i.reading, i])).values()];
     $('experiment-steps').replaceChildren(
@@ -207,6 +218,12 @@ export class ExperimentsView {
     }
     $('experiment-note').textContent = this.#experiments.note;
     this.#renderProgress();
+    const panel = this.#scrollTo && this.#visibility.visible ? document.getElementById(this.#scrollTo) : null;
+    if (panel) {
+      this.#scrollTo = null;
+      panel.scrollIntoView({ block: 'start' });
+      panel.dataset.linked = 'true';
+    }
   }
 
   /** "η = 0.001"; an item with a range test: "η from a range test", then its pick. */
@@ -216,7 +233,7 @@ export class ExperimentsView {
     return pick ? `η = ${formatEta(pick)} (range test)` : 'η from a range test';
   }
 
-  #planItem(item, i, active) {
+  #planItem(item, i, active, seeded) {
     const f = stepFactor(item.config);
     const status = active || item.status !== 'queued' ? (STATUS_TEXT[item.status] ?? item.status) : null;
     const current = active && i === this.#store.queue.index;
@@ -233,6 +250,7 @@ export class ExperimentsView {
         class: 'plan-reading help',
         text: ` · ${this.#store.engine?.presets.find((p) => p.name === item.reading)?.label ?? item.reading}`,
       }),
+      seeded ? el('span', { class: 'plan-seed help', text: ` · seed ${item.seed ?? 1}` }) : null,
       status ? el('span', { class: `tag status-${item.status}`, text: status }) : null,
     );
   }

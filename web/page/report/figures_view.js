@@ -67,7 +67,11 @@ export class FiguresView {
       'details',
       { class: 'figure-details' },
       el('summary', { text: `Fig. ${f.number} as a table` }),
-      el('div', { class: 'table-scroll' }, table),
+      el(
+        'div',
+        { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `Fig. ${f.number}, every value` },
+        table,
+      ),
     );
     details.addEventListener('toggle', () => details.open && this.#renderTable(f));
     const exp = experimentOf(f);

@@ -108,18 +108,6 @@ const isExperimentRun = (r) =>
 /** The seeds of each (reading, key) of the report's experiments: Map `${reading} ${key}` → runs by seed. */
 export const reportSeedGroups = (runs) => seedGroups(runs.filter(isExperimentRun));
 
-/** The latest experiment run of each (reading, key): Map `${reading} ${key}` → run. */
-export function latestRuns(runs) {
-  const latest = new Map();
-  for (const r of runs) {
-    if (!isExperimentRun(r)) continue;
-    const k = `${r.experiment.reading} ${r.experiment.key}`;
-    const prev = latest.get(k);
-    if (!prev || (r.createdAt ?? 0) >= (prev.createdAt ?? 0)) latest.set(k, r);
-  }
-  return latest;
-}
-
 /** The readings any experiment run was trained in, in READING_ORDER (then any others). */
 export function readingsRun(runs) {
   const present = new Set(runs.filter(isExperimentRun).map((r) => r.experiment.reading));

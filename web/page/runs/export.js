@@ -17,7 +17,19 @@ const csvCell = (v) => {
 };
 
 /**
- * The CSV columns: the run, its configuration (the schema's fields, then lrDecay), the epoch's results
+ * What a run of an experiment queue carries (run.experiment, report/experiments.js) as CSV columns:
+ * [column, field]. Empty for other runs. The JSON export holds the whole run.experiment.
+ */
+export const EXPERIMENT_COLUMNS = Object.freeze([
+  ['experiment', 'experiment'],
+  ['experiment_key', 'key'],
+  ['reading', 'reading'],
+  ['experiment_seed', 'seed'],
+]);
+
+/**
+ * The CSV columns: the run, the experiment it belongs to (EXPERIMENT_COLUMNS), its configuration (the
+ * schema's fields, then lrDecay), the epoch's results
  * (train: the batches' means; train_set: the training images evaluated after the epoch, when they were).
  */
 export function csvColumns(schema) {
@@ -25,6 +37,7 @@ export function csvColumns(schema) {
     'run',
     'label',
     'source',
+    ...EXPERIMENT_COLUMNS.map(([column]) => column),
     ...schema.map((f) => f.jsName),
     'lrDecay',
     'changes',
@@ -53,6 +66,7 @@ export function runsToCsv(runs, schema) {
         r.number ?? '',
         r.label,
         r.source ?? '',
+        ...EXPERIMENT_COLUMNS.map(([, field]) => r.experiment?.[field]),
         ...schema.map((f) => r.config?.[f.jsName]),
         r.schedule?.lrDecay ?? 1,
         changesText({ ...r, changes: (r.changes ?? []).filter((c) => c.step < e.step) }),
@@ -96,8 +110,9 @@ export function parseCsv(text) {
 }
 
 /**
- * The runs as a JSON document: configuration, schedule, per-epoch results, per-batch curves, layer health,
- * and how each layer learned (dynamics, with each record's batch size, loss, gradient and step norms).
+ * The runs as a JSON document: the experiment a run belongs to (run.experiment: its id, key, reading,
+ * seed, queue), configuration, schedule, per-epoch results, per-batch curves, layer health, and how each
+ * layer learned (dynamics, with each record's batch size, loss, gradient and step norms).
  */
 export function runsToJson(runs, { exportedAt = new Date().toISOString() } = {}) {
   const doc = {
@@ -109,6 +124,7 @@ export function runsToJson(runs, { exportedAt = new Date().toISOString() } = {})
       number: r.number,
       createdAt: r.createdAt,
       source: r.source ?? null,
+      experiment: r.experiment ?? null,
       config: r.config,
       schedule: r.schedule ?? { lrDecay: 1 },
       changes: r.changes ?? [],

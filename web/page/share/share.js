@@ -9,8 +9,15 @@
 // nothing trains until the user presses Train.
 import { validateForm } from '../settings/settings.js';
 
-/** The parameter naming one of the report's experiments (the Experiments panel's ids). */
+/** The parameter naming one of the report's experiments or a study (the Experiments panel's ids). */
 export const EXPERIMENT_PARAM = 'experiment';
+
+/** The studies with a panel of their own in the Experiments view (index.html: #study-ID). */
+export const STUDY_PANELS = Object.freeze(['spikes', 'sweep', 'optimisers']);
+
+/** The element id of the panel a link to experiment `id` scrolls to: 'study-spikes', or null for the report's. */
+export const linkedPanel = (/** @type {string | null} */ id) =>
+  id && STUDY_PANELS.includes(id) ? `study-${id}` : null;
 
 /**
  * The query string (without '?') of the form's values: every field of
