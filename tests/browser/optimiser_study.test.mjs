@@ -37,6 +37,8 @@ describe('the optimisers study in Chromium', { timeout: 8 * MINUTE }, () => {
     async () => {
       const page = await pageWithData(suite.browser, suite.syntheticUrl);
       await show(page, 'experiments');
+      await page.check('input[name="experiment"][value="width"]');
+      await page.fill('#f-experiment-epochs', '3');
       await page.check('input[name="experiment"][value="optimisers"]');
       assert.equal(await page.inputValue('#f-experiment-epochs'), String(STUDY_EPOCHS), 'the study’s own epochs');
       await page.fill('#f-experiment-epochs', '2');
