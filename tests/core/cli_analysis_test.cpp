@@ -170,5 +170,6 @@ TEST_CASE("mlp_train's help lists the analysis flags and clipping; bad combinati
   refused(run_cli(f.args("--lr-find --save " + (f.dir / "m.safetensors").string())),
           "--lr-find trains nothing: --save, --export-onnx and --record-steps have nothing to write");
   refused(run_cli(f.args("--record-every 3")), "--record-every needs --record-steps FILE");
-  refused(run_cli(f.args("--clip-norm -1")), "--clip-norm: gradient clipping must be a number in [0, 1000000], got -1");
+  refused(run_cli(f.args("--clip-norm -1")),
+          "--clip-norm: gradient clipping must be a number in [0, 1000000], got -1");
 }

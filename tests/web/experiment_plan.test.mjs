@@ -57,6 +57,7 @@ test('a reading is the engine’s preset; η stays the report’s; the rest is t
       beta1: 0.9,
       beta2: 0.999,
       epsilon: 1e-8,
+      clipNorm: 0,
       batchSize: 128,
       l2: 0,
       seed: 1,
