@@ -65,7 +65,6 @@ test('a reading is the engine’s preset; η stays the report’s; the rest is t
       trainLimit: 3000,
       init: 'gaussian',
       batching: 'slices',
-      clipNorm: 0,
     },
   );
   assert.equal(code.epochs, 100, 'the report’s 100 epochs by default');
