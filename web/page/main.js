@@ -33,6 +33,7 @@ import { ExperimentsView } from './report/experiments_view.js';
 import { FiguresView } from './report/figures_view.js';
 import { SpikeStudyView } from './report/spike_study_view.js';
 import { SweepStudyView } from './report/sweep_study_view.js';
+import { OptimiserStudyView } from './report/optimiser_study_view.js';
 import { ExportView } from './runs/export_view.js';
 import { ModelFileView } from './runs/model_file_view.js';
 import { Persistence } from './runs/persistence.js';
@@ -110,6 +111,12 @@ const sweep = new SweepStudyView({
   root: $('study-sweep-body'),
   replan: () => experimentsView.render(),
 });
+const optimiserStudy = new OptimiserStudyView({
+  store,
+  analysis,
+  visibility: shown('experiments'),
+  root: $('study-optimisers-body'),
+});
 new WeightsView({ store, client, visibility: shown('inside') });
 new PathView({ store, client, visibility: whenOpen($('path-panel', HTMLDetailsElement), shown('inside')) });
 const health = new HealthView({
@@ -146,6 +153,7 @@ new PresentationToggle({
     figures.restyle();
     spikeStudy.restyle();
     sweep.restyle();
+    optimiserStudy.restyle();
     health.restyle();
     dynamics.restyle();
     lrFinderView.restyle();

@@ -228,6 +228,13 @@ export class ExperimentsView {
     }
   }
 
+  /** "η = 0.001"; an item with a range test: "η from a range test", then its pick. */
+  #etaText(item) {
+    if (!item.options?.lrFind) return `η = ${formatEta(item.config.learningRate)}`;
+    const pick = item.runId ? this.#store.runs.find(item.runId)?.experiment?.lrFind?.pick : null;
+    return pick ? `η = ${formatEta(pick)} (range test)` : 'η from a range test';
+  }
+
   #planItem(item, i, active, seeded) {
     const f = stepFactor(item.config);
     const status = active || item.status !== 'queued' ? (STATUS_TEXT[item.status] ?? item.status) : null;
@@ -236,7 +243,10 @@ export class ExperimentsView {
       'li',
       { class: `plan-item${current ? ' is-current' : ''}`, 'data-status': status ?? 'planned' },
       el('span', { class: 'plan-run', text: item.config.layers.join('-') }),
-      el('span', { class: 'plan-eta', text: ` η = ${formatEta(item.config.learningRate)}` }),
+      item.config.optimizer === 'sgd'
+        ? null
+        : el('span', { class: 'plan-optimizer', text: ` ${item.config.optimizer}` }),
+      el('span', { class: 'plan-eta', text: ` ${this.#etaText(item)}` }),
       el('span', { class: 'plan-step help', text: ` (step: η × ${f.symbol} gradient)` }),
       el('span', {
         class: 'plan-reading help',
