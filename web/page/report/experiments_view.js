@@ -220,6 +220,11 @@ export class ExperimentsView {
     }
     $('experiment-note').textContent = this.#experiments.note;
     this.#renderProgress();
+    // A study's panel opens when it is chosen, linked or training (closed, the view stays short on a phone).
+    for (const id of [this.selectedId, q && this.#experiments.active ? q.experiment : null]) {
+      const study = document.getElementById(linkedPanel(id) ?? '');
+      if (study instanceof HTMLDetailsElement) study.open = true;
+    }
     const panel = this.#scrollTo && this.#visibility.visible ? document.getElementById(this.#scrollTo) : null;
     if (panel) {
       this.#scrollTo = null;

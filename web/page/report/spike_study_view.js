@@ -72,7 +72,13 @@ export class SpikeStudyView {
     const select = el('select', { id: 'spikes-select' });
     this.#els = {
       status: el('p', { id: 'spikes-status', class: 'help' }),
-      table: el('div', { id: 'spikes-table-box' }),
+      table: el('div', {
+        id: 'spikes-table-box',
+        class: 'table-scroll',
+        tabindex: '0',
+        role: 'region',
+        'aria-label': 'Spikes per intervention',
+      }),
       acc: el('div', {
         id: 'spikes-acc-chart',
         class: 'figure-chart',

@@ -243,7 +243,11 @@ export class SweepStudyView {
         chart,
         legend,
         sentence,
-        el('div', { class: 'table-scroll' }, table),
+        el(
+          'div',
+          { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${label}: every network` },
+          table,
+        ),
       );
       this.#list.append(box);
       b = { box, chart, legend, plot: null, key: '', sentence, table, whiskers: [] };
