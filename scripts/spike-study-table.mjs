@@ -96,7 +96,7 @@ console.log(
 console.log(
   `| intervention | seeds with spikes | spikes per seed | largest jump (points) | seeds with drops of a trained network (accuracy ≥ ${100 * LEARNED} % before) | drops per seed | final train acc. % | final test acc. % | drop epochs / others: largest step | … its batch | … its ‖g‖ | … largest batch | … median step |`,
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log(`|${'---|'.repeat(13)}`);
 for (const r of rows) {
   const c = spikeEpochComparison(
     runs.filter((x) => x.variant === r.key),
