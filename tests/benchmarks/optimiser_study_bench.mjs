@@ -10,9 +10,8 @@
 // each run's worker time (run.runMs), the wall time, the panel's table and sentences, and a screenshot of the
 // panel in build/test-artifacts/.
 import { parseArgs } from 'node:util';
-import { loadavg } from 'node:os';
 
-import { freshPage, waitForData } from '../browser/fixtures.mjs';
+import { experimentPage, runQueue } from './experiment_driver.mjs';
 import { ARTIFACTS, buildSite, launch, startServer } from '../browser/harness.mjs';
 import { STUDY_EPOCHS } from '../../web/page/report/optimiser_study.js';
 
@@ -28,21 +27,8 @@ console.log(buildSite());
 const server = await startServer();
 const browser = await launch([new URL(server.url).origin]);
 try {
-  const page = await freshPage(browser, { origin: new URL(server.url).origin });
-  await page.goto(`${server.url}#experiments`);
-  await waitForData(page);
-  await page.check('input[name="experiment"][value="optimisers"]');
-  await page.check(`input[name="reading"][value="${args.reading}"]`);
-  await page.fill('#f-experiment-epochs', args.epochs);
-  await page.fill('#f-experiment-seeds', args.seeds);
-  const load0 = loadavg()[0];
-  const t0 = Date.now();
-  await page.click('#btn-experiment-run');
-  await page.waitForFunction(() => window.mnist.queue?.state === 'finished', null, {
-    timeout: 60 * 60_000,
-    polling: 500,
-  });
-  const wallMs = Date.now() - t0;
+  const page = await experimentPage(browser, server.url, { experiment: 'optimisers', ...args });
+  const { wallMs, load0, load1 } = await runQueue(page);
   const runs = await page.evaluate(() =>
     window.mnist.runs
       .filter((r) => r.experiment?.experiment === 'optimisers')
@@ -51,7 +37,7 @@ try {
   for (const r of runs)
     console.log(`${r.label.padEnd(70)} η = ${r.eta.toPrecision(3).padEnd(10)} ${(r.runMs / 1000).toFixed(1)} s`);
   console.log(
-    `\n${runs.length} runs, ${args.epochs} epochs each: ${(wallMs / 1000).toFixed(1)} s from the click to the end (load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)})\n`,
+    `\n${runs.length} runs, ${args.epochs} epochs each: ${(wallMs / 1000).toFixed(1)} s from the click to the end (load average ${load0.toFixed(1)} → ${load1.toFixed(1)})\n`,
   );
   await page.waitForFunction(
     () =>

@@ -19,9 +19,9 @@
 // worker's CPU, and the whole report (100 epochs, the report's code)
 // takes at most 40 s from the click to the end.
 import { parseArgs } from 'node:util';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 
-import { freshPage, waitForData } from '../browser/fixtures.mjs';
+import { experimentPage, runQueue } from './experiment_driver.mjs';
 import { ARTIFACTS, buildSite, launch, startServer, startTrace } from '../browser/harness.mjs';
 
 /** The targets: the page's main-thread CPU as a share of the worker's, the whole report's wall time. */
@@ -41,24 +41,9 @@ const server = await startServer();
 const browser = await launch([new URL(server.url).origin]);
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
 try {
-  const page = await freshPage(browser, { origin: new URL(server.url).origin });
-  await page.goto(`${server.url}#experiments`); // the Experiments view, as a user running the report sees it
-  await waitForData(page);
-  await page.check('input[name="experiment"][value="report"]');
-  await page.check(`input[name="reading"][value="${args.reading}"]`);
-  if (args.reading !== 'report-code') await page.selectOption('#f-proper', args.proper);
-  await page.check(`input[name="evaluation"][value="${args.evaluation}"]`);
-  await page.fill('#f-experiment-epochs', args.epochs);
-  const load0 = loadavg()[0];
+  const page = await experimentPage(browser, server.url, { experiment: 'report', ...args });
   const trace = await startTrace(browser.context, page);
-  const t0 = Date.now();
-  await page.click('#btn-experiment-run');
-  await page.waitForFunction(() => window.mnist.queue?.state === 'finished', null, {
-    timeout: 60 * 60_000,
-    polling: 500,
-  });
-  const wallMs = Date.now() - t0;
-  const load1 = loadavg()[0];
+  const { wallMs, load0, load1 } = await runQueue(page);
   const tasks = await trace.stop();
   const cpu = (list) => list.reduce((a, t) => a + t.cpuMs, 0);
   await page.waitForTimeout(1000); // the last figures' redraw

@@ -11,9 +11,9 @@
 //
 // Builds the site (build/site, from build/wasm/dist) and serves it.
 import { parseArgs } from 'node:util';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 
-import { freshPage, waitForData } from '../browser/fixtures.mjs';
+import { experimentPage, runQueue } from './experiment_driver.mjs';
 import { ARTIFACTS, buildSite, launch, startServer } from '../browser/harness.mjs';
 
 const TARGET_MS = 5 * 60_000;
@@ -32,24 +32,9 @@ const server = await startServer();
 const browser = await launch([new URL(server.url).origin]);
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
 try {
-  const page = await freshPage(browser, { origin: new URL(server.url).origin });
-  await page.goto(`${server.url}#experiments`);
-  await waitForData(page);
-  await page.check('input[name="experiment"][value="sweep"]');
-  await page.check(`input[name="reading"][value="${args.reading}"]`);
-  if (args.reading !== 'report-code') await page.selectOption('#f-proper', args.proper);
-  if (args.epochs) await page.fill('#f-experiment-epochs', args.epochs);
-  await page.fill('#f-experiment-seeds', args.seeds);
+  const page = await experimentPage(browser, server.url, { experiment: 'sweep', ...args });
   const epochs = await page.inputValue('#f-experiment-epochs');
-  const load0 = loadavg()[0];
-  const t0 = Date.now();
-  await page.click('#btn-experiment-run');
-  await page.waitForFunction(() => window.mnist.queue?.state === 'finished', null, {
-    timeout: 60 * 60_000,
-    polling: 500,
-  });
-  const wallMs = Date.now() - t0;
-  const load1 = loadavg()[0];
+  const { wallMs, load0, load1 } = await runQueue(page);
   await page.waitForFunction(() => window.mnist.sweepSettled && window.mnist.sweep.length > 0, null, {
     timeout: 60_000,
   });

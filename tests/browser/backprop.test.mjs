@@ -7,17 +7,14 @@
 // gives; and the whole view by keyboard alone on a 390-px phone, without
 // sideways scroll and without serious axe violations.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
 import { drawSeven, freshPage, show, trainEpochs, waitForData } from './fixtures.mjs';
 import { screenshot } from './harness.mjs';
+import { axeProblems } from './axe.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const LAYERS = '784-30-20-10';
 const K = 3;
@@ -28,15 +25,6 @@ const EXPECTED_LINES = [
   '0',
   ...Array.from({ length: K }, () => ['2', '3', '4', '5']).flat(),
 ];
-
-async function axeProblems(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document.getElementById('backprop'), { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 /** The view's state of the stepper: the marked line, the step counter, Next's state, how many grids. */
 const stepState = (page) =>
@@ -146,7 +134,7 @@ describe('backpropagation, step by step', { timeout: 20 * MINUTE }, () => {
     ]);
     assert.ok(step[1] < step[0], `loss ${step[0]} → ${step[1]}`);
     await screenshot(page, 'backprop-1400');
-    assert.deepEqual(await axeProblems(page), []);
+    assert.deepEqual(await axeProblems(page, 'backprop'), []);
 
     // While a run trains (at one epoch a second, to watch), the dynamics charts fill; the trace says how far
     // the network has moved on.
@@ -309,6 +297,6 @@ describe('backpropagation, step by step', { timeout: 20 * MINUTE }, () => {
     assert.ok(size[0] <= size[1], `${size[0]} px wide in ${size[1]}`);
     await page.evaluate(() => scrollTo(0, 0));
     await screenshot(page, 'backprop-390');
-    assert.deepEqual(await axeProblems(page), []);
+    assert.deepEqual(await axeProblems(page, 'backprop'), []);
   });
 });

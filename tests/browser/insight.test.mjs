@@ -12,7 +12,6 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import { describe, test } from 'node:test';
 
@@ -29,11 +28,10 @@ import {
   waitForData,
 } from './fixtures.mjs';
 import { ARTIFACTS, screenshot, startTrace } from './harness.mjs';
+import { axeViolations } from './axe.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 // The synthetic site's data (fixtures.mjs buildSyntheticSite): the validation split is the last
 // 10,000 of its 12,000 training images.
@@ -168,16 +166,7 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
 
   /** axe-core's serious and critical violations on the page as it is now. */
   async function axeProblems(label) {
-    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const r = await window.axe.run(document, { resultTypes: ['violations'] });
-      return r.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
-        help: v.help,
-      }));
-    });
+    const violations = await axeViolations(page);
     const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     const minor = violations.filter((v) => !bad.includes(v)).map((v) => `${v.id} (${v.impact})`);
     console.log(

@@ -5,27 +5,15 @@
 // is shown again for the same settings; by keyboard, at 390 px without
 // sideways scroll, and without serious axe violations.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { pageWithData, waitForData } from './fixtures.mjs';
 import { ARTIFACTS, screenshot } from './harness.mjs';
+import { axeProblems } from './axe.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeProblems(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document.getElementById('lr-finder'), { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 /** What the finder shows: the result box, the chart, the reason, the Use button, the table's rows. */
 const shown = (page) =>
@@ -88,7 +76,7 @@ describe('the learning-rate finder', { timeout: 10 * MINUTE }, () => {
     assert.notEqual(eta, etaBefore);
     assert.equal(await use.isDisabled(), true, 'nothing left to use');
     assert.match(await page.textContent('#lr-find-reason'), new RegExp(`The form’s η is ${eta.replace('.', '\\.')}`));
-    assert.deepEqual(await axeProblems(page), []);
+    assert.deepEqual(await axeProblems(page, 'lr-finder'), []);
     await screenshot(page, 'lr-finder');
     await page.locator('#lr-finder').screenshot({ path: join(ARTIFACTS, 'lr-finder-panel.png') });
 
@@ -118,7 +106,7 @@ describe('the learning-rate finder', { timeout: 10 * MINUTE }, () => {
     }));
     assert.ok(fit.scroll <= fit.width, `no sideways scroll (${fit.scroll} > ${fit.width})`);
     assert.ok(fit.chart <= fit.width, `the chart fits (${fit.chart})`);
-    assert.deepEqual(await axeProblems(page), []);
+    assert.deepEqual(await axeProblems(page, 'lr-finder'), []);
     await screenshot(page, 'lr-finder-phone');
     await page.locator('#lr-finder').screenshot({ path: join(ARTIFACTS, 'lr-finder-panel-phone.png') });
   });

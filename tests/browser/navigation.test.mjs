@@ -7,16 +7,14 @@
 // one setting changed; the pace; presentation mode.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
 import { VIEWS, freshPage, show, trainEpochs, waitForData } from './fixtures.mjs';
 import { screenshot } from './harness.mjs';
+import { axeProblems } from './axe.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 /** A page of browser on the site, data loaded. */
@@ -36,14 +34,6 @@ const overflow = (page) =>
   }));
 
 /** axe-core's serious and critical violations on the page as it is now. */
-async function axeProblems(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 /** What is shown: the view named by the page, the sections not hidden, the link marked current. */
 const shown = (page) =>

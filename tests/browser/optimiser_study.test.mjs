@@ -6,27 +6,15 @@
 // with what they say; axe finds nothing serious in the panel. Run:
 // node --test tests/browser/optimiser_study.test.mjs
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
 import { STUDY_EPOCHS } from '../../web/page/report/optimiser_study.js';
 import { pageWithData, show } from './fixtures.mjs';
 import { screenshot } from './harness.mjs';
+import { axeProblems } from './axe.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeProblems(page, id) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async (root) => {
-    const r = await window.axe.run(document.getElementById(root), { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  }, id);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe('the optimisers study in Chromium', { timeout: 8 * MINUTE }, () => {
   const suite = useBrowserSuite({ real: false, synthetic: true });

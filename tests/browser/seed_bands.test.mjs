@@ -9,25 +9,13 @@
 // chooses it and scrolls to its panel. Run:
 // node --test tests/browser/seed_bands.test.mjs
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
 import { freshPage, pageWithData, show, waitForData } from './fixtures.mjs';
+import { axeProblems } from './axe.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
 const MINUTE = 60_000;
-
-async function axeProblems(page, id) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async (root) => {
-    const r = await window.axe.run(document.getElementById(root), { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  }, id);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe('seed bands in Chromium', { timeout: 6 * MINUTE }, () => {
   const suite = useBrowserSuite({ synthetic: true });

@@ -9,16 +9,13 @@
 // unit-tested, tests/web/spike_study.test.mjs.) Run:
 // node --test tests/browser/spike_study.test.mjs
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
 
 import { pageWithData, show } from './fixtures.mjs';
+import { axeProblems } from './axe.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
 const suite = useBrowserSuite({ real: false, synthetic: true });
 
 async function runStudy(page, { epochs, seeds }) {
@@ -69,12 +66,7 @@ test('the spike study fills its table, bands and explanation from its runs, and 
   assert.match(first.explanation, /more than 2\.0 points .* after epoch 10/);
   assert.match(first.explanation, /spikes in 0 of 2 seeds .* over 2 epochs/);
   // axe on the filled panel.
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
-  const serious = await page.evaluate(async () => {
-    const r = await window.axe.run(document.getElementById('study-spikes'), { resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-  });
-  assert.deepEqual(serious, []);
+  assert.deepEqual(await axeProblems(page, 'study-spikes'), []);
 
   // Other data: seed 1 again with 3 epochs; the groups take each seed's latest run.
   await runStudy(page, { epochs: 3, seeds: 1 });

@@ -6,26 +6,14 @@
 // the cost axis switches, and axe finds nothing serious. Run:
 // node --test tests/browser/sweep_study.test.mjs
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
 import { pageWithData, show, waitForData } from './fixtures.mjs';
 import { screenshot } from './harness.mjs';
+import { axeProblems } from './axe.mjs';
 import { useBrowserSuite } from './suite.mjs';
 
 const MINUTE = 60_000;
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeProblems(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document.getElementById('study-sweep'), { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe('the width × depth sweep in Chromium', { timeout: 10 * MINUTE }, () => {
   const suite = useBrowserSuite({ real: false, synthetic: true });
@@ -159,7 +147,7 @@ describe('the width × depth sweep in Chromium', { timeout: 10 * MINUTE }, () =>
       assert.equal(await page.textContent('#study-sweep .sweep-knee'), m.axes.seconds.sentence);
       assert.match(await page.textContent('#study-sweep .sweep-table thead'), /On the front \(training seconds\)/);
       await screenshot(page, 'sweep-01-panel');
-      assert.deepEqual(await axeProblems(page), []);
+      assert.deepEqual(await axeProblems(page, 'study-sweep'), []);
     },
   );
 });
