@@ -229,7 +229,7 @@ export class SpikeStudyView {
               'tr',
               { 'data-key': r.key },
               el('th', { scope: 'row', text: r.label }),
-              el('td', { class: 'help', text: r.changes }),
+              el('td', { class: 'help spike-changes', text: r.changes }),
               el('td', { 'data-seeds': String(r.seeds), text: `${r.withSpikes} of ${r.seeds}` }),
               el('td', { text: formatSpread(r.spikesPerSeed, (x) => Number(x.toFixed(1)).toString()) }),
               el('td', {
