@@ -19,6 +19,7 @@
 #   MLP_TRAIN: the binary; JOBS: runs at a time (2); READINGS: "code proper-mean"
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/finished_run.sh
 bin=${MLP_TRAIN:-build/native-release/core/mlp_train}
 out=build/optimiser-study
 declare -A presets=([code]=report-code [proper-mean]=proper-mean)
@@ -52,7 +53,7 @@ for seed in $(seq 1 "$seeds"); do
       for opt in sgd momentum nesterov adam; do
         file="$out/$reading/$layers-$opt-seed$seed.jsonl"
         n=${epochs[$reading]}
-        if [ -s "$file" ] && grep -q '"final":true' "$file" && [ "$(grep -c '"epoch":' "$file")" -ge "$n" ]; then continue; fi
+        if finished_run "$file" "$n"; then continue; fi
         runs+=("$n $reading $layers $opt $seed")
       done
     done

@@ -15,6 +15,7 @@
 #   scripts/reproduce-report.sh [EPOCHS] [SEEDS]   (MLP_TRAIN overrides the binary, JOBS the parallel runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/finished_run.sh
 epochs=${1:-100}
 seeds=${2:-5}
 bin=${MLP_TRAIN:-build/native-release/core/mlp_train}
@@ -46,7 +47,7 @@ for reading in code shuffled mean sum uniform-init proper-mean proper-sum full-d
     fi
     for seed in $(seq 1 "$n"); do
       file="$out/$reading/$layers-lr$lr-seed$seed.jsonl"
-      if [ -s "$file" ] && grep -q '"final":true' "$file" && [ "$(grep -c '"epoch":' "$file")" -ge "$epochs" ]; then continue; fi
+      if finished_run "$file" "$epochs"; then continue; fi
       jobs+=("$bin ${readings[$reading]} --layers $layers --lr $lr --seed $seed --epochs $epochs --eval-train --no-progress > $file.tmp 2>/dev/null && mv $file.tmp $file")
     done
   done

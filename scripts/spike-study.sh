@@ -14,6 +14,7 @@
 #   scripts/spike-study.sh [EPOCHS] [SEEDS]   (MLP_TRAIN overrides the binary, JOBS the parallel runs: 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/finished_run.sh
 epochs=${1:-100}
 seeds=${2:-5}
 bin=${MLP_TRAIN:-build/native-release/core/mlp_train}
@@ -46,7 +47,7 @@ for line in "${interventions[@]}"; do
   for seed in $(seq 1 "$seeds"); do
     file="$out/$key/seed$seed.jsonl"
     [ -s "$out/$key/seed$seed.diverged.jsonl" ] && continue
-    if [ -s "$file" ] && grep -q '"final":true' "$file" && [ "$(grep -c '"epoch":' "$file")" -ge "$epochs" ]; then continue; fi
+    if finished_run "$file" "$epochs"; then continue; fi
     jobs+=("run_one $file $bin --preset report-code --layers 784-80-40-20-10 --lr 0.001 $flags --seed $seed --epochs $epochs --eval-train --record-every 1 --threads 1 --validation 0 --no-progress")
   done
 done

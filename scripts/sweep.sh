@@ -16,6 +16,7 @@
 #        MLP_TRAIN (the CLI), THRESHOLD (the knee's points per doubling, 0.5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/finished_run.sh
 epochs=${1:-20}
 seeds=${2:-3}
 bin=${MLP_TRAIN:-build/native-release/core/mlp_train}
@@ -39,7 +40,7 @@ for seed in $(seq 1 "$seeds"); do
         for _ in $(seq 1 "$d"); do layers="$layers-$w"; done
         layers="$layers-10"
         file="$out/$reading/$layers-seed$seed.jsonl"
-        if [ -s "$file" ] && grep -q '"final":true' "$file" && [ "$(grep -c '"epoch":' "$file")" -ge "$e" ]; then continue; fi
+        if finished_run "$file" "$e"; then continue; fi
         jobs+=("$bin --preset $reading --layers $layers --lr 0.001 --seed $seed --epochs $e --threads 1 --no-progress > $file.tmp 2>/dev/null && mv $file.tmp $file")
       done
     done
