@@ -74,6 +74,12 @@ describe('the learning-rate finder', { timeout: 10 * MINUTE }, () => {
     await page.keyboard.press('Enter');
     await page.waitForFunction((v) => document.getElementById('f-learningRate').value === v, eta);
     assert.notEqual(eta, etaBefore);
+    // The view draws on the next frame after the form changes, so wait for it rather than read at once.
+    await page
+      .waitForFunction(() => /** @type {HTMLButtonElement} */ (document.getElementById('btn-lr-use')).disabled, null, {
+        timeout: 5000,
+      })
+      .catch(() => {});
     assert.equal(await use.isDisabled(), true, 'nothing left to use');
     assert.match(await page.textContent('#lr-find-reason'), new RegExp(`The form’s η is ${eta.replace('.', '\\.')}`));
     assert.deepEqual(await axeProblems(page, 'lr-finder'), []);
