@@ -57,7 +57,7 @@ export class LrFinderView {
       const eta = String(roundedEta(found.result.pick));
       settings.write({ learningRate: eta });
       this.#notices.announce(`Learning rate set to ${eta}.`);
-      this.#redraw.request();
+      this.#redraw.flush(); // the user acted: the button and the reason change at once
     });
     store.onAny(['lrFinder', 'settings', 'train', 'data', 'engine'], () => this.#redraw.request());
     this.#redraw.request();
