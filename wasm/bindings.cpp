@@ -1275,9 +1275,8 @@ val pareto_knee(val points, val min_gain_per_doubling) {
   });
 }
 
-// The range test's defaults: { start, end, batches, smoothing, stopFactor }.
-val lr_range_defaults() {
-  const mlp::LrRangeOptions o;
+// A range test's settings as JS sees them: { start, end, batches, smoothing, stopFactor }.
+val lr_range_options_to_js(const mlp::LrRangeOptions& o) {
   val out = val::object();
   out.set("start", o.start);
   out.set("end", o.end);
@@ -1285,6 +1284,20 @@ val lr_range_defaults() {
   out.set("smoothing", o.smoothing);
   out.set("stopFactor", o.stop_factor);
   return out;
+}
+
+val lr_range_defaults() {
+  return lr_range_options_to_js(mlp::LrRangeOptions{});
+}
+
+// Options checked as lrRangeTest would check them, without a trainer: every setting, the defaults
+// filled in; so a queue can refuse a bad range test before its first run rather than when it is reached.
+val validate_lr_range(val options) {
+  return guarded([&] {
+    const mlp::LrRangeOptions o = lr_range_options_of(options);
+    o.validate();
+    return lr_range_options_to_js(o);
+  });
 }
 
 // rates (increasing), smoothed losses → { pick, pickIndex, reason }.
@@ -1368,6 +1381,7 @@ EMSCRIPTEN_BINDINGS(mlp) {
   function("paretoFront", &pareto_front);
   function("paretoKnee", &pareto_knee);
   function("lrRangeDefaults", &lr_range_defaults);
+  function("validateLrRange", &validate_lr_range);
   function("pickLearningRate", &pick_learning_rate);
   function("simd", &simd);
   function("eigenVectorized", &eigen_vectorized);

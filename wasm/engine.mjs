@@ -492,6 +492,16 @@ export class Engine {
   }
 
   /**
+   * A range test's options checked as trainer.lrRangeTest checks them, without a trainer: throws a
+   * ConfigError for what it would refuse; else every setting, the defaults filled in.
+   * @param {LrRangeOptions} [options]
+   * @returns {LrRangeDefaults}
+   */
+  validateLrRange(options) {
+    return unwrap(this.#module.validateLrRange(options));
+  }
+
+  /**
    * The range test's pick from its curve: the rate where the smoothed loss falls fastest against
    * ln η, before its minimum (or the minimum's rate / 10), with the reason.
    * @param {ArrayLike<number>} rates increasing

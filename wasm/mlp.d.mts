@@ -595,6 +595,7 @@ export interface MlpModule {
   paretoFront(points: ParetoPoint[]): RawResult<number[]>;
   paretoKnee(points: ParetoPoint[], minGainPerDoubling: number): RawResult<Knee>;
   lrRangeDefaults(): LrRangeDefaults;
+  validateLrRange(options: LrRangeOptions | undefined): RawResult<LrRangeDefaults>;
   pickLearningRate(rates: ArrayLike<number>, smoothed: ArrayLike<number>): RawResult<LrPick>;
   simd(): boolean;
   eigenVectorized(): boolean;

@@ -62,6 +62,49 @@ describe('the worker’s analysis on the engine', () => {
     trainer.delete();
   });
 
+  test('validateLrRange checks what a range test would refuse, without a trainer; a queue refuses such an item before its first run', () => {
+    assert.deepEqual(engine.validateLrRange(undefined), engine.lrRangeDefaults(), 'nothing said: the defaults');
+    assert.deepEqual(engine.validateLrRange({ batches: 30, end: 2 }), {
+      ...engine.lrRangeDefaults(),
+      batches: 30,
+      end: 2,
+    });
+    const refusal = (options) => {
+      try {
+        engine.validateLrRange(options);
+      } catch (err) {
+        return `${err.kind}: ${err.message}`;
+      }
+      return null;
+    };
+    assert.match(refusal({ batches: 5 }), /^ConfigError: .*batches.*10/);
+    assert.match(refusal({ start: 1e-3, end: 1e9 }), /^ConfigError: .*learning rates/);
+    assert.match(refusal({ start: 1, end: 0.1 }), /^ConfigError: .*below its end rate/);
+    assert.match(refusal({ stopFactor: 1 }), /^ConfigError: .*stop factor/);
+
+    const sent = [];
+    const session = new TrainingSession({ parameterCount: (l) => engine.parameterCount(l), emit: () => {} });
+    session.setData(info);
+    let made = 0;
+    const queue = new ExperimentQueue({
+      session,
+      emit: (type, payload) => sent.push(eventMessage(type, payload)),
+      createTrainer: (c) => (made++, engine.createTrainer(c)),
+      loadModel: (b) => engine.loadModel(b),
+      validateConfig: (c) => engine.validateConfig(c),
+      validateRange: (o) => engine.validateLrRange(o),
+    });
+    const config = { layers: [784, 16, 10], learningRate: 0.5, seed: 2, batchSize: 32 };
+    const item = (options) => ({ config, epochs: 1, evaluate: { each: [], last: [] }, options });
+    assert.throws(
+      () => queue.start({ queueId: 'q', items: [item({}), item({ lrFind: { batches: 5 } })] }),
+      (err) => err.kind === 'ConfigError' && /^run 2 of the queue: .*batches.*10/.test(err.message),
+    );
+    assert.equal(made, 0, 'no run started');
+    assert.equal(queue.active, false);
+    assert.deepEqual(sent, [], 'nothing said to the page but the refusal');
+  });
+
   test('a queue item with lrFind and dynamicsEvery on the engine: η is the pick; dynamics every N with record fields', () => {
     const sent = [];
     let queue = null;

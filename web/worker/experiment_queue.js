@@ -80,8 +80,12 @@ const ACTIVE = new Set(['running', 'paused']);
 // A queue that cannot be started as asked (the page shows why).
 const requestError = (message, kind = 'RequestError') => new ReportedError(message, kind);
 
-/** The queue's items, checked (the configs by validateConfig when given); throws on the first problem. */
-export function checkItems(items, validateConfig = null) {
+/**
+ * The queue's items, checked (the configs by validateConfig, the range tests by validateRange, when
+ * given: so that a queue the engine would refuse at its tenth run is refused before its first); throws
+ * on the first problem.
+ */
+export function checkItems(items, validateConfig = null, validateRange = null) {
   if (!Array.isArray(items) || items.length === 0) throw requestError('a queue needs at least one run');
   return items.map((item, i) => {
     const where = `run ${i + 1} of the queue`;
@@ -98,7 +102,13 @@ export function checkItems(items, validateConfig = null) {
     } catch (err) {
       throw requestError(`${where}: ${err.message}`, err.kind ?? 'RequestError');
     }
-    return { config, epochs, evaluate: plan, options: checkItemOptions(options, where) };
+    const checked = checkItemOptions(options, where);
+    try {
+      if (checked.lrFind && validateRange) validateRange(checked.lrFind);
+    } catch (err) {
+      throw requestError(`${where}: ${err.message}`, err.kind ?? 'RequestError');
+    }
+    return { config, epochs, evaluate: plan, options: checked };
   });
 }
 
@@ -108,6 +118,7 @@ export class ExperimentQueue {
   #createTrainer;
   #loadModel;
   #validateConfig;
+  #validateRange;
   #onBusy;
   #parameterCount;
   #rangeBatches;
@@ -121,7 +132,8 @@ export class ExperimentQueue {
   /**
    * session: the TrainingSession; emit(type, payload): to the page;
    * createTrainer(config), loadModel(bytes: Uint8Array): new trainers (the
-   * engine's); validateConfig(config): throws what createTrainer would; onBusy(ms): the next call (a
+   * engine's); validateConfig(config): throws what createTrainer would; validateRange(lrFind): throws
+   * what the range test would (engine.validateLrRange); onBusy(ms): the next call (a
    * range test) may keep the worker silent that long; parameterCount(layers): the engine's;
    * rangeBatches(): the batches of a range test that does not say (engine.lrRangeDefaults().batches).
    */
@@ -131,6 +143,7 @@ export class ExperimentQueue {
     createTrainer,
     loadModel,
     validateConfig = null,
+    validateRange = null,
     onBusy = (_ms) => {},
     parameterCount = (_layers) => 0,
     rangeBatches = () => 0,
@@ -140,6 +153,7 @@ export class ExperimentQueue {
     this.#createTrainer = createTrainer;
     this.#loadModel = loadModel;
     this.#validateConfig = validateConfig;
+    this.#validateRange = validateRange;
     this.#onBusy = onBusy;
     this.#parameterCount = parameterCount;
     this.#rangeBatches = rangeBatches;
@@ -177,7 +191,7 @@ export class ExperimentQueue {
    * resume() before training.
    */
   start({ queueId, items, start = 0, checkpoint = null, runMs = 0, paused = false }) {
-    const checked = checkItems(items, this.#validateConfig);
+    const checked = checkItems(items, this.#validateConfig, this.#validateRange);
     if (!Number.isInteger(start) || start < 0 || start >= checked.length)
       throw requestError(`the queue has no run ${start + 1}`);
     if (!this.#session.dataInfo) throw requestError('the data is not loaded yet');

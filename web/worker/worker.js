@@ -136,6 +136,7 @@ const ready = createEngine().then((loaded) => {
     createTrainer: (config) => engine.createTrainer(config),
     loadModel: (bytes) => engine.loadModel(bytes),
     validateConfig: (config) => engine.validateConfig(config),
+    validateRange: (options) => engine.validateLrRange(options),
     onBusy: beat,
     parameterCount: (layers) => engine.parameterCount(layers),
     rangeBatches: () => engine.lrRangeDefaults().batches,
