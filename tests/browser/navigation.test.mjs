@@ -133,6 +133,9 @@ describe('one view at a time', { timeout: 20 * MINUTE }, () => {
       [...document.querySelectorAll('.pointer-fine')].filter((e) => e.offsetParent !== null).map((e) => e.textContent),
     );
     assert.deepEqual(hoverWords, [], 'no “hover for values” on a touch screen');
+    // Long enough that the run is still going when Pause is tapped (the default 10 epochs of the
+    // synthetic data can end between Resume and Pause on a busy machine).
+    await page.fill('#f-epochs', '200');
     await page.tap('#btn-step');
     await page.waitForFunction(() => window.mnist.state === 'paused' && window.mnist.trainer?.progress.step === 1);
     await page.tap('#btn-pause'); // Resume
