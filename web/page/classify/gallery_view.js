@@ -102,7 +102,7 @@ export class GalleryView {
     try {
       const m = await this.#client.request('predictSplit', { withImages: !this.#grid.hasImages(split), split });
       this.#grid.setData(m);
-      // The word marked as index.html's is (ui/item_words_view.js writes it again when the data change).
+      // The word marked as in index.html (ui/item_words_view.js writes it again when the data change).
       $('gallery-title').replaceChildren(
         `${split === 'validation' ? 'Validation' : 'Test'} `,
         el('span', { 'data-item-word': 'digits', text: itemWordAs(this.#store.data.classNames, 'digits') }),
