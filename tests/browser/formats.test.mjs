@@ -114,6 +114,15 @@ async function chooseFormat(page, format) {
   await page.waitForSelector(`#${format}-form:not([hidden])`);
 }
 
+/** An element's text with its white space folded, as it reads. */
+const textOf = async (page, selector) => (await page.textContent(selector)).replace(/\s+/g, ' ').trim();
+
+/** What a part of the page says: its visible text, then its elements' aria-labels (what a screen reader adds). */
+const wordsOf = (page, selector) =>
+  page.$eval(selector, (root) =>
+    [root.innerText, ...[...root.querySelectorAll('[aria-label]')].map((e) => e.getAttribute('aria-label'))].join('\n'),
+  );
+
 describe('models and data in the forms people have them', { timeout: 15 * MINUTE }, () => {
   const suite = useBrowserSuite({ real: false, synthetic: true });
 
@@ -355,6 +364,9 @@ describe('models and data in the forms people have them', { timeout: 15 * MINUTE
     },
     async () => {
       const page = await pageWithData(suite.browser, suite.syntheticUrl);
+      // MNIST-like data: one image is a digit.
+      assert.equal(await textOf(page, '#gallery-title'), 'Test digits');
+      assert.equal(await textOf(page, '#gallery-cell-clear'), 'Show all digits');
       // PNGs of three shapes in folders named after them, of many sizes, dark on light and light on dark; a
       // few JPEGs the browser encodes; a note and a blank image among them; a folder around it all.
       const files = {};
@@ -422,6 +434,22 @@ describe('models and data in the forms people have them', { timeout: 15 * MINUTE
         await page.textContent('#data-status'),
         /^your images \(shapes\.zip\): 84 training, 9 validation, 30 test images of 28×28 in 3 classes \(circle, cross, square\)\.$/,
       );
+      // Named classes: one image is an image wherever index.html names one (ui/item_words_view.js).
+      assert.equal(await textOf(page, '#gallery-title'), 'Test images');
+      assert.equal(await textOf(page, '#gallery-cell-clear'), 'Show all images');
+      assert.equal(await textOf(page, '#path-status'), 'Select an image in the gallery below, or draw one.');
+      assert.equal(await textOf(page, '#bp-status'), 'Select an image in the Classify view’s gallery.');
+      assert.equal(await textOf(page, '#path-panel summary'), 'One image’s path');
+      assert.equal(await textOf(page, 'label:has(> #bp-index)'), 'Test image №');
+      assert.match(
+        await textOf(page, '#confusion-help'),
+        /^Rows: the true class; .* to see those images in the gallery/,
+      );
+      assert.equal(
+        await page.getAttribute('#pad', 'aria-label'),
+        'Drawing area: draw an image here with a mouse, finger or pen',
+      );
+      assert.equal(await page.getAttribute('#path-panel [role="radiogroup"]', 'aria-label'), 'Which image');
       // The fast preset (ReLU, softmax, Adam), in batches no larger than the 84 training images (the form
       // holds a batch to them).
       await page.selectOption('#f-preset', 'fast');
@@ -479,6 +507,12 @@ describe('models and data in the forms people have them', { timeout: 15 * MINUTE
       console.log(`  a drawn 7 on the shapes' network: ${said}`);
       assert.match(said, /^Looks like: (circle|cross|square|output \d) \(/);
       assert.deepEqual(await page.locator('#draw-bars .probs-digit').allTextContents(), ['circle', 'cross', 'square']);
+      // Nothing in the Classify view calls these images digits: not its text, not its labels.
+      await page.waitForSelector('#draw-backprop:not([hidden])');
+      const words = await wordsOf(page, '#classify');
+      assert.match(words, /Show all images/);
+      assert.match(words, /Follow your drawing’s backward pass/);
+      assert.doesNotMatch(words, /\bdigits?\b/i, words);
 
       // A reload converts the zip again, the same way, and restores the model on it.
       const step = await page.evaluate(() => window.mnist.trainer.progress.step);
@@ -493,6 +527,8 @@ describe('models and data in the forms people have them', { timeout: 15 * MINUTE
       await show(page, 'classify');
       await page.waitForSelector('#confusion table');
       assert.deepEqual(await page.locator('#confusion tbody th').allTextContents(), ['circle', 'cross', 'square']);
+      assert.equal(await textOf(page, '#gallery-title'), 'Test images');
+      assert.doesNotMatch(await wordsOf(page, '#classify'), /\bdigits?\b/i);
     },
   );
 });

@@ -51,6 +51,7 @@ import { StatsView } from './training/stats_view.js';
 import { StatusBarView } from './training/status_bar_view.js';
 import { TrainingCommands } from './training/training_commands.js';
 import { $, queryAll } from './ui/dom.js';
+import { ItemWordsView } from './ui/item_words_view.js';
 import { Notices } from './ui/notices.js';
 import { whenOpen } from './ui/redraw.js';
 import { SlowLog } from './ui/slow_log.js';
@@ -91,6 +92,7 @@ recovery = new Recovery({
 
 // Views: each draws what it is given, and only while it is on screen.
 new EngineStatusView({ store });
+new ItemWordsView({ store });
 new ThreadsView({ store, client, notices });
 new StatusBarView({ store, commands: training });
 const dataView = new DataView({ store, source: data, notices });

@@ -8,7 +8,7 @@
 // network arrives, and only while the view is on screen; while training it
 // says how far the network has moved on instead of tracing again under the
 // reader's eyes.
-import { className } from '../ui/class_names.js';
+import { className, itemWord, itemWordAs } from '../ui/class_names.js';
 import { $, el } from '../ui/dom.js';
 import { Redraw } from '../ui/redraw.js';
 import { backpropSteps, FIG1 } from './backprop.js';
@@ -57,6 +57,7 @@ export class BackpropView {
     store.on('data', () => {
       const n = store.data.info?.test;
       if (n) this.#indexInput.max = String(n - 1);
+      this.#redraw.request(); // the status's word for an image
     });
     $('bp-trace').addEventListener('click', () => this.#want());
     $('bp-prev').addEventListener('click', () => this.#go(this.#index - 1));
@@ -99,19 +100,21 @@ export class BackpropView {
     const input = this.#indexInput;
     const index = Number(input.value);
     const count = this.#store.data.info?.test ?? 0;
+    const names = this.#store.data.classNames;
     if (!this.#store.trainer || input.value === '') return;
     if (!Number.isInteger(index) || index < 0 || index >= count) {
-      $('bp-status').textContent = `Test digits are numbered 0 to ${(count - 1).toLocaleString('en')}.`;
+      $('bp-status').textContent =
+        `Test ${itemWordAs(names, 'digits')} are numbered 0 to ${(count - 1).toLocaleString('en')}.`;
       return;
     }
     this.#busy = true;
-    $('bp-status').textContent = `Tracing test digit #${index}…`;
+    $('bp-status').textContent = `Tracing test ${itemWord(names)} #${index}…`;
     try {
       const { trace, image } = await this.#client.request('traceBackpropSplit', { split: 'test', index });
       const digit = {
         image: Float32Array.from(image, (v) => v / 255),
         label: trace.label,
-        text: `test digit #${index} (a ${trace.label})`,
+        text: `test ${itemWord(names)} #${index} (a ${className(names, trace.label)})`,
         split: 'test',
         index,
       };
@@ -198,6 +201,7 @@ export class BackpropView {
       activation: config.activation,
       loss: config.loss,
       className: (i) => className(this.#store.data.classNames, i),
+      item: itemWord(this.#store.data.classNames),
     };
     this.#traced = { digit, target };
     this.#steps = backpropSteps(trace);
@@ -216,11 +220,12 @@ export class BackpropView {
     const again = /** @type {HTMLButtonElement} */ ($('bp-trace'));
     again.disabled = !digit || !trainer || this.#busy;
     if (!trainer) return void (status.textContent = 'Train or load a model first: the trace follows the live network.');
+    const names = this.#store.data.classNames;
     if (!digit)
       return void (status.textContent =
         d.source === 'drawn'
-          ? 'Draw a digit in the Classify view, then come back.'
-          : 'Enter a test digit’s number, or select one in the Classify view’s gallery or confusion matrix.');
+          ? `Draw ${itemWordAs(names, 'a digit')} in the Classify view, then come back.`
+          : `Enter a test ${itemWord(names)}’s number, or select one in the Classify view’s gallery or confusion matrix.`);
     if (!this.#ctx || this.#busy) return;
     const { trace } = this.#ctx;
     const now = trainer.progress?.step ?? trace.trainerStep;
@@ -229,7 +234,7 @@ export class BackpropView {
     again.textContent = moved !== 0 || this.#traced.digit !== digit ? 'Trace again' : 'Trace';
     status.textContent =
       this.#traced.digit !== digit
-        ? `Traced: ${what}. Another digit is selected now: Trace follows it.`
+        ? `Traced: ${what}. Another ${itemWord(names)} is selected now: Trace follows it.`
         : moved > 0
           ? `Traced: ${what}; the network has trained ${moved.toLocaleString('en')} more step${moved === 1 ? '' : 's'} since${train.state === 'running' ? ' (it is training)' : ''}. Trace again for its numbers now.`
           : `Traced: ${what}.`;

@@ -13,9 +13,9 @@ import { pixelName, slopes, tileMosaic } from './backprop.js';
 
 /**
  * What a step is drawn from: the trace, the image it traced (in [0, 1], as training scales it) and its
- * shape, the network's activation and loss, and the classes' names.
+ * shape, the network's activation and loss, the classes' names and what one image is called ('digit' by default).
  * @typedef {{ trace: BackpropTraceValue, pixels: Float32Array, image: { rows: number, cols: number },
- *   activation: string, loss: string, className: (i: number) => string }} TraceContext
+ *   activation: string, loss: string, className: (i: number) => string, item?: string }} TraceContext
  */
 
 /** A step's sentence and its figures. @typedef {{ text: string, figures: HTMLElement[] }} StepFigures */

@@ -134,7 +134,9 @@ export function renderOneStep(box, ctx) {
       text:
         'A first-layer weight’s gradient is G times its pixel, and a blank pixel is 0: its weights get no gradient' +
         (s.optimizer === 'sgd' && s.l2 === 0
-          ? ', so only the pixels the digit covers move.'
+          ? (ctx.item ?? 'digit') === 'digit'
+            ? ', so only the pixels the digit covers move.'
+            : ', so only the pixels that are not blank move.'
           : '; where they move all the same, it is the weight decay or the optimiser’s memory of earlier steps.'),
     }),
   );

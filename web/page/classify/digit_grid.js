@@ -6,7 +6,7 @@
 // probability bars (and tells onSelect). It shows the test set, or the
 // validation set when a cell of the validation matrix was opened. Classes are
 // named by the data (ui/class_names.js): digits for MNIST, a zip's folder names.
-import { className, itemWord } from '../ui/class_names.js';
+import { className, itemWord, itemWordAs } from '../ui/class_names.js';
 import { digitImage, drawDigit } from '../ui/pixels.js';
 import { el } from '../ui/dom.js';
 import { pct } from '../ui/format.js';
@@ -36,8 +36,9 @@ export class DigitGrid {
     this.filter = 'all';
     this.shown = PAGE;
     this.selected = null;
-    this.detailCanvas = el('canvas', { class: 'digit-large', role: 'img', 'aria-label': 'selected test digit' });
-    this.detailText = el('p', { class: 'detail-text', text: 'Select a digit to see its probabilities.' });
+    this.detailCanvas = el('canvas', { class: 'digit-large', role: 'img' });
+    this.detailText = el('p', { class: 'detail-text' });
+    this.#unselected();
     const barsBox = el('div');
     detail.replaceChildren(el('div', { class: 'detail-head' }, this.detailCanvas, this.detailText), barsBox);
     this.bars = new ProbabilityBars(barsBox);
@@ -60,6 +61,7 @@ export class DigitGrid {
     this.order = null;
     this.render();
     if (this.selected !== null) this.select(this.selected, false);
+    else this.#unselected();
   }
 
   /** True when the images of `split` are here (they are sent once). */
@@ -84,8 +86,15 @@ export class DigitGrid {
     this.more.hidden = true;
     this.selected = null;
     this.bars.set(null);
-    this.detailText.textContent = 'Select a digit to see its probabilities.';
+    this.#unselected();
     this.detailCanvas.getContext('2d').clearRect(0, 0, this.detailCanvas.width, this.detailCanvas.height);
+  }
+
+  /** The detail's words while no tile is selected, in the data's word for an image. */
+  #unselected() {
+    const names = this.classNames();
+    this.detailCanvas.setAttribute('aria-label', `selected test ${itemWordAs(names, 'digit')}`);
+    this.detailText.textContent = `Select ${itemWordAs(names, 'a digit')} to see its probabilities.`;
   }
 
   setFilter(filter) {

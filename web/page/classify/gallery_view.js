@@ -4,8 +4,8 @@
 // gallery is on screen; all digits or the mistakes, or exactly one
 // confusion cell's. Selecting a digit makes it the one "inside the network"
 // looks at (store.setDigit).
-import { className, itemWord } from '../ui/class_names.js';
-import { $ } from '../ui/dom.js';
+import { className, itemWord, itemWordAs } from '../ui/class_names.js';
+import { $, el } from '../ui/dom.js';
 import { confusionFrom } from './confusion.js';
 import { DigitGrid } from './digit_grid.js';
 
@@ -87,7 +87,7 @@ export class GalleryView {
     if (trainer && !this.#grid.data) {
       $('gallery-count').textContent = this.#visibility.visible
         ? 'Classifying the test set…'
-        : 'The test digits load when this view is shown.';
+        : `The test ${itemWordAs(this.#store.data.classNames, 'digits')} load when this view is shown.`;
     }
     if (!trainer || !(this.#stale || force) || !(this.#visibility.visible || force)) return null;
     if (this.#busy) return this.#busy;
@@ -102,8 +102,11 @@ export class GalleryView {
     try {
       const m = await this.#client.request('predictSplit', { withImages: !this.#grid.hasImages(split), split });
       this.#grid.setData(m);
-      const word = itemWord(this.#store.data.classNames);
-      $('gallery-title').textContent = `${split === 'validation' ? 'Validation' : 'Test'} ${word}s`;
+      // The word marked as in index.html (ui/item_words_view.js writes it again when the data change).
+      $('gallery-title').replaceChildren(
+        `${split === 'validation' ? 'Validation' : 'Test'} `,
+        el('span', { 'data-item-word': 'digits', text: itemWordAs(this.#store.data.classNames, 'digits') }),
+      );
       return m;
     } catch {
       this.#stale = true;
@@ -133,7 +136,9 @@ export class GalleryView {
     for (const r of document.querySelectorAll('input[name="gallery-filter"]'))
       /** @type {HTMLInputElement} */ (r).checked = false;
     this.#grid.setCell({ truth, guess });
-    this.#showCellBanner(`From the ${split} confusion matrix: only the digits of one cell.`);
+    this.#showCellBanner(
+      `From the ${split} confusion matrix: only the ${itemWordAs(this.#store.data.classNames, 'digits')} of one cell.`,
+    );
     $('gallery').scrollIntoView({ block: 'nearest' });
     return confusionFrom(data.labels, data.predicted, this.#grid.classes);
   }

@@ -4,7 +4,7 @@
 // drawing is also a digit to look inside the network with (store.setDigit).
 // When the model changes, the drawing is classified again (while the
 // Classify view is shown).
-import { className } from '../ui/class_names.js';
+import { className, itemWordAs } from '../ui/class_names.js';
 import { drawDigit } from '../ui/pixels.js';
 import { $ } from '../ui/dom.js';
 import { pct } from '../ui/format.js';
@@ -51,7 +51,8 @@ export class DrawView {
     store.on('data', () => {
       if (store.data.status !== 'ready') return;
       this.#bars.setClasses(store.data.classNames);
-      again.request();
+      if (this.#digit) again.request();
+      else this.#predict(null); // the prompt's word for an image
     });
   }
 
@@ -75,7 +76,7 @@ export class DrawView {
     const result = $('draw-result');
     if (!image) {
       this.#bars.set(null);
-      result.textContent = 'Draw a digit in the box.';
+      result.textContent = `Draw ${itemWordAs(this.#store.data.classNames, 'a digit')} in the box.`;
       result.dataset.prediction = '';
       return;
     }

@@ -6,7 +6,7 @@
 // again at most every LIVE_MS while training. Nothing is asked of the worker
 // while the panel is out of sight: then it costs training nothing, and a
 // traceDigit call (one image) every LIVE_MS when shown.
-import { className } from '../ui/class_names.js';
+import { className, itemWordAs } from '../ui/class_names.js';
 import { diverging, viridis } from '../ui/colour.js';
 import { $, el } from '../ui/dom.js';
 import { sci } from '../ui/format.js';
@@ -49,7 +49,7 @@ export class PathView {
         /** @type {HTMLInputElement} */ (r).checked = /** @type {HTMLInputElement} */ (r).value === store.digit.source;
       this.#redraw.request();
     });
-    store.onAny(['trainer', 'chunk', 'epoch', 'train'], () => this.#redraw.request());
+    store.onAny(['trainer', 'chunk', 'epoch', 'train', 'data'], () => this.#redraw.request());
     this.#redraw.request();
   }
 
@@ -60,8 +60,9 @@ export class PathView {
     const status = $('path-status');
     if (this.#busy) return this.#redraw.request();
     if (!digit) {
+      const a = itemWordAs(this.#store.data.classNames, 'a digit');
       status.textContent =
-        d.source === 'drawn' ? 'Draw a digit in the Classify view.' : 'Select a digit in the Classify view’s gallery.';
+        d.source === 'drawn' ? `Draw ${a} in the Classify view.` : `Select ${a} in the Classify view’s gallery.`;
       $('path').replaceChildren();
       return;
     }

@@ -9,6 +9,7 @@
 // the heat maps. The weights are fetched from the worker when the model
 // changed and the view is shown; while training, at most once a second.
 import { State } from '../../shared/protocol.js';
+import { className } from '../ui/class_names.js';
 import { diverging } from '../ui/colour.js';
 import { $, el, queryAll } from '../ui/dom.js';
 import { sci as fmt } from '../ui/format.js';
@@ -204,6 +205,9 @@ export class WeightsView {
     });
     canvas.style.setProperty('--cols', String(inputs));
     canvas.style.setProperty('--rows', String(units));
+    // An output unit is its class: the digit, or the data's name for it.
+    const names = this.#store.data.classNames;
+    const output = (u) => (names ? className(names, u) : `digit ${u}`);
     const body = el('tbody');
     for (let u = 0; u < units; u++) {
       const r = range(data, u * inputs, inputs);
@@ -211,7 +215,7 @@ export class WeightsView {
         el(
           'tr',
           {},
-          el('th', { scope: 'row', text: isOutput ? `digit ${u}` : `unit ${u + 1}` }),
+          el('th', { scope: 'row', text: isOutput ? output(u) : `unit ${u + 1}` }),
           el('td', { text: fmt(r.lo) }),
           el('td', { text: fmt(r.hi) }),
           el('td', { text: fmt(r.norm) }),
