@@ -28,6 +28,7 @@ import { WeightsView } from './inside/weights_view.js';
 import { LrFinder } from './lr_finder/lr_finder.js';
 import { LrFinderView } from './lr_finder/lr_finder_view.js';
 import { Analysis } from './report/analysis.js';
+import { StoredChoices } from './report/experiment_choices.js';
 import { Experiments } from './report/experiments.js';
 import { ExperimentsView } from './report/experiments_view.js';
 import { FiguresView } from './report/figures_view.js';
@@ -80,6 +81,7 @@ const data = new DataSource({ store, client });
 const persistence = new Persistence({ store, client, notices, settings });
 const experiments = new Experiments({ store, client, notices, settings });
 const lrFinder = new LrFinder({ store, client, storage });
+const experimentChoices = new StoredChoices(storage); // the Experiments form's, kept over a reload
 recovery = new Recovery({
   store,
   client,
@@ -101,7 +103,13 @@ new StatsView({ store, visibility: shown('train') });
 const curves = new CurvesView({ store, visibility: shown('train'), loss: $('chart-loss'), accuracy: $('chart-acc') });
 new EpochTableView({ store, visibility: shown('train') });
 const lrFinderView = new LrFinderView({ store, finder: lrFinder, settings, notices, visibility: shown('train') });
-const experimentsView = new ExperimentsView({ store, experiments, notices, visibility: shown('experiments') });
+const experimentsView = new ExperimentsView({
+  store,
+  experiments,
+  notices,
+  visibility: shown('experiments'),
+  choices: experimentChoices,
+});
 const figures = new FiguresView({ store, visibility: shown('experiments') });
 // The engine's analysis of the runs' numbers (the worker's 'analyse'), for the studies' views.
 const analysis = new Analysis({ client });
@@ -112,6 +120,7 @@ const sweep = new SweepStudyView({
   visibility: shown('experiments'),
   root: $('study-sweep-body'),
   replan: () => experimentsView.render(),
+  choices: experimentChoices,
 });
 const optimiserStudy = new OptimiserStudyView({
   store,

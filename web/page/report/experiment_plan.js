@@ -106,6 +106,11 @@ export function allExperiments() {
   return [...REPORT_EXPERIMENTS, ...STUDIES];
 }
 
+/** The epochs an experiment runs unless the form says otherwise: a study's own, else the report's. */
+export function defaultEpochs(/** @type {string} */ id) {
+  return allExperiments().find((x) => x.id === id)?.epochs ?? EXPERIMENT_EPOCHS.default;
+}
+
 /**
  * What an epoch's end evaluates (training_session.js, EVALUATION_SPLITS):
  * 'figures' — what the report's figures and numbers need: the training

@@ -7,6 +7,7 @@ import {
   EXPERIMENT_EPOCHS,
   EXPERIMENT_SEEDS,
   allExperiments,
+  defaultEpochs,
   REPORT_EPOCHS,
   formatEta,
   stepFactor,
@@ -20,6 +21,7 @@ import { Redraw } from '../ui/redraw.js';
 
 /**
  * @import { SessionStore } from '../app/session_store.js'
+ * @import { ChoicesPort, ExperimentChoices } from './experiment_choices.js'
  * @import { Experiments } from './experiments.js'
  * @import { Notices } from '../ui/notices.js'
  * @import { Visibility } from '../ui/redraw.js'
@@ -50,9 +52,15 @@ export class ExperimentsView {
   #visibility;
   /** The panel a link asked for (a study's), scrolled to when the view is first drawn while shown. */
   #scrollTo = null;
+  /** The user (or a link) chose before the saved choices were read: theirs stand. */
+  #touched = false;
 
-  /** @param {{ store: SessionStore, experiments: Experiments, notices: Notices, visibility: Visibility }} parts */
-  constructor({ store, experiments, visibility }) {
+  /**
+   * @param {{ store: SessionStore, experiments: Experiments, notices: Notices, visibility: Visibility,
+   *   choices: ChoicesPort }} parts
+   *   choices: the form's choices kept in this browser (experiment_choices.js), restored once and saved on change
+   */
+  constructor({ store, experiments, visibility, choices }) {
     this.#store = store;
     this.#experiments = experiments;
     this.#visibility = visibility;
@@ -89,8 +97,11 @@ export class ExperimentsView {
     this.#form.addEventListener('input', (e) => {
       // A study with epochs of its own (the sweep's) puts them in the field when it is chosen.
       const target = /** @type {HTMLInputElement} */ (e.target);
-      if (target.name === 'experiment') epochs.value = String(this.#defaultEpochs(target.value));
+      if (target.name === 'experiment') epochs.value = String(defaultEpochs(target.value));
+      this.#touched = true;
       this.render();
+      const { experiment, epochs: n, seeds: s, evaluation } = this.#choices();
+      void choices.save({ experiment, epochs: n, seeds: s, evaluation });
     });
     this.#form.addEventListener('submit', async (e) => {
       e.preventDefault();
@@ -111,16 +122,29 @@ export class ExperimentsView {
     store.onAny(['engine', 'data', 'queue'], () => this.#redraw.request());
     store.onAny(['chunk', 'epoch'], () => experiments.active && progress.request());
     this.render();
+    void choices.load().then((saved) => {
+      if (this.#touched) return;
+      this.#restore(saved);
+      this.#redraw.request();
+    });
+  }
+
+  /** The saved choices in the form: the saved epochs stand, not the experiment's own. */
+  #restore(/** @type {ExperimentChoices} */ saved) {
+    for (const [name, value] of [
+      ['experiment', saved.experiment],
+      ['evaluation', saved.evaluation],
+    ]) {
+      const radio = this.#form.querySelector(`input[name="${name}"][value="${CSS.escape(value)}"]`);
+      if (radio instanceof HTMLInputElement) radio.checked = true;
+    }
+    this.#input('epochs').value = String(saved.epochs);
+    this.#input('seeds').value = String(saved.seeds);
   }
 
   /** @param {string} name */
   #input(name) {
     return /** @type {HTMLInputElement} */ (this.#form.elements.namedItem(name));
-  }
-
-  /** The epochs an experiment runs unless the form says otherwise: a study's own, else the report's. */
-  #defaultEpochs(id) {
-    return allExperiments().find((x) => x.id === id)?.epochs ?? EXPERIMENT_EPOCHS.default;
   }
 
   /** The experiments' ids, which a shared link may name (share.js). */
@@ -143,7 +167,8 @@ export class ExperimentsView {
     );
     if (!input) return;
     /** @type {HTMLInputElement} */ (input).checked = true;
-    this.#input('epochs').value = String(this.#defaultEpochs(id));
+    this.#input('epochs').value = String(defaultEpochs(id));
+    this.#touched = true;
     this.#scrollTo = linkedPanel(id);
     this.#redraw.request();
   }

@@ -30,6 +30,7 @@ import {
  * @import { SessionStore } from '../app/session_store.js'
  * @import { Visibility } from '../ui/redraw.js'
  * @import { SweepAnalysis, SweepMeasure } from './sweep_study.js'
+ * @import { ChoicesPort } from './experiment_choices.js'
  */
 
 /** A depth's colour: the palette's, one per number of hidden layers. */
@@ -58,10 +59,11 @@ export class SweepStudyView {
 
   /**
    * @param {{ store: SessionStore, analysis: SweepAnalysis, visibility: Visibility, root: HTMLElement,
-   *   replan: () => void }} parts
-   *   root: the panel's body; replan: the Experiments form redraws its plan (the grid changed)
+   *   replan: () => void, choices: ChoicesPort }} parts
+   *   root: the panel's body; replan: the Experiments form redraws its plan (the grid changed);
+   *   choices: the grid and the cost axis kept in this browser (experiment_choices.js), restored once, saved on change
    */
-  constructor({ store, analysis, visibility, root, replan }) {
+  constructor({ store, analysis, visibility, root, replan, choices }) {
     this.#store = store;
     this.#analysis = analysis;
     const grid = sweepGrid();
@@ -88,10 +90,16 @@ export class SweepStudyView {
       this.#gridError,
     );
     form.addEventListener('submit', (e) => e.preventDefault());
+    // The user chose before the saved choices were read: theirs stand.
+    let touched = false;
     form.addEventListener('input', () => {
+      touched = true;
       const parsed = parseGrid(widths.value, depths.value);
       this.#gridError.textContent = 'error' in parsed ? parsed.error : '';
-      if ('grid' in parsed) setSweepGrid(parsed.grid);
+      if ('grid' in parsed) {
+        setSweepGrid(parsed.grid);
+        void choices.save({ grid: parsed.grid });
+      }
       replan();
     });
     const axes = el(
@@ -108,7 +116,9 @@ export class SweepStudyView {
       ),
     );
     axes.addEventListener('change', (e) => {
+      touched = true;
       this.#axis = /** @type {HTMLInputElement} */ (e.target).value;
+      void choices.save({ axis: this.#axis });
       this.#redraw.request();
     });
     this.#empty = el('p', {
@@ -141,6 +151,18 @@ export class SweepStudyView {
     store.onAny(['runs', 'engine'], () => this.#redraw.request());
     new ResizeObserver(() => this.#resize()).observe(root);
     this.#redraw.request();
+    void choices.load().then(({ grid: saved, axis }) => {
+      if (touched) return;
+      widths.value = saved.widths.join(' ');
+      depths.value = saved.depths.join(' ');
+      this.#gridError.textContent = '';
+      setSweepGrid(saved);
+      this.#axis = axis;
+      for (const radio of axes.querySelectorAll('input[name="sweep-axis"]'))
+        /** @type {HTMLInputElement} */ (radio).checked = /** @type {HTMLInputElement} */ (radio).value === axis;
+      this.#redraw.request();
+      replan();
+    });
   }
 
   /** The colours or the type size changed: the charts are built again. */
