@@ -106,7 +106,6 @@ const lrFinderView = new LrFinderView({ store, finder: lrFinder, settings, notic
 const experimentsView = new ExperimentsView({
   store,
   experiments,
-  notices,
   visibility: shown('experiments'),
   choices: experimentChoices,
 });

@@ -23,7 +23,6 @@ import { Redraw } from '../ui/redraw.js';
  * @import { SessionStore } from '../app/session_store.js'
  * @import { ChoicesPort, ExperimentChoices } from './experiment_choices.js'
  * @import { Experiments } from './experiments.js'
- * @import { Notices } from '../ui/notices.js'
  * @import { Visibility } from '../ui/redraw.js'
  */
 
@@ -56,8 +55,7 @@ export class ExperimentsView {
   #touched = false;
 
   /**
-   * @param {{ store: SessionStore, experiments: Experiments, notices: Notices, visibility: Visibility,
-   *   choices: ChoicesPort }} parts
+   * @param {{ store: SessionStore, experiments: Experiments, visibility: Visibility, choices: ChoicesPort }} parts
    *   choices: the form's choices kept in this browser (experiment_choices.js), restored once and saved on change
    */
   constructor({ store, experiments, visibility, choices }) {
