@@ -75,10 +75,20 @@ export async function freshPage(browser, { origin, cacheStorage = false } = {}) 
 /** The views of the page, as the navigation names them (web/index.html). */
 export const VIEWS = Object.freeze(['train', 'experiments', 'inside', 'backprop', 'classify', 'runs']);
 
-/** Opens a view by its link in the navigation bar, as a user would, and waits until it is shown. */
+/**
+ * Opens a view by its link in the navigation bar, as a user would, and waits until it is shown and
+ * drawn: a view that changed while hidden draws in the first animation frame after it is shown
+ * (web/page/ui/redraw.js), so two frames later what it shows is current.
+ */
 export async function show(page, view) {
   await page.click(`#views-nav a[href="#${view}"]`);
   await page.waitForFunction((v) => window.mnist.view === v && !document.getElementById(v).hidden, view);
+  await nextFrames(page);
+}
+
+/** Waits two animation frames: whatever a view asked to draw before this call is drawn after it. */
+export function nextFrames(page) {
+  return page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
 }
 
 /** Waits until the data is loaded and the page is ready to train. */

@@ -214,6 +214,16 @@ describe('runs tell the truth', { timeout: 20 * MINUTE }, () => {
     await show(page, 'runs');
     await page.check(`#overlay-${finished.id}`);
     await show(page, 'train');
+    await page
+      .waitForFunction(
+        () =>
+          [...document.querySelectorAll('#chart-loss .u-legend .u-series th')].some((t) =>
+            /η = 1e-3/.test(t.textContent),
+          ),
+        null,
+        { timeout: 5000 },
+      )
+      .catch(() => {}); // the assertion below says what is shown instead
     const legend = await page.$$eval('#chart-loss .u-legend .u-series th', (ths) => ths.map((t) => t.textContent));
     assert.ok(
       legend.some((l) => /η = 1e-3/.test(l)),
