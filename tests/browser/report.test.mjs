@@ -87,6 +87,9 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
     { timeout: 3 * MINUTE },
     async () => {
       page = await pageWithData(suite.browser, suite.syntheticUrl);
+      // One epoch a second: the queue (9 epochs of synthetic data, a second or two at full speed) is still
+      // running when the training controls are checked below.
+      await page.selectOption('#pace-select', 'epoch-1s');
       await show(page, 'experiments');
       // The plan before running: the report's η as it writes it, the step's factor beside it.
       await page.check('input[name="experiment"][value="width"]');
