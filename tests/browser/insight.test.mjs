@@ -585,7 +585,8 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
 
   test('keyboard only: train, pause, open a confusion cell, inspect a digit', { timeout: 3 * MINUTE }, async () => {
     page = await pageWithData(suite.browser, suite.syntheticUrl);
-    await page.fill('#f-epochs', '50');
+    // Long enough that the run is still going when Space pauses it (the synthetic data's epochs are short).
+    await page.fill('#f-epochs', '200');
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Space');
     await waitState('running');
