@@ -324,7 +324,7 @@ describe('a pace for people, and a projector', { timeout: 10 * MINUTE }, () => {
   test('one batch every 100 ms: no faster than that; full speed again at once', async () => {
     const page = await ready(suite.browser, suite.syntheticUrl);
     await page.selectOption('#pace-select', 'batch-100ms');
-    await page.fill('#f-epochs', '50');
+    await page.fill('#f-epochs', '200'); // still training at full speed when Stop is pressed below
     await page.click('#btn-train');
     await page.waitForFunction(() => window.mnist.trainer?.progress.step >= 2);
     const s0 = await page.evaluate(() => ({ step: window.mnist.trainer.progress.step, t: performance.now() }));
