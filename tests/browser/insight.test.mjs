@@ -340,8 +340,13 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
       await page.selectOption('#f-preset', 'deep');
       await page.fill('#f-learningRate', '0.05');
       await trainWatchingHealth(1);
+      // The panel draws the health the worker sent on the next animation frame, and it drew epoch 0's (three
+      // hidden layers too) before: wait until its history reaches epoch 1.
       await page.waitForFunction(
-        () => window.mnist.health?.epoch === 1 && document.querySelectorAll('#health .health-sat').length === 3,
+        () =>
+          window.mnist.health?.epoch === 1 &&
+          document.querySelectorAll('#health .health-sat').length === 3 &&
+          [...document.querySelectorAll('#health-history-table tbody th')].at(-1)?.textContent === '1',
         null,
         { timeout: MINUTE },
       );
@@ -580,7 +585,8 @@ describe('looking inside the network, sharing and exporting', { timeout: 20 * MI
 
   test('keyboard only: train, pause, open a confusion cell, inspect a digit', { timeout: 3 * MINUTE }, async () => {
     page = await pageWithData(suite.browser, suite.syntheticUrl);
-    await page.fill('#f-epochs', '50');
+    // Long enough that the run is still going when Space pauses it (the synthetic data's epochs are short).
+    await page.fill('#f-epochs', '200');
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Space');
     await waitState('running');

@@ -104,7 +104,17 @@ describe('the learning-rate finder', { timeout: 10 * MINUTE }, () => {
     // On a phone: no sideways scroll, the chart within the screen.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.locator('#lr-finder').scrollIntoViewIfNeeded();
-    await page.waitForTimeout(300);
+    // The chart takes the new width in its ResizeObserver, a frame or so later: wait until it fits
+    // (not in time: the assertions below say by how much it does not).
+    await page
+      .waitForFunction(
+        () =>
+          document.documentElement.scrollWidth <= window.innerWidth &&
+          document.getElementById('lr-find-chart').getBoundingClientRect().right <= window.innerWidth,
+        null,
+        { timeout: 5000 },
+      )
+      .catch(() => {});
     const fit = await page.evaluate(() => ({
       scroll: document.documentElement.scrollWidth,
       width: window.innerWidth,

@@ -299,6 +299,17 @@ describe('runs tell the truth', { timeout: 20 * MINUTE }, () => {
     const { batchSize: _b, ...baseRest } = base.config;
     assert.deepEqual(rest, baseRest, 'every other setting, the seed included, is the run’s');
     assert.deepEqual(run.comparison, { of: base.id, field: 'batchSize', to: 64 });
+    // The chart draws on an animation frame (at most every few hundred ms while training): wait for the overlay.
+    await page
+      .waitForFunction(
+        () =>
+          [...document.querySelectorAll('#chart-loss .u-legend .u-series th')].some((t) =>
+            /batch 128/.test(t.textContent),
+          ),
+        null,
+        { timeout: 5000 },
+      )
+      .catch(() => {}); // the assertion below says what is shown instead
     const legend = await page.$$eval('#chart-loss .u-legend .u-series th', (ths) => ths.map((t) => t.textContent));
     assert.ok(
       legend.some((l) => /batch 128/.test(l)),
@@ -313,7 +324,7 @@ describe('a pace for people, and a projector', { timeout: 10 * MINUTE }, () => {
   test('one batch every 100 ms: no faster than that; full speed again at once', async () => {
     const page = await ready(suite.browser, suite.syntheticUrl);
     await page.selectOption('#pace-select', 'batch-100ms');
-    await page.fill('#f-epochs', '50');
+    await page.fill('#f-epochs', '200'); // still training at full speed when Stop is pressed below
     await page.click('#btn-train');
     await page.waitForFunction(() => window.mnist.trainer?.progress.step >= 2);
     const s0 = await page.evaluate(() => ({ step: window.mnist.trainer.progress.step, t: performance.now() }));

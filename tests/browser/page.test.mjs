@@ -331,6 +331,19 @@ describe('the page in Chromium', { timeout: 15 * MINUTE }, () => {
     const gz = suite.browser.requests.slice(requestsBefore).filter((u) => u.endsWith('.gz'));
     assert.deepEqual(gz, [], 'the data comes from Cache Storage, not the network');
     await page.waitForFunction(() => document.body.dataset.trainState === 'idle', null, { timeout: 30_000 });
+    // The worker's trainer (state idle) comes before the restore ends: the run and the model status follow its
+    // answer, and the stats line draws them on the next animation frame. Wait until the page shows the restored
+    // model (not there in time: the assertions below say what differs).
+    await page
+      .waitForFunction(
+        ({ test, step }) =>
+          /Restored/.test(document.getElementById('model-status').textContent) &&
+          document.getElementById('stat-test').textContent === test &&
+          Number(document.getElementById('stat-batch').dataset.step || 0) === step,
+        before,
+        { timeout: 10_000 },
+      )
+      .catch(() => {});
     assert.match(await page.textContent('#data-status'), /cache/);
     assert.equal(await page.textContent('#stat-test'), before.test);
     assert.equal(await step(), before.step);

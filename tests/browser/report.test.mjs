@@ -43,8 +43,15 @@ const waitFigures = (page, series, reading = 'report-code') =>
     { timeout: 20_000 },
   );
 
+/**
+ * Waits until the queue is in `state` and the Experiments view (shown) has drawn it: the view draws a new
+ * queue state on the next animation frame (its buttons, progress and last-queue line with it).
+ */
 const waitQueue = (page, state, timeout = 2 * MINUTE) =>
-  page.waitForFunction((s) => window.mnist.queue?.state === s, state, { timeout, polling: 100 });
+  page.waitForFunction((s) => window.mnist.queue?.state === s && document.body.dataset.queueState === s, state, {
+    timeout,
+    polling: 100,
+  });
 
 /** The figures' tables as the page shows them (each <details> opened; a table is drawn when its details opens). */
 async function figureTables(page) {
@@ -80,6 +87,9 @@ describe('the report’s experiments in Chromium', { timeout: 20 * MINUTE }, () 
     { timeout: 3 * MINUTE },
     async () => {
       page = await pageWithData(suite.browser, suite.syntheticUrl);
+      // One epoch a second: the queue (9 epochs of synthetic data, a second or two at full speed) is still
+      // running when the training controls are checked below.
+      await page.selectOption('#pace-select', 'epoch-1s');
       await show(page, 'experiments');
       // The plan before running: the report's η as it writes it, the step's factor beside it.
       await page.check('input[name="experiment"][value="width"]');

@@ -22,8 +22,10 @@ async function runStudy(page, { epochs, seeds }) {
   await page.check('input[name="experiment"][value="spikes"]');
   await page.fill('#f-experiment-epochs', String(epochs));
   await page.fill('#f-experiment-seeds', String(seeds));
+  const last = await page.evaluate(() => window.mnist.queue?.id ?? null);
   await page.click('#btn-experiment-run');
-  await page.waitForFunction(() => window.mnist.queue?.state === 'running', null, { timeout: 20_000 });
+  // A new queue (not "running": a short one of synthetic data can end before that state is seen).
+  await page.waitForFunction((id) => window.mnist.queue && window.mnist.queue.id !== id, last, { timeout: 20_000 });
   await page.waitForFunction(() => window.mnist.queue?.state === 'finished', null, {
     timeout: 4 * MINUTE,
     polling: 250,

@@ -26,8 +26,9 @@ const threadsUi = (page) =>
     title: document.getElementById('badge-threads').title,
   }));
 
+/** Starts a run long enough to be still training after the thread count is changed twice (then stopped). */
 async function trainSomeBatches(page, batches = 20) {
-  await page.fill('#f-epochs', '30');
+  await page.fill('#f-epochs', '200'); // 30 epochs of the synthetic data can end within those changes on a busy machine
   await page.click('#btn-train');
   await page.waitForFunction((n) => Number(document.getElementById('stat-batch').dataset.step || 0) > n, batches, {
     timeout: MINUTE,
