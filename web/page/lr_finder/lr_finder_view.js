@@ -6,8 +6,7 @@
 // (whose live settings apply it as any edit of η), and a table of the points.
 // Draws through a Redraw: at most once a frame, only while the Train view is
 // shown.
-import uPlot from '../../vendor/uPlot.esm.js';
-import { epochAxes } from '../ui/chart_axes.js';
+import { epochAxes, fittedPlot } from '../ui/chart_axes.js';
 import { PALETTE, cssVar } from '../ui/colour.js';
 import { $, el } from '../ui/dom.js';
 import { count, sci } from '../ui/format.js';
@@ -19,6 +18,7 @@ import { findingPoints, lossRange, roundedEta, settingsKey, shortMessage } from 
  * @import { Notices } from '../ui/notices.js'
  * @import { Visibility } from '../ui/redraw.js'
  * @import { LrFinder, LrFinding } from './lr_finder.js'
+ * @import uPlot from '../../vendor/uPlot.esm.js'
  */
 /** @typedef {{ write(values: Record<string, string>): void }} SettingsPort */
 
@@ -161,14 +161,7 @@ export class LrFinderView {
         },
       ],
     };
-    container.replaceChildren();
-    const plot = new uPlot(/** @type {uPlot.Options} */ (/** @type {unknown} */ (opts)), [[], [], [], []], container);
-    plot.root.querySelector('.u-over')?.setAttribute('aria-hidden', 'true');
-    new ResizeObserver(() => {
-      const w = Math.max(240, container.clientWidth);
-      if (w !== plot.width) plot.setSize({ width: w, height: HEIGHT });
-    }).observe(container);
-    return plot;
+    return fittedPlot(opts, [[], [], [], []], container);
   }
 
   /** @param {LrFinding} found */

@@ -1,6 +1,7 @@
 // The axes of every chart over epochs (the training curves, the report's
 // figures, the layers' health): epochs across, values up, in the page's
 // colours and fonts (larger in presentation mode).
+import uPlot from '../../vendor/uPlot.esm.js';
 import { cssVar } from './colour.js';
 
 /**
@@ -17,4 +18,23 @@ export function epochAxes({ axis, grid, xSize, ySize, values }) {
     { ...style(), label: 'epoch', labelSize: 20, size: xSize },
     { ...style(), size: ySize, values },
   ];
+}
+
+/**
+ * A uPlot chart put in `container` (emptied first) that follows the container's width (at least 240 px)
+ * at the options' height; its cursor overlay is hidden from screen readers, since the chart's table or
+ * label says the numbers.
+ * @param {Record<string, any>} opts uPlot's options, with `height`
+ * @param {any[]} data
+ * @param {HTMLElement} container
+ */
+export function fittedPlot(opts, data, container) {
+  container.replaceChildren();
+  const plot = new uPlot(/** @type {uPlot.Options} */ (/** @type {unknown} */ (opts)), data, container);
+  plot.root.querySelector('.u-over')?.setAttribute('aria-hidden', 'true');
+  new ResizeObserver(() => {
+    const w = Math.max(240, container.clientWidth);
+    if (w !== plot.width) plot.setSize({ width: w, height: opts.height });
+  }).observe(container);
+  return plot;
 }

@@ -2,10 +2,11 @@
 // the layer's colour, on a log scale (gradient sizes) or in percent, that
 // follows its container's width. The layers' health and their dynamics
 // draw with it.
-import uPlot from '../../vendor/uPlot.esm.js';
-import { epochAxes } from './chart_axes.js';
+import { epochAxes, fittedPlot } from './chart_axes.js';
 import { cssVar, layerColour } from './colour.js';
 import { sci } from './format.js';
+
+/** @import uPlot from '../../vendor/uPlot.esm.js' */
 
 const HEIGHT = 180;
 
@@ -50,18 +51,7 @@ export function layerChart(
       })),
     ],
   };
-  container.replaceChildren();
-  const plot = new uPlot(
-    /** @type {uPlot.Options} */ (/** @type {unknown} */ (opts)),
-    [[], ...names.map(() => [])],
-    container,
-  );
-  plot.root.querySelector('.u-over')?.setAttribute('aria-hidden', 'true');
-  new ResizeObserver(() => {
-    const w = Math.max(240, container.clientWidth);
-    if (w !== plot.width) plot.setSize({ width: w, height: HEIGHT });
-  }).observe(container);
-  return plot;
+  return fittedPlot(opts, [[], ...names.map(() => [])], container);
 }
 
 /** Shades the x range [from, to] of the plot (behind its lines). @param {uPlot} u @param {[number, number] | null} range */
